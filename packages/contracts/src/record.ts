@@ -1,0 +1,79 @@
+/**
+ * The query record: what the CLI prints with `--json` and what the REST API returns. One
+ * schema, so every producer and consumer agrees on it.
+ */
+import { z } from 'zod';
+
+/**
+ * A result value: SQL NULL → null; boolean → true/false; int2/int4/float4/float8 → numbers
+ * (NaN and ±Infinity as strings); every other type → PostgreSQL's own text output.
+ */
+export const JsonValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type JsonValue = z.infer<typeof JsonValue>;
+
+export const SqlPosition = z.object({
+  offset: z.number().int().describe('0-based offset into the submitted SQL'),
+  line: z.number().int().describe('1-based line'),
+  column: z.number().int().describe('1-based column'),
+});
+export type SqlPosition = z.infer<typeof SqlPosition>;
+
+export const ErrorRecord = z.object({
+  code: z.string().describe('Stable error code, e.g. SYNTAX_ERROR, NOT_READ_ONLY, QUERY_FAILED'),
+  message: z.string(),
+  position: SqlPosition.optional(),
+});
+export type ErrorRecord = z.infer<typeof ErrorRecord>;
+
+export const PageRange = z.object({
+  fromPage: z.number().int(),
+  toPage: z.number().int().nullable().describe('exclusive; null for the open-ended last range'),
+});
+
+export const FragmentRecord = z.object({
+  index: z.number().int(),
+  sql: z.string(),
+  params: z.array(z.string().nullable()),
+  range: PageRange.nullable(),
+});
+export type FragmentRecord = z.infer<typeof FragmentRecord>;
+
+export const PlanRecord = z.object({
+  mode: z.enum(['parallel', 'sequential']),
+  reason: z.string().describe('why this mode: the partitioning chosen, or what prevents splitting'),
+  partitions: z.number().int(),
+  strategy: z.enum(['page-range', 'none']),
+  table: z.string().nullable(),
+  fragments: z.array(FragmentRecord),
+  combineSql: z.string().nullable().describe('the combine query, once the fragments have reported their column types'),
+});
+export type PlanRecord = z.infer<typeof PlanRecord>;
+
+export const ResultColumn = z.object({ name: z.string(), type: z.string().describe('format_type of the column') });
+export type ResultColumn = z.infer<typeof ResultColumn>;
+
+export const ResultSet = z.object({
+  columns: z.array(ResultColumn),
+  rows: z.array(z.array(JsonValue)),
+  rowCount: z.number().int().describe('rows the query returned, even when `rows` is truncated'),
+  truncated: z.boolean(),
+});
+export type ResultSet = z.infer<typeof ResultSet>;
+
+export const Timings = z.object({
+  totalMs: z.number(),
+  planMs: z.number(),
+  executeMs: z.number().describe('running the fragments (or the whole query, when sequential)'),
+  combineMs: z.number(),
+});
+export type Timings = z.infer<typeof Timings>;
+
+export const QueryRecord = z.object({
+  sql: z.string(),
+  status: z.enum(['completed', 'failed']),
+  plan: PlanRecord.nullable(),
+  result: ResultSet.nullable(),
+  error: ErrorRecord.nullable(),
+  timings: Timings,
+});
+export type QueryRecord = z.infer<typeof QueryRecord>;

@@ -1,0 +1,71 @@
+/**
+ * Connections that run users' queries. Every session is read-only and prints values the way
+ * the query record promises (UTC timestamps, ISO dates, shortest exact floats); values come back
+ * as PostgreSQL's own text, untouched by node-postgres' type parsers.
+ */
+import { Pool, type PoolClient, type QueryArrayConfig, type QueryArrayResult, type QueryConfig, type QueryResult } from 'pg';
+
+/** Anything that runs one query: a Pool, or a checked-out client. */
+export interface Queryable {
+  query(config: QueryArrayConfig): Promise<QueryArrayResult>;
+  query(config: QueryConfig): Promise<QueryResult>;
+}
+
+/** Session settings for query connections; part of the result format, so not configurable. */
+export const SESSION_SETTINGS: Record<string, string> = {
+  TimeZone: 'UTC',
+  DateStyle: 'ISO, MDY',
+  IntervalStyle: 'postgres',
+  extra_float_digits: '1',
+  standard_conforming_strings: 'on',
+  default_transaction_read_only: 'on',
+};
+
+function sessionOptions(extra: Record<string, string>): string {
+  return Object.entries({ ...SESSION_SETTINGS, ...extra })
+    .map(([name, value]) => `-c ${name}=${value.replace(/([ \\])/g, '\\$1')}`)
+    .join(' ');
+}
+
+/** node-postgres type parsers that keep every value as PostgreSQL's text output. */
+export const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+export interface QueryPoolOptions {
+  connectionString: string;
+  /** Connections at most. @defaultValue 4 */
+  max?: number;
+  /** Shown in pg_stat_activity. @defaultValue 'pgfan' */
+  applicationName?: string;
+  /** Session statement_timeout in milliseconds; 0 disables. @defaultValue 0 */
+  statementTimeoutMs?: number;
+}
+
+/** A pool of read-only connections for planning and running users' queries. */
+export function createQueryPool(options: QueryPoolOptions): Pool {
+  return new Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 4,
+    application_name: options.applicationName ?? 'pgfan',
+    options: sessionOptions({ statement_timeout: String(options.statementTimeoutMs ?? 0) }),
+    types: RAW_TEXT,
+  });
+}
+
+/** Runs `work` with one client checked out of `pool`, always releasing it. */
+export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs user-supplied SQL through the extended protocol, which PostgreSQL refuses to run with
+ * more than one statement in it, so a statement hidden after a `;` can never execute.
+ */
+export function queryUserSql(db: Queryable, text: string, values: unknown[] = []): Promise<QueryArrayResult> {
+  const config: QueryArrayConfig & { queryMode: 'extended' } = { text, values, rowMode: 'array', queryMode: 'extended' };
+  return db.query(config);
+}

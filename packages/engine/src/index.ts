@@ -1,0 +1,12 @@
+/**
+ * @pgfan/engine — runs planner output on PostgreSQL. Used by the CLI's in-process mode and by
+ * the workers.
+ */
+export { createQueryPool, withClient, queryUserSql, SESSION_SETTINGS, RAW_TEXT, type Queryable, type QueryPoolOptions } from './connection';
+export { QueryFailedError, fromDatabaseError, type ExecutionErrorCode } from './errors';
+export { loadCatalogFacts } from './catalog';
+export { TypeNames } from './type-names';
+export { planOnDatabase, type PlannedQuery } from './planning';
+export { runFragment, runSequential, runCombine, toResultSet, type RawResult, type FieldType } from './execution';
+export { runLocal, planRecord, errorRecord, type LocalRunOptions } from './local';
+export { toJsonValue } from './values';

@@ -1,0 +1,73 @@
+/**
+ * The in-process executor: plans against the database, runs the fragments concurrently on a
+ * pool, then the combine, and returns the query record. No Redis involved; the workers run the
+ * same `runFragment` and `runCombine`.
+ */
+import type { ErrorRecord, PlanRecord, QueryRecord } from '@pgfan/contracts';
+import { QueryRejectedError, type Plan, type PlanOptions } from '@pgfan/planner';
+import type { Pool } from 'pg';
+import { QueryFailedError } from './errors';
+import { runCombine, runFragment, runSequential, toResultSet, type RawResult } from './execution';
+import { planOnDatabase } from './planning';
+import { TypeNames } from './type-names';
+
+export interface LocalRunOptions extends PlanOptions {
+  /** Keep at most this many result rows in the record (`truncated` tells). @defaultValue unlimited */
+  maxRows?: number;
+}
+
+/** Plans and runs one query in this process. Never throws for problems with the query itself. */
+export async function runLocal(pool: Pool, sql: string, options: LocalRunOptions = {}, typeNames = new TypeNames()): Promise<QueryRecord> {
+  const started = performance.now();
+  const timings = { totalMs: 0, planMs: 0, executeMs: 0, combineMs: 0 };
+  let plan: Plan | null = null;
+  let combineSql: string | null = null;
+  const record = (rest: Pick<QueryRecord, 'status' | 'result' | 'error'>): QueryRecord => ({
+    sql,
+    ...rest,
+    plan: plan && planRecord(plan, combineSql),
+    timings: { ...timings, totalMs: performance.now() - started },
+  });
+  try {
+    ({ plan } = await planOnDatabase(pool, sql, options, typeNames));
+    timings.planMs = performance.now() - started;
+    let raw: RawResult;
+    const executing = performance.now();
+    if (plan.combine === null) {
+      raw = await runSequential(pool, (plan.fragments[0] as Plan['fragments'][number]).sql);
+      timings.executeMs = performance.now() - executing;
+    } else {
+      const partials = await Promise.all(plan.fragments.map((f) => runFragment(pool, f, plan?.fragments.length ?? 0)));
+      const combining = performance.now();
+      timings.executeMs = combining - executing;
+      const combined = await runCombine(pool, plan.combine, partials, typeNames);
+      combineSql = combined.sql;
+      raw = combined.result;
+      timings.combineMs = performance.now() - combining;
+    }
+    return record({ status: 'completed', result: await toResultSet(pool, raw, typeNames, options.maxRows), error: null });
+  } catch (error) {
+    return record({ status: 'failed', result: null, error: errorRecord(error) });
+  }
+}
+
+/** The record's view of a plan. */
+export function planRecord(plan: Plan, combineSql: string | null): PlanRecord {
+  return {
+    mode: plan.mode,
+    reason: plan.reason,
+    partitions: plan.partitions,
+    strategy: plan.strategy,
+    table: plan.table,
+    fragments: plan.fragments.map(({ index, sql, params, range }) => ({ index, sql, params, range })),
+    combineSql,
+  };
+}
+
+/** Any error as the record shows it; unexpected ones keep their message under `INTERNAL_ERROR`. */
+export function errorRecord(error: unknown): ErrorRecord {
+  if (error instanceof QueryRejectedError || error instanceof QueryFailedError) {
+    return { code: error.code, message: error.message, ...(error.position ? { position: error.position } : {}) };
+  }
+  return { code: 'INTERNAL_ERROR', message: error instanceof Error ? error.message : String(error) };
+}

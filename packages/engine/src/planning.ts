@@ -1,0 +1,92 @@
+/**
+ * Plans a query against a live database: the planner's pure steps, with the round trips they
+ * need in between (catalog facts, then a probe). PostgreSQL is the judge of the SQL:
+ * - `EXPLAIN` of the user's text validates it and reports errors with positions;
+ * - `EXPLAIN` of the planner's re-printed parse must equal it, which catches any query that
+ *   node-sql-parser read differently from PostgreSQL; such a query runs as written.
+ */
+import {
+  buildPlan,
+  catalogRequest,
+  parseQuery,
+  prepareSplit,
+  sequentialPlan,
+  type ParsedQuery,
+  type Plan,
+  type PlanOptions,
+  type ProbeColumn,
+} from '@pgfan/planner';
+import type { Pool } from 'pg';
+import { loadCatalogFacts } from './catalog';
+import { queryUserSql } from './connection';
+import { fromDatabaseError } from './errors';
+import type { TypeNames } from './type-names';
+
+export interface PlannedQuery {
+  parsed: ParsedQuery;
+  plan: Plan;
+}
+
+const EXPLAIN = 'EXPLAIN (VERBOSE, FORMAT JSON) ';
+
+/**
+ * @throws QueryRejectedError for SQL that is not one read-only SELECT.
+ * @throws QueryFailedError when PostgreSQL rejects the query (syntax, unknown names, …).
+ */
+export async function planOnDatabase(pool: Pool, sql: string, options: PlanOptions, typeNames: TypeNames): Promise<PlannedQuery> {
+  const parsed = parseQuery(sql);
+  const original = explain(pool, parsed.sql, true);
+  if (!parsed.query) {
+    await original;
+    return { parsed, plan: sequentialPlan(parsed, parsed.notSplittable ?? 'not split') };
+  }
+  const [explained, facts] = await Promise.allSettled([original, loadCatalogFacts(pool, catalogRequest(parsed.query))]);
+  if (explained.status === 'rejected') throw explained.reason;
+  if (facts.status === 'rejected') throw fromDatabaseError(facts.reason);
+
+  const preparation = prepareSplit(parsed, facts.value, options);
+  if (preparation.kind === 'sequential') return { parsed, plan: sequentialPlan(parsed, preparation.reason) };
+  const [reprinted, probe] = await Promise.allSettled([explain(pool, preparation.verifySql, false), runProbe(pool, preparation.probeSql, preparation.shape.hidden.length, typeNames)]);
+  if (reprinted.status === 'rejected' || reprinted.value !== explained.value) {
+    return { parsed, plan: sequentialPlan(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written') };
+  }
+  if (probe.status === 'rejected') {
+    return { parsed, plan: sequentialPlan(parsed, `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`) };
+  }
+  return { parsed, plan: buildPlan(parsed, preparation, probe.value) };
+}
+
+/** EXPLAIN's JSON plan of `sql`, which PostgreSQL plans but does not run. */
+async function explain(pool: Pool, sql: string, isUserText: boolean): Promise<string> {
+  try {
+    const result = await queryUserSql(pool, EXPLAIN + sql);
+    return String(result.rows[0]?.[0]);
+  } catch (error) {
+    throw fromDatabaseError(error, isUserText ? { sql, prefixLength: EXPLAIN.length } : undefined);
+  }
+}
+
+/**
+ * Runs the probe: its fields give the names and types of the outputs and hidden columns; its
+ * one row ends with the hidden columns' collations.
+ */
+async function runProbe(pool: Pool, probeSql: string, hiddenCount: number, typeNames: TypeNames): Promise<ProbeColumn[]> {
+  const result = await queryUserSql(pool, probeSql);
+  const described = result.fields.slice(0, result.fields.length - hiddenCount);
+  const hiddenStart = described.length - hiddenCount;
+  const collations = result.rows[0]?.slice(described.length) ?? [];
+  const types = await typeNames.of(pool, described);
+  return described.map((field, i) => ({
+    name: field.name,
+    type: types[i] as string,
+    collation: i >= hiddenStart ? parseCollation(collations[i - hiddenStart]) : null,
+  }));
+}
+
+/** `"C"` → `C`; `"default"` (or no collation) → null. */
+function parseCollation(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const unqualified = value.replace(/^pg_catalog\./, '');
+  const name = /^"(.*)"$/.test(unqualified) ? unqualified.slice(1, -1).replace(/""/g, '"') : unqualified;
+  return name === 'default' ? null : name;
+}

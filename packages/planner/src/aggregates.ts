@@ -1,0 +1,164 @@
+/**
+ * How each splittable aggregate becomes partial columns computed per fragment and one combine
+ * expression over those partial rows. The combine forms reproduce PostgreSQL's own final
+ * functions (numeric.c, float.c), so results match direct execution: exactly for integers and
+ * numerics, to floating-point rounding for floats.
+ *
+ * The form depends on the aggregate's result type, which the probe query reports: `avg(int)` is
+ * numeric and needs exact sums, `avg(float4)` is double precision and needs float8 sums.
+ */
+import { NotSplittable } from './convert';
+import { bin, caseWhen, cast, fn, lit, ref } from './build';
+import type { Call, Expr } from './ir';
+
+const VARIANCE: Record<string, { sample: boolean; root: boolean }> = {
+  stddev: { sample: true, root: true },
+  stddev_samp: { sample: true, root: true },
+  stddev_pop: { sample: false, root: true },
+  variance: { sample: true, root: false },
+  var_samp: { sample: true, root: false },
+  var_pop: { sample: false, root: false },
+};
+
+/** Aggregates that combine as themselves: the aggregate of per-fragment aggregates. */
+const SELF_COMBINING: Record<string, string> = {
+  min: 'min',
+  max: 'max',
+  bool_and: 'bool_and',
+  every: 'bool_and',
+  bool_or: 'bool_or',
+  bit_and: 'bit_and',
+  bit_or: 'bit_or',
+  bit_xor: 'bit_xor',
+};
+
+/** Names of the aggregates this module can split. */
+export function isSplittableAggregate(name: string): boolean {
+  return name === 'count' || name === 'sum' || name === 'avg' || name in VARIANCE || name in SELF_COMBINING;
+}
+
+/** A column of the partial rows: its name and how a fragment computes it. */
+export interface PartialColumn {
+  name: string;
+  expr: Expr;
+}
+
+/** A per-group mean the combine computes with a window before aggregating (float variance). */
+export interface WindowMean {
+  name: string;
+  sum: string;
+  count: string;
+}
+
+export interface AggregateSplit {
+  parts: PartialColumn[];
+  combine: Expr;
+  means: WindowMean[];
+}
+
+const DOUBLE = 'double precision';
+
+/**
+ * Splits one (non-DISTINCT) aggregate call.
+ * @param resultType `format_type` of the call's result, from the probe.
+ * @param prefix unique prefix for its partial column names, e.g. `a2`.
+ * @throws NotSplittable for an aggregate or argument type without an exact split.
+ */
+export function splitAggregate(call: Call, resultType: string, prefix: string): AggregateSplit {
+  const filter = call.filter;
+  const arg = call.args[0] as Expr;
+  const part = (suffix: string, expr: Expr): PartialColumn => ({ name: `${prefix}_${suffix}`, expr });
+  const agg = (name: string, a: Expr) => fn(name, [a], { filter });
+
+  if (call.name === 'count') {
+    const n = part('count', { ...fn('count', call.args, { filter }), star: call.star });
+    return { parts: [n], combine: cast(fn('coalesce', [fn('sum', [ref(n.name)]), lit('0')]), 'bigint'), means: [] };
+  }
+  if (call.args.length !== 1) throw new NotSplittable(`${call.name}() with ${call.args.length} arguments is not split`);
+  const selfCombining = SELF_COMBINING[call.name];
+  if (selfCombining) {
+    const m = part(call.name, agg(call.name, arg));
+    return { parts: [m], combine: fn(selfCombining, [ref(m.name)]), means: [] };
+  }
+  if (call.name === 'sum') {
+    // sum(real) accumulates in real; summing float8 partials and rounding once is closer to exact.
+    const s = part('sum', agg('sum', resultType === 'real' ? cast(arg, DOUBLE) : arg));
+    return { parts: [s], combine: cast(fn('sum', [ref(s.name)]), resultType), means: [] };
+  }
+  if (call.name === 'avg') return splitAvg(arg, resultType, part, agg);
+  const variance = VARIANCE[call.name];
+  if (variance) {
+    if (resultType === 'numeric') return splitNumericVariance(arg, variance, part, agg);
+    if (resultType === DOUBLE) return splitFloatVariance(arg, variance, prefix, part, agg);
+    throw new NotSplittable(`${call.name}() returning ${resultType} is not split`);
+  }
+  throw new NotSplittable(`${call.name}() is not split`);
+}
+
+type Part = (suffix: string, expr: Expr) => PartialColumn;
+type Agg = (name: string, arg: Expr) => Call;
+
+/** avg = sum / count, never an average of averages. Mirrors int8_avg, numeric_avg, float8_avg, interval_avg. */
+function splitAvg(arg: Expr, resultType: string, part: Part, agg: Agg): AggregateSplit {
+  const count = part('count', agg('count', arg));
+  const total = fn('sum', [ref(count.name)]);
+  if (resultType === 'numeric') {
+    const s = part('sum', agg('sum', arg));
+    return { parts: [s, count], combine: cast(bin(fn('sum', [ref(s.name)]), '/', fn('nullif', [total, lit('0')])), 'numeric'), means: [] };
+  }
+  if (resultType === DOUBLE || resultType === 'interval') {
+    const s = part('sum', agg('sum', resultType === DOUBLE ? cast(arg, DOUBLE) : arg));
+    return { parts: [s, count], combine: bin(fn('sum', [ref(s.name)]), '/', cast(fn('nullif', [total, lit('0')]), DOUBLE)), means: [] };
+  }
+  throw new NotSplittable(`avg() returning ${resultType} is not split`);
+}
+
+/**
+ * Exact numeric variance, as numeric_stddev_internal computes it: from N, Σx and Σx², with the
+ * division's scale chosen by PostgreSQL's own `/` and the square root rounded to that scale.
+ */
+function splitNumericVariance(arg: Expr, v: { sample: boolean; root: boolean }, part: Part, agg: Agg): AggregateSplit {
+  const x = cast(arg, 'numeric');
+  const n = part('count', agg('count', arg));
+  const sx = part('sum', agg('sum', x));
+  const sxx = part('sumsq', agg('sum', bin(x, '*', x)));
+  const N = fn('coalesce', [fn('sum', [ref(n.name)]), lit('0')]);
+  const SX = fn('sum', [ref(sx.name)]);
+  const numerator = bin(bin(N, '*', fn('sum', [ref(sxx.name)])), '-', bin(SX, '*', SX));
+  const denominator = v.sample ? bin(N, '*', bin(N, '-', lit('1'))) : bin(N, '*', N);
+  const variance = bin(numerator, '/', denominator);
+  const scale = fn('scale', [variance]);
+  const result = v.root
+    ? fn('round', [fn('sqrt', [fn('round', [variance, bin(scale, '+', lit('20'))])]), scale])
+    : variance;
+  const notFinite: Expr = { kind: 'in', operand: SX, list: ['NaN', 'Infinity', '-Infinity'].map((s) => cast(lit(`'${s}'`), 'numeric')), negated: false };
+  const combine = caseWhen(
+    [
+      [bin(N, '<=', lit(v.sample ? '1' : '0')), cast(lit('NULL'), 'numeric')],
+      [notFinite, cast(lit(`'NaN'`), 'numeric')],
+      [bin(numerator, '<=', lit('0')), cast(lit('0'), 'numeric')],
+    ],
+    result,
+  );
+  return { parts: [n, sx, sxx], combine, means: [] };
+}
+
+/**
+ * Float variance from per-fragment (n, Σx, n·var_pop): the sum of squared deviations is
+ * Σ M2ᵢ + Σ nᵢ(meanᵢ − mean)², with the overall mean from a window, so no catastrophic
+ * cancellation. Mirrors float8_var_samp / float8_var_pop.
+ */
+function splitFloatVariance(arg: Expr, v: { sample: boolean; root: boolean }, prefix: string, part: Part, agg: Agg): AggregateSplit {
+  const x = cast(arg, DOUBLE);
+  const n = part('count', agg('count', arg));
+  const sx = part('sum', agg('sum', x));
+  const m2 = part('m2', bin(agg('var_pop', x), '*', cast(agg('count', arg), DOUBLE)));
+  const mean: WindowMean = { name: `${prefix}_mean`, sum: sx.name, count: n.name };
+  const nf = cast(ref(n.name), DOUBLE);
+  const deviation = bin(bin(ref(sx.name), '/', nf), '-', ref(mean.name));
+  const M2 = bin(fn('sum', [ref(m2.name)]), '+', fn('sum', [bin(nf, '*', bin(deviation, '*', deviation))]));
+  const N = fn('coalesce', [fn('sum', [ref(n.name)]), lit('0')]);
+  const variance = bin(M2, '/', cast(v.sample ? bin(N, '-', lit('1')) : N, DOUBLE));
+  const combine = caseWhen([[bin(N, '<=', lit(v.sample ? '1' : '0')), cast(lit('NULL'), DOUBLE)]], v.root ? fn('sqrt', [variance]) : variance);
+  return { parts: [n, sx, m2], combine, means: [mean] };
+}

@@ -1,0 +1,231 @@
+/**
+ * decompose: turns a shaped query and its probe result into the query each fragment runs and
+ * the template of the combine query that runs over all fragments' partial rows.
+ *
+ * Partial columns are named by role: `k0` group keys, `d0` DISTINCT-aggregate arguments (also
+ * grouped by in fragments), `a3_sum`/`a3_count` aggregate parts, `c0` output values of plain row
+ * queries and `s0` their extra sort keys.
+ */
+import { splitAggregate, type PartialColumn, type WindowMean } from './aggregates';
+import { cast, fn, lit, ref } from './build';
+import { NotSplittable } from './convert';
+import type { ProbeColumn } from './facts';
+import { transform, type Call, type Expr, type OrderItem, type SelectItem } from './ir';
+import { printExpr } from './print';
+import type { GroupedShape, RowsShape, Shape } from './shape';
+
+export interface FragmentQuery {
+  columns: PartialColumn[];
+  distinct: boolean;
+  /** The first `groupBy` columns are grouped by (`GROUP BY 1, 2, …`). */
+  groupBy: number;
+  /** Per-fragment top-N, only where it is exact: positions are 1-based fragment columns. */
+  orderBy: { position: number; direction: 'ASC' | 'DESC' | null; nulls: 'FIRST' | 'LAST' | null }[];
+  limit: number | null;
+}
+
+export interface CombineColumn {
+  name: string;
+  /** Collation to restore when it is not the database default (`"C"`), else null. */
+  collation: string | null;
+}
+
+export interface CombineTemplate {
+  /** The partial columns, in fragment order; their types are known once a fragment has run. */
+  columns: CombineColumn[];
+  /** Per-group means computed with a window before aggregating (float variance only). */
+  means: WindowMean[];
+  groupBy: string[];
+  items: SelectItem[];
+  having: Expr | null;
+  distinct: boolean;
+  orderBy: OrderItem[];
+  limit: Expr | null;
+  offset: Expr | null;
+}
+
+export interface Decomposition {
+  fragment: FragmentQuery;
+  combine: CombineTemplate;
+}
+
+/**
+ * @param probe the probe's columns: one per output, then one per `shape.hidden` entry.
+ * @throws NotSplittable when an exact split is not possible after all.
+ */
+export function decompose(shape: Shape, probe: ProbeColumn[]): Decomposition {
+  const expected = shape.items.length + shape.hidden.length;
+  if (probe.length !== expected) throw new Error(`probe returned ${probe.length} columns, expected ${expected}`);
+  const outputNames = probe.slice(0, shape.items.length).map((c) => c.name);
+  const hidden = probe.slice(shape.items.length);
+  return shape.kind === 'rows' ? decomposeRows(shape, outputNames, hidden) : decomposeGrouped(shape, outputNames, hidden);
+}
+
+/** Resolves an ORDER BY item to an output position (0-based) when it names or repeats an output. */
+function outputPosition(e: Expr, shape: Shape, outputNames: string[]): number | null {
+  if (e.kind === 'literal' && /^\d+$/.test(e.sql)) {
+    const position = Number(e.sql) - 1;
+    if (position < 0 || position >= outputNames.length) throw new NotSplittable(`ORDER BY position ${e.sql} is not in the select list`);
+    return position;
+  }
+  // PostgreSQL reads a bare ORDER BY name as an output column first, an input column second.
+  if (e.kind === 'column' && e.table === null) {
+    const named = outputNames.indexOf(e.name);
+    if (named >= 0) return named;
+  }
+  const text = printExpr(e);
+  const same = shape.items.findIndex((i) => printExpr(i.expr) === text);
+  return same >= 0 ? same : null;
+}
+
+function collationOf(column: ProbeColumn | undefined): string | null {
+  return column?.collation ?? null;
+}
+
+function integerValue(e: Expr | null): number | null {
+  if (e === null) return 0;
+  return e.kind === 'literal' && /^\d+$/.test(e.sql) ? Number(e.sql) : null;
+}
+
+/** LIMIT + OFFSET when both are plain integers (a missing OFFSET counts as 0). */
+function pushableLimit(shape: Shape): number | null {
+  if (shape.query.limit === null) return null;
+  const limit = integerValue(shape.query.limit);
+  const offset = integerValue(shape.query.offset);
+  return limit === null || offset === null ? null : limit + offset;
+}
+
+function outputItems(shape: Shape, outputNames: string[], rewrite: (e: Expr, i: number) => Expr): SelectItem[] {
+  return shape.items.map((item, i) => ({ expr: rewrite(item.expr, i), alias: outputNames[i] as string }));
+}
+
+function decomposeRows(shape: RowsShape, outputNames: string[], hidden: ProbeColumn[]): Decomposition {
+  const values: PartialColumn[] = shape.items.map((item, i) => ({ name: `c${i}`, expr: item.expr }));
+  const sorts: PartialColumn[] = shape.sortKeys.map((expr, j) => ({ name: `s${j}`, expr }));
+  const columns = [...values, ...sorts];
+  const orderTargets = shape.query.orderBy.map((o) => {
+    const position = outputPosition(o.expr, shape, outputNames);
+    if (position !== null) return { o, position };
+    const sort = shape.sortKeys.findIndex((s) => printExpr(s) === printExpr(o.expr));
+    if (sort < 0) throw new NotSplittable('an ORDER BY item could not be matched');
+    return { o, position: values.length + sort };
+  });
+  const limit = pushableLimit(shape);
+  return {
+    fragment: {
+      columns,
+      distinct: shape.query.distinct,
+      groupBy: 0,
+      orderBy: limit === null ? [] : orderTargets.map(({ o, position }) => ({ position: position + 1, direction: o.direction, nulls: o.nulls })),
+      limit,
+    },
+    combine: {
+      columns: columns.map((c, i) => ({ name: c.name, collation: collationOf(hidden[i]) })),
+      means: [],
+      groupBy: [],
+      items: outputItems(shape, outputNames, (_, i) => ref(`c${i}`)),
+      having: null,
+      distinct: shape.query.distinct,
+      orderBy: orderTargets.map(({ o, position }) => ({
+        ...o,
+        expr: position < values.length ? lit(String(position + 1)) : ref((columns[position] as PartialColumn).name),
+      })),
+      limit: shape.query.limit,
+      offset: shape.query.offset,
+    },
+  };
+}
+
+function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: ProbeColumn[]): Decomposition {
+  const { keys, distinctArgs, aggregates } = shape;
+  const keyColumns: PartialColumn[] = keys.map((expr, i) => ({ name: `k${i}`, expr }));
+  const distinctColumns: PartialColumn[] = distinctArgs.map((expr, j) => ({ name: `d${j}`, expr }));
+  const columns: CombineColumn[] = [
+    ...keyColumns.map((c, i) => ({ name: c.name, collation: collationOf(hidden[i]) })),
+    ...distinctColumns.map((c, j) => ({ name: c.name, collation: collationOf(hidden[keys.length + j]) })),
+  ];
+  const parts: PartialColumn[] = [];
+  const means: WindowMean[] = [];
+  const combined = new Map<string, Expr>();
+  aggregates.forEach((call, i) => {
+    const probed = hidden[keys.length + distinctArgs.length + i] as ProbeColumn;
+    const prefix = `a${i}`;
+    const split = call.distinct ? splitDistinct(call, probed.type, prefix, distinctArgs) : splitAggregate(call, probed.type, prefix);
+    for (const part of split.parts) {
+      parts.push(part);
+      const keepsCollation = call.name === 'min' || call.name === 'max';
+      columns.push({ name: part.name, collation: keepsCollation ? collationOf(probed) : null });
+    }
+    means.push(...split.means);
+    combined.set(printExpr(call), split.combine);
+  });
+
+  const keyRefs = new Map(keys.map((k, i) => [printExpr(k), ref(`k${i}`)]));
+  const rewrite = (e: Expr): Expr =>
+    transform(e, (node) => {
+      const text = printExpr(node);
+      const replacement = keyRefs.get(text) ?? combined.get(text);
+      if (replacement) return replacement;
+      if (node.kind === 'column') throw new NotSplittable(`${text} is used outside an aggregate without being grouped`);
+      return undefined;
+    });
+
+  const items = outputItems(shape, outputNames, (e) => rewrite(e));
+  const orderBy = shape.query.orderBy.map((o): OrderItem => {
+    const position = outputPosition(o.expr, shape, outputNames);
+    return { ...o, expr: position === null ? rewrite(o.expr) : lit(String(position + 1)) };
+  });
+  return {
+    fragment: {
+      columns: [...keyColumns, ...distinctColumns, ...parts],
+      distinct: false,
+      groupBy: keys.length + distinctArgs.length,
+      ...groupedTopN(shape, orderBy, items),
+    },
+    combine: {
+      columns,
+      means,
+      groupBy: keyColumns.map((c) => c.name),
+      items,
+      having: shape.query.having ? rewrite(shape.query.having) : null,
+      distinct: shape.query.distinct,
+      orderBy,
+      limit: shape.query.limit,
+      offset: shape.query.offset,
+    },
+  };
+}
+
+/**
+ * A DISTINCT aggregate: fragments group by its argument (and note whether any row of that
+ * value passed the FILTER); the combine applies the same aggregate, DISTINCT, to those values.
+ */
+function splitDistinct(call: Call, resultType: string, prefix: string, distinctArgs: Expr[]) {
+  const arg = call.args[0] as Expr;
+  const d = distinctArgs.findIndex((a) => printExpr(a) === printExpr(arg));
+  const flag: PartialColumn | null = call.filter ? { name: `${prefix}_passes`, expr: fn('bool_or', [call.filter]) } : null;
+  const combine = cast(fn(call.name, [ref(`d${d}`)], { distinct: true, filter: flag ? ref(flag.name) : null }), resultType);
+  return { parts: flag ? [flag] : [], combine, means: [] as WindowMean[] };
+}
+
+/**
+ * Top-N per fragment for grouped queries: exact only when the ORDER BY consists of exactly the
+ * group keys (a total order over groups), with no HAVING, DISTINCT or DISTINCT aggregates.
+ * Then every group in the global top N is in the top N of each fragment that holds its rows,
+ * so no group is cut short.
+ */
+function groupedTopN(shape: GroupedShape, orderBy: OrderItem[], items: SelectItem[]): Pick<FragmentQuery, 'orderBy' | 'limit'> {
+  const none = { orderBy: [], limit: null };
+  const limit = pushableLimit(shape);
+  if (limit === null || shape.keys.length === 0 || shape.query.having || shape.query.distinct || shape.distinctArgs.length > 0) return none;
+  const keyPositions = orderBy.map((o) => {
+    const resolved = o.expr.kind === 'literal' ? (items[Number(o.expr.sql) - 1]?.expr ?? o.expr) : o.expr;
+    return resolved.kind === 'ref' && /^k\d+$/.test(resolved.name) ? Number(resolved.name.slice(1)) : -1;
+  });
+  const covered = new Set(keyPositions);
+  if (keyPositions.includes(-1) || covered.size !== shape.keys.length) return none;
+  return {
+    orderBy: orderBy.map((o, i) => ({ position: (keyPositions[i] as number) + 1, direction: o.direction, nulls: o.nulls })),
+    limit,
+  };
+}

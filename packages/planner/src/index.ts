@@ -1,0 +1,15 @@
+/**
+ * @pgfan/planner — splits one analytical SELECT into per-partition fragment queries and a
+ * combine query that PostgreSQL runs over the fragments' partial rows. Pure: facts about the
+ * database come in as data; see `plan.ts` for the order of the steps.
+ */
+export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition } from './errors';
+export { parseQuery, type ParsedQuery } from './parse';
+export { catalogRequest, type CatalogRequest } from './shape';
+export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type Preparation } from './plan';
+export { renderCombine, PARTIALS } from './render';
+export { choosePartitions, pageRanges, DEFAULT_PARTITION_POLICY, MAX_PARTITIONS, type PageRange, type PartitionPolicy } from './partition';
+export { quoteIdent } from './print';
+export type { CombineTemplate } from './decompose';
+export type { CatalogFacts, ColumnFacts, FunctionFacts, ProbeColumn, RelationKind, TableFacts } from './facts';
+export type { TableRef } from './ir';

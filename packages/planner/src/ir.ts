@@ -1,0 +1,275 @@
+/**
+ * The planner's own representation of one SELECT: small, precisely typed, and printable back to
+ * SQL that PostgreSQL reads the same way. node-sql-parser's AST is converted into it once
+ * (see `convert.ts`); everything after that works on these types only.
+ *
+ * Every name here is already folded the way PostgreSQL folds it, so printing a name always
+ * quotes it.
+ */
+
+export type Expr =
+  | ColumnRef
+  | Literal
+  | Unary
+  | Binary
+  | IsTest
+  | Between
+  | InList
+  | Like
+  | Case
+  | Cast
+  | Call
+  | ArrayExpr
+  | Subscript
+  | AtTimeZone
+  | Collate
+  | Ref;
+
+/** A column of the query's table; `table` is the qualifier as written (name or alias). */
+export interface ColumnRef {
+  kind: 'column';
+  table: string | null;
+  name: string;
+}
+
+/** A constant, kept as safe SQL text: a number as written, a quoted string, TRUE, NULL, DATE '…'. */
+export interface Literal {
+  kind: 'literal';
+  sql: string;
+}
+
+export interface Unary {
+  kind: 'unary';
+  op: 'NOT' | '-' | '+';
+  operand: Expr;
+}
+
+/** Any binary operator: AND, OR, comparisons, arithmetic, `||`, `->>`, `~`, … */
+export interface Binary {
+  kind: 'binary';
+  op: string;
+  left: Expr;
+  right: Expr;
+}
+
+/** `x IS [NOT] NULL | TRUE | FALSE | UNKNOWN`. */
+export interface IsTest {
+  kind: 'is';
+  operand: Expr;
+  test: 'NULL' | 'TRUE' | 'FALSE' | 'UNKNOWN';
+  negated: boolean;
+}
+
+export interface Between {
+  kind: 'between';
+  operand: Expr;
+  low: Expr;
+  high: Expr;
+  negated: boolean;
+}
+
+export interface InList {
+  kind: 'in';
+  operand: Expr;
+  list: Expr[];
+  negated: boolean;
+}
+
+export interface Like {
+  kind: 'like';
+  op: 'LIKE' | 'ILIKE' | 'SIMILAR TO';
+  operand: Expr;
+  pattern: Expr;
+  escape: Expr | null;
+  negated: boolean;
+}
+
+export interface Case {
+  kind: 'case';
+  operand: Expr | null;
+  whens: { when: Expr; then: Expr }[];
+  otherwise: Expr | null;
+}
+
+/** `CAST(x AS type)`; `type` is printable SQL for the type name. */
+export interface Cast {
+  kind: 'cast';
+  operand: Expr;
+  type: string;
+}
+
+/**
+ * A function or aggregate call. Whether it aggregates is decided later from its name and the
+ * database's catalog; `distinct`, `filter` and `star` only make sense for aggregates.
+ * `keyword` calls are SQL keywords with function syntax (CURRENT_DATE, EXTRACT(… FROM …)).
+ */
+export interface Call {
+  kind: 'call';
+  schema: string | null;
+  name: string;
+  args: Expr[];
+  star: boolean;
+  distinct: boolean;
+  filter: Expr | null;
+  keyword?: 'bare' | 'extract';
+}
+
+export interface ArrayExpr {
+  kind: 'array';
+  elements: Expr[];
+}
+
+export interface Subscript {
+  kind: 'subscript';
+  operand: Expr;
+  index: Expr;
+}
+
+export interface AtTimeZone {
+  kind: 'at-time-zone';
+  operand: Expr;
+  zone: Expr;
+}
+
+export interface Collate {
+  kind: 'collate';
+  operand: Expr;
+  collation: string;
+}
+
+/**
+ * A reference to a column of the partial rows, used only in combine queries
+ * (`p.k0`, `p.a1_sum`). Never produced by parsing.
+ */
+export interface Ref {
+  kind: 'ref';
+  name: string;
+}
+
+export interface SelectItem {
+  expr: Expr;
+  /** Output name given with AS, folded; null when PostgreSQL derives the name. */
+  alias: string | null;
+}
+
+export interface OrderItem {
+  expr: Expr;
+  direction: 'ASC' | 'DESC' | null;
+  nulls: 'FIRST' | 'LAST' | null;
+}
+
+export interface TableRef {
+  schema: string | null;
+  name: string;
+  alias: string | null;
+}
+
+/** A whole SELECT in the one shape the planner knows how to split (or to explain why not). */
+export interface SelectQuery {
+  distinct: boolean;
+  /** `*` as the only select item. */
+  selectStar: boolean;
+  items: SelectItem[];
+  from: TableRef;
+  where: Expr | null;
+  groupBy: Expr[];
+  having: Expr | null;
+  orderBy: OrderItem[];
+  /** LIMIT as SQL text (a literal or expression); null when absent or `LIMIT ALL`. */
+  limit: Expr | null;
+  offset: Expr | null;
+}
+
+/** Visits `expr` and every expression inside it, parents first. */
+export function walk(expr: Expr, visit: (e: Expr) => void): void {
+  visit(expr);
+  for (const child of children(expr)) walk(child, visit);
+}
+
+/** The direct sub-expressions of `expr`. */
+export function children(expr: Expr): Expr[] {
+  switch (expr.kind) {
+    case 'column':
+    case 'literal':
+    case 'ref':
+      return [];
+    case 'unary':
+      return [expr.operand];
+    case 'binary':
+      return [expr.left, expr.right];
+    case 'is':
+      return [expr.operand];
+    case 'between':
+      return [expr.operand, expr.low, expr.high];
+    case 'in':
+      return [expr.operand, ...expr.list];
+    case 'like':
+      return [expr.operand, expr.pattern, ...(expr.escape ? [expr.escape] : [])];
+    case 'case':
+      return [
+        ...(expr.operand ? [expr.operand] : []),
+        ...expr.whens.flatMap((w) => [w.when, w.then]),
+        ...(expr.otherwise ? [expr.otherwise] : []),
+      ];
+    case 'cast':
+      return [expr.operand];
+    case 'call':
+      return [...expr.args, ...(expr.filter ? [expr.filter] : [])];
+    case 'array':
+      return expr.elements;
+    case 'subscript':
+      return [expr.operand, expr.index];
+    case 'at-time-zone':
+      return [expr.operand, expr.zone];
+    case 'collate':
+      return [expr.operand];
+  }
+}
+
+/**
+ * Rebuilds `expr` bottom-up, letting `replace` substitute any node first. When `replace`
+ * returns a node, that node is used as is and its insides are not visited.
+ */
+export function transform(expr: Expr, replace: (e: Expr) => Expr | undefined): Expr {
+  const replaced = replace(expr);
+  if (replaced) return replaced;
+  const t = (e: Expr): Expr => transform(e, replace);
+  const tn = (e: Expr | null): Expr | null => (e ? transform(e, replace) : null);
+  switch (expr.kind) {
+    case 'column':
+    case 'literal':
+    case 'ref':
+      return expr;
+    case 'unary':
+      return { ...expr, operand: t(expr.operand) };
+    case 'binary':
+      return { ...expr, left: t(expr.left), right: t(expr.right) };
+    case 'is':
+      return { ...expr, operand: t(expr.operand) };
+    case 'between':
+      return { ...expr, operand: t(expr.operand), low: t(expr.low), high: t(expr.high) };
+    case 'in':
+      return { ...expr, operand: t(expr.operand), list: expr.list.map(t) };
+    case 'like':
+      return { ...expr, operand: t(expr.operand), pattern: t(expr.pattern), escape: tn(expr.escape) };
+    case 'case':
+      return {
+        ...expr,
+        operand: tn(expr.operand),
+        whens: expr.whens.map((w) => ({ when: t(w.when), then: t(w.then) })),
+        otherwise: tn(expr.otherwise),
+      };
+    case 'cast':
+      return { ...expr, operand: t(expr.operand) };
+    case 'call':
+      return { ...expr, args: expr.args.map(t), filter: tn(expr.filter) };
+    case 'array':
+      return { ...expr, elements: expr.elements.map(t) };
+    case 'subscript':
+      return { ...expr, operand: t(expr.operand), index: t(expr.index) };
+    case 'at-time-zone':
+      return { ...expr, operand: t(expr.operand), zone: t(expr.zone) };
+    case 'collate':
+      return { ...expr, operand: t(expr.operand) };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * render: the final SQL text of fragment and combine queries. Partition bounds are bind
+ * parameters; partial rows reach the combine as one `text[]` parameter per column and are cast
+ * back to the types and collations the fragments produced.
+ */
+import type { CombineTemplate, FragmentQuery } from './decompose';
+import type { Expr, TableRef } from './ir';
+import { tidAt, type PageRange } from './partition';
+import { printExpr, printOrderItem, printSelectItem, printTable, quoteIdent } from './print';
+
+export interface RenderedSql {
+  sql: string;
+  params: (string | null)[];
+}
+
+/**
+ * One fragment's SQL. The user's WHERE is parenthesized before the range is ANDed to it.
+ * @param table the resolved table (schema-qualified), with the user's alias if any.
+ * @param range pages to read; null reads the whole table.
+ */
+export function renderFragment(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: PageRange | null): RenderedSql {
+  const params: string[] = [];
+  const conditions = where ? [`(${printExpr(where)})`] : [];
+  if (range) {
+    const ctid = `${quoteIdent(table.alias ?? table.name)}.ctid`;
+    if (range.fromPage > 0) {
+      params.push(tidAt(range.fromPage));
+      conditions.push(`${ctid} >= $${params.length}::tid`);
+    }
+    if (range.toPage !== null) {
+      params.push(tidAt(range.toPage));
+      conditions.push(`${ctid} < $${params.length}::tid`);
+    }
+  }
+  const select = fragment.columns.map((c) => printSelectItem({ expr: c.expr, alias: c.name })).join(', ');
+  const parts = [`SELECT ${fragment.distinct ? 'DISTINCT ' : ''}${select}`, `FROM ${printTable(table)}`];
+  if (conditions.length > 0) parts.push(`WHERE ${conditions.join(' AND ')}`);
+  if (fragment.groupBy > 0) parts.push(`GROUP BY ${Array.from({ length: fragment.groupBy }, (_, i) => i + 1).join(', ')}`);
+  if (fragment.orderBy.length > 0) {
+    const order = fragment.orderBy.map((o) => [String(o.position), o.direction, o.nulls && `NULLS ${o.nulls}`].filter(Boolean).join(' '));
+    parts.push(`ORDER BY ${order.join(', ')}`);
+  }
+  if (fragment.limit !== null) parts.push(`LIMIT ${fragment.limit}`);
+  return { sql: parts.join(' '), params };
+}
+
+/** Name of the relation holding the partial rows inside a combine query. */
+export const PARTIALS = 'partials';
+
+/**
+ * The combine query's SQL. `$1 … $n` are the partial columns, each a `text[]` of every
+ * fragment's values in PostgreSQL text format.
+ * @param columnTypes `format_type` of each partial column, as the fragments returned them.
+ */
+export function renderCombine(combine: CombineTemplate, columnTypes: readonly string[]): string {
+  if (columnTypes.length !== combine.columns.length) {
+    throw new Error(`combine needs ${combine.columns.length} column types, got ${columnTypes.length}`);
+  }
+  const names = combine.columns.map((c) => quoteIdent(c.name));
+  const typed = combine.columns.map((c, i) => {
+    const value = `CAST(u.${quoteIdent(c.name)} AS ${columnTypes[i]})`;
+    return `${c.collation ? `${value} COLLATE ${quoteIdent(c.collation)}` : value} AS ${quoteIdent(c.name)}`;
+  });
+  const arrays = names.map((_, i) => `$${i + 1}::text[]`);
+  const partials = `WITH ${PARTIALS} AS (SELECT ${typed.join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${names.join(', ')}))`;
+
+  const parts = [partials, `SELECT ${combine.distinct ? 'DISTINCT ' : ''}${combine.items.map(printSelectItem).join(', ')}`, `FROM ${source(combine)} AS p`];
+  if (combine.groupBy.length > 0) parts.push(`GROUP BY ${combine.groupBy.map(quoteIdent).join(', ')}`);
+  if (combine.having) parts.push(`HAVING ${printExpr(combine.having)}`);
+  if (combine.orderBy.length > 0) parts.push(`ORDER BY ${combine.orderBy.map(printOrderItem).join(', ')}`);
+  if (combine.limit) parts.push(`LIMIT ${printExpr(combine.limit)}`);
+  if (combine.offset) parts.push(`OFFSET ${printExpr(combine.offset)}`);
+  return parts.join(' ');
+}
+
+/** The partial rows, with per-group means added by a window when float variance needs them. */
+function source(combine: CombineTemplate): string {
+  if (combine.means.length === 0) return PARTIALS;
+  const means = combine.means.map(
+    (m) => `sum(${quoteIdent(m.sum)}) OVER w / CAST(NULLIF(sum(${quoteIdent(m.count)}) OVER w, 0) AS double precision) AS ${quoteIdent(m.name)}`,
+  );
+  const partition = combine.groupBy.length > 0 ? `PARTITION BY ${combine.groupBy.map(quoteIdent).join(', ')}` : '';
+  return `(SELECT ${PARTIALS}.*, ${means.join(', ')} FROM ${PARTIALS} WINDOW w AS (${partition}))`;
+}

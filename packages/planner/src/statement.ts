@@ -1,0 +1,137 @@
+/**
+ * First gate for submitted SQL, at the token level: exactly one statement, and that statement a
+ * read-only SELECT. It runs before node-sql-parser, so it also protects queries that parser
+ * cannot read; PostgreSQL's own guards (one statement per extended-protocol message, READ ONLY
+ * transactions) stand behind it.
+ */
+import { QueryRejectedError, positionAt } from './errors';
+import { foldCase, isWord, tokenize, type Token } from './lexer';
+
+/** Statements that write, lock, or change session or server state. */
+const STATE_CHANGING = new Set([
+  'insert', 'update', 'delete', 'merge', 'create', 'alter', 'drop', 'truncate', 'grant',
+  'revoke', 'copy', 'set', 'reset', 'call', 'do', 'vacuum', 'analyze', 'analyse', 'cluster',
+  'reindex', 'refresh', 'lock', 'comment', 'security', 'import', 'discard', 'load', 'listen',
+  'notify', 'unlisten', 'prepare', 'execute', 'deallocate', 'begin', 'start', 'commit', 'end',
+  'rollback', 'abort', 'savepoint', 'release', 'checkpoint', 'declare', 'reassign',
+]);
+
+/** Read-only statements that are still not SELECTs. */
+const OTHER_STATEMENTS = new Set(['explain', 'show', 'values', 'table', 'fetch', 'move', 'close']);
+
+const DATA_MODIFYING = new Set(['insert', 'update', 'delete', 'merge']);
+
+/** One statement's tokens, with a trailing semicolon removed. */
+export interface SingleStatement {
+  tokens: Token[];
+  /** Offset just past the statement's last token (before any `;`). */
+  end: number;
+}
+
+/**
+ * Checks that `sql` holds exactly one read-only SELECT.
+ * @throws QueryRejectedError with code `EMPTY_QUERY`, `SYNTAX_ERROR`, `MULTIPLE_STATEMENTS`,
+ *   `NOT_READ_ONLY` or `UNSUPPORTED_STATEMENT`.
+ */
+export function checkSingleReadOnlySelect(sql: string): SingleStatement {
+  const statements = splitStatements(tokenize(sql));
+  const [first, second] = statements;
+  if (!first) throw new QueryRejectedError('EMPTY_QUERY', 'the query is empty');
+  if (second) {
+    throw new QueryRejectedError(
+      'MULTIPLE_STATEMENTS',
+      'only one statement can be submitted at a time; remove everything after the first ";"',
+      positionAt(sql, (second[0] as Token).start),
+    );
+  }
+  checkBalanced(sql, first);
+  checkStatementKind(sql, first);
+  checkNoWritesInside(sql, first);
+  return { tokens: first, end: (first[first.length - 1] as Token).end };
+}
+
+function splitStatements(tokens: Token[]): Token[][] {
+  const statements: Token[][] = [];
+  let current: Token[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'op' && token.text === ';') {
+      if (current.length > 0) statements.push(current);
+      current = [];
+    } else {
+      current.push(token);
+    }
+  }
+  if (current.length > 0) statements.push(current);
+  return statements;
+}
+
+function checkBalanced(sql: string, tokens: Token[]): void {
+  const open: Token[] = [];
+  const pairs: Record<string, string> = { ')': '(', ']': '[' };
+  for (const token of tokens) {
+    if (token.kind !== 'op') continue;
+    if (token.text === '(' || token.text === '[') open.push(token);
+    const opener = pairs[token.text];
+    if (opener !== undefined) {
+      if (open.pop()?.text !== opener) {
+        throw new QueryRejectedError('SYNTAX_ERROR', `syntax error at or near "${token.text}"`, positionAt(sql, token.start));
+      }
+    }
+  }
+  const unclosed = open.pop();
+  if (unclosed) {
+    throw new QueryRejectedError('SYNTAX_ERROR', `"${unclosed.text}" is never closed`, positionAt(sql, unclosed.start));
+  }
+}
+
+function checkStatementKind(sql: string, tokens: Token[]): void {
+  const head = tokens.find((t) => !(t.kind === 'op' && t.text === '(')) as Token;
+  if (isWord(head, 'select') || isWord(head, 'with')) return;
+  const word = head.kind === 'ident' ? foldCase(head.text) : '';
+  const at = positionAt(sql, head.start);
+  if (STATE_CHANGING.has(word)) {
+    throw new QueryRejectedError(
+      'NOT_READ_ONLY',
+      `${word.toUpperCase()} statements are not accepted: only read-only SELECT queries can run here`,
+      at,
+    );
+  }
+  if (OTHER_STATEMENTS.has(word)) {
+    throw new QueryRejectedError('UNSUPPORTED_STATEMENT', `${word.toUpperCase()} is not supported: submit a SELECT query`, at);
+  }
+  throw new QueryRejectedError('SYNTAX_ERROR', `syntax error at or near "${head.text}": expected a SELECT query`, at);
+}
+
+function checkNoWritesInside(sql: string, tokens: Token[]): void {
+  tokens.forEach((token, i) => {
+    const at = positionAt(sql, token.start);
+    if (token.kind !== 'ident') return;
+    const word = foldCase(token.text);
+    // A locking clause's FOR comes before its UPDATE, so it is reported first.
+    if (DATA_MODIFYING.has(word)) {
+      throw new QueryRejectedError(
+        'NOT_READ_ONLY',
+        `${word.toUpperCase()} inside a query is not accepted: only read-only SELECT queries can run here`,
+        at,
+      );
+    }
+    if (word === 'into') {
+      throw new QueryRejectedError('NOT_READ_ONLY', 'SELECT … INTO creates a table and is not accepted: only read-only queries can run here', at);
+    }
+    if (isLockingClause(tokens, i)) {
+      throw new QueryRejectedError('NOT_READ_ONLY', 'FOR UPDATE/SHARE locks rows and is not accepted: only read-only queries can run here', at);
+    }
+  });
+}
+
+/** `FOR UPDATE`, `FOR SHARE`, `FOR NO KEY UPDATE` or `FOR KEY SHARE` starting at `tokens[i]`. */
+function isLockingClause(tokens: Token[], i: number): boolean {
+  if (!isWord(tokens[i], 'for')) return false;
+  const words = tokens.slice(i + 1, i + 4).map((t) => (t.kind === 'ident' ? foldCase(t.text) : ''));
+  return (
+    words[0] === 'update' ||
+    words[0] === 'share' ||
+    (words[0] === 'no' && words[1] === 'key' && words[2] === 'update') ||
+    (words[0] === 'key' && words[1] === 'share')
+  );
+}

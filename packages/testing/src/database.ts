@@ -1,0 +1,85 @@
+/**
+ * A fresh database per test file, copied from a template that holds the fixture tables. The
+ * template is built once per fixture version (its name carries a hash of `fixtures.sql`) under
+ * an advisory lock, so parallel test files wait for one build instead of racing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/** Where tests may create databases. @defaultValue postgres://postgres@127.0.0.1:5432/postgres */
+export const ADMIN_URL = process.env.PGFAN_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const FIXTURES_SQL = readFileSync(join(__dirname, '..', 'sql', 'fixtures.sql'), 'utf8');
+const TEMPLATE = `pgfan_fixture_${createHash('sha256').update(FIXTURES_SQL).digest('hex').slice(0, 12)}`;
+const TEMPLATE_LOCK = 7_337_001;
+
+/** Test databases are named with this prefix; a test run may drop leftovers from crashed runs. */
+export const TEST_DATABASE_PREFIX = 'pgfan_t_';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function databaseExists(client: Client, name: string): Promise<boolean> {
+  const result = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  return result.rowCount === 1;
+}
+
+/** Builds the fixture template if this fixture version has none yet. */
+async function ensureTemplate(): Promise<void> {
+  await withAdmin(async (admin) => {
+    await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      if (await databaseExists(admin, TEMPLATE)) return;
+      const building = `${TEMPLATE}_building`;
+      await admin.query(`DROP DATABASE IF EXISTS ${building}`);
+      // ICU en-US sorts text differently from code point order, which the tests rely on.
+      await admin.query(`CREATE DATABASE ${building} LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' TEMPLATE template0`);
+      const loader = new Client({ connectionString: databaseUrl(building) });
+      await loader.connect();
+      try {
+        await loader.query(FIXTURES_SQL);
+      } finally {
+        await loader.end();
+      }
+      await admin.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE}`);
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+    }
+  });
+}
+
+/**
+ * Creates a database holding the fixture tables; call `drop()` in `afterAll`.
+ * @param label a short name for the test file, kept in the database name for debugging.
+ */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  await ensureTemplate();
+  const name = `${TEST_DATABASE_PREFIX}${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`));
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => withAdmin(async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+  };
+}
