@@ -366,6 +366,9 @@ function convertCase(node: Node): Expr {
 }
 
 function convertAggregate(node: Node): Expr {
+  if (node.within_group_orderby) {
+    throw new NotSplittable(`${String(node.name).toLowerCase()}() is an ordered-set aggregate (WITHIN GROUP); those are not split`);
+  }
   assertOnly(node, ['type', 'name', 'args', 'over', 'filter', 'parentheses'], 'this aggregate');
   if (node.over) throw new NotSplittable('window functions are not split');
   const args = node.args ?? {};

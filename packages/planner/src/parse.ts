@@ -22,8 +22,21 @@ export interface ParsedQuery {
 
 const parser = new Parser();
 
-/** Words node-sql-parser misreads (`FROM ONLY t` as a table named "only", `x ISNULL` as an alias). */
-const MISREAD_WORDS = ['only', 'isnull', 'notnull'];
+/**
+ * Syntax node-sql-parser misreads instead of refusing: `FROM ONLY t` as a table named "only",
+ * `x ISNULL` as a column alias, `"a""b"` as column `a` aliased `b`, and a backslash in `'a\'`
+ * as an escape.
+ */
+function misreadSyntax(tokens: readonly Token[]): string | null {
+  for (const [i, token] of tokens.entries()) {
+    if (token.kind === 'quoted-ident' && /""|\\/.test(token.text.slice(1, -1))) return 'names containing double quotes or backslashes are not split';
+    if (token.kind === 'string' && token.text.includes('\\')) return 'string constants containing backslashes are not split';
+    if (isWord(token, 'isnull') || isWord(token, 'notnull')) return `${token.text.toUpperCase()} is not split`;
+    const previous = tokens[i - 1];
+    if (isWord(token, 'only') && (isWord(previous, 'from') || isWord(previous, 'join'))) return 'FROM ONLY is not split';
+  }
+  return null;
+}
 
 /**
  * Checks and parses one SELECT.
@@ -33,10 +46,8 @@ const MISREAD_WORDS = ['only', 'isnull', 'notnull'];
 export function parseQuery(sql: string): ParsedQuery {
   const statement = checkSingleReadOnlySelect(sql);
   const text = sql.slice(0, statement.end);
-  const misread = statement.tokens.find((t) => MISREAD_WORDS.some((w) => isWord(t, w)));
-  if (misread) {
-    return { sql: text, query: null, notSplittable: `${misread.text.toUpperCase()} is not split` };
-  }
+  const misread = misreadSyntax(statement.tokens);
+  if (misread) return { sql: text, query: null, notSplittable: misread };
   const parserText = wrapAggregates(foldIdentifiers(text, statement.tokens), statement.tokens);
   let ast: unknown;
   try {

@@ -2,3 +2,4 @@
 export { createTestDatabase, databaseUrl, ADMIN_URL, TEST_DATABASE_PREFIX, type TestDatabase } from './database';
 export { diffResults, diffSubset, type RowOrder } from './compare';
 export { DIFFERENTIAL_CASES, type DifferentialCase } from './corpus';
+export { randomQuery, type RandomQuery } from './random-queries';

@@ -1,0 +1,104 @@
+/**
+ * What users see when a query is refused or fails: a stable code, a clear message, a position
+ * in their SQL where there is one — and refused statements never reach the database.
+ */
+import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
+import { Pool, type QueryConfig } from 'pg';
+import { createQueryPool, runLocal } from './index';
+
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase('failures');
+  pool = createQueryPool({ connectionString: db.url, max: 4 });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+/** A pool that remembers every statement sent through it. */
+function recordingPool(): { pool: Pool; sent: string[] } {
+  const sent: string[] = [];
+  const recording = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return (config: QueryConfig | string, ...rest: unknown[]) => {
+        sent.push(typeof config === 'string' ? config : config.text);
+        return (target.query as (...args: unknown[]) => unknown)(config, ...rest);
+      };
+    },
+  });
+  return { pool: recording, sent };
+}
+
+test.each([
+  ['DROP TABLE events', 'NOT_READ_ONLY'],
+  ['DELETE FROM events', 'NOT_READ_ONLY'],
+  ['SELECT 1; DROP TABLE events', 'MULTIPLE_STATEMENTS'],
+  ["SELECT 1; COPY events TO PROGRAM 'rm -rf /'", 'MULTIPLE_STATEMENTS'],
+  ['SELECT * INTO stolen FROM events', 'NOT_READ_ONLY'],
+  ['SELECT * FROM events FOR UPDATE', 'NOT_READ_ONLY'],
+  ['WITH d AS (DELETE FROM events RETURNING *) SELECT count(*) FROM d', 'NOT_READ_ONLY'],
+  ['SET default_transaction_read_only = off', 'NOT_READ_ONLY'],
+  ['', 'EMPTY_QUERY'],
+])('%s is refused with %s before reaching the database', async (sql, code) => {
+  const { pool: recording, sent } = recordingPool();
+  const record = await runLocal(recording, sql, { partitions: 2 });
+  expect(record).toMatchObject({ status: 'failed', error: { code }, result: null, plan: null });
+  expect(sent).toEqual([]);
+  const still = await pool.query('SELECT count(*) AS n FROM events');
+  expect(still.rows[0]).toEqual({ n: '6799' });
+});
+
+test('a syntax error is reported by PostgreSQL, with its position in the submitted SQL', async () => {
+  const record = await runLocal(pool, 'SELECT count(*)\nFROM events\nWHERE flags >> AND 1');
+  expect(record.error).toEqual({
+    code: 'SYNTAX_ERROR',
+    message: 'syntax error at or near "AND"',
+    position: { offset: 43, line: 3, column: 16 },
+  });
+});
+
+test('an unknown column is INVALID_QUERY, with its position', async () => {
+  const record = await runLocal(pool, 'SELECT sum(nope) FROM events', { partitions: 4 });
+  expect(record.error).toEqual({ code: 'INVALID_QUERY', message: 'column "nope" does not exist', position: { offset: 11, line: 1, column: 12 } });
+});
+
+test('an unknown table is INVALID_QUERY', async () => {
+  const record = await runLocal(pool, 'SELECT count(*) FROM nowhere', { partitions: 4 });
+  expect(record.error).toMatchObject({ code: 'INVALID_QUERY', message: 'relation "nowhere" does not exist' });
+});
+
+test('a fragment that fails fails the whole query, naming the fragment; no partial answer', async () => {
+  const record = await runLocal(pool, 'SELECT sum(100 / (id - 5000)) FROM events', { partitions: 4 });
+  expect(record.status).toBe('failed');
+  expect(record.result).toBeNull();
+  expect(record.error?.code).toBe('QUERY_FAILED');
+  expect(record.error?.message).toMatch(/^fragment \d of 4 failed: division by zero$/);
+  expect(record.plan?.mode).toBe('parallel');
+});
+
+test('writing functions are stopped by the read-only transaction', async () => {
+  await pool.query('SELECT 1'); // warm
+  const admin = new Pool({ connectionString: db.url, max: 1 });
+  await admin.query('CREATE SEQUENCE IF NOT EXISTS s');
+  await admin.end();
+  const record = await runLocal(pool, "SELECT nextval('s') FROM single_event");
+  expect(record.error).toMatchObject({ code: 'NOT_READ_ONLY', message: 'cannot execute nextval() in a read-only transaction' });
+});
+
+test('hostile-looking names run as ordinary names, and change nothing', async () => {
+  const record = await runLocal(pool, `SELECT count(*) AS "x""; DROP TABLE events; --", country AS "';DELETE" FROM events GROUP BY 2 ORDER BY 2`, { partitions: 3 });
+  expect(record.status).toBe('completed');
+  expect(record.result?.columns.map((c) => c.name)).toEqual(['x"; DROP TABLE events; --', "';DELETE"]);
+  const still = await pool.query('SELECT count(*) AS n FROM events');
+  expect(still.rows[0]).toEqual({ n: '6799' });
+});
+
+test("a harmless look-alike still works: SELECT ';DROP TABLE x'", async () => {
+  const record = await runLocal(pool, "SELECT ';DROP TABLE x' AS s FROM single_event", { partitions: 2 });
+  expect(record).toMatchObject({ status: 'completed', result: { rows: [[';DROP TABLE x']] } });
+});

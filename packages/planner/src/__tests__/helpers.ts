@@ -1,0 +1,40 @@
+/** Pure planning with made-up catalog facts and probe types, for readable unit tests. */
+import type { CatalogFacts, ProbeColumn } from '../facts';
+import { parseQuery } from '../parse';
+import { buildPlan, prepareSplit, type Plan, type PlanOptions } from '../plan';
+import { renderCombine } from '../render';
+
+export const EVENTS: CatalogFacts = {
+  table: {
+    schema: 'public',
+    name: 'events',
+    kind: 'table',
+    pages: 3000,
+    estimatedRows: 300_000,
+    columns: ['id', 'country', 'device', 'user_id', 'amount', 'price', 'duration', 'is_bot', 'ts'].map((name) => ({ name, type: 'unknown' })),
+    primaryKey: ['id'],
+  },
+  functions: { random: { aggregate: false, window: false, volatile: true, returnsSet: false }, percentile_cont: { aggregate: true, window: false, volatile: false, returnsSet: false } },
+};
+
+/**
+ * Plans `sql` against EVENTS. `types` gives the probe's answer for each hidden column in order
+ * (keys, DISTINCT arguments, aggregates); anything unlisted is `bigint`.
+ */
+export function planFor(sql: string, options: PlanOptions & { types?: string[]; collations?: (string | null)[]; facts?: CatalogFacts } = {}): Plan {
+  const parsed = parseQuery(sql);
+  const preparation = prepareSplit(parsed, options.facts ?? EVENTS, { partitions: 2, ...options });
+  if (preparation.kind === 'sequential') return buildPlan(parsed, preparation, []);
+  const { items, hidden } = preparation.shape;
+  const probe: ProbeColumn[] = [
+    ...items.map((_, i) => ({ name: `out${i}`, type: 'unknown', collation: null })),
+    ...hidden.map((_, i) => ({ name: `__probe_${i}`, type: options.types?.[i] ?? 'bigint', collation: options.collations?.[i] ?? null })),
+  ];
+  return buildPlan(parsed, preparation, probe);
+}
+
+/** The combine SQL, with every partial column typed `T`. */
+export function combineOf(plan: Plan): string {
+  if (!plan.combine) throw new Error(`not split: ${plan.reason}`);
+  return renderCombine(plan.combine, plan.combine.columns.map(() => 'T'));
+}

@@ -1,0 +1,91 @@
+import { QueryRejectedError } from './errors';
+import { checkSingleReadOnlySelect } from './statement';
+
+function rejection(sql: string): { code: string; message: string; offset?: number } {
+  try {
+    checkSingleReadOnlySelect(sql);
+  } catch (error) {
+    if (!(error instanceof QueryRejectedError)) throw error;
+    return { code: error.code, message: error.message, offset: error.position?.offset };
+  }
+  throw new Error(`accepted: ${sql}`);
+}
+
+describe('checkSingleReadOnlySelect', () => {
+  test.each([
+    'INSERT INTO t VALUES (1)',
+    'update t SET a = 1',
+    'DELETE FROM t',
+    'MERGE INTO t USING u ON true WHEN MATCHED THEN DELETE',
+    'CREATE TABLE x (a int)',
+    'DROP TABLE t',
+    'ALTER TABLE t ADD COLUMN b int',
+    'TRUNCATE t',
+    "COPY t TO '/tmp/x'",
+    'SET statement_timeout = 0',
+    'CALL p()',
+    "DO $$ BEGIN PERFORM 1; END $$",
+    'GRANT SELECT ON t TO public',
+    'VACUUM t',
+    'BEGIN',
+    'LOCK TABLE t',
+  ])('refuses %s as NOT_READ_ONLY', (sql) => {
+    expect(rejection(sql)).toMatchObject({ code: 'NOT_READ_ONLY', offset: 0 });
+  });
+
+  test.each([
+    ['SELECT a INTO new_table FROM t', 'SELECT … INTO creates a table'],
+    ['SELECT * FROM t FOR UPDATE', 'FOR UPDATE/SHARE locks rows'],
+    ['SELECT * FROM t FOR NO KEY UPDATE', 'FOR UPDATE/SHARE locks rows'],
+    ['SELECT * FROM t FOR SHARE', 'FOR UPDATE/SHARE locks rows'],
+    ['SELECT * FROM t FOR KEY SHARE', 'FOR UPDATE/SHARE locks rows'],
+    ['WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d', 'DELETE inside a query'],
+    ['WITH i AS (INSERT INTO t VALUES (1) RETURNING *) SELECT 1', 'INSERT inside a query'],
+    ['with u as (update t set a = 1 returning a) select * from u', 'UPDATE inside a query'],
+  ])('refuses %s', (sql, message) => {
+    const r = rejection(sql);
+    expect(r.code).toBe('NOT_READ_ONLY');
+    expect(r.message).toContain(message);
+  });
+
+  test.each(['EXPLAIN SELECT 1', 'SHOW work_mem', 'VALUES (1)', 'TABLE t'])('refuses %s as UNSUPPORTED_STATEMENT', (sql) => {
+    expect(rejection(sql).code).toBe('UNSUPPORTED_STATEMENT');
+  });
+
+  test('refuses several statements, pointing at the second', () => {
+    expect(rejection('SELECT 1; DROP TABLE t')).toMatchObject({ code: 'MULTIPLE_STATEMENTS', offset: 10 });
+    expect(rejection('SELECT 1;SELECT 2;').code).toBe('MULTIPLE_STATEMENTS');
+  });
+
+  test.each(['', '   ', '-- nothing\n', '/* nothing */', ';', ' ; ; '])('refuses %j as EMPTY_QUERY', (sql) => {
+    expect(rejection(sql).code).toBe('EMPTY_QUERY');
+  });
+
+  test('refuses unbalanced parentheses, which could escape a wrapping query', () => {
+    expect(rejection('SELECT 1) AS q, pg_sleep(10) AS (x')).toMatchObject({ code: 'SYNTAX_ERROR', offset: 8 });
+    expect(rejection('SELECT (1').code).toBe('SYNTAX_ERROR');
+  });
+
+  test('refuses statements that do not start like a query', () => {
+    expect(rejection('FOO BAR')).toMatchObject({ code: 'SYNTAX_ERROR', message: 'syntax error at or near "FOO": expected a SELECT query' });
+  });
+
+  test.each([
+    "SELECT ';DROP TABLE x' AS s",
+    "SELECT 'INSERT INTO t' FROM t",
+    'SELECT "update" FROM t',
+    'SELECT 1; -- trailing comment',
+    'SELECT 1;;',
+    '(SELECT 1)',
+    "SELECT $$ ; DELETE FROM t $$",
+    'SELECT substring(a FOR 2) FROM t',
+    'WITH x AS (SELECT 1) SELECT * FROM x',
+    'SELECT /* ; DROP TABLE t; */ 1',
+  ])('accepts the harmless look-alike %s', (sql) => {
+    expect(() => checkSingleReadOnlySelect(sql)).not.toThrow();
+  });
+
+  test('reports where the statement ends, before a trailing semicolon', () => {
+    expect(checkSingleReadOnlySelect('SELECT 1 ; -- done').end).toBe(8);
+  });
+});
