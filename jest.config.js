@@ -7,5 +7,6 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
   testTimeout: 60_000,
 };

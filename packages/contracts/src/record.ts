@@ -30,11 +30,18 @@ export const PageRange = z.object({
   toPage: z.number().int().nullable().describe('exclusive; null for the open-ended last range'),
 });
 
+export const KeyRange = z.object({
+  column: z.string(),
+  type: z.string(),
+  from: z.string().nullable().describe('inclusive; null for the first range, which also holds the NULLs'),
+  to: z.string().nullable().describe('exclusive; null for the open-ended last range'),
+});
+
 export const FragmentRecord = z.object({
   index: z.number().int(),
   sql: z.string(),
   params: z.array(z.string().nullable()),
-  range: PageRange.nullable(),
+  range: z.union([PageRange, KeyRange]).nullable(),
 });
 export type FragmentRecord = z.infer<typeof FragmentRecord>;
 
@@ -42,7 +49,7 @@ export const PlanRecord = z.object({
   mode: z.enum(['parallel', 'sequential']),
   reason: z.string().describe('why this mode: the partitioning chosen, or what prevents splitting'),
   partitions: z.number().int(),
-  strategy: z.enum(['page-range', 'none']),
+  strategy: z.enum(['page-range', 'key-range', 'none']),
   table: z.string().nullable(),
   fragments: z.array(FragmentRecord),
   combineSql: z.string().nullable().describe('the combine query, once the fragments have reported their column types'),

@@ -18,13 +18,15 @@ export interface SqlPosition {
  * - `MULTIPLE_STATEMENTS`: more than one statement in one submission.
  * - `NOT_READ_ONLY`: a statement that writes, locks or changes settings.
  * - `UNSUPPORTED_STATEMENT`: a read-only statement that is not a SELECT (EXPLAIN, SHOW, VALUES…).
+ * - `INVALID_PARTITION_KEY`: key-range partitioning was asked for on a missing or unsuitable column.
  */
 export type QueryErrorCode =
   | 'EMPTY_QUERY'
   | 'SYNTAX_ERROR'
   | 'MULTIPLE_STATEMENTS'
   | 'NOT_READ_ONLY'
-  | 'UNSUPPORTED_STATEMENT';
+  | 'UNSUPPORTED_STATEMENT'
+  | 'INVALID_PARTITION_KEY';
 
 /** A submitted query was refused before anything ran. */
 export class QueryRejectedError extends Error {

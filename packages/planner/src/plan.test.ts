@@ -119,6 +119,31 @@ describe('top-N', () => {
   });
 });
 
+describe('key ranges', () => {
+  test('split by a column: the first range holds the NULLs, the last is open', () => {
+    const plan = planFor('SELECT count(*) FROM events WHERE is_bot', { partitions: 3, partitionKey: 'ts', keyBounds: ['2024-02-01 00:00:00+00', '2024-03-01 00:00:00+00'] });
+    expect(plan).toMatchObject({ strategy: 'key-range', partitions: 3 });
+    const base = 'SELECT count(*) AS "a0_count" FROM "public"."events" WHERE ("is_bot") AND ';
+    expect(plan.fragments.map((f) => [f.sql, f.params])).toEqual([
+      [`${base}("events"."ts" < $1::timestamp with time zone OR "events"."ts" IS NULL)`, ['2024-02-01 00:00:00+00']],
+      [`${base}"events"."ts" >= $1::timestamp with time zone AND "events"."ts" < $2::timestamp with time zone`, ['2024-02-01 00:00:00+00', '2024-03-01 00:00:00+00']],
+      [`${base}"events"."ts" >= $1::timestamp with time zone`, ['2024-03-01 00:00:00+00']],
+    ]);
+    expect(plan.fragments[1]?.range).toEqual({ column: 'ts', type: 'timestamp with time zone', from: '2024-02-01 00:00:00+00', to: '2024-03-01 00:00:00+00' });
+  });
+
+  test('fewer split points than asked for (an empty table) means fewer fragments', () => {
+    expect(planFor('SELECT count(*) FROM events', { partitions: 4, partitionKey: 'id', keyBounds: [] })).toMatchObject({ partitions: 1, strategy: 'none', fragments: [{ range: null }] });
+  });
+
+  test.each([
+    ['nope', 'cannot partition by "nope": public.events has no such column'],
+    ['country', 'cannot partition by "country": it is text; key ranges need an integer, numeric, date or timestamp column'],
+  ])('refuses %s', (key, message) => {
+    expect(() => planFor('SELECT count(*) FROM events', { partitions: 2, partitionKey: key })).toThrow(message);
+  });
+});
+
 test('one partition reads the whole table with a plain scan', () => {
   const plan = planFor('SELECT count(*) FROM events', { partitions: 1 });
   expect(plan).toMatchObject({ mode: 'parallel', strategy: 'none', partitions: 1 });

@@ -9,10 +9,11 @@
  *   renderCombine(plan.combine, types)    → the combine SQL, once fragments report their types
  */
 import { NotSplittable } from './convert';
+import { QueryRejectedError } from './errors';
 import { decompose, type CombineTemplate } from './decompose';
 import type { CatalogFacts, ProbeColumn } from './facts';
 import type { ParsedQuery } from './parse';
-import { choosePartitions, pageRanges, type PageRange, type PartitionPolicy } from './partition';
+import { choosePartitions, isKeyRangeType, keyBoundsSql, keyRanges, pageRanges, type FragmentRange, type PartitionPolicy } from './partition';
 import { printSelect } from './print';
 import { renderFragment } from './render';
 import { shapeQuery, type Shape } from './shape';
@@ -23,14 +24,19 @@ export interface PlanOptions {
   /** Fragments that can run at once; used only when `partitions` is omitted. @defaultValue 1 */
   workers?: number;
   policy?: PartitionPolicy;
+  /**
+   * Split by ranges of this column's values (integer, numeric, date or timestamp) instead of by
+   * physical pages; the name as PostgreSQL stores it (folded).
+   */
+  partitionKey?: string;
 }
 
 export interface FragmentPlan {
   index: number;
   sql: string;
   params: (string | null)[];
-  /** Pages this fragment reads; null when it reads the whole table (or runs the query as written). */
-  range: PageRange | null;
+  /** Rows this fragment reads; null when it reads the whole table (or runs the query as written). */
+  range: FragmentRange | null;
 }
 
 export interface Plan {
@@ -38,7 +44,7 @@ export interface Plan {
   /** Why this mode, for people: the partitioning chosen, or what prevents splitting. */
   reason: string;
   partitions: number;
-  strategy: 'page-range' | 'none';
+  strategy: 'page-range' | 'key-range' | 'none';
   /** `schema.table` split, when there is one. */
   table: string | null;
   fragments: FragmentPlan[];
@@ -56,23 +62,37 @@ export type Preparation =
       /** The parsed query printed back, for checking it means what the user wrote. */
       verifySql: string;
       probeSql: string;
+      /** For key ranges: the query returning the split points, to pass to `buildPlan`. */
+      keyBounds: { sql: string; params: string[] } | null;
     };
 
 /**
  * Decides whether to split, before any probe runs.
+ * @throws QueryRejectedError `INVALID_PARTITION_KEY` when `partitionKey` names no usable column.
  * @example prepareSplit(parseQuery('SELECT count(*) FROM t'), facts, { partitions: 4 })
  */
 export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: PlanOptions = {}): Preparation {
   if (!parsed.query) return { kind: 'sequential', reason: parsed.notSplittable ?? 'not split' };
   const choice = choosePartitions(facts.table.pages, options.partitions, options.workers ?? 1, options.policy);
   if (choice.count === null) return { kind: 'sequential', reason: choice.reason };
+  const keyBounds = options.partitionKey === undefined || choice.count === 1 ? null : keyBoundsFor(facts, options.partitionKey, choice.count);
   try {
     const shape = shapeQuery(parsed.query, facts);
-    return { kind: 'split', shape, partitions: choice.count, reason: choice.reason, verifySql: printSelect(parsed.query), probeSql: shape.probeSql };
+    return { kind: 'split', shape, partitions: choice.count, reason: choice.reason, verifySql: printSelect(parsed.query), probeSql: shape.probeSql, keyBounds };
   } catch (error) {
     if (error instanceof NotSplittable) return { kind: 'sequential', reason: error.message };
     throw error;
   }
+}
+
+function keyBoundsFor(facts: CatalogFacts, column: string, count: number) {
+  const found = facts.table.columns.find((c) => c.name === column);
+  const table = `${facts.table.schema}.${facts.table.name}`;
+  if (!found) throw new QueryRejectedError('INVALID_PARTITION_KEY', `cannot partition by "${column}": ${table} has no such column`);
+  if (!isKeyRangeType(found.type)) {
+    throw new QueryRejectedError('INVALID_PARTITION_KEY', `cannot partition by "${column}": it is ${found.type}; key ranges need an integer, numeric, date or timestamp column`);
+  }
+  return keyBoundsSql(facts.table, column, found.type, count);
 }
 
 /** A plan that runs the query as written, in one piece. */
@@ -91,8 +111,9 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string)
 /**
  * Builds the parallel plan from a split preparation and its probe result; falls back to a
  * sequential plan if the probe shows the split cannot be exact.
+ * @param keyBounds for key ranges: the split points `preparation.keyBounds` returned.
  */
-export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: ProbeColumn[]): Plan {
+export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: ProbeColumn[], keyBounds: string[] = []): Plan {
   if (preparation.kind === 'sequential') return sequentialPlan(parsed, preparation.reason);
   const { shape, partitions } = preparation;
   let decomposition;
@@ -104,16 +125,27 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   }
   const { table: facts } = shape.facts;
   const table = { schema: facts.schema, name: facts.name, alias: shape.query.from.alias };
-  // One fragment reads the table with a plain sequential scan; ranges only when there are several.
-  const ranges: (PageRange | null)[] = partitions === 1 ? [null] : pageRanges(facts.pages, partitions);
+  const ranges = fragmentRanges(preparation, keyBounds);
   const fragments = ranges.map((range, index) => ({ index, range, ...renderFragment(decomposition.fragment, table, shape.query.where, range) }));
+  const strategy = ranges[0] === null ? 'none' : preparation.keyBounds ? 'key-range' : 'page-range';
   return {
     mode: 'parallel',
-    reason: preparation.reason,
-    partitions,
-    strategy: partitions === 1 ? 'none' : 'page-range',
+    reason: preparation.keyBounds && ranges.length !== partitions ? `${preparation.reason}; ${ranges.length} key range${ranges.length === 1 ? '' : 's'} found` : preparation.reason,
+    partitions: ranges.length,
+    strategy,
     table: `${facts.schema}.${facts.name}`,
     fragments,
     combine: decomposition.combine,
   };
+}
+
+/** One fragment reads the whole table with a plain scan; ranges only when there are several. */
+function fragmentRanges(preparation: Extract<Preparation, { kind: 'split' }>, keyBounds: string[]): (FragmentRange | null)[] {
+  if (preparation.partitions === 1) return [null];
+  const { keyBounds: bounds, shape } = preparation;
+  if (!bounds) return pageRanges(shape.facts.table.pages, preparation.partitions);
+  const column = bounds.params[2] as string;
+  const type = shape.facts.table.columns.find((c) => c.name === column)?.type as string;
+  const ranges = keyRanges(column, type, keyBounds);
+  return ranges.length === 1 ? [null] : ranges;
 }

@@ -5,7 +5,7 @@
  */
 import type { CombineTemplate, FragmentQuery } from './decompose';
 import type { Expr, TableRef } from './ir';
-import { tidAt, type PageRange } from './partition';
+import { isKeyRange, tidAt, type FragmentRange } from './partition';
 import { printExpr, printOrderItem, printSelectItem, printTable, quoteIdent } from './print';
 
 export interface RenderedSql {
@@ -13,25 +13,33 @@ export interface RenderedSql {
   params: (string | null)[];
 }
 
+/** The condition selecting one range's rows, with its bounds as bind parameters. */
+function rangeCondition(range: FragmentRange, table: TableRef, params: string[]): string[] {
+  const bind = (value: string, type: string) => {
+    params.push(value);
+    return `$${params.length}::${type}`;
+  };
+  const qualifier = quoteIdent(table.alias ?? table.name);
+  if (!isKeyRange(range)) {
+    const ctid = `${qualifier}.ctid`;
+    return [
+      ...(range.fromPage > 0 ? [`${ctid} >= ${bind(tidAt(range.fromPage), 'tid')}`] : []),
+      ...(range.toPage !== null ? [`${ctid} < ${bind(tidAt(range.toPage), 'tid')}`] : []),
+    ];
+  }
+  const key = `${qualifier}.${quoteIdent(range.column)}`;
+  if (range.from === null) return range.to === null ? [] : [`(${key} < ${bind(range.to, range.type)} OR ${key} IS NULL)`];
+  return [`${key} >= ${bind(range.from, range.type)}`, ...(range.to !== null ? [`${key} < ${bind(range.to, range.type)}`] : [])];
+}
+
 /**
  * One fragment's SQL. The user's WHERE is parenthesized before the range is ANDed to it.
  * @param table the resolved table (schema-qualified), with the user's alias if any.
- * @param range pages to read; null reads the whole table.
+ * @param range the rows to read; null reads the whole table.
  */
-export function renderFragment(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: PageRange | null): RenderedSql {
+export function renderFragment(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null): RenderedSql {
   const params: string[] = [];
-  const conditions = where ? [`(${printExpr(where)})`] : [];
-  if (range) {
-    const ctid = `${quoteIdent(table.alias ?? table.name)}.ctid`;
-    if (range.fromPage > 0) {
-      params.push(tidAt(range.fromPage));
-      conditions.push(`${ctid} >= $${params.length}::tid`);
-    }
-    if (range.toPage !== null) {
-      params.push(tidAt(range.toPage));
-      conditions.push(`${ctid} < $${params.length}::tid`);
-    }
-  }
+  const conditions = [...(where ? [`(${printExpr(where)})`] : []), ...(range ? rangeCondition(range, table, params) : [])];
   const select = fragment.columns.map((c) => printSelectItem({ expr: c.expr, alias: c.name })).join(', ');
   const parts = [`SELECT ${fragment.distinct ? 'DISTINCT ' : ''}${select}`, `FROM ${printTable(table)}`];
   if (conditions.length > 0) parts.push(`WHERE ${conditions.join(' AND ')}`);

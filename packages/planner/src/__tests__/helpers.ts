@@ -11,7 +11,7 @@ export const EVENTS: CatalogFacts = {
     kind: 'table',
     pages: 3000,
     estimatedRows: 300_000,
-    columns: ['id', 'country', 'device', 'user_id', 'amount', 'price', 'duration', 'is_bot', 'ts'].map((name) => ({ name, type: 'unknown' })),
+    columns: Object.entries({ id: 'bigint', country: 'text', device: 'text', user_id: 'integer', amount: 'numeric(12,2)', price: 'real', duration: 'double precision', is_bot: 'boolean', ts: 'timestamp with time zone' }).map(([name, type]) => ({ name, type })),
     primaryKey: ['id'],
   },
   functions: { random: { aggregate: false, window: false, volatile: true, returnsSet: false }, percentile_cont: { aggregate: true, window: false, volatile: false, returnsSet: false } },
@@ -21,7 +21,7 @@ export const EVENTS: CatalogFacts = {
  * Plans `sql` against EVENTS. `types` gives the probe's answer for each hidden column in order
  * (keys, DISTINCT arguments, aggregates); anything unlisted is `bigint`.
  */
-export function planFor(sql: string, options: PlanOptions & { types?: string[]; collations?: (string | null)[]; facts?: CatalogFacts } = {}): Plan {
+export function planFor(sql: string, options: PlanOptions & { types?: string[]; collations?: (string | null)[]; facts?: CatalogFacts; keyBounds?: string[] } = {}): Plan {
   const parsed = parseQuery(sql);
   const preparation = prepareSplit(parsed, options.facts ?? EVENTS, { partitions: 2, ...options });
   if (preparation.kind === 'sequential') return buildPlan(parsed, preparation, []);
@@ -30,7 +30,7 @@ export function planFor(sql: string, options: PlanOptions & { types?: string[]; 
     ...items.map((_, i) => ({ name: `out${i}`, type: 'unknown', collation: null })),
     ...hidden.map((_, i) => ({ name: `__probe_${i}`, type: options.types?.[i] ?? 'bigint', collation: options.collations?.[i] ?? null })),
   ];
-  return buildPlan(parsed, preparation, probe);
+  return buildPlan(parsed, preparation, probe, options.keyBounds);
 }
 
 /** The combine SQL, with every partial column typed `T`. */

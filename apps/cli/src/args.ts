@@ -1,0 +1,87 @@
+/** Command-line arguments of `npm run query`. */
+import { parseArgs } from 'node:util';
+import { MAX_PARTITIONS } from '@pgfan/planner';
+
+export interface CliOptions {
+  /** Plan and run in this process instead of submitting to the API. */
+  local: boolean;
+  /** Exact number of partitions; automatic when omitted. */
+  partitions?: number;
+  /** Fragments that can run at once, for automatic partitioning. */
+  workers: number;
+  /** Split by ranges of this column instead of page ranges. */
+  partitionBy?: string;
+  json: boolean;
+  /** Run every line of this file as one query. */
+  file?: string;
+  sql?: string;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `Usage: npm run query -- [--local] [--partitions N] [--partition-by COLUMN] [--workers N] [--json] [--file F | "SQL"]
+
+  --local              plan and run in this process (needs only PostgreSQL at DATABASE_URL)
+  --partitions N       split into exactly N fragments (1-${MAX_PARTITIONS}); automatic by default
+  --partition-by COL   split by ranges of an integer, numeric, date or timestamp column
+                       instead of physical page ranges
+  --workers N          fragments that may run at once, for automatic partitioning (default: CPU count)
+  --json               print one JSON query record per query, one per line
+  --file F             run every non-empty line of F as one query (a trailing ";" is fine;
+                       blank lines and lines holding only a -- comment are skipped)
+  -h, --help           show this help`;
+
+function positiveInteger(name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}, got "${value}"`);
+  return n;
+}
+
+/**
+ * @returns the options, or 'help'.
+ * @throws UsageError with a message for the terminal.
+ */
+export function parseCliArgs(argv: string[], defaults: { workers: number }): CliOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        local: { type: 'boolean', default: false },
+        partitions: { type: 'string' },
+        workers: { type: 'string' },
+        'partition-by': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        file: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  const sql = positionals.join(' ').trim();
+  if (values.file && sql) throw new UsageError('give either --file or a query, not both');
+  if (!values.file && !sql) throw new UsageError('no query given');
+  return {
+    local: values.local,
+    partitions: positiveInteger('partitions', values.partitions, MAX_PARTITIONS),
+    workers: positiveInteger('workers', values.workers) ?? defaults.workers,
+    ...(values['partition-by'] ? { partitionBy: values['partition-by'] } : {}),
+    json: values.json,
+    ...(values.file ? { file: values.file } : { sql }),
+  };
+}
+
+/** The queries in a --file: one per non-empty line, comment-only lines skipped. */
+export function queriesInFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('--'));
+}
