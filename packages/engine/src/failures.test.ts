@@ -2,27 +2,16 @@
  * What users see when a query is refused or fails: a stable code, a clear message, a position
  * in their SQL where there is one — and refused statements never reach the database.
  */
-import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
 import { Pool, type QueryConfig } from 'pg';
-import { createQueryPool, runLocal } from './index';
+import { useQueryPool } from './__tests__/harness';
+import { runLocal } from './local';
 
-let db: TestDatabase;
-let pool: Pool;
-
-beforeAll(async () => {
-  db = await createTestDatabase('failures');
-  pool = createQueryPool({ connectionString: db.url, max: 4 });
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
-});
+const t = useQueryPool('failures');
 
 /** A pool that remembers every statement sent through it. */
 function recordingPool(): { pool: Pool; sent: string[] } {
   const sent: string[] = [];
-  const recording = new Proxy(pool, {
+  const recording = new Proxy(t.pool, {
     get(target, property, receiver) {
       if (property !== 'query') return Reflect.get(target, property, receiver);
       return (config: QueryConfig | string, ...rest: unknown[]) => {
@@ -49,12 +38,12 @@ test.each([
   const record = await runLocal(recording, sql, { partitions: 2 });
   expect(record).toMatchObject({ status: 'failed', error: { code }, result: null, plan: null });
   expect(sent).toEqual([]);
-  const still = await pool.query('SELECT count(*) AS n FROM events');
+  const still = await t.pool.query('SELECT count(*) AS n FROM events');
   expect(still.rows[0]).toEqual({ n: '6799' });
 });
 
 test('a syntax error is reported by PostgreSQL, with its position in the submitted SQL', async () => {
-  const record = await runLocal(pool, 'SELECT count(*)\nFROM events\nWHERE flags >> AND 1');
+  const record = await runLocal(t.pool, 'SELECT count(*)\nFROM events\nWHERE flags >> AND 1');
   expect(record.error).toEqual({
     code: 'SYNTAX_ERROR',
     message: 'syntax error at or near "AND"',
@@ -63,17 +52,17 @@ test('a syntax error is reported by PostgreSQL, with its position in the submitt
 });
 
 test('an unknown column is INVALID_QUERY, with its position', async () => {
-  const record = await runLocal(pool, 'SELECT sum(nope) FROM events', { partitions: 4 });
+  const record = await runLocal(t.pool, 'SELECT sum(nope) FROM events', { partitions: 4 });
   expect(record.error).toEqual({ code: 'INVALID_QUERY', message: 'column "nope" does not exist', position: { offset: 11, line: 1, column: 12 } });
 });
 
 test('an unknown table is INVALID_QUERY', async () => {
-  const record = await runLocal(pool, 'SELECT count(*) FROM nowhere', { partitions: 4 });
+  const record = await runLocal(t.pool, 'SELECT count(*) FROM nowhere', { partitions: 4 });
   expect(record.error).toMatchObject({ code: 'INVALID_QUERY', message: 'relation "nowhere" does not exist' });
 });
 
 test('a fragment that fails fails the whole query, naming the fragment; no partial answer', async () => {
-  const record = await runLocal(pool, 'SELECT sum(100 / (id - 5000)) FROM events', { partitions: 4 });
+  const record = await runLocal(t.pool, 'SELECT sum(100 / (id - 5000)) FROM events', { partitions: 4 });
   expect(record.status).toBe('failed');
   expect(record.result).toBeNull();
   expect(record.error?.code).toBe('QUERY_FAILED');
@@ -82,23 +71,23 @@ test('a fragment that fails fails the whole query, naming the fragment; no parti
 });
 
 test('writing functions are stopped by the read-only transaction', async () => {
-  await pool.query('SELECT 1'); // warm
-  const admin = new Pool({ connectionString: db.url, max: 1 });
+  await t.pool.query('SELECT 1'); // warm
+  const admin = new Pool({ connectionString: t.db.url, max: 1 });
   await admin.query('CREATE SEQUENCE IF NOT EXISTS s');
   await admin.end();
-  const record = await runLocal(pool, "SELECT nextval('s') FROM single_event");
+  const record = await runLocal(t.pool, "SELECT nextval('s') FROM single_event");
   expect(record.error).toMatchObject({ code: 'NOT_READ_ONLY', message: 'cannot execute nextval() in a read-only transaction' });
 });
 
 test('hostile-looking names run as ordinary names, and change nothing', async () => {
-  const record = await runLocal(pool, `SELECT count(*) AS "x""; DROP TABLE events; --", country AS "';DELETE" FROM events GROUP BY 2 ORDER BY 2`, { partitions: 3 });
+  const record = await runLocal(t.pool, `SELECT count(*) AS "x""; DROP TABLE events; --", country AS "';DELETE" FROM events GROUP BY 2 ORDER BY 2`, { partitions: 3 });
   expect(record.status).toBe('completed');
   expect(record.result?.columns.map((c) => c.name)).toEqual(['x"; DROP TABLE events; --', "';DELETE"]);
-  const still = await pool.query('SELECT count(*) AS n FROM events');
+  const still = await t.pool.query('SELECT count(*) AS n FROM events');
   expect(still.rows[0]).toEqual({ n: '6799' });
 });
 
 test("a harmless look-alike still works: SELECT ';DROP TABLE x'", async () => {
-  const record = await runLocal(pool, "SELECT ';DROP TABLE x' AS s FROM single_event", { partitions: 2 });
+  const record = await runLocal(t.pool, "SELECT ';DROP TABLE x' AS s FROM single_event", { partitions: 2 });
   expect(record).toMatchObject({ status: 'completed', result: { rows: [[';DROP TABLE x']] } });
 });

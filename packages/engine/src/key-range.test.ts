@@ -3,36 +3,21 @@
  * integer, bigint, numeric, date or timestamp column (several with NULLs), must return what
  * PostgreSQL returns. Split points come from pg_stats histograms, or from min/max without them.
  */
-import { createTestDatabase, DIFFERENTIAL_CASES, diffResults, diffSubset, type TestDatabase } from '@pgfan/testing';
-import type { Pool } from 'pg';
-import { createQueryPool, runLocal, runSequential, toResultSet, TypeNames } from './index';
+import { DIFFERENTIAL_CASES, diffResults, diffSubset } from '@pgfan/testing';
+import { useQueryPool } from './__tests__/harness';
+import { createQueryPool } from './connection';
+import { runLocal } from './local';
 
 const KEYS = ['id', 'user_id', 'revenue', 'day', 'ts'];
 const CASES = DIFFERENTIAL_CASES.filter((c) => c.split !== false && /\bFROM events\b/.test(c.sql));
 
-let db: TestDatabase;
-let pool: Pool;
-const typeNames = new TypeNames();
-
-beforeAll(async () => {
-  db = await createTestDatabase('key_range');
-  pool = createQueryPool({ connectionString: db.url, max: 8 });
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
-});
-
-async function direct(sql: string) {
-  return toResultSet(pool, await runSequential(pool, sql), typeNames);
-}
+const t = useQueryPool('key_range');
 
 test.each(CASES.map((c, i) => [KEYS[i % KEYS.length] as string, c.sql.replace(/\s+/g, ' '), c] as const))('by %s: %s', async (key, _, c) => {
-  const expected = await direct(c.sql);
-  const unlimited = c.anyRowsOf ? await direct(c.anyRowsOf) : null;
+  const expected = await t.direct(c.sql);
+  const unlimited = c.anyRowsOf ? await t.direct(c.anyRowsOf) : null;
   for (const partitions of [3, 7]) {
-    const record = await runLocal(pool, c.sql, { partitions, partitionKey: key }, typeNames);
+    const record = await runLocal(t.pool, c.sql, { partitions, partitionKey: key }, t.typeNames);
     const context = `${partitions} ranges of ${key}: ${JSON.stringify(record.error ?? record.plan?.reason)}`;
     expect([record.status, record.plan?.strategy, context]).toEqual(['completed', 'key-range', context]);
     const difference = unlimited
@@ -43,7 +28,7 @@ test.each(CASES.map((c, i) => [KEYS[i % KEYS.length] as string, c.sql.replace(/\
 });
 
 test('without statistics, split points come from min and max', async () => {
-  const admin = await createQueryPool({ connectionString: db.url, max: 1 }).connect();
+  const admin = await createQueryPool({ connectionString: t.db.url, max: 1 }).connect();
   try {
     await admin.query('SET default_transaction_read_only = off');
     await admin.query('CREATE TABLE fresh AS SELECT i AS k, i % 7 AS v FROM generate_series(1, 1000) AS i');
@@ -51,12 +36,12 @@ test('without statistics, split points come from min and max', async () => {
   } finally {
     admin.release(true);
   }
-  const record = await runLocal(pool, 'SELECT v, count(*), sum(k) FROM fresh GROUP BY v ORDER BY v', { partitions: 4, partitionKey: 'k' }, typeNames);
+  const record = await runLocal(t.pool, 'SELECT v, count(*), sum(k) FROM fresh GROUP BY v ORDER BY v', { partitions: 4, partitionKey: 'k' }, t.typeNames);
   expect(record.plan?.fragments.map((f) => f.range)).toEqual([
     { column: 'k', type: 'integer', from: null, to: '251' },
     { column: 'k', type: 'integer', from: '251', to: '501' },
     { column: 'k', type: 'integer', from: '501', to: '750' },
     { column: 'k', type: 'integer', from: '750', to: null },
   ]);
-  expect(diffResults(await direct('SELECT v, count(*), sum(k) FROM fresh GROUP BY v ORDER BY v'), record.result!, 'ordered')).toBeNull();
+  expect(diffResults(await t.direct('SELECT v, count(*), sum(k) FROM fresh GROUP BY v ORDER BY v'), record.result!, 'ordered')).toBeNull();
 });
