@@ -12,7 +12,6 @@ import fc from 'fast-check';
 export interface RandomQuery {
   sql: string;
   ordered: boolean;
-  partitions: number;
 }
 
 const GROUP_KEYS = ['country', 'country_c', 'device', 'flags', 'day', 'is_bot', 'tag', 'small % 3', "date_trunc('month', ts)", 'user_id % 10'];
@@ -75,7 +74,7 @@ const orderBy = (outputs: string[]) =>
 
 const limit = fc.option(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.option(fc.integer({ min: 0, max: 10 }))), { freq: 2 }).map((l) => (l === null ? '' : ` LIMIT ${l[0]}${l[1] === null ? '' : ` OFFSET ${l[1]}`}`));
 
-const groupedQuery: fc.Arbitrary<Omit<RandomQuery, 'partitions'>> = fc
+const groupedQuery: fc.Arbitrary<RandomQuery> = fc
   .record({
     keys: fc.uniqueArray(pick(GROUP_KEYS), { maxLength: 2 }),
     aggregates: fc.array(aggregate, { minLength: 1, maxLength: 4 }),
@@ -99,7 +98,7 @@ const groupedQuery: fc.Arbitrary<Omit<RandomQuery, 'partitions'>> = fc
     }));
   });
 
-const rowQuery: fc.Arbitrary<Omit<RandomQuery, 'partitions'>> = fc
+const rowQuery: fc.Arbitrary<RandomQuery> = fc
   .record({
     columns: fc.uniqueArray(pick(ROW_COLUMNS), { minLength: 1, maxLength: 4 }),
     where: fc.option(predicate, { freq: 4 }),
@@ -116,7 +115,5 @@ const rowQuery: fc.Arbitrary<Omit<RandomQuery, 'partitions'>> = fc
     }));
   });
 
-/** A random splittable query and a partition count to run it with. */
-export const randomQuery: fc.Arbitrary<RandomQuery> = fc
-  .tuple(fc.oneof({ weight: 4, arbitrary: groupedQuery }, { weight: 1, arbitrary: rowQuery }), pick([1, 2, 3, 7, 16]))
-  .map(([q, partitions]) => ({ ...q, partitions }));
+/** A random splittable query. */
+export const randomQuery: fc.Arbitrary<RandomQuery> = fc.oneof({ weight: 4, arbitrary: groupedQuery }, { weight: 1, arbitrary: rowQuery });
