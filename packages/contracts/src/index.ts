@@ -1,1 +1,3 @@
 export * from './record';
+export * from './query';
+export * from './jobs';

@@ -1,8 +1,8 @@
 /**
  * Runs the pieces of a plan. The same functions serve the in-process executor and the workers.
  */
-import type { ResultSet } from '@pgfan/contracts';
-import { renderCombine, type CombineTemplate, type FragmentPlan } from '@pgfan/planner';
+import type { JsonValue, ResultSet } from '@pgfan/contracts';
+import { renderCombine, type CombineTemplate, type FragmentPlan, type SpilledRows } from '@pgfan/planner';
 import type { FieldDef } from 'pg';
 import { queryUserSql, type Queryable } from './connection';
 import { fromDatabaseError, QueryFailedError } from './errors';
@@ -50,33 +50,60 @@ export async function runSequential(db: Queryable, sql: string): Promise<RawResu
 
 /**
  * Combines every fragment's partial rows in PostgreSQL: the partial columns travel as one
- * `text[]` parameter each and are cast back to the types the fragments produced.
+ * `text[]` parameter each and are cast back to the types the fragments produced. With
+ * `spilled`, rows fragments wrote to PostgreSQL are read there too.
  */
-export async function runCombine(db: Queryable, combine: CombineTemplate, partials: RawResult[], typeNames: TypeNames): Promise<{ sql: string; result: RawResult }> {
+export async function runCombine(
+  db: Queryable,
+  combine: CombineTemplate,
+  partials: RawResult[],
+  typeNames: TypeNames,
+  spilled?: { rows: SpilledRows; queryId: string; generation: number },
+): Promise<{ sql: string; result: RawResult }> {
   const [first] = partials;
   if (!first) throw new Error('a combine needs at least one fragment result');
-  const sql = renderCombine(combine, await typeNames.of(db, first.fields));
+  const sql = renderCombine(combine, await typeNames.of(db, first.fields), spilled?.rows);
   const columns: (string | null)[][] = first.fields.map(() => []);
   for (const partial of partials) {
     for (const row of partial.rows) row.forEach((value, i) => (columns[i] as (string | null)[]).push(value));
   }
+  const values: unknown[] = spilled ? [...columns, spilled.queryId, spilled.generation] : columns;
   try {
-    const result = await db.query({ text: sql, values: columns, rowMode: 'array' });
+    const result = await db.query({ text: sql, values, rowMode: 'array' });
     return { sql, result: { fields: fieldTypes(result.fields), rows: result.rows as (string | null)[][] } };
   } catch (error) {
     throw withContext(fromDatabaseError(error), 'combining the fragments');
   }
 }
 
-/** Converts raw rows into the record's result set, keeping at most `maxRows` rows. */
-export async function toResultSet(db: Queryable, raw: RawResult, typeNames: TypeNames, maxRows = Infinity): Promise<ResultSet> {
+export interface ResultLimits {
+  /** Keep at most this many rows. @defaultValue unlimited */
+  maxRows?: number;
+  /** Keep rows only while their JSON stays under this many bytes. @defaultValue unlimited */
+  maxBytes?: number;
+}
+
+/**
+ * Converts raw rows into the record's result set, keeping rows only up to the limits
+ * (`truncated` then says so; `rowCount` still counts every row).
+ */
+export async function toResultSet(db: Queryable, raw: RawResult & { rowCount?: number }, typeNames: TypeNames, limits: ResultLimits = {}): Promise<ResultSet> {
   const types = await typeNames.of(db, raw.fields);
-  const kept = raw.rows.length > maxRows ? raw.rows.slice(0, maxRows) : raw.rows;
+  const rows: JsonValue[][] = [];
+  let bytes = 0;
+  for (const row of raw.rows) {
+    if (rows.length >= (limits.maxRows ?? Infinity)) break;
+    const converted = row.map((value, i) => toJsonValue(value, (raw.fields[i] as FieldType).dataTypeID));
+    bytes += JSON.stringify(converted).length + 1;
+    if (bytes > (limits.maxBytes ?? Infinity)) break;
+    rows.push(converted);
+  }
+  const rowCount = raw.rowCount ?? raw.rows.length;
   return {
     columns: raw.fields.map((f, i) => ({ name: f.name, type: types[i] as string })),
-    rows: kept.map((row) => row.map((value, i) => toJsonValue(value, (raw.fields[i] as FieldType).dataTypeID))),
-    rowCount: raw.rows.length,
-    truncated: kept.length < raw.rows.length,
+    rows,
+    rowCount,
+    truncated: rows.length < rowCount,
   };
 }
 

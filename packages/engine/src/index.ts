@@ -7,6 +7,8 @@ export { QueryFailedError, fromDatabaseError, type ExecutionErrorCode } from './
 export { loadCatalogFacts } from './catalog';
 export { TypeNames } from './type-names';
 export { planOnDatabase, type PlannedQuery } from './planning';
-export { runFragment, runSequential, runCombine, toResultSet, type RawResult, type FieldType } from './execution';
+export { runFragment, runSequential, runCombine, toResultSet, type RawResult, type FieldType, type ResultLimits } from './execution';
 export { runLocal, planRecord, errorRecord, type LocalRunOptions } from './local';
 export { toJsonValue } from './values';
+export { exportSnapshot, beginFragmentTransaction, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
+export { streamFragment, runCapped, type StreamOptions, type StreamedFragment } from './streaming';

@@ -45,7 +45,7 @@ export async function runLocal(pool: Pool, sql: string, options: LocalRunOptions
       raw = combined.result;
       timings.combineMs = performance.now() - combining;
     }
-    return record({ status: 'completed', result: await toResultSet(pool, raw, typeNames, options.maxRows), error: null });
+    return record({ status: 'completed', result: await toResultSet(pool, raw, typeNames, { maxRows: options.maxRows }), error: null });
   } catch (error) {
     return record({ status: 'failed', result: null, error: errorRecord(error) });
   }

@@ -7,7 +7,7 @@ export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition }
 export { parseQuery, type ParsedQuery } from './parse';
 export { catalogRequest, type CatalogRequest } from './shape';
 export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type Preparation } from './plan';
-export { renderCombine, PARTIALS } from './render';
+export { renderCombine, PARTIALS, type SpilledRows } from './render';
 export { choosePartitions, pageRanges, keyRanges, isKeyRange, DEFAULT_PARTITION_POLICY, MAX_PARTITIONS, type FragmentRange, type KeyRange, type PageRange, type PartitionPolicy } from './partition';
 export { quoteIdent } from './print';
 export type { CombineTemplate } from './decompose';

@@ -55,12 +55,19 @@ export function renderFragment(fragment: FragmentQuery, table: TableRef, where: 
 /** Name of the relation holding the partial rows inside a combine query. */
 export const PARTIALS = 'partials';
 
+/** Where spilled partial rows live: `vals` holds each row as a JSON array of text values. */
+export interface SpilledRows {
+  schema: string;
+  table: string;
+}
+
 /**
  * The combine query's SQL. `$1 … $n` are the partial columns, each a `text[]` of every
- * fragment's values in PostgreSQL text format.
+ * fragment's values in PostgreSQL text format. With `spilled`, rows that fragments wrote to
+ * that table are read too: `$n+1` is the query id, `$n+2` the generation.
  * @param columnTypes `format_type` of each partial column, as the fragments returned them.
  */
-export function renderCombine(combine: CombineTemplate, columnTypes: readonly string[]): string {
+export function renderCombine(combine: CombineTemplate, columnTypes: readonly string[], spilled?: SpilledRows): string {
   if (columnTypes.length !== combine.columns.length) {
     throw new Error(`combine needs ${combine.columns.length} column types, got ${columnTypes.length}`);
   }
@@ -70,7 +77,12 @@ export function renderCombine(combine: CombineTemplate, columnTypes: readonly st
     return `${c.collation ? `${value} COLLATE ${quoteIdent(c.collation)}` : value} AS ${quoteIdent(c.name)}`;
   });
   const arrays = names.map((_, i) => `$${i + 1}::text[]`);
-  const partials = `WITH ${PARTIALS} AS (SELECT ${typed.join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${names.join(', ')}))`;
+  let rows = `unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
+  if (spilled) {
+    const fromTable = `SELECT ${names.map((_, i) => `s.vals->>${i}`).join(', ')} FROM ${quoteIdent(spilled.schema)}.${quoteIdent(spilled.table)} AS s WHERE s.query_id = $${names.length + 1}::uuid AND s.generation = $${names.length + 2}::int`;
+    rows = `(SELECT * FROM unnest(${arrays.join(', ')}) UNION ALL ${fromTable}) AS u(${names.join(', ')})`;
+  }
+  const partials = `WITH ${PARTIALS} AS (SELECT ${typed.join(', ')} FROM ${rows})`;
 
   const parts = [partials, `SELECT ${combine.distinct ? 'DISTINCT ' : ''}${combine.items.map(printSelectItem).join(', ')}`, `FROM ${source(combine)} AS p`];
   if (combine.groupBy.length > 0) parts.push(`GROUP BY ${combine.groupBy.map(quoteIdent).join(', ')}`);

@@ -1,0 +1,18 @@
+/** What the API's handlers need, created once per process and passed in. */
+import type { CompletionWaiter, Queues } from '@pgfan/dispatch';
+import type { TypeNames } from '@pgfan/engine';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import type { ApiEnv } from './env';
+
+export interface ApiContext {
+  env: ApiEnv;
+  /** Read-only sessions for planning users' queries (EXPLAIN, catalog facts, probes). */
+  queryPool: Pool;
+  /** Read-write sessions for the query history. */
+  storePool: Pool;
+  redis: Redis;
+  queues: Queues;
+  completion: CompletionWaiter;
+  typeNames: TypeNames;
+}

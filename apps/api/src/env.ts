@@ -1,0 +1,29 @@
+/** The API's settings, parsed once at start. */
+import { databaseUrl, envInteger, parseEnv, redisUrl } from '@pgfan/dispatch';
+import { z } from 'zod';
+
+export const ApiEnv = z.object({
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  PORT: envInteger(3000, 0, 65_535),
+  /** Address to listen on; containers set 0.0.0.0. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Deadline of a query that does not ask for one. */
+  DEFAULT_TIMEOUT_MS: envInteger(60_000, 100, 86_400_000),
+  /** Longest deadline a request may ask for. */
+  MAX_TIMEOUT_MS: envInteger(600_000, 100, 86_400_000),
+  /** Longest `?wait=` a request may ask for. */
+  MAX_WAIT_MS: envInteger(60_000, 0, 3_600_000),
+  /** Largest request body, in bytes. */
+  MAX_BODY_BYTES: envInteger(256 * 1024, 1024, 64 * 1024 * 1024),
+});
+export type ApiEnv = z.infer<typeof ApiEnv>;
+
+/** @throws ConfigError naming the bad setting. */
+export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
+  const parsed = parseEnv(ApiEnv, env);
+  if (parsed.DEFAULT_TIMEOUT_MS > parsed.MAX_TIMEOUT_MS) {
+    throw new Error(`invalid setting DEFAULT_TIMEOUT_MS: must not exceed MAX_TIMEOUT_MS (${parsed.MAX_TIMEOUT_MS})`);
+  }
+  return parsed;
+}

@@ -1,0 +1,30 @@
+/** GET /api/health: can we reach PostgreSQL and Redis, and how many workers are alive. */
+import type { HealthReport } from '@pgfan/contracts';
+import { liveWorkers } from '@pgfan/dispatch';
+import type { ApiContext } from './context';
+import type { ApiResponse } from './http';
+
+async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
+  const started = performance.now();
+  try {
+    await check();
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+  }
+}
+
+export function healthHandler(ctx: ApiContext) {
+  return async (): Promise<ApiResponse> => {
+    const [postgres, redis] = await Promise.all([probe(() => ctx.storePool.query('SELECT 1')), probe(() => ctx.redis.ping())]);
+    const workers = redis.ok ? await liveWorkers(ctx.redis).catch(() => []) : [];
+    const ok = postgres.ok && redis.ok;
+    const body: HealthReport = {
+      status: ok ? (workers.length > 0 ? 'ok' : 'no-workers') : 'unavailable',
+      postgres,
+      redis,
+      workers: { live: workers.length, fragmentSlots: workers.reduce((n, w) => n + w.concurrency, 0), ids: workers.map((w) => w.id) },
+    };
+    return { status: ok ? 200 : 503, body };
+  };
+}

@@ -1,0 +1,79 @@
+/** GET /api/openapi.json: an OpenAPI 3.1 description generated from the same zod schemas the API uses. */
+import { ApiError, HealthReport, QueryPage, QueryStatus, QueryView, SubmitQuery } from '@pgfan/contracts';
+import { z } from 'zod';
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
+const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
+const error = (description: string) => ({ description, content: json('ApiError') });
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+/** The OpenAPI document; `version` is the API's package version. */
+export function openApiDocument(version: string): object {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'pgfan',
+      version,
+      description:
+        'Submit a read-only SELECT; pgfan splits it over workers and returns exactly what PostgreSQL would. Errors are `{ "error": { "code", "message", "position"? } }` with stable codes.',
+    },
+    paths: {
+      '/api/queries': {
+        post: {
+          summary: 'Submit a query',
+          parameters: [{ name: 'wait', in: 'query', description: 'wait up to this many ms for the result', schema: { type: 'integer', minimum: 0 } }],
+          requestBody: { required: true, content: json('SubmitQuery') },
+          responses: {
+            200: { description: 'finished within ?wait', content: json('QueryView') },
+            202: { description: 'accepted; poll Location', content: json('QueryView') },
+            400: error('bad JSON or body (BAD_REQUEST, INVALID_JSON), SQL that does not parse (SYNTAX_ERROR, with position) or names unknown columns or tables (INVALID_QUERY)'),
+            413: error('body too large (PAYLOAD_TOO_LARGE)'),
+            422: error('not one read-only SELECT (NOT_READ_ONLY, MULTIPLE_STATEMENTS, UNSUPPORTED_STATEMENT)'),
+            503: error('PostgreSQL or Redis unavailable (UNAVAILABLE)'),
+          },
+        },
+        get: {
+          summary: 'Query history, newest first, without result rows',
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            { name: 'status', in: 'query', schema: { type: 'string', enum: QueryStatus.options } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+          ],
+          responses: { 200: { description: 'a page of queries', content: json('QueryPage') }, 400: error('bad parameters (BAD_REQUEST)') },
+        },
+      },
+      '/api/queries/{id}': {
+        get: {
+          summary: 'A query and, once completed, its result',
+          parameters: [idParameter],
+          responses: { 200: { description: 'the query', content: json('QueryView') }, 404: error('unknown id (NOT_FOUND)') },
+        },
+        delete: {
+          summary: 'Cancel a query',
+          parameters: [idParameter],
+          responses: {
+            200: { description: 'cancelled', content: json('QueryView') },
+            404: error('unknown id (NOT_FOUND)'),
+            409: error('the query already finished (QUERY_FINISHED)'),
+          },
+        },
+      },
+      '/api/health': {
+        get: {
+          summary: 'Reachability of PostgreSQL and Redis, and live workers',
+          responses: { 200: { description: 'both reachable', content: json('HealthReport') }, 503: { description: 'something is unreachable', content: json('HealthReport') } },
+        },
+      },
+      '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    },
+    components: {
+      schemas: {
+        SubmitQuery: schema(SubmitQuery),
+        QueryView: schema(QueryView),
+        QueryPage: schema(QueryPage),
+        HealthReport: schema(HealthReport),
+        ApiError: schema(ApiError),
+      },
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/** The /api/queries handlers: submit, read, list, cancel. */
+import { randomUUID } from 'node:crypto';
+import { FINAL_STATUSES, QueryStatus, SubmitQuery, type FragmentProgress, type QueryView } from '@pgfan/contracts';
+import { enqueueCoordinator, getFragmentProgress, liveWorkers, publishDone, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
+import { planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
+import { QueryRejectedError } from '@pgfan/planner';
+import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
+import type { ApiContext } from './context';
+import { HttpError, type ApiRequest, type ApiResponse } from './http';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function integerParam(query: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new HttpError('BAD_REQUEST', `?${name} must be a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+/** Fragments to plan for when none are requested: every fragment slot of every live worker. */
+async function fragmentSlots(ctx: ApiContext): Promise<number> {
+  const workers = await liveWorkers(ctx.redis).catch(() => []);
+  return Math.max(1, workers.reduce((sum, w) => sum + w.concurrency, 0));
+}
+
+/** A query's record with live fragment progress overlaid while it runs. */
+async function view(ctx: ApiContext, id: string): Promise<QueryView | null> {
+  const record = await getQuery(ctx.storePool, id);
+  if (!record || FINAL_STATUSES.includes(record.status)) return record;
+  const live = await getFragmentProgress(ctx.redis, id).catch(() => new Map());
+  return { ...record, fragments: withLiveProgress(record.fragments, live) };
+}
+
+/** Waits up to `ms` for a query to finish; true if it did. */
+async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const notice = ctx.completion.wait(id, Math.min(deadline - Date.now(), 1000), signal);
+    const record = await getQuery(ctx.storePool, id);
+    if (!record || FINAL_STATUSES.includes(record.status)) return true;
+    if (Date.now() >= deadline || signal.aborted) return false;
+    await notice;
+  }
+}
+
+function planningError(error: unknown): HttpError {
+  if (error instanceof QueryRejectedError || error instanceof QueryFailedError) return new HttpError(error.code, error.message, error.position);
+  throw error;
+}
+
+export function submitQuery(ctx: ApiContext) {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const parsed = SubmitQuery.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new HttpError('BAD_REQUEST', `invalid request body: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`);
+    }
+    const wait = integerParam(req.query, 'wait', 0, ctx.env.MAX_WAIT_MS);
+    const { sql, partitions } = parsed.data;
+    const timeoutMs = parsed.data.timeoutMs ?? ctx.env.DEFAULT_TIMEOUT_MS;
+    if (timeoutMs > ctx.env.MAX_TIMEOUT_MS) throw new HttpError('BAD_REQUEST', `timeoutMs must be at most ${ctx.env.MAX_TIMEOUT_MS}`);
+
+    const planningStarted = performance.now();
+    const { plan } = await planOnDatabase(ctx.queryPool, sql, { partitions, workers: await fragmentSlots(ctx) }, ctx.typeNames).catch((error) => {
+      throw planningError(error);
+    });
+    const id = randomUUID();
+    const fragments = plan.fragments.map((f): FragmentProgress => ({ index: f.index, range: f.range, state: 'waiting', rows: null, ms: null, attempts: 0, worker: null }));
+    await insertQuery(ctx.storePool, { id, sql, partitionsRequested: partitions ?? null, timeoutMs, plan: planRecord(plan, null), planInternal: plan, planMs: performance.now() - planningStarted, fragments });
+    try {
+      await enqueueCoordinator(ctx.queues, { queryId: id, generation: 1 });
+    } catch (error) {
+      // Never leave a query queued that nothing will run.
+      await finishQuery(ctx.storePool, id, null, { status: 'failed', error: { code: 'UNAVAILABLE', message: `the queue is unavailable: ${(error as Error).message}` } });
+      throw new HttpError('UNAVAILABLE', 'the query queue (Redis) is unavailable; try again shortly');
+    }
+    const finished = wait !== undefined && wait > 0 && (await waitFor(ctx, id, wait, req.signal));
+    return { status: finished ? 200 : 202, body: await view(ctx, id), headers: { Location: `/api/queries/${id}` } };
+  };
+}
+
+export function getQueryHandler(ctx: ApiContext) {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const id = req.params.id ?? '';
+    const record = UUID.test(id) ? await view(ctx, id) : null;
+    if (!record) throw new HttpError('NOT_FOUND', `no query with id ${id}`);
+    return { status: 200, body: record };
+  };
+}
+
+export function listQueriesHandler(ctx: ApiContext) {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const limit = integerParam(req.query, 'limit', 1, 100) ?? 20;
+    const status = req.query.status;
+    if (status !== undefined && !QueryStatus.safeParse(status).success) {
+      throw new HttpError('BAD_REQUEST', `?status must be one of ${QueryStatus.options.join(', ')}`);
+    }
+    const cursor = req.query.cursor;
+    if (cursor !== undefined) {
+      if (typeof cursor !== 'string') throw new HttpError('BAD_REQUEST', '?cursor must be a single value');
+      try {
+        decodeCursor(cursor);
+      } catch (error) {
+        throw new HttpError('BAD_REQUEST', (error as Error).message);
+      }
+    }
+    const page = await listQueries(ctx.storePool, { limit, ...(status ? { status: status as QueryStatus } : {}), ...(cursor ? { cursor: cursor as string } : {}) });
+    return { status: 200, body: page };
+  };
+}
+
+export function cancelQueryHandler(ctx: ApiContext) {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const id = req.params.id ?? '';
+    const outcome = UUID.test(id) ? await cancelQuery(ctx.storePool, id) : 'missing';
+    if (outcome === 'missing') throw new HttpError('NOT_FOUND', `no query with id ${id}`);
+    const record = await getQuery(ctx.storePool, id);
+    if (outcome === 'finished') throw new HttpError('QUERY_FINISHED', `the query already ${record?.status ?? 'finished'}; there is nothing to cancel`);
+    const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
+    await stopQueryWork(ctx.queues, ctx.queryPool, id, generation).catch(() => undefined);
+    await publishDone(ctx.redis, id).catch(() => undefined);
+    return { status: 200, body: record };
+  };
+}
+

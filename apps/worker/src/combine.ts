@@ -1,0 +1,67 @@
+/**
+ * The flow's parent: runs when every fragment finished, or as soon as one failed for good.
+ * On success it runs the combine query; on a lost snapshot it starts the query over on a fresh
+ * one; on any other failure it fails the query, naming the fragment, and stops the rest.
+ */
+import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
+import { cancelStatements, enqueueCoordinator, fragmentIndexOf } from '@pgfan/dispatch';
+import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
+import type { Plan } from '@pgfan/planner';
+import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
+import type { Job } from 'bullmq';
+import type { WorkerContext } from './context';
+import { concludeQuery, parseFailure } from './finish';
+
+export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
+  const { queryId, generation } = CombineJob.parse(job.data);
+  const work = await getQueryWork(ctx.storePool, queryId);
+  if (!work || work.generation !== generation) return;
+  const plan = work.planInternal as Plan;
+  const failures = Object.entries(await job.getFailedChildrenValues())
+    .map(([key, reason]) => ({ index: fragmentIndexOf(key), ...parseFailure(String(reason)) }))
+    .sort((a, b) => a.index - b.index);
+  if (failures.length > 0) {
+    await job.removeUnprocessedChildren();
+    await cancelStatements(ctx.queryPool, queryId, generation);
+    if (failures.some((f) => f.code === 'SNAPSHOT_LOST')) {
+      // The snapshot's holder is gone: start the whole query again, never mixing snapshots.
+      await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
+      return;
+    }
+    const first = failures[0] as (typeof failures)[number];
+    const error = { code: first.code, message: `fragment ${first.index + 1} of ${plan.fragments.length} failed: ${first.message}` };
+    const fragments = plan.fragments.map((f): FragmentProgress => {
+      const failed = failures.find((x) => x.index === f.index);
+      return { index: f.index, range: f.range, state: failed ? 'failed' : 'waiting', rows: null, ms: null, attempts: 0, worker: null };
+    });
+    await concludeQuery(ctx, queryId, generation, { status: 'failed', error, fragments }, generation);
+    return;
+  }
+
+  if (!(await markCombining(ctx.storePool, queryId, generation))) return;
+  const outputs = new Map<number, FragmentOutput>();
+  for (const [key, value] of Object.entries(await job.getChildrenValues())) outputs.set(fragmentIndexOf(key), FragmentOutput.parse(value));
+  const ordered = plan.fragments.map((f) => outputs.get(f.index) as FragmentOutput);
+  const fragments = plan.fragments.map((f, i): FragmentProgress => {
+    const o = ordered[i] as FragmentOutput;
+    return { index: f.index, range: f.range, state: 'done', rows: o.rowCount, ms: o.ms, attempts: o.attempts, worker: o.worker };
+  });
+  const spilled = ordered.some((o) => o.rows === null);
+  const combineStarted = Date.now();
+  const executeMs = work.startedAt ? combineStarted - work.startedAt.getTime() : null;
+  try {
+    const { sql, result } = await runCombine(
+      ctx.queryPool,
+      plan.combine as NonNullable<Plan['combine']>,
+      ordered.map((o) => ({ fields: o.fields, rows: o.rows ?? [] })),
+      ctx.typeNames,
+      spilled ? { rows: PARTIAL_ROWS, queryId, generation } : undefined,
+    );
+    const resultSet = await toResultSet(ctx.queryPool, result, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
+    await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs: Date.now() - combineStarted });
+  } catch (error) {
+    await concludeQuery(ctx, queryId, generation, { status: 'failed', error: errorRecord(error), fragments, executeMs, combineMs: Date.now() - combineStarted });
+  } finally {
+    if (spilled) await clearPartialRows(ctx.storePool, queryId);
+  }
+}

@@ -1,0 +1,20 @@
+/** Everything a processor needs, created once per worker process and passed in. */
+import type { CompletionWaiter, Queues } from '@pgfan/dispatch';
+import type { TypeNames } from '@pgfan/engine';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import type { WorkerEnv } from './env';
+
+export interface WorkerContext {
+  env: WorkerEnv;
+  /** Read-only sessions for users' queries (fragments, combines, snapshots). */
+  queryPool: Pool;
+  /** Read-write sessions for the query history and spilled rows. */
+  storePool: Pool;
+  /** Commands (progress, completion notices, heartbeats). */
+  redis: Redis;
+  queues: Queues;
+  completion: CompletionWaiter;
+  typeNames: TypeNames;
+  stats: { active: number; processed: number; failed: number };
+}

@@ -1,0 +1,115 @@
+/**
+ * The coordinator of one query generation: it exports the snapshot every fragment imports,
+ * adds the flow, and keeps the snapshot's transaction open until the query has finished, so a
+ * fragment retried on another worker imports the same snapshot. A sequential plan it runs
+ * itself.
+ *
+ * If a coordinator dies, its job is delivered again; the redelivery finds the generation taken
+ * and leaves it alone when its flow exists (fragments that can no longer import the snapshot
+ * then start the query over), or starts the query over when it does not.
+ */
+import { CoordinateJob, FINAL_STATUSES, type FragmentJob } from '@pgfan/contracts';
+import { addQueryFlow, enqueueCoordinator, fragmentApplicationName, jobIds } from '@pgfan/dispatch';
+import { beginFragmentTransaction, errorRecord, exportSnapshot, runCapped, toResultSet } from '@pgfan/engine';
+import type { Plan } from '@pgfan/planner';
+import { beginGeneration, getQueryWork } from '@pgfan/store';
+import type { Job } from 'bullmq';
+import type { WorkerContext } from './context';
+import { concludeQuery } from './finish';
+
+/** How often a waiting coordinator re-reads the record, in case a completion notice was lost. */
+const RECHECK_MS = 2000;
+
+export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): Promise<void> {
+  const { queryId, generation } = CoordinateJob.parse(job.data);
+  if ((await beginGeneration(ctx.storePool, queryId, generation - 1)) === null) {
+    await recoverGeneration(ctx, queryId, generation);
+    return;
+  }
+  const work = await getQueryWork(ctx.storePool, queryId);
+  if (!work) return;
+  const plan = work.planInternal as Plan;
+  const deadline = work.deadline.getTime();
+  if (plan.combine === null) {
+    await runWholeQuery(ctx, queryId, generation, plan, deadline);
+    return;
+  }
+  const snapshot = ctx.env.SNAPSHOTS ? await exportSnapshot(ctx.queryPool) : null;
+  try {
+    const fragments: FragmentJob[] = plan.fragments.map((f) => ({
+      queryId,
+      generation,
+      index: f.index,
+      of: plan.fragments.length,
+      sql: f.sql,
+      params: f.params,
+      snapshot: snapshot?.id ?? null,
+      deadline,
+    }));
+    await addQueryFlow(ctx.queues, { queryId, generation }, fragments);
+    if (!(await waitUntilFinished(ctx, queryId, deadline))) await timeOut(ctx, queryId, generation);
+  } finally {
+    await snapshot?.release();
+  }
+}
+
+/** A redelivered (or duplicate) coordinator job for a generation that already started. */
+async function recoverGeneration(ctx: WorkerContext, queryId: string, generation: number): Promise<void> {
+  const work = await getQueryWork(ctx.storePool, queryId);
+  if (!work || FINAL_STATUSES.includes(work.status) || work.generation !== generation) return;
+  const flow = await ctx.queues.combine.getJob(jobIds.combine(queryId, generation));
+  const plan = work.planInternal as Plan;
+  if (plan.combine !== null && flow) return;
+  // The coordinator died before it added the flow (or while running a sequential plan): start over.
+  await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
+}
+
+async function isFinished(ctx: WorkerContext, queryId: string): Promise<boolean> {
+  const work = await getQueryWork(ctx.storePool, queryId);
+  return !work || FINAL_STATUSES.includes(work.status);
+}
+
+/** True once the query has finished; false when its deadline passes first. */
+async function waitUntilFinished(ctx: WorkerContext, queryId: string, deadline: number): Promise<boolean> {
+  for (;;) {
+    const remaining = deadline - Date.now();
+    const notice = ctx.completion.wait(queryId, Math.min(remaining, RECHECK_MS));
+    if (await isFinished(ctx, queryId)) return true;
+    if (remaining <= 0) return false;
+    await notice;
+  }
+}
+
+async function timeOut(ctx: WorkerContext, queryId: string, generation: number): Promise<void> {
+  const work = await getQueryWork(ctx.storePool, queryId);
+  const error = { code: 'TIMEOUT', message: `the query did not finish within its deadline (${work ? work.deadline.toISOString() : 'unknown'})` };
+  await concludeQuery(ctx, queryId, null, { status: 'failed', error }, generation);
+}
+
+/** Runs a sequential plan: the user's query as written, in one read-only transaction. */
+async function runWholeQuery(ctx: WorkerContext, queryId: string, generation: number, plan: Plan, deadline: number): Promise<void> {
+  const fragment = plan.fragments[0] as Plan['fragments'][number];
+  const started = Date.now();
+  const progress = { index: 0, range: null, attempts: 1, worker: ctx.env.WORKER_ID };
+  const client = await ctx.queryPool.connect();
+  try {
+    await beginFragmentTransaction(client, { snapshot: null, statementTimeoutMs: deadline - started, applicationName: fragmentApplicationName(queryId, generation, 0) });
+    const raw = await runCapped(client, fragment.sql, ctx.env.RESULT_MAX_ROWS);
+    await client.query('COMMIT');
+    client.release();
+    const ms = Date.now() - started;
+    const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
+    await concludeQuery(ctx, queryId, generation, {
+      status: 'completed',
+      result,
+      fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
+      executeMs: ms,
+      combineMs: 0,
+    });
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+    const record = errorRecord(error);
+    await concludeQuery(ctx, queryId, generation, { status: 'failed', error: record, fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }] });
+  }
+}

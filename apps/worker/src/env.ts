@@ -1,0 +1,41 @@
+/** The worker's settings, parsed once at start. */
+import { hostname } from 'node:os';
+import { databaseUrl, envBoolean, envInteger, parseEnv, redisUrl } from '@pgfan/dispatch';
+import { z } from 'zod';
+
+export const WorkerEnv = z.object({
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  /** Shown in the dashboard and in fragment records. */
+  WORKER_ID: z.string().min(1).max(60).regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only').optional(),
+  /** Fragments this process runs at once. */
+  WORKER_CONCURRENCY: envInteger(2, 1, 256),
+  /** Combines this process runs at once. */
+  COMBINE_CONCURRENCY: envInteger(2, 1, 256),
+  /** Queries this process coordinates at once (each holds one open transaction with its snapshot). */
+  COORDINATE_CONCURRENCY: envInteger(10, 1, 1000),
+  /** Give every query one snapshot shared by all its fragments. */
+  SNAPSHOTS: envBoolean(true),
+  /** Partial rows a fragment passes through Redis; more are spilled to PostgreSQL. */
+  INLINE_PARTIAL_ROWS: envInteger(10_000, 0, 10_000_000),
+  /** Result rows kept in the query record. */
+  RESULT_MAX_ROWS: envInteger(10_000, 1, 10_000_000),
+  /** Result bytes (as JSON) kept in the query record. */
+  RESULT_MAX_BYTES: envInteger(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** How long a job's lock lasts; a crashed worker's jobs are retried after about this long. */
+  LOCK_DURATION_MS: envInteger(30_000, 1000, 600_000),
+  STALLED_INTERVAL_MS: envInteger(15_000, 500, 600_000),
+  /** How often to fail queries whose deadline passed long ago (their workers or Redis died). */
+  REAPER_INTERVAL_MS: envInteger(5000, 100, 600_000),
+  REAPER_GRACE_MS: envInteger(10_000, 0, 3_600_000),
+  HEARTBEAT_INTERVAL_MS: envInteger(2000, 100, 60_000),
+  /** How long SIGTERM waits for running jobs before handing them back. */
+  SHUTDOWN_TIMEOUT_MS: envInteger(25_000, 0, 3_600_000),
+});
+export type WorkerEnv = z.infer<typeof WorkerEnv> & { WORKER_ID: string };
+
+/** @throws ConfigError naming the bad setting. */
+export function loadWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
+  const parsed = parseEnv(WorkerEnv, env);
+  return { ...parsed, WORKER_ID: parsed.WORKER_ID ?? `${hostname()}-${process.pid}` };
+}

@@ -1,0 +1,60 @@
+/**
+ * A fragment job: run one fragment inside the query's snapshot and hand its partial rows to
+ * the combine — inline when small, spilled to PostgreSQL when large.
+ *
+ * Failures are sorted: a problem with the query itself (division by zero, a cancel, the
+ * deadline, a lost snapshot) will not go away on retry and fails the job at once; anything else
+ * (a dropped connection, a restarting database) is retried with backoff.
+ */
+import { FragmentJob, type FragmentOutput } from '@pgfan/contracts';
+import { fragmentApplicationName, setFragmentProgress } from '@pgfan/dispatch';
+import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
+import { clearPartialRows, writePartialRows } from '@pgfan/store';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { WorkerContext } from './context';
+
+/** Codes of failures that a retry would only repeat. */
+const FINAL_CODES = new Set(['SYNTAX_ERROR', 'INVALID_QUERY', 'NOT_READ_ONLY', 'QUERY_FAILED', 'TIMEOUT', 'CANCELLED']);
+
+export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>): Promise<FragmentOutput> {
+  const f = FragmentJob.parse(job.data);
+  const started = Date.now();
+  const attempts = job.attemptsMade + 1;
+  const live = { index: f.index, attempts, worker: ctx.env.WORKER_ID };
+  const progressTtl = Math.max(60_000, f.deadline - started + 60_000);
+  if (f.deadline <= started) throw new UnrecoverableError('TIMEOUT: the query passed its deadline before this fragment started');
+  await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl);
+  const client = await ctx.queryPool.connect();
+  let spilled = false;
+  try {
+    const streamed = await streamFragment(client, f, {
+      snapshot: f.snapshot,
+      statementTimeoutMs: f.deadline - Date.now(),
+      applicationName: fragmentApplicationName(f.queryId, f.generation, f.index),
+      inlineRows: ctx.env.INLINE_PARTIAL_ROWS,
+      spill: async (rows) => {
+        if (!spilled) await clearPartialRows(ctx.storePool, f.queryId, f.index);
+        spilled = true;
+        await writePartialRows(ctx.storePool, { queryId: f.queryId, generation: f.generation, fragment: f.index }, rows);
+      },
+    });
+    client.release();
+    const ms = Date.now() - started;
+    await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl);
+    return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempts };
+  } catch (error) {
+    client.release(error instanceof QueryFailedError || error instanceof SnapshotLostError ? undefined : (error as Error));
+    await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl).catch(() => undefined);
+    throw classify(error);
+  }
+}
+
+/** Encodes a failure as `CODE: message` for the combine; marks the ones not worth retrying. */
+function classify(error: unknown): Error {
+  if (error instanceof SnapshotLostError) return new UnrecoverableError(`SNAPSHOT_LOST: ${error.message}`);
+  if (error instanceof QueryFailedError) {
+    const message = `${error.code}: ${error.message}`;
+    return FINAL_CODES.has(error.code) ? new UnrecoverableError(message) : new Error(message);
+  }
+  return new Error(`UNAVAILABLE: ${error instanceof Error ? error.message : String(error)}`);
+}

@@ -1,0 +1,27 @@
+/**
+ * Fails queries whose deadline passed long ago: their coordinator, workers or Redis state died
+ * with them. Any worker may run it; the compare-and-set in the store makes it harmless to run
+ * it everywhere.
+ */
+import { cancelStatements, publishDone } from '@pgfan/dispatch';
+import { failOverdue } from '@pgfan/store';
+import type { WorkerContext } from './context';
+
+export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
+  const ids = await failOverdue(ctx.storePool, ctx.env.REAPER_GRACE_MS);
+  for (const id of ids) {
+    await cancelStatements(ctx.queryPool, id).catch(() => undefined);
+    await publishDone(ctx.redis, id).catch(() => undefined);
+  }
+  return ids;
+}
+
+export function startReaper(ctx: WorkerContext, log: (message: string) => void): { stop(): void } {
+  const timer = setInterval(() => {
+    reapOverdue(ctx).then(
+      (ids) => ids.length > 0 && log(`failed ${ids.length} overdue quer${ids.length === 1 ? 'y' : 'ies'}: ${ids.join(', ')}`),
+      () => undefined,
+    );
+  }, ctx.env.REAPER_INTERVAL_MS);
+  return { stop: () => clearInterval(timer) };
+}

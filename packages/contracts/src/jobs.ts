@@ -1,0 +1,69 @@
+/**
+ * The one catalog of queues and jobs, shared by the API (which enqueues) and the workers (which
+ * process). Queue names are also what the KEDA manifests scale on.
+ */
+import { z } from 'zod';
+
+/** BullMQ queue names. */
+export const QUEUES = {
+  /** One job per query: holds the query's snapshot and adds its flow (or runs it, if sequential). */
+  coordinate: 'pgfan-coordinate',
+  /** One job per fragment: the children of a flow. */
+  fragments: 'pgfan-fragments',
+  /** One job per flow: the parent that combines the fragments' partial rows. */
+  combine: 'pgfan-combine',
+} as const;
+
+/** BullMQ's key prefix, shared by everything that touches the queues. */
+export const QUEUE_PREFIX = 'bull';
+
+export const CoordinateJob = z.object({
+  queryId: z.string().uuid(),
+  /** Which attempt at the whole query this is; bumps when it starts over on a fresh snapshot. */
+  generation: z.number().int().positive(),
+});
+export type CoordinateJob = z.infer<typeof CoordinateJob>;
+
+export const FragmentJob = z.object({
+  queryId: z.string().uuid(),
+  generation: z.number().int().positive(),
+  index: z.number().int().nonnegative(),
+  of: z.number().int().positive(),
+  sql: z.string(),
+  params: z.array(z.string().nullable()),
+  /** Exported snapshot to import, or null when snapshots are switched off. */
+  snapshot: z.string().nullable(),
+  /** Epoch milliseconds after which the query has failed. */
+  deadline: z.number(),
+});
+export type FragmentJob = z.infer<typeof FragmentJob>;
+
+export const CombineJob = z.object({
+  queryId: z.string().uuid(),
+  generation: z.number().int().positive(),
+});
+export type CombineJob = z.infer<typeof CombineJob>;
+
+/** What a fragment hands to the combine: its column types, and its rows inline or spilled to PostgreSQL. */
+export const FragmentOutput = z.object({
+  fields: z.array(z.object({ name: z.string(), dataTypeID: z.number().int(), dataTypeModifier: z.number().int() })),
+  rows: z.array(z.array(z.string().nullable())).nullable().describe('null when spilled'),
+  rowCount: z.number().int(),
+  ms: z.number(),
+  worker: z.string(),
+  attempts: z.number().int(),
+});
+export type FragmentOutput = z.infer<typeof FragmentOutput>;
+
+/** Retry policy: fragments retry with exponential backoff; coordinating and combining do not. */
+export const JOB_POLICY = {
+  fragment: { attempts: 3, backoff: { type: 'exponential' as const, delay: 200 } },
+  coordinate: { attempts: 1 },
+  combine: { attempts: 1 },
+  /** Finished jobs leave Redis by age and count, so Redis memory stays bounded. */
+  removeOnComplete: { age: 600, count: 500 },
+  removeOnFail: { age: 3600, count: 500 },
+};
+
+/** Published (Redis pub/sub) when a query reaches a final status. Message: the query id. */
+export const QUERY_DONE_CHANNEL = 'pgfan:query-done';

@@ -1,0 +1,100 @@
+/**
+ * A query as the service tracks it: the CLI's query record plus its id, lifecycle status,
+ * per-fragment progress and timings. Also the body of `POST /api/queries`.
+ */
+import { z } from 'zod';
+import { ErrorRecord, FragmentRecord, PlanRecord, QueryRecord, ResultSet } from './record';
+
+/** Largest `partitions` a request may ask for. */
+export const MAX_REQUEST_PARTITIONS = 64;
+
+export const QueryStatus = z.enum(['queued', 'running', 'combining', 'completed', 'failed', 'cancelled']);
+export type QueryStatus = z.infer<typeof QueryStatus>;
+
+/** Statuses a query never leaves. */
+export const FINAL_STATUSES: readonly QueryStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const FragmentState = z.enum(['waiting', 'running', 'done', 'failed']);
+export type FragmentState = z.infer<typeof FragmentState>;
+
+export const FragmentProgress = z.object({
+  index: z.number().int(),
+  range: FragmentRecord.shape.range,
+  state: FragmentState,
+  rows: z.number().int().nullable().describe('partial rows the fragment returned'),
+  ms: z.number().nullable().describe('time the fragment ran, in milliseconds'),
+  attempts: z.number().int(),
+  worker: z.string().nullable().describe('the worker that ran (or is running) it'),
+});
+export type FragmentProgress = z.infer<typeof FragmentProgress>;
+
+export const QueryTimings = z.object({
+  submittedAt: z.string().describe('ISO 8601'),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  queueMs: z.number().nullable().describe('submitted → first fragment running'),
+  planMs: z.number(),
+  executeMs: z.number().nullable().describe('fragments (or the whole query, when sequential)'),
+  combineMs: z.number().nullable(),
+  totalMs: z.number().nullable().describe('submitted → finished'),
+});
+export type QueryTimings = z.infer<typeof QueryTimings>;
+
+export const QueryView = z.object({
+  id: z.string().uuid(),
+  sql: z.string(),
+  status: QueryStatus,
+  plan: PlanRecord.nullable(),
+  fragments: z.array(FragmentProgress),
+  result: ResultSet.nullable().describe('null until completed; omitted rows in lists'),
+  error: ErrorRecord.nullable(),
+  timings: QueryTimings,
+  partitionsRequested: z.number().int().nullable(),
+  timeoutMs: z.number().int(),
+});
+export type QueryView = z.infer<typeof QueryView>;
+
+/** A query in a list: everything but the result rows. */
+export const QuerySummary = QueryView.omit({ result: true }).extend({
+  rowCount: z.number().int().nullable(),
+});
+export type QuerySummary = z.infer<typeof QuerySummary>;
+
+export const SubmitQuery = z.strictObject({
+  sql: z.string().min(1, 'sql must not be empty').describe('one read-only SELECT'),
+  partitions: z.number().int().min(1).max(MAX_REQUEST_PARTITIONS).optional().describe('exact fragment count; automatic when omitted'),
+  timeoutMs: z.number().int().positive().optional().describe('deadline for the whole query; the server caps it'),
+});
+export type SubmitQuery = z.infer<typeof SubmitQuery>;
+
+export const QueryPage = z.object({
+  queries: z.array(QuerySummary),
+  nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page; null at the end'),
+});
+export type QueryPage = z.infer<typeof QueryPage>;
+
+export const ApiError = z.object({ error: ErrorRecord });
+export type ApiError = z.infer<typeof ApiError>;
+
+/** The CLI record of a query view (for `npm run query -- --json` through the API). */
+export function toQueryRecord(view: QueryView): QueryRecord {
+  const { totalMs, planMs, executeMs, combineMs } = view.timings;
+  return {
+    sql: view.sql,
+    status: view.status === 'completed' ? 'completed' : 'failed',
+    plan: view.plan,
+    result: view.result,
+    error: view.error,
+    timings: { totalMs: totalMs ?? 0, planMs, executeMs: executeMs ?? 0, combineMs: combineMs ?? 0 },
+  };
+}
+
+const Reachability = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+
+export const HealthReport = z.object({
+  status: z.enum(['ok', 'no-workers', 'unavailable']),
+  postgres: Reachability,
+  redis: Reachability,
+  workers: z.object({ live: z.number().int(), fragmentSlots: z.number().int(), ids: z.array(z.string()) }),
+});
+export type HealthReport = z.infer<typeof HealthReport>;

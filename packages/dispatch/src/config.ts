@@ -1,0 +1,74 @@
+/**
+ * Configuration helpers for every app's `env.ts`: one zod schema parsed once at start, and a
+ * bad setting stops the process with one line that names it.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pgfan';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A boolean setting: only `true` and `1` are true; `false`, `0` and empty are false; anything else is an error. */
+export const envBoolean = (fallback: boolean) =>
+  z
+    .enum(['true', '1', 'false', '0', ''], { message: 'must be true, 1, false or 0' })
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1'));
+
+/** A whole-number setting within bounds. */
+export const envInteger = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!/^-?\d+$/.test(v) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+export const envUrl = (fallback: string, protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v === '' ? fallback : v;
+      try {
+        if (protocols.includes(new URL(value).protocol)) return value;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `must be a ${protocols.join(' or ')}// URL` });
+      return z.NEVER;
+    });
+
+export const databaseUrl = envUrl(DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
+export const redisUrl = envUrl(DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses `env` with `schema`.
+ * @throws ConfigError with one line, e.g. `invalid setting WORKER_CONCURRENCY: must be a whole number from 1 to 256`.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new ConfigError(`invalid setting ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** A connection URL safe to print: the password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

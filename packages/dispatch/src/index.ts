@@ -1,0 +1,9 @@
+/** @pgfan/dispatch — what the API and the workers share at run time. */
+export * from './config';
+export * from './redis';
+export * from './names';
+export * from './completion';
+export * from './progress';
+export * from './queues';
+export * from './cancel';
+export * from './workers';

@@ -1,0 +1,67 @@
+/** The BullMQ queues and flows of query execution. */
+import { CoordinateJob, CombineJob, FragmentJob, JOB_POLICY, QUEUES, QUEUE_PREFIX } from '@pgfan/contracts';
+import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobIds } from './names';
+
+export interface Queues {
+  coordinate: Queue<CoordinateJob>;
+  fragments: Queue<FragmentJob>;
+  combine: Queue<CombineJob>;
+  flows: FlowProducer;
+  close(): Promise<void>;
+}
+
+/** Producer-side handles on every queue, sharing one Redis connection. */
+export function openQueues(connection: Redis): Queues {
+  const options = { connection, prefix: QUEUE_PREFIX };
+  const coordinate = new Queue<CoordinateJob>(QUEUES.coordinate, options);
+  const fragments = new Queue<FragmentJob>(QUEUES.fragments, options);
+  const combine = new Queue<CombineJob>(QUEUES.combine, options);
+  const flows = new FlowProducer(options);
+  return {
+    coordinate,
+    fragments,
+    combine,
+    flows,
+    close: async () => {
+      await Promise.all([coordinate.close(), fragments.close(), combine.close(), flows.close()]);
+    },
+  };
+}
+
+/** Asks a worker to run generation `generation` of a query. Adding the same generation twice is a no-op. */
+export async function enqueueCoordinator(queues: Queues, job: CoordinateJob): Promise<void> {
+  await queues.coordinate.add('coordinate', CoordinateJob.parse(job), {
+    jobId: jobIds.coordinate(job.queryId, job.generation),
+    ...JOB_POLICY.coordinate,
+    removeOnComplete: JOB_POLICY.removeOnComplete,
+    removeOnFail: JOB_POLICY.removeOnFail,
+  });
+}
+
+/**
+ * One flow per query generation: a combine parent and one child per fragment. Children that
+ * exhaust their retries wake the parent at once (`continueParentOnFailure`), so a failed
+ * fragment fails the query instead of leaving the parent waiting for ever.
+ */
+export async function addQueryFlow(queues: Queues, combine: CombineJob, fragments: FragmentJob[]): Promise<void> {
+  await queues.flows.add({
+    name: 'combine',
+    queueName: QUEUES.combine,
+    data: CombineJob.parse(combine),
+    opts: { jobId: jobIds.combine(combine.queryId, combine.generation), ...JOB_POLICY.combine, removeOnComplete: JOB_POLICY.removeOnComplete, removeOnFail: JOB_POLICY.removeOnFail },
+    children: fragments.map((f) => ({
+      name: 'fragment',
+      queueName: QUEUES.fragments,
+      data: FragmentJob.parse(f),
+      opts: {
+        jobId: jobIds.fragment(f.queryId, f.generation, f.index),
+        ...JOB_POLICY.fragment,
+        continueParentOnFailure: true,
+        removeOnComplete: JOB_POLICY.removeOnComplete,
+        removeOnFail: JOB_POLICY.removeOnFail,
+      },
+    })),
+  });
+}

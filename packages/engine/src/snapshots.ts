@@ -1,0 +1,80 @@
+/**
+ * One snapshot per query: a coordinator transaction exports it, every fragment imports it, so
+ * all fragments see the database as of one instant.
+ */
+import type { Pool, PoolClient } from 'pg';
+
+/** An exported snapshot, valid while its transaction stays open. */
+export interface HeldSnapshot {
+  id: string;
+  /** Ends the exporting transaction; fragments can no longer import the snapshot. */
+  release(): Promise<void>;
+}
+
+const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+-\d+$/i;
+
+/** Opens a REPEATABLE READ transaction and exports its snapshot. */
+export async function exportSnapshot(pool: Pool): Promise<HeldSnapshot> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await client.query({ text: 'SELECT pg_export_snapshot()', rowMode: 'array' });
+    const id = String(result.rows[0]?.[0]);
+    let released = false;
+    return {
+      id,
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          await client.query('COMMIT');
+          client.release();
+        } catch (error) {
+          client.release(error as Error);
+        }
+      },
+    };
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+}
+
+/** The snapshot a fragment was told to import no longer exists: its exporter is gone. */
+export class SnapshotLostError extends Error {
+  override readonly name = 'SnapshotLostError';
+  readonly code = 'SNAPSHOT_LOST';
+}
+
+export interface FragmentSession {
+  /** Snapshot to import, or null to take a fresh one. */
+  snapshot: string | null;
+  /** statement_timeout for the fragment, in milliseconds. */
+  statementTimeoutMs: number;
+  /** application_name, by which a cancel finds the session. */
+  applicationName: string;
+}
+
+/**
+ * Starts a fragment's read-only REPEATABLE READ transaction, importing the query's snapshot, in
+ * one round trip. Nothing user-supplied is in this text; the snapshot id and name are checked.
+ * @throws SnapshotLostError when the snapshot's exporting transaction has ended.
+ */
+export async function beginFragmentTransaction(client: PoolClient, session: FragmentSession): Promise<void> {
+  if (session.snapshot !== null && !SNAPSHOT_ID.test(session.snapshot)) throw new Error(`not a snapshot id: ${session.snapshot}`);
+  if (!/^[A-Za-z0-9:._-]{1,63}$/.test(session.applicationName)) throw new Error(`unusable application_name: ${session.applicationName}`);
+  const statements = [
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    ...(session.snapshot !== null ? [`SET TRANSACTION SNAPSHOT '${session.snapshot}'`] : []),
+    `SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(session.statementTimeoutMs))}`,
+    `SET LOCAL application_name = '${session.applicationName}'`,
+  ];
+  try {
+    await client.query(statements.join('; '));
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const message = (error as Error).message;
+    if (/snapshot/i.test(message) && (error as { code?: string }).code === '22023') throw new SnapshotLostError(`the query's snapshot is gone (${message})`);
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Runs a fragment on a worker: inside its snapshot transaction, reading the partial rows in
+ * batches through a cursor. Small results stay in memory (and travel through Redis); past
+ * `inlineRows` the rows are handed to `spill` batch by batch, so neither the worker nor Redis
+ * ever holds a huge partial result.
+ */
+import type { FragmentPlan } from '@pgfan/planner';
+import type { FieldDef, PoolClient, QueryResult } from 'pg';
+import Cursor from 'pg-cursor';
+import { RAW_TEXT } from './connection';
+import { fromDatabaseError } from './errors';
+import type { FieldType } from './execution';
+import { beginFragmentTransaction, type FragmentSession } from './snapshots';
+
+type Row = (string | null)[];
+
+export interface StreamOptions extends FragmentSession {
+  /** Rows fetched per round trip. @defaultValue 5000 */
+  batchRows?: number;
+  /** At most this many rows are returned inline; beyond, all rows go to `spill`. */
+  inlineRows: number;
+  /** Stores a batch of rows elsewhere (PostgreSQL); called in order. */
+  spill(rows: Row[]): Promise<void>;
+}
+
+export interface StreamedFragment {
+  fields: FieldType[];
+  /** The rows, or null when they were spilled. */
+  rows: Row[] | null;
+  rowCount: number;
+}
+
+function readBatch(cursor: Cursor<Row>, count: number): Promise<{ rows: Row[]; fields: FieldType[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(count, (error: Error | undefined, rows: Row[], result: QueryResult) =>
+      error ? reject(error) : resolve({ rows, fields: result.fields.map(({ name, dataTypeID, dataTypeModifier }: FieldDef) => ({ name, dataTypeID, dataTypeModifier })) }),
+    );
+  });
+}
+
+/**
+ * @throws SnapshotLostError, QueryFailedError (with the fragment's SQLSTATE), or connection errors.
+ */
+export async function streamFragment(client: PoolClient, fragment: Pick<FragmentPlan, 'sql' | 'params'>, options: StreamOptions): Promise<StreamedFragment> {
+  await beginFragmentTransaction(client, options);
+  const batchRows = options.batchRows ?? 5000;
+  let inline: Row[] | null = [];
+  let rowCount = 0;
+  try {
+    const cursor = client.query(new Cursor<Row>(fragment.sql, fragment.params, { rowMode: 'array', types: RAW_TEXT }));
+    let batch = await readBatch(cursor, batchRows);
+    const { fields } = batch;
+    for (;;) {
+      rowCount += batch.rows.length;
+      if (inline !== null && rowCount > options.inlineRows) {
+        await options.spill(inline);
+        inline = null;
+      }
+      if (inline === null) await options.spill(batch.rows);
+      else inline.push(...batch.rows);
+      if (batch.rows.length < batchRows) break;
+      batch = await readBatch(cursor, batchRows);
+    }
+    await cursor.close();
+    await client.query('COMMIT');
+    return { fields, rows: inline, rowCount };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw fromDatabaseError(error);
+  }
+}
+
+/**
+ * Runs the user's query as written (a sequential plan) through a cursor, keeping only the first
+ * `keepRows` rows in memory while counting them all.
+ * @throws QueryFailedError with positions in the user's SQL.
+ */
+export async function runCapped(client: PoolClient, sql: string, keepRows: number, batchRows = 5000): Promise<StreamedFragment & { rows: Row[] }> {
+  const kept: Row[] = [];
+  let rowCount = 0;
+  try {
+    const cursor = client.query(new Cursor<Row>(sql, [], { rowMode: 'array', types: RAW_TEXT }));
+    let batch = await readBatch(cursor, batchRows);
+    const { fields } = batch;
+    for (;;) {
+      rowCount += batch.rows.length;
+      kept.push(...batch.rows.slice(0, Math.max(0, keepRows - kept.length)));
+      if (batch.rows.length < batchRows) break;
+      batch = await readBatch(cursor, batchRows);
+    }
+    await cursor.close();
+    return { fields, rows: kept, rowCount };
+  } catch (error) {
+    throw fromDatabaseError(error, { sql, prefixLength: 0 });
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Query records in `pgfan.queries`. Every state change is a compare-and-set on the status (and
+ * the generation), so a late worker, a cancelled query or a query that started over can never
+ * overwrite a newer outcome.
+ */
+import type { ErrorRecord, FragmentProgress, PlanRecord, QueryPage, QueryStatus, QuerySummary, QueryView, ResultSet } from '@pgfan/contracts';
+import type { Pool, PoolClient } from 'pg';
+
+export type Db = Pool | PoolClient;
+
+const UNFINISHED = `('queued', 'running', 'combining')`;
+
+export interface NewQuery {
+  id: string;
+  sql: string;
+  partitionsRequested: number | null;
+  timeoutMs: number;
+  plan: PlanRecord;
+  /** The planner's plan, opaque here; the workers execute it. */
+  planInternal: unknown;
+  planMs: number;
+  fragments: FragmentProgress[];
+}
+
+interface QueryRow {
+  id: string;
+  sql: string;
+  status: QueryStatus;
+  generation: number;
+  partitions_requested: number | null;
+  timeout_ms: number;
+  deadline: Date;
+  plan: PlanRecord | null;
+  fragments: FragmentProgress[];
+  result: ResultSet | null;
+  error: ErrorRecord | null;
+  submitted_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  plan_ms: number;
+  execute_ms: number | null;
+  combine_ms: number | null;
+  row_count?: number | null;
+}
+
+const SUMMARY_COLUMNS = `id, sql, status, generation, partitions_requested, timeout_ms, deadline, plan, fragments, error,
+  submitted_at, started_at, finished_at, plan_ms, execute_ms, combine_ms, (result->>'rowCount')::int AS row_count`;
+
+function since(later: Date | null, earlier: Date | null): number | null {
+  return later && earlier ? later.getTime() - earlier.getTime() : null;
+}
+
+function toSummary(row: QueryRow): QuerySummary {
+  return {
+    id: row.id,
+    sql: row.sql,
+    status: row.status,
+    plan: row.plan,
+    fragments: row.fragments,
+    error: row.error,
+    timings: {
+      submittedAt: row.submitted_at.toISOString(),
+      startedAt: row.started_at?.toISOString() ?? null,
+      finishedAt: row.finished_at?.toISOString() ?? null,
+      queueMs: since(row.started_at, row.submitted_at),
+      planMs: row.plan_ms,
+      executeMs: row.execute_ms,
+      combineMs: row.combine_ms,
+      totalMs: since(row.finished_at, row.submitted_at),
+    },
+    partitionsRequested: row.partitions_requested,
+    timeoutMs: row.timeout_ms,
+    rowCount: row.row_count ?? null,
+  };
+}
+
+/** Records a planned query as queued. */
+export async function insertQuery(db: Db, q: NewQuery): Promise<void> {
+  await db.query(
+    `INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms)
+     VALUES ($1, $2, 'queued', $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0), $5, $6, $7, $8)`,
+    [q.id, q.sql, q.partitionsRequested, q.timeoutMs, JSON.stringify(q.plan), JSON.stringify(q.planInternal), JSON.stringify(q.fragments), q.planMs],
+  );
+}
+
+/** The full record of a query, or null if there is none. */
+export async function getQuery(db: Db, id: string): Promise<QueryView | null> {
+  const result = await db.query<QueryRow>(`SELECT *, NULL AS row_count FROM pgfan.queries WHERE id = $1`, [id]);
+  const row = result.rows[0];
+  if (!row) return null;
+  const { rowCount: _, ...summary } = toSummary(row);
+  return { ...summary, result: row.result };
+}
+
+/** What a worker needs to run a query. */
+export interface QueryWork {
+  status: QueryStatus;
+  generation: number;
+  planInternal: unknown;
+  deadline: Date;
+  startedAt: Date | null;
+}
+
+export async function getQueryWork(db: Db, id: string): Promise<QueryWork | null> {
+  const result = await db.query<{ status: QueryStatus; generation: number; plan_internal: unknown; deadline: Date; started_at: Date | null }>(
+    'SELECT status, generation, plan_internal, deadline, started_at FROM pgfan.queries WHERE id = $1',
+    [id],
+  );
+  const row = result.rows[0];
+  return row ? { status: row.status, generation: row.generation, planInternal: row.plan_internal, deadline: row.deadline, startedAt: row.started_at } : null;
+}
+
+export interface ListOptions {
+  limit: number;
+  status?: QueryStatus;
+  /** From a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** Encodes the position after `row` in newest-first order. */
+function cursorAfter(row: QueryRow): string {
+  return Buffer.from(JSON.stringify([row.submitted_at.toISOString(), row.id])).toString('base64url');
+}
+
+/** @throws RangeError for a cursor this function did not produce. */
+export function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && /^[0-9a-f-]{36}$/.test(value[1])) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new RangeError('the cursor is not one this server returned');
+}
+
+/** Newest first, without result rows. */
+export async function listQueries(db: Db, options: ListOptions): Promise<QueryPage> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (options.status) {
+    params.push(options.status);
+    conditions.push(`status = $${params.length}`);
+  }
+  if (options.cursor) {
+    const [submittedAt, id] = decodeCursor(options.cursor);
+    params.push(submittedAt, id);
+    conditions.push(`(submitted_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(options.limit + 1);
+  const result = await db.query<QueryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM pgfan.queries ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+     ORDER BY submitted_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const rows = result.rows.slice(0, options.limit);
+  const last = rows[rows.length - 1];
+  return { queries: rows.map(toSummary), nextCursor: result.rows.length > options.limit && last ? cursorAfter(last) : null };
+}
+
+/**
+ * Starts generation `from + 1` of a queued or running query: the compare-and-set that decides
+ * who runs it (or starts it over). Returns the new generation, or null if someone else did, or
+ * the query has finished.
+ */
+export async function beginGeneration(db: Db, id: string, from: number): Promise<number | null> {
+  const result = await db.query<{ generation: number }>(
+    `UPDATE pgfan.queries SET generation = generation + 1, status = 'running', started_at = coalesce(started_at, clock_timestamp())
+     WHERE id = $1 AND generation = $2 AND status IN ('queued', 'running') RETURNING generation`,
+    [id, from],
+  );
+  return result.rows[0]?.generation ?? null;
+}
+
+/** Moves a running generation to `combining`; false if it is no longer current. */
+export async function markCombining(db: Db, id: string, generation: number): Promise<boolean> {
+  const result = await db.query(`UPDATE pgfan.queries SET status = 'combining' WHERE id = $1 AND generation = $2 AND status = 'running'`, [id, generation]);
+  return result.rowCount === 1;
+}
+
+export interface Outcome {
+  status: 'completed' | 'failed';
+  result?: ResultSet | null;
+  error?: ErrorRecord | null;
+  fragments?: FragmentProgress[];
+  combineSql?: string | null;
+  executeMs?: number | null;
+  combineMs?: number | null;
+}
+
+/**
+ * Finishes the current generation of an unfinished query. False when it had already finished
+ * (cancelled, timed out) or started over: the outcome is then discarded.
+ * @param generation null to finish whatever generation is current (timeouts, coordinator failures).
+ */
+export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE pgfan.queries SET
+       status = $3, result = $4, error = $5,
+       fragments = coalesce($6::jsonb, fragments),
+       plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END,
+       execute_ms = coalesce($8, execute_ms), combine_ms = coalesce($9, combine_ms),
+       finished_at = clock_timestamp()
+     WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}`,
+    [
+      id,
+      generation,
+      outcome.status,
+      outcome.result === undefined || outcome.result === null ? null : JSON.stringify(outcome.result),
+      outcome.error ? JSON.stringify(outcome.error) : null,
+      outcome.fragments ? JSON.stringify(outcome.fragments) : null,
+      outcome.combineSql ?? null,
+      outcome.executeMs ?? null,
+      outcome.combineMs ?? null,
+    ],
+  );
+  return result.rowCount === 1;
+}
+
+/** Cancels an unfinished query. */
+export async function cancelQuery(db: Db, id: string): Promise<'cancelled' | 'finished' | 'missing'> {
+  const result = await db.query(
+    `UPDATE pgfan.queries SET status = 'cancelled', finished_at = clock_timestamp(),
+       error = '{"code": "CANCELLED", "message": "the query was cancelled"}'
+     WHERE id = $1 AND status IN ${UNFINISHED}`,
+    [id],
+  );
+  if (result.rowCount === 1) return 'cancelled';
+  const exists = await db.query('SELECT 1 FROM pgfan.queries WHERE id = $1', [id]);
+  return exists.rowCount === 1 ? 'finished' : 'missing';
+}
+
+/** Fails unfinished queries whose deadline passed more than `graceMs` ago; returns their ids. */
+export async function failOverdue(db: Db, graceMs: number): Promise<string[]> {
+  const result = await db.query<{ id: string }>(
+    `UPDATE pgfan.queries SET status = 'failed', finished_at = clock_timestamp(),
+       error = jsonb_build_object('code', 'TIMEOUT', 'message', format('the query did not finish within its %s ms deadline', timeout_ms))
+     WHERE status IN ${UNFINISHED} AND deadline < clock_timestamp() - make_interval(secs => $1 / 1000.0)
+     RETURNING id`,
+    [graceMs],
+  );
+  return result.rows.map((r) => r.id);
+}
