@@ -22,7 +22,7 @@ const RECHECK_MS = 2000;
 
 export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): Promise<void> {
   const { queryId, generation } = CoordinateJob.parse(job.data);
-  if ((await beginGeneration(ctx.storePool, queryId, generation - 1)) === null) {
+  if ((await beginGeneration(ctx.storePool, queryId, generation - 1, ctx.env.WORKER_ID)) === null) {
     await recoverGeneration(ctx, queryId, generation);
     return;
   }

@@ -40,10 +40,11 @@ interface QueryRow {
   plan_ms: number;
   execute_ms: number | null;
   combine_ms: number | null;
+  coordinator: string | null;
   row_count?: number | null;
 }
 
-const SUMMARY_COLUMNS = `id, sql, status, generation, partitions_requested, timeout_ms, deadline, plan, fragments, error,
+const SUMMARY_COLUMNS = `id, sql, status, generation, coordinator, partitions_requested, timeout_ms, deadline, plan, fragments, error,
   submitted_at, started_at, finished_at, plan_ms, execute_ms, combine_ms, (result->>'rowCount')::int AS row_count`;
 
 function since(later: Date | null, earlier: Date | null): number | null {
@@ -70,6 +71,8 @@ function toSummary(row: QueryRow): QuerySummary {
     },
     partitionsRequested: row.partitions_requested,
     timeoutMs: row.timeout_ms,
+    generation: row.generation,
+    coordinator: row.coordinator,
     rowCount: row.row_count ?? null,
   };
 }
@@ -164,11 +167,11 @@ export async function listQueries(db: Db, options: ListOptions): Promise<QueryPa
  * who runs it (or starts it over). Returns the new generation, or null if someone else did, or
  * the query has finished.
  */
-export async function beginGeneration(db: Db, id: string, from: number): Promise<number | null> {
+export async function beginGeneration(db: Db, id: string, from: number, coordinator: string): Promise<number | null> {
   const result = await db.query<{ generation: number }>(
-    `UPDATE pgfan.queries SET generation = generation + 1, status = 'running', started_at = coalesce(started_at, clock_timestamp())
+    `UPDATE pgfan.queries SET generation = generation + 1, status = 'running', coordinator = $3, started_at = coalesce(started_at, clock_timestamp())
      WHERE id = $1 AND generation = $2 AND status IN ('queued', 'running') RETURNING generation`,
-    [id, from],
+    [id, from, coordinator],
   );
   return result.rows[0]?.generation ?? null;
 }

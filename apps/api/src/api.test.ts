@@ -1,0 +1,150 @@
+/**
+ * The REST API against the running system: real API and worker processes, real PostgreSQL and
+ * Redis. Submit and poll, ?wait=, history, and every error status a client can get.
+ */
+import { QueryPage, QueryView } from '@pgfan/contracts';
+import { startSystem, type System } from '@pgfan/testing';
+import { Client } from 'pg';
+
+let system: System;
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'api' });
+}, 90_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function directRows(sql: string): Promise<unknown[][]> {
+  const client = new Client({ connectionString: system.db.url });
+  await client.connect();
+  try {
+    return (await client.query({ text: sql, rowMode: 'array' })).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const submit = (body: unknown, wait?: number) => system.request<QueryView>('POST', `/api/queries${wait === undefined ? '' : `?wait=${wait}`}`, body);
+
+test('POST ?wait= answers 200 with the finished record', async () => {
+  const { status, body, headers } = await submit({ sql: 'SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 1 NULLS FIRST', partitions: 4 }, 10_000);
+  expect(status).toBe(200);
+  const record = QueryView.parse(body);
+  expect(headers.get('location')).toBe(`/api/queries/${record.id}`);
+  expect(record).toMatchObject({ status: 'completed', plan: { mode: 'parallel', partitions: 4 }, error: null });
+  expect(record.result?.rows.slice(0, 2)).toEqual([[null, '680'], ['ab', '680']]);
+  expect(record.fragments.map((f) => f.state)).toEqual(['done', 'done', 'done', 'done']);
+  expect(record.fragments.every((f) => f.worker === 'w1' || f.worker === 'w2')).toBe(true);
+  expect(record.plan?.combineSql).toMatch(/^WITH partials AS/);
+  expect(record.timings.totalMs).toBeGreaterThan(0);
+});
+
+test('POST answers 202 at once, and GET polls the record to completion', async () => {
+  const { status, body } = await submit({ sql: 'SELECT sum(revenue) FROM events', partitions: 3 });
+  expect(status).toBe(202);
+  expect(['queued', 'running', 'combining', 'completed']).toContain(body.status);
+  let record: QueryView;
+  do {
+    record = (await system.request<QueryView>('GET', `/api/queries/${body.id}`)).body;
+  } while (record.status !== 'completed' && record.status !== 'failed');
+  expect(record.result?.rows).toEqual(await directRows('SELECT sum(revenue)::text FROM events'));
+});
+
+test('a query that cannot be split runs as written, as one job', async () => {
+  const { body } = await submit({ sql: 'SELECT count(*) FROM events e JOIN single_event s ON s.id = e.id' }, 10_000);
+  expect(body).toMatchObject({ status: 'completed', plan: { mode: 'sequential', reason: 'joins are not split yet' }, result: { rows: [['1']] } });
+});
+
+test('history lists queries newest first, without result rows, page by page', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) ids.push((await submit({ sql: `SELECT ${i} AS n FROM single_event` }, 10_000)).body.id);
+  const first = await system.request<QueryPage>('GET', '/api/queries?limit=2');
+  expect(first.status).toBe(200);
+  const page = QueryPage.parse(first.body);
+  expect(page.queries.map((q) => q.id)).toEqual([ids[2], ids[1]]);
+  expect(page.queries[0]).not.toHaveProperty('result');
+  expect(page.queries[0]?.rowCount).toBe(1);
+  const second = QueryPage.parse((await system.request('GET', `/api/queries?limit=2&cursor=${page.nextCursor}`)).body);
+  expect(second.queries[0]?.id).toBe(ids[0]);
+  const completed = QueryPage.parse((await system.request('GET', '/api/queries?status=completed&limit=100')).body);
+  expect(completed.queries.every((q) => q.status === 'completed')).toBe(true);
+});
+
+describe('errors are JSON with a stable code, never a 500', () => {
+  test.each([
+    ['bad JSON', '{"sql": ', 400, 'INVALID_JSON'],
+    ['a body that is not an object', '[1]', 400, 'BAD_REQUEST'],
+    ['no sql', {}, 400, 'BAD_REQUEST'],
+    ['an empty sql', { sql: '' }, 400, 'BAD_REQUEST'],
+    ['sql that is not a string', { sql: 42 }, 400, 'BAD_REQUEST'],
+    ['unknown fields', { sql: 'SELECT 1', nope: true }, 400, 'BAD_REQUEST'],
+    ['partitions out of range', { sql: 'SELECT 1', partitions: 65 }, 400, 'BAD_REQUEST'],
+    ['a timeout over the maximum', { sql: 'SELECT 1', timeoutMs: 10_000_000 }, 400, 'BAD_REQUEST'],
+    ['SQL that does not parse', { sql: 'SELECT count(*) FORM events' }, 400, 'SYNTAX_ERROR'],
+    ['an unknown column', { sql: 'SELECT nope FROM events' }, 400, 'INVALID_QUERY'],
+    ['a write', { sql: 'DELETE FROM events' }, 422, 'NOT_READ_ONLY'],
+    ['several statements', { sql: 'SELECT 1; SELECT 2' }, 422, 'MULTIPLE_STATEMENTS'],
+    ['EXPLAIN', { sql: 'EXPLAIN SELECT 1' }, 422, 'UNSUPPORTED_STATEMENT'],
+  ])('%s → %i %s', async (_, body, status, code) => {
+    const response = await system.request<{ error: { code: string; message: string } }>('POST', '/api/queries', body);
+    expect([response.status, response.body.error?.code]).toEqual([status, code]);
+    expect(response.body.error.message.length).toBeGreaterThan(10);
+  });
+
+  test('a syntax error carries its position', async () => {
+    const { body } = await system.request<{ error: unknown }>('POST', '/api/queries', { sql: 'SELECT count(*)\nFORM events' });
+    expect(body.error).toMatchObject({ code: 'SYNTAX_ERROR', position: { offset: 21, line: 2, column: 6 } });
+  });
+
+  test('a body over the limit → 413', async () => {
+    const { status, body } = await system.request<{ error: { code: string } }>('POST', '/api/queries', { sql: `SELECT '${'x'.repeat(300_000)}'` });
+    expect([status, body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+  });
+
+  test('a body that is not JSON → 415', async () => {
+    const { status, body } = await system.request<{ error: { code: string } }>('POST', '/api/queries', 'SELECT 1', { 'content-type': 'text/plain' });
+    expect([status, body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+  });
+
+  test.each([
+    ['GET', '/api/queries/00000000-0000-4000-8000-000000000000', 404, 'NOT_FOUND'],
+    ['GET', '/api/queries/not-a-uuid', 404, 'NOT_FOUND'],
+    ['DELETE', '/api/queries/00000000-0000-4000-8000-000000000000', 404, 'NOT_FOUND'],
+    ['GET', '/api/nowhere', 404, 'NOT_FOUND'],
+    ['GET', '/api/queries?limit=0', 400, 'BAD_REQUEST'],
+    ['GET', '/api/queries?status=bogus', 400, 'BAD_REQUEST'],
+    ['GET', '/api/queries?cursor=bogus', 400, 'BAD_REQUEST'],
+    ['POST', '/api/queries?wait=abc', 400, 'BAD_REQUEST'],
+  ])('%s %s → %i %s', async (method, path, status, code) => {
+    const response = await system.request<{ error: { code: string } }>(method, path, method === 'POST' ? { sql: 'SELECT 1' } : undefined);
+    expect([response.status, response.body.error?.code]).toEqual([status, code]);
+  });
+
+  test('cancelling a finished query → 409', async () => {
+    const { body } = await submit({ sql: 'SELECT 1 AS one' }, 10_000);
+    const response = await system.request<{ error: { code: string } }>('DELETE', `/api/queries/${body.id}`);
+    expect([response.status, response.body.error.code]).toEqual([409, 'QUERY_FINISHED']);
+  });
+});
+
+test('health reports PostgreSQL, Redis and the live workers', async () => {
+  const { status, body } = await system.request('GET', '/api/health');
+  expect(status).toBe(200);
+  expect(body).toMatchObject({ status: 'ok', postgres: { ok: true }, redis: { ok: true }, workers: { live: 2, fragmentSlots: 4 } });
+});
+
+test('openapi.json describes every endpoint', async () => {
+  const { status, body } = await system.request<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('GET', '/api/openapi.json');
+  expect(status).toBe(200);
+  expect(body.openapi).toBe('3.1.0');
+  expect(Object.entries(body.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort()).toEqual([
+    'DELETE /api/queries/{id}',
+    'GET /api/health',
+    'GET /api/openapi.json',
+    'GET /api/queries',
+    'GET /api/queries/{id}',
+    'POST /api/queries',
+  ]);
+});

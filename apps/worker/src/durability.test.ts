@@ -1,0 +1,127 @@
+/**
+ * Queries survive their parts dying: a worker killed mid-fragment, the coordinator (the
+ * snapshot's holder) killed, the API restarted. And they end when they should: timeouts and
+ * cancels stop running statements; a failed fragment fails the query, naming it.
+ */
+import { QueryView } from '@pgfan/contracts';
+import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
+import { diffResults, eventually, startSystem, type System } from '@pgfan/testing';
+import { Client, type Pool } from 'pg';
+
+let system: System;
+let pool: Pool;
+const typeNames = new TypeNames();
+
+/** About 85 rows per fragment with 4 fragments, 20 ms each: a couple of seconds per fragment. */
+const SLOW = 'SELECT sum(slow(id, 20)), count(*) FROM events WHERE id % 20 = 0';
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'durability', workerEnv: { INLINE_PARTIAL_ROWS: '50' } });
+  const admin = new Client({ connectionString: system.db.url });
+  await admin.connect();
+  // STABLE is a promise the planner trusts: the function sleeps, but it is splittable.
+  await admin.query(`CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`);
+  await admin.end();
+  pool = createQueryPool({ connectionString: system.db.url, max: 2 });
+}, 90_000);
+
+afterAll(async () => {
+  await pool?.end();
+  await system?.stop();
+});
+
+const get = async (id: string) => QueryView.parse((await system.request('GET', `/api/queries/${id}`)).body);
+const submit = async (body: Record<string, unknown>) => QueryView.parse((await system.request('POST', '/api/queries', body)).body);
+const finished = (id: string, timeoutMs = 60_000) =>
+  eventually(async () => {
+    const q = await get(id);
+    return ['completed', 'failed', 'cancelled'].includes(q.status) ? q : undefined;
+  }, timeoutMs, `query ${id} to finish`);
+/** The worker running one of the query's fragments, once one runs. */
+const runningOn = (id: string) => eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
+const backendsOf = async (id: string) => Number((await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' })).rows[0]?.[0]);
+
+async function expectExact(record: QueryView, sql: string) {
+  expect([record.status, record.error]).toEqual(['completed', null]);
+  const expected = await toResultSet(pool, await runSequential(pool, sql), typeNames);
+  expect(diffResults(expected, record.result!, 'unordered')).toBeNull();
+}
+
+test('a worker killed mid-fragment: the query still completes, exactly', async () => {
+  const { id } = await submit({ sql: SLOW, partitions: 4 });
+  const worker = await runningOn(id);
+  const victim = system.workers.find((w) => w.name === `worker ${worker}`)!;
+  victim.kill('SIGKILL');
+  await victim.exited;
+  const record = await finished(id);
+  await expectExact(record, SLOW);
+  system.workers.splice(system.workers.indexOf(victim), 1);
+  await system.startWorker('w1b');
+  await system.waitForWorkers(2);
+}, 120_000);
+
+test('the snapshot holder killed before every fragment imported it: the query starts over on a fresh snapshot', async () => {
+  // 8 fragments on 4 slots: some are still waiting (not imported) when the coordinator dies.
+  const { id } = await submit({ sql: SLOW, partitions: 8 });
+  const { coordinator } = await eventually(async () => {
+    const q = await get(id);
+    return q.coordinator && q.fragments.some((f) => f.state === 'running') ? q : undefined;
+  });
+  const victim = system.workers.find((w) => w.name === `worker ${coordinator}`)!;
+  victim.kill('SIGKILL');
+  await victim.exited;
+  const record = await finished(id, 90_000);
+  await expectExact(record, SLOW);
+  expect(record.generation).toBeGreaterThanOrEqual(2);
+  system.workers.splice(system.workers.indexOf(victim), 1);
+  await system.startWorker('w3');
+  await system.waitForWorkers(2);
+}, 150_000);
+
+test('the API restarted mid-query: the query completes and is there afterwards', async () => {
+  const { id } = await submit({ sql: SLOW, partitions: 4 });
+  system.api.kill('SIGKILL');
+  await system.api.exited;
+  await system.startApi();
+  const record = await finished(id);
+  await expectExact(record, SLOW);
+}, 120_000);
+
+test('a query past its deadline fails with TIMEOUT and its statements are cancelled', async () => {
+  const { id } = await submit({ sql: SLOW, partitions: 4, timeoutMs: 800 });
+  const record = await finished(id);
+  expect(record.status).toBe('failed');
+  expect(record.error?.code).toBe('TIMEOUT');
+  expect(record.result).toBeNull();
+  await eventually(async () => ((await backendsOf(id)) === 0 ? true : undefined), 10_000, 'no running statements');
+}, 60_000);
+
+test('DELETE cancels a running query and its statements; a second DELETE is 409', async () => {
+  const { id } = await submit({ sql: SLOW, partitions: 4 });
+  await runningOn(id);
+  const cancel = await system.request<QueryView>('DELETE', `/api/queries/${id}`);
+  expect(cancel.status).toBe(200);
+  expect(cancel.body.status).toBe('cancelled');
+  await eventually(async () => ((await backendsOf(id)) === 0 ? true : undefined), 10_000, 'no running statements');
+  expect((await get(id)).status).toBe('cancelled');
+  expect((await system.request('DELETE', `/api/queries/${id}`)).status).toBe(409);
+}, 60_000);
+
+test('a fragment that fails fails the query, naming the fragment; the flow does not hang', async () => {
+  const { id } = await submit({ sql: 'SELECT sum(100 / (id - 5000)) FROM events', partitions: 4 });
+  const record = await finished(id);
+  expect(record.status).toBe('failed');
+  expect(record.error).toEqual({ code: 'QUERY_FAILED', message: expect.stringMatching(/^fragment \d of 4 failed: division by zero$/) });
+  expect(record.result).toBeNull();
+}, 60_000);
+
+test('partial results too large for Redis spill to PostgreSQL and combine exactly', async () => {
+  const sql = 'SELECT id, count(*), sum(revenue) FROM events GROUP BY id';
+  const { id } = await submit({ sql, partitions: 3 });
+  const record = await finished(id);
+  await expectExact(record, sql);
+  expect(record.result?.rowCount).toBe(6799);
+  expect(record.fragments.every((f) => (f.rows ?? 0) > 50)).toBe(true);
+  const left = await pool.query({ text: 'SELECT count(*) FROM pgfan.partial_rows WHERE query_id = $1', values: [id], rowMode: 'array' });
+  expect(left.rows).toEqual([['0']]);
+}, 60_000);

@@ -1,0 +1,3 @@
+-- The worker coordinating the query's current generation (holding its snapshot).
+-- Params: none.
+ALTER TABLE pgfan.queries ADD COLUMN coordinator text;

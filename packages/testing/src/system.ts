@@ -1,0 +1,169 @@
+/**
+ * The whole system for tests: a fixture database, a Redis database of its own, the built API
+ * and worker processes — real processes, started the way users start them. Each jest worker
+ * gets its own Redis database number, so parallel test files never share queues.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { createTestDatabase, type TestDatabase } from './database';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const API_ENTRY = join(ROOT, 'apps', 'api', 'dist', 'main.js');
+const WORKER_ENTRY = join(ROOT, 'apps', 'worker', 'dist', 'main.js');
+
+export interface RunningProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  output(): string;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface SystemOptions {
+  label: string;
+  workers?: number;
+  workerEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
+}
+
+export interface System {
+  readonly db: TestDatabase;
+  readonly redisUrl: string;
+  readonly redis: Redis;
+  url: string;
+  api: RunningProcess;
+  workers: RunningProcess[];
+  request<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
+  startWorker(id: string, env?: Record<string, string>): Promise<RunningProcess>;
+  startApi(env?: Record<string, string>): Promise<void>;
+  /** Resolves when the API's health reports `count` live workers. */
+  waitForWorkers(count: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startProcess(name: string, entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<{ process: RunningProcess; match: RegExpMatchArray }> {
+  const child: ChildProcess = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running: RunningProcess = {
+    name,
+    pid: child.pid ?? -1,
+    exited,
+    output: () => output,
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      running.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ process: running, match });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
+
+async function stopProcess(p: RunningProcess): Promise<void> {
+  p.kill('SIGTERM');
+  const timer = setTimeout(() => p.kill('SIGKILL'), 15_000);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+/** Starts a database, a clean Redis database, the API and `workers` worker processes. */
+export async function startSystem(options: SystemOptions): Promise<System> {
+  const db = await createTestDatabase(options.label);
+  const redisUrl = `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  await redis.flushdb();
+  const common = { DATABASE_URL: db.url, REDIS_URL: redisUrl };
+  const system: System = {
+    db,
+    redisUrl,
+    redis,
+    url: '',
+    api: undefined as unknown as RunningProcess,
+    workers: [],
+    async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      const response = await fetch(`${system.url}${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed as T, headers: response.headers };
+    },
+    async startWorker(id, env = {}) {
+      const { process: worker } = await startProcess(`worker ${id}`, WORKER_ENTRY, { ...common, WORKER_ID: id, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', ...options.workerEnv, ...env }, /ready:/);
+      system.workers.push(worker);
+      return worker;
+    },
+    async startApi(env = {}) {
+      const { process: api, match } = await startProcess('api', API_ENTRY, { ...common, PORT: '0', ...options.apiEnv, ...env }, /listening on (http:\/\/[^\s]+)/);
+      system.api = api;
+      system.url = match[1] as string;
+    },
+    async waitForWorkers(count, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const health = await system.request<{ workers: { live: number } }>('GET', '/api/health').catch(() => null);
+        if (health?.body.workers?.live === count) return;
+        if (Date.now() > until) throw new Error(`expected ${count} live workers, health says ${JSON.stringify(health?.body)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      await Promise.all([...system.workers, ...(system.api ? [system.api] : [])].map(stopProcess));
+      await redis.flushdb().catch(() => undefined);
+      redis.disconnect();
+      await db.drop();
+    },
+  };
+  try {
+    await system.startApi();
+    await Promise.all(Array.from({ length: options.workers ?? 2 }, (_, i) => system.startWorker(`w${i + 1}`)));
+    await system.waitForWorkers(options.workers ?? 2);
+  } catch (error) {
+    await system.stop().catch(() => undefined);
+    throw error;
+  }
+  return system;
+}
+
+/** Polls until `check` returns a value other than undefined, or throws after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
