@@ -12,13 +12,16 @@ export interface Queues {
   close(): Promise<void>;
 }
 
+/** BullMQ keeps a stream of job events per queue; this caps its length. */
+const EVENTS_MAX_LEN = 2000;
+
 /** Producer-side handles on every queue, sharing one Redis connection. */
 export function openQueues(connection: Redis): Queues {
-  const options = { connection, prefix: QUEUE_PREFIX };
+  const options = { connection, prefix: QUEUE_PREFIX, streams: { events: { maxLen: EVENTS_MAX_LEN } } };
   const coordinate = new Queue<CoordinateJob>(QUEUES.coordinate, options);
   const fragments = new Queue<FragmentJob>(QUEUES.fragments, options);
   const combine = new Queue<CombineJob>(QUEUES.combine, options);
-  const flows = new FlowProducer(options);
+  const flows = new FlowProducer({ connection, prefix: QUEUE_PREFIX });
   return {
     coordinate,
     fragments,
