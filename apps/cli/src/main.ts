@@ -4,15 +4,40 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createQueryPool, runLocal, TypeNames } from '@pgfan/engine';
 import { parseCliArgs, queriesInFile, USAGE, UsageError, type CliOptions } from './args';
-import { loadEnv, redactUrl } from './env';
+import { loadEnv, redactUrl, type CliEnv } from './env';
 import { formatRecord } from './format';
+import { ApiUnreachableError, asRecord, progressLine, runRemote } from './remote';
 
-async function run(options: CliOptions, databaseUrl: string): Promise<number> {
-  if (!options.local) {
-    process.stderr.write('Submitting through the API needs the execution service, which is not built yet. Run with --local to plan and execute in this process.\n');
-    return 2;
+async function queriesOf(options: CliOptions): Promise<string[]> {
+  return options.file ? queriesInFile(await readFile(options.file, 'utf8')) : [options.sql ?? ''];
+}
+
+/** Through the API: the query runs on the workers; a progress bar shows its fragments. */
+async function runThroughApi(options: CliOptions, apiUrl: string): Promise<number> {
+  let failed = 0;
+  const tty = process.stderr.isTTY && !options.json;
+  for (const sql of await queriesOf(options)) {
+    const started = Date.now();
+    let outcome;
+    try {
+      outcome = await runRemote(apiUrl, sql, options.partitions, tty ? (view) => process.stderr.write(`\r${progressLine(view, Date.now() - started)}`) : undefined);
+    } catch (error) {
+      if (!(error instanceof ApiUnreachableError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    if (tty) process.stderr.write('\r\x1b[K');
+    const record = asRecord(outcome);
+    if (record.status === 'failed') failed++;
+    process.stdout.write(options.json ? `${JSON.stringify(outcome)}\n` : `${formatRecord(record)}\n\n`);
   }
-  const queries = options.file ? queriesInFile(await readFile(options.file, 'utf8')) : [options.sql ?? ''];
+  return failed > 0 ? 1 : 0;
+}
+
+async function run(options: CliOptions, env: CliEnv): Promise<number> {
+  if (!options.local) return runThroughApi(options, env.API_URL.replace(/\/$/, ''));
+  const databaseUrl = env.DATABASE_URL;
+  const queries = await queriesOf(options);
   const concurrency = options.partitions ?? options.workers;
   const pool = createQueryPool({ connectionString: databaseUrl, max: Math.min(concurrency, 16) + 2, applicationName: 'pgfan-cli' });
   try {
@@ -50,7 +75,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  return run(options, env.DATABASE_URL);
+  return run(options, env);
 }
 
 main().then(

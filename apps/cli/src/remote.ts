@@ -1,0 +1,57 @@
+/** Running queries through the API: submit, follow the fragments, fetch the record. */
+import { QueryView, toQueryRecord, type ErrorRecord, type QueryRecord } from '@pgfan/contracts';
+
+export class ApiUnreachableError extends Error {
+  override readonly name = 'ApiUnreachableError';
+}
+
+/** A one-line progress bar for a running query, e.g. `[######------] 3/6 fragments · running · 1.2 s`. */
+export function progressLine(view: QueryView, elapsedMs: number, width = 24): string {
+  const total = view.fragments.length;
+  const done = view.fragments.filter((f) => f.state === 'done').length;
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} fragment${total === 1 ? '' : 's'} · ${view.status} · ${(elapsedMs / 1000).toFixed(1)} s`;
+}
+
+function failedRecord(sql: string, error: ErrorRecord): QueryRecord {
+  return { sql, status: 'failed', plan: null, result: null, error, timings: { totalMs: 0, planMs: 0, executeMs: 0, combineMs: 0 } };
+}
+
+async function call(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    throw new ApiUnreachableError(`cannot reach the API at ${new URL(url).origin} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}); start it with npm start, or run with --local`);
+  }
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+/**
+ * Submits `sql` and follows it to the end.
+ * @param onProgress called with each poll while it runs.
+ * @returns the query's full record from the API (a failed CLI record if the API refused it).
+ */
+export async function runRemote(apiUrl: string, sql: string, partitions: number | undefined, onProgress?: (view: QueryView) => void): Promise<QueryView | QueryRecord> {
+  const submitted = await call(`${apiUrl}/api/queries?wait=1000`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sql, ...(partitions ? { partitions } : {}) }),
+  });
+  if (submitted.status >= 400) {
+    const error = (submitted.body as { error?: ErrorRecord } | null)?.error ?? { code: 'HTTP_ERROR', message: `the API answered ${submitted.status}` };
+    return failedRecord(sql, error);
+  }
+  let view = QueryView.parse(submitted.body);
+  while (!['completed', 'failed', 'cancelled'].includes(view.status)) {
+    onProgress?.(view);
+    await new Promise((r) => setTimeout(r, 100));
+    view = QueryView.parse((await call(`${apiUrl}/api/queries/${view.id}`)).body);
+  }
+  return view;
+}
+
+/** The CLI record of whatever `runRemote` returned. */
+export function asRecord(outcome: QueryView | QueryRecord): QueryRecord {
+  return 'id' in outcome ? toQueryRecord(outcome) : outcome;
+}

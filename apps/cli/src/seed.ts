@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * `npm run seed -- --rows N`: (re)creates the demo table `events` — web-analytics page views —
+ * with generate_series, in parallel chunks, then ANALYZE. Deterministic: the same N gives the
+ * same rows.
+ */
+import { parseArgs } from 'node:util';
+import { Pool } from 'pg';
+import { loadEnv, redactUrl } from './env';
+
+export const DEMO_TABLE = 'events';
+
+const CREATE = `
+CREATE TABLE events (
+  id          bigint NOT NULL,
+  ts          timestamptz NOT NULL,
+  user_id     integer NOT NULL,
+  country     text NOT NULL,
+  device      text,
+  browser     text NOT NULL,
+  path        text NOT NULL,
+  duration_ms integer NOT NULL,
+  revenue     numeric(10, 2) NOT NULL,
+  is_bot      boolean NOT NULL
+)`;
+
+/** Rows [$1, $2]; values are mixed from the id so columns look independent. */
+const INSERT = `
+INSERT INTO events
+SELECT i,
+       timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => (i * 7) % 31536000),
+       1 + (h % 100000)::int,
+       (ARRAY['US', 'US', 'US', 'DE', 'GB', 'FR', 'IN', 'BR', 'JP', 'CA', 'NL', 'ES', 'IT', 'SE', 'PL', 'MX', 'AU', 'KR', 'ZA', 'AR'])[1 + (h >> 8) % 20],
+       CASE WHEN (h >> 13) % 17 = 0 THEN NULL ELSE (ARRAY['mobile', 'desktop', 'tablet'])[1 + (h >> 16) % 3] END,
+       (ARRAY['chrome', 'safari', 'firefox', 'edge', 'other'])[1 + (h >> 20) % 5],
+       (ARRAY['/', '/pricing', '/docs', '/docs/install', '/docs/api', '/blog', '/blog/launch', '/signup', '/login', '/account'])[1 + (h >> 24) % 10],
+       (h >> 4) % 120000,
+       CASE WHEN (h >> 28) % 50 = 0 THEN ((h >> 6) % 50000) / 100.0 ELSE 0 END,
+       (h >> 30) % 20 = 0
+FROM (SELECT i, (i * 2654435761) % 4294967296 AS h FROM generate_series($1::bigint, $2::bigint) AS i) AS s`;
+
+/** Creates the demo table with `rows` rows; returns the seconds it took. */
+export async function seedDemo(databaseUrl: string, rows: number, chunks = 2): Promise<number> {
+  const started = performance.now();
+  const pool = new Pool({ connectionString: databaseUrl, max: chunks, application_name: 'pgfan-seed' });
+  try {
+    await pool.query('DROP TABLE IF EXISTS events');
+    await pool.query(CREATE);
+    const size = Math.ceil(rows / chunks);
+    await Promise.all(
+      Array.from({ length: chunks }, (_, c) => {
+        const from = c * size + 1;
+        const to = Math.min(rows, (c + 1) * size);
+        return from <= to ? pool.query(INSERT, [from, to]) : undefined;
+      }),
+    );
+    await pool.query('ANALYZE events');
+  } finally {
+    await pool.end();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write('Usage: npm run seed -- [--rows N]   (re)create the demo table "events" with N rows (default 100000) at DATABASE_URL\n');
+    return 0;
+  }
+  const rows = Number(values.rows);
+  if (!/^\d+$/.test(values.rows ?? '') || rows < 1) {
+    process.stderr.write(`--rows must be a positive whole number, got "${values.rows}"\n`);
+    return 2;
+  }
+  const env = loadEnv(process.env);
+  process.stdout.write(`Seeding ${rows.toLocaleString('en-US')} rows into events at ${redactUrl(env.DATABASE_URL)}…\n`);
+  const seconds = await seedDemo(env.DATABASE_URL, rows);
+  process.stdout.write(`Done in ${seconds.toFixed(1)} s.\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`pgfan-seed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
