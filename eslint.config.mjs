@@ -19,7 +19,10 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.js', '*.config.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: Object.fromEntries(['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'clearTimeout', 'URL'].map((name) => [name, 'readonly'])),
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
