@@ -59,6 +59,16 @@ export function errorResponse(code: string, message: string, position?: SqlPosit
   return { status, body, ...(status === 503 ? { headers: { 'Retry-After': '5' } } : {}) };
 }
 
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03']);
+
+/** PostgreSQL or Redis out of reach (not a bug, not the client's fault): 503. */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|Connection is closed|Stream isn't writeable|enableOfflineQueue|Reached the max retries/i.test(message);
+}
+
 /** Adapts a handler to Express; unexpected errors become a 500 without internals. */
 export function route(handler: Handler, log: (message: string) => void) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -72,6 +82,9 @@ export function route(handler: Handler, log: (message: string) => void) {
     } catch (error) {
       if (error instanceof HttpError) {
         response = errorResponse(error.code, error.message, error.position);
+      } else if (isUnavailable(error)) {
+        log(`unavailable on ${req.method} ${req.path}: ${(error as Error).message}`);
+        response = errorResponse('UNAVAILABLE', 'PostgreSQL or Redis is unavailable; try again shortly');
       } else {
         log(`internal error on ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         response = errorResponse('INTERNAL_ERROR', 'something went wrong on our side; the error is logged');

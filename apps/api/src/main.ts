@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
 import { CompletionWaiter, ConfigError, createRedis, openQueues, redactUrl, redisReady } from '@pgfan/dispatch';
-import { createQueryPool, TypeNames } from '@pgfan/engine';
+import { createQueryPool, survivingConnectionErrors, TypeNames } from '@pgfan/engine';
 import { migrate } from '@pgfan/store';
 import { Pool } from 'pg';
 import { createApp } from './app';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   }
   process.title = 'pgfan-api';
   const log = (message: string) => process.stdout.write(`[api] ${message}\n`);
-  const storePool = new Pool({ connectionString: env.DATABASE_URL, max: 10, application_name: 'pgfan-api-store' });
+  const storePool = survivingConnectionErrors(new Pool({ connectionString: env.DATABASE_URL, max: 10, application_name: 'pgfan-api-store' }));
   try {
     await storePool.query('SELECT 1');
   } catch (error) {

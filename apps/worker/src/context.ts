@@ -17,4 +17,5 @@ export interface WorkerContext {
   completion: CompletionWaiter;
   typeNames: TypeNames;
   stats: { active: number; processed: number; failed: number };
+  log(message: string): void;
 }

@@ -107,8 +107,7 @@ async function runWholeQuery(ctx: WorkerContext, queryId: string, generation: nu
       combineMs: 0,
     });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
+    client.release(true);
     const record = errorRecord(error);
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error: record, fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }] });
   }

@@ -3,7 +3,7 @@
  * snapshot's holder) killed, the API restarted. And they end when they should: timeouts and
  * cancels stop running statements; a failed fragment fails the query, naming it.
  */
-import { QueryView } from '@pgfan/contracts';
+import { QueryView, type ResultSet } from '@pgfan/contracts';
 import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
 import { diffResults, eventually, startSystem, type System } from '@pgfan/testing';
 import { Client, type Pool } from 'pg';
@@ -16,7 +16,7 @@ const typeNames = new TypeNames();
 const SLOW = 'SELECT sum(slow(id, 20)), count(*) FROM events WHERE id % 20 = 0';
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'durability', workerEnv: { INLINE_PARTIAL_ROWS: '50' } });
+  system = await startSystem({ label: 'durability', workerEnv: { INLINE_PARTIAL_ROWS: '50', RESULT_MAX_ROWS: '5000' } });
   const admin = new Client({ connectionString: system.db.url });
   await admin.connect();
   // STABLE is a promise the planner trusts: the function sleeps, but it is splittable.
@@ -41,10 +41,17 @@ const finished = (id: string, timeoutMs = 60_000) =>
 const runningOn = (id: string) => eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
 const backendsOf = async (id: string) => Number((await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' })).rows[0]?.[0]);
 
+const expectedResults = new Map<string, Promise<ResultSet>>();
+
+/** The query's result straight from PostgreSQL (computed once per query: SLOW takes seconds). */
+function directResult(sql: string): Promise<ResultSet> {
+  if (!expectedResults.has(sql)) expectedResults.set(sql, runSequential(pool, sql).then((raw) => toResultSet(pool, raw, typeNames)));
+  return expectedResults.get(sql) as Promise<ResultSet>;
+}
+
 async function expectExact(record: QueryView, sql: string) {
   expect([record.status, record.error]).toEqual(['completed', null]);
-  const expected = await toResultSet(pool, await runSequential(pool, sql), typeNames);
-  expect(diffResults(expected, record.result!, 'unordered')).toBeNull();
+  expect(diffResults(await directResult(sql), record.result!, 'unordered')).toBeNull();
 }
 
 test('a worker killed mid-fragment: the query still completes, exactly', async () => {
@@ -116,12 +123,44 @@ test('a fragment that fails fails the query, naming the fragment; the flow does 
 }, 60_000);
 
 test('partial results too large for Redis spill to PostgreSQL and combine exactly', async () => {
-  const sql = 'SELECT id, count(*), sum(revenue) FROM events GROUP BY id';
+  const sql = 'SELECT id, count(*), sum(revenue) FROM events GROUP BY id ORDER BY id LIMIT 4000';
   const { id } = await submit({ sql, partitions: 3 });
   const record = await finished(id);
   await expectExact(record, sql);
-  expect(record.result?.rowCount).toBe(6799);
+  expect(record.result?.rowCount).toBe(4000);
   expect(record.fragments.every((f) => (f.rows ?? 0) > 50)).toBe(true);
   const left = await pool.query({ text: 'SELECT count(*) FROM pgfan.partial_rows WHERE query_id = $1', values: [id], rowMode: 'array' });
   expect(left.rows).toEqual([['0']]);
 }, 60_000);
+
+test('results past RESULT_MAX_ROWS are kept truncated, with the full row count', async () => {
+  const { id } = await submit({ sql: 'SELECT id, country FROM events', partitions: 2 });
+  const record = await finished(id);
+  expect(record.status).toBe('completed');
+  expect(record.result).toMatchObject({ rowCount: 6799, truncated: true });
+  expect(record.result?.rows).toHaveLength(5000);
+}, 60_000);
+
+test('a fragment whose connection is killed is retried, on the same snapshot, and the query completes exactly', async () => {
+  const { id } = await submit({ sql: SLOW, partitions: 4 });
+  await runningOn(id);
+  const killed = await pool.query({ text: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND state = $2 LIMIT 1', values: [`pgfan:${id}:%`, 'active'] });
+  expect(killed.rowCount).toBe(1);
+  const record = await finished(id);
+  await expectExact(record, SLOW);
+  expect(record.generation).toBe(1);
+  expect(record.fragments.some((f) => f.attempts === 2)).toBe(true);
+}, 120_000);
+
+test('SIGTERM lets a worker finish its running fragments, then it exits cleanly', async () => {
+  const { id } = await submit({ sql: SLOW, partitions: 4 });
+  const worker = await runningOn(id);
+  const victim = system.workers.find((w) => w.name === `worker ${worker}`)!;
+  victim.kill('SIGTERM');
+  expect(await victim.exited).toBe(0);
+  expect(victim.output()).toMatch(/SIGTERM: finishing [1-9]\d* active job\(s\)[\s\S]*stopped/);
+  const record = await finished(id);
+  await expectExact(record, SLOW);
+  system.workers.splice(system.workers.indexOf(victim), 1);
+  await system.startWorker('w4');
+}, 120_000);

@@ -43,9 +43,12 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl);
     return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempts };
   } catch (error) {
-    client.release(error instanceof QueryFailedError || error instanceof SnapshotLostError ? undefined : (error as Error));
+    // The session may be broken (killed backend, lost connection): never hand it to another job.
+    client.release(true);
     await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl).catch(() => undefined);
-    throw classify(error);
+    const failure = classify(error);
+    ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.message}`);
+    throw failure;
   }
 }
 

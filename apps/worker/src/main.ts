@@ -6,7 +6,7 @@
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
 import { CompletionWaiter, ConfigError, createRedis, openQueues, redactUrl, redisReady } from '@pgfan/dispatch';
-import { createQueryPool, TypeNames } from '@pgfan/engine';
+import { createQueryPool, survivingConnectionErrors, TypeNames } from '@pgfan/engine';
 import { migrate } from '@pgfan/store';
 import { Worker, type Job } from 'bullmq';
 import { Pool } from 'pg';
@@ -23,8 +23,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function connect(env: WorkerEnv): Promise<WorkerContext> {
-  const storePool = new Pool({ connectionString: env.DATABASE_URL, max: 4, application_name: `pgfan-worker-store ${env.WORKER_ID}` });
+async function connect(env: WorkerEnv, log: (message: string) => void): Promise<WorkerContext> {
+  const storePool = survivingConnectionErrors(new Pool({ connectionString: env.DATABASE_URL, max: 4, application_name: `pgfan-worker-store ${env.WORKER_ID}` }));
   try {
     await storePool.query('SELECT 1');
   } catch (error) {
@@ -51,6 +51,7 @@ async function connect(env: WorkerEnv): Promise<WorkerContext> {
     completion,
     typeNames: new TypeNames(),
     stats: { active: 0, processed: 0, failed: 0 },
+    log,
   };
 }
 
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   }
   process.title = `pgfan-worker ${env.WORKER_ID}`;
   const log = (message: string) => process.stdout.write(`[worker ${env.WORKER_ID}] ${message}\n`);
-  const ctx = await connect(env);
+  const ctx = await connect(env, log);
 
   const counted = <T, R>(process: (ctx: WorkerContext, job: Job<T>) => Promise<R>) => async (job: Job<T>) => {
     ctx.stats.active++;

@@ -43,15 +43,28 @@ export interface QueryPoolOptions {
   statementTimeoutMs?: number;
 }
 
+/**
+ * Keeps a connection failure (a terminated backend, a restarted server) from crashing the
+ * process: node-postgres emits 'error' on the client, and on the pool for idle clients, and an
+ * 'error' event without a listener throws. The failure still rejects the query in flight.
+ */
+export function survivingConnectionErrors<T extends Pool>(pool: T): T {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => void client.on('error', () => undefined));
+  return pool;
+}
+
 /** A pool of read-only connections for planning and running users' queries. */
 export function createQueryPool(options: QueryPoolOptions): Pool {
-  return new Pool({
-    connectionString: options.connectionString,
-    max: options.max ?? 4,
-    application_name: options.applicationName ?? 'pgfan',
-    options: sessionOptions({ statement_timeout: String(options.statementTimeoutMs ?? 0) }),
-    types: RAW_TEXT,
-  });
+  return survivingConnectionErrors(
+    new Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 4,
+      application_name: options.applicationName ?? 'pgfan',
+      options: sessionOptions({ statement_timeout: String(options.statementTimeoutMs ?? 0) }),
+      types: RAW_TEXT,
+    }),
+  );
 }
 
 /** Runs `work` with one client checked out of `pool`, always releasing it. */
