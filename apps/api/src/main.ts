@@ -28,8 +28,8 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(`cannot reach PostgreSQL at ${redactUrl(env.DATABASE_URL)}: ${(error as Error).message}`);
   }
-  const redis = createRedis(env.REDIS_URL, 'producer', 'pgfan-api');
-  const subscriber = createRedis(env.REDIS_URL, 'subscriber', 'pgfan-api-events');
+  const redis = createRedis(env.REDIS_URL, 'producer', 'pgfan-api', log);
+  const subscriber = createRedis(env.REDIS_URL, 'subscriber', 'pgfan-api-events', log);
   try {
     await Promise.all([redisReady(redis, 5000), redisReady(subscriber, 5000)]);
   } catch (error) {

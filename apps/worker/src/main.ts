@@ -31,8 +31,8 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     await storePool.end();
     fail(`cannot reach PostgreSQL at ${redactUrl(env.DATABASE_URL)}: ${(error as Error).message}`);
   }
-  const redis = createRedis(env.REDIS_URL, 'worker', `pgfan-worker ${env.WORKER_ID}`);
-  const subscriber = createRedis(env.REDIS_URL, 'subscriber', `pgfan-worker-events ${env.WORKER_ID}`);
+  const redis = createRedis(env.REDIS_URL, 'worker', `pgfan-worker ${env.WORKER_ID}`, log);
+  const subscriber = createRedis(env.REDIS_URL, 'subscriber', `pgfan-worker-events ${env.WORKER_ID}`, log);
   try {
     await Promise.all([redisReady(redis, 5000), redisReady(subscriber, 5000)]);
   } catch (error) {

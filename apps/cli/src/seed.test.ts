@@ -1,0 +1,34 @@
+import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
+import { Client } from 'pg';
+import { seedDemo } from './seed';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase('seed');
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+test('seeds the demo table with N deterministic, analyzed rows, replacing what was there', async () => {
+  await seedDemo(db.url, 5001);
+  await seedDemo(db.url, 2001);
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids, min(id)::int AS lo, max(id)::int AS hi,
+        count(DISTINCT country)::int AS countries, count(*) FILTER (WHERE device IS NULL)::int AS null_devices, sum(revenue)::text AS revenue
+      FROM events`);
+    expect(rows[0]).toEqual({ n: 2001, ids: 2001, lo: 1, hi: 2001, countries: 20, null_devices: expect.any(Number), revenue: expect.any(String) });
+    expect(rows[0].null_devices).toBeGreaterThan(0);
+    const analyzed = await client.query(`SELECT reltuples::int AS n FROM pg_class WHERE relname = 'events' AND relnamespace = 'public'::regnamespace`);
+    expect(analyzed.rows[0].n).toBe(2001);
+    await seedDemo(db.url, 2001);
+    const again = await client.query('SELECT sum(revenue)::text AS revenue FROM events');
+    expect(again.rows[0].revenue).toBe(rows[0].revenue);
+  } finally {
+    await client.end();
+  }
+});
