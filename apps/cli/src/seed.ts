@@ -39,13 +39,24 @@ SELECT i,
        (h >> 30) % 20 = 0
 FROM (SELECT i, (i * 2654435761) % 4294967296 AS h FROM generate_series($1::bigint, $2::bigint) AS i) AS s`;
 
-/** Creates the demo table with `rows` rows; returns the seconds it took. */
+/** Marks the table as ours, so seeding again may replace it but never someone else's `events`. */
+const MARK = 'pgfan demo data (npm run seed)';
+
+/**
+ * Creates the demo table with `rows` rows; returns the seconds it took.
+ * @throws Error if a table named events exists that is not pgfan's demo table.
+ */
 export async function seedDemo(databaseUrl: string, rows: number, chunks = 2): Promise<number> {
   const started = performance.now();
   const pool = new Pool({ connectionString: databaseUrl, max: chunks, application_name: 'pgfan-seed' });
   try {
-    await pool.query('DROP TABLE IF EXISTS events');
+    const existing = await pool.query<{ mark: string | null }>("SELECT obj_description(to_regclass('public.events'), 'pg_class') AS mark WHERE to_regclass('public.events') IS NOT NULL");
+    if (existing.rows[0] && existing.rows[0].mark !== MARK) {
+      throw new Error('a table named events already exists and is not pgfan\'s demo table; drop it or seed another database');
+    }
+    await pool.query('DROP TABLE IF EXISTS public.events');
     await pool.query(CREATE);
+    await pool.query(`COMMENT ON TABLE events IS '${MARK}'`);
     const size = Math.ceil(rows / chunks);
     await Promise.all(
       Array.from({ length: chunks }, (_, c) => {

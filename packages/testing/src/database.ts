@@ -70,13 +70,13 @@ async function ensureTemplate(): Promise<void> {
 }
 
 /**
- * Creates a database holding the fixture tables; call `drop()` in `afterAll`.
+ * Creates a database holding the fixture tables (or nothing, with `empty`); call `drop()` in `afterAll`.
  * @param label a short name for the test file, kept in the database name for debugging.
  */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  await ensureTemplate();
+export async function createTestDatabase(label: string, options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  if (!options.empty) await ensureTemplate();
   const name = `${TEST_DATABASE_PREFIX}${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`));
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${options.empty ? 'template0' : TEMPLATE}`));
   return {
     name,
     url: databaseUrl(name),
