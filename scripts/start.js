@@ -20,6 +20,12 @@ const DATA = path.join(ROOT, '.data');
 const children = [];
 let stopping = false;
 
+function redact(url) {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 function log(message) {
   process.stdout.write(`[start] ${message}\n`);
 }
@@ -140,9 +146,11 @@ async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   if (!(await healthy(port, workers))) return;
-  log(`pgfan is up: http://127.0.0.1:${port}  (${workers} workers; Ctrl+C stops everything)`);
-  log(`try: curl -s -XPOST 'http://127.0.0.1:${port}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`);
-  log(`  or: npm run query -- "SELECT device, avg(duration_ms) FROM events GROUP BY 1"`);
+  const api = `http://127.0.0.1:${port}`;
+  log(`pgfan is up: ${api}  (${workers} workers; Ctrl+C stops everything)`);
+  log(`database ${redact(db.url)}, queue ${queue.url}`);
+  log(`try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`);
+  log(`  or: ${port === '3000' ? '' : `API_URL=${api} `}npm run query -- "SELECT device, avg(duration_ms) FROM events GROUP BY 1"`);
 }
 
 /** Polls /api/health until every worker reports in (false if we are stopping meanwhile). */
