@@ -129,6 +129,15 @@ describe('errors are JSON with a stable code, never a 500', () => {
   });
 });
 
+test('history lives in PostgreSQL: it survives a Redis flush', async () => {
+  const { body } = await submit({ sql: 'SELECT 7 AS seven FROM single_event' }, 10_000);
+  await system.redis.flushdb();
+  const again = await system.request<QueryView>('GET', `/api/queries/${body.id}`);
+  expect(again.status).toBe(200);
+  expect(again.body).toMatchObject({ status: 'completed', result: { rows: [[7]] } });
+  await system.waitForWorkers(2);
+});
+
 test('health reports PostgreSQL, Redis and the live workers', async () => {
   const { status, body } = await system.request('GET', '/api/health');
   expect(status).toBe(200);

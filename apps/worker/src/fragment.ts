@@ -26,12 +26,21 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl);
   const client = await ctx.queryPool.connect();
   let spilled = false;
+  let reported = started;
+  /** Rows read so far, at most twice a second: the dashboard shows long fragments moving. */
+  const onProgress = (rows: number) => {
+    if (Date.now() - reported < 500) return;
+    reported = Date.now();
+    void setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows, ms: reported - started }, progressTtl).catch(() => undefined);
+    void job.updateProgress({ rows }).catch(() => undefined);
+  };
   try {
     const streamed = await streamFragment(client, f, {
       snapshot: f.snapshot,
       statementTimeoutMs: f.deadline - Date.now(),
       applicationName: fragmentApplicationName(f.queryId, f.generation, f.index),
       inlineRows: ctx.env.INLINE_PARTIAL_ROWS,
+      onProgress,
       spill: async (rows) => {
         if (!spilled) await clearPartialRows(ctx.storePool, f.queryId, f.index);
         spilled = true;

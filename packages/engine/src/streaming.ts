@@ -21,6 +21,8 @@ export interface StreamOptions extends FragmentSession {
   inlineRows: number;
   /** Stores a batch of rows elsewhere (PostgreSQL); called in order. */
   spill(rows: Row[]): Promise<void>;
+  /** Told the number of rows read so far, after each batch. */
+  onProgress?(rows: number): void;
 }
 
 export interface StreamedFragment {
@@ -59,6 +61,7 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
       if (inline === null) await options.spill(batch.rows);
       else inline.push(...batch.rows);
       if (batch.rows.length < batchRows) break;
+      options.onProgress?.(rowCount);
       batch = await readBatch(cursor, batchRows);
     }
     await cursor.close();
