@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
-import { CompletionWaiter, ConfigError, createRedis, openQueues, redactUrl, redisReady } from '@pgfan/dispatch';
-import { createQueryPool, survivingConnectionErrors, TypeNames } from '@pgfan/engine';
-import { migrate } from '@pgfan/store';
-import { Pool } from 'pg';
+import { ConfigError, connectServices, openQueues, UnreachableError } from '@pgfan/dispatch';
+import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createApp } from './app';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
@@ -22,22 +20,14 @@ async function main(): Promise<void> {
   }
   process.title = 'pgfan-api';
   const log = (message: string) => process.stdout.write(`[api] ${message}\n`);
-  const storePool = survivingConnectionErrors(new Pool({ connectionString: env.DATABASE_URL, max: 10, application_name: 'pgfan-api-store' }));
-  try {
-    await storePool.query('SELECT 1');
-  } catch (error) {
-    fail(`cannot reach PostgreSQL at ${redactUrl(env.DATABASE_URL)}: ${(error as Error).message}`);
-  }
-  const redis = createRedis(env.REDIS_URL, 'producer', 'pgfan-api', log);
-  const subscriber = createRedis(env.REDIS_URL, 'subscriber', 'pgfan-api-events', log);
-  try {
-    await Promise.all([redisReady(redis, 5000), redisReady(subscriber, 5000)]);
-  } catch (error) {
-    fail(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${(error as Error).message}`);
-  }
-  await migrate(storePool);
-  const completion = new CompletionWaiter(subscriber);
-  await completion.ready();
+  const { storePool, redis, completion } = await connectServices({
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    name: 'pgfan-api',
+    redisRole: 'producer',
+    storePoolSize: 10,
+    log,
+  }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   const ctx: ApiContext = {
     env,
     storePool,

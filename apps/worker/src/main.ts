@@ -5,11 +5,9 @@
  * back to the queue and closes every connection.
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
-import { CompletionWaiter, ConfigError, createRedis, openQueues, redactUrl, redisReady } from '@pgfan/dispatch';
-import { createQueryPool, survivingConnectionErrors, TypeNames } from '@pgfan/engine';
-import { migrate } from '@pgfan/store';
+import { ConfigError, connectServices, openQueues, UnreachableError } from '@pgfan/dispatch';
+import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { Worker, type Job } from 'bullmq';
-import { Pool } from 'pg';
 import { runCombineJob } from './combine';
 import type { WorkerContext } from './context';
 import { coordinate } from './coordinate';
@@ -24,23 +22,14 @@ function fail(message: string): never {
 }
 
 async function connect(env: WorkerEnv, log: (message: string) => void): Promise<WorkerContext> {
-  const storePool = survivingConnectionErrors(new Pool({ connectionString: env.DATABASE_URL, max: 4, application_name: `pgfan-worker-store ${env.WORKER_ID}` }));
-  try {
-    await storePool.query('SELECT 1');
-  } catch (error) {
-    await storePool.end();
-    fail(`cannot reach PostgreSQL at ${redactUrl(env.DATABASE_URL)}: ${(error as Error).message}`);
-  }
-  const redis = createRedis(env.REDIS_URL, 'worker', `pgfan-worker ${env.WORKER_ID}`, log);
-  const subscriber = createRedis(env.REDIS_URL, 'subscriber', `pgfan-worker-events ${env.WORKER_ID}`, log);
-  try {
-    await Promise.all([redisReady(redis, 5000), redisReady(subscriber, 5000)]);
-  } catch (error) {
-    fail(`cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${(error as Error).message}`);
-  }
-  await migrate(storePool);
-  const completion = new CompletionWaiter(subscriber);
-  await completion.ready();
+  const { storePool, redis, completion } = await connectServices({
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    name: `pgfan-worker ${env.WORKER_ID}`,
+    redisRole: 'worker',
+    storePoolSize: 4,
+    log,
+  }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   return {
     env,
     storePool,

@@ -7,3 +7,4 @@ export * from './progress';
 export * from './queues';
 export * from './cancel';
 export * from './workers';
+export * from './services';

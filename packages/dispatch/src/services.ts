@@ -1,0 +1,57 @@
+/**
+ * Start-up of a service process (API or worker): the read-write pool for the history (migrated),
+ * a Redis connection for commands and one for completion notices. Either being unreachable is
+ * one clear line, not a loop of stack traces.
+ */
+import { survivingConnectionErrors } from '@pgfan/engine';
+import { migrate } from '@pgfan/store';
+import type { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { CompletionWaiter } from './completion';
+import { redactUrl } from './config';
+import { createRedis, redisReady, type RedisRole } from './redis';
+
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+}
+
+export interface Services {
+  storePool: Pool;
+  redis: Redis;
+  completion: CompletionWaiter;
+}
+
+export interface ServiceOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Names the connections in pg_stat_activity and Redis CLIENT LIST. */
+  name: string;
+  redisRole: Extract<RedisRole, 'worker' | 'producer'>;
+  storePoolSize: number;
+  log(message: string): void;
+}
+
+/** @throws UnreachableError naming what could not be reached, and why. */
+export async function connectServices(options: ServiceOptions): Promise<Services> {
+  const storePool = survivingConnectionErrors(new Pool({ connectionString: options.databaseUrl, max: options.storePoolSize, application_name: `${options.name} store` }));
+  try {
+    await storePool.query('SELECT 1');
+  } catch (error) {
+    await storePool.end();
+    throw new UnreachableError(`cannot reach PostgreSQL at ${redactUrl(options.databaseUrl)}: ${(error as Error).message}`);
+  }
+  const redis = createRedis(options.redisUrl, options.redisRole, options.name, options.log);
+  const subscriber = createRedis(options.redisUrl, 'subscriber', `${options.name} events`, options.log);
+  try {
+    await Promise.all([redisReady(redis, 5000), redisReady(subscriber, 5000)]);
+  } catch (error) {
+    redis.disconnect();
+    subscriber.disconnect();
+    await storePool.end();
+    throw new UnreachableError(`cannot reach Redis at ${redactUrl(options.redisUrl)}: ${(error as Error).message}`);
+  }
+  await migrate(storePool);
+  const completion = new CompletionWaiter(subscriber);
+  await completion.ready();
+  return { storePool, redis, completion };
+}
