@@ -14,14 +14,19 @@ export default tseslint.config(
     // The planner is pure: facts about the database come in as data.
     files: ['packages/planner/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['pg', 'bullmq', 'ioredis', 'express', 'socket.io'].map((name) => ({ name, message: 'packages/planner must stay free of I/O.' })) }],
+      'no-restricted-imports': [
+        'error',
+        { paths: ['pg', 'bullmq', 'ioredis', 'express', 'socket.io'].map((name) => ({ name, message: 'packages/planner must stay free of I/O.' })) },
+      ],
     },
   },
   {
     files: ['scripts/**/*.js', '*.config.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: Object.fromEntries(['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'clearTimeout', 'URL'].map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(
+        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'clearTimeout', 'URL'].map((name) => [name, 'readonly']),
+      ),
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,12 +1,45 @@
-/** One jest run for the whole repository; packages resolve to their sources via the "source" export condition. */
-module.exports = {
-  testEnvironment: 'node',
-  testEnvironmentOptions: { customExportConditions: ['source', 'node', 'require', 'default'] },
-  roots: ['<rootDir>/packages', '<rootDir>/apps'],
-  testMatch: ['**/src/**/*.test.ts'],
-  transform: {
-    '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+/**
+ * One jest run for the whole repository: server-side packages in Node, the dashboard in jsdom.
+ * Packages resolve to their TypeScript sources through the "source" export condition.
+ */
+const swc = (react) => [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', tsx: react },
+      target: 'es2022',
+      ...(react ? { transform: { react: { runtime: 'automatic' } } } : {}),
+    },
+    module: { type: 'commonjs' },
   },
+];
+
+module.exports = {
   globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
   testTimeout: 60_000,
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      testEnvironmentOptions: { customExportConditions: ['source', 'node', 'require', 'default'] },
+      roots: ['<rootDir>/packages', '<rootDir>/apps'],
+      testMatch: ['**/src/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/'],
+      transform: { '^.+\\.tsx?$': swc(false) },
+    },
+    {
+      displayName: 'web',
+      testEnvironment: 'jsdom',
+      testEnvironmentOptions: { customExportConditions: ['source', 'browser', 'require', 'default'] },
+      roots: ['<rootDir>/apps/web'],
+      testMatch: ['**/src/**/*.test.ts', '**/src/**/*.test.tsx'],
+      transform: { '^.+\\.tsx?$': swc(true) },
+      moduleNameMapper: {
+        '\\.css$': '<rootDir>/apps/web/src/test/style-stub.ts',
+        // jsdom has no canvas: charts render as a summary of their data (the browser test draws them for real).
+        '^react-chartjs-2$': '<rootDir>/apps/web/src/test/chart-stub.tsx',
+      },
+      setupFilesAfterEnv: ['<rootDir>/apps/web/src/test/setup.ts'],
+    },
+  ],
 };

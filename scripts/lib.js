@@ -27,7 +27,11 @@ function ensureInstalled() {
 
 /** Runs turbo quietly: its output is shown only when a task fails. */
 function turbo(tasks) {
-  const result = spawnSync('npx', ['turbo', 'run', ...tasks, '--output-logs=errors-only'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+  const result = spawnSync('npx', ['turbo', 'run', ...tasks, '--output-logs=errors-only'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
   if (result.status !== 0) {
     process.stdout.write(result.stdout ?? '');
     process.stderr.write(result.stderr ?? '');

@@ -80,12 +80,16 @@ async function redis() {
     return { url: 'redis://127.0.0.1:6379', stop: async () => {} };
   }
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    process.stderr.write('Redis is not running on 127.0.0.1:6379 and redis-server is not installed: install it (apt-get install redis-server, brew install redis) or set REDIS_URL.\n');
+    process.stderr.write(
+      'Redis is not running on 127.0.0.1:6379 and redis-server is not installed: install it (apt-get install redis-server, brew install redis) or set REDIS_URL.\n',
+    );
     process.exit(1);
   }
   log('no Redis on 127.0.0.1:6379: starting redis-server on port 63790');
   mkdirSync(path.join(DATA, 'redis'), { recursive: true });
-  const server = spawn('redis-server', ['--port', '63790', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', path.join(DATA, 'redis')], { stdio: 'ignore' });
+  const server = spawn('redis-server', ['--port', '63790', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', path.join(DATA, 'redis')], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 50 && !(await listening(63790)); i++) await new Promise((r) => setTimeout(r, 100));
   return { url: 'redis://127.0.0.1:63790', stop: async () => void server.kill('SIGTERM') };
 }
@@ -120,12 +124,15 @@ async function shutdown(code = 0) {
   stopping = true;
   log('stopping…');
   await Promise.all(
-    children.map((child) => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-    })),
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+        }),
+    ),
   );
   for (const service of infrastructure) await service.stop().catch(() => undefined);
   process.exit(code);
@@ -149,7 +156,9 @@ async function main() {
   const api = `http://127.0.0.1:${port}`;
   log(`pgfan is up: ${api}  (${workers} workers; Ctrl+C stops everything)`);
   log(`database ${redact(db.url)}, queue ${queue.url}`);
-  log(`try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`);
+  log(
+    `try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`,
+  );
   log(`  or: ${port === '3000' ? '' : `API_URL=${api} `}npm run query -- "SELECT device, avg(duration_ms) FROM events GROUP BY 1"`);
 }
 

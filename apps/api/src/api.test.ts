@@ -34,7 +34,10 @@ test('POST ?wait= answers 200 with the finished record', async () => {
   const record = QueryView.parse(body);
   expect(headers.get('location')).toBe(`/api/queries/${record.id}`);
   expect(record).toMatchObject({ status: 'completed', plan: { mode: 'parallel', partitions: 4 }, error: null });
-  expect(record.result?.rows.slice(0, 2)).toEqual([[null, '680'], ['ab', '680']]);
+  expect(record.result?.rows.slice(0, 2)).toEqual([
+    [null, '680'],
+    ['ab', '680'],
+  ]);
   expect(record.fragments.map((f) => f.state)).toEqual(['done', 'done', 'done', 'done']);
   expect(record.fragments.every((f) => f.worker === 'w1' || f.worker === 'w2')).toBe(true);
   expect(record.plan?.combineSql).toMatch(/^WITH partials AS/);
@@ -148,12 +151,9 @@ test('openapi.json describes every endpoint', async () => {
   const { status, body } = await system.request<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('GET', '/api/openapi.json');
   expect(status).toBe(200);
   expect(body.openapi).toBe('3.1.0');
-  expect(Object.entries(body.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort()).toEqual([
-    'DELETE /api/queries/{id}',
-    'GET /api/health',
-    'GET /api/openapi.json',
-    'GET /api/queries',
-    'GET /api/queries/{id}',
-    'POST /api/queries',
-  ]);
+  expect(
+    Object.entries(body.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort(),
+  ).toEqual(['DELETE /api/queries/{id}', 'GET /api/health', 'GET /api/openapi.json', 'GET /api/queries', 'GET /api/queries/{id}', 'POST /api/queries']);
 });

@@ -1,5 +1,5 @@
 /** What the API's handlers need, created once per process and passed in. */
-import type { CompletionWaiter, Queues } from '@pgfan/dispatch';
+import type { QueryEventBus, Queues } from '@pgfan/dispatch';
 import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -13,6 +13,6 @@ export interface ApiContext {
   storePool: Pool;
   redis: Redis;
   queues: Queues;
-  completion: CompletionWaiter;
+  events: QueryEventBus;
   typeNames: TypeNames;
 }

@@ -78,7 +78,12 @@ export function route(handler: Handler, log: (message: string) => void) {
     });
     let response: ApiResponse;
     try {
-      response = await handler({ params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, body: req.body, signal: aborted.signal });
+      response = await handler({
+        params: req.params as Record<string, string>,
+        query: req.query as Record<string, unknown>,
+        body: req.body,
+        signal: aborted.signal,
+      });
     } catch (error) {
       if (error instanceof HttpError) {
         response = errorResponse(error.code, error.message, error.position);
@@ -91,7 +96,10 @@ export function route(handler: Handler, log: (message: string) => void) {
       }
     }
     if (res.headersSent || aborted.signal.aborted) return;
-    res.status(response.status).set(response.headers ?? {}).json(response.body);
+    res
+      .status(response.status)
+      .set(response.headers ?? {})
+      .json(response.body);
   };
 }
 
@@ -108,6 +116,9 @@ export function bodyErrors(log: (message: string) => void) {
           : type === 'encoding.unsupported' || type === 'charset.unsupported'
             ? errorResponse('UNSUPPORTED_MEDIA_TYPE', (error as Error).message)
             : (log(`request error: ${(error as Error).message}`), errorResponse('BAD_REQUEST', 'the request could not be read'));
-    res.status(response.status).set(response.headers ?? {}).json(response.body);
+    res
+      .status(response.status)
+      .set(response.headers ?? {})
+      .json(response.body);
   };
 }

@@ -5,6 +5,7 @@ import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createApp } from './app';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
+import { attachRealtime } from './realtime';
 
 function fail(message: string): never {
   process.stderr.write(`pgfan-api: ${message}\n`);
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   }
   process.title = 'pgfan-api';
   const log = (message: string) => process.stdout.write(`[api] ${message}\n`);
-  const { storePool, redis, completion } = await connectServices({
+  const { storePool, redis, events } = await connectServices({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     name: 'pgfan-api',
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     queryPool: createQueryPool({ connectionString: env.DATABASE_URL, max: 10, applicationName: 'pgfan-api' }),
     redis,
     queues: openQueues(redis),
-    completion,
+    events,
     typeNames: new TypeNames(),
   };
   const server = createApp(ctx, log).listen(env.PORT, env.HOST, () => {
@@ -43,14 +44,14 @@ async function main(): Promise<void> {
     log(`listening on http://${env.HOST}:${port}`);
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
+  const realtime = attachRealtime(server, ctx, log);
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     log('shutting down');
-    server.close();
     server.closeAllConnections();
-    void Promise.allSettled([ctx.completion.close(), ctx.queues.close(), ctx.queryPool.end(), ctx.storePool.end()]).then(() => {
+    void Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.queryPool.end(), ctx.storePool.end()]).then(() => {
       void ctx.redis.quit().catch(() => undefined);
       process.exit(0);
     });

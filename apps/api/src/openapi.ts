@@ -26,7 +26,9 @@ export function openApiDocument(version: string): object {
           responses: {
             200: { description: 'finished within ?wait', content: json('QueryView') },
             202: { description: 'accepted; poll Location', content: json('QueryView') },
-            400: error('bad JSON or body (BAD_REQUEST, INVALID_JSON), SQL that does not parse (SYNTAX_ERROR, with position) or names unknown columns or tables (INVALID_QUERY)'),
+            400: error(
+              'bad JSON or body (BAD_REQUEST, INVALID_JSON), SQL that does not parse (SYNTAX_ERROR, with position) or names unknown columns or tables (INVALID_QUERY)',
+            ),
             413: error('body too large (PAYLOAD_TOO_LARGE)'),
             422: error('not one read-only SELECT (NOT_READ_ONLY, MULTIPLE_STATEMENTS, UNSUPPORTED_STATEMENT)'),
             503: error('PostgreSQL or Redis unavailable (UNAVAILABLE)'),
@@ -61,7 +63,10 @@ export function openApiDocument(version: string): object {
       '/api/health': {
         get: {
           summary: 'Reachability of PostgreSQL and Redis, and live workers',
-          responses: { 200: { description: 'both reachable', content: json('HealthReport') }, 503: { description: 'something is unreachable', content: json('HealthReport') } },
+          responses: {
+            200: { description: 'both reachable', content: json('HealthReport') },
+            503: { description: 'something is unreachable', content: json('HealthReport') },
+          },
         },
       },
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },

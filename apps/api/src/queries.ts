@@ -1,7 +1,7 @@
 /** The /api/queries handlers: submit, read, list, cancel. */
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, QueryStatus, SubmitQuery, type FragmentProgress, type QueryView } from '@pgfan/contracts';
-import { enqueueCoordinator, getFragmentProgress, liveWorkers, publishDone, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
+import { enqueueCoordinator, getFragmentProgress, liveWorkers, publishQueryEvent, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
 import { planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { QueryRejectedError } from '@pgfan/planner';
 import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
@@ -22,7 +22,10 @@ function integerParam(query: Record<string, unknown>, name: string, min: number,
 /** Fragments to plan for when none are requested: every fragment slot of every live worker. */
 async function fragmentSlots(ctx: ApiContext): Promise<number> {
   const workers = await liveWorkers(ctx.redis).catch(() => []);
-  return Math.max(1, workers.reduce((sum, w) => sum + w.concurrency, 0));
+  return Math.max(
+    1,
+    workers.reduce((sum, w) => sum + w.concurrency, 0),
+  );
 }
 
 /** A query's record with live fragment progress overlaid while it runs. */
@@ -37,7 +40,7 @@ async function view(ctx: ApiContext, id: string): Promise<QueryView | null> {
 async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const notice = ctx.completion.wait(id, Math.min(deadline - Date.now(), 1000), signal);
+    const notice = ctx.events.wait(id, Math.min(deadline - Date.now(), 1000), signal);
     const record = await getQuery(ctx.storePool, id);
     if (!record || FINAL_STATUSES.includes(record.status)) return true;
     if (Date.now() >= deadline || signal.aborted) return false;
@@ -67,13 +70,36 @@ export function submitQuery(ctx: ApiContext) {
       throw planningError(error);
     });
     const id = randomUUID();
-    const fragments = plan.fragments.map((f): FragmentProgress => ({ index: f.index, range: f.range, state: 'waiting', rows: null, ms: null, attempts: 0, worker: null }));
-    await insertQuery(ctx.storePool, { id, sql, partitionsRequested: partitions ?? null, timeoutMs, plan: planRecord(plan, null), planInternal: plan, planMs: performance.now() - planningStarted, fragments });
+    const fragments = plan.fragments.map((f): FragmentProgress => ({
+      index: f.index,
+      range: f.range,
+      state: 'waiting',
+      rows: null,
+      ms: null,
+      attempts: 0,
+      worker: null,
+    }));
+    const planMs = performance.now() - planningStarted;
+    await insertQuery(ctx.storePool, {
+      id,
+      sql,
+      partitionsRequested: partitions ?? null,
+      timeoutMs,
+      plan: planRecord(plan, null),
+      planInternal: plan,
+      planMs,
+      fragments,
+    });
+    await publishQueryEvent(ctx.redis, { type: 'queued', id, sql }).catch(() => undefined);
+    await publishQueryEvent(ctx.redis, { type: 'planned', id, plan: planRecord(plan, null), planMs }).catch(() => undefined);
     try {
       await enqueueCoordinator(ctx.queues, { queryId: id, generation: 1 });
     } catch (error) {
       // Never leave a query queued that nothing will run.
-      await finishQuery(ctx.storePool, id, null, { status: 'failed', error: { code: 'UNAVAILABLE', message: `the queue is unavailable: ${(error as Error).message}` } });
+      await finishQuery(ctx.storePool, id, null, {
+        status: 'failed',
+        error: { code: 'UNAVAILABLE', message: `the queue is unavailable: ${(error as Error).message}` },
+      });
       throw new HttpError('UNAVAILABLE', 'the query queue (Redis) is unavailable; try again shortly');
     }
     const finished = wait !== undefined && wait > 0 && (await waitFor(ctx, id, wait, req.signal));
@@ -106,7 +132,11 @@ export function listQueriesHandler(ctx: ApiContext) {
         throw new HttpError('BAD_REQUEST', (error as Error).message);
       }
     }
-    const page = await listQueries(ctx.storePool, { limit, ...(status ? { status: status as QueryStatus } : {}), ...(cursor ? { cursor: cursor as string } : {}) });
+    const page = await listQueries(ctx.storePool, {
+      limit,
+      ...(status ? { status: status as QueryStatus } : {}),
+      ...(cursor ? { cursor: cursor as string } : {}),
+    });
     return { status: 200, body: page };
   };
 }
@@ -120,8 +150,7 @@ export function cancelQueryHandler(ctx: ApiContext) {
     if (outcome === 'finished') throw new HttpError('QUERY_FINISHED', `the query already ${record?.status ?? 'finished'}; there is nothing to cancel`);
     const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
     await stopQueryWork(ctx.queues, ctx.queryPool, id, generation).catch(() => undefined);
-    await publishDone(ctx.redis, id).catch(() => undefined);
+    await publishQueryEvent(ctx.redis, { type: 'cancelled', id }).catch(() => undefined);
     return { status: 200, body: record };
   };
 }
-

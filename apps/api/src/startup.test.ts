@@ -14,12 +14,24 @@ const WORKER = join(__dirname, '..', '..', 'worker', 'dist', 'main.js');
 
 test.each([
   [API, { PORT: 'abc' }, 'pgfan-api: invalid setting PORT: must be a whole number from 0 to 65535\n'],
-  [API, { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/x' }, 'pgfan-api: cannot reach PostgreSQL at postgres://nobody:***@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n'],
+  [
+    API,
+    { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/x' },
+    'pgfan-api: cannot reach PostgreSQL at postgres://nobody:***@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n',
+  ],
   [API, { REDIS_URL: 'redis://127.0.0.1:1' }, 'pgfan-api: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n'],
   [WORKER, { WORKER_CONCURRENCY: '0' }, 'pgfan-worker: invalid setting WORKER_CONCURRENCY: must be a whole number from 1 to 256\n'],
-  [WORKER, { DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'pgfan-worker: cannot reach PostgreSQL at postgres://127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n'],
-])('%s with %j', async (entry, env, message) => {
-  const { code, stderr } = await run(entry, env);
-  expect(code).toBe(1);
-  expect(stderr).toBe(message);
-}, 30_000);
+  [
+    WORKER,
+    { DATABASE_URL: 'postgres://127.0.0.1:1/x' },
+    'pgfan-worker: cannot reach PostgreSQL at postgres://127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n',
+  ],
+])(
+  '%s with %j',
+  async (entry, env, message) => {
+    const { code, stderr } = await run(entry, env);
+    expect(code).toBe(1);
+    expect(stderr).toBe(message);
+  },
+  30_000,
+);

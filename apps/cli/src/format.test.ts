@@ -6,8 +6,14 @@ const base: QueryRecord = {
   status: 'completed',
   plan: { mode: 'parallel', reason: '4 partitions requested', partitions: 4, strategy: 'page-range', table: 'public.events', fragments: [], combineSql: null },
   result: {
-    columns: [{ name: 'country', type: 'text' }, { name: 'count', type: 'bigint' }],
-    rows: [['US', '680'], [null, '12']],
+    columns: [
+      { name: 'country', type: 'text' },
+      { name: 'count', type: 'bigint' },
+    ],
+    rows: [
+      ['US', '680'],
+      [null, '12'],
+    ],
     rowCount: 2,
     truncated: false,
   },
@@ -37,10 +43,15 @@ test('an error prints with a caret under its position', () => {
     result: null,
     error: { code: 'SYNTAX_ERROR', message: 'syntax error at or near "AND"', position: { offset: 43, line: 3, column: 16 } },
   };
-  expect(formatRecord(failed)).toBe(['error [SYNTAX_ERROR]: syntax error at or near "AND"', '  line 3: WHERE flags >> AND 1', '                         ^', '12 ms'].join('\n'));
+  expect(formatRecord(failed)).toBe(
+    ['error [SYNTAX_ERROR]: syntax error at or near "AND"', '  line 3: WHERE flags >> AND 1', '                         ^', '12 ms'].join('\n'),
+  );
 });
 
 test('a sequential plan says why', () => {
-  const sequential: QueryRecord = { ...base, plan: { ...base.plan!, mode: 'sequential', reason: 'joins are not split yet', strategy: 'none', table: null, partitions: 1 } };
+  const sequential: QueryRecord = {
+    ...base,
+    plan: { ...base.plan!, mode: 'sequential', reason: 'joins are not split yet', strategy: 'none', table: null, partitions: 1 },
+  };
   expect(formatRecord(sequential).split('\n').at(-1)).toBe('sequential: joins are not split yet · 12 ms');
 });

@@ -31,10 +31,22 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 test('--file --json prints one valid record per query, in input order', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pgfan-cli-'));
   const file = join(dir, 'queries.sql');
-  await writeFile(file, ['SELECT count(*) FROM events;', '', '-- a comment line', 'SELECT nope FROM events', 'SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 1 NULLS FIRST LIMIT 2'].join('\n'));
+  await writeFile(
+    file,
+    [
+      'SELECT count(*) FROM events;',
+      '',
+      '-- a comment line',
+      'SELECT nope FROM events',
+      'SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 1 NULLS FIRST LIMIT 2',
+    ].join('\n'),
+  );
   const { code, stdout } = await cli(['--local', '--partitions', '4', '--json', '--file', file]);
   expect(code).toBe(1);
-  const records = stdout.trim().split('\n').map((line) => QueryRecord.parse(JSON.parse(line)));
+  const records = stdout
+    .trim()
+    .split('\n')
+    .map((line) => QueryRecord.parse(JSON.parse(line)));
   expect(records.map((r) => [r.sql, r.status])).toEqual([
     ['SELECT count(*) FROM events;', 'completed'],
     ['SELECT nope FROM events', 'failed'],
@@ -42,7 +54,10 @@ test('--file --json prints one valid record per query, in input order', async ()
   ]);
   expect(records[0]).toMatchObject({ plan: { mode: 'parallel', partitions: 4 }, result: { columns: [{ name: 'count', type: 'bigint' }], rows: [['6799']] } });
   expect(records[1]?.error).toMatchObject({ code: 'INVALID_QUERY', message: 'column "nope" does not exist' });
-  expect(records[2]?.result?.rows).toEqual([[null, '680'], ['ab', '680']]);
+  expect(records[2]?.result?.rows).toEqual([
+    [null, '680'],
+    ['ab', '680'],
+  ]);
 });
 
 test('without --json it prints a table and exits 0', async () => {
@@ -59,7 +74,9 @@ test('usage errors exit 2 with the usage text', async () => {
 });
 
 test('an unreachable database is one clear line', async () => {
-  const { code, stderr } = await promisify(execFile)(process.execPath, [CLI, '--local', 'SELECT 1'], { env: { ...process.env, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } }).then(
+  const { code, stderr } = await promisify(execFile)(process.execPath, [CLI, '--local', 'SELECT 1'], {
+    env: { ...process.env, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' },
+  }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stderr: string }) => e,
   );

@@ -20,7 +20,12 @@ async function runThroughApi(options: CliOptions, apiUrl: string): Promise<numbe
     const started = Date.now();
     let outcome;
     try {
-      outcome = await runRemote(apiUrl, sql, options.partitions, tty ? (view) => process.stderr.write(`\r${progressLine(view, Date.now() - started)}`) : undefined);
+      outcome = await runRemote(
+        apiUrl,
+        sql,
+        options.partitions,
+        tty ? (view) => process.stderr.write(`\r${progressLine(view, Date.now() - started)}`) : undefined,
+      );
     } catch (error) {
       if (!(error instanceof ApiUnreachableError)) throw error;
       process.stderr.write(`${error.message}\n`);

@@ -22,7 +22,9 @@ async function call(url: string, init?: RequestInit): Promise<{ status: number; 
   try {
     response = await fetch(url, init);
   } catch (error) {
-    throw new ApiUnreachableError(`cannot reach the API at ${new URL(url).origin} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}); start it with npm start, or run with --local`);
+    throw new ApiUnreachableError(
+      `cannot reach the API at ${new URL(url).origin} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}); start it with npm start, or run with --local`,
+    );
   }
   return { status: response.status, body: await response.json().catch(() => null) };
 }
@@ -32,7 +34,12 @@ async function call(url: string, init?: RequestInit): Promise<{ status: number; 
  * @param onProgress called with each poll while it runs.
  * @returns the query's full record from the API (a failed CLI record if the API refused it).
  */
-export async function runRemote(apiUrl: string, sql: string, partitions: number | undefined, onProgress?: (view: QueryView) => void): Promise<QueryView | QueryRecord> {
+export async function runRemote(
+  apiUrl: string,
+  sql: string,
+  partitions: number | undefined,
+  onProgress?: (view: QueryView) => void,
+): Promise<QueryView | QueryRecord> {
   const submitted = await call(`${apiUrl}/api/queries?wait=1000`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

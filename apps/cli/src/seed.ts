@@ -50,9 +50,11 @@ export async function seedDemo(databaseUrl: string, rows: number, chunks = 2): P
   const started = performance.now();
   const pool = new Pool({ connectionString: databaseUrl, max: chunks, application_name: 'pgfan-seed' });
   try {
-    const existing = await pool.query<{ mark: string | null }>("SELECT obj_description(to_regclass('public.events'), 'pg_class') AS mark WHERE to_regclass('public.events') IS NOT NULL");
+    const existing = await pool.query<{ mark: string | null }>(
+      "SELECT obj_description(to_regclass('public.events'), 'pg_class') AS mark WHERE to_regclass('public.events') IS NOT NULL",
+    );
     if (existing.rows[0] && existing.rows[0].mark !== MARK) {
-      throw new Error('a table named events already exists and is not pgfan\'s demo table; drop it or seed another database');
+      throw new Error("a table named events already exists and is not pgfan's demo table; drop it or seed another database");
     }
     await pool.query('DROP TABLE IF EXISTS public.events');
     await pool.query(CREATE);

@@ -4,7 +4,7 @@
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
-import { cancelStatements, enqueueCoordinator, fragmentIndexOf } from '@pgfan/dispatch';
+import { cancelStatements, enqueueCoordinator, fragmentIndexOf, publishQueryEvent } from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
@@ -39,6 +39,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   }
 
   if (!(await markCombining(ctx.storePool, queryId, generation))) return;
+  await publishQueryEvent(ctx.redis, { type: 'combining', id: queryId });
   const outputs = new Map<number, FragmentOutput>();
   for (const [key, value] of Object.entries(await job.getChildrenValues())) outputs.set(fragmentIndexOf(key), FragmentOutput.parse(value));
   const ordered = plan.fragments.map((f) => outputs.get(f.index) as FragmentOutput);
@@ -58,9 +59,22 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       spilled ? { rows: PARTIAL_ROWS, queryId, generation } : undefined,
     );
     const resultSet = await toResultSet(ctx.queryPool, result, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
-    await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs: Date.now() - combineStarted });
+    await concludeQuery(ctx, queryId, generation, {
+      status: 'completed',
+      result: resultSet,
+      fragments,
+      combineSql: sql,
+      executeMs,
+      combineMs: Date.now() - combineStarted,
+    });
   } catch (error) {
-    await concludeQuery(ctx, queryId, generation, { status: 'failed', error: errorRecord(error), fragments, executeMs, combineMs: Date.now() - combineStarted });
+    await concludeQuery(ctx, queryId, generation, {
+      status: 'failed',
+      error: errorRecord(error),
+      fragments,
+      executeMs,
+      combineMs: Date.now() - combineStarted,
+    });
   } finally {
     if (spilled) await clearPartialRows(ctx.storePool, queryId);
   }

@@ -1,5 +1,5 @@
 /** Everything a processor needs, created once per worker process and passed in. */
-import type { CompletionWaiter, Queues } from '@pgfan/dispatch';
+import type { QueryEventBus, Queues } from '@pgfan/dispatch';
 import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -14,7 +14,7 @@ export interface WorkerContext {
   /** Commands (progress, completion notices, heartbeats). */
   redis: Redis;
   queues: Queues;
-  completion: CompletionWaiter;
+  events: QueryEventBus;
   typeNames: TypeNames;
   stats: { active: number; processed: number; failed: number };
   log(message: string): void;

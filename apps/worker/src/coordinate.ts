@@ -9,7 +9,7 @@
  * then start the query over), or starts the query over when it does not.
  */
 import { CoordinateJob, FINAL_STATUSES, type FragmentJob } from '@pgfan/contracts';
-import { addQueryFlow, enqueueCoordinator, fragmentApplicationName, jobIds } from '@pgfan/dispatch';
+import { addQueryFlow, enqueueCoordinator, fragmentApplicationName, jobIds, publishQueryEvent } from '@pgfan/dispatch';
 import { beginFragmentTransaction, errorRecord, exportSnapshot, runCapped, toResultSet } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';
@@ -28,6 +28,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
   }
   const work = await getQueryWork(ctx.storePool, queryId);
   if (!work) return;
+  await publishQueryEvent(ctx.redis, { type: 'running', id: queryId, generation, coordinator: ctx.env.WORKER_ID });
   const plan = work.planInternal as Plan;
   const deadline = work.deadline.getTime();
   if (plan.combine === null) {
@@ -73,7 +74,7 @@ async function isFinished(ctx: WorkerContext, queryId: string): Promise<boolean>
 async function waitUntilFinished(ctx: WorkerContext, queryId: string, deadline: number): Promise<boolean> {
   for (;;) {
     const remaining = deadline - Date.now();
-    const notice = ctx.completion.wait(queryId, Math.min(remaining, RECHECK_MS));
+    const notice = ctx.events.wait(queryId, Math.min(remaining, RECHECK_MS));
     if (await isFinished(ctx, queryId)) return true;
     if (remaining <= 0) return false;
     await notice;
@@ -91,13 +92,19 @@ async function runWholeQuery(ctx: WorkerContext, queryId: string, generation: nu
   const fragment = plan.fragments[0] as Plan['fragments'][number];
   const started = Date.now();
   const progress = { index: 0, range: null, attempts: 1, worker: ctx.env.WORKER_ID };
+  await publishQueryEvent(ctx.redis, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.env.WORKER_ID, attempt: 1 });
   const client = await ctx.queryPool.connect();
   try {
-    await beginFragmentTransaction(client, { snapshot: null, statementTimeoutMs: deadline - started, applicationName: fragmentApplicationName(queryId, generation, 0) });
+    await beginFragmentTransaction(client, {
+      snapshot: null,
+      statementTimeoutMs: deadline - started,
+      applicationName: fragmentApplicationName(queryId, generation, 0),
+    });
     const raw = await runCapped(client, fragment.sql, ctx.env.RESULT_MAX_ROWS);
     await client.query('COMMIT');
     client.release();
     const ms = Date.now() - started;
+    await publishQueryEvent(ctx.redis, { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.env.WORKER_ID, attempt: 1 });
     const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
     await concludeQuery(ctx, queryId, generation, {
       status: 'completed',
@@ -109,6 +116,10 @@ async function runWholeQuery(ctx: WorkerContext, queryId: string, generation: nu
   } catch (error) {
     client.release(true);
     const record = errorRecord(error);
-    await concludeQuery(ctx, queryId, generation, { status: 'failed', error: record, fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }] });
+    await concludeQuery(ctx, queryId, generation, {
+      status: 'failed',
+      error: record,
+      fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }],
+    });
   }
 }

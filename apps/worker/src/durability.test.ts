@@ -33,19 +33,32 @@ afterAll(async () => {
 const get = async (id: string) => QueryView.parse((await system.request('GET', `/api/queries/${id}`)).body);
 const submit = async (body: Record<string, unknown>) => QueryView.parse((await system.request('POST', '/api/queries', body)).body);
 const finished = (id: string, timeoutMs = 60_000) =>
-  eventually(async () => {
-    const q = await get(id);
-    return ['completed', 'failed', 'cancelled'].includes(q.status) ? q : undefined;
-  }, timeoutMs, `query ${id} to finish`);
+  eventually(
+    async () => {
+      const q = await get(id);
+      return ['completed', 'failed', 'cancelled'].includes(q.status) ? q : undefined;
+    },
+    timeoutMs,
+    `query ${id} to finish`,
+  );
 /** The worker running one of the query's fragments, once one runs. */
-const runningOn = (id: string) => eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
-const backendsOf = async (id: string) => Number((await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' })).rows[0]?.[0]);
+const runningOn = (id: string) =>
+  eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
+const backendsOf = async (id: string) =>
+  Number(
+    (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
+      .rows[0]?.[0],
+  );
 
 const expectedResults = new Map<string, Promise<ResultSet>>();
 
 /** The query's result straight from PostgreSQL (computed once per query: SLOW takes seconds). */
 function directResult(sql: string): Promise<ResultSet> {
-  if (!expectedResults.has(sql)) expectedResults.set(sql, runSequential(pool, sql).then((raw) => toResultSet(pool, raw, typeNames)));
+  if (!expectedResults.has(sql))
+    expectedResults.set(
+      sql,
+      runSequential(pool, sql).then((raw) => toResultSet(pool, raw, typeNames)),
+    );
   return expectedResults.get(sql) as Promise<ResultSet>;
 }
 
@@ -144,7 +157,10 @@ test('results past RESULT_MAX_ROWS are kept truncated, with the full row count',
 test('a fragment whose connection is killed is retried, on the same snapshot, and the query completes exactly', async () => {
   const { id } = await submit({ sql: SLOW, partitions: 4 });
   await runningOn(id);
-  const killed = await pool.query({ text: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND state = $2 LIMIT 1', values: [`pgfan:${id}:%`, 'active'] });
+  const killed = await pool.query({
+    text: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND state = $2 LIMIT 1',
+    values: [`pgfan:${id}:%`, 'active'],
+  });
   expect(killed.rowCount).toBe(1);
   const record = await finished(id);
   await expectExact(record, SLOW);

@@ -7,7 +7,12 @@ export const WorkerEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   /** Shown in the dashboard and in fragment records. */
-  WORKER_ID: z.string().min(1).max(60).regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only').optional(),
+  WORKER_ID: z
+    .string()
+    .min(1)
+    .max(60)
+    .regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only')
+    .optional(),
   /** Fragments this process runs at once. */
   WORKER_CONCURRENCY: envInteger(2, 1, 256),
   /** Combines this process runs at once. */

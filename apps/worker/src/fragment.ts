@@ -7,11 +7,12 @@
  * (a dropped connection, a restarting database) is retried with backoff.
  */
 import { FragmentJob, type FragmentOutput } from '@pgfan/contracts';
-import { fragmentApplicationName, setFragmentProgress } from '@pgfan/dispatch';
+import { fragmentApplicationName, publishQueryEvent, setFragmentProgress } from '@pgfan/dispatch';
 import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from './context';
+import { parseFailure } from './finish';
 
 /** Codes of failures that a retry would only repeat. */
 const FINAL_CODES = new Set(['SYNTAX_ERROR', 'INVALID_QUERY', 'NOT_READ_ONLY', 'QUERY_FAILED', 'TIMEOUT', 'CANCELLED']);
@@ -24,6 +25,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   const progressTtl = Math.max(60_000, f.deadline - started + 60_000);
   if (f.deadline <= started) throw new UnrecoverableError('TIMEOUT: the query passed its deadline before this fragment started');
   await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl);
+  await publishQueryEvent(ctx.redis, { type: 'fragment-started', id: f.queryId, index: f.index, worker: ctx.env.WORKER_ID, attempt: attempts });
   const client = await ctx.queryPool.connect();
   let spilled = false;
   let reported = started;
@@ -32,6 +34,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     if (Date.now() - reported < 500) return;
     reported = Date.now();
     void setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows, ms: reported - started }, progressTtl).catch(() => undefined);
+    void publishQueryEvent(ctx.redis, { type: 'fragment-progress', id: f.queryId, index: f.index, rows, ms: reported - started }).catch(() => undefined);
     void job.updateProgress({ rows }).catch(() => undefined);
   };
   try {
@@ -50,12 +53,29 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     client.release();
     const ms = Date.now() - started;
     await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl);
+    await publishQueryEvent(ctx.redis, {
+      type: 'fragment-done',
+      id: f.queryId,
+      index: f.index,
+      rows: streamed.rowCount,
+      ms,
+      worker: ctx.env.WORKER_ID,
+      attempt: attempts,
+    });
     return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempts };
   } catch (error) {
     // The session may be broken (killed backend, lost connection): never hand it to another job.
     client.release(true);
     await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl).catch(() => undefined);
     const failure = classify(error);
+    await publishQueryEvent(ctx.redis, {
+      type: 'fragment-failed',
+      id: f.queryId,
+      index: f.index,
+      worker: ctx.env.WORKER_ID,
+      attempt: attempts,
+      error: parseFailure(failure.message),
+    }).catch(() => undefined);
     ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.message}`);
     throw failure;
   }

@@ -22,7 +22,7 @@ function fail(message: string): never {
 }
 
 async function connect(env: WorkerEnv, log: (message: string) => void): Promise<WorkerContext> {
-  const { storePool, redis, completion } = await connectServices({
+  const { storePool, redis, events } = await connectServices({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     name: `pgfan-worker ${env.WORKER_ID}`,
@@ -34,10 +34,14 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     env,
     storePool,
     // Fragments and combines, plus one connection per coordinated query for its snapshot.
-    queryPool: createQueryPool({ connectionString: env.DATABASE_URL, max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY, applicationName: `pgfan-worker ${env.WORKER_ID}` }),
+    queryPool: createQueryPool({
+      connectionString: env.DATABASE_URL,
+      max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
+      applicationName: `pgfan-worker ${env.WORKER_ID}`,
+    }),
     redis,
     queues: openQueues(redis),
-    completion,
+    events,
     typeNames: new TypeNames(),
     stats: { active: 0, processed: 0, failed: 0 },
     log,
@@ -55,20 +59,28 @@ async function main(): Promise<void> {
   const log = (message: string) => process.stdout.write(`[worker ${env.WORKER_ID}] ${message}\n`);
   const ctx = await connect(env, log);
 
-  const counted = <T, R>(process: (ctx: WorkerContext, job: Job<T>) => Promise<R>) => async (job: Job<T>) => {
-    ctx.stats.active++;
-    try {
-      const result = await process(ctx, job);
-      ctx.stats.processed++;
-      return result;
-    } catch (error) {
-      ctx.stats.failed++;
-      throw error;
-    } finally {
-      ctx.stats.active--;
-    }
+  const counted =
+    <T, R>(process: (ctx: WorkerContext, job: Job<T>) => Promise<R>) =>
+    async (job: Job<T>) => {
+      ctx.stats.active++;
+      try {
+        const result = await process(ctx, job);
+        ctx.stats.processed++;
+        return result;
+      } catch (error) {
+        ctx.stats.failed++;
+        throw error;
+      } finally {
+        ctx.stats.active--;
+      }
+    };
+  const options = {
+    connection: ctx.redis,
+    prefix: QUEUE_PREFIX,
+    lockDuration: env.LOCK_DURATION_MS,
+    stalledInterval: env.STALLED_INTERVAL_MS,
+    maxStalledCount: 1,
   };
-  const options = { connection: ctx.redis, prefix: QUEUE_PREFIX, lockDuration: env.LOCK_DURATION_MS, stalledInterval: env.STALLED_INTERVAL_MS, maxStalledCount: 1 };
   const workers = [
     new Worker(QUEUES.coordinate, counted(coordinate), { ...options, concurrency: env.COORDINATE_CONCURRENCY }),
     new Worker(QUEUES.fragments, counted(runFragmentJob), { ...options, concurrency: env.WORKER_CONCURRENCY }),
@@ -92,7 +104,7 @@ async function main(): Promise<void> {
       await Promise.all(workers.map((w) => w.close(true)));
     }
     await heartbeat.stop();
-    await ctx.completion.close();
+    await ctx.events.close();
     await ctx.queues.close();
     await Promise.all([ctx.queryPool.end(), ctx.storePool.end()]);
     await ctx.redis.quit().catch(() => undefined);

@@ -3,17 +3,17 @@
  * with them. Any worker may run it; the compare-and-set in the store makes it harmless to run
  * it everywhere.
  */
-import { cancelStatements, publishDone } from '@pgfan/dispatch';
+import { cancelStatements, publishQueryEvent } from '@pgfan/dispatch';
 import { failOverdue } from '@pgfan/store';
 import type { WorkerContext } from './context';
 
 export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
-  const ids = await failOverdue(ctx.storePool, ctx.env.REAPER_GRACE_MS);
-  for (const id of ids) {
+  const failed = await failOverdue(ctx.storePool, ctx.env.REAPER_GRACE_MS);
+  for (const { id, error, totalMs } of failed) {
     await cancelStatements(ctx.queryPool, id).catch(() => undefined);
-    await publishDone(ctx.redis, id).catch(() => undefined);
+    await publishQueryEvent(ctx.redis, { type: 'failed', id, error, totalMs }).catch(() => undefined);
   }
-  return ids;
+  return failed.map((f) => f.id);
 }
 
 export function startReaper(ctx: WorkerContext, log: (message: string) => void): { stop(): void } {

@@ -1,3 +1,4 @@
 export * from './record';
 export * from './query';
 export * from './jobs';
+export * from './events';

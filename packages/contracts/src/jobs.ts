@@ -64,6 +64,3 @@ export const JOB_POLICY = {
   removeOnComplete: { age: 600, count: 500 },
   removeOnFail: { age: 3600, count: 500 },
 };
-
-/** Published (Redis pub/sub) when a query reaches a final status. Message: the query id. */
-export const QUERY_DONE_CHANNEL = 'pgfan:query-done';

@@ -52,7 +52,7 @@ export const QueryView = z.object({
   partitionsRequested: z.number().int().nullable(),
   timeoutMs: z.number().int(),
   generation: z.number().int().describe('times the query has started (again) on a fresh snapshot; 0 while queued'),
-  coordinator: z.string().nullable().describe('the worker holding the current generation\'s snapshot'),
+  coordinator: z.string().nullable().describe("the worker holding the current generation's snapshot"),
 });
 export type QueryView = z.infer<typeof QueryView>;
 

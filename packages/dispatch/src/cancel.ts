@@ -21,9 +21,8 @@ export async function stopQueryWork(queues: Queues, db: Pool, queryId: string, g
  * how many.
  */
 export async function cancelStatements(db: Pool, queryId: string, generation?: number): Promise<number> {
-  const result = await db.query(
-    'SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND pid <> pg_backend_pid()',
-    [queryApplicationPattern(queryId, generation)],
-  );
+  const result = await db.query('SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND pid <> pg_backend_pid()', [
+    queryApplicationPattern(queryId, generation),
+  ]);
   return result.rowCount ?? 0;
 }

@@ -16,10 +16,12 @@ export async function setFragmentProgress(redis: Redis, queryId: string, fragmen
 /** Live progress by fragment index; empty when the query is not running (or Redis lost it). */
 export async function getFragmentProgress(redis: Redis, queryId: string): Promise<Map<number, LiveFragment>> {
   const fields = await redis.hgetall(key(queryId));
-  return new Map(Object.values(fields).map((json) => {
-    const f = JSON.parse(json) as LiveFragment;
-    return [f.index, f];
-  }));
+  return new Map(
+    Object.values(fields).map((json) => {
+      const f = JSON.parse(json) as LiveFragment;
+      return [f.index, f];
+    }),
+  );
 }
 
 export async function clearFragmentProgress(redis: Redis, queryId: string): Promise<void> {

@@ -53,7 +53,12 @@ export async function addQueryFlow(queues: Queues, combine: CombineJob, fragment
     name: 'combine',
     queueName: QUEUES.combine,
     data: CombineJob.parse(combine),
-    opts: { jobId: jobIds.combine(combine.queryId, combine.generation), ...JOB_POLICY.combine, removeOnComplete: JOB_POLICY.removeOnComplete, removeOnFail: JOB_POLICY.removeOnFail },
+    opts: {
+      jobId: jobIds.combine(combine.queryId, combine.generation),
+      ...JOB_POLICY.combine,
+      removeOnComplete: JOB_POLICY.removeOnComplete,
+      removeOnFail: JOB_POLICY.removeOnFail,
+    },
     children: fragments.map((f) => ({
       name: 'fragment',
       queueName: QUEUES.fragments,

@@ -1,13 +1,13 @@
 /**
  * Start-up of a service process (API or worker): the read-write pool for the history (migrated),
- * a Redis connection for commands and one for completion notices. Either being unreachable is
+ * a Redis connection for commands and one for query events. Either being unreachable is
  * one clear line, not a loop of stack traces.
  */
 import { survivingConnectionErrors } from '@pgfan/engine';
 import { migrate } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { CompletionWaiter } from './completion';
+import { QueryEventBus } from './events';
 import { redactUrl } from './config';
 import { createRedis, redisReady, type RedisRole } from './redis';
 
@@ -18,7 +18,7 @@ export class UnreachableError extends Error {
 export interface Services {
   storePool: Pool;
   redis: Redis;
-  completion: CompletionWaiter;
+  events: QueryEventBus;
 }
 
 export interface ServiceOptions {
@@ -33,7 +33,9 @@ export interface ServiceOptions {
 
 /** @throws UnreachableError naming what could not be reached, and why. */
 export async function connectServices(options: ServiceOptions): Promise<Services> {
-  const storePool = survivingConnectionErrors(new Pool({ connectionString: options.databaseUrl, max: options.storePoolSize, application_name: `${options.name} store` }));
+  const storePool = survivingConnectionErrors(
+    new Pool({ connectionString: options.databaseUrl, max: options.storePoolSize, application_name: `${options.name} store` }),
+  );
   try {
     await storePool.query('SELECT 1');
   } catch (error) {
@@ -51,7 +53,7 @@ export async function connectServices(options: ServiceOptions): Promise<Services
     throw new UnreachableError(`cannot reach Redis at ${redactUrl(options.redisUrl)}: ${(error as Error).message}`);
   }
   await migrate(storePool);
-  const completion = new CompletionWaiter(subscriber);
-  await completion.ready();
-  return { storePool, redis, completion };
+  const events = new QueryEventBus(subscriber);
+  await events.ready();
+  return { storePool, redis, events };
 }

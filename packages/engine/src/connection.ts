@@ -63,6 +63,8 @@ export function createQueryPool(options: QueryPoolOptions): Pool {
       application_name: options.applicationName ?? 'pgfan',
       options: sessionOptions({ statement_timeout: String(options.statementTimeoutMs ?? 0) }),
       types: RAW_TEXT,
+      // A new session plans its first queries on a cold catalog cache; keep sessions warm.
+      idleTimeoutMillis: 300_000,
     }),
   );
 }

@@ -80,7 +80,9 @@ test('writing functions are stopped by the read-only transaction', async () => {
 });
 
 test('hostile-looking names run as ordinary names, and change nothing', async () => {
-  const record = await runLocal(t.pool, `SELECT count(*) AS "x""; DROP TABLE events; --", country AS "';DELETE" FROM events GROUP BY 2 ORDER BY 2`, { partitions: 3 });
+  const record = await runLocal(t.pool, `SELECT count(*) AS "x""; DROP TABLE events; --", country AS "';DELETE" FROM events GROUP BY 2 ORDER BY 2`, {
+    partitions: 3,
+  });
   expect(record.status).toBe('completed');
   expect(record.result?.columns.map((c) => c.name)).toEqual(['x"; DROP TABLE events; --', "';DELETE"]);
   const still = await t.pool.query('SELECT count(*) AS n FROM events');

@@ -54,13 +54,18 @@ export async function planOnDatabase(pool: Pool, sql: string, options: PlanOptio
   const [reprinted, probe, bounds] = await Promise.allSettled([
     explain(pool, preparation.verifySql, false),
     runProbe(pool, preparation.probeSql, preparation.shape.hidden.length, typeNames),
-    keyBounds ? pool.query({ text: keyBounds.sql, values: keyBounds.params, rowMode: 'array' }).then((r) => r.rows.map((row) => String(row[0]))) : Promise.resolve([]),
+    keyBounds
+      ? pool.query({ text: keyBounds.sql, values: keyBounds.params, rowMode: 'array' }).then((r) => r.rows.map((row) => String(row[0])))
+      : Promise.resolve([]),
   ]);
   if (reprinted.status === 'rejected' || !(reprinted.value === explained.value || (await sameReading(pool, parsed.sql, preparation.verifySql)))) {
     return { parsed, plan: sequentialPlan(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written') };
   }
   if (probe.status === 'rejected') {
-    return { parsed, plan: sequentialPlan(parsed, `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`) };
+    return {
+      parsed,
+      plan: sequentialPlan(parsed, `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`),
+    };
   }
   if (bounds.status === 'rejected') throw fromDatabaseError(bounds.reason);
   return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value) };

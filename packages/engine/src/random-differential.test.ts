@@ -13,18 +13,22 @@ const t = useQueryPool('random_differential');
 const RUNS = Number(process.env.FC_RUNS ?? 100);
 const PARTITIONS = [1, 2, 3, 7, 16];
 
-test('random splittable queries return what PostgreSQL returns', async () => {
-  await fc.assert(
-    fc.asyncProperty(randomQuery, async (q) => {
-      const expected = await t.direct(q.sql);
-      for (const partitions of PARTITIONS) {
-        const record = await runLocal(t.pool, q.sql, { partitions }, t.typeNames);
-        if (record.status !== 'completed') throw new Error(`failed with ${partitions} partitions: ${JSON.stringify(record.error)}`);
-        if (record.plan?.mode !== 'parallel') throw new Error(`not split: ${record.plan?.reason}`);
-        const difference = diffResults(expected, record.result!, q.ordered ? 'ordered' : 'unordered');
-        if (difference) throw new Error(`with ${partitions} partitions: ${difference}\ncombine: ${record.plan.combineSql}`);
-      }
-    }),
-    { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261123), endOnFailure: true },
-  );
-}, Math.max(60_000, RUNS * 1000));
+test(
+  'random splittable queries return what PostgreSQL returns',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(randomQuery, async (q) => {
+        const expected = await t.direct(q.sql);
+        for (const partitions of PARTITIONS) {
+          const record = await runLocal(t.pool, q.sql, { partitions }, t.typeNames);
+          if (record.status !== 'completed') throw new Error(`failed with ${partitions} partitions: ${JSON.stringify(record.error)}`);
+          if (record.plan?.mode !== 'parallel') throw new Error(`not split: ${record.plan?.reason}`);
+          const difference = diffResults(expected, record.result!, q.ordered ? 'ordered' : 'unordered');
+          if (difference) throw new Error(`with ${partitions} partitions: ${difference}\ncombine: ${record.plan.combineSql}`);
+        }
+      }),
+      { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? 20261123), endOnFailure: true },
+    );
+  },
+  Math.max(60_000, RUNS * 1000),
+);

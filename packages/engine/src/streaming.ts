@@ -35,7 +35,9 @@ export interface StreamedFragment {
 function readBatch(cursor: Cursor<Row>, count: number): Promise<{ rows: Row[]; fields: FieldType[] }> {
   return new Promise((resolve, reject) => {
     cursor.read(count, (error: Error | undefined, rows: Row[], result: QueryResult) =>
-      error ? reject(error) : resolve({ rows, fields: result.fields.map(({ name, dataTypeID, dataTypeModifier }: FieldDef) => ({ name, dataTypeID, dataTypeModifier })) }),
+      error
+        ? reject(error)
+        : resolve({ rows, fields: result.fields.map(({ name, dataTypeID, dataTypeModifier }: FieldDef) => ({ name, dataTypeID, dataTypeModifier })) }),
     );
   });
 }

@@ -18,6 +18,7 @@ export class TypeNames {
     const missing = [...new Map(fields.filter((f) => !this.names.has(key(f))).map((f) => [key(f), f])).values()];
     if (missing.length > 0) {
       const result = await db.query({
+        name: 'pgfan-type-names',
         text: TYPE_NAMES_SQL,
         values: [missing.map((f) => f.dataTypeID), missing.map((f) => f.dataTypeModifier)],
       });

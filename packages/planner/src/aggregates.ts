@@ -128,9 +128,7 @@ function splitNumericVariance(arg: Expr, v: { sample: boolean; root: boolean }, 
   const denominator = v.sample ? bin(N, '*', bin(N, '-', lit('1'))) : bin(N, '*', N);
   const variance = bin(numerator, '/', denominator);
   const scale = fn('scale', [variance]);
-  const result = v.root
-    ? fn('round', [fn('sqrt', [fn('round', [variance, bin(scale, '+', lit('20'))])]), scale])
-    : variance;
+  const result = v.root ? fn('round', [fn('sqrt', [fn('round', [variance, bin(scale, '+', lit('20'))])]), scale]) : variance;
   const notFinite: Expr = { kind: 'in', operand: SX, list: ['NaN', 'Infinity', '-Infinity'].map((s) => cast(lit(`'${s}'`), 'numeric')), negated: false };
   const combine = caseWhen(
     [

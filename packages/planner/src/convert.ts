@@ -131,9 +131,7 @@ function convertLimit(limit: Node): { limit: Expr | null; offset: Expr | null } 
   const isAll = (v: Node) => v.type === 'origin' && String(v.value).toLowerCase() === 'all';
   const convert = (v: Node | undefined) => (v === undefined || isAll(v) ? null : convertExpr(v));
   if (limit?.seperator === 'offset') {
-    return values.length === 2
-      ? { limit: convert(values[0]), offset: convert(values[1]) }
-      : { limit: null, offset: convert(values[0]) };
+    return values.length === 2 ? { limit: convert(values[0]), offset: convert(values[1]) } : { limit: null, offset: convert(values[0]) };
   }
   if (values.length > 1 || (limit?.seperator ?? '') !== '') throw new NotSplittable('this LIMIT form is not split');
   return { limit: convert(values[0]), offset: null };
@@ -141,7 +139,9 @@ function convertLimit(limit: Node): { limit: Expr | null; offset: Expr | null } 
 
 function convertOrderItem(o: Node): OrderItem {
   // node-sql-parser keeps NULLS FIRST/LAST in the case it was written.
-  const written = String(o.nulls ?? '').toUpperCase().replace(/\s+/g, ' ');
+  const written = String(o.nulls ?? '')
+    .toUpperCase()
+    .replace(/\s+/g, ' ');
   const nulls = written === 'NULLS FIRST' ? 'FIRST' : written === 'NULLS LAST' ? 'LAST' : null;
   if (o.nulls && !nulls) throw new NotSplittable('this ORDER BY form is not split');
   const type = String(o.type ?? '').toUpperCase();
@@ -192,10 +192,12 @@ function isNotCall(node: Node): boolean {
 
 /** The operands and operators of an unparenthesized chain, in the order they were written. */
 function flattenChain(node: Node): ChainItem[] {
-  const inner = (child: Node): ChainItem[] =>
-    child.parentheses || !isChainNode(child) ? [{ t: 'operand', expr: convertExpr(child) }] : flattenChain(child);
+  const inner = (child: Node): ChainItem[] => (child.parentheses || !isChainNode(child) ? [{ t: 'operand', expr: convertExpr(child) }] : flattenChain(child));
   if (isNotCall(node)) {
-    return [{ t: 'prefix', level: Level.NOT, build: notOf }, { t: 'operand', expr: convertExpr(node.args.value[0]) }];
+    return [
+      { t: 'prefix', level: Level.NOT, build: notOf },
+      { t: 'operand', expr: convertExpr(node.args.value[0]) },
+    ];
   }
   if (node.type === 'unary_expr') {
     const op = node.operator;
@@ -217,7 +219,10 @@ function flattenChain(node: Node): ChainItem[] {
     case 'BETWEEN':
     case 'NOT BETWEEN': {
       const [low, high] = node.right.value.map(convertExpr) as [Expr, Expr];
-      return [...left, { t: 'postfix', level: Level.LIKE_IN_BETWEEN, build: (operand) => ({ kind: 'between', operand, low, high, negated: op === 'NOT BETWEEN' }) }];
+      return [
+        ...left,
+        { t: 'postfix', level: Level.LIKE_IN_BETWEEN, build: (operand) => ({ kind: 'between', operand, low, high, negated: op === 'NOT BETWEEN' }) },
+      ];
     }
     case 'IS':
     case 'IS NOT': {
@@ -283,7 +288,16 @@ function convertAtom(node: Node): Expr {
       if (node.args.cast_type) throw new NotSplittable('this EXTRACT form is not split');
       if (!/^[a-z_]+$/i.test(node.args.field)) throw new NotSplittable('this EXTRACT field is not split');
       const field: Expr = { kind: 'literal', sql: String(node.args.field).toUpperCase() };
-      return { kind: 'call', schema: null, name: 'extract', args: [field, convertExpr(node.args.source)], star: false, distinct: false, filter: null, keyword: 'extract' };
+      return {
+        kind: 'call',
+        schema: null,
+        name: 'extract',
+        args: [field, convertExpr(node.args.source)],
+        star: false,
+        distinct: false,
+        filter: null,
+        keyword: 'extract',
+      };
     }
     case 'array':
       assertOnly(node, ['type', 'keyword', 'expr_list', 'brackets', 'parentheses'], 'this array');
@@ -352,7 +366,13 @@ function printType(target: Node): string {
   assertOnly(target, ['dataType', 'length', 'scale', 'parentheses', 'suffix', 'array'], 'this type name');
   const base = String(target.dataType).toLowerCase();
   if (!/^[a-z_][a-z0-9_ ]*$/.test(base)) throw new NotSplittable('this type name is not split');
-  const modifiers = target.length != null ? `(${[target.length, target.scale].filter((v) => v != null).map(Number).join(', ')})` : '';
+  const modifiers =
+    target.length != null
+      ? `(${[target.length, target.scale]
+          .filter((v) => v != null)
+          .map(Number)
+          .join(', ')})`
+      : '';
   const suffix = (target.suffix ?? []).map((w: unknown) => String(w).toLowerCase());
   if (!suffix.every((w: string) => /^[a-z]+$/.test(w))) throw new NotSplittable('this type name is not split');
   const dimensions = target.array ? '[]'.repeat(Number(target.array.dimension ?? 1)) : '';

@@ -20,13 +20,7 @@ export interface SqlPosition {
  * - `UNSUPPORTED_STATEMENT`: a read-only statement that is not a SELECT (EXPLAIN, SHOW, VALUES…).
  * - `INVALID_PARTITION_KEY`: key-range partitioning was asked for on a missing or unsuitable column.
  */
-export type QueryErrorCode =
-  | 'EMPTY_QUERY'
-  | 'SYNTAX_ERROR'
-  | 'MULTIPLE_STATEMENTS'
-  | 'NOT_READ_ONLY'
-  | 'UNSUPPORTED_STATEMENT'
-  | 'INVALID_PARTITION_KEY';
+export type QueryErrorCode = 'EMPTY_QUERY' | 'SYNTAX_ERROR' | 'MULTIPLE_STATEMENTS' | 'NOT_READ_ONLY' | 'UNSUPPORTED_STATEMENT' | 'INVALID_PARTITION_KEY';
 
 /** A submitted query was refused before anything ran. */
 export class QueryRejectedError extends Error {

@@ -8,7 +8,18 @@ export { parseQuery, type ParsedQuery } from './parse';
 export { catalogRequest, type CatalogRequest } from './shape';
 export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type Preparation } from './plan';
 export { renderCombine, PARTIALS, type SpilledRows } from './render';
-export { choosePartitions, pageRanges, keyRanges, isKeyRange, DEFAULT_PARTITION_POLICY, MAX_PARTITIONS, type FragmentRange, type KeyRange, type PageRange, type PartitionPolicy } from './partition';
+export {
+  choosePartitions,
+  pageRanges,
+  keyRanges,
+  isKeyRange,
+  DEFAULT_PARTITION_POLICY,
+  MAX_PARTITIONS,
+  type FragmentRange,
+  type KeyRange,
+  type PageRange,
+  type PartitionPolicy,
+} from './partition';
 export { quoteIdent } from './print';
 export type { CombineTemplate } from './decompose';
 export type { CatalogFacts, ColumnFacts, FunctionFacts, ProbeColumn, RelationKind, TableFacts } from './facts';

@@ -8,22 +8,7 @@
  */
 
 export type Expr =
-  | ColumnRef
-  | Literal
-  | Unary
-  | Binary
-  | IsTest
-  | Between
-  | InList
-  | Like
-  | Case
-  | Cast
-  | Call
-  | ArrayExpr
-  | Subscript
-  | AtTimeZone
-  | Collate
-  | Ref;
+  ColumnRef | Literal | Unary | Binary | IsTest | Between | InList | Like | Case | Cast | Call | ArrayExpr | Subscript | AtTimeZone | Collate | Ref;
 
 /** A column of the query's table; `table` is the qualifier as written (name or alias). */
 export interface ColumnRef {
@@ -206,11 +191,7 @@ export function children(expr: Expr): Expr[] {
     case 'like':
       return [expr.operand, expr.pattern, ...(expr.escape ? [expr.escape] : [])];
     case 'case':
-      return [
-        ...(expr.operand ? [expr.operand] : []),
-        ...expr.whens.flatMap((w) => [w.when, w.then]),
-        ...(expr.otherwise ? [expr.otherwise] : []),
-      ];
+      return [...(expr.operand ? [expr.operand] : []), ...expr.whens.flatMap((w) => [w.when, w.then]), ...(expr.otherwise ? [expr.otherwise] : [])];
     case 'cast':
       return [expr.operand];
     case 'call':

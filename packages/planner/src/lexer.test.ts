@@ -6,14 +6,30 @@ const kinds = (sql: string) => tokenize(sql).map((t) => `${t.kind}:${t.text}`);
 describe('tokenize', () => {
   test('reads identifiers, quoted identifiers, numbers, operators', () => {
     expect(kinds('SELECT "My Col", x1$ FROM t WHERE a::int >= 1.5e3')).toEqual([
-      'ident:SELECT', 'quoted-ident:"My Col"', 'op:,', 'ident:x1$', 'ident:FROM', 'ident:t',
-      'ident:WHERE', 'ident:a', 'op:::', 'ident:int', 'op:>=', 'number:1.5e3',
+      'ident:SELECT',
+      'quoted-ident:"My Col"',
+      'op:,',
+      'ident:x1$',
+      'ident:FROM',
+      'ident:t',
+      'ident:WHERE',
+      'ident:a',
+      'op:::',
+      'ident:int',
+      'op:>=',
+      'number:1.5e3',
     ]);
   });
 
   test('reads every string form as one token', () => {
     expect(kinds(`'it''s' E'a\\'b' $$x;y$$ $tag$ $$ ; $tag$ B'101' X'1F' U&'d\\0061t'`)).toEqual([
-      "string:'it''s'", "string:E'a\\'b'", 'string:$$x;y$$', 'string:$tag$ $$ ; $tag$', "string:B'101'", "string:X'1F'", "string:U&'d\\0061t'",
+      "string:'it''s'",
+      "string:E'a\\'b'",
+      'string:$$x;y$$',
+      'string:$tag$ $$ ; $tag$',
+      "string:B'101'",
+      "string:X'1F'",
+      "string:U&'d\\0061t'",
     ]);
   });
 

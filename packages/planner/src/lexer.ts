@@ -14,8 +14,7 @@ export type TokenKind =
   | 'string' // '…', E'…', B'…', X'…', N'…', U&'…', $tag$…$tag$
   | 'number'
   | 'param' // $1
-  | 'op' // operators and punctuation, including ( ) , ; . :: [ ]
-  ;
+  | 'op'; // operators and punctuation, including ( ) , ; . :: [ ]
 
 export interface Token {
   kind: TokenKind;
@@ -44,11 +43,7 @@ function isDigit(ch: string | undefined): boolean {
 
 function unterminated(sql: string, start: number, what: string): QueryRejectedError {
   const near = sql.slice(start, start + 20);
-  return new QueryRejectedError(
-    'SYNTAX_ERROR',
-    `unterminated ${what} at or near "${near}"`,
-    positionAt(sql, start),
-  );
+  return new QueryRejectedError('SYNTAX_ERROR', `unterminated ${what} at or near "${near}"`, positionAt(sql, start));
 }
 
 /** Skips whitespace and comments from `i`; returns the next significant offset. */

@@ -49,7 +49,10 @@ describe('choosePartitions', () => {
   });
 
   test('small tables run as one piece, with the reason', () => {
-    expect(choosePartitions(1500, undefined, 4, policy)).toEqual({ count: null, reason: 'the table has 1500 pages, too few to gain from splitting (under 2000)' });
+    expect(choosePartitions(1500, undefined, 4, policy)).toEqual({
+      count: null,
+      reason: 'the table has 1500 pages, too few to gain from splitting (under 2000)',
+    });
   });
 
   test('one worker gains nothing from splitting', () => {

@@ -54,7 +54,12 @@ export type PartitionChoice = { count: number; reason: string } | { count: null;
  * @param requested an explicit count (1–64) or undefined for automatic.
  * @param workers how many fragments can run at once.
  */
-export function choosePartitions(pages: number, requested: number | undefined, workers: number, policy: PartitionPolicy = DEFAULT_PARTITION_POLICY): PartitionChoice {
+export function choosePartitions(
+  pages: number,
+  requested: number | undefined,
+  workers: number,
+  policy: PartitionPolicy = DEFAULT_PARTITION_POLICY,
+): PartitionChoice {
   if (requested !== undefined) {
     if (!Number.isInteger(requested) || requested < 1 || requested > MAX_PARTITIONS) {
       throw new RangeError(`partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${requested}`);
@@ -64,7 +69,10 @@ export function choosePartitions(pages: number, requested: number | undefined, w
   const bySize = Math.floor(pages / policy.minPagesPerPartition);
   const count = Math.min(bySize, Math.max(1, workers), policy.maxPartitions);
   if (count < 2) {
-    const why = workers < 2 ? `only ${workers} worker is available` : `the table has ${pages} pages, too few to gain from splitting (under ${2 * policy.minPagesPerPartition})`;
+    const why =
+      workers < 2
+        ? `only ${workers} worker is available`
+        : `the table has ${pages} pages, too few to gain from splitting (under ${2 * policy.minPagesPerPartition})`;
     return { count: null, reason: why };
   }
   return { count, reason: `${pages} pages split across ${count} workers` };

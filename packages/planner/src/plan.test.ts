@@ -4,10 +4,10 @@ import type { CatalogFacts } from './facts';
 const sql = (plan: ReturnType<typeof planFor>, i = 0) => plan.fragments[i]?.sql;
 
 describe('grouped aggregates', () => {
-  const plan = planFor(
-    "SELECT country, count(*), avg(amount) FROM events WHERE device = 'tv' OR is_bot GROUP BY country ORDER BY 2 DESC LIMIT 5",
-    { partitions: 3, types: ['text', 'bigint', 'numeric'] },
-  );
+  const plan = planFor("SELECT country, count(*), avg(amount) FROM events WHERE device = 'tv' OR is_bot GROUP BY country ORDER BY 2 DESC LIMIT 5", {
+    partitions: 3,
+    types: ['text', 'bigint', 'numeric'],
+  });
 
   test('each fragment groups its page range; the WHERE keeps its parentheses', () => {
     expect(plan).toMatchObject({ mode: 'parallel', partitions: 3, strategy: 'page-range', table: 'public.events' });
@@ -32,7 +32,9 @@ describe('grouped aggregates', () => {
 
 test('avg over floats sums in double precision', () => {
   const plan = planFor('SELECT avg(duration) FROM events', { types: ['double precision'] });
-  expect(sql(plan)).toBe('SELECT sum(CAST("duration" AS double precision)) AS "a0_sum", count("duration") AS "a0_count" FROM "public"."events" WHERE "events".ctid < $1::tid');
+  expect(sql(plan)).toBe(
+    'SELECT sum(CAST("duration" AS double precision)) AS "a0_sum", count("duration") AS "a0_count" FROM "public"."events" WHERE "events".ctid < $1::tid',
+  );
   expect(combineOf(plan)).toContain('SELECT (sum("a0_sum") / CAST(nullif(sum("a0_count"), 0) AS double precision)) AS "out0" FROM partials AS p');
 });
 
@@ -48,8 +50,12 @@ test('sum over integers casts the combined sum back to bigint', () => {
 
 test('count(DISTINCT x) FILTER: fragments group by x and note whether any row passed', () => {
   const plan = planFor('SELECT country, count(DISTINCT user_id) FILTER (WHERE is_bot) FROM events GROUP BY 1', { types: ['text', 'integer', 'bigint'] });
-  expect(sql(plan)).toBe('SELECT "country" AS "k0", "user_id" AS "d0", bool_or("is_bot") AS "a0_passes" FROM "public"."events" WHERE "events".ctid < $1::tid GROUP BY 1, 2');
-  expect(combineOf(plan)).toContain('SELECT "k0" AS "out0", CAST(count(DISTINCT "d0") FILTER (WHERE "a0_passes") AS bigint) AS "out1" FROM partials AS p GROUP BY "k0"');
+  expect(sql(plan)).toBe(
+    'SELECT "country" AS "k0", "user_id" AS "d0", bool_or("is_bot") AS "a0_passes" FROM "public"."events" WHERE "events".ctid < $1::tid GROUP BY 1, 2',
+  );
+  expect(combineOf(plan)).toContain(
+    'SELECT "k0" AS "out0", CAST(count(DISTINCT "d0") FILTER (WHERE "a0_passes") AS bigint) AS "out1" FROM partials AS p GROUP BY "k0"',
+  );
 });
 
 test('exact numeric variance from count, Σx and Σx²', () => {
@@ -95,7 +101,9 @@ test('GROUP BY alias, ordinal and expression resolve to the same key', () => {
 describe('top-N', () => {
   test('plain rows: each fragment keeps its first LIMIT + OFFSET rows, the combine re-sorts and re-limits', () => {
     const plan = planFor('SELECT id, country FROM events WHERE price > 10 ORDER BY country DESC NULLS LAST, id LIMIT 10 OFFSET 5');
-    expect(sql(plan)).toBe('SELECT "id" AS "c0", "country" AS "c1" FROM "public"."events" WHERE (("price" > 10)) AND "events".ctid < $1::tid ORDER BY 2 DESC NULLS LAST, 1 LIMIT 15');
+    expect(sql(plan)).toBe(
+      'SELECT "id" AS "c0", "country" AS "c1" FROM "public"."events" WHERE (("price" > 10)) AND "events".ctid < $1::tid ORDER BY 2 DESC NULLS LAST, 1 LIMIT 15',
+    );
     expect(combineOf(plan)).toContain('SELECT "c0" AS "out0", "c1" AS "out1" FROM partials AS p ORDER BY 2 DESC NULLS LAST, 1 LIMIT 10 OFFSET 5');
   });
 
@@ -106,7 +114,9 @@ describe('top-N', () => {
   });
 
   test('groups ordered by all their keys are limited per fragment too', () => {
-    expect(sql(planFor('SELECT user_id, count(*) FROM events GROUP BY user_id ORDER BY user_id DESC LIMIT 10'))).toMatch(/GROUP BY 1 ORDER BY 1 DESC LIMIT 10$/);
+    expect(sql(planFor('SELECT user_id, count(*) FROM events GROUP BY user_id ORDER BY user_id DESC LIMIT 10'))).toMatch(
+      /GROUP BY 1 ORDER BY 1 DESC LIMIT 10$/,
+    );
   });
 
   test.each([
@@ -121,19 +131,30 @@ describe('top-N', () => {
 
 describe('key ranges', () => {
   test('split by a column: the first range holds the NULLs, the last is open', () => {
-    const plan = planFor('SELECT count(*) FROM events WHERE is_bot', { partitions: 3, partitionKey: 'ts', keyBounds: ['2024-02-01 00:00:00+00', '2024-03-01 00:00:00+00'] });
+    const plan = planFor('SELECT count(*) FROM events WHERE is_bot', {
+      partitions: 3,
+      partitionKey: 'ts',
+      keyBounds: ['2024-02-01 00:00:00+00', '2024-03-01 00:00:00+00'],
+    });
     expect(plan).toMatchObject({ strategy: 'key-range', partitions: 3 });
     const base = 'SELECT count(*) AS "a0_count" FROM "public"."events" WHERE ("is_bot") AND ';
     expect(plan.fragments.map((f) => [f.sql, f.params])).toEqual([
       [`${base}("events"."ts" < $1::timestamp with time zone OR "events"."ts" IS NULL)`, ['2024-02-01 00:00:00+00']],
-      [`${base}"events"."ts" >= $1::timestamp with time zone AND "events"."ts" < $2::timestamp with time zone`, ['2024-02-01 00:00:00+00', '2024-03-01 00:00:00+00']],
+      [
+        `${base}"events"."ts" >= $1::timestamp with time zone AND "events"."ts" < $2::timestamp with time zone`,
+        ['2024-02-01 00:00:00+00', '2024-03-01 00:00:00+00'],
+      ],
       [`${base}"events"."ts" >= $1::timestamp with time zone`, ['2024-03-01 00:00:00+00']],
     ]);
     expect(plan.fragments[1]?.range).toEqual({ column: 'ts', type: 'timestamp with time zone', from: '2024-02-01 00:00:00+00', to: '2024-03-01 00:00:00+00' });
   });
 
   test('fewer split points than asked for (an empty table) means fewer fragments', () => {
-    expect(planFor('SELECT count(*) FROM events', { partitions: 4, partitionKey: 'id', keyBounds: [] })).toMatchObject({ partitions: 1, strategy: 'none', fragments: [{ range: null }] });
+    expect(planFor('SELECT count(*) FROM events', { partitions: 4, partitionKey: 'id', keyBounds: [] })).toMatchObject({
+      partitions: 1,
+      strategy: 'none',
+      fragments: [{ range: null }],
+    });
   });
 
   test.each([
@@ -161,19 +182,38 @@ describe('runs as written, with a reason a person understands', () => {
 
   test.each([
     ['SELECT count(*) FROM events WHERE random() < 0.5', {}, 'random() is volatile: each fragment would get different values'],
-    ['SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY price) FROM events', {}, 'percentile_cont() is an ordered-set aggregate (WITHIN GROUP); those are not split'],
+    [
+      'SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY price) FROM events',
+      {},
+      'percentile_cont() is an ordered-set aggregate (WITHIN GROUP); those are not split',
+    ],
     ['SELECT count(*) FROM events', { facts: facts({ kind: 'view' }) }, 'public.events is a view; views run as written'],
-    ['SELECT count(*) FROM events', { facts: facts({ kind: 'partitioned-table' }) }, 'public.events is a partitioned table; partitioned tables are not split yet'],
-    ['SELECT count(*) FROM events', { partitions: undefined, workers: 4, facts: facts({ pages: 100 }) }, 'the table has 100 pages, too few to gain from splitting (under 2048)'],
+    [
+      'SELECT count(*) FROM events',
+      { facts: facts({ kind: 'partitioned-table' }) },
+      'public.events is a partitioned table; partitioned tables are not split yet',
+    ],
+    [
+      'SELECT count(*) FROM events',
+      { partitions: undefined, workers: 4, facts: facts({ pages: 100 }) },
+      'the table has 100 pages, too few to gain from splitting (under 2048)',
+    ],
     ['SELECT country FROM events GROUP BY device', {}, '"country" is used outside an aggregate without being grouped'],
     ['SELECT 1 FROM events HAVING true', {}, 'HAVING without aggregates or GROUP BY is not split'],
     ['SELECT count(*) FROM events e WHERE x.a = 1', {}, 'the qualifier "x" does not name the query\'s table'],
   ] as const)('%s', (query, options, reason) => {
-    expect(planFor(query, options)).toMatchObject({ mode: 'sequential', reason, combine: null, fragments: [{ index: 0, sql: query, params: [], range: null }] });
+    expect(planFor(query, options)).toMatchObject({
+      mode: 'sequential',
+      reason,
+      combine: null,
+      fragments: [{ index: 0, sql: query, params: [], range: null }],
+    });
   });
 
   test('array_agg and friends depend on row order', () => {
     const facts2: CatalogFacts = { ...EVENTS, functions: { array_agg: { aggregate: true, window: false, volatile: false, returnsSet: false } } };
-    expect(planFor('SELECT array_agg(id) FROM events', { facts: facts2 }).reason).toBe('array_agg() collects values in arrival order, which fragments cannot reproduce');
+    expect(planFor('SELECT array_agg(id) FROM events', { facts: facts2 }).reason).toBe(
+      'array_agg() collects values in arrival order, which fragments cannot reproduce',
+    );
   });
 });

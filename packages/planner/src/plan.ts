@@ -90,7 +90,10 @@ function keyBoundsFor(facts: CatalogFacts, column: string, count: number) {
   const table = `${facts.table.schema}.${facts.table.name}`;
   if (!found) throw new QueryRejectedError('INVALID_PARTITION_KEY', `cannot partition by "${column}": ${table} has no such column`);
   if (!isKeyRangeType(found.type)) {
-    throw new QueryRejectedError('INVALID_PARTITION_KEY', `cannot partition by "${column}": it is ${found.type}; key ranges need an integer, numeric, date or timestamp column`);
+    throw new QueryRejectedError(
+      'INVALID_PARTITION_KEY',
+      `cannot partition by "${column}": it is ${found.type}; key ranges need an integer, numeric, date or timestamp column`,
+    );
   }
   return keyBoundsSql(facts.table, column, found.type, count);
 }
@@ -130,7 +133,10 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   const strategy = ranges[0] === null ? 'none' : preparation.keyBounds ? 'key-range' : 'page-range';
   return {
     mode: 'parallel',
-    reason: preparation.keyBounds && ranges.length !== partitions ? `${preparation.reason}; ${ranges.length} key range${ranges.length === 1 ? '' : 's'} found` : preparation.reason,
+    reason:
+      preparation.keyBounds && ranges.length !== partitions
+        ? `${preparation.reason}; ${ranges.length} key range${ranges.length === 1 ? '' : 's'} found`
+        : preparation.reason,
     partitions: ranges.length,
     strategy,
     table: `${facts.schema}.${facts.name}`,

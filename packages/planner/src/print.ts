@@ -91,10 +91,7 @@ export function printOrderItem(item: OrderItem): string {
 
 /** Prints a whole query; used to check that the IR means what the user wrote. */
 export function printSelect(q: SelectQuery): string {
-  const parts = [
-    `SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.selectStar ? '*' : q.items.map(printSelectItem).join(', ')}`,
-    `FROM ${printTable(q.from)}`,
-  ];
+  const parts = [`SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.selectStar ? '*' : q.items.map(printSelectItem).join(', ')}`, `FROM ${printTable(q.from)}`];
   if (q.where) parts.push(`WHERE ${printExpr(q.where)}`);
   if (q.groupBy.length > 0) parts.push(`GROUP BY ${q.groupBy.map(printExpr).join(', ')}`);
   if (q.having) parts.push(`HAVING ${printExpr(q.having)}`);

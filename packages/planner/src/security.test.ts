@@ -10,7 +10,11 @@ import { parseQuery } from './parse';
 import { quoteIdent } from './print';
 
 /** Any text, including quotes, semicolons, comment starts and non-ASCII. */
-const hostileText = fc.string({ unit: fc.constantFrom('"', "'", ';', '-', '/', '*', '$', '\\', ' ', 'a', 'Z', 'é', '\n', '(', ')'), minLength: 1, maxLength: 20 });
+const hostileText = fc.string({
+  unit: fc.constantFrom('"', "'", ';', '-', '/', '*', '$', '\\', ' ', 'a', 'Z', 'é', '\n', '(', ')'),
+  minLength: 1,
+  maxLength: 20,
+});
 
 const statementsIn = (sql: string) => tokenize(sql).filter((t) => t.kind === 'op' && t.text === ';').length + 1;
 

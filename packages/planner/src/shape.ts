@@ -82,7 +82,11 @@ export function shapeQuery(parsed: SelectQuery, facts: CatalogFacts): Shape {
   const distinctArgs = uniqueByText(aggregates.filter((a) => a.distinct).map((a) => a.args[0] as Expr));
   // A DISTINCT argument is not grouped in the probe, so ask for an element of its array_agg:
   // same collation, valid for every type.
-  const distinctProbes = distinctArgs.map((d): Expr => ({ kind: 'subscript', operand: { kind: 'call', schema: null, name: 'array_agg', args: [d], star: false, distinct: false, filter: null }, index: { kind: 'literal', sql: '1' } }));
+  const distinctProbes = distinctArgs.map((d): Expr => ({
+    kind: 'subscript',
+    operand: { kind: 'call', schema: null, name: 'array_agg', args: [d], star: false, distinct: false, filter: null },
+    index: { kind: 'literal', sql: '1' },
+  }));
   const hidden = [...keys, ...distinctProbes, ...aggregates];
   return { kind: 'grouped', query, facts, items, keys, distinctArgs, aggregates, hidden, probeSql: probeSql(query, hidden, true) };
 }

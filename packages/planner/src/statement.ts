@@ -9,11 +9,50 @@ import { foldCase, isWord, tokenize, type Token } from './lexer';
 
 /** Statements that write, lock, or change session or server state. */
 const STATE_CHANGING = new Set([
-  'insert', 'update', 'delete', 'merge', 'create', 'alter', 'drop', 'truncate', 'grant',
-  'revoke', 'copy', 'set', 'reset', 'call', 'do', 'vacuum', 'analyze', 'analyse', 'cluster',
-  'reindex', 'refresh', 'lock', 'comment', 'security', 'import', 'discard', 'load', 'listen',
-  'notify', 'unlisten', 'prepare', 'execute', 'deallocate', 'begin', 'start', 'commit', 'end',
-  'rollback', 'abort', 'savepoint', 'release', 'checkpoint', 'declare', 'reassign',
+  'insert',
+  'update',
+  'delete',
+  'merge',
+  'create',
+  'alter',
+  'drop',
+  'truncate',
+  'grant',
+  'revoke',
+  'copy',
+  'set',
+  'reset',
+  'call',
+  'do',
+  'vacuum',
+  'analyze',
+  'analyse',
+  'cluster',
+  'reindex',
+  'refresh',
+  'lock',
+  'comment',
+  'security',
+  'import',
+  'discard',
+  'load',
+  'listen',
+  'notify',
+  'unlisten',
+  'prepare',
+  'execute',
+  'deallocate',
+  'begin',
+  'start',
+  'commit',
+  'end',
+  'rollback',
+  'abort',
+  'savepoint',
+  'release',
+  'checkpoint',
+  'declare',
+  'reassign',
 ]);
 
 /** Read-only statements that are still not SELECTs. */
@@ -90,11 +129,7 @@ function checkStatementKind(sql: string, tokens: Token[]): void {
   const word = head.kind === 'ident' ? foldCase(head.text) : '';
   const at = positionAt(sql, head.start);
   if (STATE_CHANGING.has(word)) {
-    throw new QueryRejectedError(
-      'NOT_READ_ONLY',
-      `${word.toUpperCase()} statements are not accepted: only read-only SELECT queries can run here`,
-      at,
-    );
+    throw new QueryRejectedError('NOT_READ_ONLY', `${word.toUpperCase()} statements are not accepted: only read-only SELECT queries can run here`, at);
   }
   if (OTHER_STATEMENTS.has(word)) {
     throw new QueryRejectedError('UNSUPPORTED_STATEMENT', `${word.toUpperCase()} is not supported: submit a SELECT query`, at);
@@ -109,11 +144,7 @@ function checkNoWritesInside(sql: string, tokens: Token[]): void {
     const word = foldCase(token.text);
     // A locking clause's FOR comes before its UPDATE, so it is reported first.
     if (DATA_MODIFYING.has(word)) {
-      throw new QueryRejectedError(
-        'NOT_READ_ONLY',
-        `${word.toUpperCase()} inside a query is not accepted: only read-only SELECT queries can run here`,
-        at,
-      );
+      throw new QueryRejectedError('NOT_READ_ONLY', `${word.toUpperCase()} inside a query is not accepted: only read-only SELECT queries can run here`, at);
     }
     if (word === 'into') {
       throw new QueryRejectedError('NOT_READ_ONLY', 'SELECT … INTO creates a table and is not accepted: only read-only queries can run here', at);

@@ -1,7 +1,20 @@
 /** @pgfan/store — the query history and spilled partial rows, in PostgreSQL schema `pgfan`. */
 export { migrate, migrations, type Migration } from './migrate';
 export {
-  insertQuery, getQuery, getQueryWork, listQueries, decodeCursor, beginGeneration, markCombining, finishQuery, cancelQuery, failOverdue,
-  type Db, type NewQuery, type QueryWork, type ListOptions, type Outcome,
+  insertQuery,
+  getQuery,
+  getQueryWork,
+  listQueries,
+  decodeCursor,
+  beginGeneration,
+  markCombining,
+  finishQuery,
+  cancelQuery,
+  failOverdue,
+  type Db,
+  type NewQuery,
+  type QueryWork,
+  type ListOptions,
+  type Outcome,
 } from './queries';
 export { writePartialRows, clearPartialRows, PARTIAL_ROWS, type PartialKey } from './partials';

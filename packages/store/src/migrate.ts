@@ -32,7 +32,9 @@ export async function migrate(pool: Pool): Promise<number[]> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE SCHEMA IF NOT EXISTS pgfan');
-    await client.query('CREATE TABLE IF NOT EXISTS pgfan.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS pgfan.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM pgfan.schema_migrations')).rows.map((r) => r.version));
     const applied: number[] = [];
     for (const m of migrations().filter((m) => !done.has(m.version))) {

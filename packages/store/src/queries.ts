@@ -129,7 +129,14 @@ function cursorAfter(row: QueryRow): string {
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && typeof value[1] === 'string' && /^[0-9a-f-]{36}$/.test(value[1])) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(value[1])
+    ) {
       return [value[0], value[1]];
     }
   } catch {
@@ -193,19 +200,21 @@ export interface Outcome {
 }
 
 /**
- * Finishes the current generation of an unfinished query. False when it had already finished
- * (cancelled, timed out) or started over: the outcome is then discarded.
+ * Finishes the current generation of an unfinished query, returning its total time in ms. Null
+ * when it had already finished (cancelled, timed out) or started over: the outcome is then
+ * discarded.
  * @param generation null to finish whatever generation is current (timeouts, coordinator failures).
  */
-export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<boolean> {
-  const result = await db.query(
+export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<{ totalMs: number } | null> {
+  const result = await db.query<{ total_ms: number }>(
     `UPDATE pgfan.queries SET
        status = $3, result = $4, error = $5,
        fragments = coalesce($6::jsonb, fragments),
        plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END,
        execute_ms = coalesce($8, execute_ms), combine_ms = coalesce($9, combine_ms),
        finished_at = clock_timestamp()
-     WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}`,
+     WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}
+     RETURNING extract(epoch FROM finished_at - submitted_at)::float8 * 1000 AS total_ms`,
     [
       id,
       generation,
@@ -218,7 +227,8 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
       outcome.combineMs ?? null,
     ],
   );
-  return result.rowCount === 1;
+  const row = result.rows[0];
+  return row ? { totalMs: row.total_ms } : null;
 }
 
 /** Cancels an unfinished query. */
@@ -234,14 +244,14 @@ export async function cancelQuery(db: Db, id: string): Promise<'cancelled' | 'fi
   return exists.rowCount === 1 ? 'finished' : 'missing';
 }
 
-/** Fails unfinished queries whose deadline passed more than `graceMs` ago; returns their ids. */
-export async function failOverdue(db: Db, graceMs: number): Promise<string[]> {
-  const result = await db.query<{ id: string }>(
+/** Fails unfinished queries whose deadline passed more than `graceMs` ago. */
+export async function failOverdue(db: Db, graceMs: number): Promise<{ id: string; error: ErrorRecord; totalMs: number }[]> {
+  const result = await db.query<{ id: string; error: ErrorRecord; total_ms: number }>(
     `UPDATE pgfan.queries SET status = 'failed', finished_at = clock_timestamp(),
        error = jsonb_build_object('code', 'TIMEOUT', 'message', format('the query did not finish within its %s ms deadline', timeout_ms))
      WHERE status IN ${UNFINISHED} AND deadline < clock_timestamp() - make_interval(secs => $1 / 1000.0)
-     RETURNING id`,
+     RETURNING id, error, extract(epoch FROM finished_at - submitted_at)::float8 * 1000 AS total_ms`,
     [graceMs],
   );
-  return result.rows.map((r) => r.id);
+  return result.rows.map((r) => ({ id: r.id, error: r.error, totalMs: r.total_ms }));
 }

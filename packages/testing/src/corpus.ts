@@ -53,7 +53,7 @@ const aggregates: DifferentialCase[] = splitting([
 const overExpressions: DifferentialCase[] = splitting([
   'SELECT sum(revenue * (1 - 0.1)), sum(user_id * flags) FROM events',
   'SELECT avg(duration * 2 + 1), max(duration / 3) FROM events',
-  'SELECT count(CASE WHEN is_bot THEN 1 END), sum(CASE WHEN country = \'US\' THEN revenue ELSE 0 END) FROM events',
+  "SELECT count(CASE WHEN is_bot THEN 1 END), sum(CASE WHEN country = 'US' THEN revenue ELSE 0 END) FROM events",
   'SELECT max(lower(country)), min(length(device)), max(upper(tag)) FROM events',
   'SELECT sum(extract(epoch FROM spent)), avg(extract(hour FROM ts)) FROM events',
   'SELECT avg(ratio / 3), stddev(ratio * 1e6) FROM events',
@@ -81,7 +81,7 @@ const overAggregates: DifferentialCase[] = splitting([
   'SELECT max(duration) - min(duration), max(revenue) - avg(revenue) FROM events',
   'SELECT sum(revenue) / nullif(sum(price), 0) FROM events',
   'SELECT count(*)::numeric / count(DISTINCT user_id) FROM events',
-  'SELECT coalesce(sum(duration), 0), coalesce(max(device), \'none\') FROM events WHERE false',
+  "SELECT coalesce(sum(duration), 0), coalesce(max(device), 'none') FROM events WHERE false",
   'SELECT round(stddev(revenue), 4), sqrt(var_pop(duration)) FROM events',
   'SELECT count(*) * 2 + sum(flags), -sum(small) FROM events',
   'SELECT avg(user_id)::int, sum(score)::numeric(20, 3) FROM events',
@@ -176,7 +176,7 @@ const rows: DifferentialCase[] = [
     'SELECT id, tag FROM events ORDER BY lower(tag), id LIMIT 8',
     'SELECT upper(device), id FROM events WHERE id < 100 ORDER BY 1 NULLS FIRST, 2',
     'SELECT id, big FROM events ORDER BY big LIMIT 3',
-    'SELECT id, spent FROM events WHERE spent > interval \'1 hour\' ORDER BY spent, id LIMIT 4',
+    "SELECT id, spent FROM events WHERE spent > interval '1 hour' ORDER BY spent, id LIMIT 4",
     'SELECT * FROM events WHERE id > 7990',
     'SELECT e.id, e.country FROM events e WHERE e.id % 1000 = 1 ORDER BY e.id',
     'SELECT id FROM events ORDER BY id OFFSET 6790',
@@ -202,8 +202,8 @@ const predicates: DifferentialCase[] = splitting([
   "SELECT count(*) FROM events WHERE tag || '!' = 'tag-3!' OR flags + 1 * 2 = 9",
   'SELECT count(*) FROM events WHERE -small > 50 OR small % 7 = 0',
   "SELECT count(*) FROM events WHERE country ~ '^[a-z]' OR device ~* 'TV'",
-  'SELECT count(*) FROM events WHERE flags = ANY (ARRAY[1, 2, 3]) AND spent < interval \'30 minutes\'',
-  "SELECT count(*) FROM events WHERE CASE WHEN is_bot THEN flags > 4 ELSE flags < 4 END",
+  "SELECT count(*) FROM events WHERE flags = ANY (ARRAY[1, 2, 3]) AND spent < interval '30 minutes'",
+  'SELECT count(*) FROM events WHERE CASE WHEN is_bot THEN flags > 4 ELSE flags < 4 END',
   'SELECT count(*) FROM events WHERE revenue > 1e2 OR price < .5',
 ]);
 

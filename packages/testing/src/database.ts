@@ -75,7 +75,10 @@ async function ensureTemplate(): Promise<void> {
  */
 export async function createTestDatabase(label: string, options: { empty?: boolean } = {}): Promise<TestDatabase> {
   if (!options.empty) await ensureTemplate();
-  const name = `${TEST_DATABASE_PREFIX}${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `${TEST_DATABASE_PREFIX}${label
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${options.empty ? 'template0' : TEMPLATE}`));
   return {
     name,

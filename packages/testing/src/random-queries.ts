@@ -23,7 +23,9 @@ const ROW_COLUMNS = ['country', 'country_c', 'device', 'duration', 'revenue', 'p
 const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
 
 const atom: fc.Arbitrary<string> = fc.oneof(
-  fc.tuple(pick(['user_id', 'flags', 'small', 'duration', 'revenue']), pick(['<', '<=', '>', '>=', '=', '<>']), fc.integer({ min: -50, max: 400 })).map(([c, op, v]) => `${c} ${op} ${v}`),
+  fc
+    .tuple(pick(['user_id', 'flags', 'small', 'duration', 'revenue']), pick(['<', '<=', '>', '>=', '=', '<>']), fc.integer({ min: -50, max: 400 }))
+    .map(([c, op, v]) => `${c} ${op} ${v}`),
   fc.tuple(pick(['device', 'country', 'price', 'is_bot', 'duration']), fc.boolean()).map(([c, not]) => `${c} IS ${not ? 'NOT ' : ''}NULL`),
   fc.subarray(['US', 'ab', 'Ab', 'é', 'de', 'Z'], { minLength: 1 }).map((vs) => `country IN (${vs.map((v) => `'${v}'`).join(', ')})`),
   fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 15 })).map(([a, b]) => `flags BETWEEN ${Math.min(a, b)} AND ${Math.max(a, b)}`),
@@ -63,7 +65,10 @@ const aggregate: fc.Arbitrary<string> = fc
 const orderBy = (outputs: string[]) =>
   fc
     .tuple(
-      fc.shuffledSubarray(outputs.map((_, i) => i + 1), { minLength: outputs.length, maxLength: outputs.length }),
+      fc.shuffledSubarray(
+        outputs.map((_, i) => i + 1),
+        { minLength: outputs.length, maxLength: outputs.length },
+      ),
       fc.array(fc.tuple(pick(['', ' DESC']), pick(['', ' NULLS FIRST', ' NULLS LAST'])), { minLength: outputs.length, maxLength: outputs.length }),
     )
     .map(([positions, styles]) => {
@@ -72,14 +77,19 @@ const orderBy = (outputs: string[]) =>
       return ordered.map((p, i) => `${p}${styles[i]?.[0] ?? ''}${styles[i]?.[1] ?? ''}`).join(', ');
     });
 
-const limit = fc.option(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.option(fc.integer({ min: 0, max: 10 }))), { freq: 2 }).map((l) => (l === null ? '' : ` LIMIT ${l[0]}${l[1] === null ? '' : ` OFFSET ${l[1]}`}`));
+const limit = fc
+  .option(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.option(fc.integer({ min: 0, max: 10 }))), { freq: 2 })
+  .map((l) => (l === null ? '' : ` LIMIT ${l[0]}${l[1] === null ? '' : ` OFFSET ${l[1]}`}`));
 
 const groupedQuery: fc.Arbitrary<RandomQuery> = fc
   .record({
     keys: fc.uniqueArray(pick(GROUP_KEYS), { maxLength: 2 }),
     aggregates: fc.array(aggregate, { minLength: 1, maxLength: 4 }),
     where: fc.option(predicate, { freq: 2 }),
-    having: fc.option(fc.tuple(pick(['count(*)', 'sum(flags)', 'max(revenue)', 'count(DISTINCT device)']), pick(['>', '<']), fc.integer({ min: 0, max: 700 })), { freq: 3 }),
+    having: fc.option(
+      fc.tuple(pick(['count(*)', 'sum(flags)', 'max(revenue)', 'count(DISTINCT device)']), pick(['>', '<']), fc.integer({ min: 0, max: 700 })),
+      { freq: 3 },
+    ),
     distinct: fc.boolean(),
     ordered: fc.boolean(),
   })

@@ -49,7 +49,13 @@ export interface System {
   stop(): Promise<void>;
 }
 
-function startProcess(name: string, entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<{ process: RunningProcess; match: RegExpMatchArray }> {
+function startProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 30_000,
+): Promise<{ process: RunningProcess; match: RegExpMatchArray }> {
   const child: ChildProcess = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -121,12 +127,22 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       return { status: response.status, body: parsed as T, headers: response.headers };
     },
     async startWorker(id, env = {}) {
-      const { process: worker } = await startProcess(`worker ${id}`, WORKER_ENTRY, { ...common, WORKER_ID: id, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', ...options.workerEnv, ...env }, /ready:/);
+      const { process: worker } = await startProcess(
+        `worker ${id}`,
+        WORKER_ENTRY,
+        { ...common, WORKER_ID: id, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', ...options.workerEnv, ...env },
+        /ready:/,
+      );
       system.workers.push(worker);
       return worker;
     },
     async startApi(env = {}) {
-      const { process: api, match } = await startProcess('api', API_ENTRY, { ...common, PORT: '0', ...options.apiEnv, ...env }, /listening on (http:\/\/[^\s]+)/);
+      const { process: api, match } = await startProcess(
+        'api',
+        API_ENTRY,
+        { ...common, PORT: '0', ...options.apiEnv, ...env },
+        /listening on (http:\/\/[^\s]+)/,
+      );
       system.api = api;
       system.url = match[1] as string;
     },

@@ -11,17 +11,33 @@ export const EVENTS: CatalogFacts = {
     kind: 'table',
     pages: 3000,
     estimatedRows: 300_000,
-    columns: Object.entries({ id: 'bigint', country: 'text', device: 'text', user_id: 'integer', amount: 'numeric(12,2)', price: 'real', duration: 'double precision', is_bot: 'boolean', ts: 'timestamp with time zone' }).map(([name, type]) => ({ name, type })),
+    columns: Object.entries({
+      id: 'bigint',
+      country: 'text',
+      device: 'text',
+      user_id: 'integer',
+      amount: 'numeric(12,2)',
+      price: 'real',
+      duration: 'double precision',
+      is_bot: 'boolean',
+      ts: 'timestamp with time zone',
+    }).map(([name, type]) => ({ name, type })),
     primaryKey: ['id'],
   },
-  functions: { random: { aggregate: false, window: false, volatile: true, returnsSet: false }, percentile_cont: { aggregate: true, window: false, volatile: false, returnsSet: false } },
+  functions: {
+    random: { aggregate: false, window: false, volatile: true, returnsSet: false },
+    percentile_cont: { aggregate: true, window: false, volatile: false, returnsSet: false },
+  },
 };
 
 /**
  * Plans `sql` against EVENTS. `types` gives the probe's answer for each hidden column in order
  * (keys, DISTINCT arguments, aggregates); anything unlisted is `bigint`.
  */
-export function planFor(sql: string, options: PlanOptions & { types?: string[]; collations?: (string | null)[]; facts?: CatalogFacts; keyBounds?: string[] } = {}): Plan {
+export function planFor(
+  sql: string,
+  options: PlanOptions & { types?: string[]; collations?: (string | null)[]; facts?: CatalogFacts; keyBounds?: string[] } = {},
+): Plan {
   const parsed = parseQuery(sql);
   const preparation = prepareSplit(parsed, options.facts ?? EVENTS, { partitions: 2, ...options });
   if (preparation.kind === 'sequential') return buildPlan(parsed, preparation, []);
@@ -36,5 +52,8 @@ export function planFor(sql: string, options: PlanOptions & { types?: string[]; 
 /** The combine SQL, with every partial column typed `T`. */
 export function combineOf(plan: Plan): string {
   if (!plan.combine) throw new Error(`not split: ${plan.reason}`);
-  return renderCombine(plan.combine, plan.combine.columns.map(() => 'T'));
+  return renderCombine(
+    plan.combine,
+    plan.combine.columns.map(() => 'T'),
+  );
 }

@@ -1,0 +1,39 @@
+/**
+ * The dashboard (apps/web, built) at `/`, and Bull Board at `/admin/queues`, on the API's own
+ * origin. In development, Vite's dev server serves the dashboard and proxies here instead.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queues } from '@pgfan/dispatch';
+import express, { type Express } from 'express';
+
+/** Where the built dashboard is, relative to this file in `apps/api/dist` (or `src`). */
+export const WEB_DIST = join(__dirname, '..', '..', 'web', 'dist');
+
+export function mountBullBoard(app: Express, queues: Queues): void {
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath('/admin/queues');
+  createBullBoard({
+    queues: [queues.coordinate, queues.fragments, queues.combine].map((q) => new BullMQAdapter(q)),
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: 'pgfan queues' } },
+  });
+  app.use('/admin/queues', adapter.getRouter());
+}
+
+/** Serves the built dashboard, with every non-API path falling back to its index.html. */
+export function mountDashboard(app: Express, dist = WEB_DIST): boolean {
+  if (!existsSync(join(dist, 'index.html'))) return false;
+  app.use(
+    express.static(dist, {
+      index: 'index.html',
+      maxAge: '1h',
+      setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
+  app.get(/^\/(?!api\/|admin\/|socket\.io\/).*/, (_req, res) => res.sendFile(join(dist, 'index.html')));
+  return true;
+}

@@ -1,0 +1,48 @@
+/** The REST API, from the browser (same origin). */
+import { QueryPage, QueryView, type ErrorRecord, type QueryStatus } from '@pgfan/contracts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ErrorRecord,
+  ) {
+    super(error.message);
+  }
+}
+
+async function call(path: string, init?: RequestInit): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, { code: 'UNAVAILABLE', message: 'the API cannot be reached' });
+  }
+  const body = (await response.json().catch(() => null)) as { error?: ErrorRecord } | null;
+  if (!response.ok) throw new ApiError(response.status, body?.error ?? { code: 'HTTP_ERROR', message: `the API answered ${response.status}` });
+  return body;
+}
+
+export async function submitQuery(sql: string, partitions?: number): Promise<QueryView> {
+  return QueryView.parse(
+    await call('/api/queries', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql, ...(partitions ? { partitions } : {}) }),
+    }),
+  );
+}
+
+export async function fetchQuery(id: string): Promise<QueryView> {
+  return QueryView.parse(await call(`/api/queries/${id}`));
+}
+
+export async function cancelQuery(id: string): Promise<QueryView> {
+  return QueryView.parse(await call(`/api/queries/${id}`, { method: 'DELETE' }));
+}
+
+export async function listQueries(options: { status?: QueryStatus; limit?: number; cursor?: string | null } = {}): Promise<QueryPage> {
+  const params = new URLSearchParams({ limit: String(options.limit ?? 50) });
+  if (options.status) params.set('status', options.status);
+  if (options.cursor) params.set('cursor', options.cursor);
+  return QueryPage.parse(await call(`/api/queries?${params}`));
+}

@@ -1,0 +1,92 @@
+/**
+ * Live events: what happens to a query as it runs, and the system's vital signs. Workers and the
+ * API publish query events on one Redis channel; the API relays them to dashboards over
+ * socket.io, with the same types on both ends.
+ */
+import { z } from 'zod';
+import { ErrorRecord, PlanRecord } from './record';
+import { QueryView } from './query';
+
+/** The Redis pub/sub channel every query event is published on. */
+export const QUERY_EVENTS_CHANNEL = 'pgfan:query-events';
+
+const base = { id: z.string().uuid(), at: z.string().describe('ISO 8601') };
+
+export const QueryEvent = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('queued'), sql: z.string() }),
+  z.object({ ...base, type: z.literal('planned'), plan: PlanRecord, planMs: z.number() }),
+  z.object({ ...base, type: z.literal('running'), generation: z.number().int(), coordinator: z.string() }),
+  z.object({ ...base, type: z.literal('fragment-started'), index: z.number().int(), worker: z.string(), attempt: z.number().int() }),
+  z.object({ ...base, type: z.literal('fragment-progress'), index: z.number().int(), rows: z.number().int(), ms: z.number() }),
+  z.object({
+    ...base,
+    type: z.literal('fragment-done'),
+    index: z.number().int(),
+    rows: z.number().int(),
+    ms: z.number(),
+    worker: z.string(),
+    attempt: z.number().int(),
+  }),
+  z.object({ ...base, type: z.literal('fragment-failed'), index: z.number().int(), worker: z.string(), attempt: z.number().int(), error: ErrorRecord }),
+  z.object({ ...base, type: z.literal('combining') }),
+  z.object({ ...base, type: z.literal('completed'), rowCount: z.number().int(), totalMs: z.number() }),
+  z.object({ ...base, type: z.literal('failed'), error: ErrorRecord, totalMs: z.number() }),
+  z.object({ ...base, type: z.literal('cancelled') }),
+]);
+export type QueryEvent = z.infer<typeof QueryEvent>;
+export type QueryEventType = QueryEvent['type'];
+
+/** Events after which a query changes no more. */
+export const FINAL_EVENTS: readonly QueryEventType[] = ['completed', 'failed', 'cancelled'];
+
+export const WorkerHeartbeat = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  cpuPercent: z.number().describe('CPU use since the previous beat, percent of one core'),
+  rssBytes: z.number(),
+  activeJobs: z.number().int(),
+  processed: z.number().int(),
+  failed: z.number().int(),
+  concurrency: z.number().int(),
+  startedAt: z.string(),
+  at: z.string(),
+});
+export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeat>;
+
+export const QueueDepth = z.object({
+  name: z.string(),
+  waiting: z.number().int(),
+  active: z.number().int(),
+  delayed: z.number().int(),
+  failed: z.number().int(),
+});
+export type QueueDepth = z.infer<typeof QueueDepth>;
+
+export const SystemStats = z.object({
+  at: z.string(),
+  workers: z.array(WorkerHeartbeat),
+  queues: z.array(QueueDepth),
+  /** Queries finished per second, over the last 10 seconds. */
+  throughput: z.number(),
+  /** Total time of queries completed in the last minute, in milliseconds. */
+  latency: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), count: z.number().int() }),
+  /** Kubernetes only: the worker autoscaler's view; null elsewhere. */
+  replicas: z.object({ current: z.number().int(), desired: z.number().int() }).nullable(),
+});
+export type SystemStats = z.infer<typeof SystemStats>;
+
+/** socket.io events the server sends. */
+export interface ServerToClientEvents {
+  'query:event': (event: QueryEvent) => void;
+  'system:stats': (stats: SystemStats) => void;
+}
+
+/** socket.io events a client sends. */
+export interface ClientToServerEvents {
+  /** Follow one query; the answer is its current record (null if unknown), to resynchronise from. */
+  watch: (queryId: string, answer: (record: QueryView | null) => void) => void;
+  unwatch: (queryId: string) => void;
+  /** Follow every query's arrivals and endings (the history view). */
+  'watch:all': () => void;
+}
