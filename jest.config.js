@@ -23,8 +23,8 @@ module.exports = {
       testEnvironment: 'node',
       testEnvironmentOptions: { customExportConditions: ['source', 'node', 'require', 'default'] },
       roots: ['<rootDir>/packages', '<rootDir>/apps'],
-      testMatch: ['**/src/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/'],
+      testMatch: ['**/src/**/*.test.ts', '**/e2e/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/src/'],
       transform: { '^.+\\.tsx?$': swc(false) },
     },
     {
