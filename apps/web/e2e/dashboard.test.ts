@@ -22,7 +22,16 @@ beforeAll(async () => {
   system = await startSystem({ label: 'dashboard' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, 120_000);
@@ -66,7 +75,10 @@ test('overview shows live workers, queues, throughput and latency', async () => 
 
 test('history lists the query and opens its record', async () => {
   await page.getByRole('link', { name: 'History' }).click();
-  await page.getByRole('button', { name: /WHERE country = 'US'/ }).first().click();
+  await page
+    .getByRole('button', { name: /WHERE country = 'US'/ })
+    .first()
+    .click();
   await page.locator('.history .query-head .badge', { hasText: 'completed' }).waitFor();
   expect(page.url()).toMatch(/#\/history\/[0-9a-f-]{36}$/);
   await page.screenshot({ path: join(SHOTS, 'history.png'), fullPage: true });
