@@ -156,12 +156,18 @@ test('results past RESULT_MAX_ROWS are kept truncated, with the full row count',
 
 test('a fragment whose connection is killed is retried, on the same snapshot, and the query completes exactly', async () => {
   const { id } = await submit({ sql: SLOW, partitions: 4 });
-  await runningOn(id);
-  const killed = await pool.query({
-    text: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND state = $2 LIMIT 1',
-    values: [`pgfan:${id}:%`, 'active'],
-  });
-  expect(killed.rowCount).toBe(1);
+  // Progress says "running" a moment before the fragment's session starts: wait for its backend.
+  await eventually(
+    async () => {
+      const killed = await pool.query({
+        text: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND state = $2 LIMIT 1',
+        values: [`pgfan:${id}:%`, 'active'],
+      });
+      return killed.rowCount === 1 ? true : undefined;
+    },
+    20_000,
+    'a running fragment backend to terminate',
+  );
   const record = await finished(id);
   await expectExact(record, SLOW);
   expect(record.generation).toBe(1);
