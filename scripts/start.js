@@ -8,7 +8,9 @@
  * - Unset and nothing there: an embedded PostgreSQL (data in .data/postgres, port 54329, run as
  *   the "postgres" OS user when we are root) and a local redis-server (port 63790) if one is
  *   installed.
- * WORKERS (default 2) sets how many worker processes run; PORT (default 3000) where the API listens.
+ * Workers run under a supervisor that scales them between 1 and 10 with the load, by the same
+ * policy as the Kubernetes ScaledObject; WORKERS (default 2) is how many start, AUTOSCALE=false
+ * keeps exactly that many. PORT (default 3000) is where the API listens.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
@@ -130,7 +132,7 @@ async function shutdown(code = 0) {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', resolve);
           child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+          setTimeout(() => child.kill('SIGKILL'), 45_000).unref();
         }),
     ),
   );
@@ -149,12 +151,12 @@ async function main() {
   const workers = Number(process.env.WORKERS ?? 2);
   const env = { DATABASE_URL: db.url, REDIS_URL: queue.url };
   run('api', path.join(ROOT, 'apps', 'api', 'dist', 'main.js'), { ...env, PORT: port });
-  for (let i = 1; i <= workers; i++) run(`worker w${i}`, path.join(ROOT, 'apps', 'worker', 'dist', 'main.js'), { ...env, WORKER_ID: `w${i}` });
+  run('supervisor', path.join(ROOT, 'apps', 'worker', 'dist', 'supervise.js'), { ...env, WORKERS: String(workers) });
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   if (!(await healthy(port, workers))) return;
   const api = `http://127.0.0.1:${port}`;
-  log(`pgfan is up: ${api}  (${workers} workers; Ctrl+C stops everything)`);
+  log(`pgfan is up: ${api}  (${workers} workers, scaling with the load; Ctrl+C stops everything)`);
   log(`database ${redact(db.url)}, queue ${queue.url}`);
   log(
     `try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`,

@@ -59,7 +59,8 @@ export function errorResponse(code: string, message: string, position?: SqlPosit
   return { status, body, ...(status === 503 ? { headers: { 'Retry-After': '5' } } : {}) };
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03']);
+/** Network failures, and PostgreSQL shutting down, starting up or out of connections (53300). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '53300']);
 
 /** PostgreSQL or Redis out of reach (not a bug, not the client's fault): 503. */
 function isUnavailable(error: unknown): boolean {

@@ -186,3 +186,15 @@ test('SIGTERM lets a worker finish its running fragments, then it exits cleanly'
   system.workers.splice(system.workers.indexOf(victim), 1);
   await system.startWorker('w4');
 }, 120_000);
+
+test('SIGTERM with fragments that outlast SHUTDOWN_TIMEOUT_MS: the worker still exits, and others finish the query exactly', async () => {
+  const impatient = await system.startWorker('w5', { SHUTDOWN_TIMEOUT_MS: '200' });
+  const { id } = await submit({ sql: SLOW, partitions: 4 });
+  await eventually(async () => ((await get(id)).fragments.some((f) => f.state === 'running' && f.worker === 'w5') ? true : undefined), 20_000, 'w5 running');
+  impatient.kill('SIGTERM');
+  expect(await impatient.exited).toBe(0);
+  expect(impatient.output()).toMatch(/did not finish in time[\s\S]*stopped/);
+  system.workers.splice(system.workers.indexOf(impatient), 1);
+  const record = await finished(id);
+  await expectExact(record, SLOW);
+}, 120_000);

@@ -18,7 +18,7 @@ export const WorkerEnv = z.object({
   /** Combines this process runs at once. */
   COMBINE_CONCURRENCY: envInteger(2, 1, 256),
   /** Queries this process coordinates at once (each holds one open transaction with its snapshot). */
-  COORDINATE_CONCURRENCY: envInteger(10, 1, 1000),
+  COORDINATE_CONCURRENCY: envInteger(4, 1, 1000),
   /** Give every query one snapshot shared by all its fragments. */
   SNAPSHOTS: envBoolean(true),
   /** Partial rows a fragment passes through Redis; more are spilled to PostgreSQL. */
@@ -36,6 +36,8 @@ export const WorkerEnv = z.object({
   HEARTBEAT_INTERVAL_MS: envInteger(2000, 100, 60_000),
   /** How long SIGTERM waits for running jobs before handing them back. */
   SHUTDOWN_TIMEOUT_MS: envInteger(25_000, 0, 3_600_000),
+  /** Port of the liveness endpoint (GET /healthz) for containers; 0 serves none. */
+  HEALTH_PORT: envInteger(0, 0, 65_535),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv> & { WORKER_ID: string };
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * A pgfan worker process: coordinates queries (holding their snapshots), runs fragments and
- * combines. SIGTERM lets running jobs finish (up to SHUTDOWN_TIMEOUT_MS), then hands the rest
- * back to the queue and closes every connection.
+ * combines. SIGTERM stops taking jobs and lets running ones finish (up to SHUTDOWN_TIMEOUT_MS);
+ * jobs still running then are left to lapse and be retried by other workers.
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
 import { ConfigError, connectServices, openQueues, UnreachableError } from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
+import { createServer, type Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';
 import { runCombineJob } from './combine';
 import type { WorkerContext } from './context';
@@ -27,7 +28,7 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     redisUrl: env.REDIS_URL,
     name: `pgfan-worker ${env.WORKER_ID}`,
     redisRole: 'worker',
-    storePoolSize: 4,
+    storePoolSize: 2,
     log,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   return {
@@ -38,6 +39,8 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
       connectionString: env.DATABASE_URL,
       max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
       applicationName: `pgfan-worker ${env.WORKER_ID}`,
+      // Up to ten workers share the database's connections: give idle ones back soon.
+      idleTimeoutMs: 10_000,
     }),
     redis,
     queues: openQueues(redis),
@@ -88,31 +91,58 @@ async function main(): Promise<void> {
   ];
   for (const w of workers) w.on('error', (error) => log(`queue error: ${error.message}`));
   const heartbeat = startHeartbeat(ctx);
+  let stopping = false;
+  const health = env.HEALTH_PORT > 0 ? serveHealth(env.HEALTH_PORT, () => !stopping && ctx.redis.status === 'ready', ctx) : null;
   const reaper = startReaper(ctx, log);
   log(`ready: ${env.WORKER_CONCURRENCY} fragments and ${env.COMBINE_CONCURRENCY} combines at once, snapshots ${env.SNAPSHOTS ? 'on' : 'off'}`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: finishing ${ctx.stats.active} active job(s), up to ${env.SHUTDOWN_TIMEOUT_MS} ms`);
+    log(`${reason}: finishing ${ctx.stats.active} active job(s), up to ${env.SHUTDOWN_TIMEOUT_MS} ms`);
+    // Nothing below is worth hanging for: an exiting worker loses no job, because the locks of
+    // jobs it still holds lapse and another worker retries them.
+    setTimeout(() => {
+      log('shutdown overran; exiting');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
     reaper.stop();
-    const graceful = Promise.all(workers.map((w) => w.close()));
-    const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), env.SHUTDOWN_TIMEOUT_MS).unref())]);
-    if (timedOut) {
-      log('handing unfinished jobs back to the queue');
-      await Promise.all(workers.map((w) => w.close(true)));
-    }
+    const drained = await settlesWithin(Promise.all(workers.map((w) => w.pause())), env.SHUTDOWN_TIMEOUT_MS);
+    await Promise.all(workers.map((w) => w.close(true)));
+    health?.close();
     await heartbeat.stop();
     await ctx.events.close();
     await ctx.queues.close();
-    await Promise.all([ctx.queryPool.end(), ctx.storePool.end()]);
+    if (drained) await Promise.all([ctx.queryPool.end(), ctx.storePool.end()]);
+    else log(`${ctx.stats.active} job(s) did not finish in time: other workers retry them once their locks lapse`);
     await ctx.redis.quit().catch(() => undefined);
     log('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Started by `npm start`'s supervisor: leave with it rather than run on unattended.
+  if (process.send) process.on('disconnect', () => void shutdown('supervisor gone'));
+}
+
+/** Whether `work` settles within `ms`; it keeps running either way. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+  ]);
+}
+
+/** GET /healthz for container liveness: 200 while connected to Redis and not shutting down. */
+function serveHealth(port: number, healthy: () => boolean, ctx: WorkerContext): Server {
+  return createServer((req, res) => {
+    const ok = req.url === '/healthz' && healthy();
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: ctx.env.WORKER_ID, activeJobs: ctx.stats.active }));
+  }).listen(port);
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -2,3 +2,4 @@ export * from './record';
 export * from './query';
 export * from './jobs';
 export * from './events';
+export * from './scaling';

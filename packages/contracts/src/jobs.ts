@@ -17,6 +17,16 @@ export const QUEUES = {
 /** BullMQ's key prefix, shared by everything that touches the queues. */
 export const QUEUE_PREFIX = 'bull';
 
+/**
+ * The Redis keys holding a queue's backlog, which autoscalers measure (KEDA's redis triggers, the
+ * local supervisor): the list of waiting jobs — BullMQ 6 keeps a paused queue's jobs there too —
+ * and the sorted set of delayed ones (retries waiting out their backoff). The code adds no
+ * prioritized jobs, which BullMQ would keep in a third key.
+ */
+export function backlogKeys(queue: string): { waiting: string; delayed: string } {
+  return { waiting: `${QUEUE_PREFIX}:${queue}:wait`, delayed: `${QUEUE_PREFIX}:${queue}:delayed` };
+}
+
 export const CoordinateJob = z.object({
   queryId: z.string().uuid(),
   /** Which attempt at the whole query this is; bumps when it starts over on a fresh snapshot. */

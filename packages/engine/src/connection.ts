@@ -41,6 +41,8 @@ export interface QueryPoolOptions {
   applicationName?: string;
   /** Session statement_timeout in milliseconds; 0 disables. @defaultValue 0 */
   statementTimeoutMs?: number;
+  /** How long an unused connection stays open. @defaultValue 300000 */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export function createQueryPool(options: QueryPoolOptions): Pool {
       options: sessionOptions({ statement_timeout: String(options.statementTimeoutMs ?? 0) }),
       types: RAW_TEXT,
       // A new session plans its first queries on a cold catalog cache; keep sessions warm.
-      idleTimeoutMillis: 300_000,
+      idleTimeoutMillis: options.idleTimeoutMs ?? 300_000,
     }),
   );
 }

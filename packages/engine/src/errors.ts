@@ -54,6 +54,7 @@ function codeFor(sqlState: string, message: string): ExecutionErrorCode {
   if (sqlState === '25006') return 'NOT_READ_ONLY';
   if (sqlState === '57014') return message.includes('statement timeout') ? 'TIMEOUT' : 'CANCELLED';
   if (sqlState.startsWith('42')) return 'INVALID_QUERY';
-  if (sqlState.startsWith('08') || sqlState === '57P01' || sqlState === '57P03') return 'UNAVAILABLE';
+  // Connection failures, a shutting-down or starting server, and too_many_connections.
+  if (sqlState.startsWith('08') || sqlState === '57P01' || sqlState === '57P03' || sqlState === '53300') return 'UNAVAILABLE';
   return 'QUERY_FAILED';
 }

@@ -4,6 +4,7 @@
  */
 import { Pool, type QueryConfig } from 'pg';
 import { useQueryPool } from './__tests__/harness';
+import { createQueryPool } from './connection';
 import { runLocal } from './local';
 
 const t = useQueryPool('failures');
@@ -92,4 +93,21 @@ test('hostile-looking names run as ordinary names, and change nothing', async ()
 test("a harmless look-alike still works: SELECT ';DROP TABLE x'", async () => {
   const record = await runLocal(t.pool, "SELECT ';DROP TABLE x' AS s FROM single_event", { partitions: 2 });
   expect(record).toMatchObject({ status: 'completed', result: { rows: [[';DROP TABLE x']] } });
+});
+
+test('a database out of connections is UNAVAILABLE (try again later), not a failure of the query', async () => {
+  const role = `pgfan_t_full_${process.pid}`;
+  const admin = new Pool({ connectionString: t.db.url, max: 1 });
+  await admin.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 0`);
+  const url = new URL(t.db.url);
+  url.username = role;
+  const full = createQueryPool({ connectionString: url.toString(), max: 1 });
+  try {
+    const record = await runLocal(full, 'SELECT count(*) FROM events', { partitions: 2 });
+    expect(record).toMatchObject({ status: 'failed', error: { code: 'UNAVAILABLE', message: expect.stringMatching(/too many connections/) } });
+  } finally {
+    await full.end();
+    await admin.query(`DROP ROLE ${role}`);
+    await admin.end();
+  }
 });

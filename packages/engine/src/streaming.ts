@@ -50,9 +50,17 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
   const batchRows = options.batchRows ?? 5000;
   let inline: Row[] | null = [];
   let rowCount = 0;
+  let cursor: Cursor<Row> | undefined;
+  let reading = false;
+  const read = async (open: Cursor<Row>) => {
+    reading = true;
+    const batch = await readBatch(open, batchRows);
+    reading = false;
+    return batch;
+  };
   try {
-    const cursor = client.query(new Cursor<Row>(fragment.sql, fragment.params, { rowMode: 'array', types: RAW_TEXT }));
-    let batch = await readBatch(cursor, batchRows);
+    cursor = client.query(new Cursor<Row>(fragment.sql, fragment.params, { rowMode: 'array', types: RAW_TEXT }));
+    let batch = await read(cursor);
     const { fields } = batch;
     for (;;) {
       rowCount += batch.rows.length;
@@ -64,12 +72,16 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
       else inline.push(...batch.rows);
       if (batch.rows.length < batchRows) break;
       options.onProgress?.(rowCount);
-      batch = await readBatch(cursor, batchRows);
+      batch = await read(cursor);
     }
     await cursor.close();
     await client.query('COMMIT');
     return { fields, rows: inline, rowCount };
   } catch (error) {
+    // A failure between reads (in spill) leaves the cursor's portal open, holding the session:
+    // close it, or the ROLLBACK queues behind it forever. A failed read has ended the cursor
+    // already, and closing it then would wait on a connection that may be gone.
+    if (cursor && !reading) void cursor.close().catch(() => undefined);
     await client.query('ROLLBACK').catch(() => undefined);
     throw fromDatabaseError(error);
   }

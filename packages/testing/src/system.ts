@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from './database';
 const ROOT = join(__dirname, '..', '..', '..');
 const API_ENTRY = join(ROOT, 'apps', 'api', 'dist', 'main.js');
 const WORKER_ENTRY = join(ROOT, 'apps', 'worker', 'dist', 'main.js');
+const SUPERVISOR_ENTRY = join(ROOT, 'apps', 'worker', 'dist', 'supervise.js');
 
 export interface RunningProcess {
   readonly name: string;
@@ -44,6 +45,8 @@ export interface System {
   request<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
   startWorker(id: string, env?: Record<string, string>): Promise<RunningProcess>;
   startApi(env?: Record<string, string>): Promise<void>;
+  /** `npm start`'s worker supervisor, which starts and stops worker processes itself. */
+  startSupervisor(env?: Record<string, string>): Promise<RunningProcess>;
   /** Resolves when the API's health reports `count` live workers. */
   waitForWorkers(count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -135,6 +138,16 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       );
       system.workers.push(worker);
       return worker;
+    },
+    async startSupervisor(env = {}) {
+      const { process: supervisor } = await startProcess(
+        'supervisor',
+        SUPERVISOR_ENTRY,
+        { ...common, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', ...options.workerEnv, ...env },
+        /\] \d+ workers/,
+      );
+      system.workers.push(supervisor);
+      return supervisor;
     },
     async startApi(env = {}) {
       const { process: api, match } = await startProcess(

@@ -1,0 +1,79 @@
+/**
+ * `npm start`'s supervisor follows the autoscaling policy with real worker processes: more
+ * workers while fragments wait, back to the minimum once the work is done and the
+ * stabilization window has passed, and none left behind when it stops.
+ */
+import { QueryView } from '@pgfan/contracts';
+import { eventually, startSystem, type System } from '@pgfan/testing';
+import { Client } from 'pg';
+
+let system: System;
+
+/** 20 ms per row sampled: each of 8 fragments takes about a second. */
+const SLOW = 'SELECT sum(slow(id, 20)), count(*) FROM events WHERE id % 20 = 0';
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'supervisor', workers: 0 });
+  const admin = new Client({ connectionString: system.db.url });
+  await admin.connect();
+  await admin.query(`CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`);
+  await admin.end();
+}, 90_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+const liveWorkers = async () => (await system.request<{ workers: { live: number } }>('GET', '/api/health')).body.workers.live;
+
+test('scales above one worker under load, back to one after it, and stops its workers with it', async () => {
+  const supervisor = await system.startSupervisor({
+    WORKERS: '1',
+    MIN_WORKERS: '1',
+    MAX_WORKERS: '3',
+    SCALING_INTERVAL_SECONDS: '1',
+    SCALE_DOWN_STABILIZATION_SECONDS: '3',
+    SCALE_DOWN_PERIOD_SECONDS: '1',
+  });
+  await system.waitForWorkers(1, 20_000);
+
+  const ids = await Promise.all(
+    Array.from({ length: 4 }, async () => QueryView.parse((await system.request('POST', '/api/queries', { sql: SLOW, partitions: 8 })).body).id),
+  );
+  let peak = 1;
+  await eventually(
+    async () => {
+      peak = Math.max(peak, await liveWorkers());
+      return peak > 1 ? true : undefined;
+    },
+    30_000,
+    'more than one live worker',
+  );
+  for (const id of ids) {
+    const record = await eventually(
+      async () => {
+        const q = QueryView.parse((await system.request('GET', `/api/queries/${id}`)).body);
+        return ['completed', 'failed', 'cancelled'].includes(q.status) ? q : undefined;
+      },
+      90_000,
+      `query ${id}`,
+    );
+    expect([record.status, record.error]).toEqual(['completed', null]);
+  }
+  await eventually(async () => ((await liveWorkers()) === 1 ? true : undefined), 60_000, 'back to one live worker');
+  expect(supervisor.output()).toMatch(/→ [23] workers[\s\S]*→ 1 workers/);
+
+  supervisor.kill('SIGTERM');
+  expect(await supervisor.exited).toBe(0);
+  system.workers.splice(system.workers.indexOf(supervisor), 1);
+  await system.waitForWorkers(0, 10_000);
+}, 240_000);
+
+test('workers stop when their supervisor dies, rather than run on unattended', async () => {
+  const supervisor = await system.startSupervisor({ WORKERS: '2', AUTOSCALE: 'false' });
+  await system.waitForWorkers(2, 20_000);
+  supervisor.kill('SIGKILL');
+  await supervisor.exited;
+  system.workers.splice(system.workers.indexOf(supervisor), 1);
+  await system.waitForWorkers(0, 15_000);
+}, 60_000);

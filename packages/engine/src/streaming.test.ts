@@ -1,0 +1,86 @@
+/**
+ * Streaming a fragment through a cursor: rows stay inline or spill, and every failure — in the
+ * database or in the spill — ends the fragment instead of leaving its session waiting.
+ */
+import { useQueryPool } from './__tests__/harness';
+import { streamFragment, type StreamOptions } from './streaming';
+
+const t = useQueryPool('streaming');
+
+const session = (overrides: Partial<StreamOptions> = {}): StreamOptions => ({
+  snapshot: null,
+  statementTimeoutMs: 30_000,
+  applicationName: 'pgfan-streaming-test',
+  inlineRows: 100,
+  batchRows: 50,
+  spill: () => Promise.resolve(),
+  ...overrides,
+});
+
+const fragment = { sql: 'SELECT g FROM generate_series(1, $1::int) g', params: ['1000'] };
+
+test('small results come back inline', async () => {
+  const client = await t.pool.connect();
+  try {
+    const streamed = await streamFragment(client, { ...fragment, params: ['60'] }, session());
+    expect(streamed.rowCount).toBe(60);
+    expect(streamed.rows).toHaveLength(60);
+  } finally {
+    client.release();
+  }
+});
+
+test('past inlineRows every row goes to spill, in order, and none stays inline', async () => {
+  const spilled: (string | null)[][] = [];
+  const client = await t.pool.connect();
+  try {
+    const streamed = await streamFragment(client, fragment, session({ spill: async (rows) => void spilled.push(...rows) }));
+    expect(streamed).toMatchObject({ rows: null, rowCount: 1000 });
+    expect(spilled.map(([g]) => Number(g))).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+  } finally {
+    client.release();
+  }
+});
+
+test('a failing spill fails the fragment instead of leaving the session waiting on its cursor', async () => {
+  const client = await t.pool.connect();
+  try {
+    const failing = session({ spill: () => Promise.reject(new Error('sorry, too many clients already')) });
+    await expect(streamFragment(client, fragment, failing)).rejects.toThrow(/too many clients/);
+    // The session is usable again: the cursor was closed and the transaction rolled back.
+    const after = await client.query('SELECT 1 AS one');
+    expect(after.rows).toEqual([{ one: '1' }]);
+  } finally {
+    client.release();
+  }
+});
+
+test('a database error mid-stream is reported with its code', async () => {
+  const client = await t.pool.connect();
+  try {
+    const failing = { sql: 'SELECT 1 / (500 - g) FROM generate_series(1, 1000) g', params: [] };
+    await expect(streamFragment(client, failing, session())).rejects.toMatchObject({ code: 'QUERY_FAILED' });
+    const after = await client.query('SELECT 1 AS one');
+    expect(after.rows).toEqual([{ one: '1' }]);
+  } finally {
+    client.release();
+  }
+});
+
+test('a session killed mid-stream fails the fragment with UNAVAILABLE rather than waiting on it', async () => {
+  const client = await t.pool.connect();
+  const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as string;
+  let killed = false;
+  const killing = session({
+    spill: async () => {
+      if (killed) return;
+      killed = true;
+      await t.pool.query('SELECT pg_terminate_backend($1::int)', [pid]);
+    },
+  });
+  try {
+    await expect(streamFragment(client, fragment, killing)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  } finally {
+    client.release(true);
+  }
+});
