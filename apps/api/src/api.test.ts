@@ -9,7 +9,7 @@ import { Client } from 'pg';
 let system: System;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'api' });
+  system = await startSystem({ label: 'api', apiEnv: { PLANNING_TIMEOUT_MS: '2000' } });
 }, 90_000);
 
 afterAll(async () => {
@@ -90,10 +90,30 @@ describe('errors are JSON with a stable code, never a 500', () => {
     ['a write', { sql: 'DELETE FROM events' }, 422, 'NOT_READ_ONLY'],
     ['several statements', { sql: 'SELECT 1; SELECT 2' }, 422, 'MULTIPLE_STATEMENTS'],
     ['EXPLAIN', { sql: 'EXPLAIN SELECT 1' }, 422, 'UNSUPPORTED_STATEMENT'],
+    ['an error PostgreSQL raises while planning it', { sql: 'SELECT 1/0 FROM events' }, 422, 'QUERY_FAILED'],
   ])('%s → %i %s', async (_, body, status, code) => {
     const response = await system.request<{ error: { code: string; message: string } }>('POST', '/api/queries', body);
     expect([response.status, response.body.error?.code]).toEqual([status, code]);
     expect(response.body.error.message.length).toBeGreaterThan(10);
+  });
+
+  test('planning that waits on a locked table past PLANNING_TIMEOUT_MS → 503 TIMEOUT, and no query is left behind', async () => {
+    const admin = new Client({ connectionString: system.db.url });
+    await admin.connect();
+    try {
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      const before = (await system.request<{ queries: unknown[] }>('GET', '/api/queries?limit=100')).body.queries.length;
+      const { status, body, headers } = await system.request<{ error: { code: string; message: string } }>('POST', '/api/queries', {
+        sql: 'SELECT count(*) FROM events',
+      });
+      expect([status, body.error.code, headers.get('retry-after')]).toEqual([503, 'TIMEOUT', '5']);
+      expect(body.error.message).toMatch(/^planning the query took longer than 2000 ms \(PLANNING_TIMEOUT_MS\): a table it reads may be locked/);
+      expect((await system.request<{ queries: unknown[] }>('GET', '/api/queries?limit=100')).body.queries).toHaveLength(before);
+    } finally {
+      await admin.query('ROLLBACK');
+      await admin.end();
+    }
   });
 
   test('a syntax error carries its position', async () => {
@@ -145,6 +165,7 @@ test('health reports PostgreSQL, Redis and the live workers', async () => {
   const { status, body } = await system.request('GET', '/api/health');
   expect(status).toBe(200);
   expect(body).toMatchObject({ status: 'ok', postgres: { ok: true }, redis: { ok: true }, workers: { live: 2, fragmentSlots: 4 } });
+  expect(await system.request('GET', '/api/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
 });
 
 test('openapi.json describes every endpoint', async () => {
@@ -155,5 +176,13 @@ test('openapi.json describes every endpoint', async () => {
     Object.entries(body.paths)
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
       .sort(),
-  ).toEqual(['DELETE /api/queries/{id}', 'GET /api/health', 'GET /api/openapi.json', 'GET /api/queries', 'GET /api/queries/{id}', 'POST /api/queries']);
+  ).toEqual([
+    'DELETE /api/queries/{id}',
+    'GET /api/health',
+    'GET /api/health/live',
+    'GET /api/openapi.json',
+    'GET /api/queries',
+    'GET /api/queries/{id}',
+    'POST /api/queries',
+  ]);
 });

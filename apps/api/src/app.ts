@@ -30,6 +30,9 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
   app.get('/api/queries/:id', route(getQueryHandler(ctx), log));
   app.delete('/api/queries/:id', route(cancelQueryHandler(ctx), log));
   app.get('/api/health', route(healthHandler(ctx), log));
+  // Liveness: the process answers. A database outage shows in /api/health (readiness) and must
+  // not get every API replica restarted.
+  app.get('/api/health/live', (_req, res) => void res.json({ status: 'ok' }));
   const openApi = openApiDocument(VERSION);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi));
   app.use('/api', (req, res) => {

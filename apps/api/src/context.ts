@@ -4,6 +4,7 @@ import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { ApiEnv } from './env';
+import type { KubernetesAccess } from './replicas';
 
 export interface ApiContext {
   env: ApiEnv;
@@ -15,4 +16,6 @@ export interface ApiContext {
   queues: Queues;
   events: QueryEventBus;
   typeNames: TypeNames;
+  /** The pod's access to the Kubernetes API, when running in a cluster (for the worker HPA's figures). */
+  kubernetes?: KubernetesAccess | null;
 }

@@ -10,6 +10,7 @@ test('defaults work locally', () => {
     MAX_TIMEOUT_MS: 600_000,
     MAX_WAIT_MS: 60_000,
     MAX_BODY_BYTES: 262_144,
+    PLANNING_TIMEOUT_MS: 30_000,
   });
 });
 

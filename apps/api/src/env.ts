@@ -14,8 +14,12 @@ export const ApiEnv = z.object({
   MAX_TIMEOUT_MS: envInteger(600_000, 100, 86_400_000),
   /** Longest `?wait=` a request may ask for. */
   MAX_WAIT_MS: envInteger(60_000, 0, 3_600_000),
+  /** Longest a query's planning may take (its statements wait on locks, e.g. behind ALTER TABLE). */
+  PLANNING_TIMEOUT_MS: envInteger(30_000, 100, 3_600_000),
   /** Largest request body, in bytes. */
   MAX_BODY_BYTES: envInteger(256 * 1024, 1024, 64 * 1024 * 1024),
+  /** On Kubernetes: the HorizontalPodAutoscaler of the workers, whose replica counts the dashboard shows. */
+  WORKER_HPA_NAME: z.string().min(1).optional(),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;
 

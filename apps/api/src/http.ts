@@ -36,7 +36,12 @@ const STATUS: Record<string, number> = {
   MULTIPLE_STATEMENTS: 422,
   NOT_READ_ONLY: 422,
   UNSUPPORTED_STATEMENT: 422,
+  // PostgreSQL raised an error while planning it (e.g. `1/0`, folded at plan time).
+  QUERY_FAILED: 422,
   UNAVAILABLE: 503,
+  // Planning waited past PLANNING_TIMEOUT_MS (a locked table, an overloaded server), or was cancelled.
+  TIMEOUT: 503,
+  CANCELLED: 503,
 };
 
 /** A failure a handler reports to the client. */

@@ -6,6 +6,7 @@ import { createApp } from './app';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
+import { inClusterAccess } from './replicas';
 
 function fail(message: string): never {
   process.stderr.write(`pgfan-api: ${message}\n`);
@@ -32,11 +33,12 @@ async function main(): Promise<void> {
   const ctx: ApiContext = {
     env,
     storePool,
-    queryPool: createQueryPool({ connectionString: env.DATABASE_URL, max: 10, applicationName: 'pgfan-api' }),
+    queryPool: createQueryPool({ connectionString: env.DATABASE_URL, max: 10, applicationName: 'pgfan-api', statementTimeoutMs: env.PLANNING_TIMEOUT_MS }),
     redis,
     queues: openQueues(redis),
     events,
     typeNames: new TypeNames(),
+    kubernetes: inClusterAccess(process.env),
   };
   const server = createApp(ctx, log).listen(env.PORT, env.HOST, () => {
     const address = server.address();

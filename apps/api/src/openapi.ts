@@ -30,8 +30,10 @@ export function openApiDocument(version: string): object {
               'bad JSON or body (BAD_REQUEST, INVALID_JSON), SQL that does not parse (SYNTAX_ERROR, with position) or names unknown columns or tables (INVALID_QUERY)',
             ),
             413: error('body too large (PAYLOAD_TOO_LARGE)'),
-            422: error('not one read-only SELECT (NOT_READ_ONLY, MULTIPLE_STATEMENTS, UNSUPPORTED_STATEMENT)'),
-            503: error('PostgreSQL or Redis unavailable (UNAVAILABLE)'),
+            422: error(
+              'not one read-only SELECT (NOT_READ_ONLY, MULTIPLE_STATEMENTS, UNSUPPORTED_STATEMENT), or PostgreSQL failed it while planning (QUERY_FAILED)',
+            ),
+            503: error('PostgreSQL or Redis unavailable (UNAVAILABLE), or planning took longer than PLANNING_TIMEOUT_MS (TIMEOUT)'),
           },
         },
         get: {
@@ -68,6 +70,9 @@ export function openApiDocument(version: string): object {
             503: { description: 'something is unreachable', content: json('HealthReport') },
           },
         },
+      },
+      '/api/health/live': {
+        get: { summary: 'Liveness: the API process answers (for container probes)', responses: { 200: { description: 'alive' } } },
       },
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
     },

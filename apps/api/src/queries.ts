@@ -48,7 +48,13 @@ async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSig
   }
 }
 
-function planningError(error: unknown): HttpError {
+function planningError(error: unknown, timeoutMs: number): HttpError {
+  if (error instanceof QueryFailedError && error.code === 'TIMEOUT') {
+    return new HttpError(
+      'TIMEOUT',
+      `planning the query took longer than ${timeoutMs} ms (PLANNING_TIMEOUT_MS): a table it reads may be locked (ALTER TABLE, VACUUM FULL, …) or the database overloaded; try again`,
+    );
+  }
   if (error instanceof QueryRejectedError || error instanceof QueryFailedError) return new HttpError(error.code, error.message, error.position);
   throw error;
 }
@@ -67,7 +73,7 @@ export function submitQuery(ctx: ApiContext) {
 
     const planningStarted = performance.now();
     const { plan } = await planOnDatabase(ctx.queryPool, sql, { partitions, workers: await fragmentSlots(ctx) }, ctx.typeNames).catch((error) => {
-      throw planningError(error);
+      throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
     });
     const id = randomUUID();
     const fragments = plan.fragments.map((f): FragmentProgress => ({

@@ -10,6 +10,7 @@ import { getFragmentProgress, withLiveProgress } from '@pgfan/dispatch';
 import { getQuery } from '@pgfan/store';
 import { Server } from 'socket.io';
 import type { ApiContext } from './context';
+import { workerScaleSource } from './replicas';
 import { StatsCollector } from './stats';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +24,8 @@ export interface Realtime {
 
 export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (message: string) => void, statsIntervalMs = 1000): Realtime {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, { serveClient: false, cors: { origin: false } });
-  const stats = new StatsCollector(ctx.redis, ctx.queues);
+  const workerScale = workerScaleSource({ hpaName: ctx.env.WORKER_HPA_NAME, access: ctx.kubernetes ?? null, redis: ctx.redis, log });
+  const stats = new StatsCollector(ctx.redis, ctx.queues, workerScale);
 
   io.on('connection', (socket) => {
     socket.on('watch', async (queryId, answer) => {

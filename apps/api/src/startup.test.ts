@@ -19,7 +19,12 @@ test.each([
     { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/x' },
     'pgfan-api: cannot reach PostgreSQL at postgres://nobody:***@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n',
   ],
-  [API, { REDIS_URL: 'redis://127.0.0.1:1' }, 'pgfan-api: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n'],
+  // A database every PostgreSQL has, so Redis is the first thing missing (on a fresh machine there is no `pgfan` yet).
+  [
+    API,
+    { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:1' },
+    'pgfan-api: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n',
+  ],
   [WORKER, { WORKER_CONCURRENCY: '0' }, 'pgfan-worker: invalid setting WORKER_CONCURRENCY: must be a whole number from 1 to 256\n'],
   [
     WORKER,

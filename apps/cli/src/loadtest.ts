@@ -8,11 +8,11 @@ import { parseArgs } from 'node:util';
 import { QueryView } from '@pgfan/contracts';
 import { loadEnv } from './env';
 
-/** The default mix, over the demo table: a light headline query and a heavier fanned-out one. */
+/** The default mix, over the demo table: the headline COUNT(*) and two fanned-out scans. */
 const MIX = [
   { sql: 'SELECT count(*) FROM events' },
   { sql: 'SELECT country, device, count(*), avg(duration_ms), sum(revenue) FROM events GROUP BY 1, 2 ORDER BY 3 DESC', partitions: 4 },
-  { sql: 'SELECT path, count(DISTINCT user_id) FROM events GROUP BY 1 ORDER BY 2 DESC', partitions: 4 },
+  { sql: 'SELECT device, count(DISTINCT country), max(duration_ms) FROM events WHERE NOT is_bot GROUP BY 1 ORDER BY 1', partitions: 4 },
 ];
 
 export interface LoadResult {

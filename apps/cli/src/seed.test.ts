@@ -33,6 +33,20 @@ test('seeds the demo table with N deterministic, analyzed rows, replacing what w
   }
 });
 
+test('--if-missing keeps a demo table that is there, and seeds one that is not', async () => {
+  const fresh = await createTestDatabase('seed_if_missing', { empty: true });
+  const client = new Client({ connectionString: fresh.url });
+  await client.connect();
+  try {
+    expect(await seedDemo(fresh.url, 300, 2, true)).toEqual(expect.any(Number));
+    expect(await seedDemo(fresh.url, 500, 2, true)).toBeNull();
+    expect((await client.query('SELECT count(*)::int AS n FROM events')).rows[0]).toEqual({ n: 300 });
+  } finally {
+    await client.end();
+    await fresh.drop();
+  }
+});
+
 test('refuses to replace an events table that is not the demo table', async () => {
   const other = await createTestDatabase('seed_other');
   try {

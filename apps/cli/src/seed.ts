@@ -46,7 +46,7 @@ const MARK = 'pgfan demo data (npm run seed)';
  * Creates the demo table with `rows` rows; returns the seconds it took.
  * @throws Error if a table named events exists that is not pgfan's demo table.
  */
-export async function seedDemo(databaseUrl: string, rows: number, chunks = 2): Promise<number> {
+export async function seedDemo(databaseUrl: string, rows: number, chunks = 2, ifMissing = false): Promise<number | null> {
   const started = performance.now();
   const pool = new Pool({ connectionString: databaseUrl, max: chunks, application_name: 'pgfan-seed' });
   try {
@@ -56,6 +56,7 @@ export async function seedDemo(databaseUrl: string, rows: number, chunks = 2): P
     if (existing.rows[0] && existing.rows[0].mark !== MARK) {
       throw new Error("a table named events already exists and is not pgfan's demo table; drop it or seed another database");
     }
+    if (existing.rows[0] && ifMissing) return null;
     await pool.query('DROP TABLE IF EXISTS public.events');
     await pool.query(CREATE);
     await pool.query(`COMMENT ON TABLE events IS '${MARK}'`);
@@ -75,9 +76,15 @@ export async function seedDemo(databaseUrl: string, rows: number, chunks = 2): P
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: { rows: { type: 'string', default: '100000' }, 'if-missing': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
-    process.stdout.write('Usage: npm run seed -- [--rows N]   (re)create the demo table "events" with N rows (default 100000) at DATABASE_URL\n');
+    process.stdout.write(
+      'Usage: npm run seed -- [--rows N] [--if-missing]\n' +
+        '  (re)create the demo table "events" with N rows (default 100000) at DATABASE_URL;\n' +
+        '  --if-missing keeps a demo table that is already there (for containers that seed on every start)\n',
+    );
     return 0;
   }
   const rows = Number(values.rows);
@@ -87,8 +94,8 @@ async function main(): Promise<number> {
   }
   const env = loadEnv(process.env);
   process.stdout.write(`Seeding ${rows.toLocaleString('en-US')} rows into events at ${redactUrl(env.DATABASE_URL)}…\n`);
-  const seconds = await seedDemo(env.DATABASE_URL, rows);
-  process.stdout.write(`Done in ${seconds.toFixed(1)} s.\n`);
+  const seconds = await seedDemo(env.DATABASE_URL, rows, 2, values['if-missing']);
+  process.stdout.write(seconds === null ? 'The demo table is already there; kept it.\n' : `Done in ${seconds.toFixed(1)} s.\n`);
   return 0;
 }
 

@@ -3,7 +3,8 @@
  * workers while fragments wait, back to the minimum once the work is done and the
  * stabilization window has passed, and none left behind when it stops.
  */
-import { QueryView } from '@pgfan/contracts';
+import { QueryView, type WorkerScale } from '@pgfan/contracts';
+import { readScale } from '@pgfan/dispatch';
 import { eventually, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
@@ -41,14 +42,19 @@ test('scales above one worker under load, back to one after it, and stops its wo
     Array.from({ length: 4 }, async () => QueryView.parse((await system.request('POST', '/api/queries', { sql: SLOW, partitions: 8 })).body).id),
   );
   let peak = 1;
+  let wanted: WorkerScale | null = null;
   await eventually(
     async () => {
       peak = Math.max(peak, await liveWorkers());
-      return peak > 1 ? true : undefined;
+      // What the dashboard shows: the supervisor's decision, as it reports it in Redis.
+      const scale = await readScale(system.redis);
+      if (scale && scale.desired > 1) wanted = scale;
+      return peak > 1 && wanted ? true : undefined;
     },
     30_000,
-    'more than one live worker',
+    'more than one live worker, and the supervisor reporting it wants more',
   );
+  expect(wanted).toMatchObject({ scaler: 'supervisor', min: 1, max: 3 });
   for (const id of ids) {
     const record = await eventually(
       async () => {
@@ -63,10 +69,13 @@ test('scales above one worker under load, back to one after it, and stops its wo
   await eventually(async () => ((await liveWorkers()) === 1 ? true : undefined), 60_000, 'back to one live worker');
   expect(supervisor.output()).toMatch(/→ [23] workers[\s\S]*→ 1 workers/);
 
+  expect(await readScale(system.redis)).toEqual({ scaler: 'supervisor', current: 1, desired: 1, min: 1, max: 3 });
+
   supervisor.kill('SIGTERM');
   expect(await supervisor.exited).toBe(0);
   system.workers.splice(system.workers.indexOf(supervisor), 1);
   await system.waitForWorkers(0, 10_000);
+  expect(await readScale(system.redis)).toBeNull();
 }, 240_000);
 
 test('workers stop when their supervisor dies, rather than run on unattended', async () => {

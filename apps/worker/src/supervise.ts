@@ -7,7 +7,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { backlogKeys, QUEUES, SCALING, type ScalingPolicy } from '@pgfan/contracts';
-import { ConfigError, createRedis, envBoolean, envInteger, liveWorkers, parseEnv, redactUrl, redisReady, redisUrl } from '@pgfan/dispatch';
+import {
+  ConfigError,
+  createRedis,
+  envBoolean,
+  envInteger,
+  liveWorkers,
+  parseEnv,
+  redactUrl,
+  redisReady,
+  redisUrl,
+  removeScale,
+  writeScale,
+} from '@pgfan/dispatch';
 import { z } from 'zod';
 import { decide, initialState, type ScalerState } from './autoscale';
 
@@ -89,6 +101,9 @@ async function main(): Promise<void> {
     // Workers that died are replaced; surplus ones stop gracefully.
     while (!stopping && workers.size < state.replicas) start();
     while (!stopping && workers.size > state.replicas) stopNewest();
+    // For the dashboard; lapses a few ticks after the supervisor stops.
+    const scale = { scaler: 'supervisor', current: workers.size, desired: state.replicas, min: policy.minReplicas, max: policy.maxReplicas } as const;
+    await writeScale(redis, scale, env.SCALING_INTERVAL_SECONDS * 3000);
   };
   const timer = setInterval(() => void tick().catch((error: Error) => log(`scaling: ${error.message}`)), env.SCALING_INTERVAL_SECONDS * 1000);
 
@@ -98,7 +113,8 @@ async function main(): Promise<void> {
     clearInterval(timer);
     const exits = [...workers.values()].map((child) => new Promise((resolve) => child.once('exit', resolve)));
     workers.forEach((child) => child.kill('SIGTERM'));
-    void Promise.all(exits).then(() => {
+    void Promise.all(exits).then(async () => {
+      await removeScale(redis).catch(() => undefined);
       redis.disconnect();
       process.exit(0);
     });

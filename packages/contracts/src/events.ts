@@ -63,6 +63,18 @@ export const QueueDepth = z.object({
 });
 export type QueueDepth = z.infer<typeof QueueDepth>;
 
+/** The worker autoscaler's view: KEDA's HPA on Kubernetes, or `npm start`'s supervisor. */
+export const WorkerScale = z.object({
+  scaler: z.enum(['kubernetes', 'supervisor']),
+  /** Workers running now. */
+  current: z.number().int(),
+  /** Workers the scaler wants, given the backlog and CPU. */
+  desired: z.number().int(),
+  min: z.number().int(),
+  max: z.number().int(),
+});
+export type WorkerScale = z.infer<typeof WorkerScale>;
+
 export const SystemStats = z.object({
   at: z.string(),
   workers: z.array(WorkerHeartbeat),
@@ -71,8 +83,8 @@ export const SystemStats = z.object({
   throughput: z.number(),
   /** Total time of queries completed in the last minute, in milliseconds. */
   latency: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), count: z.number().int() }),
-  /** Kubernetes only: the worker autoscaler's view; null elsewhere. */
-  replicas: z.object({ current: z.number().int(), desired: z.number().int() }).nullable(),
+  /** The worker autoscaler's view; null when no autoscaler reports (fixed workers, or unreachable). */
+  replicas: WorkerScale.nullable(),
 });
 export type SystemStats = z.infer<typeof SystemStats>;
 

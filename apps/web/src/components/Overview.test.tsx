@@ -3,7 +3,7 @@ import { act, render, screen } from '@testing-library/react';
 import { FakeSocket } from '../test/fake-socket';
 import { Overview } from './Overview';
 
-const stats = (workers: number, throughput: number): SystemStats => ({
+const stats = (workers: number, throughput: number, replicas: SystemStats['replicas'] = null): SystemStats => ({
   at: new Date().toISOString(),
   workers: Array.from({ length: workers }, (_, i) => ({
     id: `w${i + 1}`,
@@ -25,7 +25,7 @@ const stats = (workers: number, throughput: number): SystemStats => ({
   ],
   throughput,
   latency: { p50: 12, p95: 80, count: 40 },
-  replicas: null,
+  replicas,
 });
 
 test('tiles and charts follow the live stats', () => {
@@ -40,4 +40,18 @@ test('tiles and charts follow the live stats', () => {
   expect(screen.getByRole('figure', { name: 'Queue depth (waiting + active)' })).toHaveTextContent('fragments: 7');
   expect(screen.getByRole('figure', { name: 'Live workers' })).toHaveTextContent('workers: 3');
   expect(screen.getAllByRole('row')).toHaveLength(4);
+});
+
+test("the autoscaler's wish is shown beside the live workers, when one reports", () => {
+  const socket = new FakeSocket();
+  render(<Overview socket={socket.asSocket()} />);
+  act(() => socket.serverEmit('system:stats', stats(2, 0)));
+  const hint = () => screen.getByText('Workers', { selector: '.tile-name' }).parentElement!.querySelector('.tile-hint');
+  expect(hint()).toHaveTextContent(/^4 fragment slots$/);
+  expect(screen.getByRole('figure', { name: 'Live workers' })).not.toHaveTextContent('wanted');
+  act(() => socket.serverEmit('system:stats', stats(2, 0, { scaler: 'kubernetes', current: 2, desired: 5, min: 1, max: 10 })));
+  expect(hint()).toHaveTextContent('4 fragment slots; autoscaler (HPA) wants 5, of 1–10');
+  expect(screen.getByRole('figure', { name: 'Live workers' })).toHaveTextContent('wanted: 5');
+  act(() => socket.serverEmit('system:stats', stats(3, 0, { scaler: 'supervisor', current: 3, desired: 3, min: 1, max: 10 })));
+  expect(hint()).toHaveTextContent('6 fragment slots; supervisor wants 3, of 1–10');
 });

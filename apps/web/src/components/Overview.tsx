@@ -1,4 +1,4 @@
-import type { SystemStats } from '@pgfan/contracts';
+import type { SystemStats, WorkerScale } from '@pgfan/contracts';
 import { useId, type ReactNode } from 'react';
 import { Bar, Line } from 'react-chartjs-2';
 import { formatBytes, formatMs } from '../lib/format';
@@ -29,6 +29,11 @@ function Tile({ name, value, hint }: { name: string; value: string; hint?: strin
   );
 }
 
+/** e.g. "autoscaler (HPA) wants 4, of 1–10". */
+function scaleHint(scale: WorkerScale): string {
+  return `${scale.scaler === 'kubernetes' ? 'autoscaler (HPA)' : 'supervisor'} wants ${scale.desired}, of ${scale.min}–${scale.max}`;
+}
+
 /** Live workers, queue depth, throughput, latency and load per worker, over the last minutes. */
 export function Overview({ socket }: { socket: ApiSocket }) {
   const series = useSystemStats(socket);
@@ -42,11 +47,7 @@ export function Overview({ socket }: { socket: ApiSocket }) {
         <Tile
           name="Workers"
           value={String(latest.workers.length)}
-          hint={
-            latest.replicas
-              ? `HPA: ${latest.replicas.current} of ${latest.replicas.desired} wanted`
-              : `${latest.workers.reduce((n, w) => n + w.concurrency, 0)} fragment slots`
-          }
+          hint={`${latest.workers.reduce((n, w) => n + w.concurrency, 0)} fragment slots${latest.replicas ? `; ${scaleHint(latest.replicas)}` : ''}`}
         />
         <Tile name="Throughput" value={`${latest.throughput.toFixed(1)} /s`} hint="queries finished, last 10 s" />
         <Tile name="Latency p50" value={formatMs(latest.latency.p50)} hint={`${latest.latency.count} queries, last minute`} />
@@ -67,6 +68,10 @@ export function Overview({ socket }: { socket: ApiSocket }) {
                   fill: true,
                   stepped: true,
                 },
+                // What the autoscaler asks for: the live line follows it as workers start and stop.
+                ...(series.some((s) => s.replicas)
+                  ? [{ label: 'wanted', data: series.map((s) => s.replicas?.desired ?? null), borderColor: COLORS[1], borderDash: [6, 4], stepped: true }]
+                  : []),
               ],
             }}
             options={lineOptions('workers')}
