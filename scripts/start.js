@@ -156,7 +156,8 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
   if (!(await healthy(port, workers))) return;
   const api = `http://127.0.0.1:${port}`;
-  log(`pgfan is up: ${api}  (${workers} workers, scaling with the load; Ctrl+C stops everything)`);
+  const scaling = ['false', '0'].includes(process.env.AUTOSCALE ?? '') ? 'fixed (AUTOSCALE=false)' : 'scaling with the load';
+  log(`pgfan is up: ${api}  (${workers} workers, ${scaling}; Ctrl+C stops everything)`);
   log(`database ${redact(db.url)}, queue ${queue.url}`);
   log(
     `try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`,

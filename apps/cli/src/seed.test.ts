@@ -38,8 +38,8 @@ test('--if-missing keeps a demo table that is there, and seeds one that is not',
   const client = new Client({ connectionString: fresh.url });
   await client.connect();
   try {
-    expect(await seedDemo(fresh.url, 300, 2, true)).toEqual(expect.any(Number));
-    expect(await seedDemo(fresh.url, 500, 2, true)).toBeNull();
+    expect(await seedDemo(fresh.url, 300, { ifMissing: true })).toEqual(expect.any(Number));
+    expect(await seedDemo(fresh.url, 500, { ifMissing: true })).toBeNull();
     expect((await client.query('SELECT count(*)::int AS n FROM events')).rows[0]).toEqual({ n: 300 });
   } finally {
     await client.end();
@@ -53,5 +53,21 @@ test('refuses to replace an events table that is not the demo table', async () =
     await expect(seedDemo(other.url, 10)).rejects.toThrow("a table named events already exists and is not pgfan's demo table");
   } finally {
     await other.drop();
+  }
+});
+
+test("the bench's tables: any name, kept when they already have the size asked for, replaced otherwise", async () => {
+  const bench = await createTestDatabase('seed_bench', { empty: true });
+  const client = new Client({ connectionString: bench.url });
+  await client.connect();
+  try {
+    expect(await seedDemo(bench.url, 300, { table: 'bench_small', ifDifferentSize: true })).toEqual(expect.any(Number));
+    expect(await seedDemo(bench.url, 300, { table: 'bench_small', ifDifferentSize: true })).toBeNull();
+    expect(await seedDemo(bench.url, 400, { table: 'bench_small', ifDifferentSize: true })).toEqual(expect.any(Number));
+    expect((await client.query('SELECT count(*)::int AS n FROM bench_small')).rows[0]).toEqual({ n: 400 });
+    await expect(seedDemo(bench.url, 1, { table: 'Bench; DROP' })).rejects.toThrow('not a plain lower-case table name');
+  } finally {
+    await client.end();
+    await bench.drop();
   }
 });

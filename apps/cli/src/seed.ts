@@ -11,7 +11,7 @@ import { loadEnv, redactUrl } from './env';
 export const DEMO_TABLE = 'events';
 
 const CREATE = `
-CREATE TABLE events (
+CREATE TABLE %TABLE% (
   id          bigint NOT NULL,
   ts          timestamptz NOT NULL,
   user_id     integer NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE events (
 
 /** Rows [$1, $2]; values are mixed from the id so columns look independent. */
 const INSERT = `
-INSERT INTO events
+INSERT INTO %TABLE%
 SELECT i,
        timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => (i * 7) % 31536000),
        1 + (h % 100000)::int,
@@ -39,36 +39,52 @@ SELECT i,
        (h >> 30) % 20 = 0
 FROM (SELECT i, (i * 2654435761) % 4294967296 AS h FROM generate_series($1::bigint, $2::bigint) AS i) AS s`;
 
-/** Marks the table as ours, so seeding again may replace it but never someone else's `events`. */
+/** Marks the table as ours, so seeding again may replace it but never someone else's table. */
 const MARK = 'pgfan demo data (npm run seed)';
 
+export interface SeedOptions {
+  /** @defaultValue 'events' */
+  table?: string;
+  /** Rows are inserted by this many sessions at once. @defaultValue 2 */
+  chunks?: number;
+  /** Keep a demo table that is already there, whatever its size. */
+  ifMissing?: boolean;
+  /** Keep a demo table that is already there with exactly `rows` rows (the bench's tables). */
+  ifDifferentSize?: boolean;
+}
+
 /**
- * Creates the demo table with `rows` rows; returns the seconds it took.
- * @throws Error if a table named events exists that is not pgfan's demo table.
+ * Creates a demo table with `rows` rows; returns the seconds it took, or null when an existing
+ * table was kept.
+ * @throws Error if a table of that name exists that is not a pgfan demo table.
  */
-export async function seedDemo(databaseUrl: string, rows: number, chunks = 2, ifMissing = false): Promise<number | null> {
+export async function seedDemo(databaseUrl: string, rows: number, options: SeedOptions = {}): Promise<number | null> {
+  const { table = DEMO_TABLE, chunks = 2, ifMissing = false, ifDifferentSize = false } = options;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) throw new Error(`not a plain lower-case table name: ${table}`);
   const started = performance.now();
   const pool = new Pool({ connectionString: databaseUrl, max: chunks, application_name: 'pgfan-seed' });
   try {
     const existing = await pool.query<{ mark: string | null }>(
-      "SELECT obj_description(to_regclass('public.events'), 'pg_class') AS mark WHERE to_regclass('public.events') IS NOT NULL",
+      "SELECT obj_description(to_regclass('public.' || $1), 'pg_class') AS mark WHERE to_regclass('public.' || $1) IS NOT NULL",
+      [table],
     );
-    if (existing.rows[0] && existing.rows[0].mark !== MARK) {
-      throw new Error("a table named events already exists and is not pgfan's demo table; drop it or seed another database");
+    const mark = existing.rows[0]?.mark;
+    if (existing.rows[0] && !mark?.startsWith(MARK)) {
+      throw new Error(`a table named ${table} already exists and is not pgfan's demo table; drop it or seed another database`);
     }
-    if (existing.rows[0] && ifMissing) return null;
-    await pool.query('DROP TABLE IF EXISTS public.events');
-    await pool.query(CREATE);
-    await pool.query(`COMMENT ON TABLE events IS '${MARK}'`);
+    if (existing.rows[0] && (ifMissing || (ifDifferentSize && mark === `${MARK}: ${rows} rows`))) return null;
+    await pool.query(`DROP TABLE IF EXISTS public.${table}`);
+    await pool.query(CREATE.replace('%TABLE%', table));
+    await pool.query(`COMMENT ON TABLE ${table} IS '${MARK}: ${rows} rows'`);
     const size = Math.ceil(rows / chunks);
     await Promise.all(
       Array.from({ length: chunks }, (_, c) => {
         const from = c * size + 1;
         const to = Math.min(rows, (c + 1) * size);
-        return from <= to ? pool.query(INSERT, [from, to]) : undefined;
+        return from <= to ? pool.query(INSERT.replace('%TABLE%', table), [from, to]) : undefined;
       }),
     );
-    await pool.query('ANALYZE events');
+    await pool.query(`ANALYZE ${table}`);
   } finally {
     await pool.end();
   }
@@ -94,7 +110,7 @@ async function main(): Promise<number> {
   }
   const env = loadEnv(process.env);
   process.stdout.write(`Seeding ${rows.toLocaleString('en-US')} rows into events at ${redactUrl(env.DATABASE_URL)}…\n`);
-  const seconds = await seedDemo(env.DATABASE_URL, rows, 2, values['if-missing']);
+  const seconds = await seedDemo(env.DATABASE_URL, rows, { ifMissing: values['if-missing'] });
   process.stdout.write(seconds === null ? 'The demo table is already there; kept it.\n' : `Done in ${seconds.toFixed(1)} s.\n`);
   return 0;
 }

@@ -1,0 +1,59 @@
+/** `npm run bench` end to end, scaled down: against the real running system, every mode, every query. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSystem, type System } from '@pgfan/testing';
+import { benchPlan, runBench, writeResults } from './bench';
+import { BENCH_QUERIES } from './bench/queries';
+
+let system: System;
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'bench', workers: 1 });
+}, 90_000);
+afterAll(() => system?.stop());
+
+test('the quick and full plans: tables, rounds and clients the issue asks for', () => {
+  expect(benchPlan(true).tables.map((t) => t.rows)).toEqual([100_000, 1_000_000]);
+  expect(benchPlan(false).tables.map((t) => t.rows)).toEqual([100_000, 1_000_000, 10_000_000]);
+  expect(benchPlan(false).throughputUsers).toEqual([1, 20, 100]);
+  expect(benchPlan(true, 5).rounds).toBe(5);
+});
+
+test("measures every query in every mode, gets PostgreSQL's answers through pgfan, and writes JSON, Markdown and SVG", async () => {
+  const plan = {
+    ...benchPlan(true, 1),
+    tables: [{ table: 'bench_events_small', rows: 3000 }],
+    overheadRounds: 2,
+    throughputUsers: [1, 2],
+    throughputSeconds: 1,
+  };
+  const results = await runBench(system.db.url, system.url, plan);
+  expect(results.modes).toEqual(expect.arrayContaining(['direct-serial', 'direct-parallel', 'pgfan-auto', 'pgfan-2', 'pgfan-4', 'pgfan-8']));
+  expect(results.cells).toHaveLength(BENCH_QUERIES.length * results.modes.length);
+  expect(results.cells.filter((c) => c.mismatch)).toEqual([]);
+  expect(results.cells.every((c) => c.summary.n === 1 && c.summary.median > 0)).toBe(true);
+  expect(results.cells.find((c) => c.mode === 'pgfan-4' && c.query === 'count')?.partitions).toEqual([4]);
+  expect(results.overhead.overheadMs).toBeGreaterThan(0);
+  expect(results.throughput.runs.map((r) => [r.users, r.errors])).toEqual([
+    [1, 0],
+    [2, 0],
+  ]);
+  expect(results.workers).toEqual({ atStart: 1, atEnd: 1 });
+
+  const dir = mkdtempSync(join(tmpdir(), 'pgfan-bench-'));
+  try {
+    const files = writeResults(results, dir);
+    expect(files.map((f) => f.split('.').at(-1))).toEqual(['json', 'md', 'svg']);
+    expect(files.every(existsSync)).toBe(true);
+    expect(JSON.parse(readFileSync(files[0]!, 'utf8'))).toEqual(JSON.parse(JSON.stringify(results)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+test('without a running API it says how to start one', async () => {
+  await expect(runBench(system.db.url, 'http://127.0.0.1:59999', benchPlan(true))).rejects.toThrow(
+    /^cannot reach the API at http:\/\/127.0.0.1:59999 \(.+\); start the system with npm start first$/,
+  );
+});

@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --quick]`: pgfan against PostgreSQL itself, in one run, on this machine.
+ * Direct serial and parallel PostgreSQL, pgfan auto and forced to 2/4/8 fragments, over demo
+ * tables of 100K, 1M and 10M rows; the dispatch overhead on a one-page table; throughput of the
+ * headline query at 1, 20 and 100 clients. Modes run interleaved, and every pgfan answer is
+ * compared with PostgreSQL's. Writes bench/results/<time>.{json,md,svg}.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { BENCH_QUERIES, HEADLINE } from './bench/queries';
+import { renderMarkdown, renderSvg } from './bench/report';
+import type { BenchResults, Cell, ThroughputRun } from './bench/results';
+import { directRunner, pgfanRunner, sameRows, type Mode, type Runner, type Sample } from './bench/runners';
+import { interleave, quantile, summarize } from './bench/stats';
+import { loadEnv, redactUrl } from './env';
+import { runLoad } from './loadtest';
+import { seedDemo } from './seed';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export interface BenchPlan {
+  quick: boolean;
+  tables: { table: string; rows: number }[];
+  rounds: number;
+  overheadRounds: number;
+  throughputUsers: number[];
+  throughputSeconds: number;
+}
+
+export function benchPlan(quick: boolean, rounds?: number): BenchPlan {
+  return {
+    quick,
+    tables: [
+      { table: 'bench_events_100k', rows: 100_000 },
+      { table: 'bench_events_1m', rows: 1_000_000 },
+      ...(quick ? [] : [{ table: 'bench_events_10m', rows: 10_000_000 }]),
+    ],
+    rounds: rounds ?? (quick ? 3 : 7),
+    overheadRounds: quick ? 30 : 100,
+    throughputUsers: [1, 20, 100],
+    throughputSeconds: quick ? 3 : 10,
+  };
+}
+
+const TINY = { table: 'bench_events_tiny', rows: 100 };
+
+function log(message: string): void {
+  process.stdout.write(`${message}\n`);
+}
+
+async function liveWorkers(apiUrl: string): Promise<number> {
+  const response = await fetch(`${apiUrl}/api/health`).catch((error: Error & { cause?: Error }) => {
+    throw new Error(`cannot reach the API at ${apiUrl} (${error.cause?.message ?? error.message}); start the system with npm start first`);
+  });
+  const health = (await response.json()) as { workers?: { live?: number } };
+  return health.workers?.live ?? 0;
+}
+
+/** Runs every mode on `sql`: once to warm up and check the answer, then `rounds` interleaved rounds. */
+async function measure(runners: Runner[], sql: string, rounds: number): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
+  const byMode = new Map(runners.map((r) => [r.mode.name, { samples: [] as Sample[], mismatch: false }]));
+  const reference = await runners[0]!.run(sql);
+  for (const runner of runners) {
+    const warm = await runner.run(sql);
+    if (!sameRows(reference.rows, warm.rows)) byMode.get(runner.mode.name)!.mismatch = true;
+  }
+  for (const round of interleave(runners, rounds)) {
+    for (const runner of round) {
+      const sample = await runner.run(sql);
+      const entry = byMode.get(runner.mode.name)!;
+      entry.samples.push(sample);
+      if (!sameRows(reference.rows, sample.rows)) entry.mismatch = true;
+    }
+  }
+  return byMode;
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchPlan): Promise<BenchResults> {
+  const startedAt = new Date().toISOString();
+  const workersAtStart = await liveWorkers(apiUrl);
+  if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
+
+  for (const { table, rows } of [...plan.tables, TINY]) {
+    const seconds = await seedDemo(databaseUrl, rows, { table, ifDifferentSize: true });
+    if (seconds !== null) log(`seeded ${table} (${rows.toLocaleString('en-US')} rows) in ${seconds.toFixed(1)} s`);
+  }
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  const [version, parallelDefault] = await Promise.all([
+    admin.query<{ v: string }>("SELECT split_part(version(), ' on ', 1) AS v").then((r) => r.rows[0]!.v),
+    admin.query<{ n: string }>("SELECT current_setting('max_parallel_workers_per_gather') AS n").then((r) => Number(r.rows[0]!.n)),
+  ]);
+  // Read every table once, so the first mode measured does not pay for cold caches.
+  for (const { table } of plan.tables) await admin.query(`SELECT count(*) FROM ${table}`);
+  await admin.end();
+
+  const cores = cpus().length;
+  const modes: Mode[] = [
+    { name: 'direct-serial', kind: 'direct', parallelWorkers: 0 },
+    { name: 'direct-parallel', kind: 'direct', parallelWorkers: null },
+    // Only when one worker per core differs from the server's default.
+    ...(cores !== parallelDefault ? [{ name: 'direct-parallel-cores', kind: 'direct' as const, parallelWorkers: cores }] : []),
+    { name: 'pgfan-auto', kind: 'pgfan', partitions: null },
+    { name: 'pgfan-2', kind: 'pgfan', partitions: 2 },
+    { name: 'pgfan-4', kind: 'pgfan', partitions: 4 },
+    { name: 'pgfan-8', kind: 'pgfan', partitions: 8 },
+  ];
+  const runners = await Promise.all(modes.map((m) => (m.kind === 'direct' ? directRunner(databaseUrl, m) : pgfanRunner(apiUrl, m))));
+  const cells: Cell[] = [];
+  try {
+    for (const { table, rows } of plan.tables) {
+      for (const query of BENCH_QUERIES) {
+        const measured = await measure(runners, query.sql(table), plan.rounds);
+        const line: string[] = [];
+        for (const [mode, { samples, mismatch }] of measured) {
+          const summary = summarize(samples.map((s) => s.ms));
+          const partitions = samples.flatMap((s) => (s.partitions === undefined ? [] : [s.partitions]));
+          cells.push({
+            table,
+            rows,
+            query: query.name,
+            mode,
+            summary,
+            ...(partitions.length ? { partitions: [...new Set(partitions)] } : {}),
+            ...(mismatch ? { mismatch } : {}),
+          });
+          line.push(`${mode.replace(/^direct-|^pgfan-/, '')} ${summary.median.toFixed(0)}${mismatch ? ' ⚠' : ''}`);
+          if (mismatch) log(`  ⚠ ${mode} answered ${query.name} on ${table} differently from PostgreSQL`);
+        }
+        log(`${table} ${query.name.padEnd(18)} ms: ${line.join(' · ')}`);
+      }
+    }
+    const overhead = await measure(
+      [runners[0]!, pgfanRunner(apiUrl, { name: 'pgfan-4', kind: 'pgfan', partitions: 4 })],
+      HEADLINE(TINY.table),
+      plan.overheadRounds,
+    );
+    const [direct, pgfan] = [...overhead.values()].map((v) => summarize(v.samples.map((s) => s.ms))) as [
+      ReturnType<typeof summarize>,
+      ReturnType<typeof summarize>,
+    ];
+    log(`overhead: pgfan p50 ${pgfan.median.toFixed(2)} ms, direct ${direct.median.toFixed(2)} ms`);
+
+    const headline = HEADLINE(plan.tables[0]!.table);
+    const runs: ThroughputRun[] = [];
+    for (const users of plan.throughputUsers) {
+      const load = await runLoad(apiUrl, users, plan.throughputSeconds, [{ sql: headline }]);
+      const errors = load.failed + [...load.errors.values()].reduce((a, b) => a + b, 0);
+      const run = {
+        users,
+        seconds: plan.throughputSeconds,
+        completed: load.completed,
+        errors,
+        perSecond: load.completed / plan.throughputSeconds,
+        p50: summarize(load.latencies).median,
+        p99: quantile(load.latencies, 0.99),
+      };
+      runs.push(run);
+      log(`throughput, ${users} clients: ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${errors} errors`);
+    }
+    return {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      quick: plan.quick,
+      commit: gitCommit(),
+      machine: {
+        cpus: cores,
+        cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.versions.node,
+        postgres: version,
+        parallelWorkersDefault: parallelDefault,
+      },
+      workers: { atStart: workersAtStart, atEnd: await liveWorkers(apiUrl) },
+      rounds: plan.rounds,
+      modes: modes.map((m) => m.name),
+      cells,
+      overhead: { table: TINY.table, direct, pgfan, partitions: 4, overheadMs: pgfan.median - direct.median },
+      throughput: { sql: headline, runs },
+    };
+  } finally {
+    await Promise.all(runners.map((r) => r.close()));
+  }
+}
+
+/** Writes the JSON, Markdown and SVG; returns their paths. */
+export function writeResults(results: BenchResults, dir = join(ROOT, 'bench', 'results')): string[] {
+  mkdirSync(dir, { recursive: true });
+  const stem = join(dir, results.startedAt.replace(/[:.]/g, '-'));
+  const files: [string, string][] = [
+    [`${stem}.json`, `${JSON.stringify(results, null, 2)}\n`],
+    [`${stem}.md`, renderMarkdown(results)],
+    [`${stem}.svg`, renderSvg(results)],
+  ];
+  for (const [path, text] of files) writeFileSync(path, text);
+  return files.map(([path]) => path);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    log('Usage: npm run bench -- [--quick] [--rounds N]   (against the running system: API_URL, and DATABASE_URL directly)');
+    return 0;
+  }
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1)) {
+    process.stderr.write('--rounds must be a positive whole number\n');
+    return 2;
+  }
+  const env = loadEnv(process.env);
+  const plan = benchPlan(values.quick ?? false, rounds);
+  log(`Benchmark${plan.quick ? ' (quick)' : ''}: pgfan at ${env.API_URL} against PostgreSQL at ${redactUrl(env.DATABASE_URL)}, ${plan.rounds} rounds`);
+  const results = await runBench(env.DATABASE_URL, env.API_URL.replace(/\/$/, ''), plan);
+  const files = writeResults(results);
+  log(`\n${renderMarkdown(results)}`);
+  log(`Written: ${files.join(', ')}`);
+  return results.cells.some((c) => c.mismatch) ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`pgfan-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

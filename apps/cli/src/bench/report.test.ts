@@ -1,0 +1,79 @@
+import { renderMarkdown, renderSvg } from './report';
+import { judgeTargets, type BenchResults, type Cell } from './results';
+import { sameRows } from './runners';
+
+const summary = (median: number) => ({ n: 5, median, p95: median * 1.2, min: median * 0.9 });
+const cell = (table: string, rows: number, query: string, mode: string, median: number, extra: Partial<Cell> = {}): Cell => ({
+  table,
+  rows,
+  query,
+  mode,
+  summary: summary(median),
+  ...extra,
+});
+
+const results: BenchResults = {
+  startedAt: '2026-11-24T12:00:00.000Z',
+  finishedAt: '2026-11-24T12:10:00.000Z',
+  quick: false,
+  commit: 'abc1234',
+  machine: { cpus: 2, cpuModel: 'Test CPU', memoryGiB: 24, node: '20.0.0', postgres: 'PostgreSQL 15.0', parallelWorkersDefault: 2 },
+  workers: { atStart: 2, atEnd: 2 },
+  rounds: 5,
+  modes: ['direct-serial', 'direct-parallel', 'pgfan-auto', 'pgfan-2'],
+  cells: [
+    cell('t10m', 10_000_000, 'count', 'direct-serial', 400),
+    cell('t10m', 10_000_000, 'count', 'direct-parallel', 300),
+    cell('t10m', 10_000_000, 'count', 'pgfan-auto', 200, { partitions: [2] }),
+    cell('t10m', 10_000_000, 'count', 'pgfan-2', 210, { partitions: [2] }),
+    cell('t10m', 10_000_000, 'count-distinct', 'direct-serial', 3000),
+    cell('t10m', 10_000_000, 'count-distinct', 'direct-parallel', 3000),
+    cell('t10m', 10_000_000, 'count-distinct', 'pgfan-auto', 1500),
+    cell('t10m', 10_000_000, 'count-distinct', 'pgfan-2', 1600, { mismatch: true }),
+  ],
+  overhead: { table: 'tiny', direct: summary(0.2), pgfan: summary(4.2), partitions: 4, overheadMs: 4 },
+  throughput: {
+    sql: 'SELECT count(*) FROM t100k',
+    runs: [
+      { users: 1, seconds: 10, completed: 1000, errors: 0, perSecond: 100, p50: 8, p99: 12 },
+      { users: 20, seconds: 10, completed: 3000, errors: 0, perSecond: 300, p50: 60, p99: 90 },
+    ],
+  },
+};
+
+test('targets are judged from the measurements, and what was not measured says so', () => {
+  expect(judgeTargets(results).map((t) => [t.name, t.measured, t.met])).toEqual([
+    ['headline query, end to end', 'p50 8.0 ms', true],
+    ['dispatch overhead, 4 forced fragments', '4.0 ms', true],
+    ['scan-bound queries, 10M rows, auto vs direct serial', 'count 2.00×, sum-filter –, q1-groupby –', false],
+    ['COUNT(DISTINCT), 10M rows, auto vs the faster direct mode', '2.00×', true],
+    ['auto mode vs the faster direct mode, every query and table', 'worst: count on t10m, 1.50×', true],
+    ['small queries at 20 concurrent clients', '300/s, p99 90.0 ms, 0 errors', false],
+  ]);
+});
+
+test('the Markdown has the targets, a row per query with medians, p95s and ratios, and flags wrong answers', () => {
+  const markdown = renderMarkdown(results);
+  expect(markdown).toContain('| dispatch overhead, 4 forced fragments | p50 ≤ 5 ms | 4.0 ms | yes |');
+  expect(markdown).toContain('| small queries at 20 concurrent clients | ≥ 500/s, p99 ≤ 50 ms, no errors | 300/s, p99 90.0 ms, 0 errors | **no** |');
+  expect(markdown).toContain('## 10M rows (`t10m`)');
+  expect(markdown).toContain('| count | 400 ms (480 ms) | 300 ms (360 ms) 1.33× | **200 ms (240 ms) 2.00×** | 210 ms (252 ms) 1.90× | 1.50× |');
+  expect(markdown).toContain('1.60 s (1.92 s) 1.88× ⚠ differs');
+  expect(markdown).toContain('| 20 | 300 | 60 ms | 90 ms | 0 |');
+});
+
+test('the chart is an SVG with a bar per query and mode', () => {
+  const svg = renderSvg(results);
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  expect(svg.trim().endsWith('</svg>')).toBe(true);
+  expect(svg.match(/<rect x=[^>]*><title>/g)).toHaveLength(2 * 3);
+  expect(svg).toContain('<title>count, pgfan-auto: 2.00×</title>');
+});
+
+test('answers compare cell by cell, numbers within 1e-9 relative', () => {
+  expect(sameRows([['1', 'a', null]], [['1', 'a', null]])).toBe(true);
+  expect(sameRows([['0.30000000000000004']], [['0.3']])).toBe(true);
+  expect(sameRows([['1']], [['2']])).toBe(false);
+  expect(sameRows([['1']], [['1'], ['1']])).toBe(false);
+  expect(sameRows([[null]], [['0']])).toBe(false);
+});

@@ -1,0 +1,113 @@
+/** A run's results for people: a Markdown summary and an SVG chart of speed-ups. */
+import { bestDirect, cellOf, judgeTargets, type BenchResults } from './results';
+import { speedup } from './stats';
+
+const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 10 ? `${n.toFixed(2)} ms` : n < 1000 ? `${n.toFixed(0)} ms` : `${(n / 1000).toFixed(2)} s`);
+const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
+const rowsLabel = (rows: number) => (rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}K`);
+
+function tablesOf(results: BenchResults): { table: string; rows: number }[] {
+  const seen = new Map<string, number>();
+  for (const c of results.cells) seen.set(c.table, c.rows);
+  return [...seen].map(([table, rows]) => ({ table, rows })).sort((a, b) => a.rows - b.rows);
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine } = results;
+  const queries = [...new Set(results.cells.map((c) => c.query))];
+  const lines = [
+    `# pgfan benchmark${results.quick ? ' (quick)' : ''}`,
+    '',
+    `${results.startedAt}, commit ${results.commit ?? 'unknown'}. ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}.`,
+    `pgfan workers: ${results.workers.atStart} at start, ${results.workers.atEnd} at the end. Each cell: the median (p95) of ${results.rounds} runs, modes interleaved.`,
+    `Ratios are how many times faster than direct serial PostgreSQL (× > 1 is faster); **bold** is the fastest mode.`,
+    '',
+    '## Targets',
+    '',
+    '| target | goal | measured | met |',
+    '| --- | --- | --- | --- |',
+    ...judgeTargets(results).map((t) => `| ${t.name} | ${t.goal} | ${t.measured} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'} |`),
+  ];
+  for (const { table, rows } of tablesOf(results)) {
+    lines.push('', `## ${rowsLabel(rows)} rows (\`${table}\`)`, '', `| query | ${results.modes.join(' | ')} | auto vs faster direct |`);
+    lines.push(`| --- | ${results.modes.map(() => '---:').join(' | ')} | ---: |`);
+    for (const query of queries) {
+      const serial = cellOf(results, table, query, 'direct-serial');
+      const cells = results.modes.map((mode) => cellOf(results, table, query, mode));
+      const fastest = Math.min(...cells.map((c) => c?.summary.median ?? Infinity));
+      const shown = cells.map((c) => {
+        if (!c) return '–';
+        const text = `${ms(c.summary.median)} (${ms(c.summary.p95)})${c.mode === 'direct-serial' ? '' : ` ${times(speedup(serial?.summary.median ?? NaN, c.summary.median))}`}${c.mismatch ? ' ⚠ differs' : ''}`;
+        return c.summary.median === fastest ? `**${text}**` : text;
+      });
+      const best = bestDirect(results, table, query);
+      const auto = cellOf(results, table, query, 'pgfan-auto');
+      lines.push(`| ${query} | ${shown.join(' | ')} | ${best && auto ? times(speedup(best.summary.median, auto.summary.median)) : '–'} |`);
+    }
+  }
+  const { overhead, throughput } = results;
+  lines.push(
+    '',
+    '## Dispatch overhead',
+    '',
+    `\`SELECT count(*)\` on a one-page table (\`${overhead.table}\`), pgfan forced to ${overhead.partitions} fragments, against the same query direct:`,
+    `pgfan p50 ${ms(overhead.pgfan.median)} (p95 ${ms(overhead.pgfan.p95)}), direct p50 ${ms(overhead.direct.median)} (p95 ${ms(overhead.direct.p95)}): **${ms(overhead.overheadMs)}** of overhead at the median.`,
+    '',
+    '## Throughput',
+    '',
+    `\`${throughput.sql}\` through REST, as many concurrent clients as shown, each sending its next query when the last is answered:`,
+    '',
+    '| clients | queries/s | p50 | p99 | errors |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...throughput.runs.map((r) => `| ${r.users} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} |`),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const COLORS = ['#64748b', '#0ea5e9', '#16a34a', '#a855f7', '#f97316', '#e11d48', '#eab308'];
+
+/** Grouped bars: for the largest table, each mode's speed-up over direct serial, per query. */
+export function renderSvg(results: BenchResults): string {
+  const largest = tablesOf(results).at(-1);
+  const queries = [...new Set(results.cells.map((c) => c.query))];
+  const modes = results.modes.filter((m) => m !== 'direct-serial');
+  const value = (query: string, mode: string) => {
+    const serial = largest && cellOf(results, largest.table, query, 'direct-serial');
+    const cell = largest && cellOf(results, largest.table, query, mode);
+    return serial && cell ? speedup(serial.summary.median, cell.summary.median) : 0;
+  };
+  const top = Math.max(2, Math.ceil(Math.max(...queries.flatMap((q) => modes.map((m) => value(q, m))).filter(Number.isFinite))));
+  const [left, plotTop, groupWidth, barWidth, plotHeight] = [60, 50, 28 + modes.length * 14, 12, 260];
+  const width = left + queries.length * groupWidth + 20;
+  const height = plotTop + plotHeight + 110;
+  const y = (v: number) => plotTop + plotHeight - (Math.min(v, top) / top) * plotHeight;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${left}" y="20" font-size="14" font-weight="600">${escape(`Speed-up over direct serial PostgreSQL, ${largest ? rowsLabel(largest.rows) : ''} rows (median; higher is faster)`)}</text>`,
+  ];
+  for (let tick = 0; tick <= top; tick += top > 8 ? 2 : 1) {
+    parts.push(
+      `<line x1="${left}" x2="${width - 20}" y1="${y(tick)}" y2="${y(tick)}" stroke="${tick === 1 ? '#111' : '#e5e7eb'}"${tick === 1 ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
+    parts.push(`<text x="${left - 6}" y="${y(tick) + 4}" text-anchor="end">${tick}×</text>`);
+  }
+  queries.forEach((query, q) => {
+    const x0 = left + q * groupWidth + 14;
+    modes.forEach((mode, m) => {
+      const v = value(query, mode);
+      parts.push(
+        `<rect x="${x0 + m * 14}" y="${y(v)}" width="${barWidth}" height="${plotTop + plotHeight - y(v)}" fill="${COLORS[m % COLORS.length]}"><title>${escape(`${query}, ${mode}: ${v.toFixed(2)}×`)}</title></rect>`,
+      );
+    });
+    parts.push(`<text x="${x0 + (modes.length * 14) / 2}" y="${plotTop + plotHeight + 16}" text-anchor="middle">${escape(query)}</text>`);
+  });
+  modes.forEach((mode, m) => {
+    const x = left + m * 130;
+    parts.push(`<rect x="${x}" y="${plotTop + plotHeight + 40}" width="10" height="10" fill="${COLORS[m % COLORS.length]}"/>`);
+    parts.push(`<text x="${x + 14}" y="${plotTop + plotHeight + 49}">${escape(mode)}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

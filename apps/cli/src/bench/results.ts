@@ -1,0 +1,122 @@
+/** What one benchmark run found: the JSON written to bench/results/, and the targets judged from it. */
+import type { Summary } from './stats';
+import { speedup } from './stats';
+
+export interface Cell {
+  table: string;
+  rows: number;
+  query: string;
+  mode: string;
+  summary: Summary;
+  /** pgfan: the fragment counts it ran as (auto mode may vary). */
+  partitions?: number[];
+  /** pgfan: some answer differed from PostgreSQL's (never expected; reported, not hidden). */
+  mismatch?: boolean;
+}
+
+export interface ThroughputRun {
+  users: number;
+  seconds: number;
+  completed: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  commit: string | null;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; postgres: string; parallelWorkersDefault: number };
+  workers: { atStart: number; atEnd: number };
+  rounds: number;
+  modes: string[];
+  cells: Cell[];
+  overhead: { table: string; direct: Summary; pgfan: Summary; partitions: number; overheadMs: number };
+  throughput: { sql: string; runs: ThroughputRun[] };
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const DIRECT = ['direct-serial', 'direct-parallel', 'direct-parallel-cores'];
+
+export function cellOf(results: BenchResults, table: string, query: string, mode: string): Cell | undefined {
+  return results.cells.find((c) => c.table === table && c.query === query && c.mode === mode);
+}
+
+/** The faster of the direct modes for one query (the bar pgfan has to clear). */
+export function bestDirect(results: BenchResults, table: string, query: string): Cell | undefined {
+  return results.cells.filter((c) => c.table === table && c.query === query && DIRECT.includes(c.mode)).sort((a, b) => a.summary.median - b.summary.median)[0];
+}
+
+const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
+
+/** The issue's targets, judged from the measurements (null: this run did not measure it). */
+export function judgeTargets(results: BenchResults): Target[] {
+  const largest = [...new Set(results.cells.map((c) => c.rows))].sort((a, b) => b - a)[0];
+  const bigTable = results.cells.find((c) => c.rows === largest)?.table ?? '';
+  const bigLabel = largest ? `${(largest / 1e6).toLocaleString('en-US')}M rows` : '';
+  const single = results.throughput.runs.find((r) => r.users === 1);
+  const twenty = results.throughput.runs.find((r) => r.users === 20);
+  const autoVsSerial = (query: string) => {
+    const serial = cellOf(results, bigTable, query, 'direct-serial');
+    const auto = cellOf(results, bigTable, query, 'pgfan-auto');
+    return serial && auto ? speedup(serial.summary.median, auto.summary.median) : NaN;
+  };
+  const scanBound = ['count', 'sum-filter', 'q1-groupby'].map((q) => [q, autoVsSerial(q)] as const);
+  const distinct = (() => {
+    const best = bestDirect(results, bigTable, 'count-distinct');
+    const auto = cellOf(results, bigTable, 'count-distinct', 'pgfan-auto');
+    return best && auto ? speedup(best.summary.median, auto.summary.median) : NaN;
+  })();
+  const autoCells = results.cells.filter((c) => c.mode === 'pgfan-auto');
+  const slowest = autoCells
+    .map((c) => ({ c, ratio: c.summary.median / (bestDirect(results, c.table, c.query)?.summary.median ?? NaN) }))
+    .sort((a, b) => b.ratio - a.ratio)[0];
+  const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : `${n.toFixed(1)} ms`);
+  return [
+    {
+      name: 'headline query, end to end',
+      goal: 'p50 ≤ 10 ms',
+      measured: single ? `p50 ${ms(single.p50)}` : '–',
+      met: single ? single.p50 <= 10 : null,
+    },
+    {
+      name: 'dispatch overhead, 4 forced fragments',
+      goal: 'p50 ≤ 5 ms',
+      measured: ms(results.overhead.overheadMs),
+      met: results.overhead.overheadMs <= 5,
+    },
+    {
+      name: `scan-bound queries, ${bigLabel}, auto vs direct serial`,
+      goal: '≥ 1.5× each',
+      measured: scanBound.map(([q, r]) => `${q} ${times(r)}`).join(', '),
+      met: largest && largest >= 10_000_000 ? scanBound.every(([, r]) => r >= 1.5) : null,
+    },
+    {
+      name: `COUNT(DISTINCT), ${bigLabel}, auto vs the faster direct mode`,
+      goal: '≥ 1.5×',
+      measured: times(distinct),
+      met: largest && largest >= 10_000_000 ? distinct >= 1.5 : null,
+    },
+    {
+      name: 'auto mode vs the faster direct mode, every query and table',
+      goal: 'never > 10% slower',
+      measured: slowest ? `worst: ${slowest.c.query} on ${slowest.c.table}, ${times(1 / slowest.ratio)}` : '–',
+      met: slowest ? slowest.ratio <= 1.1 : null,
+    },
+    {
+      name: 'small queries at 20 concurrent clients',
+      goal: '≥ 500/s, p99 ≤ 50 ms, no errors',
+      measured: twenty ? `${twenty.perSecond.toFixed(0)}/s, p99 ${ms(twenty.p99)}, ${twenty.errors} errors` : '–',
+      met: twenty ? twenty.perSecond >= 500 && twenty.p99 <= 50 && twenty.errors === 0 : null,
+    },
+  ];
+}

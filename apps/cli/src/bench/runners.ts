@@ -1,0 +1,97 @@
+/**
+ * The sides of the comparison. Direct: one warm session per mode, with PostgreSQL's parallel
+ * query off, at its default, or at one worker per core. pgfan: the running system through its
+ * REST API, auto-partitioned or forced to N fragments. Both time what a client waits for.
+ */
+import { Client, types as pgTypes } from 'pg';
+
+export type Mode = { name: string; kind: 'direct'; parallelWorkers: number | null } | { name: string; kind: 'pgfan'; partitions: number | null };
+
+/** Every value as PostgreSQL's text (or null), so both sides compare alike. */
+export type Row = (string | null)[];
+
+export interface Sample {
+  ms: number;
+  rows: Row[];
+  /** pgfan: fragments the query ran as (1 when it ran as written), and the plan's mode. */
+  partitions?: number;
+  planMode?: string;
+}
+
+export interface Runner {
+  mode: Mode;
+  run(sql: string): Promise<Sample>;
+  close(): Promise<void>;
+}
+
+/** The API's default MAX_WAIT_MS. */
+const MAX_WAIT_MS = 60_000;
+
+const TEXT = { getTypeParser: () => (value: string) => value } as unknown as typeof pgTypes;
+
+export async function directRunner(databaseUrl: string, mode: Extract<Mode, { kind: 'direct' }>): Promise<Runner> {
+  const client = new Client({ connectionString: databaseUrl, application_name: `pgfan-bench ${mode.name}` });
+  await client.connect();
+  if (mode.parallelWorkers !== null) await client.query(`SET max_parallel_workers_per_gather = ${Math.trunc(mode.parallelWorkers)}`);
+  return {
+    mode,
+    async run(sql) {
+      const started = performance.now();
+      const result = await client.query({ text: sql, rowMode: 'array', types: TEXT });
+      return { ms: performance.now() - started, rows: result.rows as Row[] };
+    },
+    close: () => client.end(),
+  };
+}
+
+interface QueryAnswer {
+  status: string;
+  error?: { code: string; message: string } | null;
+  plan?: { mode: string; partitions: number } | null;
+  result?: { rows: unknown[][] } | null;
+}
+
+export function pgfanRunner(apiUrl: string, mode: Extract<Mode, { kind: 'pgfan' }>): Runner {
+  return {
+    mode,
+    async run(sql) {
+      const started = performance.now();
+      let response = await fetch(`${apiUrl}/api/queries?wait=${MAX_WAIT_MS}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sql, timeoutMs: 600_000, ...(mode.partitions === null ? {} : { partitions: mode.partitions }) }),
+      });
+      let body = (await response.json()) as QueryAnswer & { id?: string };
+      // Past the longest wait the API grants, poll.
+      while (response.status === 202) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        response = await fetch(`${apiUrl}/api/queries/${body.id}`);
+        body = (await response.json()) as QueryAnswer & { id?: string };
+        if (response.status === 200 && !['completed', 'failed', 'cancelled'].includes(body.status)) response = new Response(null, { status: 202 });
+      }
+      const ms = performance.now() - started;
+      if (response.status !== 200 || body.status !== 'completed' || !body.result) {
+        throw new Error(`pgfan ${mode.name}: ${body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}, ${body.status}`}`);
+      }
+      const rows = body.result.rows.map((row) => row.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v))));
+      return { ms, rows, partitions: body.plan?.partitions ?? 1, planMode: body.plan?.mode };
+    },
+    close: async () => undefined,
+  };
+}
+
+/** Same rows in the same order; numbers equal within 1e-9 relative (float sums may differ in the last digits). */
+export function sameRows(expected: Row[], actual: Row[]): boolean {
+  if (expected.length !== actual.length) return false;
+  return expected.every((row, i) => {
+    const other = actual[i] as Row;
+    return row.length === other.length && row.every((value, j) => sameValue(value, other[j] ?? null));
+  });
+}
+
+function sameValue(a: string | null, b: string | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  const [x, y] = [Number(a), Number(b)];
+  return Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+}
