@@ -152,6 +152,36 @@ describe('errors are JSON with a stable code, never a 500', () => {
   });
 });
 
+describe('quick queries that run as written', () => {
+  test('from a client that waits, the API answers them itself, without the queue', async () => {
+    const { status, body } = await submit({ sql: 'SELECT count(*) FROM single_event' }, 10_000);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'completed',
+      coordinator: 'api',
+      plan: { mode: 'sequential', prediction: { sequentialMs: expect.any(Number), fanOutMs: null } },
+      result: { rows: [['1']] },
+      error: null,
+    });
+    expect(body.fragments).toMatchObject([{ state: 'done', worker: 'api', rows: 1 }]);
+  });
+
+  test('without ?wait they go through the workers, so the answer is still 202 at once', async () => {
+    const { status, body } = await submit({ sql: 'SELECT count(*) FROM single_event' });
+    expect(status).toBe(202);
+    let record: QueryView;
+    do {
+      record = (await system.request<QueryView>('GET', `/api/queries/${body.id}`)).body;
+    } while (record.status !== 'completed' && record.status !== 'failed');
+    expect(record).toMatchObject({ status: 'completed', coordinator: expect.stringMatching(/^w[12]$/) });
+  });
+
+  test('one that fails while running is a failed record, like any other', async () => {
+    const { status, body } = await submit({ sql: 'SELECT 1 / (id - id) FROM single_event' }, 10_000);
+    expect([status, body.status, body.coordinator, body.error?.code, body.error?.message]).toEqual([200, 'failed', 'api', 'QUERY_FAILED', 'division by zero']);
+  });
+});
+
 test('history lives in PostgreSQL: it survives a Redis flush', async () => {
   const { body } = await submit({ sql: 'SELECT 7 AS seven FROM single_event' }, 10_000);
   await system.redis.flushdb();

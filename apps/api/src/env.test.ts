@@ -11,6 +11,9 @@ test('defaults work locally', () => {
     MAX_WAIT_MS: 60_000,
     MAX_BODY_BYTES: 262_144,
     PLANNING_TIMEOUT_MS: 30_000,
+    INLINE_MAX_MS: 50,
+    RESULT_MAX_ROWS: 10_000,
+    RESULT_MAX_BYTES: 10_485_760,
   });
 });
 

@@ -18,6 +18,14 @@ export const ApiEnv = z.object({
   PLANNING_TIMEOUT_MS: envInteger(30_000, 100, 3_600_000),
   /** Largest request body, in bytes. */
   MAX_BODY_BYTES: envInteger(256 * 1024, 1024, 64 * 1024 * 1024),
+  /**
+   * Queries that run as written and are predicted to take at most this long are run by the API
+   * itself when the client waits for them (`?wait=`); 0 sends every query through the workers.
+   */
+  INLINE_MAX_MS: envInteger(50, 0, 60_000),
+  /** Result rows and bytes kept in a record (as the workers' settings of the same names). */
+  RESULT_MAX_ROWS: envInteger(10_000, 1, 10_000_000),
+  RESULT_MAX_BYTES: envInteger(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** On Kubernetes: the HorizontalPodAutoscaler of the workers, whose replica counts the dashboard shows. */
   WORKER_HPA_NAME: z.string().min(1).optional(),
 });

@@ -4,13 +4,13 @@
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
-import { cancelStatements, enqueueCoordinator, fragmentIndexOf, publishQueryEvent } from '@pgfan/dispatch';
+import { cancelStatements, concludeQuery, enqueueCoordinator, fragmentIndexOf, publishQueryEvent } from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
-import { concludeQuery, parseFailure } from './finish';
+import { parseFailure } from './finish';
 
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
   const { queryId, generation } = CombineJob.parse(job.data);

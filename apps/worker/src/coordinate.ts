@@ -9,13 +9,12 @@
  * then start the query over), or starts the query over when it does not.
  */
 import { CoordinateJob, FINAL_STATUSES, type FragmentJob } from '@pgfan/contracts';
-import { addQueryFlow, enqueueCoordinator, fragmentApplicationName, jobIds, publishQueryEvent } from '@pgfan/dispatch';
-import { beginFragmentTransaction, errorRecord, exportSnapshot, runCapped, toResultSet } from '@pgfan/engine';
+import { addQueryFlow, concludeQuery, enqueueCoordinator, jobIds, publishQueryEvent, runWholeQuery } from '@pgfan/dispatch';
+import { exportSnapshot } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
-import { concludeQuery } from './finish';
 
 /** How often a waiting coordinator re-reads the record, in case a completion notice was lost. */
 const RECHECK_MS = 2000;
@@ -32,7 +31,8 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
   const plan = work.planInternal as Plan;
   const deadline = work.deadline.getTime();
   if (plan.combine === null) {
-    await runWholeQuery(ctx, queryId, generation, plan, deadline);
+    const { WORKER_ID: runner, RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
+    await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, queryId, generation, plan, deadline);
     return;
   }
   const snapshot = ctx.env.SNAPSHOTS ? await exportSnapshot(ctx.queryPool) : null;
@@ -85,41 +85,4 @@ async function timeOut(ctx: WorkerContext, queryId: string, generation: number):
   const work = await getQueryWork(ctx.storePool, queryId);
   const error = { code: 'TIMEOUT', message: `the query did not finish within its deadline (${work ? work.deadline.toISOString() : 'unknown'})` };
   await concludeQuery(ctx, queryId, null, { status: 'failed', error }, generation);
-}
-
-/** Runs a sequential plan: the user's query as written, in one read-only transaction. */
-async function runWholeQuery(ctx: WorkerContext, queryId: string, generation: number, plan: Plan, deadline: number): Promise<void> {
-  const fragment = plan.fragments[0] as Plan['fragments'][number];
-  const started = Date.now();
-  const progress = { index: 0, range: null, attempts: 1, worker: ctx.env.WORKER_ID };
-  await publishQueryEvent(ctx.redis, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.env.WORKER_ID, attempt: 1 });
-  const client = await ctx.queryPool.connect();
-  try {
-    await beginFragmentTransaction(client, {
-      snapshot: null,
-      statementTimeoutMs: deadline - started,
-      applicationName: fragmentApplicationName(queryId, generation, 0),
-    });
-    const raw = await runCapped(client, fragment.sql, ctx.env.RESULT_MAX_ROWS);
-    await client.query('COMMIT');
-    client.release();
-    const ms = Date.now() - started;
-    await publishQueryEvent(ctx.redis, { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.env.WORKER_ID, attempt: 1 });
-    const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
-    await concludeQuery(ctx, queryId, generation, {
-      status: 'completed',
-      result,
-      fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
-      executeMs: ms,
-      combineMs: 0,
-    });
-  } catch (error) {
-    client.release(true);
-    const record = errorRecord(error);
-    await concludeQuery(ctx, queryId, generation, {
-      status: 'failed',
-      error: record,
-      fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }],
-    });
-  }
 }

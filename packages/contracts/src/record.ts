@@ -53,6 +53,14 @@ export const PlanRecord = z.object({
   table: z.string().nullable(),
   fragments: z.array(FragmentRecord),
   combineSql: z.string().nullable().describe('the combine query, once the fragments have reported their column types'),
+  prediction: z
+    .object({
+      sequentialMs: z.number().describe('predicted milliseconds to run the query as written'),
+      fanOutMs: z.number().nullable().describe("predicted milliseconds in the plan's fragments; null when it runs as written"),
+    })
+    .nullable()
+    .optional()
+    .describe("the cost model's prediction, to compare with timings.totalMs; null without an estimate"),
 });
 export type PlanRecord = z.infer<typeof PlanRecord>;
 

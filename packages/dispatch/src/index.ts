@@ -8,3 +8,4 @@ export * from './queues';
 export * from './cancel';
 export * from './workers';
 export * from './services';
+export * from './conclude';

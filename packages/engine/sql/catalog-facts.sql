@@ -1,5 +1,5 @@
 -- Returns one row: "table" (the relation a name resolves to: kind, current size in pages,
--- estimated rows, columns, primary key; null if it does not resolve) and "functions" (per name:
+-- estimated rows, columns with their n_distinct statistic, primary key; null if it does not resolve) and "functions" (per name:
 -- whether any function of that name is an aggregate, a window function, volatile, or set-returning).
 -- Params: $1 relation name as SQL text (quoted, optionally schema-qualified); $2 text[] function names.
 SELECT
@@ -9,8 +9,10 @@ SELECT
             'relkind', c.relkind,
             'pages', pg_relation_size(c.oid) / current_setting('block_size')::bigint,
             'estimatedRows', c.reltuples,
-            'columns', coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+            'columns', coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'distinct', s.n_distinct)
+                                           ORDER BY a.attnum)
                                  FROM pg_attribute a
+                                 LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname AND NOT s.inherited
                                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'),
             'primaryKey', coalesce((SELECT json_agg(a.attname ORDER BY array_position(i.indkey::int2[], a.attnum))
                                     FROM pg_index i

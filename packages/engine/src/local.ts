@@ -52,6 +52,8 @@ export async function runLocal(pool: Pool, sql: string, options: LocalRunOptions
 }
 
 /** The record's view of a plan. */
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
 export function planRecord(plan: Plan, combineSql: string | null): PlanRecord {
   return {
     mode: plan.mode,
@@ -61,6 +63,10 @@ export function planRecord(plan: Plan, combineSql: string | null): PlanRecord {
     table: plan.table,
     fragments: plan.fragments.map(({ index, sql, params, range }) => ({ index, sql, params, range })),
     combineSql,
+    prediction: plan.prediction && {
+      sequentialMs: round(plan.prediction.sequentialMs),
+      fanOutMs: plan.prediction.fanOutMs === null ? null : round(plan.prediction.fanOutMs),
+    },
   };
 }
 

@@ -15,6 +15,8 @@ import {
   type Plan,
   type PlanOptions,
   type ProbeColumn,
+  predictAsWritten,
+  type QueryEstimate,
 } from '@pgfan/planner';
 import type { Pool } from 'pg';
 import { loadCatalogFacts } from './catalog';
@@ -27,29 +29,55 @@ export interface PlannedQuery {
   plan: Plan;
 }
 
+/** With costs, for the cost model; they are left out when two readings are compared. */
+const EXPLAIN = 'EXPLAIN (VERBOSE, FORMAT JSON) ';
+
 /**
- * Without costs: estimates move with concurrent writes (the planner scales row counts by the
- * table's current size), and only the reading of the query matters here.
+ * Estimates move with concurrent writes (the planner scales row counts by the table's current
+ * size); only the reading of the query matters when two plans are compared.
  */
-const EXPLAIN = 'EXPLAIN (VERBOSE, COSTS OFF, FORMAT JSON) ';
+const ESTIMATE_FIELDS = new Set(['Startup Cost', 'Total Cost', 'Plan Rows', 'Plan Width']);
+
+interface PlanNode {
+  'Total Cost'?: number;
+  'Plan Rows'?: number;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+interface Explained {
+  /** The plan without estimates, to compare readings. */
+  reading: string;
+  estimate: QueryEstimate;
+}
 
 /**
  * @throws QueryRejectedError for SQL that is not one read-only SELECT.
  * @throws QueryFailedError when PostgreSQL rejects the query (syntax, unknown names, …).
  */
 export async function planOnDatabase(pool: Pool, sql: string, options: PlanOptions, typeNames: TypeNames): Promise<PlannedQuery> {
+  const planned = await planWithEstimate(pool, sql, options, typeNames);
+  // Queries that cannot be split still get a prediction, from PostgreSQL's estimate alone.
+  if (planned.plan.prediction === null && planned.estimate) {
+    planned.plan.prediction = { sequentialMs: predictAsWritten(planned.estimate, options.costModel), fanOutMs: null };
+  }
+  return { parsed: planned.parsed, plan: planned.plan };
+}
+
+async function planWithEstimate(pool: Pool, sql: string, options: PlanOptions, typeNames: TypeNames): Promise<PlannedQuery & { estimate?: QueryEstimate }> {
   const parsed = parseQuery(sql);
   const original = explain(pool, parsed.sql, true);
   if (!parsed.query) {
-    await original;
-    return { parsed, plan: sequentialPlan(parsed, parsed.notSplittable ?? 'not split') };
+    const { estimate } = await original;
+    return { parsed, plan: sequentialPlan(parsed, parsed.notSplittable ?? 'not split'), estimate };
   }
   const [explained, facts] = await Promise.allSettled([original, loadCatalogFacts(pool, catalogRequest(parsed.query))]);
   if (explained.status === 'rejected') throw explained.reason;
   if (facts.status === 'rejected') throw fromDatabaseError(facts.reason);
 
-  const preparation = prepareSplit(parsed, facts.value, options);
-  if (preparation.kind === 'sequential') return { parsed, plan: sequentialPlan(parsed, preparation.reason) };
+  const { estimate } = explained.value;
+  const preparation = prepareSplit(parsed, facts.value, { ...options, estimate });
+  if (preparation.kind === 'sequential') return { parsed, plan: sequentialPlan(parsed, preparation.reason, preparation.prediction), estimate };
   const { keyBounds } = preparation;
   const [reprinted, probe, bounds] = await Promise.allSettled([
     explain(pool, preparation.verifySql, false),
@@ -58,17 +86,29 @@ export async function planOnDatabase(pool: Pool, sql: string, options: PlanOptio
       ? pool.query({ text: keyBounds.sql, values: keyBounds.params, rowMode: 'array' }).then((r) => r.rows.map((row) => String(row[0])))
       : Promise.resolve([]),
   ]);
-  if (reprinted.status === 'rejected' || !(reprinted.value === explained.value || (await sameReading(pool, parsed.sql, preparation.verifySql)))) {
-    return { parsed, plan: sequentialPlan(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written') };
+  if (
+    reprinted.status === 'rejected' ||
+    !(reprinted.value.reading === explained.value.reading || (await sameReading(pool, parsed.sql, preparation.verifySql)))
+  ) {
+    return {
+      parsed,
+      plan: sequentialPlan(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written', preparation.prediction),
+      estimate,
+    };
   }
   if (probe.status === 'rejected') {
     return {
       parsed,
-      plan: sequentialPlan(parsed, `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`),
+      plan: sequentialPlan(
+        parsed,
+        `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`,
+        preparation.prediction,
+      ),
+      estimate,
     };
   }
   if (bounds.status === 'rejected') throw fromDatabaseError(bounds.reason);
-  return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value) };
+  return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value), estimate };
 }
 
 /**
@@ -80,7 +120,7 @@ async function sameReading(pool: Pool, userSql: string, reprintedSql: string): P
   const client = await pool.connect();
   try {
     const original = await explain(client, userSql, true);
-    return (await explain(client, reprintedSql, false)) === original;
+    return (await explain(client, reprintedSql, false)).reading === original.reading;
   } catch {
     return false;
   } finally {
@@ -89,13 +129,23 @@ async function sameReading(pool: Pool, userSql: string, reprintedSql: string): P
 }
 
 /** EXPLAIN's JSON plan of `sql`, which PostgreSQL plans but does not run. */
-async function explain(db: Queryable, sql: string, isUserText: boolean): Promise<string> {
+async function explain(db: Queryable, sql: string, isUserText: boolean): Promise<Explained> {
+  let text: string;
   try {
     const result = await queryUserSql(db, EXPLAIN + sql);
-    return String(result.rows[0]?.[0]);
+    text = String(result.rows[0]?.[0]);
   } catch (error) {
     throw fromDatabaseError(error, isUserText ? { sql, prefixLength: EXPLAIN.length } : undefined);
   }
+  const top = (JSON.parse(text) as { Plan: PlanNode }[])[0]!.Plan;
+  return { reading: JSON.stringify(JSON.parse(text, (key, value: unknown) => (ESTIMATE_FIELDS.has(key) ? undefined : value))), estimate: estimateOf(top) };
+}
+
+/** The top node's cost, and the rows its first table scan yields (what grouping and sorting consume). */
+export function estimateOf(top: PlanNode): QueryEstimate {
+  const scanned = (node: PlanNode): number | undefined =>
+    node['Relation Name'] !== undefined ? node['Plan Rows'] : (node.Plans ?? []).map(scanned).find((rows) => rows !== undefined);
+  return { totalCost: top['Total Cost'] ?? 0, scannedRows: scanned(top) ?? top['Plan Rows'] ?? 0 };
 }
 
 /**

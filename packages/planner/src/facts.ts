@@ -10,6 +10,8 @@ export interface ColumnFacts {
   name: string;
   /** `format_type` of the column, e.g. `numeric(12,2)`. */
   type: string;
+  /** `pg_stats.n_distinct`: distinct values, or minus their fraction of the rows; null without statistics. */
+  distinct?: number | null;
 }
 
 export interface TableFacts {

@@ -6,7 +6,18 @@
 export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition } from './errors';
 export { parseQuery, type ParsedQuery } from './parse';
 export { catalogRequest, type CatalogRequest } from './shape';
-export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type Preparation } from './plan';
+export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type PlanPrediction, type Preparation } from './plan';
+export {
+  chooseFanOut,
+  partialRowsPerFragment,
+  predictAsWritten,
+  predictFanOutMs,
+  predictSequentialMs,
+  DEFAULT_COST_MODEL,
+  type CostModel,
+  type Prediction,
+  type QueryEstimate,
+} from './cost';
 export { renderCombine, PARTIALS, type SpilledRows } from './render';
 export {
   choosePartitions,

@@ -13,7 +13,18 @@ import { QueryRejectedError } from './errors';
 import { decompose, type CombineTemplate } from './decompose';
 import type { CatalogFacts, ProbeColumn } from './facts';
 import type { ParsedQuery } from './parse';
-import { choosePartitions, isKeyRangeType, keyBoundsSql, keyRanges, pageRanges, type FragmentRange, type PartitionPolicy } from './partition';
+import { chooseFanOut, predictFanOutMs, predictSequentialMs, type CostModel, type QueryEstimate } from './cost';
+import {
+  choosePartitions,
+  DEFAULT_PARTITION_POLICY,
+  isKeyRangeType,
+  keyBoundsSql,
+  keyRanges,
+  pageRanges,
+  type FragmentRange,
+  type PartitionChoice,
+  type PartitionPolicy,
+} from './partition';
 import { printSelect } from './print';
 import { renderFragment } from './render';
 import { shapeQuery, type Shape } from './shape';
@@ -29,6 +40,19 @@ export interface PlanOptions {
    * physical pages; the name as PostgreSQL stores it (folded).
    */
   partitionKey?: string;
+  /**
+   * EXPLAIN's estimate of the query: with it, automatic partitioning follows the cost model
+   * (cost.ts); without it, table size alone (`policy`).
+   */
+  estimate?: QueryEstimate;
+  costModel?: CostModel;
+}
+
+/** The cost model's prediction for the plan chosen, shown beside the actual time. */
+export interface PlanPrediction {
+  /** Milliseconds the query was predicted to take as written, and in the plan's fragments (null when it runs as written). */
+  sequentialMs: number;
+  fanOutMs: number | null;
 }
 
 export interface FragmentPlan {
@@ -50,15 +74,18 @@ export interface Plan {
   fragments: FragmentPlan[];
   /** How to combine partial rows; null in sequential mode. */
   combine: CombineTemplate | null;
+  /** Null when there was no estimate to predict from (the query is not splittable, or no EXPLAIN). */
+  prediction: PlanPrediction | null;
 }
 
 export type Preparation =
-  | { kind: 'sequential'; reason: string }
+  | { kind: 'sequential'; reason: string; prediction?: PlanPrediction }
   | {
       kind: 'split';
       shape: Shape;
       partitions: number;
       reason: string;
+      prediction?: PlanPrediction;
       /** The parsed query printed back, for checking it means what the user wrote. */
       verifySql: string;
       probeSql: string;
@@ -73,16 +100,54 @@ export type Preparation =
  */
 export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: PlanOptions = {}): Preparation {
   if (!parsed.query) return { kind: 'sequential', reason: parsed.notSplittable ?? 'not split' };
-  const choice = choosePartitions(facts.table.pages, options.partitions, options.workers ?? 1, options.policy);
-  if (choice.count === null) return { kind: 'sequential', reason: choice.reason };
-  const keyBounds = options.partitionKey === undefined || choice.count === 1 ? null : keyBoundsFor(facts, options.partitionKey, choice.count);
+  const workers = options.workers ?? 1;
+  // Validates an explicit count before anything else.
+  const byRequest = options.partitions === undefined ? null : choosePartitions(facts.table.pages, options.partitions, workers, options.policy);
+  let shape: Shape;
   try {
-    const shape = shapeQuery(parsed.query, facts);
-    return { kind: 'split', shape, partitions: choice.count, reason: choice.reason, verifySql: printSelect(parsed.query), probeSql: shape.probeSql, keyBounds };
+    shape = shapeQuery(parsed.query, facts);
   } catch (error) {
     if (error instanceof NotSplittable) return { kind: 'sequential', reason: error.message };
     throw error;
   }
+  const { count, reason, prediction } = decidePartitions(shape, facts, options, byRequest);
+  if (count === null) return { kind: 'sequential', reason, ...(prediction ? { prediction } : {}) };
+  const keyBounds = options.partitionKey === undefined || count === 1 ? null : keyBoundsFor(facts, options.partitionKey, count);
+  return {
+    kind: 'split',
+    shape,
+    partitions: count,
+    reason,
+    ...(prediction ? { prediction } : {}),
+    verifySql: printSelect(parsed.query),
+    probeSql: shape.probeSql,
+    keyBounds,
+  };
+}
+
+/** The fragment count: as requested, else by the cost model when there is an estimate, else by table size. */
+function decidePartitions(
+  shape: Shape,
+  facts: CatalogFacts,
+  options: PlanOptions,
+  byRequest: PartitionChoice | null,
+): { count: number | null; reason: string; prediction?: PlanPrediction } {
+  const { estimate, costModel } = options;
+  const workers = options.workers ?? 1;
+  if (byRequest) {
+    const k = byRequest.count as number;
+    if (!estimate) return { count: k, reason: byRequest.reason };
+    const sequentialMs = predictSequentialMs(shape, estimate, costModel);
+    const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, workers, costModel);
+    return { count: k, reason: byRequest.reason, prediction: { sequentialMs, fanOutMs } };
+  }
+  if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
+  const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel);
+  return {
+    count: choice.partitions,
+    reason: choice.reason,
+    prediction: { sequentialMs: choice.sequentialMs, fanOutMs: choice.partitions === null ? null : choice.fanOutMs },
+  };
 }
 
 function keyBoundsFor(facts: CatalogFacts, column: string, count: number) {
@@ -99,7 +164,7 @@ function keyBoundsFor(facts: CatalogFacts, column: string, count: number) {
 }
 
 /** A plan that runs the query as written, in one piece. */
-export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string): Plan {
+export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string, prediction?: PlanPrediction): Plan {
   return {
     mode: 'sequential',
     reason,
@@ -108,6 +173,7 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string)
     table: null,
     fragments: [{ index: 0, sql: parsed.sql, params: [], range: null }],
     combine: null,
+    prediction: prediction ? { sequentialMs: prediction.sequentialMs, fanOutMs: null } : null,
   };
 }
 
@@ -117,13 +183,13 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string)
  * @param keyBounds for key ranges: the split points `preparation.keyBounds` returned.
  */
 export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: ProbeColumn[], keyBounds: string[] = []): Plan {
-  if (preparation.kind === 'sequential') return sequentialPlan(parsed, preparation.reason);
+  if (preparation.kind === 'sequential') return sequentialPlan(parsed, preparation.reason, preparation.prediction);
   const { shape, partitions } = preparation;
   let decomposition;
   try {
     decomposition = decompose(shape, probe);
   } catch (error) {
-    if (error instanceof NotSplittable) return sequentialPlan(parsed, error.message);
+    if (error instanceof NotSplittable) return sequentialPlan(parsed, error.message, preparation.prediction);
     throw error;
   }
   const { table: facts } = shape.facts;
@@ -142,6 +208,7 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
     table: `${facts.schema}.${facts.name}`,
     fragments,
     combine: decomposition.combine,
+    prediction: preparation.prediction ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PlanRecord } from '@pgfan/contracts';
+import { formatMs } from '../lib/format';
 
 function describeRange(range: PlanRecord['fragments'][number]['range']): string {
   if (!range) return 'whole table';
@@ -6,14 +7,24 @@ function describeRange(range: PlanRecord['fragments'][number]['range']): string 
   return `${range.column} ${range.from ?? '−∞'} … ${range.to ?? '∞'}`;
 }
 
-/** How the query was split: mode and reason, every fragment's SQL, and the combine SQL. */
-export function PlanView({ plan }: { plan: PlanRecord }) {
+/** "Predicted 234 ms (344 ms as written) · took 253 ms" */
+function predictionLine(prediction: NonNullable<PlanRecord['prediction']>, totalMs: number | null): string {
+  const predicted =
+    prediction.fanOutMs === null
+      ? `Predicted ${formatMs(prediction.sequentialMs)}`
+      : `Predicted ${formatMs(prediction.fanOutMs)} (${formatMs(prediction.sequentialMs)} as written)`;
+  return totalMs === null ? predicted : `${predicted} · took ${formatMs(totalMs)}`;
+}
+
+/** How the query was split: mode and reason, the predicted and actual time, every fragment's SQL, and the combine SQL. */
+export function PlanView({ plan, totalMs = null }: { plan: PlanRecord; totalMs?: number | null }) {
   return (
     <section className="plan" aria-label="Plan">
       <p>
         <span className={`badge mode-${plan.mode}`}>{plan.mode}</span> {plan.reason}
         {plan.table && <span className="muted"> · {plan.table}</span>}
       </p>
+      {plan.prediction && <p className="muted prediction">{predictionLine(plan.prediction, totalMs)}</p>}
       <details>
         <summary>{plan.fragments.length === 1 ? 'Fragment SQL' : `Fragment SQL (${plan.fragments.length} fragments, ${plan.strategy})`}</summary>
         {plan.fragments.map((f) => (

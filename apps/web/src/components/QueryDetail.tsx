@@ -33,7 +33,7 @@ export function QueryDetail({ view }: { view: QueryView }) {
       <Pipeline view={view} />
       {view.error && <ErrorView error={view.error} sql={view.sql} />}
       {view.result && <ResultTable result={view.result} />}
-      {view.plan && <PlanView plan={view.plan} />}
+      {view.plan && <PlanView plan={view.plan} totalMs={view.status === 'completed' ? view.timings.totalMs : null} />}
     </article>
   );
 }

@@ -1,0 +1,119 @@
+/**
+ * The cost model against what `npm run bench` measured on a 2-core machine (docs/benchmarks.md):
+ * the estimates are PostgreSQL's EXPLAIN figures for the benchmark's queries and tables.
+ */
+import { EVENTS } from './__tests__/helpers';
+import { chooseFanOut, DEFAULT_COST_MODEL, partialRowsPerFragment, predictFanOutMs, predictSequentialMs } from './cost';
+import type { CatalogFacts } from './facts';
+import { parseQuery } from './parse';
+import { prepareSplit } from './plan';
+import { shapeQuery, type Shape } from './shape';
+
+/** The benchmark table at `rows` rows: 100,000 users, 18 countries, 3 devices and NULL. */
+function benchFacts(rows: number): CatalogFacts {
+  const distinct: Record<string, number> = { user_id: 100_000, country: 18, device: 3, id: -1 };
+  return {
+    ...EVENTS,
+    table: {
+      ...EVENTS.table,
+      pages: Math.round(rows / 95.7),
+      estimatedRows: rows,
+      columns: EVENTS.table.columns.map((c) => ({ ...c, distinct: distinct[c.name] ?? null })),
+    },
+  };
+}
+
+function shapeOf(sql: string, rows: number): Shape {
+  return shapeQuery(parseQuery(sql).query!, benchFacts(rows));
+}
+
+const COUNT = 'SELECT count(*) FROM events';
+const HIGH_CARD = 'SELECT user_id, count(*) FROM events GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 10';
+const DISTINCT = 'SELECT count(DISTINCT user_id) FROM events';
+const Q1 = 'SELECT country, device, count(*), sum(amount) FROM events WHERE NOT is_bot GROUP BY country, device ORDER BY 1, 2';
+const TOP_N = 'SELECT id, user_id FROM events ORDER BY duration DESC, id LIMIT 20';
+
+describe('partial rows per fragment', () => {
+  test('one row for plain aggregates; the groups, but no more than the rows a fragment reads', () => {
+    const estimate = { totalCost: 22_954, scannedRows: 1_000_000 };
+    expect(partialRowsPerFragment(shapeOf(COUNT, 1e6), estimate, 4)).toBe(1);
+    expect(partialRowsPerFragment(shapeOf(Q1, 1e6), estimate, 4)).toBe(54);
+    expect(partialRowsPerFragment(shapeOf(HIGH_CARD, 1e6), estimate, 4)).toBe(100_000);
+    expect(partialRowsPerFragment(shapeOf(HIGH_CARD, 1e6), { ...estimate, scannedRows: 100_000 }, 4)).toBe(25_000);
+  });
+
+  test('DISTINCT arguments group fragments too; a negative n_distinct is a fraction of the rows; no statistics means 200', () => {
+    const estimate = { totalCost: 1, scannedRows: 10_000_000 };
+    expect(partialRowsPerFragment(shapeOf(DISTINCT, 1e7), estimate, 2)).toBe(100_000);
+    expect(partialRowsPerFragment(shapeOf('SELECT count(DISTINCT id) FROM events', 1e7), estimate, 2)).toBe(5_000_000);
+    expect(partialRowsPerFragment(shapeOf('SELECT ts, count(*) FROM events GROUP BY ts', 1e7), estimate, 2)).toBe(200);
+  });
+
+  test('a top-N query returns its LIMIT (plus OFFSET) from each fragment', () => {
+    const estimate = { totalCost: 1, scannedRows: 1_000_000 };
+    expect(partialRowsPerFragment(shapeOf(TOP_N, 1e6), estimate, 4)).toBe(20);
+    expect(partialRowsPerFragment(shapeOf(`${TOP_N} OFFSET 5`, 1e6), estimate, 4)).toBe(25);
+    expect(partialRowsPerFragment(shapeOf('SELECT id FROM events WHERE user_id = 7', 1e6), { ...estimate, scannedRows: 10 }, 4)).toBe(2.5);
+  });
+});
+
+describe('choosing the fragments, against the benchmark', () => {
+  test('COUNT(*) over 100K rows (3.5 ms in PostgreSQL) runs as written', () => {
+    const choice = chooseFanOut(shapeOf(COUNT, 1e5), { totalCost: 2_296, scannedRows: 100_000 }, 4, 64);
+    expect(choice.partitions).toBeNull();
+    expect(choice.reason).toBe('predicted 3.4 ms as written, 11 ms in 4 fragments: splitting would not pay');
+  });
+
+  test('COUNT(*) over 10M rows (336 ms) fans out', () => {
+    const choice = chooseFanOut(shapeOf(COUNT, 1e7), { totalCost: 229_533, scannedRows: 10_000_000 }, 2, 64);
+    expect(choice).toMatchObject({ partitions: 2, reason: 'predicted 234 ms in 2 fragments, 344 ms as written' });
+  });
+
+  test('a high-cardinality GROUP BY over 1M rows (3.8× slower fanned out) runs as written', () => {
+    expect(chooseFanOut(shapeOf(HIGH_CARD, 1e6), { totalCost: 87_692, scannedRows: 1_000_000 }, 4, 64).partitions).toBeNull();
+  });
+
+  test('COUNT(DISTINCT) over 1M rows runs as written; over 10M it fans out into 2 fragments, the fastest measured', () => {
+    expect(chooseFanOut(shapeOf(DISTINCT, 1e6), { totalCost: 22_954, scannedRows: 1_000_000 }, 4, 64).partitions).toBeNull();
+    const big = chooseFanOut(shapeOf(DISTINCT, 1e7), { totalCost: 229_533, scannedRows: 10_000_000 }, 4, 64);
+    expect(big.partitions).toBe(2);
+    // PostgreSQL's sort for DISTINCT is in the sequential prediction: 1.96 s measured.
+    expect(big.sequentialMs).toBeGreaterThan(1500);
+  });
+
+  test('never more fragments than twice what can run at once, nor than the maximum', () => {
+    const shape = shapeOf(COUNT, 1e9);
+    const estimate = { totalCost: 22_953_000, scannedRows: 1e9 };
+    expect(chooseFanOut(shape, estimate, 4, 64).partitions).toBeLessThanOrEqual(8);
+    expect(chooseFanOut(shape, estimate, 16, 5).partitions).toBeLessThanOrEqual(5);
+    expect(chooseFanOut(shape, estimate, 1, 64)).toMatchObject({ partitions: null, reason: 'only 1 fragment can run at a time' });
+  });
+
+  test('fragments beyond what runs at once come in waves', () => {
+    const shape = shapeOf(COUNT, 1e7);
+    const estimate = { totalCost: 229_533, scannedRows: 1e7 };
+    expect(predictFanOutMs(shape, estimate, 4, 2)).toBeCloseTo(predictFanOutMs(shape, estimate, 2, 2), 1);
+    expect(predictFanOutMs(shape, estimate, 3, 2)).toBeGreaterThan(predictFanOutMs(shape, estimate, 2, 2));
+    expect(predictSequentialMs(shape, estimate)).toBeCloseTo(229_533 * DEFAULT_COST_MODEL.msPerCost, 6);
+  });
+});
+
+describe('prepareSplit with an estimate', () => {
+  const parsed = parseQuery(HIGH_CARD);
+
+  test('automatic partitioning follows the model, and says what it predicted', () => {
+    const preparation = prepareSplit(parsed, benchFacts(1e6), { workers: 4, estimate: { totalCost: 87_692, scannedRows: 1e6 } });
+    expect(preparation).toMatchObject({ kind: 'sequential', prediction: { sequentialMs: expect.closeTo(131.5, 1), fanOutMs: null } });
+    expect(preparation.reason).toMatch(/^predicted 132 ms as written, \d+ ms in \d fragments: splitting would not pay$/);
+  });
+
+  test('a requested count is honoured, with its prediction beside it', () => {
+    const preparation = prepareSplit(parsed, benchFacts(1e6), { workers: 4, partitions: 4, estimate: { totalCost: 87_692, scannedRows: 1e6 } });
+    expect(preparation).toMatchObject({ kind: 'split', partitions: 4, reason: '4 partitions requested' });
+    expect(preparation.prediction?.fanOutMs).toBeGreaterThan(preparation.prediction!.sequentialMs);
+  });
+
+  test('without an estimate, table size decides as before', () => {
+    expect(prepareSplit(parsed, benchFacts(1e6), { workers: 4 })).toMatchObject({ kind: 'split', partitions: 4, reason: '10449 pages split across 4 workers' });
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * cost: whether fanning a query out pays, and into how many fragments — predicted from
+ * PostgreSQL's own estimate of the query (EXPLAIN's total cost and rows), the table's column
+ * statistics (how many groups fragments will return) and a few constants that turn those into
+ * milliseconds.
+ *
+ * The model, for k fragments of which `parallelism` run at once:
+ *
+ *   sequential(q) = msPerCost × cost(q) + msPerCost × distinctSortCost(q)
+ *   fanOut(q, k)  = fanOutMs
+ *                 + msPerCost × cost(q) × fragmentScanFactor × ⌈k / parallelism⌉ / k
+ *                 + partialRowMs × k × partialRowsPerFragment(q, k)
+ *
+ * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
+ * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
+ * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md); each is a
+ * parameter, so measurements can replace them.
+ */
+import type { CatalogFacts } from './facts';
+import type { Expr } from './ir';
+import type { Shape } from './shape';
+
+export interface CostModel {
+  /** Milliseconds of execution per unit of PostgreSQL's cost estimate, in one session. */
+  msPerCost: number;
+  /** A fragment's TID range scan costs this much more per page than a sequential scan. */
+  fragmentScanFactor: number;
+  /** Fixed cost of fanning out over running as written: snapshot, flow, jobs, combine. */
+  fanOutMs: number;
+  /** Shipping one partial row from a fragment and combining it. */
+  partialRowMs: number;
+  /** Fan out only when it is predicted at least this much faster (a margin for the model's error). */
+  minGain: number;
+}
+
+/**
+ * Measured on the benchmark machine: simple scans ran at 0.0014–0.0016 ms per cost unit (the
+ * lowest, so complex queries are under- rather than over-estimated and fan out less eagerly);
+ * 2, 4 and 8 fragments of COUNT(DISTINCT) over 10M rows differed by 1.4 µs per partial row; a
+ * one-page query forced to fan out cost ~10 ms more than run as written.
+ */
+export const DEFAULT_COST_MODEL: CostModel = { msPerCost: 0.0015, fragmentScanFactor: 1.3, fanOutMs: 10, partialRowMs: 0.0014, minGain: 0.8 };
+
+/** What EXPLAIN says of the query as the user wrote it. */
+export interface QueryEstimate {
+  /** The top plan node's total cost. */
+  totalCost: number;
+  /** Rows the scan of the table yields after its filter (the input of grouping and sorting). */
+  scannedRows: number;
+}
+
+/** PostgreSQL's estimate of distinct values when it has no statistics (DEFAULT_NUM_DISTINCT). */
+const DEFAULT_DISTINCT = 200;
+/** cpu_operator_cost, per comparison of a sort. */
+const COMPARISON_COST = 0.0025;
+
+export interface Prediction {
+  /** Fragments that minimise the predicted time; null to run the query as written. */
+  partitions: number | null;
+  /** Predicted milliseconds as written, and with the chosen (or requested) fragments. */
+  sequentialMs: number;
+  fanOutMs: number | null;
+  reason: string;
+}
+
+/** Distinct values of an expression: a column's `n_distinct` (negative: a fraction of the rows), else PostgreSQL's default. */
+function distinctValues(expr: Expr, facts: CatalogFacts): number {
+  if (expr.kind !== 'column') return DEFAULT_DISTINCT;
+  const stat = facts.table.columns.find((c) => c.name === expr.name)?.distinct;
+  if (stat === undefined || stat === null || stat === 0) return DEFAULT_DISTINCT;
+  return stat > 0 ? stat : -stat * Math.max(1, facts.table.estimatedRows);
+}
+
+/** Integer value of a LIMIT/OFFSET literal, or null when absent or not a plain number. */
+function literalCount(expr: Expr | null): number | null {
+  return expr?.kind === 'literal' && /^\d+$/.test(expr.sql) ? Number(expr.sql) : null;
+}
+
+/** Rows each of `k` fragments returns: groups (keys and DISTINCT arguments), top-N rows, or matching rows. */
+export function partialRowsPerFragment(shape: Shape, estimate: QueryEstimate, k: number): number {
+  const perFragmentInput = Math.max(1, estimate.scannedRows / k);
+  if (shape.kind === 'rows') {
+    const limit = literalCount(shape.query.limit);
+    return limit === null ? perFragmentInput : Math.min(perFragmentInput, limit + (literalCount(shape.query.offset) ?? 0));
+  }
+  const keys = [...shape.keys, ...shape.distinctArgs];
+  if (keys.length === 0) return 1;
+  const groups = keys.reduce((product, key) => product * distinctValues(key, shape.facts), 1);
+  return Math.min(groups, perFragmentInput);
+}
+
+/** The sort PostgreSQL runs for each DISTINCT aggregate, which its estimate omits. */
+function distinctSortCost(shape: Shape, estimate: QueryEstimate): number {
+  if (shape.kind !== 'grouped') return 0;
+  const sorts = shape.aggregates.filter((a) => a.distinct).length;
+  const n = Math.max(2, estimate.scannedRows);
+  return sorts * n * Math.log2(n) * 2 * COMPARISON_COST;
+}
+
+/** For a query that is not split at all: PostgreSQL's estimate alone. */
+export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
+  return model.msPerCost * estimate.totalCost;
+}
+
+export function predictSequentialMs(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
+  return model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
+}
+
+export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
+  const waves = Math.ceil(k / Math.max(1, parallelism));
+  const scan = (model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves) / k;
+  return model.fanOutMs + scan + model.partialRowMs * k * partialRowsPerFragment(shape, estimate, k);
+}
+
+const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
+
+/**
+ * Chooses the fragment count for automatic partitioning: the k in 2..maxPartitions with the
+ * lowest predicted time, if that beats running as written by the model's margin.
+ * @param parallelism fragments that can run at once (worker slots).
+ */
+export function chooseFanOut(
+  shape: Shape,
+  estimate: QueryEstimate,
+  parallelism: number,
+  maxPartitions: number,
+  model: CostModel = DEFAULT_COST_MODEL,
+): Prediction {
+  const sequentialMs = predictSequentialMs(shape, estimate, model);
+  if (parallelism < 2) return { partitions: null, sequentialMs, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
+  let best = { k: 2, ms: Infinity };
+  for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
+    const predicted = predictFanOutMs(shape, estimate, k, parallelism, model);
+    if (predicted < best.ms) best = { k, ms: predicted };
+  }
+  if (best.ms > model.minGain * sequentialMs) {
+    return {
+      partitions: null,
+      sequentialMs,
+      fanOutMs: best.ms,
+      reason: `predicted ${ms(sequentialMs)} ms as written, ${ms(best.ms)} ms in ${best.k} fragments: splitting would not pay`,
+    };
+  }
+  return {
+    partitions: best.k,
+    sequentialMs,
+    fanOutMs: best.ms,
+    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments, ${ms(sequentialMs)} ms as written`,
+  };
+}
