@@ -194,7 +194,13 @@ test('history lives in PostgreSQL: it survives a Redis flush', async () => {
 test('health reports PostgreSQL, Redis and the live workers', async () => {
   const { status, body } = await system.request('GET', '/api/health');
   expect(status).toBe(200);
-  expect(body).toMatchObject({ status: 'ok', postgres: { ok: true }, redis: { ok: true }, workers: { live: 2, fragmentSlots: 4 } });
+  expect(body).toMatchObject({
+    status: 'ok',
+    postgres: { ok: true },
+    redis: { ok: true },
+    workers: { live: 2, fragmentSlots: 4 },
+    costModel: { sequentialScale: expect.any(Number), fanOutScale: expect.any(Number) },
+  });
   expect(await system.request('GET', '/api/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
 });
 

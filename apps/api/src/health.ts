@@ -1,6 +1,6 @@
 /** GET /api/health: can we reach PostgreSQL and Redis, and how many workers are alive. */
 import type { HealthReport } from '@pgfan/contracts';
-import { liveWorkers } from '@pgfan/dispatch';
+import { liveWorkers, readCostModel } from '@pgfan/dispatch';
 import type { ApiContext } from './context';
 import type { ApiResponse } from './http';
 
@@ -17,13 +17,16 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; late
 export function healthHandler(ctx: ApiContext) {
   return async (): Promise<ApiResponse> => {
     const [postgres, redis] = await Promise.all([probe(() => ctx.storePool.query('SELECT 1')), probe(() => ctx.redis.ping())]);
-    const workers = redis.ok ? await liveWorkers(ctx.redis).catch(() => []) : [];
+    const [workers, costModel] = redis.ok
+      ? await Promise.all([liveWorkers(ctx.redis).catch(() => []), readCostModel(ctx.redis).catch(() => null)])
+      : [[], null];
     const ok = postgres.ok && redis.ok;
     const body: HealthReport = {
       status: ok ? (workers.length > 0 ? 'ok' : 'no-workers') : 'unavailable',
       postgres,
       redis,
       workers: { live: workers.length, fragmentSlots: workers.reduce((n, w) => n + w.concurrency, 0), ids: workers.map((w) => w.id) },
+      costModel: costModel && { sequentialScale: costModel.sequentialScale, fanOutScale: costModel.fanOutScale },
     };
     return { status: ok ? 200 : 503, body };
   };

@@ -1,9 +1,18 @@
 /** The /api/queries handlers: submit, read, list, cancel. */
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, QueryStatus, SubmitQuery, type FragmentProgress, type QueryView } from '@pgfan/contracts';
-import { enqueueCoordinator, getFragmentProgress, liveWorkers, publishQueryEvent, runWholeQuery, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
+import {
+  enqueueCoordinator,
+  getFragmentProgress,
+  liveWorkers,
+  publishQueryEvent,
+  readCostModel,
+  runWholeQuery,
+  stopQueryWork,
+  withLiveProgress,
+} from '@pgfan/dispatch';
 import { planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
-import { QueryRejectedError, type Plan } from '@pgfan/planner';
+import { DEFAULT_COST_MODEL, QueryRejectedError, type Plan } from '@pgfan/planner';
 import { beginGeneration, cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
@@ -94,7 +103,8 @@ export function submitQuery(ctx: ApiContext) {
 
     const submittedAt = Date.now();
     const planningStarted = performance.now();
-    const { plan } = await planOnDatabase(ctx.queryPool, sql, { partitions, workers: await fragmentSlots(ctx) }, ctx.typeNames).catch((error) => {
+    const [workers, costModel] = await Promise.all([fragmentSlots(ctx), readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL)]);
+    const { plan } = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel }, ctx.typeNames).catch((error) => {
       throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
     });
     const id = randomUUID();

@@ -4,7 +4,7 @@
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
-import { cancelStatements, concludeQuery, enqueueCoordinator, fragmentIndexOf, publishQueryEvent } from '@pgfan/dispatch';
+import { cancelStatements, concludeQuery, enqueueCoordinator, fragmentIndexOf, publishQueryEvent, recordObservation } from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
@@ -59,14 +59,12 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       spilled ? { rows: PARTIAL_ROWS, queryId, generation } : undefined,
     );
     const resultSet = await toResultSet(ctx.queryPool, result, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
-    await concludeQuery(ctx, queryId, generation, {
-      status: 'completed',
-      result: resultSet,
-      fragments,
-      combineSql: sql,
-      executeMs,
-      combineMs: Date.now() - combineStarted,
-    });
+    const combineMs = Date.now() - combineStarted;
+    await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs });
+    const predictedMs = plan.prediction?.fanOutMs;
+    if (predictedMs != null && executeMs !== null) {
+      await recordObservation(ctx.redis, { kind: 'fanOut', predictedMs, actualMs: executeMs + combineMs }).catch(() => undefined);
+    }
   } catch (error) {
     await concludeQuery(ctx, queryId, generation, {
       status: 'failed',

@@ -98,5 +98,13 @@ export const HealthReport = z.object({
   postgres: Reachability,
   redis: Reachability,
   workers: z.object({ live: z.number().int(), fragmentSlots: z.number().int(), ids: z.array(z.string()) }),
+  costModel: z
+    .object({
+      sequentialScale: z.number().describe('actual ÷ predicted time of queries run as written, as learned (1: on target)'),
+      fanOutScale: z.number().describe('the same for fanned-out queries'),
+    })
+    .nullable()
+    .optional()
+    .describe("the cost model's learned corrections; null when Redis is unreachable"),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

@@ -8,6 +8,7 @@ import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { stopQueryWork } from './cancel';
+import { recordObservation } from './cost-model';
 import { publishQueryEvent } from './events';
 import { fragmentApplicationName } from './names';
 import { clearFragmentProgress } from './progress';
@@ -71,6 +72,8 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     client.release();
     const ms = Date.now() - started;
     await publishQueryEvent(ctx.redis, { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: 1 });
+    if (plan.prediction)
+      await recordObservation(ctx.redis, { kind: 'sequential', predictedMs: plan.prediction.sequentialMs, actualMs: ms }).catch(() => undefined);
     const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
     await concludeQuery(ctx, queryId, generation, {
       status: 'completed',

@@ -9,3 +9,4 @@ export * from './cancel';
 export * from './workers';
 export * from './services';
 export * from './conclude';
+export * from './cost-model';

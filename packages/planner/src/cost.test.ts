@@ -3,7 +3,7 @@
  * the estimates are PostgreSQL's EXPLAIN figures for the benchmark's queries and tables.
  */
 import { EVENTS } from './__tests__/helpers';
-import { chooseFanOut, DEFAULT_COST_MODEL, partialRowsPerFragment, predictFanOutMs, predictSequentialMs } from './cost';
+import { chooseFanOut, DEFAULT_COST_MODEL, learn, partialRowsPerFragment, predictFanOutMs, predictSequentialMs } from './cost';
 import type { CatalogFacts } from './facts';
 import { parseQuery } from './parse';
 import { prepareSplit } from './plan';
@@ -115,5 +115,35 @@ describe('prepareSplit with an estimate', () => {
 
   test('without an estimate, table size decides as before', () => {
     expect(prepareSplit(parsed, benchFacts(1e6), { workers: 4 })).toMatchObject({ kind: 'split', partitions: 4, reason: '10449 pages split across 4 workers' });
+  });
+});
+
+describe('learning from finished queries', () => {
+  test('each observation moves its scale a fifth of the way toward actual ÷ predicted', () => {
+    const slower = learn(DEFAULT_COST_MODEL, { kind: 'fanOut', predictedMs: 100, actualMs: 200 });
+    expect([slower.fanOutScale, slower.sequentialScale]).toEqual([1.2, 1]);
+    const faster = learn(DEFAULT_COST_MODEL, { kind: 'sequential', predictedMs: 100, actualMs: 50 });
+    expect([faster.fanOutScale, faster.sequentialScale]).toEqual([1, 0.9]);
+  });
+
+  test('repeated observations converge on the ratio, within bounds', () => {
+    let model = DEFAULT_COST_MODEL;
+    for (let i = 0; i < 60; i++) model = learn(model, { kind: 'sequential', predictedMs: 100 * model.sequentialScale, actualMs: 300 });
+    expect(model.sequentialScale).toBeCloseTo(3, 2);
+    for (let i = 0; i < 60; i++) model = learn(model, { kind: 'sequential', predictedMs: 100 * model.sequentialScale, actualMs: 10_000 });
+    expect(model.sequentialScale).toBe(4);
+  });
+
+  test('tiny queries and nonsense teach nothing', () => {
+    expect(learn(DEFAULT_COST_MODEL, { kind: 'sequential', predictedMs: 3, actualMs: 30 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { kind: 'fanOut', predictedMs: NaN, actualMs: 30 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { kind: 'fanOut', predictedMs: 100, actualMs: 0 })).toBe(DEFAULT_COST_MODEL);
+  });
+
+  test('a learned scale changes the decision: fan-out that proved slow stops being chosen', () => {
+    const shape = shapeOf(COUNT, 1e7);
+    const estimate = { totalCost: 229_533, scannedRows: 1e7 };
+    expect(chooseFanOut(shape, estimate, 2, 64).partitions).toBe(2);
+    expect(chooseFanOut(shape, estimate, 2, 64, { ...DEFAULT_COST_MODEL, fanOutScale: 1.5 }).partitions).toBeNull();
   });
 });

@@ -13,8 +13,8 @@
  *
  * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
  * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
- * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md); each is a
- * parameter, so measurements can replace them.
+ * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md); two learned
+ * scales (`learn`) correct the predictions by what finished queries actually took.
  */
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
@@ -31,6 +31,12 @@ export interface CostModel {
   partialRowMs: number;
   /** Fan out only when it is predicted at least this much faster (a margin for the model's error). */
   minGain: number;
+  /**
+   * Learned corrections: how far actual times have run from the predictions, as running
+   * averages of their ratio (1: on target). Scale every sequential, and every fan-out, prediction.
+   */
+  sequentialScale: number;
+  fanOutScale: number;
 }
 
 /**
@@ -39,7 +45,15 @@ export interface CostModel {
  * 2, 4 and 8 fragments of COUNT(DISTINCT) over 10M rows differed by 1.4 µs per partial row; a
  * one-page query forced to fan out cost ~10 ms more than run as written.
  */
-export const DEFAULT_COST_MODEL: CostModel = { msPerCost: 0.0015, fragmentScanFactor: 1.3, fanOutMs: 10, partialRowMs: 0.0014, minGain: 0.8 };
+export const DEFAULT_COST_MODEL: CostModel = {
+  msPerCost: 0.0015,
+  fragmentScanFactor: 1.3,
+  fanOutMs: 10,
+  partialRowMs: 0.0014,
+  minGain: 0.8,
+  sequentialScale: 1,
+  fanOutScale: 1,
+};
 
 /** What EXPLAIN says of the query as the user wrote it. */
 export interface QueryEstimate {
@@ -99,17 +113,42 @@ function distinctSortCost(shape: Shape, estimate: QueryEstimate): number {
 
 /** For a query that is not split at all: PostgreSQL's estimate alone. */
 export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.msPerCost * estimate.totalCost;
+  return model.sequentialScale * model.msPerCost * estimate.totalCost;
 }
 
 export function predictSequentialMs(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
+  return model.sequentialScale * model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
   const waves = Math.ceil(k / Math.max(1, parallelism));
   const scan = (model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves) / k;
-  return model.fanOutMs + scan + model.partialRowMs * k * partialRowsPerFragment(shape, estimate, k);
+  return model.fanOutScale * (model.fanOutMs + scan + model.partialRowMs * k * partialRowsPerFragment(shape, estimate, k));
+}
+
+/** A finished query: how long it was predicted to take, and took, as written or fanned out. */
+export interface Observation {
+  kind: 'sequential' | 'fanOut';
+  predictedMs: number;
+  actualMs: number;
+}
+
+/** Below this prediction, fixed costs and timer resolution dominate: such queries teach nothing. */
+export const MIN_LEARNING_MS = 20;
+/** Each observation moves a scale this far toward what it saw. */
+const LEARNING_RATE = 0.2;
+const SCALE_BOUNDS = [0.25, 4] as const;
+
+/**
+ * The model after one observation: the matching scale moves a step toward actual ÷ predicted
+ * (the prediction already included the scale, so the step corrects what is left), within bounds.
+ */
+export function learn(model: CostModel, observation: Observation): CostModel {
+  const { kind, predictedMs, actualMs } = observation;
+  if (!(predictedMs >= MIN_LEARNING_MS) || !(actualMs > 0)) return model;
+  const key = kind === 'sequential' ? 'sequentialScale' : 'fanOutScale';
+  const next = model[key] * (1 + LEARNING_RATE * (actualMs / predictedMs - 1));
+  return { ...model, [key]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) };
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));

@@ -9,12 +9,15 @@ export { catalogRequest, type CatalogRequest } from './shape';
 export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type PlanPrediction, type Preparation } from './plan';
 export {
   chooseFanOut,
+  learn,
+  MIN_LEARNING_MS,
   partialRowsPerFragment,
   predictAsWritten,
   predictFanOutMs,
   predictSequentialMs,
   DEFAULT_COST_MODEL,
   type CostModel,
+  type Observation,
   type Prediction,
   type QueryEstimate,
 } from './cost';
