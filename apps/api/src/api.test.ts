@@ -176,6 +176,25 @@ describe('quick queries that run as written', () => {
     expect(record).toMatchObject({ status: 'completed', coordinator: expect.stringMatching(/^w[12]$/) });
   });
 
+  test('a reused decision for a table dropped meanwhile ends in a clear failed record, not a 500', async () => {
+    const admin = new Client({ connectionString: system.db.url });
+    await admin.connect();
+    try {
+      await admin.query('CREATE TABLE short_lived AS SELECT 1 AS x');
+      const first = await submit({ sql: 'SELECT count(*) FROM short_lived' }, 10_000);
+      expect(first.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
+      await admin.query('DROP TABLE short_lived');
+      const again = await submit({ sql: 'SELECT count(*) FROM short_lived' }, 10_000);
+      expect([again.status, again.body.status, again.body.error]).toEqual([
+        200,
+        'failed',
+        { code: 'INVALID_QUERY', message: 'relation "short_lived" does not exist', position: expect.anything() },
+      ]);
+    } finally {
+      await admin.end();
+    }
+  });
+
   test('one that fails while running is a failed record, like any other', async () => {
     const { status, body } = await submit({ sql: 'SELECT 1 / (id - id) FROM single_event' }, 10_000);
     expect([status, body.status, body.coordinator, body.error?.code, body.error?.message]).toEqual([200, 'failed', 'api', 'QUERY_FAILED', 'division by zero']);

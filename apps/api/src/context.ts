@@ -4,6 +4,7 @@ import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { ApiEnv } from './env';
+import type { PlanCache } from './plan-cache';
 import type { KubernetesAccess } from './replicas';
 
 export interface ApiContext {
@@ -16,6 +17,8 @@ export interface ApiContext {
   queues: Queues;
   events: QueryEventBus;
   typeNames: TypeNames;
+  /** Recent decisions to run a query as written (PLAN_CACHE_MS). */
+  plans: PlanCache;
   /** The pod's access to the Kubernetes API, when running in a cluster (for the worker HPA's figures). */
   kubernetes?: KubernetesAccess | null;
 }

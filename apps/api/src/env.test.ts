@@ -12,6 +12,7 @@ test('defaults work locally', () => {
     MAX_BODY_BYTES: 262_144,
     PLANNING_TIMEOUT_MS: 30_000,
     INLINE_MAX_MS: 50,
+    PLAN_CACHE_MS: 5_000,
     RESULT_MAX_ROWS: 10_000,
     RESULT_MAX_BYTES: 10_485_760,
   });

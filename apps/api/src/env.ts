@@ -23,6 +23,8 @@ export const ApiEnv = z.object({
    * itself when the client waits for them (`?wait=`); 0 sends every query through the workers.
    */
   INLINE_MAX_MS: envInteger(50, 0, 60_000),
+  /** How long a decision to run a query as written is reused for the same SQL text; 0 plans every query afresh. */
+  PLAN_CACHE_MS: envInteger(5_000, 0, 3_600_000),
   /** Result rows and bytes kept in a record (as the workers' settings of the same names). */
   RESULT_MAX_ROWS: envInteger(10_000, 1, 10_000_000),
   RESULT_MAX_BYTES: envInteger(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

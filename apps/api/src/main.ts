@@ -6,6 +6,7 @@ import { createApp } from './app';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
+import { PlanCache } from './plan-cache';
 import { inClusterAccess } from './replicas';
 
 function fail(message: string): never {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     queues: openQueues(redis),
     events,
     typeNames: new TypeNames(),
+    plans: new PlanCache(env.PLAN_CACHE_MS),
     kubernetes: inClusterAccess(process.env),
   };
   const server = createApp(ctx, log).listen(env.PORT, env.HOST, () => {

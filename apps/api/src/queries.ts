@@ -16,6 +16,7 @@ import { DEFAULT_COST_MODEL, QueryRejectedError, type Plan } from '@pgfan/planne
 import { beginGeneration, cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
+import { PlanCache } from './plan-cache';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -68,6 +69,14 @@ function planningError(error: unknown, timeoutMs: number): HttpError {
   throw error;
 }
 
+async function planQuery(ctx: ApiContext, sql: string, partitions: number | undefined, workers: number): Promise<Plan> {
+  const costModel = await readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL);
+  const planned = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel }, ctx.typeNames).catch((error) => {
+    throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
+  });
+  return planned.plan;
+}
+
 /**
  * A query the cost model predicts to be quick and that runs as written, from a client that waits
  * for the answer: the API runs it itself. Through the queue it would pay a hop to a worker and
@@ -103,10 +112,10 @@ export function submitQuery(ctx: ApiContext) {
 
     const submittedAt = Date.now();
     const planningStarted = performance.now();
-    const [workers, costModel] = await Promise.all([fragmentSlots(ctx), readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL)]);
-    const { plan } = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel }, ctx.typeNames).catch((error) => {
-      throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
-    });
+    const workers = await fragmentSlots(ctx);
+    const cacheKey = PlanCache.key(sql, partitions, workers);
+    const plan = ctx.plans.get(cacheKey) ?? (await planQuery(ctx, sql, partitions, workers));
+    ctx.plans.remember(cacheKey, plan);
     const id = randomUUID();
     const fragments = plan.fragments.map((f): FragmentProgress => ({
       index: f.index,

@@ -39,6 +39,10 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     [1, 0],
     [2, 0],
   ]);
+  expect(results.throughput.direct.map((r) => [r.users, r.errors, r.completed > 0])).toEqual([
+    [1, 0, true],
+    [2, 0, true],
+  ]);
   expect(results.workers).toEqual({ atStart: 1, atEnd: 1 });
 
   const dir = mkdtempSync(join(tmpdir(), 'pgfan-bench-'));

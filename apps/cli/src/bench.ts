@@ -15,7 +15,7 @@ import { Client } from 'pg';
 import { BENCH_QUERIES, HEADLINE } from './bench/queries';
 import { renderMarkdown, renderSvg } from './bench/report';
 import type { BenchResults, Cell, ThroughputRun } from './bench/results';
-import { directRunner, pgfanRunner, sameRows, type Mode, type Runner, type Sample } from './bench/runners';
+import { directLoad, directRunner, pgfanRunner, sameRows, type Mode, type Runner, type Sample } from './bench/runners';
 import { interleave, quantile, summarize } from './bench/stats';
 import { loadEnv, redactUrl } from './env';
 import { runLoad } from './loadtest';
@@ -156,20 +156,26 @@ export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchP
 
     const headline = HEADLINE(plan.tables[0]!.table);
     const runs: ThroughputRun[] = [];
+    const baselines: ThroughputRun[] = [];
+    const summary = (users: number, latencies: number[], errors: number): ThroughputRun => ({
+      users,
+      seconds: plan.throughputSeconds,
+      completed: latencies.length,
+      errors,
+      perSecond: latencies.length / plan.throughputSeconds,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+    });
     for (const users of plan.throughputUsers) {
+      const baseline = await directLoad(databaseUrl, users, plan.throughputSeconds, headline);
+      baselines.push(summary(users, baseline.latencies, baseline.errors));
       const load = await runLoad(apiUrl, users, plan.throughputSeconds, [{ sql: headline }]);
-      const errors = load.failed + [...load.errors.values()].reduce((a, b) => a + b, 0);
-      const run = {
-        users,
-        seconds: plan.throughputSeconds,
-        completed: load.completed,
-        errors,
-        perSecond: load.completed / plan.throughputSeconds,
-        p50: summarize(load.latencies).median,
-        p99: quantile(load.latencies, 0.99),
-      };
+      const run = summary(users, load.latencies, load.failed + [...load.errors.values()].reduce((a, b) => a + b, 0));
       runs.push(run);
-      log(`throughput, ${users} clients: ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${errors} errors`);
+      log(
+        `throughput, ${users} clients: pgfan ${run.perSecond.toFixed(0)}/s (p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.errors} errors), ` +
+          `PostgreSQL ${baselines.at(-1)!.perSecond.toFixed(0)}/s`,
+      );
     }
     return {
       startedAt,
@@ -189,7 +195,7 @@ export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchP
       modes: modes.map((m) => m.name),
       cells,
       overhead: { table: TINY.table, direct, pgfan, partitions: 4, overheadMs: pgfan.median - direct.median },
-      throughput: { sql: headline, runs },
+      throughput: { sql: headline, runs, direct: baselines },
     };
   } finally {
     await Promise.all(runners.map((r) => r.close()));

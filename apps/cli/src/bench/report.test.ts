@@ -38,6 +38,7 @@ const results: BenchResults = {
       { users: 1, seconds: 10, completed: 1000, errors: 0, perSecond: 100, p50: 8, p99: 12 },
       { users: 20, seconds: 10, completed: 3000, errors: 0, perSecond: 300, p50: 60, p99: 90 },
     ],
+    direct: [{ users: 20, seconds: 10, completed: 5000, errors: 0, perSecond: 500, p50: 38, p99: 45 }],
   },
 };
 
@@ -59,7 +60,8 @@ test('the Markdown has the targets, a row per query with medians, p95s and ratio
   expect(markdown).toContain('## 10M rows (`t10m`)');
   expect(markdown).toContain('| count | 400 ms (480 ms) | 300 ms (360 ms) 1.33× | **200 ms (240 ms) 2.00×** | 210 ms (252 ms) 1.90× | 1.50× |');
   expect(markdown).toContain('1.60 s (1.92 s) 1.88× ⚠ differs');
-  expect(markdown).toContain('| 20 | 300 | 60 ms | 90 ms | 0 |');
+  expect(markdown).toContain('| 20 | 300 | 60 ms | 90 ms | 0 | 500 | 38 ms | 45 ms |');
+  expect(markdown).toContain('| 1 | 100 | 8.00 ms | 12 ms | 0 | – | – | – |');
 });
 
 test('the chart is an SVG with a bar per query and mode', () => {

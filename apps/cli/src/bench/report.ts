@@ -55,11 +55,15 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     '## Throughput',
     '',
-    `\`${throughput.sql}\` through REST, as many concurrent clients as shown, each sending its next query when the last is answered:`,
+    `\`${throughput.sql}\` from as many concurrent clients as shown, each sending its next query when the last is answered: through pgfan's REST API, and straight to PostgreSQL through a pool of up to 20 connections.`,
     '',
-    '| clients | queries/s | p50 | p99 | errors |',
-    '| ---: | ---: | ---: | ---: | ---: |',
-    ...throughput.runs.map((r) => `| ${r.users} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} |`),
+    '| clients | pgfan queries/s | p50 | p99 | errors | PostgreSQL queries/s | p50 | p99 |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...throughput.runs.map((r) => {
+      const d = throughput.direct.find((x) => x.users === r.users);
+      const baseline = d ? `${d.perSecond.toFixed(0)} | ${ms(d.p50)} | ${ms(d.p99)}` : '– | – | –';
+      return `| ${r.users} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${baseline} |`;
+    }),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -35,7 +35,8 @@ export interface BenchResults {
   modes: string[];
   cells: Cell[];
   overhead: { table: string; direct: Summary; pgfan: Summary; partitions: number; overheadMs: number };
-  throughput: { sql: string; runs: ThroughputRun[] };
+  /** pgfan through REST (`runs`), and the same query straight to PostgreSQL through a pool of up to 20 connections (`direct`). */
+  throughput: { sql: string; runs: ThroughputRun[]; direct: ThroughputRun[] };
 }
 
 export interface Target {

@@ -3,7 +3,7 @@
  * query off, at its default, or at one worker per core. pgfan: the running system through its
  * REST API, auto-partitioned or forced to N fragments. Both time what a client waits for.
  */
-import { Client, types as pgTypes } from 'pg';
+import { Client, Pool, types as pgTypes } from 'pg';
 
 export type Mode = { name: string; kind: 'direct'; parallelWorkers: number | null } | { name: string; kind: 'pgfan'; partitions: number | null };
 
@@ -94,4 +94,35 @@ function sameValue(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
   const [x, y] = [Number(a), Number(b)];
   return Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+}
+
+/** Latencies of `users` clients sending `sql` back to back for `seconds`, straight to PostgreSQL through a pool of at most `maxConnections`. */
+export async function directLoad(
+  databaseUrl: string,
+  users: number,
+  seconds: number,
+  sql: string,
+  maxConnections = 20,
+): Promise<{ latencies: number[]; errors: number }> {
+  const pool = new Pool({ connectionString: databaseUrl, max: Math.min(users, maxConnections), application_name: 'pgfan-bench direct load' });
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  const user = async () => {
+    while (performance.now() < until) {
+      const sent = performance.now();
+      try {
+        await pool.query(sql);
+        latencies.push(performance.now() - sent);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: users }, user));
+  } finally {
+    await pool.end();
+  }
+  return { latencies, errors };
 }
