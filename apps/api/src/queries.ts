@@ -114,8 +114,12 @@ export function submitQuery(ctx: ApiContext) {
     const planningStarted = performance.now();
     const workers = await fragmentSlots(ctx);
     const cacheKey = PlanCache.key(sql, partitions, workers);
-    const plan = ctx.plans.get(cacheKey) ?? (await planQuery(ctx, sql, partitions, workers));
-    ctx.plans.remember(cacheKey, plan);
+    let plan = ctx.plans.get(cacheKey);
+    if (!plan) {
+      plan = await planQuery(ctx, sql, partitions, workers);
+      // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
+      ctx.plans.remember(cacheKey, plan);
+    }
     const id = randomUUID();
     const fragments = plan.fragments.map((f): FragmentProgress => ({
       index: f.index,

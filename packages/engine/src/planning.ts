@@ -59,7 +59,7 @@ export async function planOnDatabase(pool: Pool, sql: string, options: PlanOptio
   const planned = await planWithEstimate(pool, sql, options, typeNames);
   // Queries that cannot be split still get a prediction, from PostgreSQL's estimate alone.
   if (planned.plan.prediction === null && planned.estimate) {
-    planned.plan.prediction = { sequentialMs: predictAsWritten(planned.estimate, options.costModel), fanOutMs: null };
+    planned.plan.prediction = { sequentialMs: predictAsWritten(planned.estimate, options.costModel), fanOutMs: null, automatic: true };
   }
   return { parsed: planned.parsed, plan: planned.plan };
 }

@@ -103,13 +103,14 @@ describe('prepareSplit with an estimate', () => {
 
   test('automatic partitioning follows the model, and says what it predicted', () => {
     const preparation = prepareSplit(parsed, benchFacts(1e6), { workers: 4, estimate: { totalCost: 87_692, scannedRows: 1e6 } });
-    expect(preparation).toMatchObject({ kind: 'sequential', prediction: { sequentialMs: expect.closeTo(131.5, 1), fanOutMs: null } });
+    expect(preparation).toMatchObject({ kind: 'sequential', prediction: { sequentialMs: expect.closeTo(131.5, 1), fanOutMs: null, automatic: true } });
     expect(preparation.reason).toMatch(/^predicted 132 ms as written, \d+ ms in \d fragments: splitting would not pay$/);
   });
 
   test('a requested count is honoured, with its prediction beside it', () => {
     const preparation = prepareSplit(parsed, benchFacts(1e6), { workers: 4, partitions: 4, estimate: { totalCost: 87_692, scannedRows: 1e6 } });
-    expect(preparation).toMatchObject({ kind: 'split', partitions: 4, reason: '4 partitions requested' });
+    // A requested count is the user's choice, not the model's: it does not teach the model.
+    expect(preparation).toMatchObject({ kind: 'split', partitions: 4, reason: '4 partitions requested', prediction: { automatic: false } });
     expect(preparation.prediction?.fanOutMs).toBeGreaterThan(preparation.prediction!.sequentialMs);
   });
 

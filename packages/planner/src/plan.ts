@@ -53,6 +53,8 @@ export interface PlanPrediction {
   /** Milliseconds the query was predicted to take as written, and in the plan's fragments (null when it runs as written). */
   sequentialMs: number;
   fanOutMs: number | null;
+  /** True when the model chose the fragment count; false when it was requested (only the model's own choices teach it). */
+  automatic: boolean;
 }
 
 export interface FragmentPlan {
@@ -139,14 +141,14 @@ function decidePartitions(
     if (!estimate) return { count: k, reason: byRequest.reason };
     const sequentialMs = predictSequentialMs(shape, estimate, costModel);
     const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, workers, costModel);
-    return { count: k, reason: byRequest.reason, prediction: { sequentialMs, fanOutMs } };
+    return { count: k, reason: byRequest.reason, prediction: { sequentialMs, fanOutMs, automatic: false } };
   }
   if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
   const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel);
   return {
     count: choice.partitions,
     reason: choice.reason,
-    prediction: { sequentialMs: choice.sequentialMs, fanOutMs: choice.partitions === null ? null : choice.fanOutMs },
+    prediction: { sequentialMs: choice.sequentialMs, fanOutMs: choice.partitions === null ? null : choice.fanOutMs, automatic: true },
   };
 }
 
@@ -173,7 +175,7 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string,
     table: null,
     fragments: [{ index: 0, sql: parsed.sql, params: [], range: null }],
     combine: null,
-    prediction: prediction ? { sequentialMs: prediction.sequentialMs, fanOutMs: null } : null,
+    prediction: prediction ? { sequentialMs: prediction.sequentialMs, fanOutMs: null, automatic: prediction.automatic } : null,
   };
 }
 
