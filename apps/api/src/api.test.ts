@@ -218,7 +218,7 @@ test('health reports PostgreSQL, Redis and the live workers', async () => {
     postgres: { ok: true },
     redis: { ok: true },
     workers: { live: 2, fragmentSlots: 4 },
-    costModel: { sequentialScale: expect.any(Number), fanOutScale: expect.any(Number) },
+    costModel: { costScale: expect.any(Number) },
   });
   expect(await system.request('GET', '/api/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
 });

@@ -26,7 +26,7 @@ export function healthHandler(ctx: ApiContext) {
       postgres,
       redis,
       workers: { live: workers.length, fragmentSlots: workers.reduce((n, w) => n + w.concurrency, 0), ids: workers.map((w) => w.id) },
-      costModel: costModel && { sequentialScale: costModel.sequentialScale, fanOutScale: costModel.fanOutScale },
+      costModel: costModel && { costScale: costModel.costScale },
     };
     return { status: ok ? 200 : 503, body };
   };

@@ -61,9 +61,10 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     const resultSet = await toResultSet(ctx.queryPool, result, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
     const combineMs = Date.now() - combineStarted;
     await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs });
-    const predictedMs = plan.prediction?.automatic ? plan.prediction.fanOutMs : null;
-    if (predictedMs != null && executeMs !== null) {
-      await recordObservation(ctx.redis, { kind: 'fanOut', predictedMs, actualMs: executeMs + combineMs }).catch(() => undefined);
+    const { prediction } = plan;
+    if (prediction?.automatic && prediction.fanOutMs !== null && executeMs !== null) {
+      const observation = { predictedMs: prediction.fanOutMs, actualMs: executeMs + combineMs, fixedMs: prediction.fanOutFixedMs ?? 0 };
+      await recordObservation(ctx.redis, observation).catch(() => undefined);
     }
   } catch (error) {
     await concludeQuery(ctx, queryId, generation, {

@@ -100,11 +100,10 @@ export const HealthReport = z.object({
   workers: z.object({ live: z.number().int(), fragmentSlots: z.number().int(), ids: z.array(z.string()) }),
   costModel: z
     .object({
-      sequentialScale: z.number().describe('actual ÷ predicted time of queries run as written, as learned (1: on target)'),
-      fanOutScale: z.number().describe('the same for fanned-out queries'),
+      costScale: z.number().describe("how much slower queries run than PostgreSQL's cost estimate predicts, as learned (1: as on simple scans)"),
     })
     .nullable()
     .optional()
-    .describe("the cost model's learned corrections; null when Redis is unreachable"),
+    .describe("the cost model's learned correction; null when Redis is unreachable"),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

@@ -73,7 +73,7 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     const ms = Date.now() - started;
     await publishQueryEvent(ctx.redis, { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: 1 });
     if (plan.prediction?.automatic)
-      await recordObservation(ctx.redis, { kind: 'sequential', predictedMs: plan.prediction.sequentialMs, actualMs: ms }).catch(() => undefined);
+      await recordObservation(ctx.redis, { predictedMs: plan.prediction.sequentialMs, actualMs: ms, fixedMs: 0 }).catch(() => undefined);
     const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
     await concludeQuery(ctx, queryId, generation, {
       status: 'completed',

@@ -15,17 +15,18 @@ test('before anything is learned, the model is the default', async () => {
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
 });
 
-test('observations move the scales every process reads', async () => {
-  await recordObservation(redis, { kind: 'fanOut', predictedMs: 100, actualMs: 200 });
-  await recordObservation(redis, { kind: 'sequential', predictedMs: 100, actualMs: 50 });
-  expect(await readCostModel(redis)).toEqual({ ...DEFAULT_COST_MODEL, fanOutScale: 1.2, sequentialScale: 0.9 });
-  await recordObservation(redis, { kind: 'fanOut', predictedMs: 120, actualMs: 240 });
-  expect((await readCostModel(redis)).fanOutScale).toBeCloseTo(1.44, 10);
+test('observations move the scale every process reads', async () => {
+  await recordObservation(redis, { predictedMs: 100, actualMs: 200, fixedMs: 0 });
+  expect(await readCostModel(redis)).toEqual({ ...DEFAULT_COST_MODEL, costScale: 1.2 });
+  await recordObservation(redis, { predictedMs: 130, actualMs: 250, fixedMs: 10 });
+  expect((await readCostModel(redis)).costScale).toBeCloseTo(1.2 * 1.2, 10);
 });
 
 test('small queries teach nothing, and a damaged entry reads as the default', async () => {
-  await recordObservation(redis, { kind: 'sequential', predictedMs: 2, actualMs: 40 });
+  await recordObservation(redis, { predictedMs: 2, actualMs: 40, fixedMs: 0 });
   expect(await redis.exists('pgfan:cost-model')).toBe(0);
-  await redis.hset('pgfan:cost-model', { sequentialScale: 'nope', fanOutScale: '-3' });
+  await redis.hset('pgfan:cost-model', { costScale: 'nope' });
+  expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
+  await redis.hset('pgfan:cost-model', { costScale: '-3' });
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
 });

@@ -120,31 +120,32 @@ describe('prepareSplit with an estimate', () => {
 });
 
 describe('learning from finished queries', () => {
-  test('each observation moves its scale a fifth of the way toward actual ÷ predicted', () => {
-    const slower = learn(DEFAULT_COST_MODEL, { kind: 'fanOut', predictedMs: 100, actualMs: 200 });
-    expect([slower.fanOutScale, slower.sequentialScale]).toEqual([1.2, 1]);
-    const faster = learn(DEFAULT_COST_MODEL, { kind: 'sequential', predictedMs: 100, actualMs: 50 });
-    expect([faster.fanOutScale, faster.sequentialScale]).toEqual([1, 0.9]);
+  test('each observation moves the scale a fifth of the way toward actual ÷ predicted, of the part the estimate drives', () => {
+    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 100, actualMs: 200, fixedMs: 0 }).costScale).toBe(1.2);
+    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 100, actualMs: 50, fixedMs: 0 }).costScale).toBe(0.9);
+    // A fan-out predicted at 10 ms fixed + 40 ms of scanning took 90 ms: the scan took 2× its prediction.
+    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 50, actualMs: 90, fixedMs: 10 }).costScale).toBe(1.2);
   });
 
   test('repeated observations converge on the ratio, within bounds', () => {
     let model = DEFAULT_COST_MODEL;
-    for (let i = 0; i < 60; i++) model = learn(model, { kind: 'sequential', predictedMs: 100 * model.sequentialScale, actualMs: 300 });
-    expect(model.sequentialScale).toBeCloseTo(3, 2);
-    for (let i = 0; i < 60; i++) model = learn(model, { kind: 'sequential', predictedMs: 100 * model.sequentialScale, actualMs: 10_000 });
-    expect(model.sequentialScale).toBe(4);
+    for (let i = 0; i < 60; i++) model = learn(model, { predictedMs: 100 * model.costScale, actualMs: 300, fixedMs: 0 });
+    expect(model.costScale).toBeCloseTo(3, 2);
+    for (let i = 0; i < 80; i++) model = learn(model, { predictedMs: 100 * model.costScale, actualMs: 100_000, fixedMs: 0 });
+    expect(model.costScale).toBe(8);
   });
 
   test('tiny queries and nonsense teach nothing', () => {
-    expect(learn(DEFAULT_COST_MODEL, { kind: 'sequential', predictedMs: 3, actualMs: 30 })).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, { kind: 'fanOut', predictedMs: NaN, actualMs: 30 })).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, { kind: 'fanOut', predictedMs: 100, actualMs: 0 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 3, actualMs: 30, fixedMs: 0 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 25, actualMs: 90, fixedMs: 10 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { predictedMs: NaN, actualMs: 30, fixedMs: 0 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 100, actualMs: 5, fixedMs: 10 })).toBe(DEFAULT_COST_MODEL);
   });
 
-  test('a learned scale changes the decision: fan-out that proved slow stops being chosen', () => {
-    const shape = shapeOf(COUNT, 1e7);
-    const estimate = { totalCost: 229_533, scannedRows: 1e7 };
-    expect(chooseFanOut(shape, estimate, 2, 64).partitions).toBe(2);
-    expect(chooseFanOut(shape, estimate, 2, 64, { ...DEFAULT_COST_MODEL, fanOutScale: 1.5 }).partitions).toBeNull();
+  test('a learned scale moves the break-even: queries PostgreSQL underestimates fan out sooner', () => {
+    const shape = shapeOf(COUNT, 1e6);
+    const estimate = { totalCost: 22_954, scannedRows: 1e6 };
+    expect(chooseFanOut(shape, estimate, 2, 64).partitions).toBeNull();
+    expect(chooseFanOut(shape, estimate, 2, 64, { ...DEFAULT_COST_MODEL, costScale: 3 }).partitions).toBe(2);
   });
 });

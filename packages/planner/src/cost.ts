@@ -6,15 +6,14 @@
  *
  * The model, for k fragments of which `parallelism` run at once:
  *
- *   sequential(q) = msPerCost × cost(q) + msPerCost × distinctSortCost(q)
- *   fanOut(q, k)  = fanOutMs
- *                 + msPerCost × cost(q) × fragmentScanFactor × ⌈k / parallelism⌉ / k
- *                 + partialRowMs × k × partialRowsPerFragment(q, k)
+ *   sequential(q) = costScale × msPerCost × (cost(q) + distinctSortCost(q))
+ *   fanOut(q, k)  = fanOutMs + partialRowMs × k × partialRowsPerFragment(q, k)
+ *                 + costScale × msPerCost × cost(q) × fragmentScanFactor × ⌈k / parallelism⌉ / k
  *
  * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
  * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
- * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md); two learned
- * scales (`learn`) correct the predictions by what finished queries actually took.
+ * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md); a learned scale
+ * (`learn`) corrects the estimate-driven parts by what finished queries actually took.
  */
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
@@ -32,11 +31,12 @@ export interface CostModel {
   /** Fan out only when it is predicted at least this much faster (a margin for the model's error). */
   minGain: number;
   /**
-   * Learned corrections: how far actual times have run from the predictions, as running
-   * averages of their ratio (1: on target). Scale every sequential, and every fan-out, prediction.
+   * Learned: how much slower queries run than PostgreSQL's cost estimate says, relative to
+   * `msPerCost` (1: as measured on simple scans). PostgreSQL underestimates the CPU of aggregates
+   * and expressions, so this grows with the workload's complexity; it scales the parts of both
+   * predictions that follow the estimate, never the fixed fan-out and partial-row costs.
    */
-  sequentialScale: number;
-  fanOutScale: number;
+  costScale: number;
 }
 
 /**
@@ -51,8 +51,7 @@ export const DEFAULT_COST_MODEL: CostModel = {
   fanOutMs: 10,
   partialRowMs: 0.0014,
   minGain: 0.8,
-  sequentialScale: 1,
-  fanOutScale: 1,
+  costScale: 1,
 };
 
 /** What EXPLAIN says of the query as the user wrote it. */
@@ -113,42 +112,53 @@ function distinctSortCost(shape: Shape, estimate: QueryEstimate): number {
 
 /** For a query that is not split at all: PostgreSQL's estimate alone. */
 export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.sequentialScale * model.msPerCost * estimate.totalCost;
+  return model.costScale * model.msPerCost * estimate.totalCost;
 }
 
 export function predictSequentialMs(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.sequentialScale * model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
+  return model.costScale * model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
-  const waves = Math.ceil(k / Math.max(1, parallelism));
-  const scan = (model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves) / k;
-  return model.fanOutScale * (model.fanOutMs + scan + model.partialRowMs * k * partialRowsPerFragment(shape, estimate, k));
+  return fanOutFixedMs(shape, estimate, k, model) + fanOutScanMs(estimate, k, parallelism, model);
 }
 
-/** A finished query: how long it was predicted to take, and took, as written or fanned out. */
+/** The part of a fan-out prediction that does not follow PostgreSQL's estimate: fixed cost and partial rows. */
+export function fanOutFixedMs(shape: Shape, estimate: QueryEstimate, k: number, model: CostModel = DEFAULT_COST_MODEL): number {
+  return model.fanOutMs + model.partialRowMs * k * partialRowsPerFragment(shape, estimate, k);
+}
+
+function fanOutScanMs(estimate: QueryEstimate, k: number, parallelism: number, model: CostModel): number {
+  const waves = Math.ceil(k / Math.max(1, parallelism));
+  return (model.costScale * model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves) / k;
+}
+
+/** A finished query: how long it was predicted to take, and took; `fixedMs` of the prediction did not follow the estimate. */
 export interface Observation {
-  kind: 'sequential' | 'fanOut';
   predictedMs: number;
   actualMs: number;
+  /** 0 for a query run as written; the fixed fan-out and partial-row costs for a fanned-out one. */
+  fixedMs: number;
 }
 
-/** Below this prediction, fixed costs and timer resolution dominate: such queries teach nothing. */
+/** Below this much estimate-driven prediction, fixed costs and timer resolution dominate: such queries teach nothing. */
 export const MIN_LEARNING_MS = 20;
-/** Each observation moves a scale this far toward what it saw. */
+/** Each observation moves the scale this far toward what it saw. */
 const LEARNING_RATE = 0.2;
-const SCALE_BOUNDS = [0.25, 4] as const;
+const SCALE_BOUNDS = [0.25, 8] as const;
 
 /**
- * The model after one observation: the matching scale moves a step toward actual ÷ predicted
- * (the prediction already included the scale, so the step corrects what is left), within bounds.
+ * The model after one observation: `costScale` moves a step toward what the estimate-driven part
+ * of the time really was (actual − fixed) ÷ (predicted − fixed); the prediction already included
+ * the scale, so the step corrects what is left. Bounded, and ignoring queries too small to tell.
  */
 export function learn(model: CostModel, observation: Observation): CostModel {
-  const { kind, predictedMs, actualMs } = observation;
-  if (!(predictedMs >= MIN_LEARNING_MS) || !(actualMs > 0)) return model;
-  const key = kind === 'sequential' ? 'sequentialScale' : 'fanOutScale';
-  const next = model[key] * (1 + LEARNING_RATE * (actualMs / predictedMs - 1));
-  return { ...model, [key]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) };
+  const { predictedMs, actualMs, fixedMs } = observation;
+  const predicted = predictedMs - fixedMs;
+  const actual = actualMs - fixedMs;
+  if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0)) return model;
+  const next = model.costScale * (1 + LEARNING_RATE * (actual / predicted - 1));
+  return { ...model, costScale: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) };
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));

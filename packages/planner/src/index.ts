@@ -9,6 +9,7 @@ export { catalogRequest, type CatalogRequest } from './shape';
 export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type PlanPrediction, type Preparation } from './plan';
 export {
   chooseFanOut,
+  fanOutFixedMs,
   learn,
   MIN_LEARNING_MS,
   partialRowsPerFragment,

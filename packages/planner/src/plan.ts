@@ -13,7 +13,7 @@ import { QueryRejectedError } from './errors';
 import { decompose, type CombineTemplate } from './decompose';
 import type { CatalogFacts, ProbeColumn } from './facts';
 import type { ParsedQuery } from './parse';
-import { chooseFanOut, predictFanOutMs, predictSequentialMs, type CostModel, type QueryEstimate } from './cost';
+import { chooseFanOut, fanOutFixedMs, predictFanOutMs, predictSequentialMs, type CostModel, type QueryEstimate } from './cost';
 import {
   choosePartitions,
   DEFAULT_PARTITION_POLICY,
@@ -55,6 +55,8 @@ export interface PlanPrediction {
   fanOutMs: number | null;
   /** True when the model chose the fragment count; false when it was requested (only the model's own choices teach it). */
   automatic: boolean;
+  /** Of `fanOutMs`, the fixed and partial-row costs, which do not follow PostgreSQL's estimate. */
+  fanOutFixedMs?: number;
 }
 
 export interface FragmentPlan {
@@ -141,14 +143,25 @@ function decidePartitions(
     if (!estimate) return { count: k, reason: byRequest.reason };
     const sequentialMs = predictSequentialMs(shape, estimate, costModel);
     const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, workers, costModel);
-    return { count: k, reason: byRequest.reason, prediction: { sequentialMs, fanOutMs, automatic: false } };
+    const fanOutFixed = k === 1 ? undefined : fanOutFixedMs(shape, estimate, k, costModel);
+    return {
+      count: k,
+      reason: byRequest.reason,
+      prediction: { sequentialMs, fanOutMs, automatic: false, ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed }) },
+    };
   }
   if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
   const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel);
+  const split = choice.partitions !== null;
   return {
     count: choice.partitions,
     reason: choice.reason,
-    prediction: { sequentialMs: choice.sequentialMs, fanOutMs: choice.partitions === null ? null : choice.fanOutMs, automatic: true },
+    prediction: {
+      sequentialMs: choice.sequentialMs,
+      fanOutMs: split ? choice.fanOutMs : null,
+      automatic: true,
+      ...(split ? { fanOutFixedMs: fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) } : {}),
+    },
   };
 }
 
