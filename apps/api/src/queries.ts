@@ -13,7 +13,7 @@ import {
 } from '@pgfan/dispatch';
 import { planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_COST_MODEL, QueryRejectedError, type Plan } from '@pgfan/planner';
-import { beginGeneration, cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
+import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
 import { PlanCache } from './plan-cache';
@@ -86,15 +86,6 @@ function runsInline(plan: Plan, wait: number | undefined, maxMs: number): boolea
   return plan.mode === 'sequential' && wait !== undefined && wait > 0 && plan.prediction !== null && plan.prediction.sequentialMs <= maxMs;
 }
 
-/** Runs a sequential plan in this process, as a worker's coordinator would: generation 1, recorded and announced. */
-async function runInline(ctx: ApiContext, id: string, plan: Plan, deadline: number): Promise<void> {
-  const generation = await beginGeneration(ctx.storePool, id, 0, INLINE_RUNNER);
-  if (generation === null) return;
-  await publishQueryEvent(ctx.redis, { type: 'running', id, generation, coordinator: INLINE_RUNNER }).catch(() => undefined);
-  const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-  await runWholeQuery({ ...ctx, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, generation, plan, deadline);
-}
-
 /** How records and the dashboard name the API when it ran a query itself. */
 const INLINE_RUNNER = 'api';
 
@@ -131,20 +122,18 @@ export function submitQuery(ctx: ApiContext) {
       worker: null,
     }));
     const planMs = performance.now() - planningStarted;
-    await insertQuery(ctx.storePool, {
-      id,
-      sql,
-      partitionsRequested: partitions ?? null,
-      timeoutMs,
-      plan: planRecord(plan, null),
-      planInternal: plan,
-      planMs,
-      fragments,
-    });
-    await publishQueryEvent(ctx.redis, { type: 'queued', id, sql }).catch(() => undefined);
-    await publishQueryEvent(ctx.redis, { type: 'planned', id, plan: planRecord(plan, null), planMs }).catch(() => undefined);
-    if (runsInline(plan, wait, ctx.env.INLINE_MAX_MS)) {
-      await runInline(ctx, id, plan, submittedAt + timeoutMs);
+    const inline = runsInline(plan, wait, ctx.env.INLINE_MAX_MS);
+    const newQuery = { id, sql, partitionsRequested: partitions ?? null, timeoutMs, plan: planRecord(plan, null), planInternal: plan, planMs, fragments };
+    await insertQuery(ctx.storePool, newQuery, inline ? INLINE_RUNNER : undefined);
+    // One connection sends them in order; waiting for each in turn would only add round trips.
+    await Promise.all([
+      publishQueryEvent(ctx.redis, { type: 'queued', id, sql }),
+      publishQueryEvent(ctx.redis, { type: 'planned', id, plan: newQuery.plan, planMs }),
+      ...(inline ? [publishQueryEvent(ctx.redis, { type: 'running', id, generation: 1, coordinator: INLINE_RUNNER })] : []),
+    ]).catch(() => undefined);
+    if (inline) {
+      const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
+      await runWholeQuery({ ...ctx, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs);
       return { status: 200, body: await view(ctx, id), headers: { Location: `/api/queries/${id}` } };
     }
     try {

@@ -77,12 +77,26 @@ function toSummary(row: QueryRow): QuerySummary {
   };
 }
 
-/** Records a planned query as queued. */
-export async function insertQuery(db: Db, q: NewQuery): Promise<void> {
+/**
+ * Records a planned query as queued — or, with `runner`, as already running its generation 1 under
+ * that coordinator (the API running a query itself: one write instead of two).
+ */
+export async function insertQuery(db: Db, q: NewQuery, runner?: string): Promise<void> {
   await db.query(
-    `INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms)
-     VALUES ($1, $2, 'queued', $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0), $5, $6, $7, $8)`,
-    [q.id, q.sql, q.partitionsRequested, q.timeoutMs, JSON.stringify(q.plan), JSON.stringify(q.planInternal), JSON.stringify(q.fragments), q.planMs],
+    `INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms, generation, coordinator, started_at)
+     VALUES ($1, $2, CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'running' END, $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0),
+             $5, $6, $7, $8, CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END, $9::text, CASE WHEN $9::text IS NULL THEN NULL ELSE clock_timestamp() END)`,
+    [
+      q.id,
+      q.sql,
+      q.partitionsRequested,
+      q.timeoutMs,
+      JSON.stringify(q.plan),
+      JSON.stringify(q.planInternal),
+      JSON.stringify(q.fragments),
+      q.planMs,
+      runner ?? null,
+    ],
   );
 }
 
