@@ -134,4 +134,14 @@ test('cached keeps a value, or a failure, for its TTL', async () => {
   expect(await read()).toBe(1);
   clock = 5_000;
   expect(await read()).toBe(2);
+
+  let attempts = 0;
+  const failing = cached(
+    () => Promise.reject(new Error(`attempt ${++attempts}`)),
+    5_000,
+    () => clock,
+  );
+  await expect(failing()).rejects.toThrow('attempt 1');
+  await expect(failing()).rejects.toThrow('attempt 1');
+  expect(attempts).toBe(1);
 });

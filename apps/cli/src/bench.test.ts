@@ -34,7 +34,8 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
   expect(results.cells.filter((c) => c.mismatch)).toEqual([]);
   expect(results.cells.every((c) => c.summary.n === 1 && c.summary.median > 0)).toBe(true);
   expect(results.cells.find((c) => c.mode === 'pgfan-4' && c.query === 'count')?.partitions).toEqual([4]);
-  expect(results.overhead.overheadMs).toBeGreaterThan(0);
+  // Measured, not judged: no timing threshold here.
+  expect(results.overhead).toMatchObject({ partitions: 4, direct: { n: 2 }, pgfan: { n: 2 }, overheadMs: expect.any(Number) });
   expect(results.throughput.runs.map((r) => [r.users, r.errors])).toEqual([
     [1, 0],
     [2, 0],

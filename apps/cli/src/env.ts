@@ -16,3 +16,15 @@ export type CliEnv = z.infer<typeof CliEnv>;
 export function loadEnv(env: NodeJS.ProcessEnv): CliEnv {
   return parseEnv(CliEnv, env);
 }
+
+/** Runs a command's `main` when its file is the entry point: its exit code, or 1 with one line naming the failure. */
+export function runCommand(entry: NodeJS.Module, name: string, main: () => Promise<number>): void {
+  if (require.main !== entry) return;
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

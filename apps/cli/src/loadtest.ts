@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { QueryView } from '@pgfan/contracts';
-import { loadEnv } from './env';
+import { quantile } from './bench/stats';
+import { loadEnv, runCommand } from './env';
 
 /** The default mix, over the demo table: the headline COUNT(*) and two fanned-out scans. */
 const MIX = [
@@ -22,10 +23,6 @@ export interface LoadResult {
   latencies: number[];
   workers: { second: number; live: number }[];
   seconds: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
 }
 
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
@@ -83,7 +80,7 @@ export function report(r: LoadResult, users: number): string {
   const lines = [
     `${users} users for ${r.seconds} s`,
     `queries    ${r.completed} completed, ${r.failed} failed, ${errors} errors — ${(r.completed / r.seconds).toFixed(1)} completed/s`,
-    `latency    p50 ${ms(percentile(r.latencies, 50))} · p95 ${ms(percentile(r.latencies, 95))} · p99 ${ms(percentile(r.latencies, 99))}`,
+    `latency    p50 ${ms(quantile(r.latencies, 0.5))} · p95 ${ms(quantile(r.latencies, 0.95))} · p99 ${ms(quantile(r.latencies, 0.99))}`,
   ];
   if (r.errors.size > 0) lines.push(`errors     ${[...r.errors].map(([reason, n]) => `${reason} ×${n}`).join(', ')}`);
   lines.push('workers    (live, every 5 s)');
@@ -121,12 +118,4 @@ async function main(): Promise<number> {
   return result.errors.size > 0 || result.failed > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      process.stderr.write(`pgfan-loadtest: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(module, 'pgfan-loadtest', main);

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { loadEnv, redactUrl } from './env';
+import { loadEnv, redactUrl, runCommand } from './env';
 
 export const DEMO_TABLE = 'events';
 
@@ -115,12 +115,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      process.stderr.write(`pgfan-seed: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(module, 'pgfan-seed', main);

@@ -72,8 +72,6 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     client.release();
     const ms = Date.now() - started;
     await publishQueryEvent(ctx.redis, { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: 1 });
-    if (plan.prediction?.automatic)
-      await recordObservation(ctx.redis, { predictedMs: plan.prediction.sequentialMs, actualMs: ms, fixedMs: 0 }).catch(() => undefined);
     const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
     await concludeQuery(ctx, queryId, generation, {
       status: 'completed',
@@ -82,6 +80,10 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
       executeMs: ms,
       combineMs: 0,
     });
+    // Not awaited: the API answering a query it ran itself need not wait for the model's bookkeeping.
+    if (plan.prediction?.automatic) {
+      void recordObservation(ctx.redis, { predictedMs: plan.prediction.sequentialMs, actualMs: ms, fixedMs: 0 }).catch(() => undefined);
+    }
   } catch (error) {
     client.release(true);
     await concludeQuery(ctx, queryId, generation, {

@@ -15,7 +15,7 @@ import {
   type Plan,
   type PlanOptions,
   type ProbeColumn,
-  predictAsWritten,
+  asWritten,
   type QueryEstimate,
 } from '@pgfan/planner';
 import type { Pool } from 'pg';
@@ -56,28 +56,18 @@ interface Explained {
  * @throws QueryFailedError when PostgreSQL rejects the query (syntax, unknown names, …).
  */
 export async function planOnDatabase(pool: Pool, sql: string, options: PlanOptions, typeNames: TypeNames): Promise<PlannedQuery> {
-  const planned = await planWithEstimate(pool, sql, options, typeNames);
-  // Queries that cannot be split still get a prediction, from PostgreSQL's estimate alone.
-  if (planned.plan.prediction === null && planned.estimate) {
-    planned.plan.prediction = { sequentialMs: predictAsWritten(planned.estimate, options.costModel), fanOutMs: null, automatic: true };
-  }
-  return { parsed: planned.parsed, plan: planned.plan };
-}
-
-async function planWithEstimate(pool: Pool, sql: string, options: PlanOptions, typeNames: TypeNames): Promise<PlannedQuery & { estimate?: QueryEstimate }> {
   const parsed = parseQuery(sql);
   const original = explain(pool, parsed.sql, true);
   if (!parsed.query) {
-    const { estimate } = await original;
-    return { parsed, plan: sequentialPlan(parsed, parsed.notSplittable ?? 'not split'), estimate };
+    const preparation = asWritten(parsed.notSplittable ?? 'not split', { ...options, estimate: (await original).estimate });
+    return { parsed, plan: sequentialPlan(parsed, preparation.reason, preparation.prediction) };
   }
   const [explained, facts] = await Promise.allSettled([original, loadCatalogFacts(pool, catalogRequest(parsed.query))]);
   if (explained.status === 'rejected') throw explained.reason;
   if (facts.status === 'rejected') throw fromDatabaseError(facts.reason);
 
-  const { estimate } = explained.value;
-  const preparation = prepareSplit(parsed, facts.value, { ...options, estimate });
-  if (preparation.kind === 'sequential') return { parsed, plan: sequentialPlan(parsed, preparation.reason, preparation.prediction), estimate };
+  const preparation = prepareSplit(parsed, facts.value, { ...options, estimate: explained.value.estimate });
+  if (preparation.kind === 'sequential') return { parsed, plan: sequentialPlan(parsed, preparation.reason, preparation.prediction) };
   const { keyBounds } = preparation;
   const [reprinted, probe, bounds] = await Promise.allSettled([
     explain(pool, preparation.verifySql, false),
@@ -93,7 +83,6 @@ async function planWithEstimate(pool: Pool, sql: string, options: PlanOptions, t
     return {
       parsed,
       plan: sequentialPlan(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written', preparation.prediction),
-      estimate,
     };
   }
   if (probe.status === 'rejected') {
@@ -104,11 +93,10 @@ async function planWithEstimate(pool: Pool, sql: string, options: PlanOptions, t
         `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`,
         preparation.prediction,
       ),
-      estimate,
     };
   }
   if (bounds.status === 'rejected') throw fromDatabaseError(bounds.reason);
-  return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value), estimate };
+  return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value) };
 }
 
 /**

@@ -114,6 +114,14 @@ describe('prepareSplit with an estimate', () => {
     expect(preparation.prediction?.fanOutMs).toBeGreaterThan(preparation.prediction!.sequentialMs);
   });
 
+  test('a query that cannot be split is still predicted, from the estimate alone', () => {
+    const join = prepareSplit(parseQuery('SELECT count(*) FROM events e JOIN events f ON f.id = e.id'), benchFacts(1e6), {
+      workers: 4,
+      estimate: { totalCost: 10_000, scannedRows: 1e6 },
+    });
+    expect(join).toMatchObject({ kind: 'sequential', prediction: { sequentialMs: 15, fanOutMs: null, automatic: true } });
+  });
+
   test('without an estimate, table size decides as before', () => {
     expect(prepareSplit(parsed, benchFacts(1e6), { workers: 4 })).toMatchObject({ kind: 'split', partitions: 4, reason: '10449 pages split across 4 workers' });
   });

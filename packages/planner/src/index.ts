@@ -6,7 +6,17 @@
 export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition } from './errors';
 export { parseQuery, type ParsedQuery } from './parse';
 export { catalogRequest, type CatalogRequest } from './shape';
-export { buildPlan, prepareSplit, sequentialPlan, type FragmentPlan, type Plan, type PlanOptions, type PlanPrediction, type Preparation } from './plan';
+export {
+  asWritten,
+  buildPlan,
+  prepareSplit,
+  sequentialPlan,
+  type FragmentPlan,
+  type Plan,
+  type PlanOptions,
+  type PlanPrediction,
+  type Preparation,
+} from './plan';
 export {
   chooseFanOut,
   fanOutFixedMs,

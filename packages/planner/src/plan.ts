@@ -13,7 +13,7 @@ import { QueryRejectedError } from './errors';
 import { decompose, type CombineTemplate } from './decompose';
 import type { CatalogFacts, ProbeColumn } from './facts';
 import type { ParsedQuery } from './parse';
-import { chooseFanOut, fanOutFixedMs, predictFanOutMs, predictSequentialMs, type CostModel, type QueryEstimate } from './cost';
+import { chooseFanOut, fanOutFixedMs, predictAsWritten, predictFanOutMs, predictSequentialMs, type CostModel, type QueryEstimate } from './cost';
 import {
   choosePartitions,
   DEFAULT_PARTITION_POLICY,
@@ -103,7 +103,7 @@ export type Preparation =
  * @example prepareSplit(parseQuery('SELECT count(*) FROM t'), facts, { partitions: 4 })
  */
 export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: PlanOptions = {}): Preparation {
-  if (!parsed.query) return { kind: 'sequential', reason: parsed.notSplittable ?? 'not split' };
+  if (!parsed.query) return asWritten(parsed.notSplittable ?? 'not split', options);
   const workers = options.workers ?? 1;
   // Validates an explicit count before anything else.
   const byRequest = options.partitions === undefined ? null : choosePartitions(facts.table.pages, options.partitions, workers, options.policy);
@@ -111,7 +111,7 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
   try {
     shape = shapeQuery(parsed.query, facts);
   } catch (error) {
-    if (error instanceof NotSplittable) return { kind: 'sequential', reason: error.message };
+    if (error instanceof NotSplittable) return asWritten(error.message, options);
     throw error;
   }
   const { count, reason, prediction } = decidePartitions(shape, facts, options, byRequest);
@@ -127,6 +127,12 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
     probeSql: shape.probeSql,
     keyBounds,
   };
+}
+
+/** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
+export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel'>): Extract<Preparation, { kind: 'sequential' }> {
+  if (!options.estimate) return { kind: 'sequential', reason };
+  return { kind: 'sequential', reason, prediction: { sequentialMs: predictAsWritten(options.estimate, options.costModel), fanOutMs: null, automatic: true } };
 }
 
 /** The fragment count: as requested, else by the cost model when there is an estimate, else by table size. */

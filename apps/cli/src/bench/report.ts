@@ -1,9 +1,8 @@
 /** A run's results for people: a Markdown summary and an SVG chart of speed-ups. */
 import { bestDirect, cellOf, judgeTargets, type BenchResults } from './results';
-import { speedup } from './stats';
+import { formatTimes, speedup } from './stats';
 
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 10 ? `${n.toFixed(2)} ms` : n < 1000 ? `${n.toFixed(0)} ms` : `${(n / 1000).toFixed(2)} s`);
-const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
 const rowsLabel = (rows: number) => (rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}K`);
 
 function tablesOf(results: BenchResults): { table: string; rows: number }[] {
@@ -37,12 +36,12 @@ export function renderMarkdown(results: BenchResults): string {
       const fastest = Math.min(...cells.map((c) => c?.summary.median ?? Infinity));
       const shown = cells.map((c) => {
         if (!c) return '–';
-        const text = `${ms(c.summary.median)} (${ms(c.summary.p95)})${c.mode === 'direct-serial' ? '' : ` ${times(speedup(serial?.summary.median ?? NaN, c.summary.median))}`}${c.mismatch ? ' ⚠ differs' : ''}`;
+        const text = `${ms(c.summary.median)} (${ms(c.summary.p95)})${c.mode === 'direct-serial' ? '' : ` ${formatTimes(speedup(serial?.summary.median ?? NaN, c.summary.median))}`}${c.mismatch ? ' ⚠ differs' : ''}`;
         return c.summary.median === fastest ? `**${text}**` : text;
       });
       const best = bestDirect(results, table, query);
       const auto = cellOf(results, table, query, 'pgfan-auto');
-      lines.push(`| ${query} | ${shown.join(' | ')} | ${best && auto ? times(speedup(best.summary.median, auto.summary.median)) : '–'} |`);
+      lines.push(`| ${query} | ${shown.join(' | ')} | ${best && auto ? formatTimes(speedup(best.summary.median, auto.summary.median)) : '–'} |`);
     }
   }
   const { overhead, throughput } = results;

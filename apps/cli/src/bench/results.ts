@@ -1,6 +1,5 @@
 /** What one benchmark run found: the JSON written to bench/results/, and the targets judged from it. */
-import type { Summary } from './stats';
-import { speedup } from './stats';
+import { formatTimes, speedup, type Summary } from './stats';
 
 export interface Cell {
   table: string;
@@ -57,8 +56,6 @@ export function bestDirect(results: BenchResults, table: string, query: string):
   return results.cells.filter((c) => c.table === table && c.query === query && DIRECT.includes(c.mode)).sort((a, b) => a.summary.median - b.summary.median)[0];
 }
 
-const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
-
 /** The issue's targets, judged from the measurements (null: this run did not measure it). */
 export function judgeTargets(results: BenchResults): Target[] {
   const largest = [...new Set(results.cells.map((c) => c.rows))].sort((a, b) => b - a)[0];
@@ -98,19 +95,19 @@ export function judgeTargets(results: BenchResults): Target[] {
     {
       name: `scan-bound queries, ${bigLabel}, auto vs direct serial`,
       goal: '≥ 1.5× each',
-      measured: scanBound.map(([q, r]) => `${q} ${times(r)}`).join(', '),
+      measured: scanBound.map(([q, r]) => `${q} ${formatTimes(r)}`).join(', '),
       met: largest && largest >= 10_000_000 ? scanBound.every(([, r]) => r >= 1.5) : null,
     },
     {
       name: `COUNT(DISTINCT), ${bigLabel}, auto vs the faster direct mode`,
       goal: '≥ 1.5×',
-      measured: times(distinct),
+      measured: formatTimes(distinct),
       met: largest && largest >= 10_000_000 ? distinct >= 1.5 : null,
     },
     {
       name: 'auto mode vs the faster direct mode, every query and table',
       goal: 'never > 10% slower',
-      measured: slowest ? `worst: ${slowest.c.query} on ${slowest.c.table}, ${times(1 / slowest.ratio)}` : '–',
+      measured: slowest ? `worst: ${slowest.c.query} on ${slowest.c.table}, ${formatTimes(1 / slowest.ratio)}` : '–',
       met: slowest ? slowest.ratio <= 1.1 : null,
     },
     {

@@ -31,3 +31,6 @@ export function interleave<T>(modes: readonly T[], rounds: number): T[][] {
 export function speedup(baseline: number, candidate: number): number {
   return candidate > 0 ? baseline / candidate : NaN;
 }
+
+/** A ratio for people: `1.62×`, or `–` when there is none. */
+export const formatTimes = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
