@@ -1,27 +1,65 @@
-/** The Express application: routes, body limits, and the one error format. */
-import express, { type Express } from 'express';
+/** The Express application: security headers, authentication, routes, body limits, and the one error format. */
+import cors from 'cors';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { presentedKey, type ApiKeys } from './auth';
 import type { ApiContext } from './context';
 import { healthHandler } from './health';
-import { bodyErrors, errorResponse, route } from './http';
+import { bodyErrors, route, sendError } from './http';
 import { openApiDocument } from './openapi';
 import { cancelQueryHandler, getQueryHandler, listQueriesHandler, submitQuery } from './queries';
-import { mountBullBoard, mountDashboard } from './web';
+import { BULL_BOARD_PATH, mountBullBoard, mountDashboard } from './web';
 
 const VERSION = '0.1.0';
+
+/**
+ * Who the request comes from, in `res.locals`: `client` (a key's name, or null with
+ * authentication off) once a key checks out, `refused` (why not) otherwise.
+ */
+function identify(keys: ApiKeys) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const identity = keys.identify(presentedKey(req.headers.authorization));
+    if ('client' in identity) res.locals.client = identity.client;
+    else res.locals.refused = identity.refused;
+    next();
+  };
+}
+
+/** 401 without a valid key. Bull Board asks with Basic, so a browser shows its login prompt (any user name, the key as password). */
+function requireKey(challenge: 'Bearer' | 'Basic') {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (res.locals.refused === undefined) return next();
+    sendError(res, 'UNAUTHORIZED', res.locals.refused as string, { 'WWW-Authenticate': `${challenge} realm="pgfan", charset="UTF-8"` });
+  };
+}
 
 export function createApp(ctx: ApiContext, log: (message: string) => void): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Helmet's defaults, but plain-HTTP deployments (a cluster-internal address) keep working.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  if (ctx.env.CORS_ORIGINS.length > 0) {
+    app.use(
+      '/api',
+      cors({ origin: ctx.env.CORS_ORIGINS, allowedHeaders: ['Authorization', 'Content-Type'], exposedHeaders: ['Location', 'Retry-After'], maxAge: 600 }),
+    );
+  }
+  app.use(identify(ctx.keys));
+
+  // Probes carry no key: liveness says only that the process answers; readiness, without a
+  // key, only its status. A database outage shows in readiness and must not get every API
+  // replica restarted.
+  app.get('/api/health/live', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/api/health', route(healthHandler(ctx), log));
+
+  app.use('/api', requireKey('Bearer'));
+  app.use(BULL_BOARD_PATH, requireKey('Basic'));
   app.use('/api', express.json({ limit: ctx.env.MAX_BODY_BYTES, strict: true }));
   app.post(
     '/api/queries',
     (req, res, next) => {
-      if (!req.is('application/json')) {
-        const response = errorResponse('UNSUPPORTED_MEDIA_TYPE', 'send the query as JSON with Content-Type: application/json');
-        res.status(response.status).json(response.body);
-        return;
-      }
+      if (!req.is('application/json')) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', 'send the query as JSON with Content-Type: application/json');
       next();
     },
     route(submitQuery(ctx), log),
@@ -29,16 +67,9 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
   app.get('/api/queries', route(listQueriesHandler(ctx), log));
   app.get('/api/queries/:id', route(getQueryHandler(ctx), log));
   app.delete('/api/queries/:id', route(cancelQueryHandler(ctx), log));
-  app.get('/api/health', route(healthHandler(ctx), log));
-  // Liveness: the process answers. A database outage shows in /api/health (readiness) and must
-  // not get every API replica restarted.
-  app.get('/api/health/live', (_req, res) => void res.json({ status: 'ok' }));
   const openApi = openApiDocument(VERSION);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi));
-  app.use('/api', (req, res) => {
-    const response = errorResponse('NOT_FOUND', `no such endpoint: ${req.method} ${req.originalUrl}`);
-    res.status(response.status).json(response.body);
-  });
+  app.use('/api', (req, res) => sendError(res, 'NOT_FOUND', `no such endpoint: ${req.method} ${req.originalUrl}`));
   mountBullBoard(app, ctx.queues);
   if (!mountDashboard(app)) log('the dashboard is not built (npm run build); serving the API only');
   app.use(bodyErrors(log));

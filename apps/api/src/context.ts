@@ -1,14 +1,18 @@
 /** What the API's handlers need, created once per process and passed in. */
 import type { QueryEventBus, Queues } from '@pgfan/dispatch';
-import type { TypeNames } from '@pgfan/engine';
+import type { QueryPolicy, TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import type { ApiKeys } from './auth';
 import type { ApiEnv } from './env';
 import type { PlanCache } from './plan-cache';
 import type { KubernetesAccess } from './replicas';
 
 export interface ApiContext {
   env: ApiEnv;
+  keys: ApiKeys;
+  /** What queries may call and read, judged on PostgreSQL's plan before they run. */
+  policy: QueryPolicy;
   /** Read-only sessions for planning users' queries (EXPLAIN, catalog facts, probes). */
   queryPool: Pool;
   /** Read-write sessions for the query history. */

@@ -1,13 +1,35 @@
 /** The API's settings, parsed once at start. */
-import { databaseUrl, envInteger, parseEnv, redisUrl } from '@pgfan/dispatch';
+import { MAX_REQUEST_PARTITIONS } from '@pgfan/contracts';
+import { ConfigError, databaseUrl, envInteger, envList, parseEnv, querySessionEnv, redisUrl } from '@pgfan/dispatch';
+import { parseAllowList } from '@pgfan/engine';
 import { z } from 'zod';
+
+/** Shortest API key accepted: shorter ones can be guessed. */
+export const MIN_KEY_LENGTH = 16;
 
 export const ApiEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
+  ...querySessionEnv,
   PORT: envInteger(3000, 0, 65_535),
-  /** Address to listen on; containers set 0.0.0.0. */
-  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Address to listen on; containers set 0.0.0.0. Unset, it is 127.0.0.1. */
+  HOST: z.string().min(1).optional(),
+  /** Comma-separated API keys; with none here or in pgfan.api_keys, authentication is off. */
+  API_KEYS: envList(),
+  /** Origins (e.g. https://bi.example.com) whose pages may call the API; none by default. */
+  CORS_ORIGINS: envList(),
+  /** Tables queries may read, e.g. `public.*, sales.orders`; unset, whatever the database role may read. */
+  ALLOWED_RELATIONS: z.string().optional(),
+  /** Queries one API key may submit per second; 0 for no limit. */
+  RATE_LIMIT_PER_SECOND: envInteger(200, 0, 1_000_000),
+  /** Unfinished queries one API key may have; 0 for no limit. */
+  MAX_ACTIVE_QUERIES_PER_KEY: envInteger(50, 0, 1_000_000),
+  /** Unfinished queries of everyone together; past it, new ones get 503. 0 for no limit. */
+  MAX_ACTIVE_QUERIES: envInteger(1000, 0, 10_000_000),
+  /** Longest SQL text accepted, in characters. */
+  MAX_SQL_LENGTH: envInteger(100_000, 100, 10_000_000),
+  /** Most partitions a request may ask for (and the planner may choose). */
+  MAX_PARTITIONS: envInteger(MAX_REQUEST_PARTITIONS, 1, MAX_REQUEST_PARTITIONS),
   /** Deadline of a query that does not ask for one. */
   DEFAULT_TIMEOUT_MS: envInteger(60_000, 100, 86_400_000),
   /** Longest deadline a request may ask for. */
@@ -31,13 +53,36 @@ export const ApiEnv = z.object({
   /** On Kubernetes: the HorizontalPodAutoscaler of the workers, whose replica counts the dashboard shows. */
   WORKER_HPA_NAME: z.string().min(1).optional(),
 });
-export type ApiEnv = z.infer<typeof ApiEnv>;
+export type ApiEnv = Omit<z.infer<typeof ApiEnv>, 'ALLOWED_RELATIONS' | 'HOST'> & {
+  HOST: string;
+  /** Whether HOST was set (containers set it), rather than defaulted to 127.0.0.1. */
+  hostIsExplicit: boolean;
+  ALLOWED_RELATIONS: ReturnType<typeof parseAllowList> | null;
+  /** Where users' queries run: QUERY_DATABASE_URL, or DATABASE_URL. */
+  queryDatabaseUrl: string;
+};
 
 /** @throws ConfigError naming the bad setting. */
 export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
   const parsed = parseEnv(ApiEnv, env);
   if (parsed.DEFAULT_TIMEOUT_MS > parsed.MAX_TIMEOUT_MS) {
-    throw new Error(`invalid setting DEFAULT_TIMEOUT_MS: must not exceed MAX_TIMEOUT_MS (${parsed.MAX_TIMEOUT_MS})`);
+    throw new ConfigError(`invalid setting DEFAULT_TIMEOUT_MS: must not exceed MAX_TIMEOUT_MS (${parsed.MAX_TIMEOUT_MS})`);
   }
-  return parsed;
+  const weak = parsed.API_KEYS.findIndex((key) => key.length < MIN_KEY_LENGTH);
+  if (weak >= 0) throw new ConfigError(`invalid setting API_KEYS: key ${weak + 1} is shorter than ${MIN_KEY_LENGTH} characters`);
+  let allowed: ApiEnv['ALLOWED_RELATIONS'] = null;
+  if (parsed.ALLOWED_RELATIONS !== undefined && parsed.ALLOWED_RELATIONS.trim() !== '') {
+    try {
+      allowed = parseAllowList(parsed.ALLOWED_RELATIONS);
+    } catch (error) {
+      throw new ConfigError(`invalid setting ALLOWED_RELATIONS: ${(error as Error).message}`);
+    }
+  }
+  return {
+    ...parsed,
+    HOST: parsed.HOST ?? '127.0.0.1',
+    hostIsExplicit: parsed.HOST !== undefined,
+    ALLOWED_RELATIONS: allowed,
+    queryDatabaseUrl: parsed.QUERY_DATABASE_URL ?? parsed.DATABASE_URL,
+  };
 }

@@ -2,7 +2,7 @@
 import type { HealthReport } from '@pgfan/contracts';
 import { liveWorkers, readCostModel } from '@pgfan/dispatch';
 import type { ApiContext } from './context';
-import type { ApiResponse } from './http';
+import type { ApiRequest, ApiResponse } from './http';
 
 async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
   const started = performance.now();
@@ -15,7 +15,7 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; late
 }
 
 export function healthHandler(ctx: ApiContext) {
-  return async (): Promise<ApiResponse> => {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
     const [postgres, redis] = await Promise.all([probe(() => ctx.storePool.query('SELECT 1')), probe(() => ctx.redis.ping())]);
     const [workers, costModel] = redis.ok
       ? await Promise.all([liveWorkers(ctx.redis).catch(() => []), readCostModel(ctx.redis).catch(() => null)])
@@ -28,6 +28,7 @@ export function healthHandler(ctx: ApiContext) {
       workers: { live: workers.length, fragmentSlots: workers.reduce((n, w) => n + w.concurrency, 0), ids: workers.map((w) => w.id) },
       costModel: costModel && { costScale: costModel.costScale },
     };
-    return { status: ok ? 200 : 503, body };
+    // Probes come without a key: they get the verdict, not the details (addresses, worker names).
+    return { status: ok ? 200 : 503, body: req.authenticated ? body : { status: body.status } };
   };
 }

@@ -6,6 +6,10 @@ import type { ApiError, SqlPosition } from '@pgfan/contracts';
 import type { NextFunction, Request, Response } from 'express';
 
 export interface ApiRequest {
+  /** The API key's name (see auth.ts); null when authentication is off. */
+  client: string | null;
+  /** False when keys are required and this request has none that is valid (only open routes see such requests). */
+  authenticated: boolean;
   params: Record<string, string>;
   query: Record<string, unknown>;
   body: unknown;
@@ -29,16 +33,27 @@ const STATUS: Record<string, number> = {
   SYNTAX_ERROR: 400,
   INVALID_QUERY: 400,
   INVALID_PARTITION_KEY: 400,
+  // No API key, or one that is unknown or revoked (only when keys are configured).
+  UNAUTHORIZED: 401,
+  // The query reads a table outside ALLOWED_RELATIONS.
+  FORBIDDEN_RELATION: 403,
   NOT_FOUND: 404,
   QUERY_FINISHED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  QUERY_TOO_LONG: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   MULTIPLE_STATEMENTS: 422,
   NOT_READ_ONLY: 422,
   UNSUPPORTED_STATEMENT: 422,
+  FORBIDDEN_FUNCTION: 422,
   // PostgreSQL raised an error while planning it (e.g. `1/0`, folded at plan time).
   QUERY_FAILED: 422,
+  // Past the key's submissions per second, or its cap on unfinished queries.
+  RATE_LIMITED: 429,
+  TOO_MANY_QUERIES: 429,
   UNAVAILABLE: 503,
+  // Past MAX_ACTIVE_QUERIES for everyone together.
+  OVERLOADED: 503,
   // Planning waited past PLANNING_TIMEOUT_MS (a locked table, an overloaded server), or was cancelled.
   TIMEOUT: 503,
   CANCELLED: 503,
@@ -52,16 +67,28 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly position?: SqlPosition,
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
 }
 
 /** The one way an error becomes a response: `{ "error": { "code", "message", "position"? } }`. */
-export function errorResponse(code: string, message: string, position?: SqlPosition): ApiResponse {
+export function errorResponse(code: string, message: string, position?: SqlPosition, headers?: Record<string, string>): ApiResponse {
   const body: ApiError = { error: { code, message, ...(position ? { position } : {}) } };
   const status = STATUS[code] ?? 500;
-  return { status, body, ...(status === 503 ? { headers: { 'Retry-After': '5' } } : {}) };
+  const defaults: Record<string, string> = status === 503 ? { 'Retry-After': '5' } : status === 401 ? { 'WWW-Authenticate': 'Bearer realm="pgfan"' } : {};
+  return { status, body, headers: { ...defaults, ...headers } };
+}
+
+/** Sends an error response straight from middleware. */
+export function sendError(res: Response, code: string, message: string, headers?: Record<string, string>): void {
+  const response = errorResponse(code, message, undefined, headers);
+  res
+    .status(response.status)
+    .set(response.headers ?? {})
+    .json(response.body);
 }
 
 /** Network failures, and PostgreSQL shutting down, starting up or out of connections (53300). */
@@ -85,6 +112,8 @@ export function route(handler: Handler, log: (message: string) => void) {
     let response: ApiResponse;
     try {
       response = await handler({
+        client: (res.locals.client as string | null | undefined) ?? null,
+        authenticated: res.locals.refused === undefined,
         params: req.params as Record<string, string>,
         query: req.query as Record<string, unknown>,
         body: req.body,
@@ -92,7 +121,7 @@ export function route(handler: Handler, log: (message: string) => void) {
       });
     } catch (error) {
       if (error instanceof HttpError) {
-        response = errorResponse(error.code, error.message, error.position);
+        response = errorResponse(error.code, error.message, error.position, error.headers);
       } else if (isUnavailable(error)) {
         log(`unavailable on ${req.method} ${req.path}: ${(error as Error).message}`);
         response = errorResponse('UNAVAILABLE', 'PostgreSQL or Redis is unavailable; try again shortly');
@@ -114,17 +143,12 @@ export function bodyErrors(log: (message: string) => void) {
   return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
     const type = (error as { type?: string }).type;
-    const response =
-      type === 'entity.parse.failed'
-        ? errorResponse('INVALID_JSON', `the request body is not valid JSON: ${(error as Error).message}`)
-        : type === 'entity.too.large'
-          ? errorResponse('PAYLOAD_TOO_LARGE', `the request body is larger than ${(error as { limit?: number }).limit ?? 'the limit of'} bytes`)
-          : type === 'encoding.unsupported' || type === 'charset.unsupported'
-            ? errorResponse('UNSUPPORTED_MEDIA_TYPE', (error as Error).message)
-            : (log(`request error: ${(error as Error).message}`), errorResponse('BAD_REQUEST', 'the request could not be read'));
-    res
-      .status(response.status)
-      .set(response.headers ?? {})
-      .json(response.body);
+    if (type === 'entity.parse.failed') return sendError(res, 'INVALID_JSON', `the request body is not valid JSON: ${(error as Error).message}`);
+    if (type === 'entity.too.large') {
+      return sendError(res, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${(error as { limit?: number }).limit ?? 'the limit of'} bytes`);
+    }
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
+    log(`request error: ${(error as Error).message}`);
+    sendError(res, 'BAD_REQUEST', 'the request could not be read');
   };
 }

@@ -3,11 +3,16 @@
 import { ConfigError, connectServices, openQueues, UnreachableError } from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createApp } from './app';
+import { ApiKeys } from './auth';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
 import { PlanCache } from './plan-cache';
 import { inClusterAccess } from './replicas';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 function fail(message: string): never {
   process.stderr.write(`pgfan-api: ${message}\n`);
@@ -31,10 +36,28 @@ async function main(): Promise<void> {
     storePoolSize: 10,
     log,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
+  const keys = new ApiKeys(env.API_KEYS, storePool, log);
+  await keys.start();
+  if (!keys.enabled) {
+    log(
+      env.hostIsExplicit && !isLoopback(env.HOST)
+        ? `WARNING: no API keys are configured (API_KEYS, npm run keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
+        : 'no API keys are configured (API_KEYS, npm run keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
+    );
+  }
   const ctx: ApiContext = {
     env,
+    keys,
+    policy: { allowedRelations: env.ALLOWED_RELATIONS },
     storePool,
-    queryPool: createQueryPool({ connectionString: env.DATABASE_URL, max: 10, applicationName: 'pgfan-api', statementTimeoutMs: env.PLANNING_TIMEOUT_MS }),
+    queryPool: createQueryPool({
+      connectionString: env.queryDatabaseUrl,
+      max: 10,
+      applicationName: 'pgfan-api',
+      statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
+      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    }),
     redis,
     queues: openQueues(redis),
     events,
@@ -54,6 +77,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('shutting down');
+    keys.stop();
     server.closeAllConnections();
     void Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.queryPool.end(), ctx.storePool.end()]).then(() => {
       void ctx.redis.quit().catch(() => undefined);

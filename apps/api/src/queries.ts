@@ -16,6 +16,7 @@ import { DEFAULT_COST_MODEL, QueryRejectedError, type Plan } from '@pgfan/planne
 import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
+import { notAdmitted, rateLimited, withinRate } from './limits';
 import { PlanCache } from './plan-cache';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -59,6 +60,12 @@ async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSig
 }
 
 function planningError(error: unknown, timeoutMs: number): HttpError {
+  if (error instanceof QueryFailedError && error.sqlState === '55P03') {
+    return new HttpError(
+      'TIMEOUT',
+      `a table the query reads is locked (ALTER TABLE, VACUUM FULL, …), and planning waited longer than LOCK_TIMEOUT_MS for it; try again`,
+    );
+  }
   if (error instanceof QueryFailedError && error.code === 'TIMEOUT') {
     return new HttpError(
       'TIMEOUT',
@@ -71,7 +78,7 @@ function planningError(error: unknown, timeoutMs: number): HttpError {
 
 async function planQuery(ctx: ApiContext, sql: string, partitions: number | undefined, workers: number): Promise<Plan> {
   const costModel = await readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL);
-  const planned = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel }, ctx.typeNames).catch((error) => {
+  const planned = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel }, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });
   return planned.plan;
@@ -100,10 +107,19 @@ export function submitQuery(ctx: ApiContext) {
     const { sql, partitions } = parsed.data;
     const timeoutMs = parsed.data.timeoutMs ?? ctx.env.DEFAULT_TIMEOUT_MS;
     if (timeoutMs > ctx.env.MAX_TIMEOUT_MS) throw new HttpError('BAD_REQUEST', `timeoutMs must be at most ${ctx.env.MAX_TIMEOUT_MS}`);
+    if (sql.length > ctx.env.MAX_SQL_LENGTH) {
+      throw new HttpError('QUERY_TOO_LONG', `the query is ${sql.length} characters long; at most ${ctx.env.MAX_SQL_LENGTH} are accepted (MAX_SQL_LENGTH)`);
+    }
+    if (partitions !== undefined && partitions > ctx.env.MAX_PARTITIONS) {
+      throw new HttpError('BAD_REQUEST', `partitions must be at most ${ctx.env.MAX_PARTITIONS} (MAX_PARTITIONS)`);
+    }
+    if (req.client !== null && !(await withinRate(ctx.redis, req.client, ctx.env.RATE_LIMIT_PER_SECOND))) {
+      throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
+    }
 
     const submittedAt = Date.now();
     const planningStarted = performance.now();
-    const workers = await fragmentSlots(ctx);
+    const workers = Math.min(await fragmentSlots(ctx), ctx.env.MAX_PARTITIONS);
     const cacheKey = PlanCache.key(sql, partitions, workers);
     let plan = ctx.plans.get(cacheKey);
     if (!plan) {
@@ -124,7 +140,13 @@ export function submitQuery(ctx: ApiContext) {
     const planMs = performance.now() - planningStarted;
     const inline = runsInline(plan, wait, ctx.env.INLINE_MAX_MS);
     const newQuery = { id, sql, partitionsRequested: partitions ?? null, timeoutMs, plan: planRecord(plan, null), planInternal: plan, planMs, fragments };
-    await insertQuery(ctx.storePool, newQuery, inline ? INLINE_RUNNER : undefined);
+    const limits = {
+      maxActive: ctx.env.MAX_ACTIVE_QUERIES,
+      // Without keys there are no clients to tell apart: only the overall cap applies.
+      maxActivePerClient: req.client === null ? 0 : ctx.env.MAX_ACTIVE_QUERIES_PER_KEY,
+    };
+    const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline ? { runner: INLINE_RUNNER } : {}), client: req.client, limits });
+    if (!admission.admitted) throw notAdmitted(admission, limits);
     // One connection sends them in order; waiting for each in turn would only add round trips.
     await Promise.all([
       publishQueryEvent(ctx.redis, { type: 'queued', id, sql }),

@@ -9,6 +9,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@pgfan/contract
 import { getFragmentProgress, withLiveProgress } from '@pgfan/dispatch';
 import { getQuery } from '@pgfan/store';
 import { Server } from 'socket.io';
+import { presentedKey } from './auth';
 import type { ApiContext } from './context';
 import { workerScaleSource } from './replicas';
 import { StatsCollector } from './stats';
@@ -23,7 +24,19 @@ export interface Realtime {
 }
 
 export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (message: string) => void, statsIntervalMs = 1000): Realtime {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, { serveClient: false, cors: { origin: false } });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
+    serveClient: false,
+    cors: { origin: ctx.env.CORS_ORIGINS.length > 0 ? ctx.env.CORS_ORIGINS : false },
+    // Nothing a client sends is large: a query id.
+    maxHttpBufferSize: 10_000,
+  });
+  // The key comes as `auth: { token }` (browsers cannot set headers on a WebSocket) or as an Authorization header.
+  io.use((socket, next) => {
+    const token: unknown = socket.handshake.auth?.token;
+    const identity = ctx.keys.identify(typeof token === 'string' && token !== '' ? token : presentedKey(socket.handshake.headers.authorization));
+    if ('refused' in identity) return next(Object.assign(new Error(identity.refused), { data: { code: 'UNAUTHORIZED' } }));
+    next();
+  });
   const workerScale = workerScaleSource({ hpaName: ctx.env.WORKER_HPA_NAME, access: ctx.kubernetes ?? null, redis: ctx.redis, log });
   const stats = new StatsCollector(ctx.redis, ctx.queues, workerScale);
 

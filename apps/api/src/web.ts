@@ -13,15 +13,17 @@ import express, { type Express } from 'express';
 /** Where the built dashboard is, relative to this file in `apps/api/dist` (or `src`). */
 export const WEB_DIST = join(__dirname, '..', '..', 'web', 'dist');
 
+export const BULL_BOARD_PATH = '/admin/queues';
+
 export function mountBullBoard(app: Express, queues: Queues): void {
   const adapter = new ExpressAdapter();
-  adapter.setBasePath('/admin/queues');
+  adapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
     queues: [queues.coordinate, queues.fragments, queues.combine].map((q) => new BullMQAdapter(q)),
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: 'pgfan queues' } },
   });
-  app.use('/admin/queues', adapter.getRouter());
+  app.use(BULL_BOARD_PATH, adapter.getRouter());
 }
 
 /** Serves the built dashboard, with every non-API path falling back to its index.html. */

@@ -35,7 +35,8 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, queryId, generation, plan, deadline);
     return;
   }
-  const snapshot = ctx.env.SNAPSHOTS ? await exportSnapshot(ctx.queryPool) : null;
+  // Held until the deadline, and the reaper's grace after it, at most.
+  const snapshot = ctx.env.SNAPSHOTS ? await exportSnapshot(ctx.queryPool, deadline - Date.now() + ctx.env.REAPER_GRACE_MS) : null;
   try {
     const fragments: FragmentJob[] = plan.fragments.map((f) => ({
       queryId,

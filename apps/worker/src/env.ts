@@ -1,11 +1,12 @@
 /** The worker's settings, parsed once at start. */
 import { hostname } from 'node:os';
-import { databaseUrl, envBoolean, envInteger, parseEnv, redisUrl } from '@pgfan/dispatch';
+import { databaseUrl, envBoolean, envInteger, parseEnv, querySessionEnv, redisUrl } from '@pgfan/dispatch';
 import { z } from 'zod';
 
 export const WorkerEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
+  ...querySessionEnv,
   /** Shown in the dashboard and in fragment records. */
   WORKER_ID: z
     .string()

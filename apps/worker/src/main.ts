@@ -36,7 +36,9 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     storePool,
     // Fragments and combines, plus one connection per coordinated query for its snapshot.
     queryPool: createQueryPool({
-      connectionString: env.DATABASE_URL,
+      connectionString: env.QUERY_DATABASE_URL ?? env.DATABASE_URL,
+      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
       max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
       applicationName: `pgfan-worker ${env.WORKER_ID}`,
       // Up to ten workers share the database's connections: give idle ones back soon.

@@ -45,6 +45,42 @@ export const envUrl = (fallback: string, protocols: string[]) =>
     });
 
 export const databaseUrl = envUrl(DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
+
+/** A comma-separated list: trimmed, empty entries dropped. */
+export const envList = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    );
+
+/**
+ * Settings of the sessions that run users' queries, alike in the API (planning, quick queries)
+ * and the workers (fragments, combines).
+ */
+export const querySessionEnv = {
+  /**
+   * Where users' queries run, ideally as a role with nothing but SELECT grants (docs/security.md);
+   * DATABASE_URL, which also writes the query history, when unset.
+   */
+  QUERY_DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (/^postgres(ql)?:$/.test(URL.canParse(v) ? new URL(v).protocol : '')) return v;
+      ctx.addIssue({ code: 'custom', message: 'must be a postgres: or postgresql:// URL' });
+      return z.NEVER;
+    }),
+  /** How long a query waits for a table's lock (behind ALTER TABLE, VACUUM FULL, …) before it fails. */
+  LOCK_TIMEOUT_MS: envInteger(10_000, 0, 3_600_000),
+  /** How long a session may idle inside a transaction before PostgreSQL ends it. */
+  IDLE_IN_TRANSACTION_TIMEOUT_MS: envInteger(60_000, 0, 86_400_000),
+};
 export const redisUrl = envUrl(DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
 
 export class ConfigError extends Error {

@@ -41,6 +41,13 @@ export interface QueryPoolOptions {
   applicationName?: string;
   /** Session statement_timeout in milliseconds; 0 disables. @defaultValue 0 */
   statementTimeoutMs?: number;
+  /**
+   * lock_timeout: how long a query waits for a lock (behind ALTER TABLE, VACUUM FULL, …) before
+   * it fails rather than queueing everything behind it. @defaultValue 10000
+   */
+  lockTimeoutMs?: number;
+  /** idle_in_transaction_session_timeout: frees a session its client forgot inside a transaction. @defaultValue 60000 */
+  idleInTransactionTimeoutMs?: number;
   /** How long an unused connection stays open. @defaultValue 300000 */
   idleTimeoutMs?: number;
 }
@@ -56,6 +63,9 @@ export function survivingConnectionErrors<T extends Pool>(pool: T): T {
   return pool;
 }
 
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 /** A pool of read-only connections for planning and running users' queries. */
 export function createQueryPool(options: QueryPoolOptions): Pool {
   return survivingConnectionErrors(
@@ -63,7 +73,11 @@ export function createQueryPool(options: QueryPoolOptions): Pool {
       connectionString: options.connectionString,
       max: options.max ?? 4,
       application_name: options.applicationName ?? 'pgfan',
-      options: sessionOptions({ statement_timeout: String(options.statementTimeoutMs ?? 0) }),
+      options: sessionOptions({
+        statement_timeout: String(options.statementTimeoutMs ?? 0),
+        lock_timeout: String(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
+        idle_in_transaction_session_timeout: String(options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS),
+      }),
       types: RAW_TEXT,
       // A new session plans its first queries on a cold catalog cache; keep sessions warm.
       idleTimeoutMillis: options.idleTimeoutMs ?? 300_000,

@@ -16,6 +16,7 @@ export { QueryFailedError, fromDatabaseError, type ExecutionErrorCode } from './
 export { loadCatalogFacts } from './catalog';
 export { TypeNames } from './type-names';
 export { planOnDatabase, type PlannedQuery } from './planning';
+export { OPEN_POLICY, parseAllowList, type QueryPolicy, type RelationPattern } from './policy';
 export { runFragment, runSequential, runCombine, toResultSet, type RawResult, type FieldType, type ResultLimits } from './execution';
 export { runLocal, planRecord, errorRecord, type LocalRunOptions } from './local';
 export { toJsonValue } from './values';

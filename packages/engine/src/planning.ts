@@ -22,6 +22,7 @@ import type { Pool } from 'pg';
 import { loadCatalogFacts } from './catalog';
 import { queryUserSql, type Queryable } from './connection';
 import { fromDatabaseError } from './errors';
+import { enforcePolicy, OPEN_POLICY, type PolicyPlanNode, type QueryPolicy } from './policy';
 import type { TypeNames } from './type-names';
 
 export interface PlannedQuery {
@@ -38,10 +39,9 @@ const EXPLAIN = 'EXPLAIN (VERBOSE, FORMAT JSON) ';
  */
 const ESTIMATE_FIELDS = new Set(['Startup Cost', 'Total Cost', 'Plan Rows', 'Plan Width']);
 
-interface PlanNode {
+interface PlanNode extends PolicyPlanNode {
   'Total Cost'?: number;
   'Plan Rows'?: number;
-  'Relation Name'?: string;
   Plans?: PlanNode[];
 }
 
@@ -49,15 +49,26 @@ interface Explained {
   /** The plan without estimates, to compare readings. */
   reading: string;
   estimate: QueryEstimate;
+  top: PlanNode;
 }
 
 /**
- * @throws QueryRejectedError for SQL that is not one read-only SELECT.
+ * Nothing of the user's query runs before PostgreSQL's plan of it has passed `policy`.
+ * @throws QueryRejectedError for SQL that is not one read-only SELECT, or that the policy refuses.
  * @throws QueryFailedError when PostgreSQL rejects the query (syntax, unknown names, …).
  */
-export async function planOnDatabase(pool: Pool, sql: string, options: PlanOptions, typeNames: TypeNames): Promise<PlannedQuery> {
+export async function planOnDatabase(
+  pool: Pool,
+  sql: string,
+  options: PlanOptions,
+  typeNames: TypeNames,
+  policy: QueryPolicy = OPEN_POLICY,
+): Promise<PlannedQuery> {
   const parsed = parseQuery(sql);
-  const original = explain(pool, parsed.sql, true);
+  const original = explain(pool, parsed.sql, true).then(async (explained) => {
+    await enforcePolicy(pool, explained.top, policy);
+    return explained;
+  });
   if (!parsed.query) {
     const preparation = asWritten(parsed.notSplittable ?? 'not split', { ...options, estimate: (await original).estimate });
     return { parsed, plan: sequentialPlan(parsed, preparation.reason, preparation.prediction) };
@@ -126,7 +137,11 @@ async function explain(db: Queryable, sql: string, isUserText: boolean): Promise
     throw fromDatabaseError(error, isUserText ? { sql, prefixLength: EXPLAIN.length } : undefined);
   }
   const top = (JSON.parse(text) as { Plan: PlanNode }[])[0]!.Plan;
-  return { reading: JSON.stringify(JSON.parse(text, (key, value: unknown) => (ESTIMATE_FIELDS.has(key) ? undefined : value))), estimate: estimateOf(top) };
+  return {
+    reading: JSON.stringify(JSON.parse(text, (key, value: unknown) => (ESTIMATE_FIELDS.has(key) ? undefined : value))),
+    estimate: estimateOf(top),
+    top,
+  };
 }
 
 /** The top node's cost, and the rows its first table scan yields (what grouping and sorting consume). */

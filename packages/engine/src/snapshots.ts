@@ -13,11 +13,15 @@ export interface HeldSnapshot {
 
 const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+-\d+$/i;
 
-/** Opens a REPEATABLE READ transaction and exports its snapshot. */
-export async function exportSnapshot(pool: Pool): Promise<HeldSnapshot> {
+/**
+ * Opens a REPEATABLE READ transaction and exports its snapshot. The transaction idles while
+ * fragments run, so the session's idle_in_transaction_session_timeout is lifted to `holdMs`:
+ * long enough for the query, and PostgreSQL still frees the snapshot if its holder is wedged.
+ */
+export async function exportSnapshot(pool: Pool, holdMs: number): Promise<HeldSnapshot> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.ceil(holdMs))}`);
     const result = await client.query({ text: 'SELECT pg_export_snapshot()', rowMode: 'array' });
     const id = String(result.rows[0]?.[0]);
     let released = false;

@@ -18,9 +18,20 @@ export interface SqlPosition {
  * - `MULTIPLE_STATEMENTS`: more than one statement in one submission.
  * - `NOT_READ_ONLY`: a statement that writes, locks or changes settings.
  * - `UNSUPPORTED_STATEMENT`: a read-only statement that is not a SELECT (EXPLAIN, SHOW, VALUES…).
+ * - `FORBIDDEN_FUNCTION`: a call of a function that sleeps, signals, locks, reads files or changes
+ *   settings (see `functions.ts`).
+ * - `FORBIDDEN_RELATION`: a table outside the configured allow-list.
  * - `INVALID_PARTITION_KEY`: key-range partitioning was asked for on a missing or unsuitable column.
  */
-export type QueryErrorCode = 'EMPTY_QUERY' | 'SYNTAX_ERROR' | 'MULTIPLE_STATEMENTS' | 'NOT_READ_ONLY' | 'UNSUPPORTED_STATEMENT' | 'INVALID_PARTITION_KEY';
+export type QueryErrorCode =
+  | 'EMPTY_QUERY'
+  | 'SYNTAX_ERROR'
+  | 'MULTIPLE_STATEMENTS'
+  | 'NOT_READ_ONLY'
+  | 'UNSUPPORTED_STATEMENT'
+  | 'FORBIDDEN_FUNCTION'
+  | 'FORBIDDEN_RELATION'
+  | 'INVALID_PARTITION_KEY';
 
 /** A submitted query was refused before anything ran. */
 export class QueryRejectedError extends Error {

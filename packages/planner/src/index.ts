@@ -5,6 +5,7 @@
  */
 export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition } from './errors';
 export { parseQuery, type ParsedQuery } from './parse';
+export { forbiddenCallInExpression, isForbiddenFunction } from './functions';
 export { catalogRequest, type CatalogRequest } from './shape';
 export {
   asWritten,

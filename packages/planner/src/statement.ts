@@ -5,6 +5,7 @@
  * transactions) stand behind it.
  */
 import { QueryRejectedError, positionAt } from './errors';
+import { forbiddenCall } from './functions';
 import { foldCase, isWord, tokenize, type Token } from './lexer';
 
 /** Statements that write, lock, or change session or server state. */
@@ -70,7 +71,7 @@ export interface SingleStatement {
 /**
  * Checks that `sql` holds exactly one read-only SELECT.
  * @throws QueryRejectedError with code `EMPTY_QUERY`, `SYNTAX_ERROR`, `MULTIPLE_STATEMENTS`,
- *   `NOT_READ_ONLY` or `UNSUPPORTED_STATEMENT`.
+ *   `NOT_READ_ONLY`, `UNSUPPORTED_STATEMENT` or `FORBIDDEN_FUNCTION`.
  */
 export function checkSingleReadOnlySelect(sql: string): SingleStatement {
   const statements = splitStatements(tokenize(sql));
@@ -86,6 +87,7 @@ export function checkSingleReadOnlySelect(sql: string): SingleStatement {
   checkBalanced(sql, first);
   checkStatementKind(sql, first);
   checkNoWritesInside(sql, first);
+  checkNoForbiddenCalls(sql, first);
   return { tokens: first, end: (first[first.length - 1] as Token).end };
 }
 
@@ -153,6 +155,16 @@ function checkNoWritesInside(sql: string, tokens: Token[]): void {
       throw new QueryRejectedError('NOT_READ_ONLY', 'FOR UPDATE/SHARE locks rows and is not accepted: only read-only queries can run here', at);
     }
   });
+}
+
+function checkNoForbiddenCalls(sql: string, tokens: Token[]): void {
+  const call = forbiddenCall(tokens);
+  if (!call) return;
+  throw new QueryRejectedError(
+    'FORBIDDEN_FUNCTION',
+    `${call.name}() is not accepted: functions that sleep, signal or lock, read the server's files, change settings or sequences, or run SQL given as text cannot be called through pgfan`,
+    positionAt(sql, call.token.start),
+  );
 }
 
 /** `FOR UPDATE`, `FOR SHARE`, `FOR NO KEY UPDATE` or `FOR KEY SHARE` starting at `tokens[i]`. */

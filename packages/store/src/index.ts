@@ -16,5 +16,9 @@ export {
   type QueryWork,
   type ListOptions,
   type Outcome,
+  type Admission,
+  type AdmissionLimits,
+  type InsertOptions,
 } from './queries';
+export { activeKeyDigests, createApiKey, revokeApiKey, listApiKeys, keyDigest, type ApiKeyInfo } from './api-keys';
 export { writePartialRows, clearPartialRows, PARTIAL_ROWS, type PartialKey } from './partials';

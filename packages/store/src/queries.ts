@@ -77,15 +77,44 @@ function toSummary(row: QueryRow): QuerySummary {
   };
 }
 
+/** Caps on unfinished (queued, running or combining) queries; 0 means no cap. */
+export interface AdmissionLimits {
+  /** All clients together. */
+  maxActive: number;
+  /** One client (`client`). */
+  maxActivePerClient: number;
+}
+
+export type Admission = { admitted: true } | { admitted: false; limit: 'active' | 'client'; active: number; clientActive: number };
+
+export interface InsertOptions {
+  /** The query is already running its generation 1 under this coordinator (the API running it itself: one write instead of two). */
+  runner?: string;
+  /** Who submitted it. */
+  client?: string | null;
+  limits?: AdmissionLimits;
+}
+
 /**
- * Records a planned query as queued — or, with `runner`, as already running its generation 1 under
- * that coordinator (the API running a query itself: one write instead of two).
+ * Records a planned query as queued (or running, with `runner`) if the limits admit it. Counting
+ * and inserting are one statement, so admission costs no extra round trip; concurrent
+ * submissions may overshoot a cap by as many as arrive in the same instant.
  */
-export async function insertQuery(db: Db, q: NewQuery, runner?: string): Promise<void> {
-  await db.query(
-    `INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms, generation, coordinator, started_at)
-     VALUES ($1, $2, CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'running' END, $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0),
-             $5, $6, $7, $8, CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END, $9::text, CASE WHEN $9::text IS NULL THEN NULL ELSE clock_timestamp() END)`,
+export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = {}): Promise<Admission> {
+  const limits = options.limits ?? { maxActive: 0, maxActivePerClient: 0 };
+  const result = await db.query<{ active: string; client_active: string; inserted: string }>(
+    `WITH counts AS (
+       SELECT count(*) AS active, count(*) FILTER (WHERE client = $10::text) AS client_active
+         FROM pgfan.queries WHERE status IN ${UNFINISHED} AND ($11::int > 0 OR $12::int > 0)
+     ), inserted AS (
+       INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms, generation, coordinator, started_at, client)
+       SELECT $1, $2, CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'running' END, $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0),
+              $5, $6, $7, $8, CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END, $9::text, CASE WHEN $9::text IS NULL THEN NULL ELSE clock_timestamp() END, $10::text
+         FROM counts
+        WHERE ($11::int = 0 OR counts.active < $11::int) AND ($12::int = 0 OR counts.client_active < $12::int)
+       RETURNING 1
+     )
+     SELECT active, client_active, (SELECT count(*) FROM inserted) AS inserted FROM counts`,
     [
       q.id,
       q.sql,
@@ -95,9 +124,17 @@ export async function insertQuery(db: Db, q: NewQuery, runner?: string): Promise
       JSON.stringify(q.planInternal),
       JSON.stringify(q.fragments),
       q.planMs,
-      runner ?? null,
+      options.runner ?? null,
+      options.client ?? null,
+      limits.maxActive,
+      limits.maxActivePerClient,
     ],
   );
+  const row = result.rows[0] as { active: string; client_active: string; inserted: string };
+  if (row.inserted === '1') return { admitted: true };
+  const active = Number(row.active);
+  const clientActive = Number(row.client_active);
+  return { admitted: false, limit: limits.maxActive > 0 && active >= limits.maxActive ? 'active' : 'client', active, clientActive };
 }
 
 /** The full record of a query, or null if there is none. */

@@ -21,6 +21,8 @@ export const TEST_DATABASE_PREFIX = 'pgfan_t_';
 export interface TestDatabase {
   name: string;
   url: string;
+  /** Runs SQL (any statements) in this database as the admin role, e.g. to set up a test. */
+  exec(sql: string): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -35,6 +37,17 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   await client.connect();
   try {
     return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `sql` (any statements) in database `name`, as the admin role. */
+async function execIn(name: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl(name) });
+  await client.connect();
+  try {
+    await client.query(sql);
   } finally {
     await client.end();
   }
@@ -55,13 +68,7 @@ async function ensureTemplate(): Promise<void> {
       await admin.query(`DROP DATABASE IF EXISTS ${building}`);
       // ICU en-US sorts text differently from code point order, which the tests rely on.
       await admin.query(`CREATE DATABASE ${building} LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' TEMPLATE template0`);
-      const loader = new Client({ connectionString: databaseUrl(building) });
-      await loader.connect();
-      try {
-        await loader.query(FIXTURES_SQL);
-      } finally {
-        await loader.end();
-      }
+      await execIn(building, FIXTURES_SQL);
       await admin.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE}`);
     } finally {
       await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
@@ -83,6 +90,7 @@ export async function createTestDatabase(label: string, options: { empty?: boole
   return {
     name,
     url: databaseUrl(name),
+    exec: (sql) => execIn(name, sql),
     drop: () => withAdmin(async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };
 }

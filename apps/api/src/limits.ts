@@ -1,0 +1,44 @@
+/**
+ * Backpressure: per-key submission rates (counted in Redis, so every API replica shares them)
+ * and caps on unfinished queries (counted by the store as it inserts, see `insertQuery`). Past
+ * a limit a client gets 429 (its own limit) or 503 (the system's) with Retry-After, instead of
+ * an ever longer queue.
+ */
+import type { Admission } from '@pgfan/store';
+import type { Redis } from 'ioredis';
+import { HttpError } from './http';
+
+/**
+ * Counts one submission by `client` in the current second; false once it is past `perSecond`.
+ * A Redis failure admits the query: the queue it is about to join will report that itself.
+ */
+export async function withinRate(redis: Redis, client: string, perSecond: number): Promise<boolean> {
+  if (perSecond <= 0) return true;
+  const key = `pgfan:rate:${client}:${Math.floor(Date.now() / 1000)}`;
+  try {
+    const replies = await redis.multi().incr(key).pexpire(key, 2000).exec();
+    return Number(replies?.[0]?.[1] ?? 0) <= perSecond;
+  } catch {
+    return true;
+  }
+}
+
+export function rateLimited(perSecond: number): HttpError {
+  return new HttpError('RATE_LIMITED', `this API key submitted more than ${perSecond} queries in one second (RATE_LIMIT_PER_SECOND); slow down`, undefined, {
+    'Retry-After': '1',
+  });
+}
+
+/** The error for a query the store did not admit. */
+export function notAdmitted(refusal: Exclude<Admission, { admitted: true }>, limits: { maxActive: number; maxActivePerClient: number }): HttpError {
+  return refusal.limit === 'active'
+    ? new HttpError('OVERLOADED', `the service is at its limit of ${limits.maxActive} unfinished queries (MAX_ACTIVE_QUERIES); try again shortly`, undefined, {
+        'Retry-After': '2',
+      })
+    : new HttpError(
+        'TOO_MANY_QUERIES',
+        `this API key already has ${refusal.clientActive} unfinished queries, its limit (MAX_ACTIVE_QUERIES_PER_KEY); wait for some to finish, or cancel them`,
+        undefined,
+        { 'Retry-After': '1' },
+      );
+}

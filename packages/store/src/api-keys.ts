@@ -1,0 +1,52 @@
+/**
+ * API keys kept in `pgfan.api_keys`, besides those in API_KEYS. A key is shown once, when it is
+ * made; the table holds only its SHA-256 digest.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './queries';
+
+export function keyDigest(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export interface ApiKeyInfo {
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** Digest → name of every key not revoked. */
+export async function activeKeyDigests(db: Db): Promise<Map<string, string>> {
+  const result = await db.query<{ name: string; key_sha256: string }>('SELECT name, key_sha256 FROM pgfan.api_keys WHERE revoked_at IS NULL');
+  return new Map(result.rows.map((r) => [r.key_sha256, r.name]));
+}
+
+/**
+ * Makes a key named `name`; returns the key, which is not kept anywhere.
+ * @throws Error when a key of that name exists (revoked or not).
+ */
+export async function createApiKey(db: Db, name: string): Promise<string> {
+  const key = `pgf_${randomBytes(24).toString('base64url')}`;
+  try {
+    await db.query('INSERT INTO pgfan.api_keys (name, key_sha256) VALUES ($1, $2)', [name, keyDigest(key)]);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '23505') throw new Error(`there is already a key named ${name}`, { cause: error });
+    if (code === '23514') throw new Error('a key name is 1 to 64 letters, digits, ".", "_" or "-"', { cause: error });
+    throw error;
+  }
+  return key;
+}
+
+/** True if a key named `name` was active and is now revoked. */
+export async function revokeApiKey(db: Db, name: string): Promise<boolean> {
+  const result = await db.query('UPDATE pgfan.api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [name]);
+  return result.rowCount === 1;
+}
+
+export async function listApiKeys(db: Db): Promise<ApiKeyInfo[]> {
+  const result = await db.query<{ name: string; created_at: Date; revoked_at: Date | null }>(
+    'SELECT name, created_at, revoked_at FROM pgfan.api_keys ORDER BY created_at, name',
+  );
+  return result.rows.map((r) => ({ name: r.name, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
+}
