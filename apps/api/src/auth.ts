@@ -12,17 +12,19 @@ import type { Pool } from 'pg';
 /** Who a request comes from: a key's name, or null when authentication is off. */
 export type Identity = { client: string | null } | { refused: string };
 
-const REFRESH_MS = 5000;
-
 export class ApiKeys {
   private stored = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
 
-  /** @param envKeys keys from API_KEYS, named `env-1`, `env-2`, … in query records. */
+  /**
+   * @param envKeys keys from API_KEYS, named `env-1`, `env-2`, … in query records.
+   * @param refreshMs how often the table is read again.
+   */
   constructor(
     envKeys: readonly string[],
     private readonly store: Pool | null,
     private readonly log: (message: string) => void,
+    private readonly refreshMs = 5000,
   ) {
     this.fromEnv = new Map(envKeys.map((key, i) => [keyDigest(key), `env-${i + 1}`]));
   }
@@ -36,7 +38,7 @@ export class ApiKeys {
   /** Loads the table's keys, then keeps them fresh until `stop()`. A failed refresh keeps the last ones. */
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.timer.unref();
   }
 

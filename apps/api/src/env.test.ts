@@ -11,6 +11,7 @@ test('defaults work locally', () => {
     HOST: '127.0.0.1',
     hostIsExplicit: false,
     API_KEYS: [],
+    API_KEYS_REFRESH_MS: 5000,
     CORS_ORIGINS: [],
     ALLOWED_RELATIONS: null,
     RATE_LIMIT_PER_SECOND: 200,

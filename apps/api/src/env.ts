@@ -16,6 +16,8 @@ export const ApiEnv = z.object({
   HOST: z.string().min(1).optional(),
   /** Comma-separated API keys; with none here or in pgfan.api_keys, authentication is off. */
   API_KEYS: envList(),
+  /** How often keys in pgfan.api_keys are read again: a new or revoked key takes effect within this. */
+  API_KEYS_REFRESH_MS: envInteger(5000, 100, 3_600_000),
   /** Origins (e.g. https://bi.example.com) whose pages may call the API; none by default. */
   CORS_ORIGINS: envList(),
   /** Tables queries may read, e.g. `public.*, sales.orders`; unset, whatever the database role may read. */

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     storePoolSize: 10,
     log,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
-  const keys = new ApiKeys(env.API_KEYS, storePool, log);
+  const keys = new ApiKeys(env.API_KEYS, storePool, log, env.API_KEYS_REFRESH_MS);
   await keys.start();
   if (!keys.enabled) {
     log(

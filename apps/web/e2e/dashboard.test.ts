@@ -113,3 +113,24 @@ test('readable on a narrow screen', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 }, 30_000);
+
+test('started with API_KEYS, the dashboard asks for the key, and works once it has it', async () => {
+  const key = 'browser-key-0123456789abcdef';
+  const port = new URL(system.url).port;
+  system.api.kill('SIGTERM');
+  await system.api.exited;
+  await system.startApi({ PORT: port, API_KEYS: key });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.reload();
+  await page.locator('.connection', { hasText: 'key needed' }).waitFor({ timeout: 15_000 });
+  const prompt = page.getByRole('dialog', { name: 'API key required' });
+  await prompt.waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(SHOTS, 'api-key.png') });
+  await prompt.getByLabel('API key').fill(key);
+  await prompt.getByRole('button', { name: 'Use key' }).click();
+  await page.locator('.connection', { hasText: 'live' }).waitFor({ timeout: 15_000 });
+  await page.getByLabel('SQL').fill('SELECT count(*) FROM events');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.locator('.query-head .badge', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('cell', { name: await direct('SELECT count(*) FROM events'), exact: true }).waitFor();
+}, 90_000);

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Console } from './components/Console';
 import { History } from './components/History';
+import { KeyPrompt } from './components/KeyPrompt';
 import { Overview } from './components/Overview';
 import { connect, useConnectionState, type ApiSocket } from './lib/socket';
 
@@ -58,10 +59,11 @@ export function App({ socket: given }: { socket?: ApiSocket }) {
           </ul>
         </nav>
         <span className={`connection connection-${connection}`} role="status">
-          {connection === 'lost' ? 'offline' : connection === 'connecting' ? 'connecting' : 'live'}
+          {connection === 'lost' ? 'offline' : connection === 'connecting' ? 'connecting' : connection === 'unauthorized' ? 'key needed' : 'live'}
         </span>
       </header>
       <ConnectionBanner state={connection} />
+      <KeyPrompt />
       <main>
         {page.name === 'console' && <Console socket={socket} />}
         {page.name === 'overview' && <Overview socket={socket} />}

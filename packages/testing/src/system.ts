@@ -33,6 +33,8 @@ export interface SystemOptions {
   workers?: number;
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+  /** Sent as a Bearer token by `request` unless its headers say otherwise (`authorization: ''` sends none). */
+  apiKey?: string;
 }
 
 export interface System {
@@ -115,9 +117,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     api: undefined as unknown as RunningProcess,
     workers: [],
     async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      const { authorization = options.apiKey ? `Bearer ${options.apiKey}` : '', ...rest } = headers;
       const response = await fetch(`${system.url}${path}`, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(authorization ? { authorization } : {}), ...rest },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();

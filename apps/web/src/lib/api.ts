@@ -1,5 +1,6 @@
 /** The REST API, from the browser (same origin). */
 import { QueryPage, QueryView, type ErrorRecord, type QueryStatus } from '@pgfan/contracts';
+import { authHeaders, keyRefused } from './credentials';
 
 export class ApiError extends Error {
   constructor(
@@ -13,11 +14,13 @@ export class ApiError extends Error {
 async function call(path: string, init?: RequestInit): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(path, init);
+    const auth = authHeaders();
+    response = await fetch(path, auth.authorization ? { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...auth } } : init);
   } catch {
     throw new ApiError(0, { code: 'UNAVAILABLE', message: 'the API cannot be reached' });
   }
   const body = (await response.json().catch(() => null)) as { error?: ErrorRecord } | null;
+  if (response.status === 401) keyRefused();
   if (!response.ok) throw new ApiError(response.status, body?.error ?? { code: 'HTTP_ERROR', message: `the API answered ${response.status}` });
   return body;
 }

@@ -1,0 +1,181 @@
+/**
+ * With API keys configured, every surface refuses requests without a valid key: REST, socket.io
+ * and Bull Board; probes get only a verdict. Keys from the table work and stop working when
+ * revoked. Limits answer 429/503 with Retry-After; headers are hardened; CORS is opt-in.
+ */
+import type { QueryView } from '@pgfan/contracts';
+import { createApiKey, revokeApiKey } from '@pgfan/store';
+import { eventually, startSystem, type System } from '@pgfan/testing';
+import { Pool } from 'pg';
+import { io } from 'socket.io-client';
+
+const KEY = 'test-key-0123456789abcdef';
+// Keys of their own for the limit tests, so one test's queries do not count against another's.
+const RATE_KEY = 'rate-key-0123456789abcdef';
+const BUSY_KEY = 'busy-key-0123456789abcdef';
+const SLOW = 'SELECT sum(slow(id, 2)) FROM events';
+
+let system: System;
+let store: Pool;
+
+beforeAll(async () => {
+  system = await startSystem({
+    label: 'auth',
+    apiKey: KEY,
+    apiEnv: {
+      API_KEYS: [KEY, RATE_KEY, BUSY_KEY].join(','),
+      RATE_LIMIT_PER_SECOND: '8',
+      API_KEYS_REFRESH_MS: '300',
+      MAX_ACTIVE_QUERIES_PER_KEY: '2',
+      CORS_ORIGINS: 'https://bi.example.com',
+    },
+  });
+  await system.db.exec(`CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`);
+  store = new Pool({ connectionString: system.db.url, max: 1 });
+}, 90_000);
+
+afterAll(async () => {
+  await store?.end();
+  await system?.stop();
+});
+
+const noKey = { authorization: '' };
+
+describe('REST', () => {
+  test.each([
+    ['POST', '/api/queries'],
+    ['GET', '/api/queries'],
+    ['GET', '/api/queries/00000000-0000-4000-8000-000000000000'],
+    ['DELETE', '/api/queries/00000000-0000-4000-8000-000000000000'],
+    ['GET', '/api/openapi.json'],
+    ['GET', '/api/nope'],
+  ])('%s %s without a key → 401 UNAUTHORIZED with a Bearer challenge', async (method, path) => {
+    const { status, body, headers } = await system.request(method, path, method === 'POST' ? { sql: 'SELECT 1' } : undefined, noKey);
+    expect(status).toBe(401);
+    expect(body).toEqual({ error: { code: 'UNAUTHORIZED', message: 'an API key is required: send it as "Authorization: Bearer <key>"' } });
+    expect(headers.get('www-authenticate')).toMatch(/^Bearer realm="pgfan"/);
+  });
+
+  test.each([`Bearer wrong-key-0123456789`, 'Basic Zm9vOmJhcg==', `Token ${KEY}`, 'Bearer'])('a wrong key or scheme (%s) → 401', async (authorization) => {
+    const { status } = await system.request('GET', '/api/queries', undefined, { authorization });
+    expect(status).toBe(401);
+  });
+
+  test('with the key, queries run', async () => {
+    const { status, body } = await system.request<QueryView>('POST', '/api/queries?wait=10000', { sql: 'SELECT count(*) FROM events' });
+    expect(status).toBe(200);
+    expect(body.result?.rows).toEqual([['6799']]);
+  });
+
+  test('probes need no key, and without one see only the verdict', async () => {
+    expect(await system.request('GET', '/api/health/live', undefined, noKey)).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await system.request('GET', '/api/health', undefined, noKey)).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(Object.keys((await system.request<object>('GET', '/api/health', undefined, noKey)).body)).toEqual(['status']);
+    expect((await system.request<{ workers: { live: number } }>('GET', '/api/health')).body.workers.live).toBe(2);
+  });
+});
+
+test('Bull Board asks a browser for the key (Basic, any user name) and opens with it', async () => {
+  const refused = await system.request('GET', '/admin/queues', undefined, noKey);
+  expect(refused.status).toBe(401);
+  expect(refused.headers.get('www-authenticate')).toMatch(/^Basic realm="pgfan"/);
+  const basic = `Basic ${Buffer.from(`anyone:${KEY}`).toString('base64')}`;
+  const page = await system.request<string>('GET', '/admin/queues', undefined, { authorization: basic });
+  expect(page.status).toBe(200);
+  expect(page.body).toContain('pgfan queues');
+  expect((await system.request('GET', '/admin/queues/api/queues', undefined, { authorization: basic })).status).toBe(200);
+  expect((await system.request('GET', '/admin/queues/api/queues', undefined, noKey)).status).toBe(401);
+});
+
+describe('socket.io', () => {
+  const connect = (auth?: { token: string }) =>
+    new Promise<string>((resolve) => {
+      const socket = io(system.url, { transports: ['websocket'], reconnection: false, ...(auth ? { auth } : {}) });
+      socket.once('connect', () => {
+        socket.disconnect();
+        resolve('connected');
+      });
+      socket.once('connect_error', (error) => {
+        socket.disconnect();
+        resolve(`refused: ${error.message}`);
+      });
+    });
+
+  test('refuses a handshake without a key, or with a wrong one', async () => {
+    expect(await connect()).toBe('refused: an API key is required: send it as "Authorization: Bearer <key>"');
+    expect(await connect({ token: 'wrong-key-0123456789' })).toBe('refused: the API key is not valid (unknown or revoked)');
+  });
+
+  test('accepts the key as auth.token', async () => {
+    expect(await connect({ token: KEY })).toBe('connected');
+  });
+});
+
+test('a key made in the table works within seconds, and stops working when revoked', async () => {
+  const made = await createApiKey(store, 'reporting');
+  const auth = { authorization: `Bearer ${made}` };
+  await eventually(async () => ((await system.request('GET', '/api/queries', undefined, auth)).status === 200 ? true : undefined), 10_000, 'the new key');
+  await revokeApiKey(store, 'reporting');
+  await eventually(async () => ((await system.request('GET', '/api/queries', undefined, auth)).status === 401 ? true : undefined), 10_000, 'the revocation');
+});
+
+describe('limits', () => {
+  test('past RATE_LIMIT_PER_SECOND a key gets 429 RATE_LIMITED with Retry-After', async () => {
+    // Align with a fresh one-second window, so all twenty land in it.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+    const auth = { authorization: `Bearer ${RATE_KEY}` };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => system.request('POST', '/api/queries', { sql: 'SELECT 1 AS one' }, auth)));
+    const limited = answers.filter((a) => (a.body as { error?: { code: string } }).error?.code === 'RATE_LIMITED');
+    expect(limited.length).toBeGreaterThanOrEqual(10);
+    expect(limited[0]?.status).toBe(429);
+    expect(limited[0]?.headers.get('retry-after')).toBe('1');
+    expect(answers.every((a) => a.status === 429 || a.status === 202)).toBe(true);
+  });
+
+  test('past MAX_ACTIVE_QUERIES_PER_KEY unfinished queries, the next gets 429 TOO_MANY_QUERIES, and none is recorded', async () => {
+    const auth = { authorization: `Bearer ${BUSY_KEY}` };
+    const first = await system.request<QueryView>('POST', '/api/queries', { sql: SLOW, partitions: 2 }, auth);
+    const second = await system.request<QueryView>('POST', '/api/queries', { sql: SLOW, partitions: 2 }, auth);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    const third = await system.request('POST', '/api/queries', { sql: SLOW, partitions: 2 }, auth);
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ error: { code: 'TOO_MANY_QUERIES', message: expect.stringContaining('already has 2 unfinished queries') } });
+    expect(third.headers.get('retry-after')).toBe('1');
+    const recorded = await store.query("SELECT count(*) AS n FROM pgfan.queries WHERE client = 'env-3'");
+    expect(recorded.rows[0]).toEqual({ n: '2' });
+    // Another key is not held up by this one's queries.
+    expect((await system.request('POST', '/api/queries', { sql: 'SELECT 1 AS one' })).status).toBe(202);
+    await Promise.all([first, second].map((q) => system.request('DELETE', `/api/queries/${q.body.id}`, undefined, auth)));
+    const fourth = await system.request('POST', '/api/queries', { sql: 'SELECT 1 AS one' }, auth);
+    expect(fourth.status).toBe(202);
+  });
+
+  test('SQL longer than MAX_SQL_LENGTH → 413 QUERY_TOO_LONG', async () => {
+    const { status, body } = await system.request('POST', '/api/queries', { sql: `SELECT 1 ${' '.repeat(100_000)}` });
+    expect(status).toBe(413);
+    expect(body).toMatchObject({ error: { code: 'QUERY_TOO_LONG' } });
+  });
+});
+
+describe('headers', () => {
+  test('helmet: no sniffing, no framing, a content security policy', async () => {
+    const { headers } = await system.request('GET', '/api/health/live');
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+    expect(headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(headers.get('x-powered-by')).toBeNull();
+  });
+
+  test('CORS answers only the configured origins', async () => {
+    const allowed = await system.request('OPTIONS', '/api/queries', undefined, {
+      origin: 'https://bi.example.com',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type',
+    });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://bi.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type');
+    const other = await system.request('GET', '/api/queries', undefined, { origin: 'https://evil.example.com' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -1,0 +1,51 @@
+/** Admission: the caps on unfinished queries are counted in the INSERT that records a query. */
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
+import { Pool } from 'pg';
+import { migrate } from './migrate';
+import { cancelQuery, insertQuery, type NewQuery } from './queries';
+
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase('store_queries', { empty: true });
+  pool = new Pool({ connectionString: db.url, max: 2 });
+  await migrate(pool);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+const query = (): NewQuery => ({
+  id: randomUUID(),
+  sql: 'SELECT 1',
+  partitionsRequested: null,
+  timeoutMs: 60_000,
+  plan: { mode: 'sequential', reason: 'test', fragments: [] } as unknown as NewQuery['plan'],
+  planInternal: {},
+  planMs: 1,
+  fragments: [],
+});
+
+test('without limits every query is admitted', async () => {
+  for (let i = 0; i < 3; i++) expect(await insertQuery(pool, query(), { client: 'a' })).toEqual({ admitted: true });
+});
+
+test("a client's cap counts only its unfinished queries; the overall cap counts everyone's", async () => {
+  await pool.query('TRUNCATE pgfan.queries');
+  const limits = { maxActive: 4, maxActivePerClient: 2 };
+  const first = query();
+  expect(await insertQuery(pool, first, { client: 'a', limits })).toEqual({ admitted: true });
+  expect(await insertQuery(pool, query(), { client: 'a', limits })).toEqual({ admitted: true });
+  expect(await insertQuery(pool, query(), { client: 'a', limits })).toEqual({ admitted: false, limit: 'client', active: 2, clientActive: 2 });
+  expect(await insertQuery(pool, query(), { client: 'b', limits })).toEqual({ admitted: true });
+  // A finished query no longer counts.
+  await cancelQuery(pool, first.id);
+  expect(await insertQuery(pool, query(), { client: 'a', limits })).toEqual({ admitted: true });
+  expect(await insertQuery(pool, query(), { client: 'b', limits })).toEqual({ admitted: true });
+  expect(await insertQuery(pool, query(), { client: 'c', limits })).toEqual({ admitted: false, limit: 'active', active: 4, clientActive: 0 });
+  expect((await pool.query('SELECT count(*) AS n FROM pgfan.queries')).rows[0]).toEqual({ n: '5' });
+});
