@@ -1,6 +1,6 @@
 /**
  * API keys: from API_KEYS and from the `pgfan.api_keys` table (refreshed every few seconds, so a
- * key made or revoked with `npm run keys` takes effect without a restart). Keys are compared as
+ * key added to or revoked in the table takes effect without a restart). Keys are compared as
  * SHA-256 digests, never as text, so how long a lookup takes says nothing about a key.
  *
  * With no key anywhere, authentication is off (and the API listens on localhost unless told

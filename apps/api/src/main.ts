@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   if (!keys.enabled) {
     log(
       env.hostIsExplicit && !isLoopback(env.HOST)
-        ? `WARNING: no API keys are configured (API_KEYS, npm run keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
-        : 'no API keys are configured (API_KEYS, npm run keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
+        ? `WARNING: no API keys are configured (API_KEYS or pgfan.api_keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
+        : 'no API keys are configured (API_KEYS or pgfan.api_keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
     );
   }
   const ctx: ApiContext = {

@@ -20,7 +20,7 @@ export function KeyPrompt() {
   return (
     <form className="banner banner-key" role="dialog" aria-label="API key required" onSubmit={save}>
       <label>
-        This pgfan needs an API key (ask whoever runs it, or see <code>npm run keys</code>):{' '}
+        This pgfan needs an API key (ask whoever runs it):{' '}
         <input type="password" autoComplete="current-password" value={value} onChange={(e) => setValue(e.target.value)} aria-label="API key" autoFocus />
       </label>{' '}
       <button type="submit">Use key</button>
