@@ -13,6 +13,7 @@ import type { Pool } from 'pg';
 export type Identity = { client: string | null } | { refused: string };
 
 export class ApiKeys {
+  private readonly fromEnv: Map<string, string>;
   private stored = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -28,8 +29,6 @@ export class ApiKeys {
   ) {
     this.fromEnv = new Map(envKeys.map((key, i) => [keyDigest(key), `env-${i + 1}`]));
   }
-
-  private readonly fromEnv: Map<string, string>;
 
   get enabled(): boolean {
     return this.fromEnv.size > 0 || this.stored.size > 0;

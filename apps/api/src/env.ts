@@ -30,7 +30,7 @@ export const ApiEnv = z.object({
   MAX_ACTIVE_QUERIES: envInteger(1000, 0, 10_000_000),
   /** Longest SQL text accepted, in characters. */
   MAX_SQL_LENGTH: envInteger(100_000, 100, 10_000_000),
-  /** Most partitions a request may ask for (and the planner may choose). */
+  /** Most partitions a request may ask for, and the planner may choose. */
   MAX_PARTITIONS: envInteger(MAX_REQUEST_PARTITIONS, 1, MAX_REQUEST_PARTITIONS),
   /** Deadline of a query that does not ask for one. */
   DEFAULT_TIMEOUT_MS: envInteger(60_000, 100, 86_400_000),

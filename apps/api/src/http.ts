@@ -78,8 +78,7 @@ export class HttpError extends Error {
 export function errorResponse(code: string, message: string, position?: SqlPosition, headers?: Record<string, string>): ApiResponse {
   const body: ApiError = { error: { code, message, ...(position ? { position } : {}) } };
   const status = STATUS[code] ?? 500;
-  const defaults: Record<string, string> = status === 503 ? { 'Retry-After': '5' } : status === 401 ? { 'WWW-Authenticate': 'Bearer realm="pgfan"' } : {};
-  return { status, body, headers: { ...defaults, ...headers } };
+  return { status, body, headers: { ...(status === 503 ? { 'Retry-After': '5' } : {}), ...headers } };
 }
 
 /** Sends an error response straight from middleware. */

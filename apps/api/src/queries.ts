@@ -11,8 +11,8 @@ import {
   stopQueryWork,
   withLiveProgress,
 } from '@pgfan/dispatch';
-import { planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
-import { DEFAULT_COST_MODEL, QueryRejectedError, type Plan } from '@pgfan/planner';
+import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
+import { DEFAULT_COST_MODEL, DEFAULT_PARTITION_POLICY, QueryRejectedError, type Plan } from '@pgfan/planner';
 import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
@@ -60,13 +60,13 @@ async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSig
 }
 
 function planningError(error: unknown, timeoutMs: number): HttpError {
-  if (error instanceof QueryFailedError && error.sqlState === '55P03') {
-    return new HttpError(
-      'TIMEOUT',
-      `a table the query reads is locked (ALTER TABLE, VACUUM FULL, …), and planning waited longer than LOCK_TIMEOUT_MS for it; try again`,
-    );
-  }
   if (error instanceof QueryFailedError && error.code === 'TIMEOUT') {
+    if (error.sqlState === LOCK_NOT_AVAILABLE) {
+      return new HttpError(
+        'TIMEOUT',
+        'a table the query reads is locked (ALTER TABLE, VACUUM FULL, …), and planning waited longer than LOCK_TIMEOUT_MS for it; try again',
+      );
+    }
     return new HttpError(
       'TIMEOUT',
       `planning the query took longer than ${timeoutMs} ms (PLANNING_TIMEOUT_MS): a table it reads may be locked (ALTER TABLE, VACUUM FULL, …) or the database overloaded; try again`,
@@ -78,7 +78,8 @@ function planningError(error: unknown, timeoutMs: number): HttpError {
 
 async function planQuery(ctx: ApiContext, sql: string, partitions: number | undefined, workers: number): Promise<Plan> {
   const costModel = await readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL);
-  const planned = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel }, ctx.typeNames, ctx.policy).catch((error) => {
+  const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
+  const planned = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel, policy }, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });
   return planned.plan;
@@ -113,13 +114,15 @@ export function submitQuery(ctx: ApiContext) {
     if (partitions !== undefined && partitions > ctx.env.MAX_PARTITIONS) {
       throw new HttpError('BAD_REQUEST', `partitions must be at most ${ctx.env.MAX_PARTITIONS} (MAX_PARTITIONS)`);
     }
-    if (req.client !== null && !(await withinRate(ctx.redis, req.client, ctx.env.RATE_LIMIT_PER_SECOND))) {
-      throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
-    }
 
     const submittedAt = Date.now();
     const planningStarted = performance.now();
-    const workers = Math.min(await fragmentSlots(ctx), ctx.env.MAX_PARTITIONS);
+    // Both are Redis round trips: take them together.
+    const [workers, withinLimit] = await Promise.all([
+      fragmentSlots(ctx),
+      req.client === null ? true : withinRate(ctx.redis, req.client, ctx.env.RATE_LIMIT_PER_SECOND),
+    ]);
+    if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
     const cacheKey = PlanCache.key(sql, partitions, workers);
     let plan = ctx.plans.get(cacheKey);
     if (!plan) {

@@ -65,8 +65,13 @@ test('queries run as the reader role, whether the API runs them or the workers d
 test('fragments share a snapshot, spill and combine exactly', async () => {
   // 50 groups per fragment, past INLINE_PARTIAL_ROWS: the partials go through pgfan.partial_rows.
   const sql = 'SELECT id % 50 AS k, count(*) AS n, sum(revenue) AS revenue FROM events GROUP BY 1 ORDER BY 1';
+  const spilledRows = async () =>
+    Number((await admin("SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'pgfan.partial_rows'::regclass", system.db.url))[0]?.[0]);
+  const before = await spilledRows();
   const record = await run(sql, 4);
   expect(record).toMatchObject({ status: 'completed', plan: { mode: 'parallel' } });
+  // The partials really went through the table (statistics arrive within a second or so).
+  await eventually(async () => ((await spilledRows()) > before ? true : undefined), 5000, 'partial rows written');
   const expected = await admin(sql, system.db.url);
   expect(record.result?.rows).toEqual(expected.map(([k, n, revenue]) => [k, String(n), revenue === null ? null : String(revenue)]));
 });

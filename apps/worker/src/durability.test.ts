@@ -189,7 +189,8 @@ test('SIGTERM lets a worker finish its running fragments, then it exits cleanly'
 
 test('SIGTERM with fragments that outlast SHUTDOWN_TIMEOUT_MS: the worker still exits, and others finish the query exactly', async () => {
   const impatient = await system.startWorker('w5', { SHUTDOWN_TIMEOUT_MS: '200' });
-  const { id } = await submit({ sql: SLOW, partitions: 4 });
+  // More fragments than the other workers' four slots, so w5 gets some however the others race for them.
+  const { id } = await submit({ sql: SLOW, partitions: 8 });
   await eventually(async () => ((await get(id)).fragments.some((f) => f.state === 'running' && f.worker === 'w5') ? true : undefined), 20_000, 'w5 running');
   impatient.kill('SIGTERM');
   expect(await impatient.exited).toBe(0);

@@ -10,7 +10,7 @@ import { DatabaseError } from 'pg';
  * - `INVALID_QUERY`: it parsed, but names or types are wrong (42xxx, e.g. an unknown column).
  * - `NOT_READ_ONLY`: it tried to write (PostgreSQL refused in a read-only transaction).
  * - `QUERY_FAILED`: it failed while running (division by zero, a bad cast, …).
- * - `TIMEOUT`: it ran past its deadline. `CANCELLED`: someone cancelled it.
+ * - `TIMEOUT`: it ran past its deadline, or waited past lock_timeout for a lock. `CANCELLED`: someone cancelled it.
  * - `UNAVAILABLE`: the database could not be reached.
  */
 export type ExecutionErrorCode = 'SYNTAX_ERROR' | 'INVALID_QUERY' | 'NOT_READ_ONLY' | 'QUERY_FAILED' | 'TIMEOUT' | 'CANCELLED' | 'UNAVAILABLE';
@@ -49,10 +49,14 @@ export function fromDatabaseError(error: unknown, userSql?: { sql: string; prefi
   return error;
 }
 
+/** SQLSTATE of a statement that waited past lock_timeout. */
+export const LOCK_NOT_AVAILABLE = '55P03';
+
 function codeFor(sqlState: string, message: string): ExecutionErrorCode {
   if (sqlState === '42601') return 'SYNTAX_ERROR';
   if (sqlState === '25006') return 'NOT_READ_ONLY';
   if (sqlState === '57014') return message.includes('statement timeout') ? 'TIMEOUT' : 'CANCELLED';
+  if (sqlState === LOCK_NOT_AVAILABLE) return 'TIMEOUT';
   if (sqlState.startsWith('42')) return 'INVALID_QUERY';
   // Connection failures, a shutting-down or starting server, and too_many_connections.
   if (sqlState.startsWith('08') || sqlState === '57P01' || sqlState === '57P03' || sqlState === '53300') return 'UNAVAILABLE';

@@ -71,6 +71,21 @@ test('a fragment that fails fails the whole query, naming the fragment; no parti
   expect(record.plan?.mode).toBe('parallel');
 });
 
+test('a query that waits past lock_timeout for a locked table is a TIMEOUT, not a failure of the query', async () => {
+  const impatient = createQueryPool({ connectionString: t.db.url, max: 1, lockTimeoutMs: 200 });
+  const locker = new Pool({ connectionString: t.db.url, max: 1 });
+  const holder = await locker.connect();
+  try {
+    await holder.query('BEGIN; LOCK TABLE single_event IN ACCESS EXCLUSIVE MODE');
+    const record = await runLocal(impatient, 'SELECT count(*) FROM single_event');
+    expect(record.error).toMatchObject({ code: 'TIMEOUT', message: 'canceling statement due to lock timeout' });
+  } finally {
+    await holder.query('ROLLBACK');
+    holder.release();
+    await Promise.all([locker.end(), impatient.end()]);
+  }
+});
+
 test('a writing function the planner cannot see into is stopped by the read-only transaction', async () => {
   await t.db.exec(`CREATE TABLE IF NOT EXISTS written (n int);
     CREATE OR REPLACE FUNCTION sneaky() RETURNS int LANGUAGE plpgsql AS $$ BEGIN INSERT INTO written VALUES (1); RETURN 1; END $$`);

@@ -12,7 +12,7 @@ export {
   type Queryable,
   type QueryPoolOptions,
 } from './connection';
-export { QueryFailedError, fromDatabaseError, type ExecutionErrorCode } from './errors';
+export { QueryFailedError, fromDatabaseError, LOCK_NOT_AVAILABLE, type ExecutionErrorCode } from './errors';
 export { loadCatalogFacts } from './catalog';
 export { TypeNames } from './type-names';
 export { planOnDatabase, type PlannedQuery } from './planning';

@@ -1,17 +1,9 @@
-import { QueryRejectedError } from './errors';
-import { tokenize } from './lexer';
+import { rejectionBy } from './__tests__/helpers';
 import { forbiddenCall, forbiddenCallInExpression, isForbiddenFunction } from './functions';
+import { tokenize } from './lexer';
 import { parseQuery } from './parse';
 
-function rejection(sql: string): QueryRejectedError {
-  try {
-    parseQuery(sql);
-  } catch (error) {
-    if (error instanceof QueryRejectedError) return error;
-    throw error;
-  }
-  throw new Error(`accepted: ${sql}`);
-}
+const rejection = (sql: string) => rejectionBy(() => parseQuery(sql), sql);
 
 test.each([
   'pg_sleep',

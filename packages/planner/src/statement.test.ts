@@ -1,14 +1,9 @@
-import { QueryRejectedError } from './errors';
+import { rejectionBy } from './__tests__/helpers';
 import { checkSingleReadOnlySelect } from './statement';
 
 function rejection(sql: string): { code: string; message: string; offset?: number } {
-  try {
-    checkSingleReadOnlySelect(sql);
-  } catch (error) {
-    if (!(error instanceof QueryRejectedError)) throw error;
-    return { code: error.code, message: error.message, offset: error.position?.offset };
-  }
-  throw new Error(`accepted: ${sql}`);
+  const error = rejectionBy(() => checkSingleReadOnlySelect(sql), sql);
+  return { code: error.code, message: error.message, offset: error.position?.offset };
 }
 
 describe('checkSingleReadOnlySelect', () => {

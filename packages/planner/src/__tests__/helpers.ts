@@ -1,3 +1,4 @@
+import { QueryRejectedError } from '../errors';
 /** Pure planning with made-up catalog facts and probe types, for readable unit tests. */
 import type { CatalogFacts, ProbeColumn } from '../facts';
 import { parseQuery } from '../parse';
@@ -56,4 +57,15 @@ export function combineOf(plan: Plan): string {
     plan.combine,
     plan.combine.columns.map(() => 'T'),
   );
+}
+
+/** The QueryRejectedError `run` throws; fails the test if it throws nothing, or something else. */
+export function rejectionBy(run: () => unknown, what: string): QueryRejectedError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof QueryRejectedError) return error;
+    throw error;
+  }
+  throw new Error(`accepted: ${what}`);
 }
