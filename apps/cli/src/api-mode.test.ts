@@ -1,25 +1,19 @@
 /** `npm run query` without --local: the query goes through the API to the workers. */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startSystem, type System } from '@pgfan/testing';
+import { runBuilt } from './__tests__/run-built';
 
-const CLI = join(__dirname, '..', 'dist', 'main.js');
+const KEY = 'cli-key-0123456789abcdef';
 let system: System;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'cli_api' });
+  system = await startSystem({ label: 'cli_api', apiKey: KEY, apiEnv: { API_KEYS: KEY } });
 }, 90_000);
 
 afterAll(async () => {
   await system?.stop();
 });
 
-const cli = (args: string[], apiUrl = system.url) =>
-  promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, API_URL: apiUrl } }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+const cli = (args: string[], env: Record<string, string> = {}) => runBuilt('main.js', args, { API_URL: system.url, API_KEY: KEY, ...env });
 
 test('runs a query on the workers and prints the table', async () => {
   const { code, stdout } = await cli(['--partitions', '3', 'SELECT count(*) AS n FROM events']);
@@ -36,7 +30,13 @@ test('--json prints the API record; refusals print as failed records', async () 
 });
 
 test('an unreachable API is one clear line', async () => {
-  const { code, stderr } = await cli(['SELECT 1'], 'http://127.0.0.1:1');
+  const { code, stderr } = await cli(['SELECT 1'], { API_URL: 'http://127.0.0.1:1' });
   expect(code).toBe(1);
   expect(stderr).toMatch(/^cannot reach the API at http:\/\/127\.0\.0\.1:1 \(.*\); start it with npm start, or run with --local\n$/);
+});
+
+test('without API_KEY, an API with keys refuses, and the CLI says which setting to use', async () => {
+  const { code, stdout } = await cli(['--json', 'SELECT 1'], { API_KEY: '' });
+  expect(code).toBe(1);
+  expect(JSON.parse(stdout)).toMatchObject({ status: 'failed', error: { code: 'UNAUTHORIZED', message: expect.stringContaining('set API_KEY') } });
 });

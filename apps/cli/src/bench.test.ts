@@ -28,7 +28,7 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     throughputUsers: [1, 2],
     throughputSeconds: 1,
   };
-  const results = await runBench(system.db.url, system.url, plan);
+  const results = await runBench(system.db.url, { url: system.url }, plan);
   expect(results.modes).toEqual(expect.arrayContaining(['direct-serial', 'direct-parallel', 'pgfan-auto', 'pgfan-2', 'pgfan-4', 'pgfan-8']));
   expect(results.cells).toHaveLength(BENCH_QUERIES.length * results.modes.length);
   expect(results.cells.filter((c) => c.mismatch)).toEqual([]);
@@ -58,7 +58,7 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
 }, 120_000);
 
 test('without a running API it says how to start one', async () => {
-  await expect(runBench(system.db.url, 'http://127.0.0.1:59999', benchPlan(true))).rejects.toThrow(
+  await expect(runBench(system.db.url, { url: 'http://127.0.0.1:59999' }, benchPlan(true))).rejects.toThrow(
     /^cannot reach the API at http:\/\/127.0.0.1:59999 \(.+\); start the system with npm start first$/,
   );
 });

@@ -12,6 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
+import { apiFetch, apiTarget, type ApiTarget } from './api';
 import { BENCH_QUERIES, HEADLINE } from './bench/queries';
 import { renderMarkdown, renderSvg } from './bench/report';
 import type { BenchResults, Cell, ThroughputRun } from './bench/results';
@@ -53,9 +54,9 @@ function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-async function liveWorkers(apiUrl: string): Promise<number> {
-  const response = await fetch(`${apiUrl}/api/health`).catch((error: Error & { cause?: Error }) => {
-    throw new Error(`cannot reach the API at ${apiUrl} (${error.cause?.message ?? error.message}); start the system with npm start first`);
+async function liveWorkers(api: ApiTarget): Promise<number> {
+  const response = await apiFetch(api, '/api/health').catch((error: Error & { cause?: Error }) => {
+    throw new Error(`cannot reach the API at ${api.url} (${error.cause?.message ?? error.message}); start the system with npm start first`);
   });
   const health = (await response.json()) as { workers?: { live?: number } };
   return health.workers?.live ?? 0;
@@ -90,9 +91,9 @@ function gitCommit(): string | null {
   }
 }
 
-export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchPlan): Promise<BenchResults> {
+export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchPlan): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
-  const workersAtStart = await liveWorkers(apiUrl);
+  const workersAtStart = await liveWorkers(api);
   if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
 
   for (const { table, rows } of [...plan.tables, TINY]) {
@@ -120,7 +121,7 @@ export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchP
     { name: 'pgfan-4', kind: 'pgfan', partitions: 4 },
     { name: 'pgfan-8', kind: 'pgfan', partitions: 8 },
   ];
-  const runners = await Promise.all(modes.map((m) => (m.kind === 'direct' ? directRunner(databaseUrl, m) : pgfanRunner(apiUrl, m))));
+  const runners = await Promise.all(modes.map((m) => (m.kind === 'direct' ? directRunner(databaseUrl, m) : pgfanRunner(api, m))));
   const cells: Cell[] = [];
   try {
     for (const { table, rows } of plan.tables) {
@@ -146,7 +147,7 @@ export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchP
       }
     }
     const overhead = await measure(
-      [runners[0]!, pgfanRunner(apiUrl, { name: 'pgfan-4', kind: 'pgfan', partitions: 4 })],
+      [runners[0]!, pgfanRunner(api, { name: 'pgfan-4', kind: 'pgfan', partitions: 4 })],
       HEADLINE(TINY.table),
       plan.overheadRounds,
     );
@@ -171,7 +172,7 @@ export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchP
     for (const users of plan.throughputUsers) {
       const baseline = await directLoad(databaseUrl, users, plan.throughputSeconds, headline);
       baselines.push(summary(users, baseline.latencies, baseline.errors));
-      const load = await runLoad(apiUrl, users, plan.throughputSeconds, [{ sql: headline }]);
+      const load = await runLoad(api, users, plan.throughputSeconds, [{ sql: headline }]);
       const run = summary(users, load.latencies, load.failed + [...load.errors.values()].reduce((a, b) => a + b, 0));
       runs.push(run);
       log(
@@ -192,7 +193,7 @@ export async function runBench(databaseUrl: string, apiUrl: string, plan: BenchP
         postgres: version,
         parallelWorkersDefault: parallelDefault,
       },
-      workers: { atStart: workersAtStart, atEnd: await liveWorkers(apiUrl) },
+      workers: { atStart: workersAtStart, atEnd: await liveWorkers(api) },
       rounds: plan.rounds,
       modes: modes.map((m) => m.name),
       cells,
@@ -231,7 +232,7 @@ async function main(): Promise<number> {
   const env = loadEnv(process.env);
   const plan = benchPlan(values.quick ?? false, rounds);
   log(`Benchmark${plan.quick ? ' (quick)' : ''}: pgfan at ${env.API_URL} against PostgreSQL at ${redactUrl(env.DATABASE_URL)}, ${plan.rounds} rounds`);
-  const results = await runBench(env.DATABASE_URL, env.API_URL.replace(/\/$/, ''), plan);
+  const results = await runBench(env.DATABASE_URL, apiTarget(env), plan);
   const files = writeResults(results);
   log(`\n${renderMarkdown(results)}`);
   log(`Written: ${files.join(', ')}`);

@@ -9,6 +9,8 @@ export const CliEnv = z.object({
   DATABASE_URL: databaseUrl,
   /** Where the API listens, for queries submitted through it. */
   API_URL: envUrl('http://127.0.0.1:3000', ['http:', 'https:']),
+  /** Sent as a Bearer token when the API has keys (API_KEYS or `npm run keys`). */
+  API_KEY: z.string().optional(),
 });
 export type CliEnv = z.infer<typeof CliEnv>;
 

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { QueryView } from '@pgfan/contracts';
+import { apiFetch, apiTarget, type ApiTarget } from './api';
 import { quantile } from './bench/stats';
 import { loadEnv, runCommand } from './env';
 
@@ -27,8 +28,8 @@ export interface LoadResult {
 
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
 
-/** Runs `users` concurrent clients for `seconds` against `apiUrl`. */
-export async function runLoad(apiUrl: string, users: number, seconds: number, mix = MIX): Promise<LoadResult> {
+/** Runs `users` concurrent clients for `seconds` against `api`. */
+export async function runLoad(api: ApiTarget, users: number, seconds: number, mix = MIX): Promise<LoadResult> {
   const started = Date.now();
   const until = started + seconds * 1000;
   const result: LoadResult = { completed: 0, failed: 0, errors: new Map(), latencies: [], workers: [], seconds };
@@ -39,9 +40,8 @@ export async function runLoad(apiUrl: string, users: number, seconds: number, mi
       const query = mix[turn++ % mix.length] as (typeof mix)[number];
       const sent = performance.now();
       try {
-        const response = await fetch(`${apiUrl}/api/queries?wait=60000`, {
+        const response = await apiFetch(api, '/api/queries?wait=60000', {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
           body: JSON.stringify(query),
         });
         const body = await response.json();
@@ -63,7 +63,7 @@ export async function runLoad(apiUrl: string, users: number, seconds: number, mi
     }
   };
   const sampler = setInterval(() => {
-    void fetch(`${apiUrl}/api/health`)
+    void apiFetch(api, '/api/health')
       .then((r) => r.json() as Promise<{ workers?: { live?: number } }>)
       .then((h) => result.workers.push({ second: Math.round((Date.now() - started) / 1000), live: h.workers?.live ?? 0 }))
       .catch(() => undefined);
@@ -110,10 +110,10 @@ async function main(): Promise<number> {
     process.stderr.write('--users and --duration must be positive numbers\n');
     return 2;
   }
-  const { API_URL } = loadEnv(process.env);
+  const env = loadEnv(process.env);
   const mix = values.sql ? [{ sql: values.sql, ...(values.partitions ? { partitions: Number(values.partitions) } : {}) }] : MIX;
-  process.stdout.write(`Load test: ${users} users for ${duration} s against ${API_URL}…\n`);
-  const result = await runLoad(API_URL.replace(/\/$/, ''), users, duration, mix);
+  process.stdout.write(`Load test: ${users} users for ${duration} s against ${env.API_URL}…\n`);
+  const result = await runLoad(apiTarget(env), users, duration, mix);
   process.stdout.write(`${report(result, users)}\n`);
   return result.errors.size > 0 || result.failed > 0 ? 1 : 0;
 }

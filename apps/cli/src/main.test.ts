@@ -1,13 +1,11 @@
 /** The built CLI, run as a user runs it: `npm run query -- --local …` against a real database. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { QueryRecord } from '@pgfan/contracts';
 import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
+import { runBuilt } from './__tests__/run-built';
 
-const CLI = join(__dirname, '..', 'dist', 'main.js');
 let db: TestDatabase;
 
 beforeAll(async () => {
@@ -18,15 +16,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: db.url } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runBuilt('main.js', args, { DATABASE_URL: db.url });
 
 test('--file --json prints one valid record per query, in input order', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pgfan-cli-'));
@@ -74,12 +64,7 @@ test('usage errors exit 2 with the usage text', async () => {
 });
 
 test('an unreachable database is one clear line', async () => {
-  const { code, stderr } = await promisify(execFile)(process.execPath, [CLI, '--local', 'SELECT 1'], {
-    env: { ...process.env, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' },
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stderr: string }) => e,
-  );
+  const { code, stderr } = await runBuilt('main.js', ['--local', 'SELECT 1'], { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' });
   expect(code).toBe(1);
   expect(stderr).toBe('cannot reach PostgreSQL at postgres://nobody:***@127.0.0.1:1/none: connect ECONNREFUSED 127.0.0.1:1\n');
 });

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createQueryPool, runLocal, TypeNames } from '@pgfan/engine';
+import { apiTarget, type ApiTarget } from './api';
 import { parseCliArgs, queriesInFile, USAGE, UsageError, type CliOptions } from './args';
 import { loadEnv, redactUrl, type CliEnv } from './env';
 import { formatRecord } from './format';
@@ -13,7 +14,7 @@ async function queriesOf(options: CliOptions): Promise<string[]> {
 }
 
 /** Through the API: the query runs on the workers; a progress bar shows its fragments. */
-async function runThroughApi(options: CliOptions, apiUrl: string): Promise<number> {
+async function runThroughApi(options: CliOptions, api: ApiTarget): Promise<number> {
   let failed = 0;
   const tty = process.stderr.isTTY && !options.json;
   for (const sql of await queriesOf(options)) {
@@ -21,7 +22,7 @@ async function runThroughApi(options: CliOptions, apiUrl: string): Promise<numbe
     let outcome;
     try {
       outcome = await runRemote(
-        apiUrl,
+        api,
         sql,
         options.partitions,
         tty ? (view) => process.stderr.write(`\r${progressLine(view, Date.now() - started)}`) : undefined,
@@ -40,7 +41,7 @@ async function runThroughApi(options: CliOptions, apiUrl: string): Promise<numbe
 }
 
 async function run(options: CliOptions, env: CliEnv): Promise<number> {
-  if (!options.local) return runThroughApi(options, env.API_URL.replace(/\/$/, ''));
+  if (!options.local) return runThroughApi(options, apiTarget(env));
   const databaseUrl = env.DATABASE_URL;
   const queries = await queriesOf(options);
   const concurrency = options.partitions ?? options.workers;

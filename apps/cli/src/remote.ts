@@ -1,5 +1,6 @@
 /** Running queries through the API: submit, follow the fragments, fetch the record. */
 import { QueryView, toQueryRecord, type ErrorRecord, type QueryRecord } from '@pgfan/contracts';
+import { apiFetch, type ApiTarget } from './api';
 
 export class ApiUnreachableError extends Error {
   override readonly name = 'ApiUnreachableError';
@@ -17,13 +18,13 @@ function failedRecord(sql: string, error: ErrorRecord): QueryRecord {
   return { sql, status: 'failed', plan: null, result: null, error, timings: { totalMs: 0, planMs: 0, executeMs: 0, combineMs: 0 } };
 }
 
-async function call(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
+async function call(api: ApiTarget, path: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   let response: Response;
   try {
-    response = await fetch(url, init);
+    response = await apiFetch(api, path, init);
   } catch (error) {
     throw new ApiUnreachableError(
-      `cannot reach the API at ${new URL(url).origin} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}); start it with npm start, or run with --local`,
+      `cannot reach the API at ${api.url} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}); start it with npm start, or run with --local`,
     );
   }
   return { status: response.status, body: await response.json().catch(() => null) };
@@ -35,25 +36,24 @@ async function call(url: string, init?: RequestInit): Promise<{ status: number; 
  * @returns the query's full record from the API (a failed CLI record if the API refused it).
  */
 export async function runRemote(
-  apiUrl: string,
+  api: ApiTarget,
   sql: string,
   partitions: number | undefined,
   onProgress?: (view: QueryView) => void,
 ): Promise<QueryView | QueryRecord> {
-  const submitted = await call(`${apiUrl}/api/queries?wait=1000`, {
+  const submitted = await call(api, '/api/queries?wait=1000', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ sql, ...(partitions ? { partitions } : {}) }),
   });
   if (submitted.status >= 400) {
     const error = (submitted.body as { error?: ErrorRecord } | null)?.error ?? { code: 'HTTP_ERROR', message: `the API answered ${submitted.status}` };
-    return failedRecord(sql, error);
+    return failedRecord(sql, submitted.status === 401 ? { ...error, message: `${error.message} (for this CLI, set API_KEY)` } : error);
   }
   let view = QueryView.parse(submitted.body);
   while (!['completed', 'failed', 'cancelled'].includes(view.status)) {
     onProgress?.(view);
     await new Promise((r) => setTimeout(r, 100));
-    view = QueryView.parse((await call(`${apiUrl}/api/queries/${view.id}`)).body);
+    view = QueryView.parse((await call(api, `/api/queries/${view.id}`)).body);
   }
   return view;
 }

@@ -4,6 +4,7 @@
  * REST API, auto-partitioned or forced to N fragments. Both time what a client waits for.
  */
 import { Client, Pool, types as pgTypes } from 'pg';
+import { apiFetch, type ApiTarget } from '../api';
 
 export type Mode = { name: string; kind: 'direct'; parallelWorkers: number | null } | { name: string; kind: 'pgfan'; partitions: number | null };
 
@@ -51,21 +52,20 @@ interface QueryAnswer {
   result?: { rows: unknown[][] } | null;
 }
 
-export function pgfanRunner(apiUrl: string, mode: Extract<Mode, { kind: 'pgfan' }>): Runner {
+export function pgfanRunner(api: ApiTarget, mode: Extract<Mode, { kind: 'pgfan' }>): Runner {
   return {
     mode,
     async run(sql) {
       const started = performance.now();
-      let response = await fetch(`${apiUrl}/api/queries?wait=${MAX_WAIT_MS}`, {
+      let response = await apiFetch(api, `/api/queries?wait=${MAX_WAIT_MS}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ sql, timeoutMs: 600_000, ...(mode.partitions === null ? {} : { partitions: mode.partitions }) }),
       });
       let body = (await response.json()) as QueryAnswer & { id?: string };
       // Past the longest wait the API grants, poll.
       while (response.status === 202) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        response = await fetch(`${apiUrl}/api/queries/${body.id}`);
+        response = await apiFetch(api, `/api/queries/${body.id}`);
         body = (await response.json()) as QueryAnswer & { id?: string };
         if (response.status === 200 && !['completed', 'failed', 'cancelled'].includes(body.status)) response = new Response(null, { status: 202 });
       }

@@ -1,0 +1,46 @@
+/** `npm run keys`, the built command as a user runs it, on a database no API has touched yet. */
+import { activeKeyDigests, keyDigest } from '@pgfan/store';
+import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
+import { Pool } from 'pg';
+import { runBuilt } from './__tests__/run-built';
+
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase('keys', { empty: true });
+  pool = new Pool({ connectionString: db.url, max: 1 });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+const keys = (...args: string[]) => runBuilt('keys.js', args, { DATABASE_URL: db.url });
+
+test('create prints a key once and keeps only its digest; list shows names; revoke stops it', async () => {
+  const made = await keys('create', 'dashboards');
+  expect(made).toMatchObject({ code: 0, stderr: expect.stringContaining('shown only this once') });
+  const key = made.stdout.trim();
+  expect(key).toMatch(/^pgf_[\w-]{32}$/);
+  expect(await activeKeyDigests(pool)).toEqual(new Map([[keyDigest(key), 'dashboards']]));
+  const stored = await pool.query('SELECT * FROM pgfan.api_keys');
+  expect(JSON.stringify(stored.rows)).not.toContain(key);
+
+  expect(await keys('create', 'dashboards')).toMatchObject({ code: 1, stderr: 'pgfan-keys: there is already a key named dashboards\n' });
+  expect((await keys('create', 'no spaces')).stderr).toContain('a key name is 1 to 64 letters');
+  expect((await keys('list')).stdout).toMatch(/^dashboards\tmade \d{4}-\d\d-\d\dT[\d:.]+Z\tactive\n$/);
+
+  expect(await keys('revoke', 'dashboards')).toMatchObject({ code: 0, stderr: 'Revoked key "dashboards".\n' });
+  expect(await activeKeyDigests(pool)).toEqual(new Map());
+  expect((await keys('list')).stdout).toMatch(/^dashboards\tmade \S+\trevoked \S+\n$/);
+  expect(await keys('revoke', 'dashboards')).toMatchObject({ code: 1, stderr: 'No active key named "dashboards".\n' });
+});
+
+test('usage: help on stdout with 0; anything else on stderr with 2', async () => {
+  expect(await keys('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('create <name>') });
+  for (const args of [[], ['create'], ['list', 'x'], ['drop', 'x'], ['revoke', 'a', 'b']]) {
+    expect(await keys(...args)).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('Usage: npm run keys') });
+  }
+});
