@@ -3,26 +3,26 @@
  * snapshot's holder) killed, the API restarted. And they end when they should: timeouts and
  * cancels stop running statements; a failed fragment fails the query, naming it.
  */
-import { QueryView, type ResultSet } from '@pgfan/contracts';
-import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
-import { diffResults, eventually, startSystem, type System } from '@pgfan/testing';
-import { Client, type Pool } from 'pg';
+import { createQueryPool } from '@pgfan/engine';
+import type { QueryView } from '@pgfan/contracts';
+import { eventually, startSystem, type System } from '@pgfan/testing';
+import type { Pool } from 'pg';
+import { directResults, queryClient, SLOW_FUNCTION, type DirectResults, type QueryClient } from './__tests__/queries';
 
 let system: System;
 let pool: Pool;
-const typeNames = new TypeNames();
+let client: QueryClient;
+let direct: DirectResults;
 
 /** About 85 rows per fragment with 4 fragments, 20 ms each: a couple of seconds per fragment. */
 const SLOW = 'SELECT sum(slow(id, 20)), count(*) FROM events WHERE id % 20 = 0';
 
 beforeAll(async () => {
   system = await startSystem({ label: 'durability', workerEnv: { INLINE_PARTIAL_ROWS: '50', RESULT_MAX_ROWS: '5000' } });
-  const admin = new Client({ connectionString: system.db.url });
-  await admin.connect();
-  // STABLE is a promise the planner trusts: the function sleeps, but it is splittable.
-  await admin.query(`CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`);
-  await admin.end();
+  await system.db.exec(SLOW_FUNCTION);
   pool = createQueryPool({ connectionString: system.db.url, max: 2 });
+  client = queryClient(system);
+  direct = directResults(pool);
 }, 90_000);
 
 afterAll(async () => {
@@ -30,17 +30,10 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const get = async (id: string) => QueryView.parse((await system.request('GET', `/api/queries/${id}`)).body);
-const submit = async (body: Record<string, unknown>) => QueryView.parse((await system.request('POST', '/api/queries', body)).body);
-const finished = (id: string, timeoutMs = 60_000) =>
-  eventually(
-    async () => {
-      const q = await get(id);
-      return ['completed', 'failed', 'cancelled'].includes(q.status) ? q : undefined;
-    },
-    timeoutMs,
-    `query ${id} to finish`,
-  );
+const get = (id: string) => client.get(id);
+const submit = (body: Record<string, unknown>) => client.submit(body);
+const finished = (id: string, timeoutMs?: number) => client.finished(id, timeoutMs);
+const expectExact = (record: QueryView, sql: string) => direct.expectExact(record, sql);
 /** The worker running one of the query's fragments, once one runs. */
 const runningOn = (id: string) =>
   eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
@@ -49,23 +42,6 @@ const backendsOf = async (id: string) =>
     (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
       .rows[0]?.[0],
   );
-
-const expectedResults = new Map<string, Promise<ResultSet>>();
-
-/** The query's result straight from PostgreSQL (computed once per query: SLOW takes seconds). */
-function directResult(sql: string): Promise<ResultSet> {
-  if (!expectedResults.has(sql))
-    expectedResults.set(
-      sql,
-      runSequential(pool, sql).then((raw) => toResultSet(pool, raw, typeNames)),
-    );
-  return expectedResults.get(sql) as Promise<ResultSet>;
-}
-
-async function expectExact(record: QueryView, sql: string) {
-  expect([record.status, record.error]).toEqual(['completed', null]);
-  expect(diffResults(await directResult(sql), record.result!, 'unordered')).toBeNull();
-}
 
 test('a worker killed mid-fragment: the query still completes, exactly', async () => {
   const { id } = await submit({ sql: SLOW, partitions: 4 });

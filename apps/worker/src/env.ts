@@ -31,6 +31,12 @@ export const WorkerEnv = z.object({
   /** How long a job's lock lasts; a crashed worker's jobs are retried after about this long. */
   LOCK_DURATION_MS: envInteger(30_000, 1000, 600_000),
   STALLED_INTERVAL_MS: envInteger(15_000, 500, 600_000),
+  /**
+   * How many times a job may lose its worker (killed, out of memory, scaled away past
+   * SHUTDOWN_TIMEOUT_MS) and still run again; past it the query fails with WORKER_LOST. Bounded
+   * so that a job that kills every worker it runs on cannot take the pool down in turn.
+   */
+  MAX_STALLS: envInteger(2, 0, 100),
   /** How often to fail queries whose deadline passed long ago (their workers or Redis died). */
   REAPER_INTERVAL_MS: envInteger(5000, 100, 600_000),
   REAPER_GRACE_MS: envInteger(10_000, 0, 3_600_000),

@@ -20,7 +20,8 @@ const FINAL_CODES = new Set(['SYNTAX_ERROR', 'INVALID_QUERY', 'NOT_READ_ONLY', '
 export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>): Promise<FragmentOutput> {
   const f = FragmentJob.parse(job.data);
   const started = Date.now();
-  const attempts = job.attemptsMade + 1;
+  // Started, not failed, attempts: a run cut short by its worker's death counts too.
+  const attempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
   const live = { index: f.index, attempts, worker: ctx.env.WORKER_ID };
   const progressTtl = Math.max(60_000, f.deadline - started + 60_000);
   if (f.deadline <= started) throw new UnrecoverableError('TIMEOUT: the query passed its deadline before this fragment started');

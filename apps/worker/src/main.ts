@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     prefix: QUEUE_PREFIX,
     lockDuration: env.LOCK_DURATION_MS,
     stalledInterval: env.STALLED_INTERVAL_MS,
-    maxStalledCount: 1,
+    maxStalledCount: env.MAX_STALLS,
   };
   const workers = [
     new Worker(QUEUES.coordinate, counted(coordinate), { ...options, concurrency: env.COORDINATE_CONCURRENCY }),

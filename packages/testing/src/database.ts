@@ -26,14 +26,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export function databaseUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
+/** @param adminUrl the server's admin connection (the shared server's unless given). */
+export function databaseUrl(name: string, adminUrl = ADMIN_URL): string {
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: ADMIN_URL });
+async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
     return await work(client);
@@ -42,9 +43,9 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs `sql` (any statements) in database `name`, as the admin role. */
-async function execIn(name: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl(name) });
+/** Runs `sql` (any statements) in the database at `url`. */
+async function execIn(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(sql);
@@ -59,8 +60,8 @@ async function databaseExists(client: Client, name: string): Promise<boolean> {
 }
 
 /** Builds the fixture template if this fixture version has none yet. */
-async function ensureTemplate(): Promise<void> {
-  await withAdmin(async (admin) => {
+async function ensureTemplate(adminUrl: string): Promise<void> {
+  await withAdmin(adminUrl, async (admin) => {
     await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     try {
       if (await databaseExists(admin, TEMPLATE)) return;
@@ -68,7 +69,7 @@ async function ensureTemplate(): Promise<void> {
       await admin.query(`DROP DATABASE IF EXISTS ${building}`);
       // ICU en-US sorts text differently from code point order, which the tests rely on.
       await admin.query(`CREATE DATABASE ${building} LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' TEMPLATE template0`);
-      await execIn(building, FIXTURES_SQL);
+      await execIn(databaseUrl(building, adminUrl), FIXTURES_SQL);
       await admin.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE}`);
     } finally {
       await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
@@ -80,17 +81,19 @@ async function ensureTemplate(): Promise<void> {
  * Creates a database holding the fixture tables (or nothing, with `empty`); call `drop()` in `afterAll`.
  * @param label a short name for the test file, kept in the database name for debugging.
  */
-export async function createTestDatabase(label: string, options: { empty?: boolean } = {}): Promise<TestDatabase> {
-  if (!options.empty) await ensureTemplate();
+export async function createTestDatabase(label: string, options: { empty?: boolean; adminUrl?: string } = {}): Promise<TestDatabase> {
+  const { adminUrl = ADMIN_URL } = options;
+  if (!options.empty) await ensureTemplate(adminUrl);
   const name = `${TEST_DATABASE_PREFIX}${label
     .replace(/[^a-z0-9_]/gi, '_')
     .toLowerCase()
     .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${options.empty ? 'template0' : TEMPLATE}`));
+  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${options.empty ? 'template0' : TEMPLATE}`));
+  const url = databaseUrl(name, adminUrl);
   return {
     name,
-    url: databaseUrl(name),
-    exec: (sql) => execIn(name, sql),
-    drop: () => withAdmin(async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+    url,
+    exec: (sql) => execIn(url, sql),
+    drop: () => withAdmin(adminUrl, async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };
 }

@@ -3,4 +3,5 @@ export { createTestDatabase, databaseUrl, ADMIN_URL, TEST_DATABASE_PREFIX, type 
 export { diffResults, diffSubset, type RowOrder } from './compare';
 export { DIFFERENTIAL_CASES, type DifferentialCase } from './corpus';
 export { randomQuery, type RandomQuery } from './random-queries';
+export { startPrivatePostgres, startPrivateRedis, freePort, type PrivatePostgres, type PrivateRedis } from './servers';
 export { startSystem, eventually, type System, type SystemOptions, type RunningProcess, type HttpResult } from './system';

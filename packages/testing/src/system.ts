@@ -35,6 +35,10 @@ export interface SystemOptions {
   apiEnv?: Record<string, string>;
   /** Sent as a Bearer token by `request` unless its headers say otherwise (`authorization: ''` sends none). */
   apiKey?: string;
+  /** A Redis of the test's own (see servers.ts) instead of a database on the shared one. */
+  redisUrl?: string;
+  /** A PostgreSQL server of the test's own: its admin URL. */
+  adminUrl?: string;
 }
 
 export interface System {
@@ -104,8 +108,8 @@ async function stopProcess(p: RunningProcess): Promise<void> {
 
 /** Starts a database, a clean Redis database, the API and `workers` worker processes. */
 export async function startSystem(options: SystemOptions): Promise<System> {
-  const db = await createTestDatabase(options.label);
-  const redisUrl = `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
+  const db = await createTestDatabase(options.label, { adminUrl: options.adminUrl });
+  const redisUrl = options.redisUrl ?? `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   await redis.flushdb();
   const common = { DATABASE_URL: db.url, REDIS_URL: redisUrl };
