@@ -84,6 +84,6 @@ async function waitUntilFinished(ctx: WorkerContext, queryId: string, deadline: 
 
 async function timeOut(ctx: WorkerContext, queryId: string, generation: number): Promise<void> {
   const work = await getQueryWork(ctx.storePool, queryId);
-  const error = { code: 'TIMEOUT', message: `the query did not finish within its deadline (${work ? work.deadline.toISOString() : 'unknown'})` };
+  const error = { code: 'TIMEOUT', message: `the query did not finish within its ${work?.timeoutMs ?? '?'} ms deadline` };
   await concludeQuery(ctx, queryId, null, { status: 'failed', error }, generation);
 }

@@ -152,16 +152,19 @@ export interface QueryWork {
   generation: number;
   planInternal: unknown;
   deadline: Date;
+  timeoutMs: number;
   startedAt: Date | null;
 }
 
 export async function getQueryWork(db: Db, id: string): Promise<QueryWork | null> {
-  const result = await db.query<{ status: QueryStatus; generation: number; plan_internal: unknown; deadline: Date; started_at: Date | null }>(
-    'SELECT status, generation, plan_internal, deadline, started_at FROM pgfan.queries WHERE id = $1',
+  const result = await db.query<{ status: QueryStatus; generation: number; plan_internal: unknown; deadline: Date; timeout_ms: number; started_at: Date | null }>(
+    'SELECT status, generation, plan_internal, deadline, timeout_ms, started_at FROM pgfan.queries WHERE id = $1',
     [id],
   );
   const row = result.rows[0];
-  return row ? { status: row.status, generation: row.generation, planInternal: row.plan_internal, deadline: row.deadline, startedAt: row.started_at } : null;
+  return row
+    ? { status: row.status, generation: row.generation, planInternal: row.plan_internal, deadline: row.deadline, timeoutMs: row.timeout_ms, startedAt: row.started_at }
+    : null;
 }
 
 export interface ListOptions {
@@ -299,7 +302,8 @@ export async function cancelQuery(db: Db, id: string): Promise<'cancelled' | 'fi
 export async function failOverdue(db: Db, graceMs: number): Promise<{ id: string; error: ErrorRecord; totalMs: number }[]> {
   const result = await db.query<{ id: string; error: ErrorRecord; total_ms: number }>(
     `UPDATE pgfan.queries SET status = 'failed', finished_at = clock_timestamp(),
-       error = jsonb_build_object('code', 'TIMEOUT', 'message', format('the query did not finish within its %s ms deadline', timeout_ms))
+       error = jsonb_build_object('code', 'TIMEOUT', 'message',
+         format('the query did not finish within its %s ms deadline, and nothing was left to end it (its coordinator, workers or Redis were lost)', timeout_ms))
      WHERE status IN ${UNFINISHED} AND deadline < clock_timestamp() - make_interval(secs => $1 / 1000.0)
      RETURNING id, error, extract(epoch FROM finished_at - submitted_at)::float8 * 1000 AS total_ms`,
     [graceMs],

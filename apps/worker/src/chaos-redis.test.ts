@@ -1,0 +1,88 @@
+/**
+ * Chaos: Redis — a server of the test's own, with the append-only file on — killed and started
+ * again while 50 queries are in flight. Every query ends: completed with PostgreSQL's exact
+ * answer, or failed with a clear error; none is left running. The system works afterwards.
+ */
+import { FINAL_STATUSES } from '@pgfan/contracts';
+import { createQueryPool } from '@pgfan/engine';
+import { startPrivateRedis, startSystem, type PrivateRedis, type System } from '@pgfan/testing';
+import type { Pool } from 'pg';
+import { directResults, queryClient, SLOW_FUNCTION } from './__tests__/queries';
+
+const QUERIES = 50;
+/** Codes a query cut off by the outage may end with; each comes with a message saying what happened. */
+const OUTAGE_CODES = ['UNAVAILABLE', 'TIMEOUT', 'WORKER_LOST', 'QUERY_FAILED'];
+let redis: PrivateRedis;
+let system: System;
+let pool: Pool;
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  system = await startSystem({
+    label: 'chaos_redis',
+    redisUrl: redis.url,
+    // Queries orphaned by the outage are failed soon after their deadline.
+    workerEnv: { REAPER_INTERVAL_MS: '500', REAPER_GRACE_MS: '2000' },
+  });
+  await system.db.exec(SLOW_FUNCTION);
+  pool = createQueryPool({ connectionString: system.db.url, max: 2 });
+}, 90_000);
+
+afterAll(async () => {
+  await pool?.end();
+  await system?.stop();
+  await redis?.stop();
+});
+
+/** Half fan out and sleep (still running when Redis dies), half are quick; each has its own answer. */
+const query = (i: number) =>
+  i % 2 === 0
+    ? {
+        sql: `SELECT sum(slow(id, 5)) AS s, count(*) AS n FROM events WHERE id % 50 = ${i}`,
+        direct: `SELECT sum(id) AS s, count(*) AS n FROM events WHERE id % 50 = ${i}`,
+        partitions: 2,
+      }
+    : { sql: `SELECT country, count(*), sum(revenue) FROM events WHERE id % 50 <> ${i} GROUP BY country`, partitions: 3 };
+
+test.each([
+  { outage: 'a second', downMs: 1000, timeoutMs: 15_000 },
+  { outage: 'past the queries’ deadline', downMs: 8000, timeoutMs: 5000 },
+])(
+  'Redis killed with 50 queries in flight, back after $outage: each ends exact or clearly failed, none stays running',
+  async ({ downMs, timeoutMs }) => {
+    const { submit, finished } = queryClient(system);
+    const queries = Array.from({ length: QUERIES }, (_, i) => query(i));
+    const ids = await Promise.all(queries.map((q) => submit({ sql: q.sql, partitions: q.partitions, timeoutMs }).then((v) => v.id)));
+    await new Promise((r) => setTimeout(r, 500));
+    const unfinished = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgfan.queries WHERE status IN ('queued', 'running', 'combining')");
+    const inFlight = unfinished.rows[0]?.n ?? 0;
+    await redis.restart({ downMs });
+    expect(inFlight).toBeGreaterThanOrEqual(QUERIES / 2);
+
+    // Past the deadline and the reaper's grace (2 s), every query is final.
+    const records = await Promise.all(ids.map((id) => finished(id, timeoutMs + 20_000)));
+    const direct = directResults(pool);
+    const outcomes = { completed: 0, failed: 0 };
+    for (const [i, record] of records.entries()) {
+      expect(FINAL_STATUSES).toContain(record.status);
+      if (record.status === 'completed') {
+        outcomes.completed++;
+        await direct.expectExact(record, queries[i]!.direct);
+      } else {
+        outcomes.failed++;
+        expect(record.status).toBe('failed');
+        expect(OUTAGE_CODES).toContain(record.error?.code);
+        expect(record.error?.message).toMatch(/\w{3,}/);
+        expect(record.result).toBeNull();
+      }
+    }
+    expect(outcomes.completed + outcomes.failed).toBe(QUERIES);
+    process.stdout.write(`Redis down ${downMs} ms with ${inFlight} in flight: ${outcomes.completed} completed exactly, ${outcomes.failed} failed clearly\n`);
+
+    // And the system carries on.
+    await system.waitForWorkers(2, 30_000);
+    const after = await submit({ sql: query(1).sql, partitions: 3 });
+    await direct.expectExact(await finished(after.id));
+  },
+  120_000,
+);
