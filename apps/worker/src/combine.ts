@@ -8,14 +8,23 @@ import { cancelStatements, concludeQuery, enqueueCoordinator, fragmentIndexOf, p
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from './context';
 import { parseFailure } from './finish';
+
+/**
+ * Ends a combine job that does not combine. It fails rather than completes: BullMQ refuses to
+ * complete a parent whose children are still running, and this generation's are abandoned.
+ */
+function abandon(queryId: string, generation: number, why: string): never {
+  throw new UnrecoverableError(`generation ${generation} of ${queryId} not combined: ${why}`);
+}
 
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
   const { queryId, generation } = CombineJob.parse(job.data);
   const work = await getQueryWork(ctx.storePool, queryId);
-  if (!work || work.generation !== generation) return;
+  if (!work) abandon(queryId, generation, 'the query is gone');
+  if (work.generation !== generation) abandon(queryId, generation, `generation ${work.generation} replaced it`);
   const plan = work.planInternal as Plan;
   const failures = Object.entries(await job.getFailedChildrenValues())
     .map(([key, reason]) => ({ index: fragmentIndexOf(key), ...parseFailure(String(reason)) }))
@@ -26,7 +35,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     if (failures.some((f) => f.code === 'SNAPSHOT_LOST')) {
       // The snapshot's holder is gone: start the whole query again, never mixing snapshots.
       await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
-      return;
+      abandon(queryId, generation, 'its snapshot was lost; the query starts over');
     }
     const first = failures[0] as (typeof failures)[number];
     const error = { code: first.code, message: `fragment ${first.index + 1} of ${plan.fragments.length} failed: ${first.message}` };
@@ -35,7 +44,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       return { index: f.index, range: f.range, state: failed ? 'failed' : 'waiting', rows: null, ms: null, attempts: 0, worker: null };
     });
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error, fragments }, generation);
-    return;
+    abandon(queryId, generation, error.message);
   }
 
   if (!(await markCombining(ctx.storePool, queryId, generation))) return;

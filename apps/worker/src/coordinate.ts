@@ -49,7 +49,12 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
       deadline,
     }));
     await addQueryFlow(ctx.queues, { queryId, generation }, fragments);
-    if (!(await waitUntilFinished(ctx, queryId, deadline))) await timeOut(ctx, queryId, generation);
+    const ending = await waitForEnd(ctx, queryId, deadline, snapshot?.lost);
+    if (ending === 'deadline') await timeOut(ctx, queryId, generation);
+    // With the snapshot lost, waiting would only hold a coordinator slot that the next
+    // generation's coordinator needs: fragments that still have to import it fail with
+    // SNAPSHOT_LOST, and the combine starts the query over.
+    if (ending === 'snapshot lost') ctx.log(`the snapshot of ${queryId} (generation ${generation}) was lost with its session`);
   } finally {
     await snapshot?.release();
   }
@@ -66,19 +71,28 @@ async function recoverGeneration(ctx: WorkerContext, queryId: string, generation
   await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
 }
 
+/** False while the store cannot be read (a database restart): the waiting goes on until the deadline. */
 async function isFinished(ctx: WorkerContext, queryId: string): Promise<boolean> {
-  const work = await getQueryWork(ctx.storePool, queryId);
-  return !work || FINAL_STATUSES.includes(work.status);
+  const work = await getQueryWork(ctx.storePool, queryId).catch(() => undefined);
+  return work === null || (work !== undefined && FINAL_STATUSES.includes(work.status));
 }
 
-/** True once the query has finished; false when its deadline passes first. */
-async function waitUntilFinished(ctx: WorkerContext, queryId: string, deadline: number): Promise<boolean> {
+/** Waits until the query has finished, its deadline passes, or its snapshot is lost, whichever is first. */
+async function waitForEnd(
+  ctx: WorkerContext,
+  queryId: string,
+  deadline: number,
+  snapshotLost?: Promise<void>,
+): Promise<'finished' | 'deadline' | 'snapshot lost'> {
+  let lost = false;
+  void snapshotLost?.then(() => (lost = true));
   for (;;) {
     const remaining = deadline - Date.now();
     const notice = ctx.events.wait(queryId, Math.min(remaining, RECHECK_MS));
-    if (await isFinished(ctx, queryId)) return true;
-    if (remaining <= 0) return false;
-    await notice;
+    if (await isFinished(ctx, queryId)) return 'finished';
+    if (remaining <= 0) return 'deadline';
+    if (lost) return 'snapshot lost';
+    await Promise.race([notice, snapshotLost ?? notice]);
   }
 }
 

@@ -27,7 +27,25 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   if (f.deadline <= started) throw new UnrecoverableError('TIMEOUT: the query passed its deadline before this fragment started');
   await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl);
   await publishQueryEvent(ctx.redis, { type: 'fragment-started', id: f.queryId, index: f.index, worker: ctx.env.WORKER_ID, attempt: attempts });
-  const client = await ctx.queryPool.connect();
+  /** Records and logs a failure; returns what the job throws. */
+  const failed = async (error: unknown): Promise<Error> => {
+    await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl).catch(() => undefined);
+    const failure = classify(error);
+    await publishQueryEvent(ctx.redis, {
+      type: 'fragment-failed',
+      id: f.queryId,
+      index: f.index,
+      worker: ctx.env.WORKER_ID,
+      attempt: attempts,
+      error: parseFailure(failure.message),
+    }).catch(() => undefined);
+    ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.message}`);
+    return failure;
+  };
+  // PostgreSQL unreachable (restarting, say): a failure like any other, retried with backoff.
+  const client = await ctx.queryPool.connect().catch(async (error: unknown) => {
+    throw await failed(error);
+  });
   let spilled = false;
   let reported = started;
   /** Rows read so far, at most twice a second: the dashboard shows long fragments moving. */
@@ -67,18 +85,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   } catch (error) {
     // The session may be broken (killed backend, lost connection): never hand it to another job.
     client.release(true);
-    await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl).catch(() => undefined);
-    const failure = classify(error);
-    await publishQueryEvent(ctx.redis, {
-      type: 'fragment-failed',
-      id: f.queryId,
-      index: f.index,
-      worker: ctx.env.WORKER_ID,
-      attempt: attempts,
-      error: parseFailure(failure.message),
-    }).catch(() => undefined);
-    ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.message}`);
-    throw failure;
+    throw await failed(error);
   }
 }
 
@@ -89,5 +96,6 @@ function classify(error: unknown): Error {
     const message = `${error.code}: ${error.message}`;
     return FINAL_CODES.has(error.code) ? new UnrecoverableError(message) : new Error(message);
   }
-  return new Error(`UNAVAILABLE: ${error instanceof Error ? error.message : String(error)}`);
+  // Not an error PostgreSQL raised: the connection to it failed (refused, reset, timed out).
+  return new Error(`UNAVAILABLE: could not reach PostgreSQL (${error instanceof Error ? error.message : String(error)})`);
 }

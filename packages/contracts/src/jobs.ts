@@ -65,11 +65,18 @@ export const FragmentOutput = z.object({
 });
 export type FragmentOutput = z.infer<typeof FragmentOutput>;
 
-/** Retry policy: fragments retry with exponential backoff; coordinating and combining do not. */
+/**
+ * Retry policy, with exponential backoff. Failures of the query itself are never retried (see
+ * the workers' UnrecoverableError); what is retried is a lost connection or an unreachable
+ * PostgreSQL or Redis, and the retries span a few seconds so a database restart is ridden out.
+ * Coordinating and combining are idempotent per generation, so a retry cannot double them.
+ */
 export const JOB_POLICY = {
-  fragment: { attempts: 3, backoff: { type: 'exponential' as const, delay: 200 } },
-  coordinate: { attempts: 1 },
-  combine: { attempts: 1 },
+  // 250 ms, 0.5, 1, 2 s: 3.75 s in all.
+  fragment: { attempts: 5, backoff: { type: 'exponential' as const, delay: 250 } },
+  // 0.5, 1, 2 s.
+  coordinate: { attempts: 4, backoff: { type: 'exponential' as const, delay: 500 } },
+  combine: { attempts: 4, backoff: { type: 'exponential' as const, delay: 500 } },
   /** Finished jobs leave Redis by age and count, so Redis memory stays bounded. */
   removeOnComplete: { age: 600, count: 500 },
   removeOnFail: { age: 3600, count: 500 },

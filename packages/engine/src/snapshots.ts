@@ -9,6 +9,8 @@ export interface HeldSnapshot {
   id: string;
   /** Ends the exporting transaction; fragments can no longer import the snapshot. */
   release(): Promise<void>;
+  /** Resolves if the exporting session dies first (a database restart, a killed backend): the snapshot died with it. */
+  readonly lost: Promise<void>;
 }
 
 const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+-\d+$/i;
@@ -25,11 +27,21 @@ export async function exportSnapshot(pool: Pool, holdMs: number): Promise<HeldSn
     const result = await client.query({ text: 'SELECT pg_export_snapshot()', rowMode: 'array' });
     const id = String(result.rows[0]?.[0]);
     let released = false;
+    let markLost = () => {};
+    const lost = new Promise<void>((resolve) => (markLost = resolve));
+    const onGone = () => {
+      if (!released) markLost();
+    };
+    client.once('error', onGone);
+    client.once('end', onGone);
     return {
       id,
+      lost,
       release: async () => {
         if (released) return;
         released = true;
+        client.off('error', onGone);
+        client.off('end', onGone);
         try {
           await client.query('COMMIT');
           client.release();

@@ -157,13 +157,24 @@ export interface QueryWork {
 }
 
 export async function getQueryWork(db: Db, id: string): Promise<QueryWork | null> {
-  const result = await db.query<{ status: QueryStatus; generation: number; plan_internal: unknown; deadline: Date; timeout_ms: number; started_at: Date | null }>(
-    'SELECT status, generation, plan_internal, deadline, timeout_ms, started_at FROM pgfan.queries WHERE id = $1',
-    [id],
-  );
+  const result = await db.query<{
+    status: QueryStatus;
+    generation: number;
+    plan_internal: unknown;
+    deadline: Date;
+    timeout_ms: number;
+    started_at: Date | null;
+  }>('SELECT status, generation, plan_internal, deadline, timeout_ms, started_at FROM pgfan.queries WHERE id = $1', [id]);
   const row = result.rows[0];
   return row
-    ? { status: row.status, generation: row.generation, planInternal: row.plan_internal, deadline: row.deadline, timeoutMs: row.timeout_ms, startedAt: row.started_at }
+    ? {
+        status: row.status,
+        generation: row.generation,
+        planInternal: row.plan_internal,
+        deadline: row.deadline,
+        timeoutMs: row.timeout_ms,
+        startedAt: row.started_at,
+      }
     : null;
 }
 
@@ -239,7 +250,11 @@ export async function beginGeneration(db: Db, id: string, from: number, coordina
 
 /** Moves a running generation to `combining`; false if it is no longer current. */
 export async function markCombining(db: Db, id: string, generation: number): Promise<boolean> {
-  const result = await db.query(`UPDATE pgfan.queries SET status = 'combining' WHERE id = $1 AND generation = $2 AND status = 'running'`, [id, generation]);
+  // Already combining: a retried combine job (its first attempt lost the database midway).
+  const result = await db.query(`UPDATE pgfan.queries SET status = 'combining' WHERE id = $1 AND generation = $2 AND status IN ('running', 'combining')`, [
+    id,
+    generation,
+  ]);
   return result.rowCount === 1;
 }
 

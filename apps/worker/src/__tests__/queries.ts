@@ -48,5 +48,23 @@ export function directResults(pool: Pool) {
     expect([record.status, record.error]).toEqual(['completed', null]);
     expect(diffResults(await of(directSql), record.result!, 'unordered')).toBeNull();
   };
-  return { of, expectExact };
+  /**
+   * What a query cut off by an outage may end as: completed with the exact answer, or failed with
+   * one of `codes` and no result. Returns the counts and the failures' messages.
+   */
+  const expectExactOrFailed = async (records: QueryView[], directSqls: string[], codes: string[]) => {
+    const outcomes = { completed: 0, failed: [] as string[] };
+    for (const [i, record] of records.entries()) {
+      if (record.status === 'completed') {
+        outcomes.completed++;
+        await expectExact(record, directSqls[i]);
+        continue;
+      }
+      expect([record.status, codes.includes(record.error?.code ?? ''), record.result]).toEqual(['failed', true, null]);
+      expect(record.error?.message).toMatch(/\w{3,}/);
+      outcomes.failed.push(`${record.error?.code}: ${record.error?.message}`);
+    }
+    return outcomes;
+  };
+  return { of, expectExact, expectExactOrFailed };
 }
