@@ -218,7 +218,9 @@ test('health reports PostgreSQL, Redis and the live workers', async () => {
     postgres: { ok: true },
     redis: { ok: true },
     workers: { live: 2, fragmentSlots: 4 },
-    costModel: { costScale: expect.any(Number) },
+    costModel: {
+      costScales: { scan: expect.any(Number), grouped: expect.any(Number), distinct: expect.any(Number), rows: expect.any(Number), other: expect.any(Number) },
+    },
   });
   expect(await system.request('GET', '/api/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
 });

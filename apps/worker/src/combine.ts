@@ -72,7 +72,12 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs });
     const { prediction } = plan;
     if (prediction?.automatic && prediction.fanOutMs !== null && executeMs !== null) {
-      const observation = { predictedMs: prediction.fanOutMs, actualMs: executeMs + combineMs, fixedMs: prediction.fanOutFixedMs ?? 0 };
+      const observation = {
+        queryClass: prediction.queryClass,
+        predictedMs: prediction.fanOutMs,
+        actualMs: executeMs + combineMs,
+        fixedMs: prediction.fanOutFixedMs ?? 0,
+      };
       await recordObservation(ctx.redis, observation).catch(() => undefined);
     }
   } catch (error) {

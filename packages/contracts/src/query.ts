@@ -100,7 +100,11 @@ export const HealthReport = z.object({
   workers: z.object({ live: z.number().int(), fragmentSlots: z.number().int(), ids: z.array(z.string()) }),
   costModel: z
     .object({
-      costScale: z.number().describe("how much slower queries run than PostgreSQL's cost estimate predicts, as learned (1: as on simple scans)"),
+      costScales: z
+        .record(z.string(), z.number())
+        .describe(
+          "per class of query (scan, grouped, distinct, rows, other): how much slower it runs than PostgreSQL's cost estimate predicts, as learned (1: as on simple scans)",
+        ),
     })
     .nullable()
     .optional()

@@ -82,7 +82,9 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     });
     // Not awaited: the API answering a query it ran itself need not wait for the model's bookkeeping.
     if (plan.prediction?.automatic) {
-      void recordObservation(ctx.redis, { predictedMs: plan.prediction.sequentialMs, actualMs: ms, fixedMs: 0 }).catch(() => undefined);
+      void recordObservation(ctx.redis, { queryClass: plan.prediction.queryClass, predictedMs: plan.prediction.sequentialMs, actualMs: ms, fixedMs: 0 }).catch(
+        () => undefined,
+      );
     }
   } catch (error) {
     client.release(true);

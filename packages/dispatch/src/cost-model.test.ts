@@ -15,18 +15,17 @@ test('before anything is learned, the model is the default', async () => {
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
 });
 
-test('observations move the scale every process reads', async () => {
-  await recordObservation(redis, { predictedMs: 100, actualMs: 200, fixedMs: 0 });
-  expect(await readCostModel(redis)).toEqual({ ...DEFAULT_COST_MODEL, costScale: 1.2 });
-  await recordObservation(redis, { predictedMs: 130, actualMs: 250, fixedMs: 10 });
-  expect((await readCostModel(redis)).costScale).toBeCloseTo(1.2 * 1.2, 10);
+test('observations move the scale of their class, which every process reads', async () => {
+  await recordObservation(redis, { queryClass: 'grouped', predictedMs: 100, actualMs: 200, fixedMs: 0 });
+  expect(await readCostModel(redis)).toEqual({ ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, grouped: 1.2 } });
+  await recordObservation(redis, { queryClass: 'grouped', predictedMs: 130, actualMs: 250, fixedMs: 10 });
+  expect((await readCostModel(redis)).costScales.grouped).toBeCloseTo(1.2 * 1.2, 10);
+  expect((await readCostModel(redis)).costScales.scan).toBe(1);
 });
 
-test('small queries teach nothing, and a damaged entry reads as the default', async () => {
-  await recordObservation(redis, { predictedMs: 2, actualMs: 40, fixedMs: 0 });
+test('small queries teach nothing, and a damaged or old entry reads as the default', async () => {
+  await recordObservation(redis, { queryClass: 'scan', predictedMs: 2, actualMs: 40, fixedMs: 0 });
   expect(await redis.exists('pgfan:cost-model')).toBe(0);
-  await redis.hset('pgfan:cost-model', { costScale: 'nope' });
-  expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
-  await redis.hset('pgfan:cost-model', { costScale: '-3' });
+  await redis.hset('pgfan:cost-model', { 'costScale:scan': 'nope', 'costScale:rows': '-3', costScale: '7' });
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
 });

@@ -3,7 +3,17 @@
  * the estimates are PostgreSQL's EXPLAIN figures for the benchmark's queries and tables.
  */
 import { EVENTS } from './__tests__/helpers';
-import { chooseFanOut, DEFAULT_COST_MODEL, learn, partialRowsPerFragment, predictFanOutMs, predictSequentialMs } from './cost';
+import {
+  chooseFanOut,
+  DEFAULT_COST_MODEL,
+  learn,
+  partialRowsPerFragment,
+  predictFanOutMs,
+  predictSequentialMs,
+  queryClass,
+  type Observation,
+  type QueryClass,
+} from './cost';
 import type { CatalogFacts } from './facts';
 import { parseQuery } from './parse';
 import { prepareSplit } from './plan';
@@ -128,32 +138,54 @@ describe('prepareSplit with an estimate', () => {
 });
 
 describe('learning from finished queries', () => {
-  test('each observation moves the scale a fifth of the way toward actual ÷ predicted, of the part the estimate drives', () => {
-    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 100, actualMs: 200, fixedMs: 0 }).costScale).toBe(1.2);
-    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 100, actualMs: 50, fixedMs: 0 }).costScale).toBe(0.9);
+  const scan = (o: Omit<Observation, 'queryClass'>): Observation => ({ queryClass: 'scan', ...o });
+
+  test('each observation moves the scale of its class a fifth of the way toward actual ÷ predicted, of the part the estimate drives', () => {
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 100, actualMs: 200, fixedMs: 0 })).costScales.scan).toBe(1.2);
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 100, actualMs: 50, fixedMs: 0 })).costScales.scan).toBe(0.9);
     // A fan-out predicted at 10 ms fixed + 40 ms of scanning took 90 ms: the scan took 2× its prediction.
-    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 50, actualMs: 90, fixedMs: 10 }).costScale).toBe(1.2);
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 50, actualMs: 90, fixedMs: 10 })).costScales.scan).toBe(1.2);
+  });
+
+  test('classes learn apart: slow DISTINCT aggregates do not make plain scans look slow', () => {
+    let model = DEFAULT_COST_MODEL;
+    for (let i = 0; i < 40; i++) model = learn(model, { queryClass: 'distinct', predictedMs: 100 * model.costScales.distinct, actualMs: 700, fixedMs: 0 });
+    expect(model.costScales.distinct).toBeCloseTo(7, 1);
+    expect(model.costScales).toMatchObject({ scan: 1, grouped: 1, rows: 1, other: 1 });
+  });
+
+  test('the class of a query follows its shape', () => {
+    expect(queryClass(shapeOf(COUNT, 1e6))).toBe('scan');
+    expect(queryClass(shapeOf('SELECT country, count(*) FROM events GROUP BY country', 1e6))).toBe('grouped');
+    expect(queryClass(shapeOf('SELECT count(DISTINCT user_id) FROM events', 1e6))).toBe('distinct');
+    expect(queryClass(shapeOf('SELECT id FROM events ORDER BY id LIMIT 5', 1e6))).toBe('rows');
+    expect(queryClass(null)).toBe('other');
   });
 
   test('repeated observations converge on the ratio, within bounds', () => {
     let model = DEFAULT_COST_MODEL;
-    for (let i = 0; i < 60; i++) model = learn(model, { predictedMs: 100 * model.costScale, actualMs: 300, fixedMs: 0 });
-    expect(model.costScale).toBeCloseTo(3, 2);
-    for (let i = 0; i < 80; i++) model = learn(model, { predictedMs: 100 * model.costScale, actualMs: 100_000, fixedMs: 0 });
-    expect(model.costScale).toBe(8);
+    for (let i = 0; i < 60; i++) model = learn(model, scan({ predictedMs: 100 * model.costScales.scan, actualMs: 300, fixedMs: 0 }));
+    expect(model.costScales.scan).toBeCloseTo(3, 2);
+    for (let i = 0; i < 80; i++) model = learn(model, scan({ predictedMs: 100 * model.costScales.scan, actualMs: 100_000, fixedMs: 0 }));
+    expect(model.costScales.scan).toBe(8);
   });
 
   test('tiny queries and nonsense teach nothing', () => {
-    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 3, actualMs: 30, fixedMs: 0 })).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 25, actualMs: 90, fixedMs: 10 })).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, { predictedMs: NaN, actualMs: 30, fixedMs: 0 })).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, { predictedMs: 100, actualMs: 5, fixedMs: 10 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 3, actualMs: 30, fixedMs: 0 }))).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 25, actualMs: 90, fixedMs: 10 }))).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: NaN, actualMs: 30, fixedMs: 0 }))).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 100, actualMs: 5, fixedMs: 10 }))).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { queryClass: 'nope' as QueryClass, predictedMs: 100, actualMs: 200, fixedMs: 0 })).toBe(DEFAULT_COST_MODEL);
   });
 
   test('a learned scale moves the break-even: queries PostgreSQL underestimates fan out sooner', () => {
     const shape = shapeOf(COUNT, 1e6);
     const estimate = { totalCost: 22_954, scannedRows: 1e6 };
     expect(chooseFanOut(shape, estimate, 2, 64).partitions).toBeNull();
-    expect(chooseFanOut(shape, estimate, 2, 64, { ...DEFAULT_COST_MODEL, costScale: 3 }).partitions).toBe(2);
+    expect(chooseFanOut(shape, estimate, 2, 64, { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, scan: 3 } }).partitions).toBe(2);
+    // Another class's scale does not.
+    expect(
+      chooseFanOut(shape, estimate, 2, 64, { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, distinct: 3 } }).partitions,
+    ).toBeNull();
   });
 });

@@ -6,18 +6,35 @@
  *
  * The model, for k fragments of which `parallelism` run at once:
  *
- *   sequential(q) = costScale × msPerCost × (cost(q) + distinctSortCost(q))
+ *   sequential(q) = scale(class(q)) × msPerCost × (cost(q) + distinctSortCost(q))
  *   fanOut(q, k)  = fanOutMs + partialRowMs × k × partialRowsPerFragment(q, k)
- *                 + costScale × msPerCost × cost(q) × fragmentScanFactor × ⌈k / parallelism⌉ / k
+ *                 + scale(class(q)) × msPerCost × cost(q) × fragmentScanFactor × ⌈k / parallelism⌉ / k
  *
  * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
  * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
  * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md); a learned scale
- * (`learn`) corrects the estimate-driven parts by what finished queries actually took.
+ * (`learn`), one per class of query, corrects the estimate-driven parts by what finished queries
+ * of that class actually took.
  */
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
 import type { Shape } from './shape';
+
+/**
+ * Kinds of query whose real time strays from PostgreSQL's estimate by different factors: it is
+ * close for a plain aggregate scan and far off for hashed grouping and DISTINCT aggregates. One
+ * scale for all let the big queries teach the small ones to fan out (docs/benchmarks.md).
+ */
+export const QUERY_CLASSES = ['scan', 'grouped', 'distinct', 'rows', 'other'] as const;
+export type QueryClass = (typeof QUERY_CLASSES)[number];
+
+/** The class of a query by its shape; `other` for queries the planner cannot shape (run as written). */
+export function queryClass(shape: Shape | null): QueryClass {
+  if (!shape) return 'other';
+  if (shape.kind === 'rows') return 'rows';
+  if (shape.aggregates.some((a) => a.distinct)) return 'distinct';
+  return shape.keys.length > 0 ? 'grouped' : 'scan';
+}
 
 export interface CostModel {
   /** Milliseconds of execution per unit of PostgreSQL's cost estimate, in one session. */
@@ -31,12 +48,12 @@ export interface CostModel {
   /** Fan out only when it is predicted at least this much faster (a margin for the model's error). */
   minGain: number;
   /**
-   * Learned: how much slower queries run than PostgreSQL's cost estimate says, relative to
-   * `msPerCost` (1: as measured on simple scans). PostgreSQL underestimates the CPU of aggregates
-   * and expressions, so this grows with the workload's complexity; it scales the parts of both
-   * predictions that follow the estimate, never the fixed fan-out and partial-row costs.
+   * Learned, per class: how much slower queries run than PostgreSQL's cost estimate says,
+   * relative to `msPerCost` (1: as measured on simple scans). PostgreSQL underestimates the CPU of
+   * aggregates and expressions, so this grows with the class's complexity; it scales the parts of
+   * both predictions that follow the estimate, never the fixed fan-out and partial-row costs.
    */
-  costScale: number;
+  costScales: Record<QueryClass, number>;
 }
 
 /**
@@ -51,7 +68,7 @@ export const DEFAULT_COST_MODEL: CostModel = {
   fanOutMs: 10,
   partialRowMs: 0.0014,
   minGain: 0.8,
-  costScale: 1,
+  costScales: { scan: 1, grouped: 1, distinct: 1, rows: 1, other: 1 },
 };
 
 /** What EXPLAIN says of the query as the user wrote it. */
@@ -112,15 +129,15 @@ function distinctSortCost(shape: Shape, estimate: QueryEstimate): number {
 
 /** For a query that is not split at all: PostgreSQL's estimate alone. */
 export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.costScale * model.msPerCost * estimate.totalCost;
+  return model.costScales.other * model.msPerCost * estimate.totalCost;
 }
 
 export function predictSequentialMs(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.costScale * model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
+  return model.costScales[queryClass(shape)] * model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
-  return fanOutFixedMs(shape, estimate, k, model) + fanOutScanMs(estimate, k, parallelism, model);
+  return fanOutFixedMs(shape, estimate, k, model) + fanOutScanMs(model.costScales[queryClass(shape)], estimate, k, parallelism, model);
 }
 
 /** The part of a fan-out prediction that does not follow PostgreSQL's estimate: fixed cost and partial rows. */
@@ -128,13 +145,14 @@ export function fanOutFixedMs(shape: Shape, estimate: QueryEstimate, k: number, 
   return model.fanOutMs + model.partialRowMs * k * partialRowsPerFragment(shape, estimate, k);
 }
 
-function fanOutScanMs(estimate: QueryEstimate, k: number, parallelism: number, model: CostModel): number {
+function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel): number {
   const waves = Math.ceil(k / Math.max(1, parallelism));
-  return (model.costScale * model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves) / k;
+  return (scale * model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves) / k;
 }
 
 /** A finished query: how long it was predicted to take, and took; `fixedMs` of the prediction did not follow the estimate. */
 export interface Observation {
+  queryClass: QueryClass;
   predictedMs: number;
   actualMs: number;
   /** 0 for a query run as written; the fixed fan-out and partial-row costs for a fanned-out one. */
@@ -148,17 +166,17 @@ const LEARNING_RATE = 0.2;
 const SCALE_BOUNDS = [0.25, 8] as const;
 
 /**
- * The model after one observation: `costScale` moves a step toward what the estimate-driven part
+ * The model after one observation: its class's scale moves a step toward what the estimate-driven part
  * of the time really was (actual − fixed) ÷ (predicted − fixed); the prediction already included
  * the scale, so the step corrects what is left. Bounded, and ignoring queries too small to tell.
  */
 export function learn(model: CostModel, observation: Observation): CostModel {
-  const { predictedMs, actualMs, fixedMs } = observation;
+  const { queryClass: cls, predictedMs, actualMs, fixedMs } = observation;
   const predicted = predictedMs - fixedMs;
   const actual = actualMs - fixedMs;
-  if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0)) return model;
-  const next = model.costScale * (1 + LEARNING_RATE * (actual / predicted - 1));
-  return { ...model, costScale: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) };
+  if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return model;
+  const next = model.costScales[cls] * (1 + LEARNING_RATE * (actual / predicted - 1));
+  return { ...model, costScales: { ...model.costScales, [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));

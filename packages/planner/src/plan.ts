@@ -13,7 +13,17 @@ import { QueryRejectedError } from './errors';
 import { decompose, type CombineTemplate } from './decompose';
 import type { CatalogFacts, ProbeColumn } from './facts';
 import type { ParsedQuery } from './parse';
-import { chooseFanOut, fanOutFixedMs, predictAsWritten, predictFanOutMs, predictSequentialMs, type CostModel, type QueryEstimate } from './cost';
+import {
+  chooseFanOut,
+  fanOutFixedMs,
+  predictAsWritten,
+  predictFanOutMs,
+  predictSequentialMs,
+  queryClass,
+  type CostModel,
+  type QueryClass,
+  type QueryEstimate,
+} from './cost';
 import {
   choosePartitions,
   DEFAULT_PARTITION_POLICY,
@@ -57,6 +67,8 @@ export interface PlanPrediction {
   automatic: boolean;
   /** Of `fanOutMs`, the fixed and partial-row costs, which do not follow PostgreSQL's estimate. */
   fanOutFixedMs?: number;
+  /** Whose learned scale predicted it, and learns from its actual time. */
+  queryClass: QueryClass;
 }
 
 export interface FragmentPlan {
@@ -132,7 +144,11 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
 /** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
 export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel'>): Extract<Preparation, { kind: 'sequential' }> {
   if (!options.estimate) return { kind: 'sequential', reason };
-  return { kind: 'sequential', reason, prediction: { sequentialMs: predictAsWritten(options.estimate, options.costModel), fanOutMs: null, automatic: true } };
+  return {
+    kind: 'sequential',
+    reason,
+    prediction: { sequentialMs: predictAsWritten(options.estimate, options.costModel), fanOutMs: null, automatic: true, queryClass: 'other' },
+  };
 }
 
 /** The fragment count: as requested, else by the cost model when there is an estimate, else by table size. */
@@ -153,7 +169,13 @@ function decidePartitions(
     return {
       count: k,
       reason: byRequest.reason,
-      prediction: { sequentialMs, fanOutMs, automatic: false, ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed }) },
+      prediction: {
+        sequentialMs,
+        fanOutMs,
+        automatic: false,
+        queryClass: queryClass(shape),
+        ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed }),
+      },
     };
   }
   if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
@@ -166,6 +188,7 @@ function decidePartitions(
       sequentialMs: choice.sequentialMs,
       fanOutMs: split ? choice.fanOutMs : null,
       automatic: true,
+      queryClass: queryClass(shape),
       ...(split ? { fanOutFixedMs: fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) } : {}),
     },
   };
@@ -194,7 +217,9 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string,
     table: null,
     fragments: [{ index: 0, sql: parsed.sql, params: [], range: null }],
     combine: null,
-    prediction: prediction ? { sequentialMs: prediction.sequentialMs, fanOutMs: null, automatic: prediction.automatic } : null,
+    prediction: prediction
+      ? { sequentialMs: prediction.sequentialMs, fanOutMs: null, automatic: prediction.automatic, queryClass: prediction.queryClass }
+      : null,
   };
 }
 
