@@ -62,8 +62,15 @@ export const QuerySummary = QueryView.omit({ result: true }).extend({
 });
 export type QuerySummary = z.infer<typeof QuerySummary>;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export const SubmitQuery = z.strictObject({
-  sql: z.string().min(1, 'sql must not be empty').describe('one read-only SELECT'),
+  sql: z
+    .string()
+    .min(1, 'sql must not be empty')
+    // JSON can carry half a UTF-16 surrogate pair ("\ud800"), which no database encoding can hold.
+    .refine((sql) => !LONE_SURROGATE.test(sql), 'sql must be valid Unicode: it holds half a surrogate pair (\\ud800–\\udfff)')
+    .describe('one read-only SELECT'),
   partitions: z.number().int().min(1).max(MAX_REQUEST_PARTITIONS).optional().describe('exact fragment count; automatic when omitted'),
   timeoutMs: z.number().int().positive().optional().describe('deadline for the whole query; the server caps it'),
 });
