@@ -71,7 +71,7 @@ test('fragments share a snapshot, spill and combine exactly', async () => {
   const record = await run(sql, 4);
   expect(record).toMatchObject({ status: 'completed', plan: { mode: 'parallel' } });
   // The partials really went through the table (statistics arrive within a second or so).
-  await eventually(async () => ((await spilledRows()) > before ? true : undefined), 5000, 'partial rows written');
+  await eventually(async () => ((await spilledRows()) > before ? true : undefined), 30_000, 'partial rows written');
   const expected = await admin(sql, system.db.url);
   expect(record.result?.rows).toEqual(expected.map(([k, n, revenue]) => [k, String(n), revenue === null ? null : String(revenue)]));
 });
