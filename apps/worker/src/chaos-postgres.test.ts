@@ -4,27 +4,22 @@
  * fragments retried) or failed with a clear error, never a wrong answer, and none is left
  * running; the system works again once the database is back.
  */
-import { createQueryPool } from '@pgfan/engine';
-import { startPrivatePostgres, startSystem, type PrivatePostgres, type System } from '@pgfan/testing';
-import type { Pool } from 'pg';
-import { directResults, queryClient, SLOW_FUNCTION } from './__tests__/queries';
+import { startPrivatePostgres, type PrivatePostgres } from '@pgfan/testing';
+import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
 const QUERIES = 12;
 /** Codes a query cut off by the restart may end with; each with a message saying what happened. */
 const OUTAGE_CODES = ['UNAVAILABLE', 'TIMEOUT', 'QUERY_FAILED', 'SNAPSHOT_LOST', 'WORKER_LOST'];
 let postgres: PrivatePostgres;
-let system: System;
-let pool: Pool;
+let harness: SlowSystem;
 
 beforeAll(async () => {
   postgres = await startPrivatePostgres();
-  system = await startSystem({ label: 'chaos_pg', adminUrl: postgres.adminUrl, workerEnv: { REAPER_INTERVAL_MS: '500', REAPER_GRACE_MS: '2000' } });
-  await system.db.exec(SLOW_FUNCTION);
+  harness = await startSlowSystem({ label: 'chaos_pg', adminUrl: postgres.adminUrl, workerEnv: { REAPER_INTERVAL_MS: '500', REAPER_GRACE_MS: '2000' } });
 }, 120_000);
 
 afterAll(async () => {
-  await pool?.end();
-  await system?.stop().catch(() => undefined);
+  await harness?.stop().catch(() => undefined);
   await postgres?.stop();
 });
 
@@ -41,15 +36,14 @@ test.each([
 ] as const)(
   'PostgreSQL restarted ($mode, down $downMs ms) with queries running: each ends exact or clearly failed, none stays running',
   async ({ mode, downMs }) => {
-    const { submit, finished } = queryClient(system);
+    const { system, client, direct } = harness;
+    const { submit, finished } = client;
     const queries = Array.from({ length: QUERIES }, (_, i) => query(i));
     const ids = await Promise.all(queries.map((q) => submit({ sql: q.sql, partitions: 3, timeoutMs: 20_000 }).then((v) => v.id)));
     await new Promise((r) => setTimeout(r, 700));
     await postgres.restart(mode, { downMs });
 
     const records = await Promise.all(ids.map((id) => finished(id, 40_000)));
-    pool = pool ?? createQueryPool({ connectionString: system.db.url, max: 2 });
-    const direct = directResults(pool);
     const outcomes = await direct.expectExactOrFailed(
       records,
       queries.map((q) => q.direct),

@@ -81,14 +81,12 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       await recordObservation(ctx.redis, observation).catch(() => undefined);
     }
   } catch (error) {
-    await concludeQuery(ctx, queryId, generation, {
-      status: 'failed',
-      error: errorRecord(error),
-      fragments,
-      executeMs,
-      combineMs: Date.now() - combineStarted,
-    });
-  } finally {
-    if (spilled) await clearPartialRows(ctx.storePool, queryId);
+    const failure = errorRecord(error);
+    // The database went away mid-combine (a restart): the job's retries run it again, on the
+    // same partial rows, which is why they are kept until the outcome is recorded.
+    if (failure.code === 'UNAVAILABLE' && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+    await concludeQuery(ctx, queryId, generation, { status: 'failed', error: failure, fragments, executeMs, combineMs: Date.now() - combineStarted });
   }
+  // Only once an outcome is recorded: a combine retried after clearing them would combine without them.
+  if (spilled) await clearPartialRows(ctx.storePool, queryId);
 }

@@ -50,7 +50,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     }));
     await addQueryFlow(ctx.queues, { queryId, generation }, fragments);
     const ending = await waitForEnd(ctx, queryId, deadline, snapshot?.lost);
-    if (ending === 'deadline') await timeOut(ctx, queryId, generation);
+    if (ending === 'deadline') await timeOut(ctx, queryId, generation, work.timeoutMs);
     // With the snapshot lost, waiting would only hold a coordinator slot that the next
     // generation's coordinator needs: fragments that still have to import it fail with
     // SNAPSHOT_LOST, and the combine starts the query over.
@@ -92,12 +92,11 @@ async function waitForEnd(
     if (await isFinished(ctx, queryId)) return 'finished';
     if (remaining <= 0) return 'deadline';
     if (lost) return 'snapshot lost';
-    await Promise.race([notice, snapshotLost ?? notice]);
+    await (snapshotLost ? Promise.race([notice, snapshotLost]) : notice);
   }
 }
 
-async function timeOut(ctx: WorkerContext, queryId: string, generation: number): Promise<void> {
-  const work = await getQueryWork(ctx.storePool, queryId);
-  const error = { code: 'TIMEOUT', message: `the query did not finish within its ${work?.timeoutMs ?? '?'} ms deadline` };
+async function timeOut(ctx: WorkerContext, queryId: string, generation: number, timeoutMs: number): Promise<void> {
+  const error = { code: 'TIMEOUT', message: `the query did not finish within its ${timeoutMs} ms deadline` };
   await concludeQuery(ctx, queryId, null, { status: 'failed', error }, generation);
 }

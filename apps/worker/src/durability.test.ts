@@ -3,40 +3,30 @@
  * snapshot's holder) killed, the API restarted. And they end when they should: timeouts and
  * cancels stop running statements; a failed fragment fails the query, naming it.
  */
-import { createQueryPool } from '@pgfan/engine';
 import type { QueryView } from '@pgfan/contracts';
-import { eventually, startSystem, type System } from '@pgfan/testing';
+import { eventually, type System } from '@pgfan/testing';
 import type { Pool } from 'pg';
-import { directResults, queryClient, SLOW_FUNCTION, type DirectResults, type QueryClient } from './__tests__/queries';
+import { killWorker, startSlowSystem, type SlowSystem } from './__tests__/queries';
 
+let harness: SlowSystem;
 let system: System;
 let pool: Pool;
-let client: QueryClient;
-let direct: DirectResults;
 
 /** About 85 rows per fragment with 4 fragments, 20 ms each: a couple of seconds per fragment. */
 const SLOW = 'SELECT sum(slow(id, 20)), count(*) FROM events WHERE id % 20 = 0';
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'durability', workerEnv: { INLINE_PARTIAL_ROWS: '50', RESULT_MAX_ROWS: '5000' } });
-  await system.db.exec(SLOW_FUNCTION);
-  pool = createQueryPool({ connectionString: system.db.url, max: 2 });
-  client = queryClient(system);
-  direct = directResults(pool);
+  harness = await startSlowSystem({ label: 'durability', workerEnv: { INLINE_PARTIAL_ROWS: '50', RESULT_MAX_ROWS: '5000' } });
+  ({ system, pool } = harness);
 }, 90_000);
 
-afterAll(async () => {
-  await pool?.end();
-  await system?.stop();
-});
+afterAll(() => harness?.stop());
 
-const get = (id: string) => client.get(id);
-const submit = (body: Record<string, unknown>) => client.submit(body);
-const finished = (id: string, timeoutMs?: number) => client.finished(id, timeoutMs);
-const expectExact = (record: QueryView, sql: string) => direct.expectExact(record, sql);
-/** The worker running one of the query's fragments, once one runs. */
-const runningOn = (id: string) =>
-  eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
+const get = (id: string) => harness.client.get(id);
+const submit = (body: Record<string, unknown>) => harness.client.submit(body);
+const finished = (id: string, timeoutMs?: number) => harness.client.finished(id, timeoutMs);
+const runningOn = (id: string) => harness.client.runningOn(id);
+const expectExact = (record: QueryView, sql: string) => harness.direct.expectExact(record, sql);
 const backendsOf = async (id: string) =>
   Number(
     (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
@@ -45,13 +35,9 @@ const backendsOf = async (id: string) =>
 
 test('a worker killed mid-fragment: the query still completes, exactly', async () => {
   const { id } = await submit({ sql: SLOW, partitions: 4 });
-  const worker = await runningOn(id);
-  const victim = system.workers.find((w) => w.name === `worker ${worker}`)!;
-  victim.kill('SIGKILL');
-  await victim.exited;
+  await killWorker(system, await runningOn(id));
   const record = await finished(id);
   await expectExact(record, SLOW);
-  system.workers.splice(system.workers.indexOf(victim), 1);
   await system.startWorker('w1b');
   await system.waitForWorkers(2);
 }, 120_000);
@@ -63,13 +49,10 @@ test('the snapshot holder killed before every fragment imported it: the query st
     const q = await get(id);
     return q.coordinator && q.fragments.some((f) => f.state === 'running') ? q : undefined;
   });
-  const victim = system.workers.find((w) => w.name === `worker ${coordinator}`)!;
-  victim.kill('SIGKILL');
-  await victim.exited;
+  await killWorker(system, coordinator!);
   const record = await finished(id, 90_000);
   await expectExact(record, SLOW);
   expect(record.generation).toBeGreaterThanOrEqual(2);
-  system.workers.splice(system.workers.indexOf(victim), 1);
   await system.startWorker('w3');
   await system.waitForWorkers(2);
 }, 150_000);
@@ -152,14 +135,11 @@ test('a fragment whose connection is killed is retried, on the same snapshot, an
 
 test('SIGTERM lets a worker finish its running fragments, then it exits cleanly', async () => {
   const { id } = await submit({ sql: SLOW, partitions: 4 });
-  const worker = await runningOn(id);
-  const victim = system.workers.find((w) => w.name === `worker ${worker}`)!;
-  victim.kill('SIGTERM');
-  expect(await victim.exited).toBe(0);
+  const { process: victim, code } = await killWorker(system, await runningOn(id), 'SIGTERM');
+  expect(code).toBe(0);
   expect(victim.output()).toMatch(/SIGTERM: finishing [1-9]\d* active job\(s\)[\s\S]*stopped/);
   const record = await finished(id);
   await expectExact(record, SLOW);
-  system.workers.splice(system.workers.indexOf(victim), 1);
   await system.startWorker('w4');
 }, 120_000);
 
@@ -168,10 +148,8 @@ test('SIGTERM with fragments that outlast SHUTDOWN_TIMEOUT_MS: the worker still 
   // More fragments than the other workers' four slots, so w5 gets some however the others race for them.
   const { id } = await submit({ sql: SLOW, partitions: 8 });
   await eventually(async () => ((await get(id)).fragments.some((f) => f.state === 'running' && f.worker === 'w5') ? true : undefined), 20_000, 'w5 running');
-  impatient.kill('SIGTERM');
-  expect(await impatient.exited).toBe(0);
+  expect((await killWorker(system, 'w5', 'SIGTERM')).code).toBe(0);
   expect(impatient.output()).toMatch(/did not finish in time[\s\S]*stopped/);
-  system.workers.splice(system.workers.indexOf(impatient), 1);
   const record = await finished(id);
   await expectExact(record, SLOW);
 }, 120_000);

@@ -4,13 +4,15 @@
  * it everywhere.
  */
 import { cancelStatements, publishQueryEvent } from '@pgfan/dispatch';
-import { failOverdue } from '@pgfan/store';
+import { clearPartialRows, failOverdue } from '@pgfan/store';
 import type { WorkerContext } from './context';
 
 export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
   const failed = await failOverdue(ctx.storePool, ctx.env.REAPER_GRACE_MS);
   for (const { id, error, totalMs } of failed) {
     await cancelStatements(ctx.queryPool, id).catch(() => undefined);
+    // A combine that never recorded an outcome left its spilled partial rows behind.
+    await clearPartialRows(ctx.storePool, id).catch(() => undefined);
     await publishQueryEvent(ctx.redis, { type: 'failed', id, error, totalMs }).catch(() => undefined);
   }
   return failed.map((f) => f.id);

@@ -1,18 +1,18 @@
 /** Submitting, following and checking queries in the tests that break the system under them. */
 import { QueryView, type ResultSet } from '@pgfan/contracts';
-import { runSequential, toResultSet, TypeNames } from '@pgfan/engine';
-import { diffResults, eventually, type System } from '@pgfan/testing';
+import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
+import { diffResults, eventually, startSystem, type RunningProcess, type System, type SystemOptions } from '@pgfan/testing';
 import type { Pool } from 'pg';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 
 /** A function that sleeps `ms` per row and returns `x`: STABLE is a promise the planner trusts, so it splits. */
-export const SLOW_FUNCTION = `CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`;
+const SLOW_FUNCTION = `CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`;
 
 export type QueryClient = ReturnType<typeof queryClient>;
 export type DirectResults = ReturnType<typeof directResults>;
 
-export function queryClient(system: System) {
+function queryClient(system: System) {
   const get = async (id: string) => QueryView.parse((await system.request('GET', `/api/queries/${id}`)).body);
   const submit = async (body: Record<string, unknown>) => {
     const { status, body: answer } = await system.request('POST', '/api/queries', body);
@@ -28,11 +28,50 @@ export function queryClient(system: System) {
       timeoutMs,
       `query ${id} to finish`,
     );
-  return { get, submit, finished };
+  /** The worker running one of the query's fragments, once one runs. */
+  const runningOn = (id: string) =>
+    eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
+  return { get, submit, finished, runningOn };
+}
+
+/** Signals worker `id` and waits for it to exit; it is no longer one of the system's workers. */
+export async function killWorker(system: System, id: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ process: RunningProcess; code: number | null }> {
+  const victim = system.workers.find((w) => w.name === `worker ${id}`);
+  if (!victim) throw new Error(`no worker ${id} among ${system.workers.map((w) => w.name).join(', ')}`);
+  victim.kill(signal);
+  const code = await victim.exited;
+  system.workers.splice(system.workers.indexOf(victim), 1);
+  return { process: victim, code };
+}
+
+export interface SlowSystem {
+  system: System;
+  /** Straight to the system's database, for expected results and for inspecting sessions. */
+  pool: Pool;
+  client: QueryClient;
+  direct: DirectResults;
+  stop(): Promise<void>;
+}
+
+/** A system with `slow()` installed, for the tests that break parts of it under running queries. */
+export async function startSlowSystem(options: SystemOptions): Promise<SlowSystem> {
+  const system = await startSystem(options);
+  await system.db.exec(SLOW_FUNCTION);
+  const pool = createQueryPool({ connectionString: system.db.url, max: 2 });
+  return {
+    system,
+    pool,
+    client: queryClient(system),
+    direct: directResults(pool),
+    stop: async () => {
+      await pool.end();
+      await system.stop();
+    },
+  };
 }
 
 /** Results straight from PostgreSQL, computed once per SQL text. */
-export function directResults(pool: Pool) {
+function directResults(pool: Pool) {
   const typeNames = new TypeNames();
   const cache = new Map<string, Promise<ResultSet>>();
   const of = (sql: string): Promise<ResultSet> => {
