@@ -6,13 +6,14 @@ import {
   getFragmentProgress,
   liveWorkers,
   publishQueryEvent,
+  publishQueryEvents,
   readCostModel,
   runWholeQuery,
   stopQueryWork,
   withLiveProgress,
 } from '@pgfan/dispatch';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
-import { DEFAULT_COST_MODEL, DEFAULT_PARTITION_POLICY, QueryRejectedError, type Plan } from '@pgfan/planner';
+import { DEFAULT_COST_MODEL, DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
@@ -47,14 +48,14 @@ async function view(ctx: ApiContext, id: string): Promise<QueryView | null> {
   return { ...record, fragments: withLiveProgress(record.fragments, live) };
 }
 
-/** Waits up to `ms` for a query to finish; true if it did. */
-async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal): Promise<boolean> {
+/** Waits up to `ms` for a query to finish: its finished record, or null if it has not finished by then (or does not exist). */
+async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal): Promise<QueryView | null> {
   const deadline = Date.now() + ms;
   for (;;) {
     const notice = ctx.events.wait(id, Math.min(deadline - Date.now(), 1000), signal);
     const record = await getQuery(ctx.storePool, id);
-    if (!record || FINAL_STATUSES.includes(record.status)) return true;
-    if (Date.now() >= deadline || signal.aborted) return false;
+    if (!record || FINAL_STATUSES.includes(record.status)) return record;
+    if (Date.now() >= deadline || signal.aborted) return null;
     await notice;
   }
 }
@@ -76,8 +77,7 @@ function planningError(error: unknown, timeoutMs: number): HttpError {
   throw error;
 }
 
-async function planQuery(ctx: ApiContext, sql: string, partitions: number | undefined, workers: number): Promise<Plan> {
-  const costModel = await readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL);
+async function planQuery(ctx: ApiContext, sql: string, partitions: number | undefined, workers: number, costModel: CostModel): Promise<Plan> {
   const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
   const planned = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel, policy }, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
@@ -117,16 +117,18 @@ export function submitQuery(ctx: ApiContext) {
 
     const submittedAt = Date.now();
     const planningStarted = performance.now();
-    // Both are Redis round trips: take them together.
-    const [workers, withinLimit] = await Promise.all([
+    // Redis round trips all: taken together. The cost model is read even when a cached plan
+    // will not need it: pipelined with the others, it costs no extra round trip.
+    const [workers, withinLimit, costModel] = await Promise.all([
       fragmentSlots(ctx),
       req.client === null ? true : withinRate(ctx.redis, req.client, ctx.env.RATE_LIMIT_PER_SECOND),
+      readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL),
     ]);
     if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
     const cacheKey = PlanCache.key(sql, partitions, workers);
     let plan = ctx.plans.get(cacheKey);
     if (!plan) {
-      plan = await planQuery(ctx, sql, partitions, workers);
+      plan = await planQuery(ctx, sql, partitions, workers, costModel);
       // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
       ctx.plans.remember(cacheKey, plan);
     }
@@ -150,19 +152,22 @@ export function submitQuery(ctx: ApiContext) {
     };
     const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline ? { runner: INLINE_RUNNER } : {}), client: req.client, limits });
     if (!admission.admitted) throw notAdmitted(admission, limits);
-    // One connection sends them in order; waiting for each in turn would only add round trips.
-    await Promise.all([
-      publishQueryEvent(ctx.redis, { type: 'queued', id, sql }),
-      publishQueryEvent(ctx.redis, { type: 'planned', id, plan: newQuery.plan, planMs }),
-      ...(inline ? [publishQueryEvent(ctx.redis, { type: 'running', id, generation: 1, coordinator: INLINE_RUNNER })] : []),
+    // One write to Redis, in order, and before the job.
+    const announced = publishQueryEvents(ctx.redis, [
+      { type: 'queued', id, sql },
+      { type: 'planned', id, plan: newQuery.plan, planMs },
+      ...(inline ? [{ type: 'running', id, generation: 1, coordinator: INLINE_RUNNER } as const] : []),
     ]).catch(() => undefined);
+    const location = { Location: `/api/queries/${id}` };
     if (inline) {
       const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-      await runWholeQuery({ ...ctx, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs);
-      return { status: 200, body: await view(ctx, id), headers: { Location: `/api/queries/${id}` } };
+      const recorded = await runWholeQuery({ ...ctx, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs);
+      await announced;
+      // Null when it was cancelled meanwhile: the record then holds how it ended.
+      return { status: 200, body: recorded ?? (await view(ctx, id)), headers: location };
     }
     try {
-      await enqueueCoordinator(ctx.queues, { queryId: id, generation: 1 });
+      await Promise.all([announced, enqueueCoordinator(ctx.queues, { queryId: id, generation: 1 })]);
     } catch (error) {
       // Never leave a query queued that nothing will run.
       await finishQuery(ctx.storePool, id, null, {
@@ -171,8 +176,8 @@ export function submitQuery(ctx: ApiContext) {
       });
       throw new HttpError('UNAVAILABLE', 'the query queue (Redis) is unavailable; try again shortly');
     }
-    const finished = wait !== undefined && wait > 0 && (await waitFor(ctx, id, wait, req.signal));
-    return { status: finished ? 200 : 202, body: await view(ctx, id), headers: { Location: `/api/queries/${id}` } };
+    const finished = wait !== undefined && wait > 0 ? await waitFor(ctx, id, wait, req.signal) : null;
+    return finished ? { status: 200, body: finished, headers: location } : { status: 202, body: await view(ctx, id), headers: location };
   };
 }
 

@@ -22,11 +22,16 @@ function abandon(queryId: string, generation: number, why: string): never {
 
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
   const { queryId, generation } = CombineJob.parse(job.data);
-  const work = await getQueryWork(ctx.storePool, queryId);
+  // Read at once: three round trips in the time of one.
+  const [work, failedChildren, childrenValues] = await Promise.all([
+    getQueryWork(ctx.storePool, queryId),
+    job.getFailedChildrenValues(),
+    job.getChildrenValues(),
+  ]);
   if (!work) abandon(queryId, generation, 'the query is gone');
   if (work.generation !== generation) abandon(queryId, generation, `generation ${work.generation} replaced it`);
   const plan = work.planInternal as Plan;
-  const failures = Object.entries(await job.getFailedChildrenValues())
+  const failures = Object.entries(failedChildren)
     .map(([key, reason]) => ({ index: fragmentIndexOf(key), ...parseFailure(String(reason)) }))
     .sort((a, b) => a.index - b.index);
   if (failures.length > 0) {
@@ -43,14 +48,15 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       const failed = failures.find((x) => x.index === f.index);
       return { index: f.index, range: f.range, state: failed ? 'failed' : 'waiting', rows: null, ms: null, attempts: 0, worker: null };
     });
-    await concludeQuery(ctx, queryId, generation, { status: 'failed', error, fragments }, generation);
+    await concludeQuery(ctx, queryId, generation, { status: 'failed', error, fragments }, { stopGeneration: generation });
     abandon(queryId, generation, error.message);
   }
 
   if (!(await markCombining(ctx.storePool, queryId, generation))) return;
-  await publishQueryEvent(ctx.redis, { type: 'combining', id: queryId });
+  // For the dashboard: it lands before the ending's event, on the same connection.
+  void publishQueryEvent(ctx.redis, { type: 'combining', id: queryId }).catch(() => undefined);
   const outputs = new Map<number, FragmentOutput>();
-  for (const [key, value] of Object.entries(await job.getChildrenValues())) outputs.set(fragmentIndexOf(key), FragmentOutput.parse(value));
+  for (const [key, value] of Object.entries(childrenValues)) outputs.set(fragmentIndexOf(key), FragmentOutput.parse(value));
   const ordered = plan.fragments.map((f) => outputs.get(f.index) as FragmentOutput);
   const fragments = plan.fragments.map((f, i): FragmentProgress => {
     const o = ordered[i] as FragmentOutput;

@@ -21,22 +21,23 @@ const RECHECK_MS = 2000;
 
 export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): Promise<void> {
   const { queryId, generation } = CoordinateJob.parse(job.data);
-  if ((await beginGeneration(ctx.storePool, queryId, generation - 1, ctx.env.WORKER_ID)) === null) {
+  const work = await beginGeneration(ctx.storePool, queryId, generation - 1, ctx.env.WORKER_ID);
+  if (work === null) {
     await recoverGeneration(ctx, queryId, generation);
     return;
   }
-  const work = await getQueryWork(ctx.storePool, queryId);
-  if (!work) return;
-  await publishQueryEvent(ctx.redis, { type: 'running', id: queryId, generation, coordinator: ctx.env.WORKER_ID });
+  // Sent while the snapshot is exported: events on one connection keep their order.
+  const announced = publishQueryEvent(ctx.redis, { type: 'running', id: queryId, generation, coordinator: ctx.env.WORKER_ID });
   const plan = work.planInternal as Plan;
   const deadline = work.deadline.getTime();
   if (plan.combine === null) {
+    await announced;
     const { WORKER_ID: runner, RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
     await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, queryId, generation, plan, deadline);
     return;
   }
   // Held until the deadline, and the reaper's grace after it, at most.
-  const snapshot = ctx.env.SNAPSHOTS ? await exportSnapshot(ctx.queryPool, deadline - Date.now() + ctx.env.REAPER_GRACE_MS) : null;
+  const [snapshot] = await Promise.all([ctx.env.SNAPSHOTS ? exportSnapshot(ctx.queryPool, deadline - Date.now() + ctx.env.REAPER_GRACE_MS) : null, announced]);
   try {
     const fragments: FragmentJob[] = plan.fragments.map((f) => ({
       queryId,
@@ -98,5 +99,5 @@ async function waitForEnd(
 
 async function timeOut(ctx: WorkerContext, queryId: string, generation: number, timeoutMs: number): Promise<void> {
   const error = { code: 'TIMEOUT', message: `the query did not finish within its ${timeoutMs} ms deadline` };
-  await concludeQuery(ctx, queryId, null, { status: 'failed', error }, generation);
+  await concludeQuery(ctx, queryId, null, { status: 'failed', error }, { stopGeneration: generation });
 }

@@ -7,7 +7,7 @@
  * (a dropped connection, a restarting database) is retried with backoff.
  */
 import { FragmentJob, type FragmentOutput } from '@pgfan/contracts';
-import { fragmentApplicationName, publishQueryEvent, setFragmentProgress } from '@pgfan/dispatch';
+import { fragmentApplicationName, publishQueryEvent, publishQueryEvents, setFragmentProgress, setFragmentProgressIn } from '@pgfan/dispatch';
 import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -25,8 +25,11 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   const live = { index: f.index, attempts, worker: ctx.env.WORKER_ID };
   const progressTtl = Math.max(60_000, f.deadline - started + 60_000);
   if (f.deadline <= started) throw new UnrecoverableError('TIMEOUT: the query passed its deadline before this fragment started');
-  await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl);
-  await publishQueryEvent(ctx.redis, { type: 'fragment-started', id: f.queryId, index: f.index, worker: ctx.env.WORKER_ID, attempt: attempts });
+  // For the dashboard only: not waited for, and it cannot fail the fragment. Commands on one
+  // connection keep their order, so the `done` below always lands after it.
+  void publishQueryEvents(ctx.redis, [{ type: 'fragment-started', id: f.queryId, index: f.index, worker: ctx.env.WORKER_ID, attempt: attempts }], (p) =>
+    setFragmentProgressIn(p, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl),
+  ).catch(() => undefined);
   /** Records and logs a failure; returns what the job throws. */
   const failed = async (error: unknown): Promise<Error> => {
     await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl).catch(() => undefined);
@@ -71,16 +74,10 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     });
     client.release();
     const ms = Date.now() - started;
-    await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl);
-    await publishQueryEvent(ctx.redis, {
-      type: 'fragment-done',
-      id: f.queryId,
-      index: f.index,
-      rows: streamed.rowCount,
-      ms,
-      worker: ctx.env.WORKER_ID,
-      attempt: attempts,
-    });
+    const done = { type: 'fragment-done', id: f.queryId, index: f.index, rows: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempt: attempts } as const;
+    await publishQueryEvents(ctx.redis, [done], (p) =>
+      setFragmentProgressIn(p, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl),
+    );
     return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempts };
   } catch (error) {
     // The session may be broken (killed backend, lost connection): never hand it to another job.

@@ -4,14 +4,15 @@
  */
 import { beginFragmentTransaction, errorRecord, runCapped, toResultSet, type TypeNames } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
+import type { QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { stopQueryWork } from './cancel';
 import { recordObservation } from './cost-model';
-import { publishQueryEvent } from './events';
+import { publishQueryEvent, publishQueryEvents, type NewQueryEvent } from './events';
 import { fragmentApplicationName } from './names';
-import { clearFragmentProgress } from './progress';
+import { clearFragmentProgressIn } from './progress';
 import type { Queues } from './queues';
 
 /** What ending a query touches. */
@@ -22,28 +23,37 @@ export interface ConcludeContext {
   queues: Queues;
 }
 
+export interface ConcludeOptions {
+  /** A failed outcome stops this generation's remaining work (queued jobs, running statements). */
+  stopGeneration?: number;
+  /** Events to publish just before the ending's, in the same write (and not at all if it is not recorded). */
+  precededBy?: NewQueryEvent[];
+}
+
 /**
- * Records the outcome of `generation` (null: whichever is current). Returns false, and changes
- * nothing, when the query already finished or moved on to a newer generation.
+ * Records the outcome of `generation` (null: whichever is current) and returns the finished
+ * record. Returns null, and changes nothing, when the query already finished or moved on to a
+ * newer generation.
  */
 export async function concludeQuery(
   ctx: ConcludeContext,
   queryId: string,
   generation: number | null,
   outcome: Outcome,
-  stopGeneration?: number,
-): Promise<boolean> {
+  options: ConcludeOptions = {},
+): Promise<QueryView | null> {
   const recorded = await finishQuery(ctx.storePool, queryId, generation, outcome);
-  if (!recorded) return false;
-  if (outcome.status !== 'completed' && stopGeneration !== undefined) await stopQueryWork(ctx.queues, ctx.queryPool, queryId, stopGeneration);
-  await clearFragmentProgress(ctx.redis, queryId).catch(() => undefined);
-  await publishQueryEvent(
-    ctx.redis,
+  if (!recorded) return null;
+  if (outcome.status !== 'completed' && options.stopGeneration !== undefined) {
+    await stopQueryWork(ctx.queues, ctx.queryPool, queryId, options.stopGeneration);
+  }
+  const totalMs = recorded.timings.totalMs ?? 0;
+  const ending: NewQueryEvent =
     outcome.status === 'completed'
-      ? { type: 'completed', id: queryId, rowCount: outcome.result?.rowCount ?? 0, totalMs: recorded.totalMs }
-      : { type: 'failed', id: queryId, error: outcome.error ?? { code: 'QUERY_FAILED', message: 'the query failed' }, totalMs: recorded.totalMs },
-  );
-  return true;
+      ? { type: 'completed', id: queryId, rowCount: outcome.result?.rowCount ?? 0, totalMs }
+      : { type: 'failed', id: queryId, error: outcome.error ?? { code: 'QUERY_FAILED', message: 'the query failed' }, totalMs };
+  await publishQueryEvents(ctx.redis, [...(options.precededBy ?? []), ending], (pipeline) => clearFragmentProgressIn(pipeline, queryId));
+  return recorded;
 }
 
 export interface WholeQueryContext extends ConcludeContext {
@@ -54,13 +64,18 @@ export interface WholeQueryContext extends ConcludeContext {
   resultMaxBytes: number;
 }
 
-/** Runs a sequential plan: the user's query as written, in one read-only transaction, and records how it ended. */
-export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, generation: number, plan: Plan, deadline: number): Promise<void> {
+/**
+ * Runs a sequential plan: the user's query as written, in one read-only transaction, and records
+ * how it ended. Returns the finished record (null if it was cancelled or timed out meanwhile).
+ */
+export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, generation: number, plan: Plan, deadline: number): Promise<QueryView | null> {
   const fragment = plan.fragments[0] as Plan['fragments'][number];
   const started = Date.now();
   const progress = { index: 0, range: null, attempts: 1, worker: ctx.runner };
-  await publishQueryEvent(ctx.redis, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 });
+  // Not waited for: events on one connection arrive in order, before the ending's.
+  void publishQueryEvent(ctx.redis, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }).catch(() => undefined);
   const client = await ctx.queryPool.connect();
+  let released = false;
   try {
     await beginFragmentTransaction(client, {
       snapshot: null,
@@ -70,25 +85,29 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     const raw = await runCapped(client, fragment.sql, ctx.resultMaxRows);
     await client.query('COMMIT');
     client.release();
+    released = true;
     const ms = Date.now() - started;
-    await publishQueryEvent(ctx.redis, { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: 1 });
     const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
-    await concludeQuery(ctx, queryId, generation, {
+    const done: NewQueryEvent = { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: 1 };
+    const outcome: Outcome = {
       status: 'completed',
       result,
       fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
       executeMs: ms,
       combineMs: 0,
-    });
+    };
+    const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done] });
     // Not awaited: the API answering a query it ran itself need not wait for the model's bookkeeping.
     if (plan.prediction?.automatic) {
       void recordObservation(ctx.redis, { queryClass: plan.prediction.queryClass, predictedMs: plan.prediction.sequentialMs, actualMs: ms, fixedMs: 0 }).catch(
         () => undefined,
       );
     }
+    return recorded;
   } catch (error) {
-    client.release(true);
-    await concludeQuery(ctx, queryId, generation, {
+    // The session may be broken: never hand it to another query.
+    if (!released) client.release(true);
+    return concludeQuery(ctx, queryId, generation, {
       status: 'failed',
       error: errorRecord(error),
       fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }],

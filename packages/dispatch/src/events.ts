@@ -4,13 +4,33 @@
  * (`?wait=`, the coordinator holding its snapshot) — without a listener per query.
  */
 import { FINAL_EVENTS, QUERY_EVENTS_CHANNEL, QueryEvent } from '@pgfan/contracts';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
+/** An event as its publisher describes it; publishing stamps the time. */
+export type NewQueryEvent = DistributiveOmit<QueryEvent, 'at'>;
+
 /** Publishes an event, stamped with the current time. */
-export async function publishQueryEvent(redis: Redis, event: DistributiveOmit<QueryEvent, 'at'>): Promise<void> {
-  await redis.publish(QUERY_EVENTS_CHANNEL, JSON.stringify({ ...event, at: new Date().toISOString() }));
+export async function publishQueryEvent(redis: Redis, event: NewQueryEvent): Promise<void> {
+  await redis.publish(QUERY_EVENTS_CHANNEL, stamped(event));
+}
+
+/**
+ * Publishes events in order, and `also` runs whatever else belongs with them, all in one write
+ * to Redis: the syscalls, not Redis, are what a burst of single commands costs here.
+ */
+export async function publishQueryEvents(redis: Redis, events: NewQueryEvent[], also?: (pipeline: ChainableCommander) => void): Promise<void> {
+  const pipeline = redis.pipeline();
+  also?.(pipeline);
+  for (const event of events) pipeline.publish(QUERY_EVENTS_CHANNEL, stamped(event));
+  const results = (await pipeline.exec()) ?? [];
+  const failure = results.find(([error]) => error)?.[0];
+  if (failure) throw failure;
+}
+
+function stamped(event: NewQueryEvent): string {
+  return JSON.stringify({ ...event, at: new Date().toISOString() });
 }
 
 /** One subscription per process, any number of listeners and waiters. */

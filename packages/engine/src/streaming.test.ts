@@ -84,3 +84,26 @@ test('a session killed mid-stream fails the fragment with UNAVAILABLE rather tha
     client.release(true);
   }
 });
+
+test("a fragment's messages leave in few socket writes: one per round trip, not one per message", async () => {
+  const client = await t.pool.connect();
+  const socket = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown } } }).connection.stream;
+  let writes = 0;
+  const count = (name: '_write' | '_writev') => {
+    const original = socket[name] as (...args: unknown[]) => unknown;
+    socket[name] = (...args: unknown[]) => {
+      writes++;
+      return original.apply(socket, args);
+    };
+  };
+  count('_write');
+  count('_writev');
+  try {
+    const streamed = await streamFragment(client, { ...fragment, params: ['10'] }, session());
+    expect(streamed.rowCount).toBe(10);
+    // BEGIN…; Parse+Bind+Describe+Flush; Execute+Flush; Close+Sync; COMMIT. Uncoalesced: 10.
+    expect(writes).toBeLessThanOrEqual(5);
+  } finally {
+    client.release();
+  }
+});

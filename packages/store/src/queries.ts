@@ -141,7 +141,10 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
 export async function getQuery(db: Db, id: string): Promise<QueryView | null> {
   const result = await db.query<QueryRow>(`SELECT *, NULL AS row_count FROM pgfan.queries WHERE id = $1`, [id]);
   const row = result.rows[0];
-  if (!row) return null;
+  return row ? toView(row) : null;
+}
+
+function toView(row: QueryRow): QueryView {
   const { rowCount: _, ...summary } = toSummary(row);
   return { ...summary, result: row.result };
 }
@@ -156,26 +159,32 @@ export interface QueryWork {
   startedAt: Date | null;
 }
 
+const WORK_COLUMNS = 'status, generation, plan_internal, deadline, timeout_ms, started_at';
+
+interface WorkRow {
+  status: QueryStatus;
+  generation: number;
+  plan_internal: unknown;
+  deadline: Date;
+  timeout_ms: number;
+  started_at: Date | null;
+}
+
+function toWork(row: WorkRow): QueryWork {
+  return {
+    status: row.status,
+    generation: row.generation,
+    planInternal: row.plan_internal,
+    deadline: row.deadline,
+    timeoutMs: row.timeout_ms,
+    startedAt: row.started_at,
+  };
+}
+
 export async function getQueryWork(db: Db, id: string): Promise<QueryWork | null> {
-  const result = await db.query<{
-    status: QueryStatus;
-    generation: number;
-    plan_internal: unknown;
-    deadline: Date;
-    timeout_ms: number;
-    started_at: Date | null;
-  }>('SELECT status, generation, plan_internal, deadline, timeout_ms, started_at FROM pgfan.queries WHERE id = $1', [id]);
+  const result = await db.query<WorkRow>(`SELECT ${WORK_COLUMNS} FROM pgfan.queries WHERE id = $1`, [id]);
   const row = result.rows[0];
-  return row
-    ? {
-        status: row.status,
-        generation: row.generation,
-        planInternal: row.plan_internal,
-        deadline: row.deadline,
-        timeoutMs: row.timeout_ms,
-        startedAt: row.started_at,
-      }
-    : null;
+  return row ? toWork(row) : null;
 }
 
 export interface ListOptions {
@@ -236,16 +245,17 @@ export async function listQueries(db: Db, options: ListOptions): Promise<QueryPa
 
 /**
  * Starts generation `from + 1` of a queued or running query: the compare-and-set that decides
- * who runs it (or starts it over). Returns the new generation, or null if someone else did, or
- * the query has finished.
+ * who runs it (or starts it over). Returns what the new generation runs (in the same round
+ * trip), or null if someone else started it, or the query has finished.
  */
-export async function beginGeneration(db: Db, id: string, from: number, coordinator: string): Promise<number | null> {
-  const result = await db.query<{ generation: number }>(
+export async function beginGeneration(db: Db, id: string, from: number, coordinator: string): Promise<QueryWork | null> {
+  const result = await db.query<WorkRow>(
     `UPDATE pgfan.queries SET generation = generation + 1, status = 'running', coordinator = $3, started_at = coalesce(started_at, clock_timestamp())
-     WHERE id = $1 AND generation = $2 AND status IN ('queued', 'running') RETURNING generation`,
+     WHERE id = $1 AND generation = $2 AND status IN ('queued', 'running') RETURNING ${WORK_COLUMNS}`,
     [id, from, coordinator],
   );
-  return result.rows[0]?.generation ?? null;
+  const row = result.rows[0];
+  return row ? toWork(row) : null;
 }
 
 /** Moves a running generation to `combining`; false if it is no longer current. */
@@ -269,13 +279,13 @@ export interface Outcome {
 }
 
 /**
- * Finishes the current generation of an unfinished query, returning its total time in ms. Null
+ * Finishes the current generation of an unfinished query, returning the finished record. Null
  * when it had already finished (cancelled, timed out) or started over: the outcome is then
  * discarded.
  * @param generation null to finish whatever generation is current (timeouts, coordinator failures).
  */
-export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<{ totalMs: number } | null> {
-  const result = await db.query<{ total_ms: number }>(
+export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<QueryView | null> {
+  const result = await db.query<QueryRow>(
     `UPDATE pgfan.queries SET
        status = $3, result = $4, error = $5,
        fragments = coalesce($6::jsonb, fragments),
@@ -283,7 +293,7 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
        execute_ms = coalesce($8, execute_ms), combine_ms = coalesce($9, combine_ms),
        finished_at = clock_timestamp()
      WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}
-     RETURNING extract(epoch FROM finished_at - submitted_at)::float8 * 1000 AS total_ms`,
+     RETURNING ${SUMMARY_COLUMNS}`,
     [
       id,
       generation,
@@ -297,7 +307,8 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
     ],
   );
   const row = result.rows[0];
-  return row ? { totalMs: row.total_ms } : null;
+  // The result is the caller's own: not sent back over the wire.
+  return row ? toView({ ...row, result: outcome.result ?? null }) : null;
 }
 
 /** Cancels an unfinished query. */
