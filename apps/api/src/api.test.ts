@@ -220,6 +220,13 @@ test('health reports PostgreSQL, Redis and the live workers', async () => {
     workers: { live: 2, fragmentSlots: 4 },
     costModel: {
       costScales: { scan: expect.any(Number), grouped: expect.any(Number), distinct: expect.any(Number), rows: expect.any(Number), other: expect.any(Number) },
+      fanOutScales: {
+        scan: expect.any(Number),
+        grouped: expect.any(Number),
+        distinct: expect.any(Number),
+        rows: expect.any(Number),
+        other: expect.any(Number),
+      },
     },
   });
   expect(await system.request('GET', '/api/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });

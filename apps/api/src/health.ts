@@ -26,7 +26,11 @@ export function healthHandler(ctx: ApiContext) {
       postgres,
       redis,
       workers: { live: workers.length, fragmentSlots: workers.reduce((n, w) => n + w.concurrency, 0), ids: workers.map((w) => w.id) },
-      costModel: costModel && { costScales: costModel.costScales },
+      costModel: costModel && {
+        costScales: costModel.costScales,
+        fanOutScales: costModel.fanOutScales,
+        databaseParallelism: costModel.databaseParallelism,
+      },
     };
     // Probes come without a key: they get the verdict, not the details (addresses, worker names).
     return { status: ok ? 200 : 503, body: req.authenticated ? body : { status: body.status } };

@@ -7,6 +7,7 @@ import { ApiKeys } from './auth';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
+import { startParallelismProbe } from './parallelism';
 import { PlanCache } from './plan-cache';
 import { inClusterAccess } from './replicas';
 
@@ -72,12 +73,14 @@ async function main(): Promise<void> {
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
   const realtime = attachRealtime(server, ctx, log);
+  const parallelism = startParallelismProbe(ctx, log);
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     log('shutting down');
     keys.stop();
+    parallelism.stop();
     server.closeAllConnections();
     void Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.queryPool.end(), ctx.storePool.end()]).then(() => {
       void ctx.redis.quit().catch(() => undefined);

@@ -80,6 +80,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     if (prediction?.automatic && prediction.fanOutMs !== null && executeMs !== null) {
       const observation = {
         queryClass: prediction.queryClass,
+        side: 'fan-out' as const,
         predictedMs: prediction.fanOutMs,
         actualMs: executeMs + combineMs,
         fixedMs: prediction.fanOutFixedMs ?? 0,

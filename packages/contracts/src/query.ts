@@ -110,7 +110,20 @@ export const HealthReport = z.object({
       costScales: z
         .record(z.string(), z.number())
         .describe(
-          "per class of query (scan, grouped, distinct, rows, other): how much slower it runs than PostgreSQL's cost estimate predicts, as learned (1: as on simple scans)",
+          "per class of query (scan, grouped, distinct, rows, other): how much slower it runs than PostgreSQL's cost estimate predicts, as learned from queries run as written (1: as on simple scans)",
+        ),
+      fanOutScales: z
+        .record(z.string(), z.number())
+        .optional()
+        .describe(
+          'per class of query: how much slower fragments scan than the model predicts for a fan-out, as learned from fanned-out queries (1: as predicted)',
+        ),
+      databaseParallelism: z
+        .number()
+        .nullable()
+        .optional()
+        .describe(
+          'how many sessions the database runs at full speed at once, as the API measured it; null until measured (every worker slot then counts as one)',
         ),
     })
     .nullable()

@@ -99,9 +99,13 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done] });
     // Not awaited: the API answering a query it ran itself need not wait for the model's bookkeeping.
     if (plan.prediction?.automatic) {
-      void recordObservation(ctx.redis, { queryClass: plan.prediction.queryClass, predictedMs: plan.prediction.sequentialMs, actualMs: ms, fixedMs: 0 }).catch(
-        () => undefined,
-      );
+      void recordObservation(ctx.redis, {
+        queryClass: plan.prediction.queryClass,
+        side: 'as-written',
+        predictedMs: plan.prediction.sequentialMs,
+        actualMs: ms,
+        fixedMs: 0,
+      }).catch(() => undefined);
     }
     return recorded;
   } catch (error) {

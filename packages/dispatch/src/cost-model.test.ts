@@ -1,7 +1,7 @@
 /** The learned scales live in Redis, shared by every process: a real Redis here. */
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
-import { readCostModel, recordObservation } from './cost-model';
+import { readCostModel, recordDatabaseParallelism, recordObservation } from './cost-model';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 
@@ -15,17 +15,28 @@ test('before anything is learned, the model is the default', async () => {
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
 });
 
-test('observations move the scale of their class, which every process reads', async () => {
-  await recordObservation(redis, { queryClass: 'grouped', predictedMs: 100, actualMs: 200, fixedMs: 0 });
+test('observations move the factor of their side and class, which every process reads', async () => {
+  await recordObservation(redis, { queryClass: 'grouped', side: 'as-written', predictedMs: 100, actualMs: 200, fixedMs: 0 });
   expect(await readCostModel(redis)).toEqual({ ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, grouped: 1.2 } });
-  await recordObservation(redis, { queryClass: 'grouped', predictedMs: 130, actualMs: 250, fixedMs: 10 });
+  await recordObservation(redis, { queryClass: 'grouped', side: 'as-written', predictedMs: 130, actualMs: 250, fixedMs: 10 });
   expect((await readCostModel(redis)).costScales.grouped).toBeCloseTo(1.2 * 1.2, 10);
-  expect((await readCostModel(redis)).costScales.scan).toBe(1);
+  await recordObservation(redis, { queryClass: 'grouped', side: 'fan-out', predictedMs: 110, actualMs: 210, fixedMs: 10 });
+  const model = await readCostModel(redis);
+  expect(model.fanOutScales).toEqual({ ...DEFAULT_COST_MODEL.fanOutScales, grouped: 1.2 });
+  expect(model.costScales.grouped).toBeCloseTo(1.2 * 1.2, 10);
+  expect(model.costScales.scan).toBe(1);
 });
 
 test('small queries teach nothing, and a damaged or old entry reads as the default', async () => {
-  await recordObservation(redis, { queryClass: 'scan', predictedMs: 2, actualMs: 40, fixedMs: 0 });
+  await recordObservation(redis, { queryClass: 'scan', side: 'as-written', predictedMs: 2, actualMs: 40, fixedMs: 0 });
   expect(await redis.exists('pgfan:cost-model')).toBe(0);
-  await redis.hset('pgfan:cost-model', { 'costScale:scan': 'nope', 'costScale:rows': '-3', costScale: '7' });
+  await redis.hset('pgfan:cost-model', { 'costScale:scan': 'nope', 'costScale:rows': '-3', costScale: '7', 'fanOutScale:scan': 'NaN' });
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
+});
+
+test("the database's measured parallelism is shared as it is; a nonsense value reads as unmeasured", async () => {
+  await recordDatabaseParallelism(redis, 1.9);
+  expect((await readCostModel(redis)).databaseParallelism).toBe(1.9);
+  await redis.hset('pgfan:cost-model', 'databaseParallelism', '0.2');
+  expect((await readCostModel(redis)).databaseParallelism).toBeNull();
 });

@@ -6,11 +6,13 @@ import { EVENTS } from './__tests__/helpers';
 import {
   chooseFanOut,
   DEFAULT_COST_MODEL,
+  fanOutFixedMs,
   learn,
   partialRowsPerFragment,
   predictFanOutMs,
   predictSequentialMs,
   queryClass,
+  type CostModel,
   type Observation,
   type QueryClass,
 } from './cost';
@@ -106,6 +108,23 @@ describe('choosing the fragments, against the benchmark', () => {
     expect(predictFanOutMs(shape, estimate, 3, 2)).toBeGreaterThan(predictFanOutMs(shape, estimate, 2, 2));
     expect(predictSequentialMs(shape, estimate)).toBeCloseTo(229_533 * DEFAULT_COST_MODEL.msPerCost, 6);
   });
+
+  test('worker slots beyond what the database runs at full speed scan no faster, so fewer fragments win', () => {
+    const shape = shapeOf(DISTINCT, 1e7);
+    const estimate = { totalCost: 229_533, scannedRows: 1e7 };
+    // DISTINCT aggregates run 3× slower than estimated: on 4 slots taken as 4 cores, more than 2 fragments look best.
+    const slow = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, distinct: 3 } };
+    expect(chooseFanOut(shape, estimate, 4, 64, slow).partitions).toBeGreaterThan(2);
+    // Measured: the 4 slots share 2 cores. 4 fragments scan as fast as 2 and ship twice the partial rows.
+    const twoCores = { ...slow, databaseParallelism: 2 };
+    expect(chooseFanOut(shape, estimate, 4, 64, twoCores).partitions).toBe(2);
+    const scan = (k: number, model: CostModel = twoCores) => predictFanOutMs(shape, estimate, k, 4, model) - fanOutFixedMs(shape, estimate, k, model);
+    expect(scan(4)).toBeCloseTo(scan(2), 6);
+    expect(scan(2)).toBeCloseTo(scan(1) / 2, 6);
+    // Fractional measurements count as they are; more than the slots changes nothing.
+    expect(scan(4, { ...slow, databaseParallelism: 3 })).toBeCloseTo(scan(1) / 3, 6);
+    expect(scan(4, { ...slow, databaseParallelism: 16 })).toBeCloseTo(scan(4, slow), 6);
+  });
 });
 
 describe('prepareSplit with an estimate', () => {
@@ -138,18 +157,38 @@ describe('prepareSplit with an estimate', () => {
 });
 
 describe('learning from finished queries', () => {
-  const scan = (o: Omit<Observation, 'queryClass'>): Observation => ({ queryClass: 'scan', ...o });
+  const scan = (o: Omit<Observation, 'queryClass' | 'side'>): Observation => ({ queryClass: 'scan', side: 'as-written', ...o });
+  const fannedOut = (o: Omit<Observation, 'queryClass' | 'side'>): Observation => ({ queryClass: 'scan', side: 'fan-out', ...o });
 
   test('each observation moves the scale of its class a fifth of the way toward actual ÷ predicted, of the part the estimate drives', () => {
     expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 100, actualMs: 200, fixedMs: 0 })).costScales.scan).toBe(1.2);
     expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 100, actualMs: 50, fixedMs: 0 })).costScales.scan).toBe(0.9);
     // A fan-out predicted at 10 ms fixed + 40 ms of scanning took 90 ms: the scan took 2× its prediction.
-    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 50, actualMs: 90, fixedMs: 10 })).costScales.scan).toBe(1.2);
+    expect(learn(DEFAULT_COST_MODEL, fannedOut({ predictedMs: 50, actualMs: 90, fixedMs: 10 })).fanOutScales.scan).toBe(1.2);
+  });
+
+  test('a fan-out slower than predicted makes fanning out look worse, never running as written', () => {
+    const shape = shapeOf(COUNT, 1e6);
+    const estimate = { totalCost: 22_954, scannedRows: 1e6 };
+    // PostgreSQL's estimate is 3× optimistic here: learned from queries run as written, it makes fanning out pay.
+    const slowDatabase = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, scan: 3 } };
+    expect(chooseFanOut(shape, estimate, 4, 64, slowDatabase).partitions).not.toBeNull();
+    // Then every fan-out takes 3× its prediction (4 slots on 2 cores, say).
+    let model = slowDatabase;
+    for (let i = 0; i < 20; i++) {
+      const predictedMs = predictFanOutMs(shape, estimate, 4, 4, model);
+      const fixedMs = fanOutFixedMs(shape, estimate, 4, model);
+      model = learn(model, fannedOut({ predictedMs, actualMs: fixedMs + (3 * (predictedMs - fixedMs)) / model.fanOutScales.scan, fixedMs }));
+    }
+    expect(model.fanOutScales.scan).toBeCloseTo(3, 1);
+    expect(model.costScales).toEqual(slowDatabase.costScales);
+    expect(chooseFanOut(shape, estimate, 4, 64, model).partitions).toBeNull();
   });
 
   test('classes learn apart: slow DISTINCT aggregates do not make plain scans look slow', () => {
     let model = DEFAULT_COST_MODEL;
-    for (let i = 0; i < 40; i++) model = learn(model, { queryClass: 'distinct', predictedMs: 100 * model.costScales.distinct, actualMs: 700, fixedMs: 0 });
+    for (let i = 0; i < 40; i++)
+      model = learn(model, { queryClass: 'distinct', side: 'as-written', predictedMs: 100 * model.costScales.distinct, actualMs: 700, fixedMs: 0 });
     expect(model.costScales.distinct).toBeCloseTo(7, 1);
     expect(model.costScales).toMatchObject({ scan: 1, grouped: 1, rows: 1, other: 1 });
   });
@@ -172,10 +211,12 @@ describe('learning from finished queries', () => {
 
   test('tiny queries and nonsense teach nothing', () => {
     expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 3, actualMs: 30, fixedMs: 0 }))).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 25, actualMs: 90, fixedMs: 10 }))).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, fannedOut({ predictedMs: 25, actualMs: 90, fixedMs: 10 }))).toBe(DEFAULT_COST_MODEL);
     expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: NaN, actualMs: 30, fixedMs: 0 }))).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 100, actualMs: 5, fixedMs: 10 }))).toBe(DEFAULT_COST_MODEL);
-    expect(learn(DEFAULT_COST_MODEL, { queryClass: 'nope' as QueryClass, predictedMs: 100, actualMs: 200, fixedMs: 0 })).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, fannedOut({ predictedMs: 100, actualMs: 5, fixedMs: 10 }))).toBe(DEFAULT_COST_MODEL);
+    expect(learn(DEFAULT_COST_MODEL, { queryClass: 'nope' as QueryClass, side: 'as-written', predictedMs: 100, actualMs: 200, fixedMs: 0 })).toBe(
+      DEFAULT_COST_MODEL,
+    );
   });
 
   test('a learned scale moves the break-even: queries PostgreSQL underestimates fan out sooner', () => {

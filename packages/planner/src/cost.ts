@@ -4,17 +4,21 @@
  * statistics (how many groups fragments will return) and a few constants that turn those into
  * milliseconds.
  *
- * The model, for k fragments of which `parallelism` run at once:
+ * The model, for k fragments on `slots` worker slots, of which the database runs `p` at full speed
+ * at once (measured, `databaseParallelism`):
  *
  *   sequential(q) = scale(class(q)) × msPerCost × (cost(q) + distinctSortCost(q))
  *   fanOut(q, k)  = fanOutMs + partialRowMs × k × partialRowsPerFragment(q, k)
- *                 + scale(class(q)) × msPerCost × cost(q) × fragmentScanFactor × ⌈k / parallelism⌉ / k
+ *                 + fanOutScale(class(q)) × scale(class(q)) × msPerCost × cost(q) × fragmentScanFactor
+ *                   × ⌈k / slots⌉ × min(k, slots) / (k × min(k, slots, p))
  *
  * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
  * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
- * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md); a learned scale
- * (`learn`), one per class of query, corrects the estimate-driven parts by what finished queries
- * of that class actually took.
+ * constants come from `npm run bench` on a 2-core machine (docs/benchmarks.md). Two learned
+ * factors per class of query (`learn`) correct them by what finished queries took: `scale`, from
+ * queries run as written, for how fast this database really runs what PostgreSQL estimates; and
+ * `fanOutScale`, from fanned-out queries, for how much of the predicted parallel speed-up
+ * fragments really get (worker slots are not cores, fixed costs are not constant).
  */
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
@@ -52,8 +56,24 @@ export interface CostModel {
    * relative to `msPerCost` (1: as measured on simple scans). PostgreSQL underestimates the CPU of
    * aggregates and expressions, so this grows with the class's complexity; it scales the parts of
    * both predictions that follow the estimate, never the fixed fan-out and partial-row costs.
+   * Learned from queries run as written only.
    */
   costScales: Record<QueryClass, number>;
+  /**
+   * Learned, per class, from fanned-out queries: how much slower their fragments scan than the
+   * model predicts (1: as predicted). Kept apart from `costScales` because a fan-out slower than
+   * predicted must make fanning out look worse: folded into the shared scale, it made running as
+   * written look slower still, and a benchmark's slow fan-outs taught a 100K-row COUNT(*) to fan
+   * out at 8× its direct time.
+   */
+  fanOutScales: Record<QueryClass, number>;
+  /**
+   * How many sessions the database runs at full speed at once, as measured (`measureParallelism`
+   * in the engine); null until measured, when every worker slot counts as one. Worker slots are
+   * not cores: here 4 slots share 2, so 4 fragments scan no faster than 2 and ship twice the
+   * partial rows.
+   */
+  databaseParallelism: number | null;
 }
 
 /**
@@ -69,6 +89,8 @@ export const DEFAULT_COST_MODEL: CostModel = {
   partialRowMs: 0.0014,
   minGain: 0.8,
   costScales: { scan: 1, grouped: 1, distinct: 1, rows: 1, other: 1 },
+  fanOutScales: { scan: 1, grouped: 1, distinct: 1, rows: 1, other: 1 },
+  databaseParallelism: null,
 };
 
 /** What EXPLAIN says of the query as the user wrote it. */
@@ -137,7 +159,8 @@ export function predictSequentialMs(shape: Shape, estimate: QueryEstimate, model
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
-  return fanOutFixedMs(shape, estimate, k, model) + fanOutScanMs(model.costScales[queryClass(shape)], estimate, k, parallelism, model);
+  const cls = queryClass(shape);
+  return fanOutFixedMs(shape, estimate, k, model) + fanOutScanMs(model.fanOutScales[cls] * model.costScales[cls], estimate, k, parallelism, model);
 }
 
 /** The part of a fan-out prediction that does not follow PostgreSQL's estimate: fixed cost and partial rows. */
@@ -145,14 +168,20 @@ export function fanOutFixedMs(shape: Shape, estimate: QueryEstimate, k: number, 
   return model.fanOutMs + model.partialRowMs * k * partialRowsPerFragment(shape, estimate, k);
 }
 
-function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel): number {
-  const waves = Math.ceil(k / Math.max(1, parallelism));
-  return (scale * model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves) / k;
+/** k fragments in waves of `slots`; each wave runs at the speed of at most `databaseParallelism` sessions. */
+function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, slots: number, model: CostModel): number {
+  const atOnce = Math.min(k, Math.max(1, slots));
+  const waves = Math.ceil(k / atOnce);
+  const fullSpeed = Math.max(1, Math.min(atOnce, model.databaseParallelism ?? atOnce));
+  // Each fragment does 1/k of the work; a wave of `atOnce` runs atOnce ÷ fullSpeed times slower.
+  return (scale * model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves * atOnce) / (k * fullSpeed);
 }
 
 /** A finished query: how long it was predicted to take, and took; `fixedMs` of the prediction did not follow the estimate. */
 export interface Observation {
   queryClass: QueryClass;
+  /** Run as written (teaches `costScales`) or fanned out (teaches `fanOutScales`). */
+  side: 'as-written' | 'fan-out';
   predictedMs: number;
   actualMs: number;
   /** 0 for a query run as written; the fixed fan-out and partial-row costs for a fanned-out one. */
@@ -166,17 +195,19 @@ const LEARNING_RATE = 0.2;
 const SCALE_BOUNDS = [0.25, 8] as const;
 
 /**
- * The model after one observation: its class's scale moves a step toward what the estimate-driven part
- * of the time really was (actual − fixed) ÷ (predicted − fixed); the prediction already included
- * the scale, so the step corrects what is left. Bounded, and ignoring queries too small to tell.
+ * The model after one observation: the factor its side teaches (`costScales` as written,
+ * `fanOutScales` fanned out) moves a step, for its class, toward what the estimate-driven part of
+ * the time really was (actual − fixed) ÷ (predicted − fixed); the prediction already included
+ * the factor, so the step corrects what is left. Bounded, and ignoring queries too small to tell.
  */
 export function learn(model: CostModel, observation: Observation): CostModel {
   const { queryClass: cls, predictedMs, actualMs, fixedMs } = observation;
   const predicted = predictedMs - fixedMs;
   const actual = actualMs - fixedMs;
   if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return model;
-  const next = model.costScales[cls] * (1 + LEARNING_RATE * (actual / predicted - 1));
-  return { ...model, costScales: { ...model.costScales, [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
+  const factors = observation.side === 'fan-out' ? 'fanOutScales' : 'costScales';
+  const next = model[factors][cls] * (1 + LEARNING_RATE * (actual / predicted - 1));
+  return { ...model, [factors]: { ...model[factors], [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
