@@ -3,7 +3,7 @@
  * database or in the spill — ends the fragment instead of leaving its session waiting.
  */
 import { useQueryPool } from './__tests__/harness';
-import { streamFragment, type StreamOptions } from './streaming';
+import { runCapped, streamFragment, type StreamOptions } from './streaming';
 
 const t = useQueryPool('streaming');
 
@@ -105,5 +105,36 @@ test("a fragment's messages leave in few socket writes: one per round trip, not 
     expect(writes).toBeLessThanOrEqual(5);
   } finally {
     client.release();
+  }
+});
+
+test('a query run as written may use a parallel plan: one Execute without a row limit, which a cursor would rule out', async () => {
+  await t.pool.query('BEGIN READ WRITE; CREATE TABLE IF NOT EXISTS slow_rows AS SELECT g AS id FROM generate_series(1, 400) g; COMMIT');
+  const client = await t.pool.connect();
+  const observer = await t.pool.connect();
+  try {
+    // Make the planner choose a parallel plan for a small table; each row sleeps 2 ms (pg_sleep is parallel safe).
+    await client.query(
+      'SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2',
+    );
+    const pid = String((await client.query<{ pid: string }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
+    const running = runCapped(client, 'SELECT count(pg_sleep(0.002)) FROM slow_rows', 10);
+    let sawWorkers = false;
+    let done = false;
+    void running.finally(() => (done = true));
+    while (!done && !sawWorkers) {
+      const { rows } = await observer.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'parallel worker' AND leader_pid = $1",
+        [pid],
+      );
+      sawWorkers = Number(rows[0]?.n) > 0;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await running).toMatchObject({ rows: [['400']], rowCount: 1 });
+    expect(sawWorkers).toBe(true);
+  } finally {
+    // Its session settings are this test's: never hand it back to the pool.
+    client.release(true);
+    observer.release();
   }
 });

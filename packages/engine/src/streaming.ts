@@ -5,8 +5,9 @@
  * ever holds a huge partial result.
  */
 import type { FragmentPlan } from '@pgfan/planner';
-import type { FieldDef, PoolClient, QueryResult } from 'pg';
+import type { FieldDef, PoolClient, QueryResult, Submittable } from 'pg';
 import Cursor from 'pg-cursor';
+import { CappedQuery } from './capped-query';
 import { RAW_TEXT } from './connection';
 import { fromDatabaseError } from './errors';
 import type { FieldType } from './execution';
@@ -88,25 +89,17 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
 }
 
 /**
- * Runs the user's query as written (a sequential plan) through a cursor, keeping only the first
- * `keepRows` rows in memory while counting them all.
+ * Runs the user's query as written (a sequential plan) to completion, keeping only the first
+ * `keepRows` rows in memory while counting them all. One Execute without a row limit, not a
+ * cursor, so that PostgreSQL may run its own parallel plan (see `CappedQuery`).
  * @throws QueryFailedError with positions in the user's SQL.
  */
-export async function runCapped(client: PoolClient, sql: string, keepRows: number, batchRows = 5000): Promise<StreamedFragment & { rows: Row[] }> {
-  const kept: Row[] = [];
-  let rowCount = 0;
+export async function runCapped(client: PoolClient, sql: string, keepRows: number): Promise<StreamedFragment & { rows: Row[] }> {
   try {
-    const cursor = client.query(new Cursor<Row>(sql, [], { rowMode: 'array', types: RAW_TEXT }));
-    let batch = await readBatch(cursor, batchRows);
-    const { fields } = batch;
-    for (;;) {
-      rowCount += batch.rows.length;
-      kept.push(...batch.rows.slice(0, Math.max(0, keepRows - kept.length)));
-      if (batch.rows.length < batchRows) break;
-      batch = await readBatch(cursor, batchRows);
-    }
-    await cursor.close();
-    return { fields, rows: kept, rowCount };
+    const query = new CappedQuery(sql, keepRows);
+    client.query(query as unknown as Submittable);
+    const { fields, rows, rowCount } = await query.done;
+    return { fields: fields.map(({ name, dataTypeID, dataTypeModifier }) => ({ name, dataTypeID, dataTypeModifier })), rows, rowCount };
   } catch (error) {
     throw fromDatabaseError(error, { sql, prefixLength: 0 });
   }
