@@ -70,11 +70,13 @@ export interface WholeQueryContext extends ConcludeContext {
  */
 export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, generation: number, plan: Plan, deadline: number): Promise<QueryView | null> {
   const fragment = plan.fragments[0] as Plan['fragments'][number];
-  const started = Date.now();
   const progress = { index: 0, range: null, attempts: 1, worker: ctx.runner };
   // Not waited for: events on one connection arrive in order, before the ending's.
   void publishQueryEvent(ctx.redis, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }).catch(() => undefined);
   const client = await ctx.queryPool.connect();
+  // From here: waiting for a pooled connection is not running the query, and counted as such it
+  // taught the cost model that queries run slower whenever many arrive at once.
+  const started = Date.now();
   let released = false;
   try {
     await beginFragmentTransaction(client, {
