@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
   const realtime = attachRealtime(server, ctx, log);
-  const parallelism = startParallelismProbe(ctx, log);
+  const parallelism = startParallelismProbe({ connectionString: env.queryDatabaseUrl, redis }, log);
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;

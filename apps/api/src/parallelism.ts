@@ -2,30 +2,33 @@
  * Measures how many sessions the database runs at full speed at once, for the cost model: soon
  * after start (once workers and the rest have settled), then every `everyMs`, in the background.
  * Worker slots are not cores, and the model needs to know which fragment counts can really run
- * side by side. Until the first measurement, every worker slot counts as one.
+ * side by side. Until the first measurement, every worker slot counts as one. It has sessions of
+ * its own, for the second it takes: requests planning meanwhile never wait behind it.
  */
 import { recordDatabaseParallelism } from '@pgfan/dispatch';
-import { measureParallelism } from '@pgfan/engine';
-import type { Pool } from 'pg';
+import { createQueryPool, measureParallelism } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 3 × (1 + 8 ÷ cores) probes of ~70 ms. */
-export const PROBE_SESSIONS = 8;
+const PROBE_SESSIONS = 8;
 
 export function startParallelismProbe(
-  ctx: { queryPool: Pool; redis: Redis },
+  ctx: { connectionString: string; redis: Redis },
   log: (message: string) => void,
   { firstAfterMs = 5_000, everyMs = 3_600_000 } = {},
 ): { stop(): void } {
   const measure = async () => {
+    const pool = createQueryPool({ connectionString: ctx.connectionString, max: PROBE_SESSIONS, applicationName: 'pgfan-api parallelism probe' });
     try {
-      const m = await measureParallelism(ctx.queryPool, PROBE_SESSIONS);
+      const m = await measureParallelism(pool, PROBE_SESSIONS);
       await recordDatabaseParallelism(ctx.redis, m.parallelism);
       log(
         `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once`,
       );
     } catch (error) {
       log(`could not measure the database's parallelism (${(error as Error).message}); the cost model counts every worker slot as one`);
+    } finally {
+      await pool.end().catch(() => undefined);
     }
   };
   const first = setTimeout(() => void measure(), firstAfterMs);

@@ -26,8 +26,10 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     await recoverGeneration(ctx, queryId, generation);
     return;
   }
-  // Sent while the snapshot is exported: events on one connection keep their order.
-  const announced = publishQueryEvent(ctx.redis, { type: 'running', id: queryId, generation, coordinator: ctx.env.WORKER_ID });
+  // Sent while the snapshot is exported: events on one connection keep their order. For the
+  // dashboard only, so it cannot fail the job: a rejection here would leave the exported
+  // snapshot's session held, with nobody to release it.
+  const announced = publishQueryEvent(ctx.redis, { type: 'running', id: queryId, generation, coordinator: ctx.env.WORKER_ID }).catch(() => undefined);
   const plan = work.planInternal as Plan;
   const deadline = work.deadline.getTime();
   if (plan.combine === null) {

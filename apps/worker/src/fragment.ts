@@ -7,7 +7,7 @@
  * (a dropped connection, a restarting database) is retried with backoff.
  */
 import { FragmentJob, type FragmentOutput } from '@pgfan/contracts';
-import { fragmentApplicationName, publishQueryEvent, publishQueryEvents, setFragmentProgress, setFragmentProgressIn } from '@pgfan/dispatch';
+import { fragmentApplicationName, reportFragment } from '@pgfan/dispatch';
 import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -27,14 +27,17 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   if (f.deadline <= started) throw new UnrecoverableError('TIMEOUT: the query passed its deadline before this fragment started');
   // For the dashboard only: not waited for, and it cannot fail the fragment. Commands on one
   // connection keep their order, so the `done` below always lands after it.
-  void publishQueryEvents(ctx.redis, [{ type: 'fragment-started', id: f.queryId, index: f.index, worker: ctx.env.WORKER_ID, attempt: attempts }], (p) =>
-    setFragmentProgressIn(p, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl),
-  ).catch(() => undefined);
+  void reportFragment(ctx.redis, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl, {
+    type: 'fragment-started',
+    id: f.queryId,
+    index: f.index,
+    worker: ctx.env.WORKER_ID,
+    attempt: attempts,
+  }).catch(() => undefined);
   /** Records and logs a failure; returns what the job throws. */
   const failed = async (error: unknown): Promise<Error> => {
-    await setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl).catch(() => undefined);
     const failure = classify(error);
-    await publishQueryEvent(ctx.redis, {
+    await reportFragment(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl, {
       type: 'fragment-failed',
       id: f.queryId,
       index: f.index,
@@ -55,8 +58,14 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   const onProgress = (rows: number) => {
     if (Date.now() - reported < 500) return;
     reported = Date.now();
-    void setFragmentProgress(ctx.redis, f.queryId, { ...live, state: 'running', rows, ms: reported - started }, progressTtl).catch(() => undefined);
-    void publishQueryEvent(ctx.redis, { type: 'fragment-progress', id: f.queryId, index: f.index, rows, ms: reported - started }).catch(() => undefined);
+    const ms = reported - started;
+    void reportFragment(ctx.redis, f.queryId, { ...live, state: 'running', rows, ms }, progressTtl, {
+      type: 'fragment-progress',
+      id: f.queryId,
+      index: f.index,
+      rows,
+      ms,
+    }).catch(() => undefined);
     void job.updateProgress({ rows }).catch(() => undefined);
   };
   try {
@@ -74,10 +83,15 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     });
     client.release();
     const ms = Date.now() - started;
-    const done = { type: 'fragment-done', id: f.queryId, index: f.index, rows: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempt: attempts } as const;
-    await publishQueryEvents(ctx.redis, [done], (p) =>
-      setFragmentProgressIn(p, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl),
-    );
+    await reportFragment(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl, {
+      type: 'fragment-done',
+      id: f.queryId,
+      index: f.index,
+      rows: streamed.rowCount,
+      ms,
+      worker: ctx.env.WORKER_ID,
+      attempt: attempts,
+    });
     return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempts };
   } catch (error) {
     // The session may be broken (killed backend, lost connection): never hand it to another job.

@@ -4,18 +4,17 @@
  */
 import type { FragmentProgress } from '@pgfan/contracts';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { publishQueryEvents, type NewQueryEvent } from './events';
 
 export type LiveFragment = Omit<FragmentProgress, 'range'>;
 
 const key = (queryId: string) => `pgfan:progress:${queryId}`;
 
-export async function setFragmentProgress(redis: Redis, queryId: string, fragment: LiveFragment, ttlMs: number): Promise<void> {
-  await redis.multi().hset(key(queryId), `f${fragment.index}`, JSON.stringify(fragment)).pexpire(key(queryId), ttlMs).exec();
-}
-
-/** The same, as part of a pipeline. */
-export function setFragmentProgressIn(pipeline: ChainableCommander, queryId: string, fragment: LiveFragment, ttlMs: number): void {
-  pipeline.hset(key(queryId), `f${fragment.index}`, JSON.stringify(fragment)).pexpire(key(queryId), ttlMs);
+/** Records a fragment's live state and publishes its event, in one write to Redis. */
+export function reportFragment(redis: Redis, queryId: string, fragment: LiveFragment, ttlMs: number, event: NewQueryEvent): Promise<void> {
+  return publishQueryEvents(redis, [event], (pipeline) =>
+    pipeline.hset(key(queryId), `f${fragment.index}`, JSON.stringify(fragment)).pexpire(key(queryId), ttlMs),
+  );
 }
 
 /** Live progress by fragment index; empty when the query is not running (or Redis lost it). */
@@ -29,11 +28,7 @@ export async function getFragmentProgress(redis: Redis, queryId: string): Promis
   );
 }
 
-export async function clearFragmentProgress(redis: Redis, queryId: string): Promise<void> {
-  await redis.del(key(queryId));
-}
-
-/** The same, as part of a pipeline. */
+/** Drops a query's live progress (it is in the record now), as part of a pipeline. */
 export function clearFragmentProgressIn(pipeline: ChainableCommander, queryId: string): void {
   pipeline.del(key(queryId));
 }

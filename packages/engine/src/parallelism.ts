@@ -7,7 +7,7 @@
 import type { Pool } from 'pg';
 
 /** Pure CPU in the server (a nested loop over two small series; no table, no temp files), about 50–100 ms. */
-export const PARALLELISM_PROBE_SQL = 'SELECT sum(a.g * b.g) FROM generate_series(1, 1000) a(g), generate_series(1, 1000) b(g)';
+const PARALLELISM_PROBE_SQL = 'SELECT sum(a.g * b.g) FROM generate_series(1, 1000) a(g), generate_series(1, 1000) b(g)';
 
 export interface ParallelismMeasurement {
   /** Sessions that ran at full speed at once, 1 to `sessions`. */

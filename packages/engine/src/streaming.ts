@@ -33,12 +33,15 @@ export interface StreamedFragment {
   rowCount: number;
 }
 
+/** What the combine and the result set need of a column: its name and exact type. */
+function fieldTypes(fields: FieldDef[]): FieldType[] {
+  return fields.map(({ name, dataTypeID, dataTypeModifier }) => ({ name, dataTypeID, dataTypeModifier }));
+}
+
 function readBatch(cursor: Cursor<Row>, count: number): Promise<{ rows: Row[]; fields: FieldType[] }> {
   return new Promise((resolve, reject) => {
     cursor.read(count, (error: Error | undefined, rows: Row[], result: QueryResult) =>
-      error
-        ? reject(error)
-        : resolve({ rows, fields: result.fields.map(({ name, dataTypeID, dataTypeModifier }: FieldDef) => ({ name, dataTypeID, dataTypeModifier })) }),
+      error ? reject(error) : resolve({ rows, fields: fieldTypes(result.fields) }),
     );
   });
 }
@@ -99,7 +102,7 @@ export async function runCapped(client: PoolClient, sql: string, keepRows: numbe
     const query = new CappedQuery(sql, keepRows);
     client.query(query as unknown as Submittable);
     const { fields, rows, rowCount } = await query.done;
-    return { fields: fields.map(({ name, dataTypeID, dataTypeModifier }) => ({ name, dataTypeID, dataTypeModifier })), rows, rowCount };
+    return { fields: fieldTypes(fields), rows, rowCount };
   } catch (error) {
     throw fromDatabaseError(error, { sql, prefixLength: 0 });
   }

@@ -177,11 +177,15 @@ function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, slots: 
   return (scale * model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves * atOnce) / (k * fullSpeed);
 }
 
+/** Which learned factors each side of a finished query teaches. */
+export const TAUGHT_BY = { 'as-written': 'costScales', 'fan-out': 'fanOutScales' } as const;
+export type LearnedFactors = (typeof TAUGHT_BY)[keyof typeof TAUGHT_BY];
+
 /** A finished query: how long it was predicted to take, and took; `fixedMs` of the prediction did not follow the estimate. */
 export interface Observation {
   queryClass: QueryClass;
   /** Run as written (teaches `costScales`) or fanned out (teaches `fanOutScales`). */
-  side: 'as-written' | 'fan-out';
+  side: keyof typeof TAUGHT_BY;
   predictedMs: number;
   actualMs: number;
   /** 0 for a query run as written; the fixed fan-out and partial-row costs for a fanned-out one. */
@@ -205,7 +209,7 @@ export function learn(model: CostModel, observation: Observation): CostModel {
   const predicted = predictedMs - fixedMs;
   const actual = actualMs - fixedMs;
   if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return model;
-  const factors = observation.side === 'fan-out' ? 'fanOutScales' : 'costScales';
+  const factors = TAUGHT_BY[observation.side];
   const next = model[factors][cls] * (1 + LEARNING_RATE * (actual / predicted - 1));
   return { ...model, [factors]: { ...model[factors], [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
 }

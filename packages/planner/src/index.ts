@@ -29,6 +29,8 @@ export {
   predictSequentialMs,
   DEFAULT_COST_MODEL,
   QUERY_CLASSES,
+  TAUGHT_BY,
+  type LearnedFactors,
   queryClass,
   type QueryClass,
   type CostModel,
