@@ -9,7 +9,7 @@ import { recordDatabaseParallelism } from '@pgfan/dispatch';
 import { createQueryPool, measureParallelism } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 
-/** Enough to tell up to 8 cores apart; a measurement takes about 3 × (1 + 8 ÷ cores) probes of ~70 ms. */
+/** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
 const PROBE_SESSIONS = 8;
 
 export function startParallelismProbe(

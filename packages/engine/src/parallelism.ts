@@ -19,9 +19,9 @@ export interface ParallelismMeasurement {
 }
 
 /**
- * `pool` must allow `sessions` connections. Takes about 3 × (1 + sessions ÷ cores) probes' time.
- * Other load on the server lowers the figure; the faster of two tries of each step keeps noise
- * from lowering it further.
+ * `pool` must allow `sessions` connections. Takes about (5 + 3 × sessions ÷ cores) probes' time.
+ * Other load on the server lowers the figure; the fastest of several tries of each step keeps
+ * noise from moving it further.
  */
 export async function measureParallelism(pool: Pool, sessions: number): Promise<ParallelismMeasurement> {
   const clients = await Promise.all(Array.from({ length: sessions }, () => pool.connect()));
@@ -36,7 +36,8 @@ export async function measureParallelism(pool: Pool, sessions: number): Promise<
     const first = clients[0] as (typeof clients)[number];
     const alone = () => timed(() => first.query(PARALLELISM_PROBE_SQL));
     const together = () => timed(() => Promise.all(clients.map((c) => c.query(PARALLELISM_PROBE_SQL))));
-    const aloneMs = Math.min(await alone(), await alone());
+    // Alone runs are short and vary most (±30% between runs here): take the fastest of several.
+    const aloneMs = Math.min(await alone(), await alone(), await alone(), await alone());
     const togetherMs = Math.min(await together(), await together());
     const parallelism = Math.min(sessions, Math.max(1, (sessions * aloneMs) / togetherMs));
     return { parallelism, aloneMs, togetherMs, sessions };
