@@ -1,5 +1,5 @@
 /** What the API's handlers need, created once per process and passed in. */
-import type { QueryEventBus, Queues } from '@pgfan/dispatch';
+import type { Executions, QueryEventBus, Queues } from '@pgfan/dispatch';
 import type { QueryPolicy, TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -23,6 +23,8 @@ export interface ApiContext {
   typeNames: TypeNames;
   /** Recent decisions to run a query as written (PLAN_CACHE_MS). */
   plans: PlanCache;
+  /** Queries the API runs itself; only those that ran alone teach the cost model. */
+  executions: Executions;
   /** The pod's access to the Kubernetes API, when running in a cluster (for the worker HPA's figures). */
   kubernetes?: KubernetesAccess | null;
 }

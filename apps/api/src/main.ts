@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
-import { ConfigError, connectServices, openQueues, UnreachableError } from '@pgfan/dispatch';
+import { ConfigError, connectServices, Executions, openQueues, UnreachableError } from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createApp } from './app';
 import { ApiKeys } from './auth';
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     events,
     typeNames: new TypeNames(),
     plans: new PlanCache(env.PLAN_CACHE_MS),
+    executions: new Executions(),
     kubernetes: inClusterAccess(process.env),
   };
   const server = createApp(ctx, log).listen(env.PORT, env.HOST, () => {

@@ -1,5 +1,5 @@
 /** Everything a processor needs, created once per worker process and passed in. */
-import type { QueryEventBus, Queues } from '@pgfan/dispatch';
+import type { Executions, QueryEventBus, Queues } from '@pgfan/dispatch';
 import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -17,5 +17,7 @@ export interface WorkerContext {
   events: QueryEventBus;
   typeNames: TypeNames;
   stats: { active: number; processed: number; failed: number };
+  /** Statements this worker runs (fragments, queries as written); only those that ran alone teach the cost model. */
+  executions: Executions;
   log(message: string): void;
 }

@@ -68,6 +68,8 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     }).catch(() => undefined);
     void job.updateProgress({ rows }).catch(() => undefined);
   };
+  // Counted so that a query this worker runs as written beside it teaches the model nothing.
+  const execution = ctx.executions.begin();
   try {
     const streamed = await streamFragment(client, f, {
       snapshot: f.snapshot,
@@ -81,6 +83,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
         await writePartialRows(ctx.storePool, { queryId: f.queryId, generation: f.generation, fragment: f.index }, rows);
       },
     });
+    execution.end();
     client.release();
     const ms = Date.now() - started;
     await reportFragment(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl, {
@@ -94,6 +97,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     });
     return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempts };
   } catch (error) {
+    execution.end();
     // The session may be broken (killed backend, lost connection): never hand it to another job.
     client.release(true);
     throw await failed(error);

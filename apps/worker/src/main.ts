@@ -5,7 +5,7 @@
  * jobs still running then are left to lapse and be retried by other workers.
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
-import { ConfigError, connectServices, openQueues, UnreachableError } from '@pgfan/dispatch';
+import { ConfigError, connectServices, Executions, openQueues, UnreachableError } from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';
@@ -49,6 +49,7 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     events,
     typeNames: new TypeNames(),
     stats: { active: 0, processed: 0, failed: 0 },
+    executions: new Executions(),
     log,
   };
 }

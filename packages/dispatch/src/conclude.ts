@@ -11,6 +11,7 @@ import type { Pool } from 'pg';
 import { stopQueryWork } from './cancel';
 import { recordObservation } from './cost-model';
 import { publishQueryEvent, publishQueryEvents, type NewQueryEvent } from './events';
+import type { Executions } from './executions';
 import { fragmentApplicationName } from './names';
 import { clearFragmentProgressIn } from './progress';
 import type { Queues } from './queues';
@@ -62,6 +63,8 @@ export interface WholeQueryContext extends ConcludeContext {
   runner: string;
   resultMaxRows: number;
   resultMaxBytes: number;
+  /** This process's statements: a query that overlapped another teaches the cost model nothing. */
+  executions: Executions;
 }
 
 /**
@@ -77,6 +80,7 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
   // From here: waiting for a pooled connection is not running the query, and counted as such it
   // taught the cost model that queries run slower whenever many arrive at once.
   const started = Date.now();
+  const execution = ctx.executions.begin();
   let released = false;
   try {
     await beginFragmentTransaction(client, {
@@ -86,6 +90,7 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     });
     const raw = await runCapped(client, fragment.sql, ctx.resultMaxRows);
     await client.query('COMMIT');
+    const { alone } = execution.end();
     client.release();
     released = true;
     const ms = Date.now() - started;
@@ -100,7 +105,8 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     };
     const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done] });
     // Not awaited: the API answering a query it ran itself need not wait for the model's bookkeeping.
-    if (plan.prediction?.automatic) {
+    // Only from a query that ran alone in this process: contention is not the query's cost.
+    if (plan.prediction?.automatic && alone) {
       void recordObservation(ctx.redis, {
         queryClass: plan.prediction.queryClass,
         side: 'as-written',
@@ -111,6 +117,7 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
     }
     return recorded;
   } catch (error) {
+    execution.end();
     // The session may be broken: never hand it to another query.
     if (!released) client.release(true);
     return concludeQuery(ctx, queryId, generation, {

@@ -10,3 +10,4 @@ export * from './workers';
 export * from './services';
 export * from './conclude';
 export * from './cost-model';
+export * from './executions';

@@ -42,6 +42,7 @@ const ESTIMATE_FIELDS = new Set(['Startup Cost', 'Total Cost', 'Plan Rows', 'Pla
 interface PlanNode extends PolicyPlanNode {
   'Total Cost'?: number;
   'Plan Rows'?: number;
+  'Workers Planned'?: number;
   Plans?: PlanNode[];
 }
 
@@ -67,7 +68,7 @@ export async function planOnDatabase(
   const parsed = parseQuery(sql);
   const original = explain(pool, parsed.sql, true).then(async (explained) => {
     await enforcePolicy(pool, explained.top, policy);
-    return explained;
+    return withSerialCost(pool, parsed.sql, explained);
   });
   if (!parsed.query) {
     const preparation = asWritten(parsed.notSplittable ?? 'not split', { ...options, estimate: (await original).estimate });
@@ -144,11 +145,38 @@ async function explain(db: Queryable, sql: string, isUserText: boolean): Promise
   };
 }
 
-/** The top node's cost, and the rows its first table scan yields (what grouping and sorting consume). */
+/**
+ * The top node's cost, the rows its first table scan yields (what grouping and sorting consume)
+ * and the parallel workers of its first Gather, if any.
+ */
 export function estimateOf(top: PlanNode): QueryEstimate {
-  const scanned = (node: PlanNode): number | undefined =>
-    node['Relation Name'] !== undefined ? node['Plan Rows'] : (node.Plans ?? []).map(scanned).find((rows) => rows !== undefined);
-  return { totalCost: top['Total Cost'] ?? 0, scannedRows: scanned(top) ?? top['Plan Rows'] ?? 0 };
+  const first = <T>(node: PlanNode, pick: (n: PlanNode) => T | undefined): T | undefined =>
+    pick(node) ?? (node.Plans ?? []).map((child) => first(child, pick)).find((found) => found !== undefined);
+  const scannedRows = first(top, (n) => (n['Relation Name'] !== undefined ? n['Plan Rows'] : undefined));
+  const parallelWorkers = first(top, (n) => n['Workers Planned']) ?? 0;
+  return { totalCost: top['Total Cost'] ?? 0, scannedRows: scannedRows ?? top['Plan Rows'] ?? 0, ...(parallelWorkers > 0 ? { parallelWorkers } : {}) };
+}
+
+/**
+ * For a parallel plan, adds the cost of the query planned without parallel workers, which is
+ * what fragments divide, and that plan's scanned rows. One transaction on one session, so the setting ends with it; serial
+ * plans (every small table's) skip it.
+ */
+async function withSerialCost(pool: Pool, sql: string, explained: Explained): Promise<Explained> {
+  if (!explained.estimate.parallelWorkers) return explained;
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
+    const serial = await explain(client, sql, true);
+    // A parallel scan's rows are per participant; the serial plan's are the table's.
+    return { ...explained, estimate: { ...explained.estimate, serialCost: serial.estimate.totalCost, scannedRows: serial.estimate.scannedRows } };
+  } finally {
+    // A session that cannot roll back may still hold the setting: never hand it to another query.
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    client.release(broken);
+  }
 }
 
 /**

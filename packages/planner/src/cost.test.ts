@@ -76,9 +76,22 @@ describe('choosing the fragments, against the benchmark', () => {
     expect(choice.reason).toBe('predicted 3.4 ms as written, 11 ms in 4 fragments: splitting would not pay');
   });
 
-  test('COUNT(*) over 10M rows (336 ms) fans out', () => {
+  test('COUNT(*) over 10M rows (336 ms) that PostgreSQL plans serially fans out', () => {
     const choice = chooseFanOut(shapeOf(COUNT, 1e7), { totalCost: 229_533, scannedRows: 10_000_000 }, 2, 64);
     expect(choice).toMatchObject({ partitions: 2, reason: 'predicted 234 ms in 2 fragments, 344 ms as written' });
+  });
+
+  test("COUNT(*) over 10M rows in PostgreSQL's own parallel plan (688 ms, 1053 ms serial) runs as written on 2 cores", () => {
+    const parallel = { totalCost: 157_619, serialCost: 229_535, parallelWorkers: 2, scannedRows: 10_000_000 };
+    const twoCores = { ...DEFAULT_COST_MODEL, databaseParallelism: 1.8 };
+    const choice = chooseFanOut(shapeOf(COUNT, 1e7), parallel, 2, 64, twoCores);
+    expect(choice.partitions).toBeNull();
+    expect(choice.reason).toBe("predicted 236 ms as written (PostgreSQL's parallel plan, 2 workers), 259 ms in 2 fragments: splitting would not pay");
+    // Fragments divide the serial plan's cost: the parallel plan's already counts its workers.
+    const shape = shapeOf(COUNT, 1e7);
+    const serial = { totalCost: 229_535, scannedRows: 10_000_000 };
+    expect(predictFanOutMs(shape, parallel, 2, 2, twoCores)).toBeCloseTo(predictFanOutMs(shape, serial, 2, 2, twoCores), 6);
+    expect(predictSequentialMs(shape, parallel, twoCores)).toBeCloseTo(157_619 * DEFAULT_COST_MODEL.msPerCost, 6);
   });
 
   test('a high-cardinality GROUP BY over 1M rows (3.8× slower fanned out) runs as written', () => {

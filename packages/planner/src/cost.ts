@@ -9,8 +9,14 @@
  *
  *   sequential(q) = scale(class(q)) × msPerCost × (cost(q) + distinctSortCost(q))
  *   fanOut(q, k)  = fanOutMs + partialRowMs × k × partialRowsPerFragment(q, k)
- *                 + fanOutScale(class(q)) × scale(class(q)) × msPerCost × cost(q) × fragmentScanFactor
+ *                 + fanOutScale(class(q)) × scale(class(q)) × msPerCost × serialCost(q) × fragmentScanFactor
  *                   × ⌈k / slots⌉ × min(k, slots) / (k × min(k, slots, p))
+ *
+ * cost(q) is the cost of the plan PostgreSQL will run, with its parallel workers if it plans
+ * some; serialCost(q) is the cost of the query planned without them (the same for a serial
+ * plan), which fragments divide. Measured on 10M rows, a parallel plan's cost and its time kept
+ * the serial plan's ratio of milliseconds to cost within 15% (docs/benchmarks.md), so one scale
+ * per class serves both.
  *
  * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
  * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
@@ -95,11 +101,23 @@ export const DEFAULT_COST_MODEL: CostModel = {
 
 /** What EXPLAIN says of the query as the user wrote it. */
 export interface QueryEstimate {
-  /** The top plan node's total cost. */
+  /** The top plan node's total cost: of the plan PostgreSQL will run, parallel or not. */
   totalCost: number;
   /** Rows the scan of the table yields after its filter (the input of grouping and sorting). */
   scannedRows: number;
+  /** Parallel workers PostgreSQL's plan has (a Gather's); absent or 0 for a serial plan. */
+  parallelWorkers?: number;
+  /**
+   * For a parallel plan, the total cost of the same query planned without parallel workers.
+   * Fragments never run in parallel (a TID range scan cannot), so they divide this, not the
+   * parallel plan's cost, which already counts its workers' share: dividing that again made
+   * fanning out look twice as fast as it was.
+   */
+  serialCost?: number;
 }
+
+/** What the query costs run serially: what fragments divide among themselves. */
+const serialCostOf = (estimate: QueryEstimate) => estimate.serialCost ?? estimate.totalCost;
 
 /** PostgreSQL's estimate of distinct values when it has no statistics (DEFAULT_NUM_DISTINCT). */
 const DEFAULT_DISTINCT = 200;
@@ -174,7 +192,7 @@ function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, slots: 
   const waves = Math.ceil(k / atOnce);
   const fullSpeed = Math.max(1, Math.min(atOnce, model.databaseParallelism ?? atOnce));
   // Each fragment does 1/k of the work; a wave of `atOnce` runs atOnce ÷ fullSpeed times slower.
-  return (scale * model.msPerCost * estimate.totalCost * model.fragmentScanFactor * waves * atOnce) / (k * fullSpeed);
+  return (scale * model.msPerCost * serialCostOf(estimate) * model.fragmentScanFactor * waves * atOnce) / (k * fullSpeed);
 }
 
 /** Which learned factors each side of a finished query teaches. */
@@ -216,6 +234,12 @@ export function learn(model: CostModel, observation: Observation): CostModel {
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 
+/** "as written", and how PostgreSQL will run it when that is in parallel. */
+function asWrittenLabel(estimate: QueryEstimate): string {
+  const workers = estimate.parallelWorkers ?? 0;
+  return workers > 0 ? `as written (PostgreSQL's parallel plan, ${workers} worker${workers === 1 ? '' : 's'})` : 'as written';
+}
+
 /**
  * Chooses the fragment count for automatic partitioning: the k in 2..maxPartitions with the
  * lowest predicted time, if that beats running as written by the model's margin.
@@ -240,13 +264,13 @@ export function chooseFanOut(
       partitions: null,
       sequentialMs,
       fanOutMs: best.ms,
-      reason: `predicted ${ms(sequentialMs)} ms as written, ${ms(best.ms)} ms in ${best.k} fragments: splitting would not pay`,
+      reason: `predicted ${ms(sequentialMs)} ms ${asWrittenLabel(estimate)}, ${ms(best.ms)} ms in ${best.k} fragments: splitting would not pay`,
     };
   }
   return {
     partitions: best.k,
     sequentialMs,
     fanOutMs: best.ms,
-    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments, ${ms(sequentialMs)} ms as written`,
+    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments, ${ms(sequentialMs)} ms ${asWrittenLabel(estimate)}`,
   };
 }
