@@ -30,6 +30,7 @@ export function healthHandler(ctx: ApiContext) {
         costScales: costModel.costScales,
         fanOutScales: costModel.fanOutScales,
         databaseParallelism: costModel.databaseParallelism,
+        parallelStartMs: costModel.parallelStartMs,
       },
     };
     // Probes come without a key: they get the verdict, not the details (addresses, worker names).

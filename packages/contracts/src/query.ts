@@ -125,6 +125,13 @@ export const HealthReport = z.object({
         .describe(
           'how many sessions the database runs at full speed at once, as the API measured it; null until measured (every worker slot then counts as one)',
         ),
+      parallelStartMs: z
+        .number()
+        .nullable()
+        .optional()
+        .describe(
+          "milliseconds PostgreSQL takes to start a parallel plan's workers, as the API measured it; a query whose serial plan is then predicted faster runs without them. Null until measured (queries run in the plan PostgreSQL picks)",
+        ),
     })
     .nullable()
     .optional()

@@ -87,6 +87,7 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
       snapshot: null,
       statementTimeoutMs: deadline - started,
       applicationName: fragmentApplicationName(queryId, generation, 0),
+      serialPlan: plan.prediction?.serialPlan === true,
     });
     const raw = await runCapped(client, fragment.sql, ctx.resultMaxRows);
     await client.query('COMMIT');

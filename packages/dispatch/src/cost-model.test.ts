@@ -1,7 +1,7 @@
 /** The learned scales live in Redis, shared by every process: a real Redis here. */
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
-import { readCostModel, recordDatabaseParallelism, recordObservation } from './cost-model';
+import { readCostModel, recordDatabaseMeasurements, recordObservation } from './cost-model';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 
@@ -34,9 +34,9 @@ test('small queries teach nothing, and a damaged or old entry reads as the defau
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
 });
 
-test("the database's measured parallelism is shared as it is; a nonsense value reads as unmeasured", async () => {
-  await recordDatabaseParallelism(redis, 1.9);
-  expect((await readCostModel(redis)).databaseParallelism).toBe(1.9);
-  await redis.hset('pgfan:cost-model', 'databaseParallelism', '0.2');
-  expect((await readCostModel(redis)).databaseParallelism).toBeNull();
+test("the database's measured parallelism and workers' start-up are shared as they are; nonsense reads as unmeasured", async () => {
+  await recordDatabaseMeasurements(redis, { parallelism: 1.9, parallelStartMs: 23.5 });
+  expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: 1.9, parallelStartMs: 23.5 });
+  await redis.hset('pgfan:cost-model', 'databaseParallelism', '0.2', 'parallelStartMs', '-1');
+  expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: null, parallelStartMs: null });
 });

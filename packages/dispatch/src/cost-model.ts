@@ -17,11 +17,12 @@ const FIELD_PREFIX: Record<LearnedFactors, string> = { costScales: 'costScale', 
 const FIELDS = Object.values(TAUGHT_BY).flatMap((factors) => QUERY_CLASSES.map((cls) => ({ factors, cls })));
 const field = (factors: LearnedFactors, cls: QueryClass) => `${FIELD_PREFIX[factors]}:${cls}`;
 
-/** Measured by the API (`measureParallelism`), not learned. */
+/** Measured by the API (`measureParallelism`, `measureParallelStartMs`), not learned. */
 const PARALLELISM_FIELD = 'databaseParallelism';
+const PARALLEL_START_FIELD = 'parallelStartMs';
 
 export async function readCostModel(redis: Redis): Promise<CostModel> {
-  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), PARALLELISM_FIELD);
+  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), PARALLELISM_FIELD, PARALLEL_START_FIELD);
   const model = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales }, fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales } };
   FIELDS.forEach(({ factors, cls }, i) => {
     const value = Number(stored[i] ?? NaN);
@@ -29,12 +30,14 @@ export async function readCostModel(redis: Redis): Promise<CostModel> {
   });
   const parallelism = Number(stored[FIELDS.length] ?? NaN);
   if (Number.isFinite(parallelism) && parallelism >= 1) model.databaseParallelism = parallelism;
+  const parallelStartMs = Number(stored[FIELDS.length + 1] ?? NaN);
+  if (Number.isFinite(parallelStartMs) && parallelStartMs >= 0) model.parallelStartMs = parallelStartMs;
   return model;
 }
 
-/** Shares a measured `databaseParallelism` with every process that plans. */
-export async function recordDatabaseParallelism(redis: Redis, parallelism: number): Promise<void> {
-  await redis.hset(KEY, PARALLELISM_FIELD, String(parallelism));
+/** Shares what the API measured of the database with every process that plans. */
+export async function recordDatabaseMeasurements(redis: Redis, measured: { parallelism: number; parallelStartMs: number }): Promise<void> {
+  await redis.hset(KEY, PARALLELISM_FIELD, String(measured.parallelism), PARALLEL_START_FIELD, String(measured.parallelStartMs));
 }
 
 /** Moves the factor the observation teaches, for its class, toward what it saw (see `learn`). */

@@ -1,7 +1,7 @@
 /** Measuring how many sessions the database runs at full speed at once: on the real server. */
 import { cpus } from 'node:os';
 import { useQueryPool } from './__tests__/harness';
-import { measureParallelism } from './parallelism';
+import { measureParallelism, measureParallelStartMs } from './parallelism';
 
 const t = useQueryPool('parallelism');
 
@@ -16,4 +16,13 @@ test('the measurement is between one session and all of them, and never more tha
   expect(m.parallelism).toBeLessThanOrEqual(cpus().length * 1.25);
   // Every session went back to the pool.
   expect(t.pool.idleCount).toBeGreaterThanOrEqual(4);
+});
+
+test("starting PostgreSQL's parallel workers is measured, and the session plans as before afterwards", async () => {
+  const ms = await measureParallelStartMs(t.pool);
+  expect(ms).toBeGreaterThanOrEqual(0);
+  // The default max_parallel_workers (8) lets a worker start: its start-up is more than nothing.
+  expect(ms).toBeGreaterThan(0);
+  const { rows } = await t.pool.query<{ force_parallel_mode: string }>('SHOW force_parallel_mode');
+  expect(rows[0]?.force_parallel_mode).toBe('off');
 });

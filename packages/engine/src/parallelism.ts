@@ -9,6 +9,43 @@ import type { Pool } from 'pg';
 /** Pure CPU in the server (a nested loop over two small series; no table, no temp files), about 50–100 ms. */
 const PARALLELISM_PROBE_SQL = 'SELECT sum(a.g * b.g) FROM generate_series(1, 1000) a(g), generate_series(1, 1000) b(g)';
 
+/** A catalog every database has, counted in a plan that one parallel worker runs (Single Copy). */
+const START_PROBE_SQL = 'SELECT count(*) FROM pg_catalog.pg_class';
+/** Renamed in PostgreSQL 16. */
+const forceParallelSetting = (serverVersion: number) => (serverVersion >= 160000 ? 'debug_parallel_query' : 'force_parallel_mode');
+
+/**
+ * Milliseconds PostgreSQL takes to start a parallel plan's workers: the fastest of several runs
+ * of a trivial statement that one worker runs, less the fastest run of it in the session itself.
+ * The planner's estimate of this (parallel_setup_cost) is a few milliseconds; it measured 22–24
+ * ms on the benchmark machine. 0 where no parallel worker can start (max_parallel_workers = 0).
+ */
+export async function measureParallelStartMs(pool: Pool): Promise<number> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v);
+    const fastest = async (runs: number) => {
+      let best = Infinity;
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        await client.query(START_PROBE_SQL);
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
+    };
+    await client.query('BEGIN READ ONLY');
+    const inSession = await fastest(4);
+    await client.query(`SET LOCAL ${forceParallelSetting(version)} = on`);
+    const withWorker = await fastest(4);
+    return Math.max(0, withWorker - inSession);
+  } finally {
+    // A session that cannot roll back may still force parallel plans: never hand it on.
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    client.release(broken);
+  }
+}
+
 export interface ParallelismMeasurement {
   /** Sessions that ran at full speed at once, 1 to `sessions`. */
   parallelism: number;

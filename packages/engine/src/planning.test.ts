@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { useQueryPool } from './__tests__/harness';
 import { createQueryPool } from './connection';
 import { estimateOf, planOnDatabase } from './planning';
+import { beginFragmentTransaction } from './snapshots';
 
 const t = useQueryPool('planning');
 let parallelPool: Pool;
@@ -94,4 +95,24 @@ test("the first Gather gives the workers, the first table scan the rows (per par
     ],
   });
   expect(estimate).toEqual({ totalCost: 157_619, scannedRows: 4_166_667, parallelWorkers: 2 });
+});
+
+test('a query the model runs serially gets no parallel workers, where PostgreSQL would plan some', async () => {
+  const { plan } = await planOnDatabase(
+    parallelPool,
+    'SELECT count(*) FROM events',
+    { workers: 2, costModel: { ...model, parallelStartMs: 1_000 } },
+    t.typeNames,
+  );
+  expect(plan.prediction?.serialPlan).toBe(true);
+  expect(plan.reason).toContain('as written without parallel workers (they take 1000 ms to start)');
+  const client = await parallelPool.connect();
+  try {
+    await beginFragmentTransaction(client, { snapshot: null, statementTimeoutMs: 10_000, applicationName: 'planning-test', serialPlan: true });
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>('EXPLAIN SELECT count(*) FROM events');
+    expect(rows.map((r) => r['QUERY PLAN']).join('\n')).not.toContain('Gather');
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
 });

@@ -69,6 +69,8 @@ export interface FragmentSession {
   statementTimeoutMs: number;
   /** application_name, by which a cancel finds the session. */
   applicationName: string;
+  /** Plan without parallel workers: the cost model predicted the serial plan faster. */
+  serialPlan?: boolean;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function beginFragmentTransaction(client: PoolClient, session: Frag
     ...(session.snapshot !== null ? [`SET TRANSACTION SNAPSHOT '${session.snapshot}'`] : []),
     `SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(session.statementTimeoutMs))}`,
     `SET LOCAL application_name = '${session.applicationName}'`,
+    ...(session.serialPlan ? ['SET LOCAL max_parallel_workers_per_gather = 0'] : []),
   ];
   try {
     await client.query(statements.join('; '));

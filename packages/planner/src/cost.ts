@@ -81,6 +81,13 @@ export interface CostModel {
    * partial rows.
    */
   databaseParallelism: number | null;
+  /**
+   * Milliseconds PostgreSQL takes to start a parallel plan's workers, as measured
+   * (`measureParallelStartMs` in the engine); null until measured, when a query runs as written
+   * in whichever plan PostgreSQL picks. Its estimate puts this at a few milliseconds; it measured
+   * 22–24 here, enough to make a parallel plan on 1M rows slower than the serial one.
+   */
+  parallelStartMs: number | null;
 }
 
 /**
@@ -98,6 +105,7 @@ export const DEFAULT_COST_MODEL: CostModel = {
   costScales: { scan: 1, grouped: 1, distinct: 1, rows: 1, other: 1 },
   fanOutScales: { scan: 1, grouped: 1, distinct: 1, rows: 1, other: 1 },
   databaseParallelism: null,
+  parallelStartMs: null,
 };
 
 /** What EXPLAIN says of the query as the user wrote it. */
@@ -130,6 +138,8 @@ export interface Prediction {
   partitions: number | null;
   /** Predicted milliseconds as written, and with the chosen (or requested) fragments. */
   sequentialMs: number;
+  /** Running as written (chosen, or as a fallback) means PostgreSQL's serial plan, predicted faster than its parallel one. */
+  serialPlan: boolean;
   fanOutMs: number | null;
   reason: string;
 }
@@ -168,13 +178,37 @@ function distinctSortCost(shape: Shape, estimate: QueryEstimate): number {
   return sorts * n * Math.log2(n) * 2 * COMPARISON_COST;
 }
 
+/** Running as written: predicted milliseconds, and whether without PostgreSQL's parallel workers. */
+export interface AsWrittenPrediction {
+  ms: number;
+  /** The serial plan is predicted faster than PostgreSQL's parallel one (whose workers' start-up its estimate leaves out). */
+  serialPlan: boolean;
+}
+
+/**
+ * PostgreSQL's plan as it will run it; for a parallel plan, once the workers' start-up is
+ * measured, the faster of that plan with its start-up and the serial plan.
+ * @param extraCost what the estimate leaves out, on both plans (the sorts behind DISTINCT aggregates).
+ */
+function asWritten(scale: number, extraCost: number, estimate: QueryEstimate, model: CostModel): AsWrittenPrediction {
+  const planned = scale * model.msPerCost * (estimate.totalCost + extraCost);
+  if (!estimate.parallelWorkers || estimate.serialCost === undefined || model.parallelStartMs === null) return { ms: planned, serialPlan: false };
+  const parallel = planned + model.parallelStartMs;
+  const serial = scale * model.msPerCost * (estimate.serialCost + extraCost);
+  return serial <= parallel ? { ms: serial, serialPlan: true } : { ms: parallel, serialPlan: false };
+}
+
 /** For a query that is not split at all: PostgreSQL's estimate alone. */
-export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.costScales.other * model.msPerCost * estimate.totalCost;
+export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
+  return asWritten(model.costScales.other, 0, estimate, model);
+}
+
+export function predictAsWrittenPlan(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
+  return asWritten(model.costScales[queryClass(shape)], distinctSortCost(shape, estimate), estimate, model);
 }
 
 export function predictSequentialMs(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return model.costScales[queryClass(shape)] * model.msPerCost * (estimate.totalCost + distinctSortCost(shape, estimate));
+  return predictAsWrittenPlan(shape, estimate, model).ms;
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
@@ -235,9 +269,10 @@ export function learn(model: CostModel, observation: Observation): CostModel {
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 
-/** "as written", and how PostgreSQL will run it when that is in parallel. */
-function asWrittenLabel(estimate: QueryEstimate): string {
+/** "as written", and how PostgreSQL will run it when that is in parallel, or why not. */
+function asWrittenLabel(estimate: QueryEstimate, serialPlan: boolean, model: CostModel): string {
   const workers = estimate.parallelWorkers ?? 0;
+  if (serialPlan) return `as written without parallel workers (they take ${ms(model.parallelStartMs ?? 0)} ms to start)`;
   return workers > 0 ? `as written (PostgreSQL's parallel plan, ${workers} worker${workers === 1 ? '' : 's'})` : 'as written';
 }
 
@@ -253,8 +288,9 @@ export function chooseFanOut(
   maxPartitions: number,
   model: CostModel = DEFAULT_COST_MODEL,
 ): Prediction {
-  const sequentialMs = predictSequentialMs(shape, estimate, model);
-  if (parallelism < 2) return { partitions: null, sequentialMs, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
+  const { ms: sequentialMs, serialPlan } = predictAsWrittenPlan(shape, estimate, model);
+  const label = asWrittenLabel(estimate, serialPlan, model);
+  if (parallelism < 2) return { partitions: null, sequentialMs, serialPlan, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
   let best = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
     const predicted = predictFanOutMs(shape, estimate, k, parallelism, model);
@@ -264,14 +300,16 @@ export function chooseFanOut(
     return {
       partitions: null,
       sequentialMs,
+      serialPlan,
       fanOutMs: best.ms,
-      reason: `predicted ${ms(sequentialMs)} ms ${asWrittenLabel(estimate)}, ${ms(best.ms)} ms in ${best.k} fragments: splitting would not pay`,
+      reason: `predicted ${ms(sequentialMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments: splitting would not pay`,
     };
   }
   return {
     partitions: best.k,
     sequentialMs,
+    serialPlan,
     fanOutMs: best.ms,
-    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments, ${ms(sequentialMs)} ms ${asWrittenLabel(estimate)}`,
+    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments, ${ms(sequentialMs)} ms ${label}`,
   };
 }

@@ -25,6 +25,8 @@ export {
   MIN_LEARNING_MS,
   partialRowsPerFragment,
   predictAsWritten,
+  predictAsWrittenPlan,
+  type AsWrittenPrediction,
   predictFanOutMs,
   predictSequentialMs,
   DEFAULT_COST_MODEL,

@@ -18,7 +18,7 @@ import {
   fanOutFixedMs,
   predictAsWritten,
   predictFanOutMs,
-  predictSequentialMs,
+  predictAsWrittenPlan,
   queryClass,
   type CostModel,
   type QueryClass,
@@ -69,6 +69,8 @@ export interface PlanPrediction {
   fanOutFixedMs?: number;
   /** Whose learned scale predicted it, and learns from its actual time. */
   queryClass: QueryClass;
+  /** Run as written without PostgreSQL's parallel workers: its serial plan is predicted faster. */
+  serialPlan?: boolean;
 }
 
 export interface FragmentPlan {
@@ -144,10 +146,11 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
 /** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
 export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel'>): Extract<Preparation, { kind: 'sequential' }> {
   if (!options.estimate) return { kind: 'sequential', reason };
+  const { ms, serialPlan } = predictAsWritten(options.estimate, options.costModel);
   return {
     kind: 'sequential',
     reason,
-    prediction: { sequentialMs: predictAsWritten(options.estimate, options.costModel), fanOutMs: null, automatic: true, queryClass: 'other' },
+    prediction: { sequentialMs: ms, fanOutMs: null, automatic: true, queryClass: 'other', ...(serialPlan ? { serialPlan } : {}) },
   };
 }
 
@@ -163,7 +166,7 @@ function decidePartitions(
   if (byRequest) {
     const k = byRequest.count as number;
     if (!estimate) return { count: k, reason: byRequest.reason };
-    const sequentialMs = predictSequentialMs(shape, estimate, costModel);
+    const { ms: sequentialMs, serialPlan } = predictAsWrittenPlan(shape, estimate, costModel);
     const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, workers, costModel);
     const fanOutFixed = k === 1 ? undefined : fanOutFixedMs(shape, estimate, k, costModel);
     return {
@@ -175,6 +178,7 @@ function decidePartitions(
         automatic: false,
         queryClass: queryClass(shape),
         ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed }),
+        ...(serialPlan ? { serialPlan } : {}),
       },
     };
   }
@@ -190,6 +194,7 @@ function decidePartitions(
       automatic: true,
       queryClass: queryClass(shape),
       ...(split ? { fanOutFixedMs: fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) } : {}),
+      ...(choice.serialPlan ? { serialPlan: true } : {}),
     },
   };
 }
@@ -218,7 +223,13 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string,
     fragments: [{ index: 0, sql: parsed.sql, params: [], range: null }],
     combine: null,
     prediction: prediction
-      ? { sequentialMs: prediction.sequentialMs, fanOutMs: null, automatic: prediction.automatic, queryClass: prediction.queryClass }
+      ? {
+          sequentialMs: prediction.sequentialMs,
+          fanOutMs: null,
+          automatic: prediction.automatic,
+          queryClass: prediction.queryClass,
+          ...(prediction.serialPlan ? { serialPlan: true } : {}),
+        }
       : null,
   };
 }
