@@ -4,8 +4,9 @@
  * settled), then every `everyMs`, in the background. Worker slots are not cores, and the model
  * needs to know which fragment counts can really run side by side; PostgreSQL's estimate of the
  * workers' start-up is a few milliseconds, and it measured 22–24 here. Until the first
- * measurement, every worker slot counts as one and queries run in the plan PostgreSQL picks. It has sessions of
- * its own, for the second it takes: requests planning meanwhile never wait behind it.
+ * measurement, every worker slot counts as one and queries run in the plan PostgreSQL picks. It
+ * has sessions of its own, for the second it takes: requests planning meanwhile never wait behind
+ * it.
  */
 import { recordDatabaseMeasurements } from '@pgfan/dispatch';
 import { createQueryPool, measureParallelism, measureParallelStartMs } from '@pgfan/engine';
@@ -24,7 +25,7 @@ export function startParallelismProbe(
     try {
       const m = await measureParallelism(pool, PROBE_SESSIONS);
       const parallelStartMs = await measureParallelStartMs(pool);
-      await recordDatabaseMeasurements(ctx.redis, { parallelism: m.parallelism, parallelStartMs });
+      await recordDatabaseMeasurements(ctx.redis, { databaseParallelism: m.parallelism, parallelStartMs });
       log(
         `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once; its parallel workers take ${parallelStartMs.toFixed(1)} ms to start`,
       );

@@ -113,7 +113,7 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
         side: 'as-written',
         predictedMs: plan.prediction.sequentialMs,
         actualMs: ms,
-        fixedMs: 0,
+        fixedMs: plan.prediction.sequentialFixedMs ?? 0,
       }).catch(() => undefined);
     }
     return recorded;

@@ -35,7 +35,7 @@ test('small queries teach nothing, and a damaged or old entry reads as the defau
 });
 
 test("the database's measured parallelism and workers' start-up are shared as they are; nonsense reads as unmeasured", async () => {
-  await recordDatabaseMeasurements(redis, { parallelism: 1.9, parallelStartMs: 23.5 });
+  await recordDatabaseMeasurements(redis, { databaseParallelism: 1.9, parallelStartMs: 23.5 });
   expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: 1.9, parallelStartMs: 23.5 });
   await redis.hset('pgfan:cost-model', 'databaseParallelism', '0.2', 'parallelStartMs', '-1');
   expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: null, parallelStartMs: null });

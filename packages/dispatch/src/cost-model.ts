@@ -17,27 +17,30 @@ const FIELD_PREFIX: Record<LearnedFactors, string> = { costScales: 'costScale', 
 const FIELDS = Object.values(TAUGHT_BY).flatMap((factors) => QUERY_CLASSES.map((cls) => ({ factors, cls })));
 const field = (factors: LearnedFactors, cls: QueryClass) => `${FIELD_PREFIX[factors]}:${cls}`;
 
-/** Measured by the API (`measureParallelism`, `measureParallelStartMs`), not learned. */
-const PARALLELISM_FIELD = 'databaseParallelism';
-const PARALLEL_START_FIELD = 'parallelStartMs';
+/** Measured by the API (`measureParallelism`, `measureParallelStartMs`), not learned: field and model name, and the least sensible value. */
+const MEASURED = [
+  { name: 'databaseParallelism', least: 1 },
+  { name: 'parallelStartMs', least: 0 },
+] as const;
+type Measured = Record<(typeof MEASURED)[number]['name'], number>;
 
 export async function readCostModel(redis: Redis): Promise<CostModel> {
-  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), PARALLELISM_FIELD, PARALLEL_START_FIELD);
+  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...MEASURED.map((m) => m.name));
   const model = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales }, fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales } };
   FIELDS.forEach(({ factors, cls }, i) => {
     const value = Number(stored[i] ?? NaN);
     if (Number.isFinite(value) && value > 0) model[factors][cls] = value;
   });
-  const parallelism = Number(stored[FIELDS.length] ?? NaN);
-  if (Number.isFinite(parallelism) && parallelism >= 1) model.databaseParallelism = parallelism;
-  const parallelStartMs = Number(stored[FIELDS.length + 1] ?? NaN);
-  if (Number.isFinite(parallelStartMs) && parallelStartMs >= 0) model.parallelStartMs = parallelStartMs;
+  MEASURED.forEach(({ name, least }, i) => {
+    const value = Number(stored[FIELDS.length + i] ?? NaN);
+    if (Number.isFinite(value) && value >= least) model[name] = value;
+  });
   return model;
 }
 
 /** Shares what the API measured of the database with every process that plans. */
-export async function recordDatabaseMeasurements(redis: Redis, measured: { parallelism: number; parallelStartMs: number }): Promise<void> {
-  await redis.hset(KEY, PARALLELISM_FIELD, String(measured.parallelism), PARALLEL_START_FIELD, String(measured.parallelStartMs));
+export async function recordDatabaseMeasurements(redis: Redis, measured: Measured): Promise<void> {
+  await redis.hset(KEY, Object.fromEntries(MEASURED.map(({ name }) => [name, String(measured[name])])));
 }
 
 /** Moves the factor the observation teaches, for its class, toward what it saw (see `learn`). */

@@ -129,6 +129,23 @@ export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Pr
 }
 
 /**
+ * Runs `work` on one pooled session in a READ ONLY transaction with `settings` SET LOCAL, then
+ * rolls it back, so the settings end with it. A session that cannot roll back may still hold them:
+ * it is closed, never handed to another query. Names and values are ours, never a user's.
+ */
+export async function withLocalSettings<T>(pool: Pool, settings: Record<string, string>, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query(['BEGIN READ ONLY', ...Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = ${value}`)].join('; '));
+    return await work(client);
+  } finally {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    client.release(broken);
+  }
+}
+
+/**
  * Runs user-supplied SQL through the extended protocol, which PostgreSQL refuses to run with
  * more than one statement in it, so a statement hidden after a `;` can never execute.
  */

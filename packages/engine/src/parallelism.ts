@@ -4,7 +4,8 @@
  * nothing in SQL tells how many cores the server has, so it is measured: one CPU-bound statement
  * alone, then the same in `sessions` sessions at once.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { withLocalSettings } from './connection';
 
 /** Pure CPU in the server (a nested loop over two small series; no table, no temp files), about 50–100 ms. */
 const PARALLELISM_PROBE_SQL = 'SELECT sum(a.g * b.g) FROM generate_series(1, 1000) a(g), generate_series(1, 1000) b(g)';
@@ -21,29 +22,19 @@ const forceParallelSetting = (serverVersion: number) => (serverVersion >= 160000
  * ms on the benchmark machine. 0 where no parallel worker can start (max_parallel_workers = 0).
  */
 export async function measureParallelStartMs(pool: Pool): Promise<number> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v);
-    const fastest = async (runs: number) => {
-      let best = Infinity;
-      for (let i = 0; i < runs; i++) {
-        const started = performance.now();
-        await client.query(START_PROBE_SQL);
-        best = Math.min(best, performance.now() - started);
-      }
-      return best;
-    };
-    await client.query('BEGIN READ ONLY');
-    const inSession = await fastest(4);
-    await client.query(`SET LOCAL ${forceParallelSetting(version)} = on`);
-    const withWorker = await fastest(4);
-    return Math.max(0, withWorker - inSession);
-  } finally {
-    // A session that cannot roll back may still force parallel plans: never hand it on.
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    client.release(broken);
-  }
+  const fastest = async (client: PoolClient, runs = 4) => {
+    let best = Infinity;
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      await client.query(START_PROBE_SQL);
+      best = Math.min(best, performance.now() - started);
+    }
+    return best;
+  };
+  const version = Number((await pool.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v);
+  const inSession = await withLocalSettings(pool, {}, fastest);
+  const withWorker = await withLocalSettings(pool, { [forceParallelSetting(version)]: 'on' }, fastest);
+  return Math.max(0, withWorker - inSession);
 }
 
 export interface ParallelismMeasurement {

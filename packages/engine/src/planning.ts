@@ -20,7 +20,7 @@ import {
 } from '@pgfan/planner';
 import type { Pool } from 'pg';
 import { loadCatalogFacts } from './catalog';
-import { queryUserSql, type Queryable } from './connection';
+import { queryUserSql, withLocalSettings, type Queryable } from './connection';
 import { fromDatabaseError } from './errors';
 import { enforcePolicy, OPEN_POLICY, type PolicyPlanNode, type QueryPolicy } from './policy';
 import type { TypeNames } from './type-names';
@@ -66,9 +66,13 @@ export async function planOnDatabase(
   policy: QueryPolicy = OPEN_POLICY,
 ): Promise<PlannedQuery> {
   const parsed = parseQuery(sql);
+  // The serial EXPLAIN runs beside the policy's check (EXPLAIN plans the query, it runs none of
+  // it); a refusal is what the user hears, whatever else failed.
   const original = explain(pool, parsed.sql, true).then(async (explained) => {
-    await enforcePolicy(pool, explained.top, policy);
-    return withSerialCost(pool, parsed.sql, explained);
+    const [withSerial, allowed] = await Promise.allSettled([withSerialCost(pool, parsed.sql, explained), enforcePolicy(pool, explained.top, policy)]);
+    if (allowed.status === 'rejected') throw allowed.reason;
+    if (withSerial.status === 'rejected') throw withSerial.reason;
+    return withSerial.value;
   });
   if (!parsed.query) {
     const preparation = asWritten(parsed.notSplittable ?? 'not split', { ...options, estimate: (await original).estimate });
@@ -159,24 +163,13 @@ export function estimateOf(top: PlanNode): QueryEstimate {
 
 /**
  * For a parallel plan, adds the cost of the query planned without parallel workers, which is
- * what fragments divide, and that plan's scanned rows. One transaction on one session, so the setting ends with it; serial
- * plans (every small table's) skip it.
+ * what fragments divide, and that plan's scanned rows. Serial plans (every small table's) skip it.
  */
 async function withSerialCost(pool: Pool, sql: string, explained: Explained): Promise<Explained> {
   if (!explained.estimate.parallelWorkers) return explained;
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const serial = await explain(client, sql, true);
-    // A parallel scan's rows are per participant; the serial plan's are the table's.
-    return { ...explained, estimate: { ...explained.estimate, serialCost: serial.estimate.totalCost, scannedRows: serial.estimate.scannedRows } };
-  } finally {
-    // A session that cannot roll back may still hold the setting: never hand it to another query.
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    client.release(broken);
-  }
+  const serial = await withLocalSettings(pool, { max_parallel_workers_per_gather: '0' }, (client) => explain(client, sql, true));
+  // A parallel scan's rows are per participant; the serial plan's are the table's.
+  return { ...explained, estimate: { ...explained.estimate, serialCost: serial.estimate.totalCost, scannedRows: serial.estimate.scannedRows } };
 }
 
 /**

@@ -138,6 +138,8 @@ export interface Prediction {
   partitions: number | null;
   /** Predicted milliseconds as written, and with the chosen (or requested) fragments. */
   sequentialMs: number;
+  /** Of `sequentialMs`, what does not follow the estimate (a parallel plan's workers' start-up). */
+  sequentialFixedMs: number;
   /** Running as written (chosen, or as a fallback) means PostgreSQL's serial plan, predicted faster than its parallel one. */
   serialPlan: boolean;
   fanOutMs: number | null;
@@ -181,6 +183,8 @@ function distinctSortCost(shape: Shape, estimate: QueryEstimate): number {
 /** Running as written: predicted milliseconds, and whether without PostgreSQL's parallel workers. */
 export interface AsWrittenPrediction {
   ms: number;
+  /** Of `ms`, what does not follow the estimate: a parallel plan's workers' start-up. */
+  fixedMs: number;
   /** The serial plan is predicted faster than PostgreSQL's parallel one (whose workers' start-up its estimate leaves out). */
   serialPlan: boolean;
 }
@@ -192,10 +196,10 @@ export interface AsWrittenPrediction {
  */
 function asWritten(scale: number, extraCost: number, estimate: QueryEstimate, model: CostModel): AsWrittenPrediction {
   const planned = scale * model.msPerCost * (estimate.totalCost + extraCost);
-  if (!estimate.parallelWorkers || estimate.serialCost === undefined || model.parallelStartMs === null) return { ms: planned, serialPlan: false };
+  if (!estimate.parallelWorkers || estimate.serialCost === undefined || model.parallelStartMs === null) return { ms: planned, fixedMs: 0, serialPlan: false };
   const parallel = planned + model.parallelStartMs;
   const serial = scale * model.msPerCost * (estimate.serialCost + extraCost);
-  return serial <= parallel ? { ms: serial, serialPlan: true } : { ms: parallel, serialPlan: false };
+  return serial <= parallel ? { ms: serial, fixedMs: 0, serialPlan: true } : { ms: parallel, fixedMs: model.parallelStartMs, serialPlan: false };
 }
 
 /** For a query that is not split at all: PostgreSQL's estimate alone. */
@@ -205,10 +209,6 @@ export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEF
 
 export function predictAsWrittenPlan(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
   return asWritten(model.costScales[queryClass(shape)], distinctSortCost(shape, estimate), estimate, model);
-}
-
-export function predictSequentialMs(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): number {
-  return predictAsWrittenPlan(shape, estimate, model).ms;
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
@@ -288,9 +288,10 @@ export function chooseFanOut(
   maxPartitions: number,
   model: CostModel = DEFAULT_COST_MODEL,
 ): Prediction {
-  const { ms: sequentialMs, serialPlan } = predictAsWrittenPlan(shape, estimate, model);
+  const { ms: sequentialMs, fixedMs: sequentialFixedMs, serialPlan } = predictAsWrittenPlan(shape, estimate, model);
   const label = asWrittenLabel(estimate, serialPlan, model);
-  if (parallelism < 2) return { partitions: null, sequentialMs, serialPlan, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
+  if (parallelism < 2)
+    return { partitions: null, sequentialMs, sequentialFixedMs, serialPlan, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
   let best = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
     const predicted = predictFanOutMs(shape, estimate, k, parallelism, model);
@@ -300,6 +301,7 @@ export function chooseFanOut(
     return {
       partitions: null,
       sequentialMs,
+      sequentialFixedMs,
       serialPlan,
       fanOutMs: best.ms,
       reason: `predicted ${ms(sequentialMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments: splitting would not pay`,
@@ -308,6 +310,7 @@ export function chooseFanOut(
   return {
     partitions: best.k,
     sequentialMs,
+    sequentialFixedMs,
     serialPlan,
     fanOutMs: best.ms,
     reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments, ${ms(sequentialMs)} ms ${label}`,

@@ -28,7 +28,6 @@ export {
   predictAsWrittenPlan,
   type AsWrittenPrediction,
   predictFanOutMs,
-  predictSequentialMs,
   DEFAULT_COST_MODEL,
   QUERY_CLASSES,
   TAUGHT_BY,

@@ -20,6 +20,7 @@ import {
   predictFanOutMs,
   predictAsWrittenPlan,
   queryClass,
+  type AsWrittenPrediction,
   type CostModel,
   type QueryClass,
   type QueryEstimate,
@@ -69,8 +70,15 @@ export interface PlanPrediction {
   fanOutFixedMs?: number;
   /** Whose learned scale predicted it, and learns from its actual time. */
   queryClass: QueryClass;
+  /** Of `sequentialMs`, what does not follow the estimate (a parallel plan's workers' start-up); absent: none. */
+  sequentialFixedMs?: number;
   /** Run as written without PostgreSQL's parallel workers: its serial plan is predicted faster. */
   serialPlan?: boolean;
+}
+
+/** The as-written side of a prediction, its optional fields only where they say something. */
+function asWrittenFields({ ms, fixedMs, serialPlan }: AsWrittenPrediction): Pick<PlanPrediction, 'sequentialMs' | 'sequentialFixedMs' | 'serialPlan'> {
+  return { sequentialMs: ms, ...(fixedMs > 0 ? { sequentialFixedMs: fixedMs } : {}), ...(serialPlan ? { serialPlan } : {}) };
 }
 
 export interface FragmentPlan {
@@ -146,11 +154,10 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
 /** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
 export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel'>): Extract<Preparation, { kind: 'sequential' }> {
   if (!options.estimate) return { kind: 'sequential', reason };
-  const { ms, serialPlan } = predictAsWritten(options.estimate, options.costModel);
   return {
     kind: 'sequential',
     reason,
-    prediction: { sequentialMs: ms, fanOutMs: null, automatic: true, queryClass: 'other', ...(serialPlan ? { serialPlan } : {}) },
+    prediction: { ...asWrittenFields(predictAsWritten(options.estimate, options.costModel)), fanOutMs: null, automatic: true, queryClass: 'other' },
   };
 }
 
@@ -166,19 +173,17 @@ function decidePartitions(
   if (byRequest) {
     const k = byRequest.count as number;
     if (!estimate) return { count: k, reason: byRequest.reason };
-    const { ms: sequentialMs, serialPlan } = predictAsWrittenPlan(shape, estimate, costModel);
     const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, workers, costModel);
     const fanOutFixed = k === 1 ? undefined : fanOutFixedMs(shape, estimate, k, costModel);
     return {
       count: k,
       reason: byRequest.reason,
       prediction: {
-        sequentialMs,
+        ...asWrittenFields(predictAsWrittenPlan(shape, estimate, costModel)),
         fanOutMs,
         automatic: false,
         queryClass: queryClass(shape),
         ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed }),
-        ...(serialPlan ? { serialPlan } : {}),
       },
     };
   }
@@ -189,12 +194,11 @@ function decidePartitions(
     count: choice.partitions,
     reason: choice.reason,
     prediction: {
-      sequentialMs: choice.sequentialMs,
+      ...asWrittenFields({ ms: choice.sequentialMs, fixedMs: choice.sequentialFixedMs, serialPlan: choice.serialPlan }),
       fanOutMs: split ? choice.fanOutMs : null,
       automatic: true,
       queryClass: queryClass(shape),
       ...(split ? { fanOutFixedMs: fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) } : {}),
-      ...(choice.serialPlan ? { serialPlan: true } : {}),
     },
   };
 }
@@ -212,6 +216,11 @@ function keyBoundsFor(facts: CatalogFacts, column: string, count: number) {
   return keyBoundsSql(facts.table, column, found.type, count);
 }
 
+/** A prediction's as-written side alone, for a query that runs as written after all. */
+function withoutFanOut({ fanOutFixedMs: _, ...asWrittenSide }: PlanPrediction): PlanPrediction {
+  return asWrittenSide;
+}
+
 /** A plan that runs the query as written, in one piece. */
 export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string, prediction?: PlanPrediction): Plan {
   return {
@@ -222,15 +231,7 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string,
     table: null,
     fragments: [{ index: 0, sql: parsed.sql, params: [], range: null }],
     combine: null,
-    prediction: prediction
-      ? {
-          sequentialMs: prediction.sequentialMs,
-          fanOutMs: null,
-          automatic: prediction.automatic,
-          queryClass: prediction.queryClass,
-          ...(prediction.serialPlan ? { serialPlan: true } : {}),
-        }
-      : null,
+    prediction: prediction ? { ...withoutFanOut(prediction), fanOutMs: null } : null,
   };
 }
 
