@@ -104,8 +104,8 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
   const limits = options.limits ?? { maxActive: 0, maxActivePerClient: 0 };
   const result = await db.query<{ active: string; client_active: string; inserted: string }>(
     `WITH counts AS (
-       SELECT count(*) AS active, count(*) FILTER (WHERE client = $10::text) AS client_active
-         FROM pgfan.queries WHERE status IN ${UNFINISHED} AND ($11::int > 0 OR $12::int > 0)
+       SELECT c.active, c.client_active FROM pgfan.unfinished_counts($10::text) AS c WHERE $11::int > 0 OR $12::int > 0
+       UNION ALL SELECT 0, 0 WHERE $11::int = 0 AND $12::int = 0
      ), inserted AS (
        INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms, generation, coordinator, started_at, client)
        SELECT $1, $2, CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'running' END, $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0),
