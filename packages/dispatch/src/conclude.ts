@@ -2,7 +2,7 @@
  * Ending a query, and running one as written — shared by the workers and by the API, which runs
  * small queries itself rather than through the queue.
  */
-import { beginFragmentTransaction, errorRecord, runCapped, toResultSet, type TypeNames } from '@pgfan/engine';
+import { errorRecord, runAsWritten, toResultSet, type TypeNames } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import type { QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { stopQueryWork } from './cancel';
 import { recordObservation } from './cost-model';
-import { publishQueryEvent, publishQueryEvents, type NewQueryEvent } from './events';
+import { publishQueryEvents, type NewQueryEvent } from './events';
 import type { Executions } from './executions';
 import { fragmentApplicationName } from './names';
 import { clearFragmentProgressIn } from './progress';
@@ -29,6 +29,8 @@ export interface ConcludeOptions {
   stopGeneration?: number;
   /** Events to publish just before the ending's, in the same write (and not at all if it is not recorded). */
   precededBy?: NewQueryEvent[];
+  /** Return once the outcome is recorded, its events still on their way to Redis (see `WholeQueryOptions`). */
+  eventsInBackground?: boolean;
 }
 
 /**
@@ -53,7 +55,10 @@ export async function concludeQuery(
     outcome.status === 'completed'
       ? { type: 'completed', id: queryId, rowCount: outcome.result?.rowCount ?? 0, totalMs }
       : { type: 'failed', id: queryId, error: outcome.error ?? { code: 'QUERY_FAILED', message: 'the query failed' }, totalMs };
-  await publishQueryEvents(ctx.redis, [...(options.precededBy ?? []), ending], (pipeline) => clearFragmentProgressIn(pipeline, queryId));
+  const publish = () => publishQueryEvents(ctx.redis, [...(options.precededBy ?? []), ending], (pipeline) => clearFragmentProgressIn(pipeline, queryId));
+  // After the caller's answer is on its way: writing the events alone took 0.5 ms here.
+  if (options.eventsInBackground) setImmediate(() => void publish().catch(() => undefined));
+  else await publish();
   return recorded;
 }
 
@@ -67,15 +72,34 @@ export interface WholeQueryContext extends ConcludeContext {
   executions: Executions;
 }
 
+export interface WholeQueryOptions {
+  /** Events to publish first, in the same write as the query's start (the API's queued, planned and running for a query it runs itself). */
+  announce?: NewQueryEvent[];
+  /**
+   * Return once the outcome is recorded, its events still on their way. For a caller that answers
+   * its client with the returned record itself: nobody then waits for the completion notice, and
+   * events on one connection still arrive in order.
+   */
+  eventsInBackground?: boolean;
+}
+
 /**
  * Runs a sequential plan: the user's query as written, in one read-only transaction, and records
  * how it ended. Returns the finished record (null if it was cancelled or timed out meanwhile).
  */
-export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, generation: number, plan: Plan, deadline: number): Promise<QueryView | null> {
+export async function runWholeQuery(
+  ctx: WholeQueryContext,
+  queryId: string,
+  generation: number,
+  plan: Plan,
+  deadline: number,
+  options: WholeQueryOptions = {},
+): Promise<QueryView | null> {
   const fragment = plan.fragments[0] as Plan['fragments'][number];
   const progress = { index: 0, range: null, attempts: 1, worker: ctx.runner };
+  const { announce = [], eventsInBackground = false } = options;
   // Not waited for: events on one connection arrive in order, before the ending's.
-  void publishQueryEvent(ctx.redis, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }).catch(() => undefined);
+  void publishQueryEvents(ctx.redis, [...announce, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }]).catch(() => undefined);
   const client = await ctx.queryPool.connect();
   // From here: waiting for a pooled connection is not running the query, and counted as such it
   // taught the cost model that queries run slower whenever many arrive at once.
@@ -83,14 +107,12 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
   const execution = ctx.executions.begin();
   let released = false;
   try {
-    await beginFragmentTransaction(client, {
-      snapshot: null,
+    const session = {
       statementTimeoutMs: deadline - started,
       applicationName: fragmentApplicationName(queryId, generation, 0),
       serialPlan: plan.prediction?.serialPlan === true,
-    });
-    const raw = await runCapped(client, fragment.sql, ctx.resultMaxRows);
-    await client.query('COMMIT');
+    };
+    const raw = await runAsWritten(client, session, fragment.sql, ctx.resultMaxRows);
     const { alone } = execution.end();
     client.release();
     released = true;
@@ -104,27 +126,32 @@ export async function runWholeQuery(ctx: WholeQueryContext, queryId: string, gen
       executeMs: ms,
       combineMs: 0,
     };
-    const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done] });
-    // Not awaited: the API answering a query it ran itself need not wait for the model's bookkeeping.
-    // Only from a query that ran alone in this process: contention is not the query's cost.
-    if (plan.prediction?.automatic && alone) {
-      void recordObservation(ctx.redis, {
-        queryClass: plan.prediction.queryClass,
+    const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done], eventsInBackground });
+    // After the answer is on its way: the API answering a query it ran itself need not wait for
+    // the model's bookkeeping. Only from a query that ran alone in this process: contention is
+    // not the query's cost.
+    const prediction = plan.prediction;
+    if (prediction?.automatic && alone) {
+      const observation = {
+        queryClass: prediction.queryClass,
         side: 'as-written',
-        predictedMs: plan.prediction.sequentialMs,
+        predictedMs: prediction.sequentialMs,
         actualMs: ms,
-        fixedMs: plan.prediction.sequentialFixedMs ?? 0,
-      }).catch(() => undefined);
+        fixedMs: prediction.sequentialFixedMs ?? 0,
+      } as const;
+      setImmediate(() => void recordObservation(ctx.redis, observation).catch(() => undefined));
     }
     return recorded;
   } catch (error) {
     execution.end();
     // The session may be broken: never hand it to another query.
     if (!released) client.release(true);
-    return concludeQuery(ctx, queryId, generation, {
-      status: 'failed',
-      error: errorRecord(error),
-      fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }],
-    });
+    return concludeQuery(
+      ctx,
+      queryId,
+      generation,
+      { status: 'failed', error: errorRecord(error), fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }] },
+      { eventsInBackground },
+    );
   }
 }

@@ -21,5 +21,5 @@ export { runFragment, runSequential, runCombine, toResultSet, type RawResult, ty
 export { runLocal, planRecord, errorRecord, type LocalRunOptions } from './local';
 export { toJsonValue } from './values';
 export { exportSnapshot, beginFragmentTransaction, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
-export { streamFragment, runCapped, type StreamOptions, type StreamedFragment } from './streaming';
+export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment } from './streaming';
 export { measureParallelism, measureParallelStartMs, type ParallelismMeasurement } from './parallelism';

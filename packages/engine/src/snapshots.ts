@@ -74,20 +74,28 @@ export interface FragmentSession {
 }
 
 /**
- * Starts a fragment's read-only REPEATABLE READ transaction, importing the query's snapshot, in
- * one round trip. Nothing user-supplied is in this text; the snapshot id and name are checked.
- * @throws SnapshotLostError when the snapshot's exporting transaction has ended.
+ * The statements that open a fragment's transaction, in order. Nothing user-supplied is in them;
+ * the snapshot id and name are checked.
  */
-export async function beginFragmentTransaction(client: PoolClient, session: FragmentSession): Promise<void> {
+export function transactionStatements(session: FragmentSession): string[] {
   if (session.snapshot !== null && !SNAPSHOT_ID.test(session.snapshot)) throw new Error(`not a snapshot id: ${session.snapshot}`);
   if (!/^[A-Za-z0-9:._-]{1,63}$/.test(session.applicationName)) throw new Error(`unusable application_name: ${session.applicationName}`);
-  const statements = [
+  return [
     'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     ...(session.snapshot !== null ? [`SET TRANSACTION SNAPSHOT '${session.snapshot}'`] : []),
     `SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(session.statementTimeoutMs))}`,
     `SET LOCAL application_name = '${session.applicationName}'`,
     ...(session.serialPlan ? ['SET LOCAL max_parallel_workers_per_gather = 0'] : []),
   ];
+}
+
+/**
+ * Starts a fragment's read-only REPEATABLE READ transaction, importing the query's snapshot, in
+ * one round trip.
+ * @throws SnapshotLostError when the snapshot's exporting transaction has ended.
+ */
+export async function beginFragmentTransaction(client: PoolClient, session: FragmentSession): Promise<void> {
+  const statements = transactionStatements(session);
   try {
     await client.query(statements.join('; '));
   } catch (error) {

@@ -3,7 +3,7 @@
  * database or in the spill — ends the fragment instead of leaving its session waiting.
  */
 import { useQueryPool } from './__tests__/harness';
-import { runCapped, streamFragment, type StreamOptions } from './streaming';
+import { runAsWritten, streamFragment, type StreamOptions } from './streaming';
 
 const t = useQueryPool('streaming');
 
@@ -118,7 +118,7 @@ test('a query run as written may use a parallel plan: one Execute without a row 
       'SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2',
     );
     const pid = String((await client.query<{ pid: string }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
-    const running = runCapped(client, 'SELECT count(pg_sleep(0.002)) FROM slow_rows', 10);
+    const running = runAsWritten(client, { statementTimeoutMs: 60_000, applicationName: 'parallel-test' }, 'SELECT count(pg_sleep(0.002)) FROM slow_rows', 10);
     let sawWorkers = false;
     let done = false;
     void running.finally(() => (done = true));
@@ -137,4 +137,62 @@ test('a query run as written may use a parallel plan: one Execute without a row 
     client.release(true);
     observer.release();
   }
+});
+
+describe('a query run as written', () => {
+  const asWritten = { statementTimeoutMs: 30_000, applicationName: 'pgfan-as-written-test' };
+
+  test('takes one write and one answer: BEGIN and its settings, the query and COMMIT', async () => {
+    const client = await t.pool.connect();
+    const socket = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown } } }).connection.stream;
+    const originals = { _write: socket._write, _writev: socket._writev };
+    let writes = 0;
+    for (const name of ['_write', '_writev'] as const) {
+      const original = originals[name] as (...args: unknown[]) => unknown;
+      socket[name] = (...args: unknown[]) => {
+        writes++;
+        return original.apply(socket, args);
+      };
+    }
+    try {
+      const result = await runAsWritten(
+        client,
+        asWritten,
+        "SELECT current_setting('application_name') AS name, current_setting('transaction_isolation') AS isolation",
+        10,
+      );
+      const sent = writes;
+      expect(result.rows).toEqual([['pgfan-as-written-test', 'repeatable read']]);
+      expect(result.fields.map((f) => f.name)).toEqual(['name', 'isolation']);
+      // Corked into one socket write; the transaction is over and its settings gone with it.
+      expect(sent).toBe(1);
+      expect((await client.query('SELECT current_setting($1) AS name', ['application_name'])).rows[0].name).not.toBe('pgfan-as-written-test');
+      expect((client as unknown as { _txStatus: string })._txStatus).toBe('I');
+    } finally {
+      Object.assign(socket, originals);
+      client.release();
+    }
+  });
+
+  test("its statement_timeout applies to the user's statement", async () => {
+    const client = await t.pool.connect();
+    try {
+      await expect(runAsWritten(client, { ...asWritten, statementTimeoutMs: 100 }, 'SELECT pg_sleep(5)', 10)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    } finally {
+      client.release(true);
+    }
+  });
+
+  test('a failing query is rolled back, and its error points into its own text', async () => {
+    const client = await t.pool.connect();
+    try {
+      await expect(runAsWritten(client, asWritten, 'SELECT 1 / 0', 10)).rejects.toMatchObject({ sqlState: '22012' });
+      await expect(runAsWritten(client, asWritten, 'SELECT nope FROM generate_series(1, 2)', 10)).rejects.toMatchObject({
+        position: { offset: 7, line: 1, column: 8 },
+      });
+      expect((client as unknown as { _txStatus: string })._txStatus).toBe('I');
+    } finally {
+      client.release(true);
+    }
+  });
 });

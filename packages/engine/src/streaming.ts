@@ -11,7 +11,7 @@ import { CappedQuery } from './capped-query';
 import { RAW_TEXT } from './connection';
 import { fromDatabaseError } from './errors';
 import type { FieldType } from './execution';
-import { beginFragmentTransaction, type FragmentSession } from './snapshots';
+import { beginFragmentTransaction, transactionStatements, type FragmentSession } from './snapshots';
 
 type Row = (string | null)[];
 
@@ -92,18 +92,28 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
 }
 
 /**
- * Runs the user's query as written (a sequential plan) to completion, keeping only the first
- * `keepRows` rows in memory while counting them all. One Execute without a row limit, not a
- * cursor, so that PostgreSQL may run its own parallel plan (see `CappedQuery`).
+ * Runs the user's query as written (a sequential plan) to completion in a read-only transaction
+ * of its own, keeping only the first `keepRows` rows in memory while counting them all. One
+ * Execute without a row limit, not a cursor, so that PostgreSQL may run its own parallel plan
+ * (see `CappedQuery`). BEGIN, the query and COMMIT take one round trip, not three (1.2 ms of the
+ * headline query's 13 ms here). A failure rolls the transaction back.
  * @throws QueryFailedError with positions in the user's SQL.
  */
-export async function runCapped(client: PoolClient, sql: string, keepRows: number): Promise<StreamedFragment & { rows: Row[] }> {
+export async function runAsWritten(
+  client: PoolClient,
+  session: Omit<FragmentSession, 'snapshot'>,
+  sql: string,
+  keepRows: number,
+): Promise<StreamedFragment & { rows: Row[] }> {
+  const begin = transactionStatements({ ...session, snapshot: null });
   try {
-    const query = new CappedQuery(sql, keepRows);
+    const query = new CappedQuery(sql, keepRows, begin, ['COMMIT']);
     client.query(query as unknown as Submittable);
     const { fields, rows, rowCount } = await query.done;
     return { fields: fieldTypes(fields), rows, rowCount };
   } catch (error) {
+    // PostgreSQL skipped the COMMIT; the transaction, if BEGIN ran, is aborted.
+    await client.query('ROLLBACK').catch(() => undefined);
     throw fromDatabaseError(error, { sql, prefixLength: 0 });
   }
 }
