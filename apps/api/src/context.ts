@@ -1,11 +1,13 @@
 /** What the API's handlers need, created once per process and passed in. */
 import type { Executions, QueryEventBus, Queues } from '@pgfan/dispatch';
 import type { QueryPolicy, TypeNames } from '@pgfan/engine';
+import type { CostModel } from '@pgfan/planner';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { ApiKeys } from './auth';
 import type { ApiEnv } from './env';
 import type { PlanCache } from './plan-cache';
+import type { Recent } from './recent';
 import type { KubernetesAccess } from './replicas';
 
 export interface ApiContext {
@@ -23,6 +25,10 @@ export interface ApiContext {
   typeNames: TypeNames;
   /** Recent decisions to run a query as written (PLAN_CACHE_MS). */
   plans: PlanCache;
+  /** Fragments to plan for when none are requested: every fragment slot of every live worker (at least 1). */
+  fragmentSlots: Recent<number>;
+  /** What finished queries taught and the API measured (Redis), or the defaults when Redis fails. */
+  costModel: Recent<CostModel>;
   /** Queries the API runs itself; only those that ran alone teach the cost model. */
   executions: Executions;
   /** The pod's access to the Kubernetes API, when running in a cluster (for the worker HPA's figures). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
-import { ConfigError, connectServices, Executions, openQueues, UnreachableError } from '@pgfan/dispatch';
+import { ConfigError, connectServices, Executions, liveWorkers, openQueues, readCostModel, UnreachableError } from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
+import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
 import { ApiKeys } from './auth';
 import type { ApiContext } from './context';
@@ -9,7 +10,11 @@ import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
 import { startParallelismProbe } from './parallelism';
 import { PlanCache } from './plan-cache';
+import { Recent } from './recent';
 import { inClusterAccess } from './replicas';
+
+/** How stale the worker slots and the cost model a query is planned with may be: both change over seconds. */
+const PLANNING_INPUTS_MAX_AGE_MS = 1_000;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -64,6 +69,14 @@ async function main(): Promise<void> {
     events,
     typeNames: new TypeNames(),
     plans: new PlanCache(env.PLAN_CACHE_MS),
+    fragmentSlots: new Recent(async () => {
+      const workers = await liveWorkers(redis).catch(() => []);
+      return Math.max(
+        1,
+        workers.reduce((sum, w) => sum + w.concurrency, 0),
+      );
+    }, PLANNING_INPUTS_MAX_AGE_MS),
+    costModel: new Recent(() => readCostModel(redis).catch(() => DEFAULT_COST_MODEL), PLANNING_INPUTS_MAX_AGE_MS),
     executions: new Executions(),
     kubernetes: inClusterAccess(process.env),
   };

@@ -4,16 +4,14 @@ import { FINAL_STATUSES, QueryStatus, SubmitQuery, type FragmentProgress, type Q
 import {
   enqueueCoordinator,
   getFragmentProgress,
-  liveWorkers,
   publishQueryEvent,
   publishQueryEvents,
-  readCostModel,
   runWholeQuery,
   stopQueryWork,
   withLiveProgress,
 } from '@pgfan/dispatch';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
-import { DEFAULT_COST_MODEL, DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
+import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
@@ -29,15 +27,6 @@ function integerParam(query: Record<string, unknown>, name: string, min: number,
     throw new HttpError('BAD_REQUEST', `?${name} must be a whole number from ${min} to ${max}`);
   }
   return Number(value);
-}
-
-/** Fragments to plan for when none are requested: every fragment slot of every live worker. */
-async function fragmentSlots(ctx: ApiContext): Promise<number> {
-  const workers = await liveWorkers(ctx.redis).catch(() => []);
-  return Math.max(
-    1,
-    workers.reduce((sum, w) => sum + w.concurrency, 0),
-  );
 }
 
 /** A query's record with live fragment progress overlaid while it runs. */
@@ -117,12 +106,11 @@ export function submitQuery(ctx: ApiContext) {
 
     const submittedAt = Date.now();
     const planningStarted = performance.now();
-    // Redis round trips all: taken together. The cost model is read even when a cached plan
-    // will not need it: pipelined with the others, it costs no extra round trip.
+    // Redis round trips all: taken together (the slots and the model only when last read a while ago).
     const [workers, withinLimit, costModel] = await Promise.all([
-      fragmentSlots(ctx),
+      ctx.fragmentSlots.get(),
       req.client === null ? true : withinRate(ctx.redis, req.client, ctx.env.RATE_LIMIT_PER_SECOND),
-      readCostModel(ctx.redis).catch(() => DEFAULT_COST_MODEL),
+      ctx.costModel.get(),
     ]);
     if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
     const cacheKey = PlanCache.key(sql, partitions, workers);
@@ -152,20 +140,23 @@ export function submitQuery(ctx: ApiContext) {
     };
     const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline ? { runner: INLINE_RUNNER } : {}), client: req.client, limits });
     if (!admission.admitted) throw notAdmitted(admission, limits);
-    // One write to Redis, in order, and before the job.
-    const announced = publishQueryEvents(ctx.redis, [
+    const announcement = [
       { type: 'queued', id, sql },
       { type: 'planned', id, plan: newQuery.plan, planMs },
-      ...(inline ? [{ type: 'running', id, generation: 1, coordinator: INLINE_RUNNER } as const] : []),
-    ]).catch(() => undefined);
+    ] as const;
     const location = { Location: `/api/queries/${id}` };
     if (inline) {
       const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-      const recorded = await runWholeQuery({ ...ctx, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs);
-      await announced;
+      const recorded = await runWholeQuery({ ...ctx, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs, {
+        announce: [...announcement, { type: 'running', id, generation: 1, coordinator: INLINE_RUNNER }],
+        // This response is the answer; the events are for the dashboard.
+        eventsInBackground: true,
+      });
       // Null when it was cancelled meanwhile: the record then holds how it ended.
       return { status: 200, body: recorded ?? (await view(ctx, id)), headers: location };
     }
+    // One write to Redis, in order, and before the job.
+    const announced = publishQueryEvents(ctx.redis, [...announcement]).catch(() => undefined);
     try {
       await Promise.all([announced, enqueueCoordinator(ctx.queues, { queryId: id, generation: 1 })]);
     } catch (error) {

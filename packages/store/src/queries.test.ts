@@ -65,14 +65,13 @@ test('admission reads the unfinished queries only, not every query finished sinc
   const limits = { maxActive: 1000, maxActivePerClient: 50 };
   const client = await pool.connect();
   try {
-    const blocksRead = async () =>
-      Number((await client.query("SELECT pg_stat_get_xact_blocks_fetched('pgfan.queries'::regclass) AS n")).rows[0].n);
+    const blocksRead = async () => Number((await client.query("SELECT pg_stat_get_xact_blocks_fetched('pgfan.queries'::regclass) AS n")).rows[0].n);
     await client.query('BEGIN');
     expect(await insertQuery(client, query(), { client: 'a', limits })).toEqual({ admitted: true });
     const before = await blocksRead();
     expect(await insertQuery(client, query(), { client: 'a', limits })).toEqual({ admitted: true });
     // The insert itself, and the one unfinished query beside it.
-    expect(await blocksRead() - before).toBeLessThan(5);
+    expect((await blocksRead()) - before).toBeLessThan(5);
     expect(heapPages).toBeGreaterThan(50);
     await client.query('COMMIT');
   } finally {

@@ -102,8 +102,10 @@ export interface InsertOptions {
  */
 export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = {}): Promise<Admission> {
   const limits = options.limits ?? { maxActive: 0, maxActivePerClient: 0 };
-  const result = await db.query<{ active: string; client_active: string; inserted: string }>(
-    `WITH counts AS (
+  const result = await db.query<{ active: string; client_active: string; inserted: string }>({
+    // Named, so each connection parses and plans it once: two statements on every query's path.
+    name: 'pgfan-insert-query',
+    text: `WITH counts AS (
        SELECT c.active, c.client_active FROM pgfan.unfinished_counts($10::text) AS c WHERE $11::int > 0 OR $12::int > 0
        UNION ALL SELECT 0, 0 WHERE $11::int = 0 AND $12::int = 0
      ), inserted AS (
@@ -115,7 +117,7 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
        RETURNING 1
      )
      SELECT active, client_active, (SELECT count(*) FROM inserted) AS inserted FROM counts`,
-    [
+    values: [
       q.id,
       q.sql,
       q.partitionsRequested,
@@ -129,7 +131,7 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
       limits.maxActive,
       limits.maxActivePerClient,
     ],
-  );
+  });
   const row = result.rows[0] as { active: string; client_active: string; inserted: string };
   if (row.inserted === '1') return { admitted: true };
   const active = Number(row.active);
@@ -285,8 +287,9 @@ export interface Outcome {
  * @param generation null to finish whatever generation is current (timeouts, coordinator failures).
  */
 export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<QueryView | null> {
-  const result = await db.query<QueryRow>(
-    `UPDATE pgfan.queries SET
+  const result = await db.query<QueryRow>({
+    name: 'pgfan-finish-query',
+    text: `UPDATE pgfan.queries SET
        status = $3, result = $4, error = $5,
        fragments = coalesce($6::jsonb, fragments),
        plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END,
@@ -294,7 +297,7 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
        finished_at = clock_timestamp()
      WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}
      RETURNING ${SUMMARY_COLUMNS}`,
-    [
+    values: [
       id,
       generation,
       outcome.status,
@@ -305,7 +308,7 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
       outcome.executeMs ?? null,
       outcome.combineMs ?? null,
     ],
-  );
+  });
   const row = result.rows[0];
   // The result is the caller's own: not sent back over the wire.
   return row ? toView({ ...row, result: outcome.result ?? null }) : null;
