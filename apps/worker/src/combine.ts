@@ -52,9 +52,6 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     abandon(queryId, generation, error.message);
   }
 
-  if (!(await markCombining(ctx.storePool, queryId, generation))) return;
-  // For the dashboard: it lands before the ending's event, on the same connection.
-  void publishQueryEvent(ctx.redis, { type: 'combining', id: queryId }).catch(() => undefined);
   const outputs = new Map<number, FragmentOutput>();
   for (const [key, value] of Object.entries(childrenValues)) outputs.set(fragmentIndexOf(key), FragmentOutput.parse(value));
   const ordered = plan.fragments.map((f) => outputs.get(f.index) as FragmentOutput);
@@ -65,7 +62,14 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   const spilled = ordered.some((o) => o.rows === null);
   const combineStarted = Date.now();
   const executeMs = work.startedAt ? combineStarted - work.startedAt.getTime() : null;
-  try {
+  // The combine runs beside the move to combining, not after it (a round trip and a commit
+  // less): it only reads, and its result is dropped if the generation is no longer current.
+  const marked = markCombining(ctx.storePool, queryId, generation).then((current) => {
+    // For the dashboard: it lands before the ending's event, on the same connection.
+    if (current) void publishQueryEvent(ctx.redis, { type: 'combining', id: queryId }).catch(() => undefined);
+    return current;
+  });
+  const combined = (async () => {
     const { sql, result } = await runCombine(
       ctx.queryPool,
       plan.combine as NonNullable<Plan['combine']>,
@@ -73,7 +77,17 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       ctx.typeNames,
       spilled ? { rows: PARTIAL_ROWS, queryId, generation } : undefined,
     );
-    const resultSet = await toResultSet(ctx.queryPool, result, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES });
+    return {
+      sql,
+      resultSet: await toResultSet(ctx.queryPool, result, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES }),
+    };
+  })();
+  const [current, outcome] = await Promise.allSettled([marked, combined]);
+  if (current.status === 'rejected') throw current.reason;
+  if (!current.value) return;
+  try {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    const { sql, resultSet } = outcome.value;
     const combineMs = Date.now() - combineStarted;
     await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs });
     const { prediction } = plan;

@@ -2,7 +2,7 @@
  * One snapshot per query: a coordinator transaction exports it, every fragment imports it, so
  * all fragments see the database as of one instant.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 
 /** An exported snapshot, valid while its transaction stays open. */
 export interface HeldSnapshot {
@@ -23,9 +23,11 @@ const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+-\d+$/i;
 export async function exportSnapshot(pool: Pool, holdMs: number): Promise<HeldSnapshot> {
   const client = await pool.connect();
   try {
-    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.ceil(holdMs))}`);
-    const result = await client.query({ text: 'SELECT pg_export_snapshot()', rowMode: 'array' });
-    const id = String(result.rows[0]?.[0]);
+    // One round trip: a multi-statement simple query answers with one result per statement.
+    const results = (await client.query(
+      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.ceil(holdMs))}; SELECT pg_export_snapshot() AS id`,
+    )) as unknown as QueryResult<{ id: string }>[];
+    const id = String(results[2]?.rows[0]?.id);
     let released = false;
     let markLost = () => {};
     const lost = new Promise<void>((resolve) => (markLost = resolve));
