@@ -31,6 +31,7 @@ export function healthHandler(ctx: ApiContext) {
         fanOutScales: costModel.fanOutScales,
         databaseParallelism: costModel.databaseParallelism,
         parallelStartMs: costModel.parallelStartMs,
+        parallelWorkerStartMs: costModel.parallelWorkerStartMs,
       },
     };
     // Probes come without a key: they get the verdict, not the details (addresses, worker names).

@@ -3,13 +3,13 @@
  * workers take to start, for the cost model: soon after start (once workers and the rest have
  * settled), then every `everyMs`, in the background. Worker slots are not cores, and the model
  * needs to know which fragment counts can really run side by side; PostgreSQL's estimate of the
- * workers' start-up is a few milliseconds, and it measured 22–24 here. Until the first
- * measurement, every worker slot counts as one and queries run in the plan PostgreSQL picks. It
- * has sessions of its own, for the second it takes: requests planning meanwhile never wait behind
- * it.
+ * workers' start-up is a few milliseconds, and it measured 20–24 here for the first worker and
+ * 9–12 for the second. Until the first measurement, every worker slot counts as one and queries
+ * run in the plan PostgreSQL picks. It has sessions of its own, for the second it takes: requests
+ * planning meanwhile never wait behind it.
  */
 import { recordDatabaseMeasurements } from '@pgfan/dispatch';
-import { createQueryPool, measureParallelism, measureParallelStartMs } from '@pgfan/engine';
+import { createQueryPool, measureParallelism, measureParallelStart } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
@@ -24,10 +24,14 @@ export function startParallelismProbe(
     const pool = createQueryPool({ connectionString: ctx.connectionString, max: PROBE_SESSIONS, applicationName: 'pgfan-api parallelism probe' });
     try {
       const m = await measureParallelism(pool, PROBE_SESSIONS);
-      const parallelStartMs = await measureParallelStartMs(pool);
-      await recordDatabaseMeasurements(ctx.redis, { databaseParallelism: m.parallelism, parallelStartMs });
+      const start = await measureParallelStart(pool);
+      await recordDatabaseMeasurements(ctx.redis, {
+        databaseParallelism: m.parallelism,
+        parallelStartMs: start.firstWorkerMs,
+        parallelWorkerStartMs: start.furtherWorkerMs,
+      });
       log(
-        `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once; its parallel workers take ${parallelStartMs.toFixed(1)} ms to start`,
+        `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once; its parallel workers take ${start.firstWorkerMs.toFixed(1)} ms to start, and ${start.furtherWorkerMs.toFixed(1)} ms more for each after the first`,
       );
     } catch (error) {
       log(`could not measure the database's parallelism (${(error as Error).message}); the cost model counts every worker slot as one`);

@@ -130,8 +130,13 @@ export const HealthReport = z.object({
         .nullable()
         .optional()
         .describe(
-          "milliseconds PostgreSQL takes to start a parallel plan's workers, as the API measured it; a query whose serial plan is then predicted faster runs without them. Null until measured (queries run in the plan PostgreSQL picks)",
+          "milliseconds PostgreSQL takes to start a parallel plan's first worker, as the API measured it; a query whose serial plan is then predicted faster runs without them. Null until measured (queries run in the plan PostgreSQL picks)",
         ),
+      parallelWorkerStartMs: z
+        .number()
+        .nullable()
+        .optional()
+        .describe("milliseconds each further worker adds to a parallel plan's start-up, as the API measured it; null until measured"),
     })
     .nullable()
     .optional()

@@ -35,8 +35,8 @@ test('small queries teach nothing, and a damaged or old entry reads as the defau
 });
 
 test("the database's measured parallelism and workers' start-up are shared as they are; nonsense reads as unmeasured", async () => {
-  await recordDatabaseMeasurements(redis, { databaseParallelism: 1.9, parallelStartMs: 23.5 });
-  expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: 1.9, parallelStartMs: 23.5 });
-  await redis.hset('pgfan:cost-model', 'databaseParallelism', '0.2', 'parallelStartMs', '-1');
-  expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: null, parallelStartMs: null });
+  await recordDatabaseMeasurements(redis, { databaseParallelism: 1.9, parallelStartMs: 23.5, parallelWorkerStartMs: 11 });
+  expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: 1.9, parallelStartMs: 23.5, parallelWorkerStartMs: 11 });
+  await redis.hset('pgfan:cost-model', 'databaseParallelism', '0.2', 'parallelStartMs', '-1', 'parallelWorkerStartMs', 'x');
+  expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: null, parallelStartMs: null, parallelWorkerStartMs: null });
 });

@@ -17,10 +17,11 @@ const FIELD_PREFIX: Record<LearnedFactors, string> = { costScales: 'costScale', 
 const FIELDS = Object.values(TAUGHT_BY).flatMap((factors) => QUERY_CLASSES.map((cls) => ({ factors, cls })));
 const field = (factors: LearnedFactors, cls: QueryClass) => `${FIELD_PREFIX[factors]}:${cls}`;
 
-/** Measured by the API (`measureParallelism`, `measureParallelStartMs`), not learned: field and model name, and the least sensible value. */
+/** Measured by the API (`measureParallelism`, `measureParallelStart`), not learned: field and model name, and the least sensible value. */
 const MEASURED = [
   { name: 'databaseParallelism', least: 1 },
   { name: 'parallelStartMs', least: 0 },
+  { name: 'parallelWorkerStartMs', least: 0 },
 ] as const;
 type Measured = Record<(typeof MEASURED)[number]['name'], number>;
 

@@ -22,4 +22,4 @@ export { runLocal, planRecord, errorRecord, type LocalRunOptions } from './local
 export { toJsonValue } from './values';
 export { exportSnapshot, beginFragmentTransaction, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
 export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment } from './streaming';
-export { measureParallelism, measureParallelStartMs, type ParallelismMeasurement } from './parallelism';
+export { measureParallelism, measureParallelStart, type ParallelStart, type ParallelismMeasurement } from './parallelism';

@@ -10,18 +10,25 @@ import { withLocalSettings } from './connection';
 /** Pure CPU in the server (a nested loop over two small series; no table, no temp files), about 50–100 ms. */
 const PARALLELISM_PROBE_SQL = 'SELECT sum(a.g * b.g) FROM generate_series(1, 1000) a(g), generate_series(1, 1000) b(g)';
 
-/** A catalog every database has, counted in a plan that one parallel worker runs (Single Copy). */
-const START_PROBE_SQL = 'SELECT count(*) FROM pg_catalog.pg_class';
-/** Renamed in PostgreSQL 16. */
-const forceParallelSetting = (serverVersion: number) => (serverVersion >= 160000 ? 'debug_parallel_query' : 'force_parallel_mode');
+/** A catalog every database has, dozens of pages at least: big enough for 2 workers once parallel plans cost nothing. */
+const START_PROBE_SQL = 'SELECT count(*) FROM pg_catalog.pg_attribute';
+/** Make PostgreSQL plan the probe in parallel, with as many workers as it may. */
+const FREE_PARALLELISM = { parallel_setup_cost: '0', parallel_tuple_cost: '0', min_parallel_table_scan_size: '0' };
+
+export interface ParallelStart {
+  /** Milliseconds a parallel plan's first worker adds to a trivial statement; 0 where none can start (max_parallel_workers = 0). */
+  firstWorkerMs: number;
+  /** Milliseconds the second worker adds to that; 0 where it cannot start. */
+  furtherWorkerMs: number;
+}
 
 /**
- * Milliseconds PostgreSQL takes to start a parallel plan's workers: the fastest of several runs
- * of a trivial statement that one worker runs, less the fastest run of it in the session itself.
- * The planner's estimate of this (parallel_setup_cost) is a few milliseconds; it measured 22–24
- * ms on the benchmark machine. 0 where no parallel worker can start (max_parallel_workers = 0).
+ * How long PostgreSQL takes to start a parallel plan's workers: the fastest of several runs of a
+ * trivial statement with no worker, one and two. The planner's estimate of this
+ * (parallel_setup_cost) is a few milliseconds; on the benchmark machine the first worker took
+ * 20–24 ms and the second 9–12 more.
  */
-export async function measureParallelStartMs(pool: Pool): Promise<number> {
+export async function measureParallelStart(pool: Pool): Promise<ParallelStart> {
   const fastest = async (client: PoolClient, runs = 4) => {
     let best = Infinity;
     for (let i = 0; i < runs; i++) {
@@ -31,10 +38,9 @@ export async function measureParallelStartMs(pool: Pool): Promise<number> {
     }
     return best;
   };
-  const version = Number((await pool.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v);
-  const inSession = await withLocalSettings(pool, {}, fastest);
-  const withWorker = await withLocalSettings(pool, { [forceParallelSetting(version)]: 'on' }, fastest);
-  return Math.max(0, withWorker - inSession);
+  const withWorkers = (workers: number) => withLocalSettings(pool, { ...FREE_PARALLELISM, max_parallel_workers_per_gather: String(workers) }, fastest);
+  const [none, one, two] = [await withWorkers(0), await withWorkers(1), await withWorkers(2)];
+  return { firstWorkerMs: Math.max(0, one - none), furtherWorkerMs: Math.max(0, two - one) };
 }
 
 export interface ParallelismMeasurement {

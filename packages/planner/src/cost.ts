@@ -8,16 +8,17 @@
  * at once (measured, `databaseParallelism`):
  *
  *   sequential(q) = scale(class(q)) × msPerCost × (cost(q) + distinctSortCost(q))
+ *                   × for a parallel plan, participants ÷ min(participants, p), + its workers' start-up
  *   fanOut(q, k)  = fanOutMs + partialRowMs × k × partialRowsPerFragment(q, k)
  *                 + fanOutScale(class(q)) × scale(class(q)) × msPerCost × serialCost(q) × fragmentScanFactor
  *                   × ⌈k / slots⌉ × min(k, slots) / (k × min(k, slots, p))
  *
  * cost(q) is the cost of the plan PostgreSQL will run, with its parallel workers if it plans
  * some; serialCost(q) is the cost of the query planned without them (the same for a serial
- * plan), which fragments divide. Measured on 10M rows, a parallel plan's cost and its time kept
- * the serial plan's ratio of milliseconds to cost within 16% (docs/benchmarks.md), so one scale
- * per class serves both; on small tables the workers' start-up, which the estimate puts far
- * lower than it is, makes a parallel plan slower than predicted.
+ * plan), which fragments divide. PostgreSQL costs a parallel plan as if its participants (2.4 for
+ * 2 workers and the leader) all ran at full speed; the database may run fewer (`parallelShortfall`),
+ * and on small tables the workers' start-up, which the estimate puts far lower than it is, makes a
+ * parallel plan slower than its serial one. With both, one scale per class serves both plans.
  *
  * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
  * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
@@ -82,30 +83,35 @@ export interface CostModel {
    */
   databaseParallelism: number | null;
   /**
-   * Milliseconds PostgreSQL takes to start a parallel plan's workers, as measured
-   * (`measureParallelStartMs` in the engine); null until measured, when a query runs as written
+   * Milliseconds PostgreSQL takes to start a parallel plan's first worker, as measured
+   * (`measureParallelStart` in the engine); null until measured, when a query runs as written
    * in whichever plan PostgreSQL picks. Its estimate puts this at a few milliseconds; it measured
-   * 22–24 here, enough to make a parallel plan on 1M rows slower than the serial one.
+   * 20–24 here, enough to make a parallel plan on 1M rows slower than the serial one.
    */
   parallelStartMs: number | null;
+  /** Milliseconds each worker after the first adds to that start-up, as measured (11 here); null: none. */
+  parallelWorkerStartMs: number | null;
 }
 
 /**
  * Measured on the benchmark machine: simple scans ran at 0.0014–0.0016 ms per cost unit (the
  * lowest, so complex queries are under- rather than over-estimated and fan out less eagerly);
  * 2, 4 and 8 fragments of COUNT(DISTINCT) over 10M rows differed by 1.4 µs per partial row; a
- * one-page query forced to fan out cost ~10 ms more than run as written.
+ * one-page query forced into 4 fragments cost 14–36 ms more than run directly (the benchmark's
+ * dispatch overhead; 26 ms in run 6), where the API's own part of that (HTTP, planning, the record)
+ * is about 8 ms, which running as written pays too.
  */
 export const DEFAULT_COST_MODEL: CostModel = {
   msPerCost: 0.0015,
   fragmentScanFactor: 1.3,
-  fanOutMs: 10,
+  fanOutMs: 20,
   partialRowMs: 0.0014,
   minGain: 0.8,
   costScales: { scan: 1, grouped: 1, distinct: 1, rows: 1, other: 1 },
   fanOutScales: { scan: 1, grouped: 1, distinct: 1, rows: 1, other: 1 },
   databaseParallelism: null,
   parallelStartMs: null,
+  parallelWorkerStartMs: null,
 };
 
 /** What EXPLAIN says of the query as the user wrote it. */
@@ -189,17 +195,40 @@ export interface AsWrittenPrediction {
   serialPlan: boolean;
 }
 
+/** Milliseconds a parallel plan with `workers` takes to start them, once measured. */
+export function parallelStartupMs(workers: number, model: CostModel): number | null {
+  if (model.parallelStartMs === null) return null;
+  return model.parallelStartMs + Math.max(0, workers - 1) * (model.parallelWorkerStartMs ?? 0);
+}
+
+/**
+ * How many times longer a parallel plan takes than its cost says, where the database runs fewer
+ * sessions at full speed than the plan counts on. PostgreSQL divides a parallel plan's work among
+ * its workers and the leader, counting the leader as 1 − 0.3 per worker (`get_parallel_divisor`
+ * in costsize.c: 2.4 participants for 2 workers); a 2-core server runs about 2. Without this, a
+ * scale learned from parallel plans made serial plans look slower than they are, and on 1M rows
+ * queries ran in parallel plans 1.3–1.8× slower than serial ones.
+ */
+export function parallelShortfall(workers: number, model: CostModel): number {
+  const participants = workers + Math.max(0, 1 - 0.3 * workers);
+  const fullSpeed = Math.max(1, model.databaseParallelism ?? participants);
+  return participants / Math.min(participants, fullSpeed);
+}
+
 /**
  * PostgreSQL's plan as it will run it; for a parallel plan, once the workers' start-up is
- * measured, the faster of that plan with its start-up and the serial plan.
+ * measured, the faster of that plan (at the speed the database gives it, with its start-up) and
+ * the serial plan.
  * @param extraCost what the estimate leaves out, on both plans (the sorts behind DISTINCT aggregates).
  */
 function asWritten(scale: number, extraCost: number, estimate: QueryEstimate, model: CostModel): AsWrittenPrediction {
-  const planned = scale * model.msPerCost * (estimate.totalCost + extraCost);
-  if (!estimate.parallelWorkers || estimate.serialCost === undefined || model.parallelStartMs === null) return { ms: planned, fixedMs: 0, serialPlan: false };
-  const parallel = planned + model.parallelStartMs;
-  const serial = scale * model.msPerCost * (estimate.serialCost + extraCost);
-  return serial <= parallel ? { ms: serial, fixedMs: 0, serialPlan: true } : { ms: parallel, fixedMs: model.parallelStartMs, serialPlan: false };
+  const msOf = (cost: number) => scale * model.msPerCost * (cost + extraCost);
+  const workers = estimate.parallelWorkers ?? 0;
+  const startMs = parallelStartupMs(workers, model);
+  if (!workers || estimate.serialCost === undefined || startMs === null) return { ms: msOf(estimate.totalCost), fixedMs: 0, serialPlan: false };
+  const parallel = msOf(estimate.totalCost) * parallelShortfall(workers, model) + startMs;
+  const serial = msOf(estimate.serialCost);
+  return serial <= parallel ? { ms: serial, fixedMs: 0, serialPlan: true } : { ms: parallel, fixedMs: startMs, serialPlan: false };
 }
 
 /** For a query that is not split at all: PostgreSQL's estimate alone. */
@@ -272,7 +301,7 @@ const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 /** "as written", and how PostgreSQL will run it when that is in parallel, or why not. */
 function asWrittenLabel(estimate: QueryEstimate, serialPlan: boolean, model: CostModel): string {
   const workers = estimate.parallelWorkers ?? 0;
-  if (serialPlan) return `as written without parallel workers (they take ${ms(model.parallelStartMs ?? 0)} ms to start)`;
+  if (serialPlan) return `as written without parallel workers (they take ${ms(parallelStartupMs(workers, model) ?? 0)} ms to start)`;
   return workers > 0 ? `as written (PostgreSQL's parallel plan, ${workers} worker${workers === 1 ? '' : 's'})` : 'as written';
 }
 
