@@ -8,7 +8,7 @@ import {
   DEFAULT_COST_MODEL,
   fanOutFixedMs,
   learn,
-  parallelShortfall,
+  parallelShortfallCost,
   parallelStartupMs,
   partialRowsPerFragment,
   predictFanOutMs,
@@ -109,8 +109,9 @@ describe('choosing the fragments, against the benchmark', () => {
     expect(small.reason).toMatch(/^predicted 34 ms as written without parallel workers \(they take 24 ms to start\), /);
     const big = chooseFanOut(shapeOf(COUNT, 1e7), tenMillion, 2, 64, measured);
     expect(big).toMatchObject({ partitions: null, serialPlan: false });
-    // 2 workers and the leader count as 2.4 participants in the plan's cost; the database runs 1.8.
-    expect(big.sequentialMs).toBeCloseTo(157_619 * measured.msPerCost * (2.4 / 1.8) + 24, 6);
+    // 2 workers and the leader share the plan's CPU as 2.4 participants in its cost; the database runs 1.8.
+    const cpu = (229_535 - 157_619) * (2.4 / 1.4);
+    expect(big.sequentialMs).toBeCloseTo((157_619 + cpu * (1 / 1.8 - 1 / 2.4)) * measured.msPerCost + 24, 6);
     // The start-up does not follow the estimate: what the query teaches leaves it out.
     expect([big.sequentialFixedMs, small.sequentialFixedMs]).toEqual([24, 0]);
     // Not measured: the plan PostgreSQL picks, as it estimates it.
@@ -137,11 +138,11 @@ describe('choosing the fragments, against the benchmark', () => {
     expect(small.ms).toBeCloseTo(26_244 * 0.0036, 6);
     const big = predictAsWrittenPlan(shape, tenMillion, model);
     expect(big).toMatchObject({ serialPlan: false, fixedMs: 31 });
-    expect(big.ms).toBeCloseTo(171_289 * 0.0036 * (2.4 / 1.93) + 31, 6);
+    expect(big.ms).toBeCloseTo((171_289 + (262_340 - 171_289) * (2.4 / 1.4) * (1 / 1.93 - 1 / 2.4)) * 0.0036 + 31, 6);
     // Taking PostgreSQL's parallel cost at its word and one worker's start-up chose the parallel plan on 1M rows.
     expect(predictAsWrittenPlan(shape, oneMillion, { ...model, databaseParallelism: null, parallelWorkerStartMs: null }).serialPlan).toBe(false);
     // One worker: the leader counts as 0.7 more, 1.7 participants, within what the database runs at full speed.
-    expect(parallelShortfall(1, model)).toBe(1);
+    expect(parallelShortfallCost(1, 100, 170, model)).toBe(0);
     expect(parallelStartupMs(1, model)).toBe(20);
     expect(parallelStartupMs(4, model)).toBe(53);
     expect(parallelStartupMs(2, { ...model, parallelStartMs: null })).toBeNull();

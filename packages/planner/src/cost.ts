@@ -7,8 +7,8 @@
  * The model, for k fragments on `slots` worker slots, of which the database runs `p` at full speed
  * at once (measured, `databaseParallelism`):
  *
- *   sequential(q) = scale(class(q)) × msPerCost × (cost(q) + distinctSortCost(q))
- *                   × for a parallel plan, participants ÷ min(participants, p), + its workers' start-up
+ *   sequential(q) = scale(class(q)) × msPerCost × (cost(q) + distinctSortCost(q) + parallelShortfallCost(q))
+ *                   + for a parallel plan, its workers' start-up
  *   fanOut(q, k)  = fanOutMs + partialRowMs × k × partialRowsPerFragment(q, k)
  *                 + fanOutScale(class(q)) × scale(class(q)) × msPerCost × serialCost(q) × fragmentScanFactor
  *                   × ⌈k / slots⌉ × min(k, slots) / (k × min(k, slots, p))
@@ -16,9 +16,10 @@
  * cost(q) is the cost of the plan PostgreSQL will run, with its parallel workers if it plans
  * some; serialCost(q) is the cost of the query planned without them (the same for a serial
  * plan), which fragments divide. PostgreSQL costs a parallel plan as if its participants (2.4 for
- * 2 workers and the leader) all ran at full speed; the database may run fewer (`parallelShortfall`),
- * and on small tables the workers' start-up, which the estimate puts far lower than it is, makes a
- * parallel plan slower than its serial one. With both, one scale per class serves both plans.
+ * 2 workers and the leader) all ran at full speed; the database may run fewer
+ * (`parallelShortfallCost`), and on small tables the workers' start-up, which the estimate puts
+ * far lower than it is, makes a parallel plan slower than its serial one. With both, one scale per
+ * class serves both plans.
  *
  * PostgreSQL's estimate leaves out the sort behind every DISTINCT aggregate (it never runs one in
  * parallel, and fragments replace it with a hashed GROUP BY), so the sequential side adds it. The
@@ -202,17 +203,21 @@ export function parallelStartupMs(workers: number, model: CostModel): number | n
 }
 
 /**
- * How many times longer a parallel plan takes than its cost says, where the database runs fewer
- * sessions at full speed than the plan counts on. PostgreSQL divides a parallel plan's work among
+ * What a parallel plan takes beyond its cost, in cost units, where the database runs fewer
+ * sessions at full speed than the plan counts on. PostgreSQL divides a parallel plan's CPU among
  * its workers and the leader, counting the leader as 1 − 0.3 per worker (`get_parallel_divisor`
- * in costsize.c: 2.4 participants for 2 workers); a 2-core server runs about 2. Without this, a
- * scale learned from parallel plans made serial plans look slower than they are, and on 1M rows
- * queries ran in parallel plans 1.3–1.8× slower than serial ones.
+ * in costsize.c: 2.4 participants for 2 workers), and leaves its page reads undivided; so the
+ * divided part is (serial − parallel) × d ÷ (d − 1), and it runs at min(d, p), not d. A 2-core
+ * server runs about 2 sessions; without this a scale learned from parallel plans made serial
+ * plans look slower than they are, and on 1M rows queries ran in parallel plans 1.3–1.8× slower
+ * than serial ones. Scaling the whole cost instead wrongly ran COUNT(*) on 10M rows serially.
  */
-export function parallelShortfall(workers: number, model: CostModel): number {
-  const participants = workers + Math.max(0, 1 - 0.3 * workers);
-  const fullSpeed = Math.max(1, model.databaseParallelism ?? participants);
-  return participants / Math.min(participants, fullSpeed);
+export function parallelShortfallCost(workers: number, parallelCost: number, serialCost: number, model: CostModel): number {
+  const divisor = workers + Math.max(0, 1 - 0.3 * workers);
+  const fullSpeed = Math.min(divisor, Math.max(1, model.databaseParallelism ?? divisor));
+  if (divisor <= 1 || fullSpeed >= divisor) return 0;
+  const divided = (Math.max(0, serialCost - parallelCost) * divisor) / (divisor - 1);
+  return divided * (1 / fullSpeed - 1 / divisor);
 }
 
 /**
@@ -226,7 +231,7 @@ function asWritten(scale: number, extraCost: number, estimate: QueryEstimate, mo
   const workers = estimate.parallelWorkers ?? 0;
   const startMs = parallelStartupMs(workers, model);
   if (!workers || estimate.serialCost === undefined || startMs === null) return { ms: msOf(estimate.totalCost), fixedMs: 0, serialPlan: false };
-  const parallel = msOf(estimate.totalCost) * parallelShortfall(workers, model) + startMs;
+  const parallel = msOf(estimate.totalCost + parallelShortfallCost(workers, estimate.totalCost, estimate.serialCost, model)) + startMs;
   const serial = msOf(estimate.serialCost);
   return serial <= parallel ? { ms: serial, fixedMs: 0, serialPlan: true } : { ms: parallel, fixedMs: startMs, serialPlan: false };
 }
