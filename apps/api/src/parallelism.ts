@@ -4,7 +4,7 @@
  * settled), then every `everyMs`, in the background. Worker slots are not cores, and the model
  * needs to know which fragment counts can really run side by side; PostgreSQL's estimate of the
  * workers' start-up is a few milliseconds, and it measured 20–24 here for the first worker and
- * 9–12 for the second. Until the first measurement, every worker slot counts as one and queries
+ * 9–16 for the second. Until the first measurement, every worker slot counts as one and queries
  * run in the plan PostgreSQL picks. It has sessions of its own, for the second it takes: requests
  * planning meanwhile never wait behind it.
  */

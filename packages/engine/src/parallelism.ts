@@ -26,7 +26,7 @@ export interface ParallelStart {
  * How long PostgreSQL takes to start a parallel plan's workers: the fastest of several runs of a
  * trivial statement with no worker, one and two. The planner's estimate of this
  * (parallel_setup_cost) is a few milliseconds; on the benchmark machine the first worker took
- * 20–24 ms and the second 9–12 more.
+ * 20–24 ms and the second 9–16 more.
  */
 export async function measureParallelStart(pool: Pool): Promise<ParallelStart> {
   const fastest = async (client: PoolClient, runs = 4) => {

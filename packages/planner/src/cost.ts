@@ -90,7 +90,7 @@ export interface CostModel {
    * 20–24 here, enough to make a parallel plan on 1M rows slower than the serial one.
    */
   parallelStartMs: number | null;
-  /** Milliseconds each worker after the first adds to that start-up, as measured (11 here); null: none. */
+  /** Milliseconds each worker after the first adds to that start-up, as measured (9–16 here); null: none. */
   parallelWorkerStartMs: number | null;
 }
 
@@ -209,7 +209,7 @@ export function parallelStartupMs(workers: number, model: CostModel): number | n
  * in costsize.c: 2.4 participants for 2 workers), and leaves its page reads undivided; so the
  * divided part is (serial − parallel) × d ÷ (d − 1), and it runs at min(d, p), not d. A 2-core
  * server runs about 2 sessions; without this a scale learned from parallel plans made serial
- * plans look slower than they are, and on 1M rows queries ran in parallel plans 1.3–1.8× slower
+ * plans look slower than they are, and on 1M rows queries ran in parallel plans 1.1–1.8× slower
  * than serial ones. Scaling the whole cost instead wrongly ran COUNT(*) on 10M rows serially.
  */
 export function parallelShortfallCost(workers: number, parallelCost: number, serialCost: number, model: CostModel): number {
