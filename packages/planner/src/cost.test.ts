@@ -234,6 +234,16 @@ describe('learning from finished queries', () => {
     expect(learn(DEFAULT_COST_MODEL, fannedOut({ predictedMs: 50, actualMs: 90, fixedMs: 10 })).fanOutScales.scan).toBe(1.2);
   });
 
+  test('one stall moves a scale at most ×1.2, and ordinary queries take it back', () => {
+    // Run 7: a COUNT(*) predicted at 48 ms took 190 ms; unbounded, that step was ×1.79.
+    const stalled = learn(DEFAULT_COST_MODEL, scan({ predictedMs: 48, actualMs: 190, fixedMs: 0 }));
+    expect(stalled.costScales.scan).toBeCloseTo(1.2, 10);
+    expect(learn(DEFAULT_COST_MODEL, scan({ predictedMs: 100, actualMs: 1, fixedMs: 0 })).costScales.scan).toBeCloseTo(0.9, 10);
+    let model = stalled;
+    for (let i = 0; i < 8; i++) model = learn(model, scan({ predictedMs: 48 * model.costScales.scan, actualMs: 48, fixedMs: 0 }));
+    expect(model.costScales.scan).toBeLessThan(1.05);
+  });
+
   test('a fan-out slower than predicted makes fanning out look worse, never running as written', () => {
     const shape = shapeOf(COUNT, 1e6);
     const estimate = { totalCost: 22_954, scannedRows: 1e6 };

@@ -283,13 +283,21 @@ export interface Observation {
 export const MIN_LEARNING_MS = 20;
 /** Each observation moves the scale this far toward what it saw. */
 const LEARNING_RATE = 0.2;
+/**
+ * What one observation may claim, as actual ÷ predicted: a 48 ms COUNT(*) that stalled to 190 ms
+ * (run 7) moved the scale ×1.9 and sent every later 1M-row scan the slow way. Bounded, one stall
+ * moves it at most ×1.2 and the next few ordinary queries take it back; a real change still
+ * arrives, a step at a time.
+ */
+const RATIO_BOUNDS = [0.5, 2] as const;
 const SCALE_BOUNDS = [0.25, 8] as const;
 
 /**
  * The model after one observation: the factor its side teaches (`costScales` as written,
  * `fanOutScales` fanned out) moves a step, for its class, toward what the estimate-driven part of
  * the time really was (actual − fixed) ÷ (predicted − fixed); the prediction already included
- * the factor, so the step corrects what is left. Bounded, and ignoring queries too small to tell.
+ * the factor, so the step corrects what is left. Each step is bounded (`RATIO_BOUNDS`), so is the
+ * factor, and queries too small to tell teach nothing.
  */
 export function learn(model: CostModel, observation: Observation): CostModel {
   const { queryClass: cls, predictedMs, actualMs, fixedMs } = observation;
@@ -297,7 +305,8 @@ export function learn(model: CostModel, observation: Observation): CostModel {
   const actual = actualMs - fixedMs;
   if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return model;
   const factors = TAUGHT_BY[observation.side];
-  const next = model[factors][cls] * (1 + LEARNING_RATE * (actual / predicted - 1));
+  const ratio = Math.min(RATIO_BOUNDS[1], Math.max(RATIO_BOUNDS[0], actual / predicted));
+  const next = model[factors][cls] * (1 + LEARNING_RATE * (ratio - 1));
   return { ...model, [factors]: { ...model[factors], [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
 }
 
