@@ -9,6 +9,7 @@ test('defaults work locally', () => {
     WORKER_CONCURRENCY: 2,
     SNAPSHOTS: true,
     INLINE_PARTIAL_ROWS: 10_000,
+    HISTORY_RETENTION_HOURS: 168,
   });
   expect(env.WORKER_ID).toMatch(/-\d+$/);
 });

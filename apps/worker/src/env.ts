@@ -40,6 +40,8 @@ export const WorkerEnv = z.object({
   /** How often to fail queries whose deadline passed long ago (their workers or Redis died). */
   REAPER_INTERVAL_MS: envInteger(5000, 100, 600_000),
   REAPER_GRACE_MS: envInteger(10_000, 0, 3_600_000),
+  /** How long finished queries' records (and results) are kept; 0 keeps them all. */
+  HISTORY_RETENTION_HOURS: envInteger(168, 0, 87_600),
   HEARTBEAT_INTERVAL_MS: envInteger(2000, 100, 60_000),
   /** How long SIGTERM waits for running jobs before handing them back. */
   SHUTDOWN_TIMEOUT_MS: envInteger(25_000, 0, 3_600_000),

@@ -1,10 +1,11 @@
 /**
- * Fails queries whose deadline passed long ago: their coordinator, workers or Redis state died
- * with them. Any worker may run it; the compare-and-set in the store makes it harmless to run
- * it everywhere.
+ * Housekeeping every worker runs: failing queries whose deadline passed long ago (their
+ * coordinator, workers or Redis state died with them), and deleting finished queries' records
+ * past HISTORY_RETENTION_HOURS. The compare-and-set and the skipped locks in the store make it
+ * harmless to run everywhere.
  */
 import { cancelStatements, publishQueryEvent } from '@pgfan/dispatch';
-import { clearPartialRows, failOverdue } from '@pgfan/store';
+import { clearPartialRows, failOverdue, purgeHistory, vacuumHistoryIfNeeded } from '@pgfan/store';
 import type { WorkerContext } from './context';
 
 export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
@@ -18,12 +19,37 @@ export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
   return failed.map((f) => f.id);
 }
 
+/** How often a worker purges the history: a record kept for days may stay minutes longer. */
+const PURGE_INTERVAL_MS = 10 * 60_000;
+
+/** Deletes finished records past the retention (and vacuums after, where autovacuum is off); how many it deleted. */
+export async function purgeOldHistory(ctx: WorkerContext): Promise<number> {
+  if (ctx.env.HISTORY_RETENTION_HOURS === 0) return 0;
+  const deleted = await purgeHistory(ctx.storePool, ctx.env.HISTORY_RETENTION_HOURS * 3_600_000);
+  if (deleted > 0) await vacuumHistoryIfNeeded(ctx.storePool);
+  return deleted;
+}
+
 export function startReaper(ctx: WorkerContext, log: (message: string) => void): { stop(): void } {
-  const timer = setInterval(() => {
+  const reaping = setInterval(() => {
     reapOverdue(ctx).then(
       (ids) => ids.length > 0 && log(`failed ${ids.length} overdue quer${ids.length === 1 ? 'y' : 'ies'}: ${ids.join(', ')}`),
       () => undefined,
     );
   }, ctx.env.REAPER_INTERVAL_MS);
-  return { stop: () => clearInterval(timer) };
+  const purge = () =>
+    purgeOldHistory(ctx).then(
+      (deleted) => deleted > 0 && log(`deleted ${deleted} record(s) of queries finished over ${ctx.env.HISTORY_RETENTION_HOURS} h ago`),
+      (error: Error) => log(`purging the query history failed: ${error.message}`),
+    );
+  // Soon after start, so that a history that outgrew its retention while no worker ran shrinks.
+  const first = setTimeout(purge, ctx.env.REAPER_INTERVAL_MS);
+  const purging = setInterval(purge, PURGE_INTERVAL_MS);
+  return {
+    stop: () => {
+      clearInterval(reaping);
+      clearTimeout(first);
+      clearInterval(purging);
+    },
+  };
 }

@@ -11,6 +11,8 @@ export {
   finishQuery,
   cancelQuery,
   failOverdue,
+  purgeHistory,
+  vacuumHistoryIfNeeded,
   type Db,
   type NewQuery,
   type QueryWork,

@@ -1,9 +1,9 @@
-/** Admission: the caps on unfinished queries are counted in the INSERT that records a query. */
+/** Admission (the caps on unfinished queries are counted in the INSERT that records a query) and the history's retention. */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
 import { Pool } from 'pg';
 import { migrate } from './migrate';
-import { cancelQuery, insertQuery, type NewQuery } from './queries';
+import { cancelQuery, insertQuery, purgeHistory, vacuumHistoryIfNeeded, type NewQuery } from './queries';
 
 let db: TestDatabase;
 let pool: Pool;
@@ -77,4 +77,37 @@ test('admission reads the unfinished queries only, not every query finished sinc
   } finally {
     client.release();
   }
+});
+
+describe('retention', () => {
+  const DAY_MS = 86_400_000;
+  /** A record submitted `ageDays` ago, in `status`. */
+  async function recorded(status: string, ageDays: number): Promise<string> {
+    const id = randomUUID();
+    await pool.query(
+      `INSERT INTO pgfan.queries (id, sql, status, timeout_ms, deadline, plan_internal, plan_ms, submitted_at, finished_at)
+       VALUES ($1, 'SELECT 1', $2, 60000, now() - make_interval(days => $3) + interval '1 minute', '{}', 1,
+               now() - make_interval(days => $3), CASE WHEN $2 IN ('queued', 'running', 'combining') THEN NULL ELSE now() - make_interval(days => $3) END)`,
+      [id, status, ageDays],
+    );
+    return id;
+  }
+  const ids = async () => (await pool.query<{ id: string }>('SELECT id FROM pgfan.queries ORDER BY id')).rows.map((r) => r.id).sort();
+
+  test('finished records older than the retention go, a batch at a time; unfinished and recent ones stay', async () => {
+    await pool.query('TRUNCATE pgfan.queries');
+    for (const status of ['completed', 'failed', 'cancelled', 'completed', 'failed']) await recorded(status, 8);
+    const kept = [await recorded('running', 8), await recorded('queued', 8), await recorded('completed', 6), await recorded('failed', 0)];
+    expect(await purgeHistory(pool, 7 * DAY_MS, 2)).toBe(5);
+    expect(await ids()).toEqual(kept.sort());
+    expect(await purgeHistory(pool, 7 * DAY_MS, 2)).toBe(0);
+  });
+
+  test('where autovacuum is off, the history is vacuumed; where it is on, left to it', async () => {
+    const autovacuum = (await pool.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on")).rows[0]!.on;
+    const vacuumsBefore = Number((await pool.query("SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'pgfan.queries'::regclass")).rows[0].vacuum_count);
+    expect(await vacuumHistoryIfNeeded(pool)).toBe(!autovacuum);
+    const vacuumsAfter = Number((await pool.query("SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'pgfan.queries'::regclass")).rows[0].vacuum_count);
+    expect(vacuumsAfter - vacuumsBefore).toBe(autovacuum ? 0 : 1);
+  });
 });

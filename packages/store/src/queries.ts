@@ -339,3 +339,38 @@ export async function failOverdue(db: Db, graceMs: number): Promise<{ id: string
   );
   return result.rows.map((r) => ({ id: r.id, error: r.error, totalMs: r.total_ms }));
 }
+
+/** Records deleted in one statement: a long history goes a batch at a time, with no long lock. */
+const PURGE_BATCH = 1000;
+
+/**
+ * Deletes the records of finished queries submitted more than `olderThanMs` ago, a batch at a
+ * time, and returns how many it deleted. Unfinished ones stay (the reaper ends them first);
+ * rows another process is deleting are skipped, so every worker may run it.
+ */
+export async function purgeHistory(db: Db, olderThanMs: number, batch = PURGE_BATCH): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const result = await db.query(
+      `DELETE FROM pgfan.queries WHERE id IN (
+         SELECT id FROM pgfan.queries
+          WHERE submitted_at < clock_timestamp() - make_interval(secs => $1 / 1000.0) AND status NOT IN ${UNFINISHED}
+          ORDER BY submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [olderThanMs, batch],
+    );
+    deleted += result.rowCount ?? 0;
+    if ((result.rowCount ?? 0) < batch) return deleted;
+  }
+}
+
+/**
+ * Vacuums the history where autovacuum is off, so that the space of purged records is used
+ * again rather than the table growing regardless; true if it did. Where another session is
+ * vacuuming a table already, it is skipped.
+ */
+export async function vacuumHistoryIfNeeded(db: Db): Promise<boolean> {
+  const { rows } = await db.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on");
+  if (rows[0]?.on) return false;
+  await db.query('VACUUM (SKIP_LOCKED) pgfan.queries, pgfan.partial_rows');
+  return true;
+}
