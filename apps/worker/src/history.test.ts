@@ -31,7 +31,7 @@ test('a worker deletes finished records past the retention, soon after it starts
         )
         .then((r) => r.rows[0]!.id);
     const old = [await insert('completed', 30), await insert('failed', 26)];
-    // Still running, however old: the reaper ends it (past its deadline) before it can go.
+    // Unfinished, however old: it can go only once the reaper has failed it, past its deadline.
     const kept = [await insert('running', 30), await insert('completed', 2)];
 
     const worker = await system.startWorker('purger', { HISTORY_RETENTION_HOURS: '24', REAPER_INTERVAL_MS: '200' });

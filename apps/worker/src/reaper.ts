@@ -23,8 +23,7 @@ export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
 /** Deletes finished records past the retention (and vacuums after, where autovacuum is off); how many it deleted. */
-export async function purgeOldHistory(ctx: WorkerContext): Promise<number> {
-  if (ctx.env.HISTORY_RETENTION_HOURS === 0) return 0;
+async function purgeOldHistory(ctx: WorkerContext): Promise<number> {
   const deleted = await purgeHistory(ctx.storePool, ctx.env.HISTORY_RETENTION_HOURS * 3_600_000);
   if (deleted > 0) await vacuumHistoryIfNeeded(ctx.storePool);
   return deleted;
@@ -37,6 +36,7 @@ export function startReaper(ctx: WorkerContext, log: (message: string) => void):
       () => undefined,
     );
   }, ctx.env.REAPER_INTERVAL_MS);
+  if (ctx.env.HISTORY_RETENTION_HOURS === 0) return { stop: () => clearInterval(reaping) };
   const purge = () =>
     purgeOldHistory(ctx).then(
       (deleted) => deleted > 0 && log(`deleted ${deleted} record(s) of queries finished over ${ctx.env.HISTORY_RETENTION_HOURS} h ago`),

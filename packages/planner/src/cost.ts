@@ -285,7 +285,7 @@ export const MIN_LEARNING_MS = 20;
 const LEARNING_RATE = 0.2;
 /**
  * What one observation may claim, as actual ÷ predicted: a 48 ms COUNT(*) that stalled to 190 ms
- * (run 7) moved the scale ×1.9 and sent every later 1M-row scan the slow way. Bounded, one stall
+ * (run 7), 5.6× its prediction, moved the scale ×1.9 and sent later 1M-row scans the slow way. Bounded, one stall
  * moves it at most ×1.2 and the next few ordinary queries take it back; a real change still
  * arrives, a step at a time.
  */

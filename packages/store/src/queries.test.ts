@@ -92,7 +92,7 @@ describe('retention', () => {
     );
     return id;
   }
-  const ids = async () => (await pool.query<{ id: string }>('SELECT id FROM pgfan.queries ORDER BY id')).rows.map((r) => r.id).sort();
+  const ids = async () => (await pool.query<{ id: string }>('SELECT id FROM pgfan.queries')).rows.map((r) => r.id).sort();
 
   test('finished records older than the retention go, a batch at a time; unfinished and recent ones stay', async () => {
     await pool.query('TRUNCATE pgfan.queries');
