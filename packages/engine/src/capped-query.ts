@@ -6,30 +6,11 @@
  * Rows past `keepRows` are read and dropped as they arrive, so memory stays bounded.
  */
 import type { FieldDef } from 'pg';
-// pg's row decoder (pg-cursor uses the same); pg does not export it from its index.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Result = require('pg/lib/result.js') as new (rowMode: 'array', types: unknown) => PgResult;
-import { RAW_TEXT } from './connection';
-
-interface PgResult {
-  fields: FieldDef[];
-  addFields(fields: unknown[]): void;
-  parseRow(fields: unknown[]): (string | null)[];
-}
-
-/** The part of node-postgres' Connection a submitted query writes to. */
-interface Connection {
-  parse(config: { text: string }, more: boolean): void;
-  bind(config: { values: unknown[] }, more: boolean): void;
-  describe(config: { type: 'P' }, more: boolean): void;
-  execute(config: { rows: number }, more: boolean): void;
-  sync(): void;
-  sendCopyFail(message: string): void;
-}
+import { rowDecoder, sendStatement, type Connection, type Row } from './wire';
 
 export interface CappedResult {
   fields: FieldDef[];
-  rows: (string | null)[][];
+  rows: Row[];
   /** Every row the query returned, kept or not. */
   rowCount: number;
 }
@@ -37,8 +18,8 @@ export interface CappedResult {
 /** A node-postgres Submittable: `client.query(new CappedQuery(sql, n))` resolves `done`. */
 export class CappedQuery {
   readonly done: Promise<CappedResult>;
-  private readonly result = new Result('array', RAW_TEXT);
-  private readonly rows: (string | null)[][] = [];
+  private readonly result = rowDecoder();
+  private readonly rows: Row[] = [];
   private rowCount = 0;
   private resolve!: (result: CappedResult) => void;
   private reject!: (error: Error) => void;
@@ -61,19 +42,14 @@ export class CappedQuery {
   }
 
   submit(connection: Connection): void {
-    const run = (text: string) => {
-      connection.parse({ text }, true);
-      connection.bind({ values: [] }, true);
-      connection.execute({ rows: 0 }, true);
-    };
-    this.before.forEach(run);
+    this.before.forEach((text) => sendStatement(connection, text));
     // Unnamed statement and portal, Execute with 0 rows: "no limit", so a parallel plan may run.
     // Described, so that only its rows have a RowDescription to go by.
-    connection.parse({ text: this.text }, true);
-    connection.bind({ values: [] }, true);
-    connection.describe({ type: 'P' }, true);
-    connection.execute({ rows: 0 }, true);
-    this.after.forEach(run);
+    connection.parse({ text: this.text });
+    connection.bind({ values: [] });
+    connection.describe({ type: 'P' });
+    connection.execute({ rows: 0 });
+    this.after.forEach((text) => sendStatement(connection, text));
     connection.sync();
   }
 

@@ -89,8 +89,8 @@ export function createQueryPool(options: QueryPoolOptions): Pool {
 }
 
 /**
- * Sends what a client writes in one tick as one write. pg-cursor writes Parse, Bind, Describe
- * and Flush as four, and Close and Sync as two: on a machine where every socket write wakes
+ * Sends what a client writes in one tick as one write. node-postgres writes every protocol message
+ * (Parse, Bind, Describe, Execute, Sync) as a write of its own: on a machine where every socket write wakes
  * PostgreSQL on a shared core, those writes were the largest item in a worker's CPU profile.
  * The messages and their order are unchanged; only the socket writes are fewer.
  */

@@ -20,6 +20,6 @@ export { OPEN_POLICY, parseAllowList, type QueryPolicy, type RelationPattern } f
 export { runFragment, runSequential, runCombine, toResultSet, type RawResult, type FieldType, type ResultLimits } from './execution';
 export { runLocal, planRecord, errorRecord, type LocalRunOptions } from './local';
 export { toJsonValue } from './values';
-export { exportSnapshot, beginFragmentTransaction, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
+export { exportSnapshot, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
 export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment } from './streaming';
 export { measureParallelism, measureParallelStart, type ParallelStart, type ParallelismMeasurement } from './parallelism';

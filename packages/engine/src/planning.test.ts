@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
 import { useQueryPool } from './__tests__/harness';
 import { createQueryPool } from './connection';
 import { estimateOf, planOnDatabase } from './planning';
-import { beginFragmentTransaction } from './snapshots';
+import { transactionStatements } from './snapshots';
 
 const t = useQueryPool('planning');
 let parallelPool: Pool;
@@ -108,7 +108,7 @@ test('a query the model runs serially gets no parallel workers, where PostgreSQL
   expect(plan.reason).toContain('as written without parallel workers (they take 1000 ms to start)');
   const client = await parallelPool.connect();
   try {
-    await beginFragmentTransaction(client, { snapshot: null, statementTimeoutMs: 10_000, applicationName: 'planning-test', serialPlan: true });
+    await client.query(transactionStatements({ snapshot: null, statementTimeoutMs: 10_000, applicationName: 'planning-test', serialPlan: true }).join('; '));
     const { rows } = await client.query<{ 'QUERY PLAN': string }>('EXPLAIN SELECT count(*) FROM events');
     expect(rows.map((r) => r['QUERY PLAN']).join('\n')).not.toContain('Gather');
   } finally {

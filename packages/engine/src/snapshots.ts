@@ -2,7 +2,7 @@
  * One snapshot per query: a coordinator transaction exports it, every fragment imports it, so
  * all fragments see the database as of one instant.
  */
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Pool, QueryResult } from 'pg';
 
 /** An exported snapshot, valid while its transaction stays open. */
 export interface HeldSnapshot {
@@ -92,18 +92,11 @@ export function transactionStatements(session: FragmentSession): string[] {
 }
 
 /**
- * Starts a fragment's read-only REPEATABLE READ transaction, importing the query's snapshot, in
- * one round trip.
- * @throws SnapshotLostError when the snapshot's exporting transaction has ended.
+ * What a failure to open a fragment's transaction means: a SnapshotLostError when the snapshot it
+ * was told to import is gone (its exporting transaction has ended), otherwise the error itself.
  */
-export async function beginFragmentTransaction(client: PoolClient, session: FragmentSession): Promise<void> {
-  const statements = transactionStatements(session);
-  try {
-    await client.query(statements.join('; '));
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    const message = (error as Error).message;
-    if (/snapshot/i.test(message) && (error as { code?: string }).code === '22023') throw new SnapshotLostError(`the query's snapshot is gone (${message})`);
-    throw error;
-  }
+export function openingFailure(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : '';
+  const lost = /snapshot/i.test(message) && (error as { code?: string }).code === '22023';
+  return lost ? new SnapshotLostError(`the query's snapshot is gone (${message})`) : error;
 }

@@ -3,6 +3,8 @@
  * database or in the spill — ends the fragment instead of leaving its session waiting.
  */
 import { useQueryPool } from './__tests__/harness';
+import type { PoolClient } from 'pg';
+import { exportSnapshot, SnapshotLostError } from './snapshots';
 import { runAsWritten, streamFragment, type StreamOptions } from './streaming';
 
 const t = useQueryPool('streaming');
@@ -85,26 +87,96 @@ test('a session killed mid-stream fails the fragment with UNAVAILABLE rather tha
   }
 });
 
-test("a fragment's messages leave in few socket writes: one per round trip, not one per message", async () => {
+const txStatus = (client: PoolClient) => (client as unknown as { _txStatus: string })._txStatus;
+
+test("a fragment that fits in one batch takes two round trips: its transaction's opening goes with its first Execute, COMMIT with its Close", async () => {
   const client = await t.pool.connect();
   const socket = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown } } }).connection.stream;
+  const originals = { _write: socket._write, _writev: socket._writev };
   let writes = 0;
-  const count = (name: '_write' | '_writev') => {
-    const original = socket[name] as (...args: unknown[]) => unknown;
+  for (const name of ['_write', '_writev'] as const) {
+    const original = originals[name] as (...args: unknown[]) => unknown;
     socket[name] = (...args: unknown[]) => {
       writes++;
       return original.apply(socket, args);
     };
-  };
-  count('_write');
-  count('_writev');
+  }
   try {
-    const streamed = await streamFragment(client, { ...fragment, params: ['10'] }, session());
+    const streamed = await streamFragment(
+      client,
+      { sql: "SELECT current_setting('application_name'), current_setting('transaction_isolation'), g FROM generate_series(1, $1::int) g", params: ['10'] },
+      session(),
+    );
+    const sent = writes;
     expect(streamed.rowCount).toBe(10);
-    // BEGIN…; Parse+Bind+Describe+Flush; Execute+Flush; Close+Sync; COMMIT. Uncoalesced: 10.
-    expect(writes).toBeLessThanOrEqual(5);
+    expect(streamed.rows?.[0]).toEqual(['pgfan-streaming-test', 'repeatable read', '1']);
+    // BEGIN…, Parse, Bind, Describe, Execute, Flush; then Close, COMMIT, Sync. It was four.
+    expect(sent).toBe(2);
+    expect(txStatus(client)).toBe('I');
+  } finally {
+    Object.assign(socket, originals);
+    client.release();
+  }
+});
+
+test.each([
+  ['no rows', 0],
+  ['one row fewer than a batch', 49],
+  ['exactly one batch', 50],
+  ['exactly three batches', 150],
+  ['one row past a batch', 51],
+])('every row arrives once, in order, and the transaction is over: %s', async (_, count) => {
+  const client = await t.pool.connect();
+  try {
+    const streamed = await streamFragment(client, { ...fragment, params: [String(count)] }, session({ inlineRows: 1000 }));
+    expect(streamed.rowCount).toBe(count);
+    expect(streamed.rows?.map(([g]) => Number(g))).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    expect(streamed.fields.map((f) => f.name)).toEqual(['g']);
+    expect(txStatus(client)).toBe('I');
   } finally {
     client.release();
+  }
+});
+
+test('fragments one after another on one session each get a portal of their own', async () => {
+  const client = await t.pool.connect();
+  try {
+    for (const count of [120, 7, 120]) {
+      expect((await streamFragment(client, { ...fragment, params: [String(count)] }, session({ inlineRows: 1000 }))).rowCount).toBe(count);
+    }
+  } finally {
+    client.release();
+  }
+});
+
+test("a snapshot that is gone fails with SnapshotLostError, and the session's transaction is rolled back", async () => {
+  const client = await t.pool.connect();
+  try {
+    const gone = session({ snapshot: '00000003-0000001B-1' });
+    await expect(streamFragment(client, fragment, gone)).rejects.toBeInstanceOf(SnapshotLostError);
+    expect(txStatus(client)).toBe('I');
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: '1' }]);
+  } finally {
+    client.release();
+  }
+});
+
+test("an error in the fragment itself is the fragment's, not a lost snapshot, even one that reads like it", async () => {
+  // The code and words a failed snapshot import has (22023, "snapshot"), from the fragment's own statement.
+  await t.pool.query(`BEGIN READ WRITE;
+    CREATE OR REPLACE FUNCTION snapshot_lookalike() RETURNS int LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'invalid snapshot identifier: "mine"' USING ERRCODE = '22023'; END $$;
+    COMMIT`);
+  const held = await exportSnapshot(t.pool, 10_000);
+  const client = await t.pool.connect();
+  try {
+    const error = await streamFragment(client, { sql: 'SELECT snapshot_lookalike()', params: [] }, session({ snapshot: held.id })).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(SnapshotLostError);
+    expect(error).toMatchObject({ sqlState: '22023' });
+    expect(txStatus(client)).toBe('I');
+  } finally {
+    client.release();
+    await held.release();
   }
 });
 
@@ -167,7 +239,7 @@ describe('a query run as written', () => {
       // Corked into one socket write; the transaction is over and its settings gone with it.
       expect(sent).toBe(1);
       expect((await client.query('SELECT current_setting($1) AS name', ['application_name'])).rows[0].name).not.toBe('pgfan-as-written-test');
-      expect((client as unknown as { _txStatus: string })._txStatus).toBe('I');
+      expect(txStatus(client)).toBe('I');
     } finally {
       Object.assign(socket, originals);
       client.release();
@@ -190,7 +262,7 @@ describe('a query run as written', () => {
       await expect(runAsWritten(client, asWritten, 'SELECT nope FROM generate_series(1, 2)', 10)).rejects.toMatchObject({
         position: { offset: 7, line: 1, column: 8 },
       });
-      expect((client as unknown as { _txStatus: string })._txStatus).toBe('I');
+      expect(txStatus(client)).toBe('I');
     } finally {
       client.release(true);
     }

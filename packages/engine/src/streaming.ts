@@ -5,15 +5,13 @@
  * ever holds a huge partial result.
  */
 import type { FragmentPlan } from '@pgfan/planner';
-import type { FieldDef, PoolClient, QueryResult, Submittable } from 'pg';
-import Cursor from 'pg-cursor';
+import type { FieldDef, PoolClient, Submittable } from 'pg';
 import { CappedQuery } from './capped-query';
-import { RAW_TEXT } from './connection';
 import { fromDatabaseError } from './errors';
 import type { FieldType } from './execution';
-import { beginFragmentTransaction, transactionStatements, type FragmentSession } from './snapshots';
-
-type Row = (string | null)[];
+import { FragmentCursor } from './fragment-cursor';
+import { openingFailure, transactionStatements, type FragmentSession } from './snapshots';
+import type { Row } from './wire';
 
 export interface StreamOptions extends FragmentSession {
   /** Rows fetched per round trip. @defaultValue 5000 */
@@ -38,35 +36,19 @@ function fieldTypes(fields: FieldDef[]): FieldType[] {
   return fields.map(({ name, dataTypeID, dataTypeModifier }) => ({ name, dataTypeID, dataTypeModifier }));
 }
 
-function readBatch(cursor: Cursor<Row>, count: number): Promise<{ rows: Row[]; fields: FieldType[] }> {
-  return new Promise((resolve, reject) => {
-    cursor.read(count, (error: Error | undefined, rows: Row[], result: QueryResult) =>
-      error ? reject(error) : resolve({ rows, fields: fieldTypes(result.fields) }),
-    );
-  });
-}
-
 /**
+ * Opens the fragment's transaction (importing the query's snapshot), reads its rows and commits,
+ * in two round trips when they fit in one batch (see `FragmentCursor`).
  * @throws SnapshotLostError, QueryFailedError (with the fragment's SQLSTATE), or connection errors.
  */
 export async function streamFragment(client: PoolClient, fragment: Pick<FragmentPlan, 'sql' | 'params'>, options: StreamOptions): Promise<StreamedFragment> {
-  await beginFragmentTransaction(client, options);
-  const batchRows = options.batchRows ?? 5000;
+  const cursor = new FragmentCursor(fragment.sql, fragment.params, options.batchRows ?? 5000, transactionStatements(options), ['COMMIT']);
+  client.query(cursor as unknown as Submittable);
   let inline: Row[] | null = [];
   let rowCount = 0;
-  let cursor: Cursor<Row> | undefined;
-  let reading = false;
-  const read = async (open: Cursor<Row>) => {
-    reading = true;
-    const batch = await readBatch(open, batchRows);
-    reading = false;
-    return batch;
-  };
   try {
-    cursor = client.query(new Cursor<Row>(fragment.sql, fragment.params, { rowMode: 'array', types: RAW_TEXT }));
-    let batch = await read(cursor);
-    const { fields } = batch;
     for (;;) {
+      const batch = await cursor.read();
       rowCount += batch.rows.length;
       if (inline !== null && rowCount > options.inlineRows) {
         await options.spill(inline);
@@ -74,20 +56,15 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
       }
       if (inline === null) await options.spill(batch.rows);
       else inline.push(...batch.rows);
-      if (batch.rows.length < batchRows) break;
+      if (batch.last) return { fields: fieldTypes(cursor.fields), rows: inline, rowCount };
       options.onProgress?.(rowCount);
-      batch = await read(cursor);
     }
-    await cursor.close();
-    await client.query('COMMIT');
-    return { fields, rows: inline, rowCount };
   } catch (error) {
-    // A failure between reads (in spill) leaves the cursor's portal open, holding the session:
-    // close it, or the ROLLBACK queues behind it forever. A failed read has ended the cursor
-    // already, and closing it then would wait on a connection that may be gone.
-    if (cursor && !reading) void cursor.close().catch(() => undefined);
+    // A failure between reads (in spill) leaves the portal open, holding the session: close it,
+    // or the ROLLBACK queues behind it forever.
+    cursor.close();
     await client.query('ROLLBACK').catch(() => undefined);
-    throw fromDatabaseError(error);
+    throw fromDatabaseError(cursor.failedToOpen ? openingFailure(error) : error);
   }
 }
 
