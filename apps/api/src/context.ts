@@ -25,8 +25,11 @@ export interface ApiContext {
   typeNames: TypeNames;
   /** Recent decisions to run a query as written (PLAN_CACHE_MS). */
   plans: PlanCache;
-  /** Fragments to plan for when none are requested: every fragment slot of every live worker (at least 1). */
-  fragmentSlots: Recent<number>;
+  /**
+   * What automatic partitioning plans for: every fragment slot of every live worker (at least 1),
+   * and the fragment jobs queued or running, which hold slots before a new fan-out's.
+   */
+  fragmentCapacity: Recent<{ slots: number; backlog: number }>;
   /** What finished queries taught and the API measured (Redis), or the defaults when Redis fails. */
   costModel: Recent<CostModel>;
   /** Queries the API runs itself; only those that ran alone teach the cost model. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
-import { ConfigError, connectServices, Executions, liveWorkers, openQueues, readCostModel, UnreachableError } from '@pgfan/dispatch';
+import { ConfigError, connectServices, Executions, fragmentBacklog, liveWorkers, openQueues, readCostModel, UnreachableError } from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         : 'no API keys are configured (API_KEYS or pgfan.api_keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
     );
   }
+  const queues = openQueues(redis);
   const ctx: ApiContext = {
     env,
     keys,
@@ -65,16 +66,20 @@ async function main(): Promise<void> {
       idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
     }),
     redis,
-    queues: openQueues(redis),
+    queues,
     events,
     typeNames: new TypeNames(),
     plans: new PlanCache(env.PLAN_CACHE_MS),
-    fragmentSlots: new Recent(async () => {
-      const workers = await liveWorkers(redis).catch(() => []);
-      return Math.max(
-        1,
-        workers.reduce((sum, w) => sum + w.concurrency, 0),
-      );
+    fragmentCapacity: new Recent(async () => {
+      // A worker list or a count that cannot be read plans as if idle, on one slot at least.
+      const [workers, backlog] = await Promise.all([liveWorkers(redis).catch(() => []), fragmentBacklog(queues.fragments).catch(() => 0)]);
+      return {
+        slots: Math.max(
+          1,
+          workers.reduce((sum, w) => sum + w.concurrency, 0),
+        ),
+        backlog,
+      };
     }, PLANNING_INPUTS_MAX_AGE_MS),
     costModel: new Recent(() => readCostModel(redis).catch(() => DEFAULT_COST_MODEL), PLANNING_INPUTS_MAX_AGE_MS),
     executions: new Executions(),

@@ -5,7 +5,7 @@
  * stale entry can cost speed (a table that grew meanwhile), never correctness; split plans carry
  * fragment SQL and types derived from the catalog, and are always made afresh.
  */
-import type { Plan } from '@pgfan/planner';
+import { freeSlots, type Plan } from '@pgfan/planner';
 
 export class PlanCache {
   private readonly entries = new Map<string, { plan: Plan; expires: number }>();
@@ -16,8 +16,12 @@ export class PlanCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  static key(sql: string, partitions: number | undefined, workers: number): string {
-    return JSON.stringify([sql, partitions ?? null, workers]);
+  /**
+   * The slots free now are part of the key: a query run as written because the workers were
+   * busy may fan out once they are not.
+   */
+  static key(sql: string, partitions: number | undefined, capacity: { slots: number; backlog: number }): string {
+    return JSON.stringify([sql, partitions ?? null, capacity.slots, freeSlots(capacity.slots, capacity.backlog)]);
   }
 
   get(key: string): Plan | undefined {

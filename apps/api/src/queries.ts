@@ -66,9 +66,16 @@ function planningError(error: unknown, timeoutMs: number): HttpError {
   throw error;
 }
 
-async function planQuery(ctx: ApiContext, sql: string, partitions: number | undefined, workers: number, costModel: CostModel): Promise<Plan> {
+async function planQuery(
+  ctx: ApiContext,
+  sql: string,
+  partitions: number | undefined,
+  { slots, backlog }: { slots: number; backlog: number },
+  costModel: CostModel,
+): Promise<Plan> {
   const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
-  const planned = await planOnDatabase(ctx.queryPool, sql, { partitions, workers, costModel, policy }, ctx.typeNames, ctx.policy).catch((error) => {
+  const options = { partitions, workers: slots, backlog, costModel, policy };
+  const planned = await planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });
   return planned.plan;
@@ -107,16 +114,16 @@ export function submitQuery(ctx: ApiContext) {
     const submittedAt = Date.now();
     const planningStarted = performance.now();
     // Redis round trips all: taken together (the slots and the model only when last read a while ago).
-    const [workers, withinLimit, costModel] = await Promise.all([
-      ctx.fragmentSlots.get(),
+    const [capacity, withinLimit, costModel] = await Promise.all([
+      ctx.fragmentCapacity.get(),
       req.client === null ? true : withinRate(ctx.redis, req.client, ctx.env.RATE_LIMIT_PER_SECOND),
       ctx.costModel.get(),
     ]);
     if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
-    const cacheKey = PlanCache.key(sql, partitions, workers);
+    const cacheKey = PlanCache.key(sql, partitions, capacity);
     let plan = ctx.plans.get(cacheKey);
     if (!plan) {
-      plan = await planQuery(ctx, sql, partitions, workers, costModel);
+      plan = await planQuery(ctx, sql, partitions, capacity, costModel);
       // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
       ctx.plans.remember(cacheKey, plan);
     }

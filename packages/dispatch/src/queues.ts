@@ -73,3 +73,12 @@ export async function addQueryFlow(queues: Queues, combine: CombineJob, fragment
     })),
   });
 }
+
+/**
+ * Fragment jobs holding or waiting for a worker slot: the backlog a new fan-out queues behind.
+ * One Redis script. Delayed jobs (retries in their backoff) are not counted: they hold no slot yet.
+ */
+export async function fragmentBacklog(fragments: Queue<FragmentJob>): Promise<number> {
+  const counts = await fragments.getJobCounts('active', 'waiting', 'prioritized');
+  return (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+}

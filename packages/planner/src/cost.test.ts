@@ -218,6 +218,45 @@ describe('prepareSplit with an estimate', () => {
     expect(join).toMatchObject({ kind: 'sequential', prediction: { sequentialMs: 15, fanOutMs: null, automatic: true } });
   });
 
+  describe('with fragments queued or running (the backlog)', () => {
+    const distinct = parseQuery(DISTINCT);
+    const estimate = { totalCost: 229_533, scannedRows: 1e7 };
+    const twoCores = { ...DEFAULT_COST_MODEL, databaseParallelism: 2 };
+    const plan = (backlog?: number) => prepareSplit(distinct, benchFacts(1e7), { workers: 4, backlog, estimate, costModel: twoCores });
+
+    test('idle, COUNT(DISTINCT) over 10M rows fans out, and the reason says nothing of a backlog', () => {
+      expect(plan(0)).toMatchObject({ kind: 'split', partitions: 2 });
+      expect(plan(0).reason).not.toMatch(/queued/);
+      expect(plan(undefined)).toEqual(plan(0));
+    });
+
+    test('with every slot but one taken, it runs as written, and says why', () => {
+      expect(plan(3)).toMatchObject({
+        kind: 'sequential',
+        reason: 'only 1 fragment can run at a time (3 fragments are queued or running on 4 slots)',
+        prediction: { fanOutMs: null, automatic: true },
+      });
+      expect(plan(40)).toMatchObject({ kind: 'sequential', reason: 'only 1 fragment can run at a time (40 fragments are queued or running on 4 slots)' });
+    });
+
+    test('with some slots taken, a fan-out is predicted on the slots left, no more fragments than they allow', () => {
+      const model = { ...twoCores, costScales: { ...twoCores.costScales, distinct: 3 } };
+      const withBacklog = (backlog: number) => prepareSplit(distinct, benchFacts(1e7), { workers: 8, backlog, estimate, costModel: model });
+      const idle = withBacklog(0);
+      const busy = withBacklog(5);
+      expect(busy.reason).toMatch(/ \(5 fragments are queued or running on 8 slots\)$/);
+      expect(busy).toMatchObject({ kind: 'split' });
+      expect(busy.kind === 'split' && busy.partitions).toBeLessThanOrEqual(6);
+      expect(busy.prediction!.fanOutMs!).toBeGreaterThanOrEqual(idle.prediction!.fanOutMs!);
+    });
+
+    test('a requested count is honoured whatever the backlog; its prediction and reason count it', () => {
+      const requested = prepareSplit(distinct, benchFacts(1e7), { workers: 4, backlog: 3, partitions: 4, estimate, costModel: twoCores });
+      expect(requested).toMatchObject({ kind: 'split', partitions: 4, reason: '4 partitions requested (3 fragments are queued or running on 4 slots)' });
+      expect(requested.prediction!.fanOutMs!).toBeCloseTo(predictFanOutMs(shapeOf(DISTINCT, 1e7), estimate, 4, 1, twoCores), 6);
+    });
+  });
+
   test('without an estimate, table size decides as before', () => {
     expect(prepareSplit(parsed, benchFacts(1e6), { workers: 4 })).toMatchObject({ kind: 'split', partitions: 4, reason: '10449 pages split across 4 workers' });
   });

@@ -10,6 +10,7 @@ export { catalogRequest, type CatalogRequest } from './shape';
 export {
   asWritten,
   buildPlan,
+  freeSlots,
   prepareSplit,
   sequentialPlan,
   type FragmentPlan,

@@ -43,8 +43,13 @@ import { shapeQuery, type Shape } from './shape';
 export interface PlanOptions {
   /** Exact number of fragments (1–64). Omit to choose from table size and workers. */
   partitions?: number;
-  /** Fragments that can run at once; used only when `partitions` is omitted. @defaultValue 1 */
+  /** Fragments that can run at once (worker slots, busy or not); used only when `partitions` is omitted. @defaultValue 1 */
   workers?: number;
+  /**
+   * Fragment jobs queued or running as the query is planned: they hold slots first, so a fan-out
+   * is predicted on the slots left. @defaultValue 0
+   */
+  backlog?: number;
   policy?: PartitionPolicy;
   /**
    * Split by ranges of this column's values (integer, numeric, date or timestamp) instead of by
@@ -169,15 +174,15 @@ function decidePartitions(
   byRequest: PartitionChoice | null,
 ): { count: number | null; reason: string; prediction?: PlanPrediction } {
   const { estimate, costModel } = options;
-  const workers = options.workers ?? 1;
+  const { free, busy } = slotsLeft(options);
   if (byRequest) {
     const k = byRequest.count as number;
-    if (!estimate) return { count: k, reason: byRequest.reason };
-    const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, workers, costModel);
+    if (!estimate) return { count: k, reason: byRequest.reason + busy };
+    const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, free, costModel);
     const fanOutFixed = k === 1 ? undefined : fanOutFixedMs(shape, estimate, k, costModel);
     return {
       count: k,
-      reason: byRequest.reason,
+      reason: byRequest.reason + busy,
       prediction: {
         ...asWrittenFields(predictAsWrittenPlan(shape, estimate, costModel)),
         fanOutMs,
@@ -187,12 +192,15 @@ function decidePartitions(
       },
     };
   }
-  if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
-  const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel);
+  if (!estimate) {
+    const bySize = choosePartitions(facts.table.pages, undefined, free, options.policy);
+    return { ...bySize, reason: bySize.reason + busy };
+  }
+  const choice = chooseFanOut(shape, estimate, free, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel);
   const split = choice.partitions !== null;
   return {
     count: choice.partitions,
-    reason: choice.reason,
+    reason: choice.reason + busy,
     prediction: {
       ...asWrittenFields({ ms: choice.sequentialMs, fixedMs: choice.sequentialFixedMs, serialPlan: choice.serialPlan }),
       fanOutMs: split ? choice.fanOutMs : null,
@@ -201,6 +209,20 @@ function decidePartitions(
       ...(split ? { fanOutFixedMs: fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) } : {}),
     },
   };
+}
+
+/** The worker slots a new fan-out can have now: the slots less the fragments queued or running, at least one. */
+export function freeSlots(slots: number, backlog: number): number {
+  return Math.max(1, Math.max(1, slots) - Math.max(0, Math.floor(backlog)));
+}
+
+/** `freeSlots` for these options, and how a reason says so when that is fewer than all of them. */
+function slotsLeft(options: PlanOptions): { free: number; busy: string } {
+  const slots = Math.max(1, options.workers ?? 1);
+  const backlog = Math.max(0, Math.floor(options.backlog ?? 0));
+  const free = freeSlots(slots, backlog);
+  if (free === slots) return { free, busy: '' };
+  return { free, busy: ` (${backlog} fragment${backlog === 1 ? ' is' : 's are'} queued or running on ${slots} slots)` };
 }
 
 function keyBoundsFor(facts: CatalogFacts, column: string, count: number) {
