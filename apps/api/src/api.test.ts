@@ -227,9 +227,28 @@ test('health reports PostgreSQL, Redis and the live workers', async () => {
         rows: expect.any(Number),
         other: expect.any(Number),
       },
+      fanOutMs: expect.any(Number),
     },
   });
   expect(await system.request('GET', '/api/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
+});
+
+test("each finished fan-out teaches the model a fan-out's fixed cost, which health reports", async () => {
+  const learned = async () => Number(await system.redis.hget('pgfan:cost-model', 'fanOutMs'));
+  const before = await learned();
+  const { body } = await submit({ sql: 'SELECT device, count(*) FROM events GROUP BY 1', partitions: 2 }, 10_000);
+  expect(body.status).toBe('completed');
+  // Recorded after the answer: wait for it.
+  let after = await learned();
+  for (let i = 0; i < 100 && after === before; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    after = await learned();
+  }
+  expect(after).not.toBe(before);
+  expect(after).toBeGreaterThanOrEqual(2);
+  expect(after).toBeLessThanOrEqual(1000);
+  const health = await system.request<{ costModel: { fanOutMs: number } }>('GET', '/api/health');
+  expect(health.body.costModel.fanOutMs).toBe(after);
 });
 
 test('openapi.json describes every endpoint', async () => {

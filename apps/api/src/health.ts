@@ -29,6 +29,7 @@ export function healthHandler(ctx: ApiContext) {
       costModel: costModel && {
         costScales: costModel.costScales,
         fanOutScales: costModel.fanOutScales,
+        fanOutMs: costModel.fanOutMs,
         databaseParallelism: costModel.databaseParallelism,
         parallelStartMs: costModel.parallelStartMs,
         parallelWorkerStartMs: costModel.parallelWorkerStartMs,

@@ -4,7 +4,16 @@
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
-import { cancelStatements, concludeQuery, enqueueCoordinator, fragmentIndexOf, publishQueryEvent, recordObservation } from '@pgfan/dispatch';
+import {
+  cancelStatements,
+  concludeQuery,
+  enqueueCoordinator,
+  fixedCostObservation,
+  fragmentIndexOf,
+  publishQueryEvent,
+  recordFanOutFixed,
+  recordObservation,
+} from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
@@ -101,6 +110,9 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       };
       await recordObservation(ctx.redis, observation).catch(() => undefined);
     }
+    // Every fan-out, chosen or requested, shows what one costs outside its fragments.
+    const fixed = fixedCostObservation(ordered, { executeMs, combineMs, generation, combineAttempts: Math.max(job.attemptsStarted, job.attemptsMade + 1) });
+    if (fixed) await recordFanOutFixed(ctx.redis, fixed).catch(() => undefined);
   } catch (error) {
     const failure = errorRecord(error);
     // The database went away mid-combine (a restart): the job's retries run it again, on the

@@ -95,7 +95,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       worker: ctx.env.WORKER_ID,
       attempt: attempts,
     });
-    return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempts };
+    return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, startedAt: started, worker: ctx.env.WORKER_ID, attempts };
   } catch (error) {
     execution.end();
     // The session may be broken (killed backend, lost connection): never hand it to another job.

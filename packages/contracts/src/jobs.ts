@@ -60,6 +60,8 @@ export const FragmentOutput = z.object({
   rows: z.array(z.array(z.string().nullable())).nullable().describe('null when spilled'),
   rowCount: z.number().int(),
   ms: z.number(),
+  /** When the fragment's last attempt started on its worker (ms since the epoch); older workers leave it out. */
+  startedAt: z.number().optional(),
   worker: z.string(),
   attempts: z.number().int(),
 });

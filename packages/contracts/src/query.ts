@@ -118,6 +118,12 @@ export const HealthReport = z.object({
         .describe(
           'per class of query: how much slower fragments scan than the model predicts for a fan-out, as learned from fanned-out queries (1: as predicted)',
         ),
+      fanOutMs: z
+        .number()
+        .optional()
+        .describe(
+          'milliseconds a fan-out costs outside its fragments (snapshot, flow, queue hops, combine), as learned from finished fan-outs; the model adds it to every fan-out it predicts',
+        ),
       databaseParallelism: z
         .number()
         .nullable()

@@ -1,10 +1,22 @@
 /**
- * The cost model's learned factors (two per class of query: as written, fanned out), shared by
- * every API and worker process through Redis: the API reads them to plan, and whoever finishes a
- * query records how its time compared with the prediction. Concurrent updates may overwrite each
+ * The cost model's learned factors (two per class of query: as written, fanned out; and the fixed
+ * cost of a fan-out), shared by every API and worker process through Redis: the API reads them to
+ * plan, and whoever finishes a query records how its time compared with the prediction. Concurrent updates may overwrite each
  * other; a lost observation only slows learning.
  */
-import { DEFAULT_COST_MODEL, learn, QUERY_CLASSES, TAUGHT_BY, type CostModel, type LearnedFactors, type Observation, type QueryClass } from '@pgfan/planner';
+import {
+  DEFAULT_COST_MODEL,
+  learn,
+  learnFanOutFixed,
+  QUERY_CLASSES,
+  TAUGHT_BY,
+  type CostModel,
+  type FixedCostObservation,
+  type LearnedFactors,
+  type Observation,
+  type QueryClass,
+} from '@pgfan/planner';
+import type { FragmentOutput } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
 
 const KEY = 'pgfan:cost-model';
@@ -25,8 +37,11 @@ const MEASURED = [
 ] as const;
 type Measured = Record<(typeof MEASURED)[number]['name'], number>;
 
+/** The learned fixed cost of a fan-out (`learnFanOutFixed`), one field beside the scales. */
+const FAN_OUT_MS = 'fanOutMs';
+
 export async function readCostModel(redis: Redis): Promise<CostModel> {
-  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...MEASURED.map((m) => m.name));
+  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...MEASURED.map((m) => m.name), FAN_OUT_MS);
   const model = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales }, fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales } };
   FIELDS.forEach(({ factors, cls }, i) => {
     const value = Number(stored[i] ?? NaN);
@@ -36,6 +51,8 @@ export async function readCostModel(redis: Redis): Promise<CostModel> {
     const value = Number(stored[FIELDS.length + i] ?? NaN);
     if (Number.isFinite(value) && value >= least) model[name] = value;
   });
+  const fanOutMs = Number(stored[FIELDS.length + MEASURED.length] ?? NaN);
+  if (Number.isFinite(fanOutMs) && fanOutMs > 0) model.fanOutMs = fanOutMs;
   return model;
 }
 
@@ -51,4 +68,28 @@ export async function recordObservation(redis: Redis, observation: Observation):
   if (after === before) return;
   const factors = TAUGHT_BY[observation.side];
   await redis.hset(KEY, field(factors, observation.queryClass), String(after[factors][observation.queryClass]));
+}
+
+/** Moves the fixed cost of a fan-out toward what a finished one spent outside its fragments (see `learnFanOutFixed`). */
+export async function recordFanOutFixed(redis: Redis, observation: FixedCostObservation): Promise<void> {
+  const before = await readCostModel(redis);
+  const after = learnFanOutFixed(before, observation);
+  if (after !== before) await redis.hset(KEY, FAN_OUT_MS, String(after.fanOutMs));
+}
+
+/**
+ * What a finished fan-out teaches of its fixed cost, or null when it cannot tell: a retried
+ * fragment or combine, or a later generation, spent time outside its fragments that is not the
+ * fixed cost, and an older worker's output has no start time.
+ * @param executeMs from the query's start to the combine's; `combineMs`, the combine itself.
+ */
+export function fixedCostObservation(
+  outputs: readonly Pick<FragmentOutput, 'startedAt' | 'ms' | 'attempts' | 'rowCount'>[],
+  run: { executeMs: number | null; combineMs: number; generation: number; combineAttempts: number },
+): FixedCostObservation | null {
+  if (outputs.length === 0 || run.executeMs === null || run.generation !== 1 || run.combineAttempts !== 1) return null;
+  if (outputs.some((o) => o.startedAt === undefined || o.attempts !== 1)) return null;
+  const starts = outputs.map((o) => o.startedAt as number);
+  const window = Math.max(...outputs.map((o) => (o.startedAt as number) + o.ms)) - Math.min(...starts);
+  return { outsideFragmentsMs: run.executeMs + run.combineMs - window, partialRows: outputs.reduce((n, o) => n + o.rowCount, 0) };
 }

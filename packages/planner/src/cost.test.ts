@@ -8,6 +8,7 @@ import {
   DEFAULT_COST_MODEL,
   fanOutFixedMs,
   learn,
+  learnFanOutFixed,
   parallelShortfallCost,
   parallelStartupMs,
   partialRowsPerFragment,
@@ -344,5 +345,41 @@ describe('learning from finished queries', () => {
     expect(
       chooseFanOut(shape, estimate, 2, 64, { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, distinct: 3 } }).partitions,
     ).toBeNull();
+  });
+});
+
+describe("learning a fan-out's fixed cost", () => {
+  const model = DEFAULT_COST_MODEL;
+
+  test('each fan-out moves it a fifth of the way toward its time outside its fragments, less its partial rows', () => {
+    const after = learnFanOutFixed(model, { outsideFragmentsMs: 30, partialRows: 0 });
+    expect(after.fanOutMs).toBeCloseTo(20 + 0.2 * (30 - 20), 10);
+    // 10,000 partial rows at 1.4 µs each are 14 ms of those 30: the fixed cost seen is 16.
+    expect(learnFanOutFixed(model, { outsideFragmentsMs: 30, partialRows: 10_000 }).fanOutMs).toBeCloseTo(20 + 0.2 * (16 - 20), 10);
+    expect(after.costScales).toBe(model.costScales);
+  });
+
+  test('one stalled hop moves it ×1.2 at most; a run of quick ones converges on what they took', () => {
+    expect(learnFanOutFixed(model, { outsideFragmentsMs: 900, partialRows: 0 }).fanOutMs).toBeCloseTo(24, 10);
+    let m: CostModel = model;
+    for (let i = 0; i < 60; i++) m = learnFanOutFixed(m, { outsideFragmentsMs: 7, partialRows: 4 });
+    expect(m.fanOutMs).toBeCloseTo(7 - 4 * model.partialRowMs, 2);
+  });
+
+  test('nonsense teaches nothing; the learned value stays within bounds', () => {
+    expect(learnFanOutFixed(model, { outsideFragmentsMs: -3, partialRows: 0 })).toBe(model);
+    expect(learnFanOutFixed(model, { outsideFragmentsMs: NaN, partialRows: 0 })).toBe(model);
+    expect(learnFanOutFixed(model, { outsideFragmentsMs: 1, partialRows: 1e9 })).toBe(model);
+    let m: CostModel = model;
+    for (let i = 0; i < 200; i++) m = learnFanOutFixed(m, { outsideFragmentsMs: 0.01, partialRows: 0 });
+    expect(m.fanOutMs).toBe(2);
+  });
+
+  test('what is learned is what every fan-out prediction adds, whatever its fragments', () => {
+    const shape = shapeOf(DISTINCT, 1e6);
+    const estimate = { totalCost: 22_954, scannedRows: 1e6 };
+    const learned = { ...model, databaseParallelism: 2 };
+    const quick = { ...learned, fanOutMs: 2 };
+    expect(predictFanOutMs(shape, estimate, 2, 4, quick)).toBeCloseTo(predictFanOutMs(shape, estimate, 2, 4, learned) - 18, 6);
   });
 });

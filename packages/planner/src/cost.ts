@@ -27,7 +27,8 @@
  * factors per class of query (`learn`) correct them by what finished queries took: `scale`, from
  * queries run as written, for how fast this database really runs what PostgreSQL estimates; and
  * `fanOutScale`, from fanned-out queries, for how much of the predicted parallel speed-up
- * fragments really get (worker slots are not cores, fixed costs are not constant).
+ * fragments really get (worker slots are not cores). And `fanOutMs`, from every finished fan-out,
+ * is what one costs outside its fragments (`learnFanOutFixed`).
  */
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
@@ -54,7 +55,10 @@ export interface CostModel {
   msPerCost: number;
   /** A fragment's TID range scan costs this much more per page than a sequential scan. */
   fragmentScanFactor: number;
-  /** Fixed cost of fanning out over running as written: snapshot, flow, jobs, combine. */
+  /**
+   * Fixed cost of fanning out over running as written: snapshot, flow, jobs, combine. Learned
+   * from finished fan-outs, as their time outside their fragments (`learnFanOutFixed`).
+   */
   fanOutMs: number;
   /** Shipping one partial row from a fragment and combining it. */
   partialRowMs: number;
@@ -308,6 +312,36 @@ export function learn(model: CostModel, observation: Observation): CostModel {
   const ratio = Math.min(RATIO_BOUNDS[1], Math.max(RATIO_BOUNDS[0], actual / predicted));
   const next = model[factors][cls] * (1 + LEARNING_RATE * (ratio - 1));
   return { ...model, [factors]: { ...model[factors], [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
+}
+
+/** A finished fan-out, as its fixed cost shows: what it spent outside its fragments. */
+export interface FixedCostObservation {
+  /**
+   * From the query's start to its first fragment's start, plus from its last fragment's end to
+   * the combine's end: the snapshot, the flow, the hops to and from the queue, and the combine.
+   * Waves and contention among the fragments fall inside their window, which the scan part of
+   * the prediction covers.
+   */
+  outsideFragmentsMs: number;
+  /** Partial rows the fragments returned, which the combine took in (`partialRowMs` each). */
+  partialRows: number;
+}
+
+/** What the fixed cost may learn to: no fan-out costs nothing, and none should cost more than a second. */
+const FAN_OUT_MS_BOUNDS = [2, 1000] as const;
+
+/**
+ * The model after one finished fan-out: `fanOutMs` moves a step toward what it spent outside its
+ * fragments less its partial rows' cost, bounded like the scales (`RATIO_BOUNDS`), so one stalled
+ * hop moves it ×1.2 at most. Nonsense (a negative time, from clocks of different machines) teaches
+ * nothing.
+ */
+export function learnFanOutFixed(model: CostModel, observation: FixedCostObservation): CostModel {
+  const observed = observation.outsideFragmentsMs - model.partialRowMs * observation.partialRows;
+  if (!(observed > 0) || !Number.isFinite(observed) || !(model.fanOutMs > 0)) return model;
+  const ratio = Math.min(RATIO_BOUNDS[1], Math.max(RATIO_BOUNDS[0], observed / model.fanOutMs));
+  const next = model.fanOutMs * (1 + LEARNING_RATE * (ratio - 1));
+  return { ...model, fanOutMs: Math.min(FAN_OUT_MS_BOUNDS[1], Math.max(FAN_OUT_MS_BOUNDS[0], next)) };
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
