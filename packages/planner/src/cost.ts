@@ -94,7 +94,7 @@ export interface CostModel {
    * 20–24 here, enough to make a parallel plan on 1M rows slower than the serial one.
    */
   parallelStartMs: number | null;
-  /** Milliseconds each worker after the first adds to that start-up, as measured (9–16 here); null: none. */
+  /** Milliseconds each worker after the first adds to that start-up, as measured (0–16 here, by the day); null: none. */
   parallelWorkerStartMs: number | null;
 }
 
