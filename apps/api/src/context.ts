@@ -27,7 +27,7 @@ export interface ApiContext {
   plans: PlanCache;
   /**
    * What automatic partitioning plans for: every fragment slot of every live worker (at least 1),
-   * and the fragment jobs queued or running, which hold slots before a new fan-out's.
+   * and the fragment jobs queued or running, which a new fan-out waits for.
    */
   fragmentCapacity: Recent<{ slots: number; backlog: number }>;
   /** What finished queries taught and the API measured (Redis), or the defaults when Redis fails. */

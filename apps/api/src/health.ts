@@ -30,6 +30,7 @@ export function healthHandler(ctx: ApiContext) {
         costScales: costModel.costScales,
         fanOutScales: costModel.fanOutScales,
         fanOutMs: costModel.fanOutMs,
+        fragmentMs: costModel.fragmentMs,
         databaseParallelism: costModel.databaseParallelism,
         parallelStartMs: costModel.parallelStartMs,
         parallelWorkerStartMs: costModel.parallelWorkerStartMs,

@@ -7,7 +7,7 @@ const plan = (mode: Plan['mode']): Plan =>
 test('keeps plans that run the query as written, for its TTL', () => {
   let clock = 0;
   const cache = new PlanCache(5_000, 10, () => clock);
-  const key = PlanCache.key('SELECT 1', undefined, { slots: 4, backlog: 0 });
+  const key = PlanCache.key('SELECT 1', undefined, 4);
   cache.remember(key, plan('sequential'));
   expect(cache.get(key)?.mode).toBe('sequential');
   clock = 4_999;
@@ -25,20 +25,23 @@ test('never keeps split plans, and keeps nothing with a TTL of 0', () => {
   expect(off.get('b')).toBeUndefined();
 });
 
-test('the text, the requested partitions, the worker slots and those free all make the key', () => {
-  const idle = { slots: 4, backlog: 0 };
+test('the text, the requested partitions and the worker slots all make the key', () => {
   expect(
     new Set([
-      PlanCache.key('SELECT 1', undefined, idle),
-      PlanCache.key('SELECT 1 ', undefined, idle),
-      PlanCache.key('SELECT 1', 2, idle),
-      PlanCache.key('SELECT 1', undefined, { slots: 2, backlog: 0 }),
-      // Planned as written while the workers were busy: not what to do once they are free.
-      PlanCache.key('SELECT 1', undefined, { slots: 4, backlog: 3 }),
+      PlanCache.key('SELECT 1', undefined, 4),
+      PlanCache.key('SELECT 1 ', undefined, 4),
+      PlanCache.key('SELECT 1', 2, 4),
+      PlanCache.key('SELECT 1', undefined, 2),
     ]).size,
-  ).toBe(5);
-  // Only the slots left count, not how deep the queue behind them is.
-  expect(PlanCache.key('SELECT 1', undefined, { slots: 4, backlog: 3 })).toBe(PlanCache.key('SELECT 1', undefined, { slots: 4, backlog: 30 }));
+  ).toBe(4);
+});
+
+test('a decision made behind a backlog is not kept: once the workers are free, the query may fan out', () => {
+  const cache = new PlanCache(5_000);
+  cache.remember('busy', plan('sequential'), 3);
+  expect(cache.get('busy')).toBeUndefined();
+  cache.remember('idle', plan('sequential'), 0);
+  expect(cache.get('idle')).toBeDefined();
 });
 
 test('when full, the oldest entry makes room', () => {

@@ -5,7 +5,7 @@
  * stale entry can cost speed (a table that grew meanwhile), never correctness; split plans carry
  * fragment SQL and types derived from the catalog, and are always made afresh.
  */
-import { freeSlots, type Plan } from '@pgfan/planner';
+import type { Plan } from '@pgfan/planner';
 
 export class PlanCache {
   private readonly entries = new Map<string, { plan: Plan; expires: number }>();
@@ -16,12 +16,8 @@ export class PlanCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /**
-   * The slots free now are part of the key: a query run as written because the workers were
-   * busy may fan out once they are not.
-   */
-  static key(sql: string, partitions: number | undefined, capacity: { slots: number; backlog: number }): string {
-    return JSON.stringify([sql, partitions ?? null, capacity.slots, freeSlots(capacity.slots, capacity.backlog)]);
+  static key(sql: string, partitions: number | undefined, workers: number): string {
+    return JSON.stringify([sql, partitions ?? null, workers]);
   }
 
   get(key: string): Plan | undefined {
@@ -34,9 +30,14 @@ export class PlanCache {
     return entry.plan;
   }
 
-  /** Keeps `plan` if it runs the query as written; the oldest entry makes room when full. */
-  remember(key: string, plan: Plan): void {
-    if (this.ttlMs <= 0 || plan.mode !== 'sequential') return;
+  /**
+   * Keeps `plan` if it runs the query as written and was made with no fragments queued or running;
+   * the oldest entry makes room when full. A backlog only makes fanning out dearer, so a decision
+   * to run as written made without one still holds behind one; made behind one, it may not once
+   * the workers are free.
+   */
+  remember(key: string, plan: Plan, backlog = 0): void {
+    if (this.ttlMs <= 0 || plan.mode !== 'sequential' || backlog > 0) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { plan, expires: this.now() + this.ttlMs });

@@ -120,12 +120,12 @@ export function submitQuery(ctx: ApiContext) {
       ctx.costModel.get(),
     ]);
     if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
-    const cacheKey = PlanCache.key(sql, partitions, capacity);
+    const cacheKey = PlanCache.key(sql, partitions, capacity.slots);
     let plan = ctx.plans.get(cacheKey);
     if (!plan) {
       plan = await planQuery(ctx, sql, partitions, capacity, costModel);
       // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
-      ctx.plans.remember(cacheKey, plan);
+      ctx.plans.remember(cacheKey, plan, capacity.backlog);
     }
     const id = randomUUID();
     const fragments = plan.fragments.map((f): FragmentProgress => ({

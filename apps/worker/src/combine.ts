@@ -8,10 +8,10 @@ import {
   cancelStatements,
   concludeQuery,
   enqueueCoordinator,
-  fixedCostObservation,
+  fanOutObservation,
   fragmentIndexOf,
   publishQueryEvent,
-  recordFanOutFixed,
+  recordFanOut,
   recordObservation,
 } from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
@@ -110,9 +110,10 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       };
       await recordObservation(ctx.redis, observation).catch(() => undefined);
     }
-    // Every fan-out, chosen or requested, shows what one costs outside its fragments.
-    const fixed = fixedCostObservation(ordered, { executeMs, combineMs, generation, combineAttempts: Math.max(job.attemptsStarted, job.attemptsMade + 1) });
-    if (fixed) await recordFanOutFixed(ctx.redis, fixed).catch(() => undefined);
+    // Every fan-out, chosen or requested, shows what one costs outside its fragments and how long its fragments take.
+    const combineAttempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
+    const finished = fanOutObservation(ordered, { executeMs, combineMs, generation, combineAttempts, plannedBehind: (prediction?.backlog ?? 0) > 0 });
+    if (finished) await recordFanOut(ctx.redis, finished).catch(() => undefined);
   } catch (error) {
     const failure = errorRecord(error);
     // The database went away mid-combine (a restart): the job's retries run it again, on the

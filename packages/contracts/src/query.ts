@@ -124,6 +124,13 @@ export const HealthReport = z.object({
         .describe(
           'milliseconds a fan-out costs outside its fragments (snapshot, flow, queue hops, combine), as learned from finished fan-outs; the model adds it to every fan-out it predicts',
         ),
+      fragmentMs: z
+        .number()
+        .nullable()
+        .optional()
+        .describe(
+          'milliseconds a fragment takes on a worker, on average, as learned from finished fan-outs: a new fan-out is predicted to wait this long per fragment queued or running, spread over the slots. Null until learned (no wait is predicted)',
+        ),
       databaseParallelism: z
         .number()
         .nullable()

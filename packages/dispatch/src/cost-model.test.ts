@@ -1,7 +1,7 @@
 /** The learned scales live in Redis, shared by every process: a real Redis here. */
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
-import { fixedCostObservation, readCostModel, recordDatabaseMeasurements, recordFanOutFixed, recordObservation } from './cost-model';
+import { fanOutObservation, readCostModel, recordDatabaseMeasurements, recordFanOut, recordObservation } from './cost-model';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 
@@ -41,36 +41,41 @@ test("the database's measured parallelism and workers' start-up are shared as th
   expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: null, parallelStartMs: null, parallelWorkerStartMs: null });
 });
 
-test("a fan-out's fixed cost is learned into the shared model; a damaged value reads as the default", async () => {
-  await recordFanOutFixed(redis, { outsideFragmentsMs: 10, partialRows: 0 });
-  expect((await readCostModel(redis)).fanOutMs).toBeCloseTo(DEFAULT_COST_MODEL.fanOutMs * 0.9, 10);
-  await recordFanOutFixed(redis, { outsideFragmentsMs: -1, partialRows: 0 });
-  expect((await readCostModel(redis)).fanOutMs).toBeCloseTo(DEFAULT_COST_MODEL.fanOutMs * 0.9, 10);
+test("a fan-out's fixed cost and fragments' time are learned into the shared model; damaged values read as the default", async () => {
+  await recordFanOut(redis, { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 });
+  expect(await readCostModel(redis)).toMatchObject({ fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9, fragmentMs: 40 });
+  await recordFanOut(redis, { outsideFragmentsMs: -1, partialRows: 0, meanFragmentMs: -1 });
+  expect(await readCostModel(redis)).toMatchObject({ fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9, fragmentMs: 40 });
   expect((await readCostModel(redis)).costScales).toEqual(DEFAULT_COST_MODEL.costScales);
-  await redis.hset('pgfan:cost-model', 'fanOutMs', '-4');
-  expect((await readCostModel(redis)).fanOutMs).toBe(DEFAULT_COST_MODEL.fanOutMs);
+  await redis.hset('pgfan:cost-model', 'fanOutMs', '-4', 'fragmentMs', 'x');
+  expect(await readCostModel(redis)).toMatchObject({ fanOutMs: DEFAULT_COST_MODEL.fanOutMs, fragmentMs: null });
 });
 
-describe('what a finished fan-out teaches of its fixed cost', () => {
-  const run = { executeMs: 40, combineMs: 3, generation: 1, combineAttempts: 1 };
+describe('what a finished fan-out teaches', () => {
+  const run = { executeMs: 40, combineMs: 3, generation: 1, combineAttempts: 1, plannedBehind: false };
   const fragment = (startedAt: number, ms: number, rowCount = 1, attempts = 1) => ({ startedAt, ms, rowCount, attempts });
 
-  test('its time outside the window from the first fragment start to the last fragment end, and its partial rows', () => {
+  test('its time outside the window from the first fragment start to the last fragment end, its partial rows and its mean fragment', () => {
     // Fragments from t=1000 to t=1030: 30 ms of the 43 were theirs, waves and all.
-    expect(fixedCostObservation([fragment(1000, 12, 5), fragment(1002, 28, 7), fragment(1014, 10)], run)).toEqual({
+    expect(fanOutObservation([fragment(1000, 12, 5), fragment(1002, 28, 7), fragment(1014, 10)], run)).toEqual({
       outsideFragmentsMs: 13,
       partialRows: 13,
+      meanFragmentMs: 50 / 3,
     });
+  });
+
+  test('planned behind other fragments, its time outside its own holds a wait: only its fragments teach', () => {
+    expect(fanOutObservation([fragment(1000, 10), fragment(1001, 20)], { ...run, plannedBehind: true })).toEqual({ partialRows: 2, meanFragmentMs: 15 });
   });
 
   test('nothing from a retried fragment or combine, a later generation, an unknown start or an old worker', () => {
     const ok = [fragment(1000, 10), fragment(1001, 10)];
-    expect(fixedCostObservation(ok, run)).not.toBeNull();
-    expect(fixedCostObservation([fragment(1000, 10), fragment(1001, 10, 1, 2)], run)).toBeNull();
-    expect(fixedCostObservation(ok, { ...run, combineAttempts: 2 })).toBeNull();
-    expect(fixedCostObservation(ok, { ...run, generation: 2 })).toBeNull();
-    expect(fixedCostObservation(ok, { ...run, executeMs: null })).toBeNull();
-    expect(fixedCostObservation([{ ms: 10, rowCount: 1, attempts: 1 }, fragment(1001, 10)], run)).toBeNull();
-    expect(fixedCostObservation([], run)).toBeNull();
+    expect(fanOutObservation(ok, run)).not.toBeNull();
+    expect(fanOutObservation([fragment(1000, 10), fragment(1001, 10, 1, 2)], run)).toBeNull();
+    expect(fanOutObservation(ok, { ...run, combineAttempts: 2 })).toBeNull();
+    expect(fanOutObservation(ok, { ...run, generation: 2 })).toBeNull();
+    expect(fanOutObservation(ok, { ...run, executeMs: null })).toBeNull();
+    expect(fanOutObservation([{ ms: 10, rowCount: 1, attempts: 1 }, fragment(1001, 10)], run)).toBeNull();
+    expect(fanOutObservation([], run)).toBeNull();
   });
 });

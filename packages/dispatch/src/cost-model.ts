@@ -7,11 +7,11 @@
 import {
   DEFAULT_COST_MODEL,
   learn,
-  learnFanOutFixed,
+  learnFromFanOut,
   QUERY_CLASSES,
   TAUGHT_BY,
   type CostModel,
-  type FixedCostObservation,
+  type FinishedFanOut,
   type LearnedFactors,
   type Observation,
   type QueryClass,
@@ -37,11 +37,12 @@ const MEASURED = [
 ] as const;
 type Measured = Record<(typeof MEASURED)[number]['name'], number>;
 
-/** The learned fixed cost of a fan-out (`learnFanOutFixed`), one field beside the scales. */
+/** Learned from finished fan-outs (`learnFromFanOut`): one field each beside the scales. */
 const FAN_OUT_MS = 'fanOutMs';
+const FRAGMENT_MS = 'fragmentMs';
 
 export async function readCostModel(redis: Redis): Promise<CostModel> {
-  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...MEASURED.map((m) => m.name), FAN_OUT_MS);
+  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...MEASURED.map((m) => m.name), FAN_OUT_MS, FRAGMENT_MS);
   const model = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales }, fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales } };
   FIELDS.forEach(({ factors, cls }, i) => {
     const value = Number(stored[i] ?? NaN);
@@ -51,8 +52,9 @@ export async function readCostModel(redis: Redis): Promise<CostModel> {
     const value = Number(stored[FIELDS.length + i] ?? NaN);
     if (Number.isFinite(value) && value >= least) model[name] = value;
   });
-  const fanOutMs = Number(stored[FIELDS.length + MEASURED.length] ?? NaN);
-  if (Number.isFinite(fanOutMs) && fanOutMs > 0) model.fanOutMs = fanOutMs;
+  const [fanOutMs, fragmentMs] = stored.slice(FIELDS.length + MEASURED.length).map((v) => Number(v ?? NaN));
+  if (Number.isFinite(fanOutMs) && (fanOutMs as number) > 0) model.fanOutMs = fanOutMs as number;
+  if (Number.isFinite(fragmentMs) && (fragmentMs as number) > 0) model.fragmentMs = fragmentMs as number;
   return model;
 }
 
@@ -70,26 +72,32 @@ export async function recordObservation(redis: Redis, observation: Observation):
   await redis.hset(KEY, field(factors, observation.queryClass), String(after[factors][observation.queryClass]));
 }
 
-/** Moves the fixed cost of a fan-out toward what a finished one spent outside its fragments (see `learnFanOutFixed`). */
-export async function recordFanOutFixed(redis: Redis, observation: FixedCostObservation): Promise<void> {
+/** Moves the fan-out's learned costs toward what a finished one showed (see `learnFromFanOut`). */
+export async function recordFanOut(redis: Redis, observation: FinishedFanOut): Promise<void> {
   const before = await readCostModel(redis);
-  const after = learnFanOutFixed(before, observation);
-  if (after !== before) await redis.hset(KEY, FAN_OUT_MS, String(after.fanOutMs));
+  const after = learnFromFanOut(before, observation);
+  if (after === before) return;
+  await redis.hset(KEY, { [FAN_OUT_MS]: String(after.fanOutMs), ...(after.fragmentMs === null ? {} : { [FRAGMENT_MS]: String(after.fragmentMs) }) });
 }
 
 /**
- * What a finished fan-out teaches of its fixed cost, or null when it cannot tell: a retried
- * fragment or combine, or a later generation, spent time outside its fragments that is not the
- * fixed cost, and an older worker's output has no start time.
+ * What a finished fan-out teaches, or null when it cannot tell: a retried fragment or combine,
+ * or a later generation, spent time that is neither its fragments' nor its fixed cost, and an
+ * older worker's output has no start time. One planned behind other queries' fragments teaches
+ * its fragments' time but not its fixed cost: its wait for slots is in its time outside them.
  * @param executeMs from the query's start to the combine's; `combineMs`, the combine itself.
  */
-export function fixedCostObservation(
+export function fanOutObservation(
   outputs: readonly Pick<FragmentOutput, 'startedAt' | 'ms' | 'attempts' | 'rowCount'>[],
-  run: { executeMs: number | null; combineMs: number; generation: number; combineAttempts: number },
-): FixedCostObservation | null {
+  run: { executeMs: number | null; combineMs: number; generation: number; combineAttempts: number; plannedBehind: boolean },
+): FinishedFanOut | null {
   if (outputs.length === 0 || run.executeMs === null || run.generation !== 1 || run.combineAttempts !== 1) return null;
   if (outputs.some((o) => o.startedAt === undefined || o.attempts !== 1)) return null;
   const starts = outputs.map((o) => o.startedAt as number);
   const window = Math.max(...outputs.map((o) => (o.startedAt as number) + o.ms)) - Math.min(...starts);
-  return { outsideFragmentsMs: run.executeMs + run.combineMs - window, partialRows: outputs.reduce((n, o) => n + o.rowCount, 0) };
+  return {
+    ...(run.plannedBehind ? {} : { outsideFragmentsMs: run.executeMs + run.combineMs - window }),
+    partialRows: outputs.reduce((n, o) => n + o.rowCount, 0),
+    meanFragmentMs: outputs.reduce((n, o) => n + o.ms, 0) / outputs.length,
+  };
 }

@@ -8,13 +8,14 @@ import {
   DEFAULT_COST_MODEL,
   fanOutFixedMs,
   learn,
-  learnFanOutFixed,
+  learnFromFanOut,
   parallelShortfallCost,
   parallelStartupMs,
   partialRowsPerFragment,
   predictFanOutMs,
   predictAsWrittenPlan,
   queryClass,
+  queueWaitMs,
   type CostModel,
   type Observation,
   type QueryClass,
@@ -222,39 +223,45 @@ describe('prepareSplit with an estimate', () => {
   describe('with fragments queued or running (the backlog)', () => {
     const distinct = parseQuery(DISTINCT);
     const estimate = { totalCost: 229_533, scannedRows: 1e7 };
-    const twoCores = { ...DEFAULT_COST_MODEL, databaseParallelism: 2 };
-    const plan = (backlog?: number) => prepareSplit(distinct, benchFacts(1e7), { workers: 4, backlog, estimate, costModel: twoCores });
+    // Fragments here take 700 ms on average (as COUNT(DISTINCT)'s do on 10M rows in 2).
+    const learned = { ...DEFAULT_COST_MODEL, databaseParallelism: 2, fragmentMs: 700 };
+    const plan = (backlog?: number, model: CostModel = learned) => prepareSplit(distinct, benchFacts(1e7), { workers: 4, backlog, estimate, costModel: model });
 
-    test('idle, COUNT(DISTINCT) over 10M rows fans out, and the reason says nothing of a backlog', () => {
+    test('a fan-out waits for the backlog: its fragments, at the learned mean, spread over every slot', () => {
+      expect(queueWaitMs(0, 4, learned)).toBe(0);
+      expect(queueWaitMs(8, 4, learned)).toBe(1400);
+      expect(queueWaitMs(8, 0, learned)).toBe(5600);
+      // Before any fragment time is learned, nothing waits: as without a backlog.
+      expect(queueWaitMs(8, 4, DEFAULT_COST_MODEL)).toBe(0);
+    });
+
+    test('idle, COUNT(DISTINCT) over 10M rows fans out, and the reason says nothing of waiting', () => {
       expect(plan(0)).toMatchObject({ kind: 'split', partitions: 2 });
-      expect(plan(0).reason).not.toMatch(/queued/);
+      expect(plan(0).reason).not.toMatch(/waiting/);
+      expect(plan(0).prediction).not.toHaveProperty('backlog');
       expect(plan(undefined)).toEqual(plan(0));
     });
 
-    test('with every slot but one taken, it runs as written, and says why', () => {
-      expect(plan(3)).toMatchObject({
-        kind: 'sequential',
-        reason: 'only 1 fragment can run at a time (3 fragments are queued or running on 4 slots)',
-        prediction: { fanOutMs: null, automatic: true },
-      });
-      expect(plan(40)).toMatchObject({ kind: 'sequential', reason: 'only 1 fragment can run at a time (40 fragments are queued or running on 4 slots)' });
+    test('behind a backlog it still fans out where that pays after the wait, and says how much of it is waiting', () => {
+      const idle = plan(0);
+      const busy = plan(4);
+      expect(busy).toMatchObject({ kind: 'split', partitions: 2, prediction: { backlog: 4 } });
+      expect(busy.reason).toMatch(/^predicted \d+ ms in 2 fragments \(700 ms of it waiting for worker slots\), \d+ ms as written$/);
+      expect(busy.prediction!.fanOutMs!).toBeCloseTo(idle.prediction!.fanOutMs! + 700, 6);
+      // The wait is not PostgreSQL's estimate: it is in the fixed part, which the scales do not learn from.
+      expect(busy.prediction!.fanOutFixedMs!).toBeCloseTo(idle.prediction!.fanOutFixedMs! + 700, 6);
     });
 
-    test('with some slots taken, a fan-out is predicted on the slots left, no more fragments than they allow', () => {
-      const model = { ...twoCores, costScales: { ...twoCores.costScales, distinct: 3 } };
-      const withBacklog = (backlog: number) => prepareSplit(distinct, benchFacts(1e7), { workers: 8, backlog, estimate, costModel: model });
-      const idle = withBacklog(0);
-      const busy = withBacklog(5);
-      expect(busy.reason).toMatch(/ \(5 fragments are queued or running on 8 slots\)$/);
-      expect(busy).toMatchObject({ kind: 'split' });
-      expect(busy.kind === 'split' && busy.partitions).toBeLessThanOrEqual(6);
-      expect(busy.prediction!.fanOutMs!).toBeGreaterThanOrEqual(idle.prediction!.fanOutMs!);
+    test('behind a long enough backlog it runs as written, and says why', () => {
+      const busy = plan(16);
+      expect(busy).toMatchObject({ kind: 'sequential', prediction: { fanOutMs: null, automatic: true } });
+      expect(busy.reason).toMatch(/in 2 fragments \(2800 ms of it waiting for worker slots\): splitting would not pay$/);
     });
 
-    test('a requested count is honoured whatever the backlog; its prediction and reason count it', () => {
-      const requested = prepareSplit(distinct, benchFacts(1e7), { workers: 4, backlog: 3, partitions: 4, estimate, costModel: twoCores });
-      expect(requested).toMatchObject({ kind: 'split', partitions: 4, reason: '4 partitions requested (3 fragments are queued or running on 4 slots)' });
-      expect(requested.prediction!.fanOutMs!).toBeCloseTo(predictFanOutMs(shapeOf(DISTINCT, 1e7), estimate, 4, 1, twoCores), 6);
+    test('a requested count is honoured whatever the backlog; its prediction counts the wait', () => {
+      const requested = prepareSplit(distinct, benchFacts(1e7), { workers: 4, backlog: 8, partitions: 4, estimate, costModel: learned });
+      expect(requested).toMatchObject({ kind: 'split', partitions: 4, reason: '4 partitions requested', prediction: { backlog: 8 } });
+      expect(requested.prediction!.fanOutMs!).toBeCloseTo(1400 + predictFanOutMs(shapeOf(DISTINCT, 1e7), estimate, 4, 4, learned), 6);
     });
   });
 
@@ -348,34 +355,52 @@ describe('learning from finished queries', () => {
   });
 });
 
-describe("learning a fan-out's fixed cost", () => {
+describe('learning from a finished fan-out', () => {
   const model = DEFAULT_COST_MODEL;
+  const fanOut = (outsideFragmentsMs: number | undefined, partialRows = 0, meanFragmentMs = 5) => ({
+    ...(outsideFragmentsMs === undefined ? {} : { outsideFragmentsMs }),
+    partialRows,
+    meanFragmentMs,
+  });
 
-  test('each fan-out moves it a fifth of the way toward its time outside its fragments, less its partial rows', () => {
-    const after = learnFanOutFixed(model, { outsideFragmentsMs: 30, partialRows: 0 });
+  test('the fixed cost moves a fifth of the way toward its time outside its fragments, less its partial rows', () => {
+    const after = learnFromFanOut(model, fanOut(30));
     expect(after.fanOutMs).toBeCloseTo(20 + 0.2 * (30 - 20), 10);
     // 10,000 partial rows at 1.4 µs each are 14 ms of those 30: the fixed cost seen is 16.
-    expect(learnFanOutFixed(model, { outsideFragmentsMs: 30, partialRows: 10_000 }).fanOutMs).toBeCloseTo(20 + 0.2 * (16 - 20), 10);
+    expect(learnFromFanOut(model, fanOut(30, 10_000)).fanOutMs).toBeCloseTo(20 + 0.2 * (16 - 20), 10);
     expect(after.costScales).toBe(model.costScales);
   });
 
   test('one stalled hop moves it ×1.2 at most; a run of quick ones converges on what they took', () => {
-    expect(learnFanOutFixed(model, { outsideFragmentsMs: 900, partialRows: 0 }).fanOutMs).toBeCloseTo(24, 10);
+    expect(learnFromFanOut(model, fanOut(900)).fanOutMs).toBeCloseTo(24, 10);
     let m: CostModel = model;
-    for (let i = 0; i < 60; i++) m = learnFanOutFixed(m, { outsideFragmentsMs: 7, partialRows: 4 });
+    for (let i = 0; i < 60; i++) m = learnFromFanOut(m, fanOut(7, 4));
     expect(m.fanOutMs).toBeCloseTo(7 - 4 * model.partialRowMs, 2);
   });
 
-  test('nonsense teaches nothing; the learned value stays within bounds', () => {
-    expect(learnFanOutFixed(model, { outsideFragmentsMs: -3, partialRows: 0 })).toBe(model);
-    expect(learnFanOutFixed(model, { outsideFragmentsMs: NaN, partialRows: 0 })).toBe(model);
-    expect(learnFanOutFixed(model, { outsideFragmentsMs: 1, partialRows: 1e9 })).toBe(model);
-    let m: CostModel = model;
-    for (let i = 0; i < 200; i++) m = learnFanOutFixed(m, { outsideFragmentsMs: 0.01, partialRows: 0 });
-    expect(m.fanOutMs).toBe(2);
+  test("the mean fragment time starts at the first fan-out's and then moves a fifth of the way each time", () => {
+    const first = learnFromFanOut(model, fanOut(20, 0, 700));
+    expect(first.fragmentMs).toBe(700);
+    expect(learnFromFanOut(first, fanOut(20, 0, 200)).fragmentMs).toBeCloseTo(600, 10);
   });
 
-  test('what is learned is what every fan-out prediction adds, whatever its fragments', () => {
+  test('a fan-out that waited behind others teaches its fragments, not its fixed cost', () => {
+    const after = learnFromFanOut(model, fanOut(undefined, 0, 40));
+    expect(after.fanOutMs).toBe(model.fanOutMs);
+    expect(after.fragmentMs).toBe(40);
+  });
+
+  test('nonsense teaches nothing; what is learned stays within bounds', () => {
+    expect(learnFromFanOut(model, fanOut(-3, 0, -1))).toBe(model);
+    expect(learnFromFanOut(model, fanOut(NaN, 0, NaN))).toBe(model);
+    expect(learnFromFanOut(model, fanOut(1, 1e9, 0))).toBe(model);
+    let m: CostModel = model;
+    for (let i = 0; i < 200; i++) m = learnFromFanOut(m, fanOut(0.01, 0, 0.001));
+    expect(m.fanOutMs).toBe(2);
+    expect(m.fragmentMs).toBe(0.1);
+  });
+
+  test('the fixed cost learned is what every fan-out prediction adds, whatever its fragments', () => {
     const shape = shapeOf(DISTINCT, 1e6);
     const estimate = { totalCost: 22_954, scannedRows: 1e6 };
     const learned = { ...model, databaseParallelism: 2 };

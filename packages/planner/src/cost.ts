@@ -27,8 +27,9 @@
  * factors per class of query (`learn`) correct them by what finished queries took: `scale`, from
  * queries run as written, for how fast this database really runs what PostgreSQL estimates; and
  * `fanOutScale`, from fanned-out queries, for how much of the predicted parallel speed-up
- * fragments really get (worker slots are not cores). And `fanOutMs`, from every finished fan-out,
- * is what one costs outside its fragments (`learnFanOutFixed`).
+ * fragments really get (worker slots are not cores). And from every finished fan-out
+ * (`learnFromFanOut`): `fanOutMs`, what one costs outside its fragments, and `fragmentMs`, how long
+ * a fragment takes, by which a new fan-out waits behind others' (`queueWaitMs`).
  */
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
@@ -57,7 +58,7 @@ export interface CostModel {
   fragmentScanFactor: number;
   /**
    * Fixed cost of fanning out over running as written: snapshot, flow, jobs, combine. Learned
-   * from finished fan-outs, as their time outside their fragments (`learnFanOutFixed`).
+   * from finished fan-outs, as their time outside their fragments (`learnFromFanOut`).
    */
   fanOutMs: number;
   /** Shipping one partial row from a fragment and combining it. */
@@ -96,6 +97,12 @@ export interface CostModel {
   parallelStartMs: number | null;
   /** Milliseconds each worker after the first adds to that start-up, as measured (0–16 here, by the day); null: none. */
   parallelWorkerStartMs: number | null;
+  /**
+   * Learned from finished fan-outs: how long a fragment takes on a worker, on average. With the
+   * fragments queued or running, how long a new fan-out waits for slots (`queueWaitMs`); null
+   * until learned, when it is taken not to wait.
+   */
+  fragmentMs: number | null;
 }
 
 /**
@@ -117,6 +124,7 @@ export const DEFAULT_COST_MODEL: CostModel = {
   databaseParallelism: null,
   parallelStartMs: null,
   parallelWorkerStartMs: null,
+  fragmentMs: null,
 };
 
 /** What EXPLAIN says of the query as the user wrote it. */
@@ -314,37 +322,65 @@ export function learn(model: CostModel, observation: Observation): CostModel {
   return { ...model, [factors]: { ...model[factors], [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
 }
 
-/** A finished fan-out, as its fixed cost shows: what it spent outside its fragments. */
-export interface FixedCostObservation {
+/** What a finished fan-out shows of the costs that do not follow PostgreSQL's estimate. */
+export interface FinishedFanOut {
   /**
    * From the query's start to its first fragment's start, plus from its last fragment's end to
    * the combine's end: the snapshot, the flow, the hops to and from the queue, and the combine.
    * Waves and contention among the fragments fall inside their window, which the scan part of
-   * the prediction covers.
+   * the prediction covers. Absent when it also holds a wait behind other queries' fragments.
    */
-  outsideFragmentsMs: number;
+  outsideFragmentsMs?: number;
   /** Partial rows the fragments returned, which the combine took in (`partialRowMs` each). */
   partialRows: number;
+  /** Its fragments' mean time on a worker. */
+  meanFragmentMs: number;
 }
 
 /** What the fixed cost may learn to: no fan-out costs nothing, and none should cost more than a second. */
 const FAN_OUT_MS_BOUNDS = [2, 1000] as const;
+/** A fragment's mean time: from a one-page fragment to one that takes ten minutes. */
+const FRAGMENT_MS_BOUNDS = [0.1, 600_000] as const;
+
+const clamp = (n: number, [least, most]: readonly [number, number]) => Math.min(most, Math.max(least, n));
 
 /**
- * The model after one finished fan-out: `fanOutMs` moves a step toward what it spent outside its
+ * The model after one finished fan-out. `fanOutMs` moves a step toward what it spent outside its
  * fragments less its partial rows' cost, bounded like the scales (`RATIO_BOUNDS`), so one stalled
- * hop moves it ×1.2 at most. Nonsense (a negative time, from clocks of different machines) teaches
- * nothing.
+ * hop moves it ×1.2 at most; `fragmentMs` moves a step toward its fragments' mean time, unbounded
+ * (fragments of different queries differ by orders of magnitude, and it only times a queue).
+ * Nonsense (a negative time, from clocks of different machines) teaches nothing.
  */
-export function learnFanOutFixed(model: CostModel, observation: FixedCostObservation): CostModel {
-  const observed = observation.outsideFragmentsMs - model.partialRowMs * observation.partialRows;
-  if (!(observed > 0) || !Number.isFinite(observed) || !(model.fanOutMs > 0)) return model;
-  const ratio = Math.min(RATIO_BOUNDS[1], Math.max(RATIO_BOUNDS[0], observed / model.fanOutMs));
-  const next = model.fanOutMs * (1 + LEARNING_RATE * (ratio - 1));
-  return { ...model, fanOutMs: Math.min(FAN_OUT_MS_BOUNDS[1], Math.max(FAN_OUT_MS_BOUNDS[0], next)) };
+export function learnFromFanOut(model: CostModel, observation: FinishedFanOut): CostModel {
+  let next = model;
+  const fixed = (observation.outsideFragmentsMs ?? NaN) - model.partialRowMs * observation.partialRows;
+  if (fixed > 0 && Number.isFinite(fixed) && model.fanOutMs > 0) {
+    const ratio = clamp(fixed / model.fanOutMs, RATIO_BOUNDS);
+    next = { ...next, fanOutMs: clamp(model.fanOutMs * (1 + LEARNING_RATE * (ratio - 1)), FAN_OUT_MS_BOUNDS) };
+  }
+  const fragment = observation.meanFragmentMs;
+  if (fragment > 0 && Number.isFinite(fragment)) {
+    const before = model.fragmentMs ?? fragment;
+    next = { ...next, fragmentMs: clamp(before + LEARNING_RATE * (fragment - before), FRAGMENT_MS_BOUNDS) };
+  }
+  return next;
+}
+
+/**
+ * How long a new fan-out waits for worker slots behind `backlog` fragments queued or running:
+ * their work, at the learned mean fragment time, spread over every slot. Zero with no backlog,
+ * or before a fragment time is learned. A fan-out that pays even after it still queues, so an
+ * autoscaler watching the queue sees the demand.
+ */
+export function queueWaitMs(backlog: number, slots: number, model: CostModel = DEFAULT_COST_MODEL): number {
+  if (model.fragmentMs === null || !(backlog > 0)) return 0;
+  return (Math.floor(backlog) * model.fragmentMs) / Math.max(1, slots);
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
+
+/** How a reason tells of a wait for worker slots, if any. */
+const waiting = (waitMs: number) => (waitMs > 0 ? ` (${ms(waitMs)} ms of it waiting for worker slots)` : '');
 
 /** "as written", and how PostgreSQL will run it when that is in parallel, or why not. */
 function asWrittenLabel(estimate: QueryEstimate, serialPlan: boolean, model: CostModel): string {
@@ -357,6 +393,7 @@ function asWrittenLabel(estimate: QueryEstimate, serialPlan: boolean, model: Cos
  * Chooses the fragment count for automatic partitioning: the k in 2..maxPartitions with the
  * lowest predicted time, if that beats running as written by the model's margin.
  * @param parallelism fragments that can run at once (worker slots).
+ * @param waitMs how long a fan-out would wait for those slots first (`queueWaitMs`).
  */
 export function chooseFanOut(
   shape: Shape,
@@ -364,6 +401,7 @@ export function chooseFanOut(
   parallelism: number,
   maxPartitions: number,
   model: CostModel = DEFAULT_COST_MODEL,
+  waitMs = 0,
 ): Prediction {
   const { ms: sequentialMs, fixedMs: sequentialFixedMs, serialPlan } = predictAsWrittenPlan(shape, estimate, model);
   const label = asWrittenLabel(estimate, serialPlan, model);
@@ -371,7 +409,7 @@ export function chooseFanOut(
     return { partitions: null, sequentialMs, sequentialFixedMs, serialPlan, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
   let best = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
-    const predicted = predictFanOutMs(shape, estimate, k, parallelism, model);
+    const predicted = waitMs + predictFanOutMs(shape, estimate, k, parallelism, model);
     if (predicted < best.ms) best = { k, ms: predicted };
   }
   if (best.ms > model.minGain * sequentialMs) {
@@ -381,7 +419,7 @@ export function chooseFanOut(
       sequentialFixedMs,
       serialPlan,
       fanOutMs: best.ms,
-      reason: `predicted ${ms(sequentialMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments: splitting would not pay`,
+      reason: `predicted ${ms(sequentialMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}: splitting would not pay`,
     };
   }
   return {
@@ -390,6 +428,6 @@ export function chooseFanOut(
     sequentialFixedMs,
     serialPlan,
     fanOutMs: best.ms,
-    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments, ${ms(sequentialMs)} ms ${label}`,
+    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}, ${ms(sequentialMs)} ms ${label}`,
   };
 }

@@ -20,6 +20,7 @@ import {
   predictFanOutMs,
   predictAsWrittenPlan,
   queryClass,
+  queueWaitMs,
   type AsWrittenPrediction,
   type CostModel,
   type QueryClass,
@@ -46,8 +47,8 @@ export interface PlanOptions {
   /** Fragments that can run at once (worker slots, busy or not); used only when `partitions` is omitted. @defaultValue 1 */
   workers?: number;
   /**
-   * Fragment jobs queued or running as the query is planned: they hold slots first, so a fan-out
-   * is predicted on the slots left. @defaultValue 0
+   * Fragment jobs queued or running as the query is planned: a fan-out waits for them
+   * (`queueWaitMs`). @defaultValue 0
    */
   backlog?: number;
   policy?: PartitionPolicy;
@@ -71,8 +72,10 @@ export interface PlanPrediction {
   fanOutMs: number | null;
   /** True when the model chose the fragment count; false when it was requested (only the model's own choices teach it). */
   automatic: boolean;
-  /** Of `fanOutMs`, the fixed and partial-row costs, which do not follow PostgreSQL's estimate. */
+  /** Of `fanOutMs`, the fixed and partial-row costs and any wait for worker slots, which do not follow PostgreSQL's estimate. */
   fanOutFixedMs?: number;
+  /** Fragments queued or running when a fan-out was planned, if any: its time holds a wait behind them. */
+  backlog?: number;
   /** Whose learned scale predicted it, and learns from its actual time. */
   queryClass: QueryClass;
   /** Of `sequentialMs`, what does not follow the estimate (a parallel plan's workers' start-up); absent: none. */
@@ -174,55 +177,42 @@ function decidePartitions(
   byRequest: PartitionChoice | null,
 ): { count: number | null; reason: string; prediction?: PlanPrediction } {
   const { estimate, costModel } = options;
-  const { free, busy } = slotsLeft(options);
+  const workers = options.workers ?? 1;
+  const backlog = Math.max(0, Math.floor(options.backlog ?? 0));
+  const waitMs = queueWaitMs(backlog, workers, costModel);
+  // Which fan-outs were planned behind others: their time outside their fragments holds a wait.
+  const behind = backlog > 0 ? { backlog } : {};
   if (byRequest) {
     const k = byRequest.count as number;
-    if (!estimate) return { count: k, reason: byRequest.reason + busy };
-    const fanOutMs = k === 1 ? null : predictFanOutMs(shape, estimate, k, free, costModel);
-    const fanOutFixed = k === 1 ? undefined : fanOutFixedMs(shape, estimate, k, costModel);
+    if (!estimate) return { count: k, reason: byRequest.reason };
+    const fanOutMs = k === 1 ? null : waitMs + predictFanOutMs(shape, estimate, k, workers, costModel);
+    const fanOutFixed = k === 1 ? undefined : waitMs + fanOutFixedMs(shape, estimate, k, costModel);
     return {
       count: k,
-      reason: byRequest.reason + busy,
+      reason: byRequest.reason,
       prediction: {
         ...asWrittenFields(predictAsWrittenPlan(shape, estimate, costModel)),
         fanOutMs,
         automatic: false,
         queryClass: queryClass(shape),
-        ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed }),
+        ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed, ...behind }),
       },
     };
   }
-  if (!estimate) {
-    const bySize = choosePartitions(facts.table.pages, undefined, free, options.policy);
-    return { ...bySize, reason: bySize.reason + busy };
-  }
-  const choice = chooseFanOut(shape, estimate, free, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel);
+  if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
+  const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel, waitMs);
   const split = choice.partitions !== null;
   return {
     count: choice.partitions,
-    reason: choice.reason + busy,
+    reason: choice.reason,
     prediction: {
       ...asWrittenFields({ ms: choice.sequentialMs, fixedMs: choice.sequentialFixedMs, serialPlan: choice.serialPlan }),
       fanOutMs: split ? choice.fanOutMs : null,
       automatic: true,
       queryClass: queryClass(shape),
-      ...(split ? { fanOutFixedMs: fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) } : {}),
+      ...(split ? { fanOutFixedMs: waitMs + fanOutFixedMs(shape, estimate, choice.partitions as number, costModel), ...behind } : {}),
     },
   };
-}
-
-/** The worker slots a new fan-out can have now: the slots less the fragments queued or running, at least one. */
-export function freeSlots(slots: number, backlog: number): number {
-  return Math.max(1, Math.max(1, slots) - Math.max(0, Math.floor(backlog)));
-}
-
-/** `freeSlots` for these options, and how a reason says so when that is fewer than all of them. */
-function slotsLeft(options: PlanOptions): { free: number; busy: string } {
-  const slots = Math.max(1, options.workers ?? 1);
-  const backlog = Math.max(0, Math.floor(options.backlog ?? 0));
-  const free = freeSlots(slots, backlog);
-  if (free === slots) return { free, busy: '' };
-  return { free, busy: ` (${backlog} fragment${backlog === 1 ? ' is' : 's are'} queued or running on ${slots} slots)` };
 }
 
 function keyBoundsFor(facts: CatalogFacts, column: string, count: number) {
