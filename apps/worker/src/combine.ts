@@ -4,18 +4,9 @@
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
-import {
-  cancelStatements,
-  concludeQuery,
-  enqueueCoordinator,
-  fanOutObservation,
-  fragmentIndexOf,
-  publishQueryEvent,
-  recordFanOut,
-  recordObservation,
-} from '@pgfan/dispatch';
+import { cancelStatements, concludeQuery, enqueueCoordinator, fanOutObservation, fragmentIndexOf, publishQueryEvent, recordFanOut } from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
-import type { Plan } from '@pgfan/planner';
+import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from './context';
@@ -100,20 +91,21 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     const combineMs = Date.now() - combineStarted;
     await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs });
     const { prediction } = plan;
-    if (prediction?.automatic && prediction.fanOutMs !== null && executeMs !== null) {
-      const observation = {
-        queryClass: prediction.queryClass,
-        side: 'fan-out' as const,
-        predictedMs: prediction.fanOutMs,
-        actualMs: executeMs + combineMs,
-        fixedMs: prediction.fanOutFixedMs ?? 0,
-      };
-      await recordObservation(ctx.redis, observation).catch(() => undefined);
-    }
-    // Every fan-out, chosen or requested, shows what one costs outside its fragments and how long its fragments take.
+    // Only the model's own choices teach its scan; every fan-out, chosen or requested, shows what
+    // one costs outside its fragments and how long its fragments take.
+    const scanned: Observation | null =
+      prediction?.automatic && prediction.fanOutMs !== null && executeMs !== null
+        ? {
+            queryClass: prediction.queryClass,
+            side: 'fan-out',
+            predictedMs: prediction.fanOutMs,
+            actualMs: executeMs + combineMs,
+            fixedMs: prediction.fanOutFixedMs ?? 0,
+          }
+        : null;
     const combineAttempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
     const finished = fanOutObservation(ordered, { executeMs, combineMs, generation, combineAttempts, plannedBehind: (prediction?.backlog ?? 0) > 0 });
-    if (finished) await recordFanOut(ctx.redis, finished).catch(() => undefined);
+    if (scanned || finished) await recordFanOut(ctx.redis, finished, scanned).catch(() => undefined);
   } catch (error) {
     const failure = errorRecord(error);
     // The database went away mid-combine (a restart): the job's retries run it again, on the

@@ -1,5 +1,5 @@
 /**
- * Retention: a worker deletes the records of queries that finished longer ago than
+ * Retention: a worker deletes the records of finished queries submitted longer ago than
  * HISTORY_RETENTION_HOURS, soon after it starts, and keeps the rest.
  */
 import { QueryView } from '@pgfan/contracts';
@@ -35,7 +35,11 @@ test('a worker deletes finished records past the retention, soon after it starts
     const kept = [await insert('running', 30), await insert('completed', 2)];
 
     const worker = await system.startWorker('purger', { HISTORY_RETENTION_HOURS: '24', REAPER_INTERVAL_MS: '200' });
-    await eventually(async () => (/deleted 2 record\(s\) of queries finished over 24 h ago/.test(worker.output()) ? true : undefined), 20_000, 'the purge');
+    await eventually(
+      async () => (/deleted 2 record\(s\) of finished queries submitted over 24 h ago/.test(worker.output()) ? true : undefined),
+      20_000,
+      'the purge',
+    );
     for (const id of old) expect((await system.request('GET', `/api/queries/${id}`)).status).toBe(404);
     for (const id of kept) expect((await system.request<QueryView>('GET', `/api/queries/${id}`)).status).toBe(200);
   } finally {

@@ -1,8 +1,8 @@
 /**
  * Housekeeping every worker runs: failing queries whose deadline passed long ago (their
- * coordinator, workers or Redis state died with them), and deleting finished queries' records
- * past HISTORY_RETENTION_HOURS. The compare-and-set and the skipped locks in the store make it
- * harmless to run everywhere.
+ * coordinator, workers or Redis state died with them), and deleting the records of finished
+ * queries submitted over HISTORY_RETENTION_HOURS ago. The compare-and-set and the skipped locks
+ * in the store make it harmless to run everywhere.
  */
 import { cancelStatements, publishQueryEvent } from '@pgfan/dispatch';
 import { clearPartialRows, failOverdue, purgeHistory, vacuumHistoryIfNeeded } from '@pgfan/store';
@@ -39,7 +39,7 @@ export function startReaper(ctx: WorkerContext, log: (message: string) => void):
   if (ctx.env.HISTORY_RETENTION_HOURS === 0) return { stop: () => clearInterval(reaping) };
   const purge = () =>
     purgeOldHistory(ctx).then(
-      (deleted) => deleted > 0 && log(`deleted ${deleted} record(s) of queries finished over ${ctx.env.HISTORY_RETENTION_HOURS} h ago`),
+      (deleted) => deleted > 0 && log(`deleted ${deleted} record(s) of finished queries submitted over ${ctx.env.HISTORY_RETENTION_HOURS} h ago`),
       (error: Error) => log(`purging the query history failed: ${error.message}`),
     );
   // Soon after start, so that a history that outgrew its retention while no worker ran shrinks.

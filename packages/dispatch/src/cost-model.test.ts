@@ -51,6 +51,21 @@ test("a fan-out's fixed cost and fragments' time are learned into the shared mod
   expect(await readCostModel(redis)).toMatchObject({ fanOutMs: DEFAULT_COST_MODEL.fanOutMs, fragmentMs: null });
 });
 
+test('a fan-out the model chose teaches its scan and its fixed costs together; other fields stand', async () => {
+  await recordDatabaseMeasurements(redis, { databaseParallelism: 1.9, parallelStartMs: 23.5, parallelWorkerStartMs: 11 });
+  const scanned = { queryClass: 'distinct' as const, side: 'fan-out' as const, predictedMs: 110, actualMs: 210, fixedMs: 10 };
+  await recordFanOut(redis, { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 }, scanned);
+  expect(await readCostModel(redis)).toMatchObject({
+    fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales, distinct: 1.2 },
+    fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9,
+    fragmentMs: 40,
+    databaseParallelism: 1.9,
+    parallelStartMs: 23.5,
+  });
+  // Only what moved was written: the scales of other classes are still unset, not written as defaults.
+  expect(await redis.hexists('pgfan:cost-model', 'costScale:scan')).toBe(0);
+});
+
 describe('what a finished fan-out teaches', () => {
   const run = { executeMs: 40, combineMs: 3, generation: 1, combineAttempts: 1, plannedBehind: false };
   const fragment = (startedAt: number, ms: number, rowCount = 1, attempts = 1) => ({ startedAt, ms, rowCount, attempts });

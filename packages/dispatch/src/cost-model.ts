@@ -1,8 +1,9 @@
 /**
- * The cost model's learned factors (two per class of query: as written, fanned out; and the fixed
- * cost of a fan-out), shared by every API and worker process through Redis: the API reads them to
- * plan, and whoever finishes a query records how its time compared with the prediction. Concurrent updates may overwrite each
- * other; a lost observation only slows learning.
+ * The cost model's learned factors (two per class of query: as written, fanned out; and a
+ * fan-out's fixed cost and fragment time), shared by every API and worker process through Redis:
+ * the API reads them to plan, and whoever finishes a query records how its time compared with the
+ * prediction, writing only the fields that moved. Concurrent updates of one field may overwrite
+ * each other; a lost observation only slows learning.
  */
 import {
   DEFAULT_COST_MODEL,
@@ -29,33 +30,54 @@ const FIELD_PREFIX: Record<LearnedFactors, string> = { costScales: 'costScale', 
 const FIELDS = Object.values(TAUGHT_BY).flatMap((factors) => QUERY_CLASSES.map((cls) => ({ factors, cls })));
 const field = (factors: LearnedFactors, cls: QueryClass) => `${FIELD_PREFIX[factors]}:${cls}`;
 
-/** Measured by the API (`measureParallelism`, `measureParallelStart`), not learned: field and model name, and the least sensible value. */
+/** Measured by the API (`measureParallelism`, `measureParallelStart`), not learned: field and model name, and what a sensible value is. */
 const MEASURED = [
-  { name: 'databaseParallelism', least: 1 },
-  { name: 'parallelStartMs', least: 0 },
-  { name: 'parallelWorkerStartMs', least: 0 },
+  { name: 'databaseParallelism', sensible: (v: number) => v >= 1 },
+  { name: 'parallelStartMs', sensible: (v: number) => v >= 0 },
+  { name: 'parallelWorkerStartMs', sensible: (v: number) => v >= 0 },
 ] as const;
 type Measured = Record<(typeof MEASURED)[number]['name'], number>;
-
-/** Learned from finished fan-outs (`learnFromFanOut`): one field each beside the scales. */
-const FAN_OUT_MS = 'fanOutMs';
-const FRAGMENT_MS = 'fragmentMs';
+/** Learned from finished fan-outs (`learnFromFanOut`), one field each beside the scales. */
+const LEARNED = [
+  { name: 'fanOutMs', sensible: (v: number) => v > 0 },
+  { name: 'fragmentMs', sensible: (v: number) => v > 0 },
+] as const;
+/** The model's single numbers, each a field of its own name. */
+const SCALARS = [...MEASURED, ...LEARNED];
 
 export async function readCostModel(redis: Redis): Promise<CostModel> {
-  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...MEASURED.map((m) => m.name), FAN_OUT_MS, FRAGMENT_MS);
+  const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...SCALARS.map((m) => m.name));
   const model = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales }, fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales } };
   FIELDS.forEach(({ factors, cls }, i) => {
     const value = Number(stored[i] ?? NaN);
     if (Number.isFinite(value) && value > 0) model[factors][cls] = value;
   });
-  MEASURED.forEach(({ name, least }, i) => {
+  SCALARS.forEach(({ name, sensible }, i) => {
     const value = Number(stored[FIELDS.length + i] ?? NaN);
-    if (Number.isFinite(value) && value >= least) model[name] = value;
+    if (Number.isFinite(value) && sensible(value)) model[name] = value;
   });
-  const [fanOutMs, fragmentMs] = stored.slice(FIELDS.length + MEASURED.length).map((v) => Number(v ?? NaN));
-  if (Number.isFinite(fanOutMs) && (fanOutMs as number) > 0) model.fanOutMs = fanOutMs as number;
-  if (Number.isFinite(fragmentMs) && (fragmentMs as number) > 0) model.fragmentMs = fragmentMs as number;
   return model;
+}
+
+/** The hash fields that hold `model` (a scalar not yet known has none). */
+function fieldsOf(model: CostModel): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const { factors, cls } of FIELDS) fields[field(factors, cls)] = String(model[factors][cls]);
+  for (const { name } of SCALARS) if (model[name] !== null) fields[name] = String(model[name]);
+  return fields;
+}
+
+/**
+ * Applies what a finished query taught to the shared model: one read, and one write of the fields
+ * it changed only, so that what other processes wrote meanwhile to other fields stands.
+ */
+async function recordLearning(redis: Redis, teach: (model: CostModel) => CostModel): Promise<void> {
+  const before = await readCostModel(redis);
+  const after = teach(before);
+  if (after === before) return;
+  const old = fieldsOf(before);
+  const changed = Object.entries(fieldsOf(after)).filter(([name, value]) => old[name] !== value);
+  if (changed.length > 0) await redis.hset(KEY, Object.fromEntries(changed));
 }
 
 /** Shares what the API measured of the database with every process that plans. */
@@ -64,20 +86,20 @@ export async function recordDatabaseMeasurements(redis: Redis, measured: Measure
 }
 
 /** Moves the factor the observation teaches, for its class, toward what it saw (see `learn`). */
-export async function recordObservation(redis: Redis, observation: Observation): Promise<void> {
-  const before = await readCostModel(redis);
-  const after = learn(before, observation);
-  if (after === before) return;
-  const factors = TAUGHT_BY[observation.side];
-  await redis.hset(KEY, field(factors, observation.queryClass), String(after[factors][observation.queryClass]));
+export function recordObservation(redis: Redis, observation: Observation): Promise<void> {
+  return recordLearning(redis, (model) => learn(model, observation));
 }
 
-/** Moves the fan-out's learned costs toward what a finished one showed (see `learnFromFanOut`). */
-export async function recordFanOut(redis: Redis, observation: FinishedFanOut): Promise<void> {
-  const before = await readCostModel(redis);
-  const after = learnFromFanOut(before, observation);
-  if (after === before) return;
-  await redis.hset(KEY, { [FAN_OUT_MS]: String(after.fanOutMs), ...(after.fragmentMs === null ? {} : { [FRAGMENT_MS]: String(after.fragmentMs) }) });
+/**
+ * What a finished fan-out teaches, in one read and one write: its fixed costs (see
+ * `learnFromFanOut`), if it can tell them, and, if the model chose it, how its scan compared with
+ * the prediction (see `learn`).
+ */
+export function recordFanOut(redis: Redis, finished: FinishedFanOut | null, observation: Observation | null = null): Promise<void> {
+  return recordLearning(redis, (model) => {
+    const scaled = observation ? learn(model, observation) : model;
+    return finished ? learnFromFanOut(scaled, finished) : scaled;
+  });
 }
 
 /**

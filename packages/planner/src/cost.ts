@@ -293,6 +293,8 @@ export interface Observation {
 
 /** Below this much estimate-driven prediction, fixed costs and timer resolution dominate: such queries teach nothing. */
 export const MIN_LEARNING_MS = 20;
+const clamp = (n: number, [least, most]: readonly [number, number]) => Math.min(most, Math.max(least, n));
+
 /** Each observation moves the scale this far toward what it saw. */
 const LEARNING_RATE = 0.2;
 /**
@@ -317,9 +319,9 @@ export function learn(model: CostModel, observation: Observation): CostModel {
   const actual = actualMs - fixedMs;
   if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return model;
   const factors = TAUGHT_BY[observation.side];
-  const ratio = Math.min(RATIO_BOUNDS[1], Math.max(RATIO_BOUNDS[0], actual / predicted));
+  const ratio = clamp(actual / predicted, RATIO_BOUNDS);
   const next = model[factors][cls] * (1 + LEARNING_RATE * (ratio - 1));
-  return { ...model, [factors]: { ...model[factors], [cls]: Math.min(SCALE_BOUNDS[1], Math.max(SCALE_BOUNDS[0], next)) } };
+  return { ...model, [factors]: { ...model[factors], [cls]: clamp(next, SCALE_BOUNDS) } };
 }
 
 /** What a finished fan-out shows of the costs that do not follow PostgreSQL's estimate. */
@@ -341,8 +343,6 @@ export interface FinishedFanOut {
 const FAN_OUT_MS_BOUNDS = [2, 1000] as const;
 /** A fragment's mean time: from a one-page fragment to one that takes ten minutes. */
 const FRAGMENT_MS_BOUNDS = [0.1, 600_000] as const;
-
-const clamp = (n: number, [least, most]: readonly [number, number]) => Math.min(most, Math.max(least, n));
 
 /**
  * The model after one finished fan-out. `fanOutMs` moves a step toward what it spent outside its
