@@ -138,7 +138,7 @@ test.each([
   }
 });
 
-test('fragments one after another on one session each get a portal of their own', async () => {
+test('fragments one after another on one session each find it ready: the last one closed its portal and ended its transaction', async () => {
   const client = await t.pool.connect();
   try {
     for (const count of [120, 7, 120]) {
