@@ -100,6 +100,17 @@ const HOSTILE = [
   'SELECT U&"pg\\005fsleep"(30)',
   'SELECT * FROM pg_sleep(30)',
   'SELECT count(*) FROM canary WHERE pg_try_advisory_lock(v)',
+  // Issue 19: ts_rewrite and ts_stat run SQL given as text, past every check on the query's own.
+  "SELECT ts_rewrite('a'::tsquery, $$SELECT 'a'::tsquery, quote_literal(pg_read_file('/etc/hostname'))::tsquery$$)",
+  "SELECT ts_rewrite('a'::tsquery, $$SELECT 'a'::tsquery, quote_literal(pg_sleep(30))::tsquery$$)",
+  "SELECT ts_rewrite('a'::tsquery, $$SELECT 'a'::tsquery, quote_literal(set_config('TimeZone', 'Asia/Tokyo', false))::tsquery$$)",
+  `SELECT ts_rewrite('a'::tsquery, $$SELECT 'a'::tsquery, quote_literal(pg_terminate_backend(pid))::tsquery FROM pg_stat_activity WHERE application_name = 'pgfan-sentinel'$$)`,
+  "SELECT * FROM ts_stat('SELECT to_tsvector(pg_read_file(''/etc/hostname''))')",
+  "SELECT * FROM pg_logical_slot_get_changes('slot', NULL, NULL)",
+  'SELECT setseed(0.5)',
+  // Other sessions' SQL, and the server's configuration files, through catalog views.
+  'SELECT query FROM pg_stat_activity',
+  'SELECT * FROM pg_hba_file_rules',
   // locks, sessions, transactions, maintenance
   'SELECT * FROM canary FOR UPDATE',
   'SELECT * FROM canary FOR SHARE',

@@ -1,8 +1,9 @@
 /**
- * Runs a query as written to completion in one Execute, keeping only its first rows and counting
- * the rest, between statements of its own (the transaction around it), all in one round trip. Not through a cursor: PostgreSQL never runs a parallel plan for an Execute with a row
- * limit (it could be suspended), so a cursor made every query pgfan ran as written serial. On the
- * 10M-row benchmark table that was 3.5 s for Q1 where PostgreSQL's own parallel plan takes 1.8 s.
+ * Runs a statement to completion in one Execute, keeping only its first rows and counting the
+ * rest, between statements of its own (the transaction around it), all in one round trip. Not
+ * through a cursor: PostgreSQL never runs a parallel plan for an Execute with a row limit (it
+ * could be suspended), so a cursor made every query pgfan ran as written serial. On the 10M-row
+ * benchmark table that was 3.5 s for Q1 where PostgreSQL's own parallel plan takes 1.8 s.
  * Rows past `keepRows` are read and dropped as they arrive, so memory stays bounded.
  */
 import type { FieldDef } from 'pg';
@@ -11,30 +12,40 @@ import { rowDecoder, sendStatement, type Connection, type Row } from './wire';
 export interface CappedResult {
   fields: FieldDef[];
   rows: Row[];
-  /** Every row the query returned, kept or not. */
+  /** Every row the statement returned, kept or not. */
   rowCount: number;
 }
 
-/** A node-postgres Submittable: `client.query(new CappedQuery(sql, n))` resolves `done`. */
+export interface CappedStatement {
+  text: string;
+  /** Bind parameters, as text. @defaultValue [] */
+  values?: readonly (string | null)[];
+  /** Keep at most this many rows. */
+  keepRows: number;
+  /**
+   * Statements without parameters to run first (BEGIN, SET LOCAL), and `after` it (ROLLBACK).
+   * All go before one Sync: PostgreSQL skips the rest after an error, and answers once. The
+   * statement is a Parse of its own, so it can hold only one statement; rows of the others are
+   * not its rows.
+   */
+  before?: readonly string[];
+  after?: readonly string[];
+}
+
+/** A node-postgres Submittable: `client.query(new CappedQuery(statement))` resolves `done`. */
 export class CappedQuery {
   readonly done: Promise<CappedResult>;
   private readonly result = rowDecoder();
   private readonly rows: Row[] = [];
   private rowCount = 0;
+  /** Statements of `before` not yet complete: while any is, rows are not the statement's. */
+  private beforeLeft: number;
+  private finished = false;
   private resolve!: (result: CappedResult) => void;
   private reject!: (error: Error) => void;
 
-  /**
-   * @param before statements without parameters or rows to run first (BEGIN, SET LOCAL), and
-   *   `after` last (COMMIT). All go before one Sync: PostgreSQL skips the rest after an error, and
-   *   answers once. The user's text is a statement of its own, so it can hold only one.
-   */
-  constructor(
-    private readonly text: string,
-    private readonly keepRows: number,
-    private readonly before: readonly string[] = [],
-    private readonly after: readonly string[] = [],
-  ) {
+  constructor(private readonly statement: CappedStatement) {
+    this.beforeLeft = statement.before?.length ?? 0;
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -42,14 +53,15 @@ export class CappedQuery {
   }
 
   submit(connection: Connection): void {
-    this.before.forEach((text) => sendStatement(connection, text));
+    const { text, values = [], before = [], after = [] } = this.statement;
+    before.forEach((statement) => sendStatement(connection, statement));
     // Unnamed statement and portal, Execute with 0 rows: "no limit", so a parallel plan may run.
     // Described, so that only its rows have a RowDescription to go by.
-    connection.parse({ text: this.text });
-    connection.bind({ values: [] });
+    connection.parse({ text });
+    connection.bind({ values });
     connection.describe({ type: 'P' });
     connection.execute({ rows: 0 });
-    this.after.forEach((text) => sendStatement(connection, text));
+    after.forEach((statement) => sendStatement(connection, statement));
     connection.sync();
   }
 
@@ -58,13 +70,20 @@ export class CappedQuery {
   }
 
   handleDataRow(message: { fields: unknown[] }): void {
+    if (this.beforeLeft > 0 || this.finished) return;
     this.rowCount++;
-    if (this.rows.length < this.keepRows) this.rows.push(this.result.parseRow(message.fields));
+    if (this.rows.length < this.statement.keepRows) this.rows.push(this.result.parseRow(message.fields));
   }
 
-  handleCommandComplete(): void {}
+  handleCommandComplete(): void {
+    if (this.beforeLeft > 0) this.beforeLeft--;
+    else this.finished = true;
+  }
 
-  handleEmptyQuery(): void {}
+  /** An empty statement completes without CommandComplete. */
+  handleEmptyQuery(): void {
+    this.finished = true;
+  }
 
   handlePortalSuspended(): void {}
 

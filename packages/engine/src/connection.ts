@@ -4,7 +4,9 @@
  * as PostgreSQL's own text, untouched by node-postgres' type parsers.
  */
 import type { Writable } from 'node:stream';
-import { Pool, type PoolClient, type QueryArrayConfig, type QueryArrayResult, type QueryConfig, type QueryResult } from 'pg';
+import { Pool, type PoolClient, type QueryArrayConfig, type QueryArrayResult, type QueryConfig, type QueryResult, type Submittable } from 'pg';
+import { CappedQuery, type CappedResult } from './capped-query';
+import { RAW_TEXT } from './wire';
 
 /** Anything that runs one query: a Pool, or a checked-out client. */
 export interface Queryable {
@@ -30,9 +32,6 @@ function sessionOptions(extra: Record<string, string>): string {
     .map(([name, value]) => `-c ${name}=${value.replace(/([ \\])/g, '\\$1')}`)
     .join(' ');
 }
-
-/** node-postgres type parsers that keep every value as PostgreSQL's text output. */
-export const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 
 export interface QueryPoolOptions {
   connectionString: string;
@@ -128,6 +127,37 @@ export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Pr
   }
 }
 
+/** Opens every transaction users' SQL runs in. */
+export const BEGIN_READ_ONLY = 'BEGIN READ ONLY';
+
+/**
+ * How every transaction users' SQL ran in ends. Read-only, it has nothing to commit, and a
+ * rollback also undoes every setting its statements changed, session-level ones included
+ * (`set_config(…, false)`, `SET` inside a function). Session advisory locks, which a rollback
+ * keeps, are released after it. So nothing a statement did is left for the session's next user.
+ */
+export const END_USER_TRANSACTION: readonly string[] = ['ROLLBACK', 'SELECT pg_advisory_unlock_all()'];
+
+/** `SET LOCAL` statements for settings whose names and values are ours, never a user's. */
+export function setLocal(settings: Record<string, string>): string[] {
+  return Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = ${value}`);
+}
+
+/**
+ * Ends a user's transaction in its own round trip, where the batch that opened it could not: after
+ * a failure (the statements after the failing one were skipped, the transaction is aborted), or
+ * around work of several statements. False when the session cannot even do that: it must then be
+ * closed, never handed to anyone else.
+ */
+export async function endUserTransaction(client: PoolClient): Promise<boolean> {
+  try {
+    await client.query(END_USER_TRANSACTION.join('; '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs `work` on one pooled session in a READ ONLY transaction with `settings` SET LOCAL, then
  * rolls it back, so the settings end with it. A session that cannot roll back may still hold them:
@@ -135,21 +165,39 @@ export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Pr
  */
 export async function withLocalSettings<T>(pool: Pool, settings: Record<string, string>, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  let broken = false;
   try {
-    await client.query(['BEGIN READ ONLY', ...Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = ${value}`)].join('; '));
+    await client.query([BEGIN_READ_ONLY, ...setLocal(settings)].join('; '));
     return await work(client);
   } finally {
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    client.release(broken);
+    client.release(!(await endUserTransaction(client)));
   }
 }
 
 /**
- * Runs user-supplied SQL through the extended protocol, which PostgreSQL refuses to run with
- * more than one statement in it, so a statement hidden after a `;` can never execute.
+ * Runs SQL that holds user text (their query, an EXPLAIN of it, a fragment or combine built from
+ * it) in a read-only transaction of its own that ends as `END_USER_TRANSACTION` says, in one
+ * round trip. Through the extended protocol, which runs one statement at most, so a statement
+ * hidden after a `;` can never execute.
+ * @param db a pool (a session is taken and given back) or a session the caller holds.
+ * @param settings SET LOCAL for the transaction; names and values are ours.
  */
-export function queryUserSql(db: Queryable, text: string, values: unknown[] = []): Promise<QueryArrayResult> {
-  const config: QueryArrayConfig & { queryMode: 'extended' } = { text, values, rowMode: 'array', queryMode: 'extended' };
-  return db.query(config);
+export async function queryUserSql(
+  db: Pool | PoolClient,
+  text: string,
+  values: readonly (string | null)[] = [],
+  settings: Record<string, string> = {},
+): Promise<CappedResult> {
+  const pooled = !('release' in db);
+  const client = pooled ? await db.connect() : db;
+  let broken = false;
+  try {
+    const query = new CappedQuery({ text, values, keepRows: Infinity, before: [BEGIN_READ_ONLY, ...setLocal(settings)], after: END_USER_TRANSACTION });
+    client.query(query as unknown as Submittable);
+    return await query.done;
+  } catch (error) {
+    broken = !(await endUserTransaction(client));
+    throw error;
+  } finally {
+    if (pooled) client.release(broken);
+  }
 }

@@ -3,11 +3,12 @@
  */
 import type { JsonValue, ResultSet } from '@pgfan/contracts';
 import { renderCombine, type CombineTemplate, type FragmentPlan, type SpilledRows } from '@pgfan/planner';
-import type { FieldDef } from 'pg';
+import type { FieldDef, Pool, PoolClient } from 'pg';
 import { queryUserSql, type Queryable } from './connection';
 import { fromDatabaseError, QueryFailedError } from './errors';
 import type { TypeNames } from './type-names';
 import { toJsonValue } from './values';
+import { textArrayLiteral } from './wire';
 
 /** The type of one column as PostgreSQL reported it. */
 export type FieldType = Pick<FieldDef, 'name' | 'dataTypeID' | 'dataTypeModifier'>;
@@ -26,10 +27,10 @@ function fieldTypes(fields: FieldDef[]): FieldType[] {
  * Runs one fragment of a parallel plan (its SQL is the planner's, never the user's text).
  * @throws QueryFailedError naming the fragment.
  */
-export async function runFragment(db: Queryable, fragment: FragmentPlan, of: number): Promise<RawResult> {
+export async function runFragment(db: Pool | PoolClient, fragment: FragmentPlan, of: number): Promise<RawResult> {
   try {
-    const result = await db.query({ text: fragment.sql, values: fragment.params, rowMode: 'array' });
-    return { fields: fieldTypes(result.fields), rows: result.rows as (string | null)[][] };
+    const result = await queryUserSql(db, fragment.sql, fragment.params);
+    return { fields: fieldTypes(result.fields), rows: result.rows };
   } catch (error) {
     throw withContext(fromDatabaseError(error), `fragment ${fragment.index + 1} of ${of}`);
   }
@@ -39,10 +40,10 @@ export async function runFragment(db: Queryable, fragment: FragmentPlan, of: num
  * Runs the user's query as written (a sequential plan).
  * @throws QueryFailedError with positions in the user's SQL.
  */
-export async function runSequential(db: Queryable, sql: string): Promise<RawResult> {
+export async function runSequential(db: Pool | PoolClient, sql: string): Promise<RawResult> {
   try {
     const result = await queryUserSql(db, sql);
-    return { fields: fieldTypes(result.fields), rows: result.rows as (string | null)[][] };
+    return { fields: fieldTypes(result.fields), rows: result.rows };
   } catch (error) {
     throw fromDatabaseError(error, { sql, prefixLength: 0 });
   }
@@ -54,7 +55,7 @@ export async function runSequential(db: Queryable, sql: string): Promise<RawResu
  * `spilled`, rows fragments wrote to PostgreSQL are read there too.
  */
 export async function runCombine(
-  db: Queryable,
+  db: Pool | PoolClient,
   combine: CombineTemplate,
   partials: RawResult[],
   typeNames: TypeNames,
@@ -67,10 +68,11 @@ export async function runCombine(
   for (const partial of partials) {
     for (const row of partial.rows) row.forEach((value, i) => (columns[i] as (string | null)[]).push(value));
   }
-  const values: unknown[] = spilled ? [...columns, spilled.queryId, spilled.generation] : columns;
+  const arrays = columns.map(textArrayLiteral);
+  const values = spilled ? [...arrays, spilled.queryId, String(spilled.generation)] : arrays;
   try {
-    const result = await db.query({ text: sql, values, rowMode: 'array' });
-    return { sql, result: { fields: fieldTypes(result.fields), rows: result.rows as (string | null)[][] } };
+    const result = await queryUserSql(db, sql, values);
+    return { sql, result: { fields: fieldTypes(result.fields), rows: result.rows } };
   } catch (error) {
     throw withContext(fromDatabaseError(error), 'combining the fragments');
   }

@@ -1,7 +1,7 @@
 /**
  * Reads a fragment's rows in batches through a named portal, inside a transaction that travels
  * with it: the statements that open the transaction go out with the portal's Parse and first
- * Execute, and COMMIT with its Close. A fragment whose rows fit in one batch takes two round trips,
+ * Execute, and the transaction's end with its Close. A fragment whose rows fit in one batch takes two round trips,
  * where BEGIN, pg-cursor and COMMIT took four.
  *
  * An Execute with a row limit, as any cursor's, so PostgreSQL plans the fragment without parallel
@@ -60,7 +60,7 @@ export class FragmentCursor {
 
   /**
    * @param opening statements without parameters or rows that open the transaction (BEGIN, SET
-   *   TRANSACTION SNAPSHOT, SET LOCAL); `closing` ends it (COMMIT) once every row is read.
+   *   TRANSACTION SNAPSHOT, SET LOCAL); `closing` ends it once every row is read.
    */
   constructor(
     private readonly text: string,
@@ -117,6 +117,8 @@ export class FragmentCursor {
   }
 
   handleDataRow(message: { fields: unknown[] }): void {
+    // Rows of the opening or closing statements are not the fragment's.
+    if (this.state !== 'reading' || this.openingLeft > 0) return;
     this.rows.push(this.decoder.parseRow(message.fields));
   }
 

@@ -2,16 +2,8 @@
  * @pgfan/engine — runs planner output on PostgreSQL. Used by the CLI's in-process mode and by
  * the workers.
  */
-export {
-  createQueryPool,
-  survivingConnectionErrors,
-  withClient,
-  queryUserSql,
-  SESSION_SETTINGS,
-  RAW_TEXT,
-  type Queryable,
-  type QueryPoolOptions,
-} from './connection';
+export { createQueryPool, survivingConnectionErrors, withClient, queryUserSql, SESSION_SETTINGS, type Queryable, type QueryPoolOptions } from './connection';
+export { RAW_TEXT } from './wire';
 export { QueryFailedError, fromDatabaseError, LOCK_NOT_AVAILABLE, type ExecutionErrorCode } from './errors';
 export { loadCatalogFacts } from './catalog';
 export { TypeNames } from './type-names';

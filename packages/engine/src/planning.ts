@@ -18,9 +18,9 @@ import {
   asWritten,
   type QueryEstimate,
 } from '@pgfan/planner';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { loadCatalogFacts } from './catalog';
-import { queryUserSql, withLocalSettings, type Queryable } from './connection';
+import { queryUserSql } from './connection';
 import { fromDatabaseError } from './errors';
 import { enforcePolicy, OPEN_POLICY, type PolicyPlanNode, type QueryPolicy } from './policy';
 import type { TypeNames } from './type-names';
@@ -133,10 +133,10 @@ async function sameReading(pool: Pool, userSql: string, reprintedSql: string): P
 }
 
 /** EXPLAIN's JSON plan of `sql`, which PostgreSQL plans but does not run. */
-async function explain(db: Queryable, sql: string, isUserText: boolean): Promise<Explained> {
+async function explain(db: Pool | PoolClient, sql: string, isUserText: boolean, settings: Record<string, string> = {}): Promise<Explained> {
   let text: string;
   try {
-    const result = await queryUserSql(db, EXPLAIN + sql);
+    const result = await queryUserSql(db, EXPLAIN + sql, [], settings);
     text = String(result.rows[0]?.[0]);
   } catch (error) {
     throw fromDatabaseError(error, isUserText ? { sql, prefixLength: EXPLAIN.length } : undefined);
@@ -167,7 +167,7 @@ export function estimateOf(top: PlanNode): QueryEstimate {
  */
 async function withSerialCost(pool: Pool, sql: string, explained: Explained): Promise<Explained> {
   if (!explained.estimate.parallelWorkers) return explained;
-  const serial = await withLocalSettings(pool, { max_parallel_workers_per_gather: '0' }, (client) => explain(client, sql, true));
+  const serial = await explain(pool, sql, true, { max_parallel_workers_per_gather: '0' });
   // A parallel scan's rows are per participant; the serial plan's are the table's.
   return { ...explained, estimate: { ...explained.estimate, serialCost: serial.estimate.totalCost, scannedRows: serial.estimate.scannedRows } };
 }

@@ -7,6 +7,7 @@
 import type { FragmentPlan } from '@pgfan/planner';
 import type { FieldDef, PoolClient, Submittable } from 'pg';
 import { CappedQuery } from './capped-query';
+import { END_USER_TRANSACTION, endUserTransaction } from './connection';
 import { fromDatabaseError } from './errors';
 import type { FieldType } from './execution';
 import { FragmentCursor } from './fragment-cursor';
@@ -37,12 +38,12 @@ function fieldTypes(fields: FieldDef[]): FieldType[] {
 }
 
 /**
- * Opens the fragment's transaction (importing the query's snapshot), reads its rows and commits,
+ * Opens the fragment's transaction (importing the query's snapshot), reads its rows and ends it,
  * in two round trips when they fit in one batch (see `FragmentCursor`).
  * @throws SnapshotLostError, QueryFailedError (with the fragment's SQLSTATE), or connection errors.
  */
 export async function streamFragment(client: PoolClient, fragment: Pick<FragmentPlan, 'sql' | 'params'>, options: StreamOptions): Promise<StreamedFragment> {
-  const cursor = new FragmentCursor(fragment.sql, fragment.params, options.batchRows ?? 5000, transactionStatements(options), ['COMMIT']);
+  const cursor = new FragmentCursor(fragment.sql, fragment.params, options.batchRows ?? 5000, transactionStatements(options), END_USER_TRANSACTION);
   client.query(cursor as unknown as Submittable);
   let inline: Row[] | null = [];
   let rowCount = 0;
@@ -63,7 +64,7 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
     // A failure between reads (in spill) leaves the portal open, holding the session: close it,
     // or the ROLLBACK queues behind it forever.
     cursor.close();
-    await client.query('ROLLBACK').catch(() => undefined);
+    await endUserTransaction(client);
     throw fromDatabaseError(cursor.failedToOpen ? openingFailure(error) : error);
   }
 }
@@ -72,8 +73,8 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
  * Runs the user's query as written (a sequential plan) to completion in a read-only transaction
  * of its own, keeping only the first `keepRows` rows in memory while counting them all. One
  * Execute without a row limit, not a cursor, so that PostgreSQL may run its own parallel plan
- * (see `CappedQuery`). BEGIN, the query and COMMIT take one round trip, not three (1.2 ms of the
- * headline query's 13 ms here). A failure rolls the transaction back.
+ * (see `CappedQuery`). BEGIN, the query and the transaction's end take one round trip, not three
+ * (1.2 ms of the headline query's 13 ms here).
  * @throws QueryFailedError with positions in the user's SQL.
  */
 export async function runAsWritten(
@@ -84,13 +85,13 @@ export async function runAsWritten(
 ): Promise<StreamedFragment & { rows: Row[] }> {
   const begin = transactionStatements({ ...session, snapshot: null });
   try {
-    const query = new CappedQuery(sql, keepRows, begin, ['COMMIT']);
+    const query = new CappedQuery({ text: sql, keepRows, before: begin, after: END_USER_TRANSACTION });
     client.query(query as unknown as Submittable);
     const { fields, rows, rowCount } = await query.done;
     return { fields: fieldTypes(fields), rows, rowCount };
   } catch (error) {
-    // PostgreSQL skipped the COMMIT; the transaction, if BEGIN ran, is aborted.
-    await client.query('ROLLBACK').catch(() => undefined);
+    // PostgreSQL skipped the rest; the transaction, if BEGIN ran, is aborted.
+    await endUserTransaction(client);
     throw fromDatabaseError(error, { sql, prefixLength: 0 });
   }
 }

@@ -5,9 +5,11 @@
  * same round trip as the query inside it.
  */
 import type { FieldDef } from 'pg';
-import { RAW_TEXT } from './connection';
 
 export type Row = (string | null)[];
+
+/** node-postgres type parsers that keep every value as PostgreSQL's text output. */
+export const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 
 /** pg's row decoder for array rows, in the text pgfan keeps every value as. */
 export interface RowDecoder {
@@ -35,11 +37,20 @@ export interface Connection {
 }
 
 /**
- * Parse, Bind and Execute of a statement without parameters or rows (BEGIN, SET LOCAL, COMMIT),
+ * Parse, Bind and Execute of a statement without parameters (BEGIN, SET LOCAL, ROLLBACK),
  * through the unnamed statement and portal. No Sync: it goes with whatever follows it.
  */
 export function sendStatement(connection: Connection, text: string): void {
   connection.parse({ text });
   connection.bind({ values: [] });
   connection.execute({ rows: 0 });
+}
+
+/**
+ * A `text[]` parameter in PostgreSQL's array input syntax: every element double-quoted (with
+ * backslashes and double quotes escaped), NULL bare.
+ * @example textArrayLiteral(['a"b', null]) // '{"a\\"b",NULL}'
+ */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
 }
