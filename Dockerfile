@@ -35,6 +35,7 @@ RUN npx turbo run build --filter=@pgfan/api --filter=@pgfan/worker --filter=@pgf
       mkdir -p "/out/$dir" && cp "$dir/package.json" "/out/$dir/" && cp -r "$dir/dist" "/out/$dir/dist"; \
     done \
  && cp -r packages/store/migrations /out/packages/store/ \
+ && cp -r packages/engine/sql /out/packages/engine/ \
  && cp package.json /out/ \
  && cp -r node_modules /out/
 

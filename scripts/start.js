@@ -8,12 +8,17 @@
  * - Unset and nothing there: an embedded PostgreSQL (data in .data/postgres, port 54329, run as
  *   the "postgres" OS user when we are root) and a local redis-server (port 63790) if one is
  *   installed.
+ * Users' queries run as a role that can only read (QUERY_DATABASE_URL): unless one is given, the
+ * role `pgfan_query` is made (or repaired) in the database, reading schema public, with a new
+ * password each start.
+ * Jobs are signed with JOB_SIGNING_KEY, or a key made once and kept in .data/job-signing-key.
  * Workers run under a supervisor that scales them between 1 and 10 with the load, by the same
  * policy as the Kubernetes ScaledObject; WORKERS (default 2) is how many start, AUTOSCALE=false
  * keeps exactly that many. PORT (default 3000) is where the API listens.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdirSync } = require('node:fs');
+const { randomBytes } = require('node:crypto');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { ROOT, build, ensureInstalled } = require('./lib');
@@ -68,7 +73,6 @@ async function postgres() {
     onLog: () => {},
     onError: (error) => process.stderr.write(`[postgres] ${String(error)}`),
   });
-  const { existsSync } = require('node:fs');
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   await pg.createDatabase('pgfan').catch(() => undefined);
@@ -106,6 +110,38 @@ async function seedIfMissing(url) {
   log('seeding the demo table "events" (100,000 rows; npm run seed -- --rows N for more)');
   const { seedDemo } = require(path.join(ROOT, 'apps', 'cli', 'dist', 'seed.js'));
   await seedDemo(url, 100_000);
+}
+
+/** The role users' queries run as: QUERY_DATABASE_URL, or `pgfan_query`, made here as the database's owner. */
+async function queryRole(dbUrl) {
+  if (process.env.QUERY_DATABASE_URL) return process.env.QUERY_DATABASE_URL;
+  const url = new URL(dbUrl);
+  url.username = 'pgfan_query';
+  url.password = randomBytes(18).toString('base64url');
+  const { ensureQueryRole } = require(path.join(ROOT, 'apps', 'cli', 'dist', 'query-role.js'));
+  let audit;
+  try {
+    audit = await ensureQueryRole(dbUrl, url.toString(), ['public']);
+  } catch (error) {
+    throw new Error(
+      `cannot make the role users' queries run as (pgfan_query) as ${new URL(dbUrl).username || 'the database user'}: ${error.message}. Make one yourself (docs/security.md) and set QUERY_DATABASE_URL`,
+      { cause: error },
+    );
+  }
+  if (audit.problems.length > 0) throw new Error(`the role pgfan_query ${audit.problems.join('; ')}: take that away as a superuser, or set QUERY_DATABASE_URL`);
+  log("users' queries run as role pgfan_query, which reads schema public and nothing else");
+  return url.toString();
+}
+
+/** JOB_SIGNING_KEY, or one made once and kept in .data, so that jobs queued before a restart still run after it. */
+function jobSigningKey() {
+  if (process.env.JOB_SIGNING_KEY) return process.env.JOB_SIGNING_KEY;
+  const file = path.join(DATA, 'job-signing-key');
+  if (!existsSync(file)) {
+    mkdirSync(DATA, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 function run(name, entry, env) {
@@ -149,7 +185,7 @@ async function main() {
   await seedIfMissing(db.url);
   const port = process.env.PORT ?? '3000';
   const workers = Number(process.env.WORKERS ?? 2);
-  const env = { DATABASE_URL: db.url, REDIS_URL: queue.url };
+  const env = { DATABASE_URL: db.url, QUERY_DATABASE_URL: await queryRole(db.url), REDIS_URL: queue.url, JOB_SIGNING_KEY: jobSigningKey() };
   run('api', path.join(ROOT, 'apps', 'api', 'dist', 'main.js'), { ...env, PORT: port });
   run('supervisor', path.join(ROOT, 'apps', 'worker', 'dist', 'supervise.js'), { ...env, WORKERS: String(workers) });
   process.on('SIGINT', () => void shutdown(0));

@@ -30,11 +30,9 @@ test('services start only once what they need is healthy, and the API once the d
     redis: expect.objectContaining({ condition: 'service_healthy' }),
     seed: expect.objectContaining({ condition: 'service_completed_successfully' }),
   });
-  expect(worker!.depends_on).toEqual({
-    postgres: expect.objectContaining({ condition: 'service_healthy' }),
-    redis: expect.objectContaining({ condition: 'service_healthy' }),
-  });
-  expect(seed!.command).toEqual(expect.arrayContaining(['apps/cli/dist/seed.js', '--if-missing']));
+  expect(worker!.depends_on).toEqual(api!.depends_on);
+  // The role users' queries run as is made before anything runs a query, then the demo table.
+  expect(seed!.command).toEqual(['sh', '-c', expect.stringMatching(/^node apps\/cli\/dist\/query-role\.js && node apps\/cli\/dist\/seed\.js .*--if-missing$/)]);
 });
 
 test('the API publishes its default port; workers publish nothing and have no fixed name, so `--scale worker=N` works', () => {
@@ -52,6 +50,8 @@ test('every setting given to the API, seed and workers is one the code reads, an
     const environment = service!.environment ?? {};
     expect(Object.keys(environment).filter((key) => !known.has(key))).toEqual([]);
     expect(new URL(environment.DATABASE_URL!).host).toBe('postgres:5432');
+    expect(new URL(environment.QUERY_DATABASE_URL!)).toMatchObject({ host: 'postgres:5432', username: 'pgfan_query', pathname: '/pgfan' });
+    expect(environment.JOB_SIGNING_KEY!.length).toBeGreaterThanOrEqual(32);
     expect(new URL(environment.REDIS_URL!).host).toBe('redis:6379');
   }
   // Passwords agree between the servers and their clients.

@@ -4,7 +4,7 @@
  * adding a query's fragment jobs, and a retry, to a live Redis.
  */
 import { backlogKeys, FragmentJob, JOB_POLICY, QUEUE_PREFIX, QUEUES, SCALING } from '@pgfan/contracts';
-import { addQueryFlow, jobIds, openQueues } from '@pgfan/dispatch';
+import { addQueryFlow, jobIds, JobSigner, openQueues } from '@pgfan/dispatch';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -91,7 +91,7 @@ test('HPA behaviour: up at once (double or +4 per 15 s), down after a stabilizat
 
 describe('on a live Redis', () => {
   const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
-  const queues = openQueues(redis);
+  const queues = openQueues(redis, new JobSigner(['a-job-signing-key-for-these-tests-only']));
   const keyOf = (kind: 'waiting' | 'delayed') => redisTriggers.find((t) => t.metadata.listName === backlogKeys(QUEUES.fragments)[kind])!.metadata.listName!;
 
   beforeEach(() => redis.flushdb());
@@ -101,6 +101,7 @@ describe('on a live Redis', () => {
     redis.disconnect();
   });
 
+  const SPILL_TOKEN = 'a-spill-token-for-this-test';
   const fragment = (queryId: string, index: number): FragmentJob => ({
     queryId,
     generation: 1,
@@ -110,13 +111,14 @@ describe('on a live Redis', () => {
     params: [],
     snapshot: null,
     deadline: Date.now() + 60_000,
+    spillToken: SPILL_TOKEN,
   });
 
   test("a query's freshly added fragment jobs are in the first trigger's list, as a list", async () => {
     const queryId = randomUUID();
     await addQueryFlow(
       queues,
-      { queryId, generation: 1 },
+      { queryId, generation: 1, spillToken: SPILL_TOKEN },
       [0, 1, 2].map((i) => fragment(queryId, i)),
     );
     const key = keyOf('waiting');
@@ -128,7 +130,7 @@ describe('on a live Redis', () => {
 
   test("a fragment retry waiting out its backoff is in the second trigger's key, a sorted set", async () => {
     const queryId = randomUUID();
-    await addQueryFlow(queues, { queryId, generation: 1 }, [fragment(queryId, 0)]);
+    await addQueryFlow(queues, { queryId, generation: 1, spillToken: SPILL_TOKEN }, [fragment(queryId, 0)]);
     expect(JOB_POLICY.fragment.attempts).toBeGreaterThan(1);
     const connection = redis.duplicate({ maxRetriesPerRequest: null });
     const failing = new Worker(

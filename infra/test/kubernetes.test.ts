@@ -117,6 +117,14 @@ test('only the API and the workers (and KEDA, and the seed job) reach Redis and 
   expect(allowedFrom('postgres-clients')).toEqual(['pgfan-api', 'pgfan-worker', 'pgfan-seed']);
 });
 
+test('users’ queries run as their own role, and jobs are signed: the API, the workers and the seed Job are given what they need', () => {
+  const names = (name: string) => (podSpec(find(base, name === 'pgfan-seed' ? 'Job' : 'Deployment', name))!.containers[0]!.env ?? []).map((v) => v.name);
+  for (const workload of ['pgfan-api', 'pgfan-worker']) expect(names(workload)).toEqual(expect.arrayContaining(['QUERY_DATABASE_URL', 'JOB_SIGNING_KEY']));
+  expect(names('pgfan-seed')).toEqual(expect.arrayContaining(['DATABASE_URL', 'QUERY_DATABASE_URL']));
+  const seed = podSpec(find(base, 'Job', 'pgfan-seed'))!.containers[0]!;
+  expect(seed.command?.join(' ')).toMatch(/query-role\.js && node apps\/cli\/dist\/seed\.js/);
+});
+
 test('every ConfigMap and Secret key a pod reads exists, and every setting is one the code knows', () => {
   const configMap = find(base, 'ConfigMap', 'pgfan-config') as K8sObject & { data: Record<string, string> };
   const secret = find(base, 'Secret', 'pgfan-secrets') as K8sObject & { stringData: Record<string, string> };
@@ -133,6 +141,7 @@ test('every ConfigMap and Secret key a pod reads exists, and every setting is on
   }
   // Connection strings name the in-cluster Services.
   expect(new URL(secret.stringData.DATABASE_URL!).host).toBe('postgres:5432');
+  expect(new URL(secret.stringData.QUERY_DATABASE_URL!)).toMatchObject({ host: 'postgres:5432', username: 'pgfan_query' });
   expect(new URL(secret.stringData.REDIS_URL!).host).toBe('redis:6379');
   find(base, 'Service', 'postgres');
   find(base, 'Service', 'redis');

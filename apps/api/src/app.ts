@@ -14,14 +14,29 @@ const VERSION = '0.1.0';
 
 /**
  * Who the request comes from, in `res.locals`: `client` (a key's name, or null with
- * authentication off) once a key checks out, `refused` (why not) otherwise.
+ * authentication off) and `admin` once a key checks out, `refused` (why not) otherwise.
  */
 function identify(keys: ApiKeys) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const identity = keys.identify(presentedKey(req.headers.authorization));
-    if ('client' in identity) res.locals.client = identity.client;
-    else res.locals.refused = identity.refused;
+    if ('refused' in identity) {
+      res.locals.refused = identity.refused;
+    } else {
+      res.locals.client = identity.client;
+      res.locals.admin = identity.admin;
+    }
     next();
+  };
+}
+
+/**
+ * Bull Board shows every user's jobs (their SQL, their partial rows): with keys, only an admin key
+ * opens it, with its actions; without keys (this machine only) it is read-only.
+ */
+function bullBoardAccess(keys: ApiKeys) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (!keys.enabled || res.locals.admin === true) return next();
+    sendError(res, 'FORBIDDEN', "Bull Board shows every user's jobs: it needs an admin key (ADMIN_KEYS, or npm run keys -- create NAME --admin)");
   };
 }
 
@@ -54,7 +69,7 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
   app.get('/api/health', route(healthHandler(ctx), log));
 
   app.use('/api', requireKey('Bearer'));
-  app.use(BULL_BOARD_PATH, requireKey('Basic'));
+  app.use(BULL_BOARD_PATH, requireKey('Basic'), bullBoardAccess(ctx.keys));
   app.use('/api', express.json({ limit: ctx.env.MAX_BODY_BYTES, strict: true }));
   app.post(
     '/api/queries',
@@ -70,7 +85,7 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
   const openApi = openApiDocument(VERSION);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi));
   app.use('/api', (req, res) => sendError(res, 'NOT_FOUND', `no such endpoint: ${req.method} ${req.originalUrl}`));
-  mountBullBoard(app, ctx.queues);
+  mountBullBoard(app, ctx.queues, (_req, res) => res.locals.admin === true);
   if (!mountDashboard(app)) log('the dashboard is not built (npm run build); serving the API only');
   app.use(bodyErrors(log));
   return app;

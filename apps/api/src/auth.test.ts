@@ -13,6 +13,7 @@ const KEY = 'test-key-0123456789abcdef';
 // Keys of their own for the limit tests, so one test's queries do not count against another's.
 const RATE_KEY = 'rate-key-0123456789abcdef';
 const BUSY_KEY = 'busy-key-0123456789abcdef';
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
 const SLOW = 'SELECT sum(slow(id, 2)) FROM events';
 
 let system: System;
@@ -24,6 +25,7 @@ beforeAll(async () => {
     apiKey: KEY,
     apiEnv: {
       API_KEYS: [KEY, RATE_KEY, BUSY_KEY].join(','),
+      ADMIN_KEYS: ADMIN_KEY,
       RATE_LIMIT_PER_SECOND: '8',
       API_KEYS_REFRESH_MS: '300',
       MAX_ACTIVE_QUERIES_PER_KEY: '2',
@@ -75,11 +77,11 @@ describe('REST', () => {
   });
 });
 
-test('Bull Board asks a browser for the key (Basic, any user name) and opens with it', async () => {
+test('Bull Board asks a browser for the key (Basic, any user name) and opens with an admin key', async () => {
   const refused = await system.request('GET', '/admin/queues', undefined, noKey);
   expect(refused.status).toBe(401);
   expect(refused.headers.get('www-authenticate')).toMatch(/^Basic realm="pgfan"/);
-  const basic = `Basic ${Buffer.from(`anyone:${KEY}`).toString('base64')}`;
+  const basic = `Basic ${Buffer.from(`anyone:${ADMIN_KEY}`).toString('base64')}`;
   const page = await system.request<string>('GET', '/admin/queues', undefined, { authorization: basic });
   expect(page.status).toBe(200);
   expect(page.body).toContain('pgfan queues');

@@ -1,33 +1,59 @@
 /**
- * API keys: from API_KEYS and from the `pgfan.api_keys` table (refreshed every few seconds, so a
- * key added to or revoked in the table takes effect without a restart). Keys are compared as
- * SHA-256 digests, never as text, so how long a lookup takes says nothing about a key.
+ * API keys: from API_KEYS and ADMIN_KEYS, and from the `pgfan.api_keys` table (refreshed every
+ * few seconds, so a key added to or revoked in the table takes effect without a restart). Keys
+ * are compared as SHA-256 digests, never as text, so how long a lookup takes says nothing about a
+ * key.
  *
- * With no key anywhere, authentication is off (and the API listens on localhost unless told
- * otherwise, see main.ts); the moment one exists, every surface requires one.
+ * A key sees and cancels only the queries it submitted; an admin key sees and cancels every one,
+ * and may use Bull Board's actions. With no key anywhere, authentication is off (and the API
+ * listens on localhost unless told otherwise, see main.ts); the moment one exists, every surface
+ * requires one.
  */
-import { activeKeyDigests, keyDigest } from '@pgfan/store';
+import { activeKeyDigests, keyDigest, type KeyHolder } from '@pgfan/store';
 import type { Pool } from 'pg';
 
-/** Who a request comes from: a key's name, or null when authentication is off. */
-export type Identity = { client: string | null } | { refused: string };
+/** Who a request comes from. */
+export interface Caller {
+  /** The key's name; null when authentication is off. */
+  client: string | null;
+  /** An admin key's holder. */
+  admin: boolean;
+  /** The key's digest, to check it again later (a socket's, when keys change); null without a key. */
+  digest: string | null;
+}
+
+export type Identity = Caller | { refused: string };
+
+/**
+ * Whose queries `caller` may see and cancel: everyone's (undefined) for an admin or with
+ * authentication off, otherwise its own.
+ */
+export function ownerScope(caller: Pick<Caller, 'client' | 'admin'>): string | undefined {
+  return caller.admin || caller.client === null ? undefined : caller.client;
+}
 
 export class ApiKeys {
-  private readonly fromEnv: Map<string, string>;
-  private stored = new Map<string, string>();
+  private readonly fromEnv: Map<string, KeyHolder>;
+  private stored = new Map<string, KeyHolder>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly listeners = new Set<() => void>();
 
   /**
    * @param envKeys keys from API_KEYS, named `env-1`, `env-2`, … in query records.
+   * @param adminKeys keys from ADMIN_KEYS, named `admin-1`, `admin-2`, ….
    * @param refreshMs how often the table is read again.
    */
   constructor(
     envKeys: readonly string[],
+    adminKeys: readonly string[],
     private readonly store: Pool | null,
     private readonly log: (message: string) => void,
     private readonly refreshMs = 5000,
   ) {
-    this.fromEnv = new Map(envKeys.map((key, i) => [keyDigest(key), `env-${i + 1}`]));
+    this.fromEnv = new Map([
+      ...envKeys.map((key, i): [string, KeyHolder] => [keyDigest(key), { name: `env-${i + 1}`, admin: false }]),
+      ...adminKeys.map((key, i): [string, KeyHolder] => [keyDigest(key), { name: `admin-${i + 1}`, admin: true }]),
+    ]);
   }
 
   get enabled(): boolean {
@@ -43,6 +69,13 @@ export class ApiKeys {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.listeners.clear();
+  }
+
+  /** Calls `listener` after every refresh of the table's keys (a key may have been revoked); returns a function that stops it. */
+  onRefresh(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private async refresh(): Promise<void> {
@@ -51,16 +84,22 @@ export class ApiKeys {
       this.stored = await activeKeyDigests(this.store);
     } catch (error) {
       this.log(`cannot read API keys from pgfan.api_keys (keeping the last ones read): ${(error as Error).message}`);
+      return;
     }
+    this.listeners.forEach((listener) => listener());
   }
 
-  /** The client a presented key belongs to; with authentication off, everyone is `null`. */
+  /** Who a presented key belongs to; with authentication off, everyone is the same anonymous caller. */
   identify(key: string | null): Identity {
-    if (!this.enabled) return { client: null };
-    if (key === null) return { refused: 'an API key is required: send it as "Authorization: Bearer <key>"' };
-    const digest = keyDigest(key);
-    const name = this.fromEnv.get(digest) ?? this.stored.get(digest);
-    return name === undefined ? { refused: 'the API key is not valid (unknown or revoked)' } : { client: name };
+    return this.identifyDigest(key === null ? null : keyDigest(key));
+  }
+
+  /** As `identify`, from a key's digest: a socket's key is checked again this way whenever keys change. */
+  identifyDigest(digest: string | null): Identity {
+    if (!this.enabled) return { client: null, admin: false, digest: null };
+    if (digest === null) return { refused: 'an API key is required: send it as "Authorization: Bearer <key>"' };
+    const holder = this.fromEnv.get(digest) ?? this.stored.get(digest);
+    return holder === undefined ? { refused: 'the API key is not valid (unknown or revoked)' } : { client: holder.name, admin: holder.admin, digest };
   }
 }
 

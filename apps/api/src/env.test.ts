@@ -1,7 +1,13 @@
 import { loadApiEnv } from './env';
 
-test('defaults work locally', () => {
-  expect(loadApiEnv({})).toEqual({
+/** The one setting without a default: the secret jobs are signed with. */
+const SIGNED = { JOB_SIGNING_KEY: 'a-job-signing-key-of-32-characters!!' };
+
+test('defaults work locally, given a job signing key', () => {
+  expect(loadApiEnv(SIGNED)).toEqual({
+    JOB_SIGNING_KEY: ['a-job-signing-key-of-32-characters!!'],
+    ALLOW_PRIVILEGED_QUERY_ROLE: false,
+    ADMIN_KEYS: [],
     DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/pgfan',
     queryDatabaseUrl: 'postgres://postgres@127.0.0.1:5432/pgfan',
     REDIS_URL: 'redis://127.0.0.1:6379',
@@ -33,7 +39,9 @@ test('defaults work locally', () => {
 
 test('keys, origins and the allow-list are lists; a listen address set is explicit', () => {
   const env = loadApiEnv({
+    ...SIGNED,
     API_KEYS: ' first-key-0123456789 ,second-key-0123456789,',
+    ADMIN_KEYS: 'admin-key-0123456789',
     CORS_ORIGINS: 'https://bi.example.com',
     ALLOWED_RELATIONS: 'public.*, sales.orders',
     HOST: '0.0.0.0',
@@ -41,6 +49,7 @@ test('keys, origins and the allow-list are lists; a listen address set is explic
   });
   expect(env).toMatchObject({
     API_KEYS: ['first-key-0123456789', 'second-key-0123456789'],
+    ADMIN_KEYS: ['admin-key-0123456789'],
     CORS_ORIGINS: ['https://bi.example.com'],
     ALLOWED_RELATIONS: [
       { schema: 'public', table: '*' },
@@ -57,7 +66,21 @@ test.each([
   [{ DEFAULT_TIMEOUT_MS: '900000' }, 'invalid setting DEFAULT_TIMEOUT_MS: must not exceed MAX_TIMEOUT_MS (600000)'],
   [{ API_KEYS: 'long-enough-key-123,short' }, 'invalid setting API_KEYS: key 2 is shorter than 16 characters'],
   [{ ALLOWED_RELATIONS: 'orders' }, 'invalid setting ALLOWED_RELATIONS: "orders" is not schema.table or schema.*'],
+  [{ ADMIN_KEYS: 'short' }, 'invalid setting ADMIN_KEYS: key 1 is shorter than 16 characters'],
   [{ QUERY_DATABASE_URL: 'mysql://x' }, 'invalid setting QUERY_DATABASE_URL: must be a postgres: or postgresql:// URL'],
+  [{ ALLOW_PRIVILEGED_QUERY_ROLE: 'yes' }, 'invalid setting ALLOW_PRIVILEGED_QUERY_ROLE: must be true, 1, false or 0'],
+  [{ JOB_SIGNING_KEY: 'too-short' }, 'invalid setting JOB_SIGNING_KEY: every key must be at least 32 characters long'],
 ])('a bad setting is one line naming it: %j', (env, message) => {
-  expect(() => loadApiEnv(env)).toThrow(message);
+  expect(() => loadApiEnv({ ...SIGNED, ...env })).toThrow(message);
+});
+
+test('without JOB_SIGNING_KEY the API will not start, and says how to make one', () => {
+  expect(() => loadApiEnv({})).toThrow(/^invalid setting JOB_SIGNING_KEY: required: a secret of 32\+ characters .*openssl rand -base64 32/);
+});
+
+test('JOB_SIGNING_KEY may list keys while a new one is rolled out: the first signs', () => {
+  expect(loadApiEnv({ JOB_SIGNING_KEY: `new-key-${'n'.repeat(30)}, old-key-${'o'.repeat(30)}` }).JOB_SIGNING_KEY).toEqual([
+    `new-key-${'n'.repeat(30)}`,
+    `old-key-${'o'.repeat(30)}`,
+  ]);
 });

@@ -16,6 +16,8 @@ export const ApiEnv = z.object({
   HOST: z.string().min(1).optional(),
   /** Comma-separated API keys; with none here or in pgfan.api_keys, authentication is off. */
   API_KEYS: envList(),
+  /** Comma-separated admin keys: they see and cancel every query and may use Bull Board's actions. */
+  ADMIN_KEYS: envList(),
   /** How often keys in pgfan.api_keys are read again: a new or revoked key takes effect within this. */
   API_KEYS_REFRESH_MS: envInteger(5000, 100, 3_600_000),
   /** Origins (e.g. https://bi.example.com) whose pages may call the API; none by default. */
@@ -70,8 +72,10 @@ export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
   if (parsed.DEFAULT_TIMEOUT_MS > parsed.MAX_TIMEOUT_MS) {
     throw new ConfigError(`invalid setting DEFAULT_TIMEOUT_MS: must not exceed MAX_TIMEOUT_MS (${parsed.MAX_TIMEOUT_MS})`);
   }
-  const weak = parsed.API_KEYS.findIndex((key) => key.length < MIN_KEY_LENGTH);
-  if (weak >= 0) throw new ConfigError(`invalid setting API_KEYS: key ${weak + 1} is shorter than ${MIN_KEY_LENGTH} characters`);
+  for (const setting of ['API_KEYS', 'ADMIN_KEYS'] as const) {
+    const weak = parsed[setting].findIndex((key) => key.length < MIN_KEY_LENGTH);
+    if (weak >= 0) throw new ConfigError(`invalid setting ${setting}: key ${weak + 1} is shorter than ${MIN_KEY_LENGTH} characters`);
+  }
   let allowed: ApiEnv['ALLOWED_RELATIONS'] = null;
   if (parsed.ALLOWED_RELATIONS !== undefined && parsed.ALLOWED_RELATIONS.trim() !== '') {
     try {

@@ -13,7 +13,7 @@ let system: System;
 let sentinel: Client;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'hostile' });
+  system = await startSystem({ label: 'hostile', privilegedQueryRole: true });
   await system.db.exec(`
     CREATE TABLE canary (v int);
     INSERT INTO canary SELECT generate_series(1, 10);

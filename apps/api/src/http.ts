@@ -8,6 +8,8 @@ import type { NextFunction, Request, Response } from 'express';
 export interface ApiRequest {
   /** The API key's name (see auth.ts); null when authentication is off. */
   client: string | null;
+  /** An admin key's: it sees and cancels every query, where other keys see only their own. */
+  admin: boolean;
   /** False when keys are required and this request has none that is valid (only open routes see such requests). */
   authenticated: boolean;
   params: Record<string, string>;
@@ -37,6 +39,8 @@ const STATUS: Record<string, number> = {
   UNAUTHORIZED: 401,
   // The query reads a table outside ALLOWED_RELATIONS.
   FORBIDDEN_RELATION: 403,
+  // A key that is not an admin's, on a surface only admins may use (Bull Board).
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   QUERY_FINISHED: 409,
   PAYLOAD_TOO_LARGE: 413,
@@ -112,6 +116,7 @@ export function route(handler: Handler, log: (message: string) => void) {
     try {
       response = await handler({
         client: (res.locals.client as string | null | undefined) ?? null,
+        admin: res.locals.admin === true,
         authenticated: res.locals.refused === undefined,
         params: req.params as Record<string, string>,
         query: req.query as Record<string, unknown>,

@@ -1,6 +1,17 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
-import { ConfigError, connectServices, Executions, fragmentBacklog, liveWorkers, openQueues, readCostModel, UnreachableError } from '@pgfan/dispatch';
+import {
+  checkQueryRole,
+  ConfigError,
+  connectServices,
+  Executions,
+  fragmentBacklog,
+  JobSigner,
+  liveWorkers,
+  openQueues,
+  readCostModel,
+  UnreachableError,
+} from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
@@ -42,29 +53,33 @@ async function main(): Promise<void> {
     storePoolSize: 10,
     log,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
-  const keys = new ApiKeys(env.API_KEYS, storePool, log, env.API_KEYS_REFRESH_MS);
+  const queryPool = createQueryPool({
+    connectionString: env.queryDatabaseUrl,
+    max: 10,
+    applicationName: 'pgfan-api',
+    statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
+    lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
+  await checkQueryRole(queryPool, { url: env.queryDatabaseUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>
+    fail(error instanceof Error ? error.message : String(error)),
+  );
+  const keys = new ApiKeys(env.API_KEYS, env.ADMIN_KEYS, storePool, log, env.API_KEYS_REFRESH_MS);
   await keys.start();
   if (!keys.enabled) {
     log(
       env.hostIsExplicit && !isLoopback(env.HOST)
-        ? `WARNING: no API keys are configured (API_KEYS or pgfan.api_keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
-        : 'no API keys are configured (API_KEYS or pgfan.api_keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
+        ? `WARNING: no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
+        : 'no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
     );
   }
-  const queues = openQueues(redis);
+  const queues = openQueues(redis, new JobSigner(env.JOB_SIGNING_KEY));
   const ctx: ApiContext = {
     env,
     keys,
     policy: { allowedRelations: env.ALLOWED_RELATIONS },
     storePool,
-    queryPool: createQueryPool({
-      connectionString: env.queryDatabaseUrl,
-      max: 10,
-      applicationName: 'pgfan-api',
-      statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
-      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
-      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    }),
+    queryPool,
     redis,
     queues,
     events,

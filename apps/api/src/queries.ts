@@ -12,7 +12,8 @@ import {
 } from '@pgfan/dispatch';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
-import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries } from '@pgfan/store';
+import { cancelQuery, decodeCursor, finishQuery, getQuery, getQueryWork, insertQuery, listQueries, type Owner } from '@pgfan/store';
+import { ownerScope } from './auth';
 import type { ApiContext } from './context';
 import { HttpError, type ApiRequest, type ApiResponse } from './http';
 import { notAdmitted, rateLimited, withinRate } from './limits';
@@ -29,9 +30,9 @@ function integerParam(query: Record<string, unknown>, name: string, min: number,
   return Number(value);
 }
 
-/** A query's record with live fragment progress overlaid while it runs. */
-async function view(ctx: ApiContext, id: string): Promise<QueryView | null> {
-  const record = await getQuery(ctx.storePool, id);
+/** A query's record (null unless `owner`'s, when given) with live fragment progress overlaid while it runs. */
+async function view(ctx: ApiContext, id: string, owner?: Owner): Promise<QueryView | null> {
+  const record = await getQuery(ctx.storePool, id, owner);
   if (!record || FINAL_STATUSES.includes(record.status)) return record;
   const live = await getFragmentProgress(ctx.redis, id).catch(() => new Map());
   return { ...record, fragments: withLiveProgress(record.fragments, live) };
@@ -148,7 +149,7 @@ export function submitQuery(ctx: ApiContext) {
     const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline ? { runner: INLINE_RUNNER } : {}), client: req.client, limits });
     if (!admission.admitted) throw notAdmitted(admission, limits);
     const announcement = [
-      { type: 'queued', id, sql },
+      { type: 'queued', id, sql, client: req.client },
       { type: 'planned', id, plan: newQuery.plan, planMs },
     ] as const;
     const location = { Location: `/api/queries/${id}` };
@@ -182,7 +183,8 @@ export function submitQuery(ctx: ApiContext) {
 export function getQueryHandler(ctx: ApiContext) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const id = req.params.id ?? '';
-    const record = UUID.test(id) ? await view(ctx, id) : null;
+    // Another key's query is not there, as far as this key can tell.
+    const record = UUID.test(id) ? await view(ctx, id, ownerScope(req)) : null;
     if (!record) throw new HttpError('NOT_FOUND', `no query with id ${id}`);
     return { status: 200, body: record };
   };
@@ -206,6 +208,7 @@ export function listQueriesHandler(ctx: ApiContext) {
     }
     const page = await listQueries(ctx.storePool, {
       limit,
+      owner: ownerScope(req),
       ...(status ? { status: status as QueryStatus } : {}),
       ...(cursor ? { cursor: cursor as string } : {}),
     });
@@ -216,9 +219,10 @@ export function listQueriesHandler(ctx: ApiContext) {
 export function cancelQueryHandler(ctx: ApiContext) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const id = req.params.id ?? '';
-    const outcome = UUID.test(id) ? await cancelQuery(ctx.storePool, id) : 'missing';
+    const owner = ownerScope(req);
+    const outcome = UUID.test(id) ? await cancelQuery(ctx.storePool, id, owner) : 'missing';
     if (outcome === 'missing') throw new HttpError('NOT_FOUND', `no query with id ${id}`);
-    const record = await getQuery(ctx.storePool, id);
+    const record = await getQuery(ctx.storePool, id, owner);
     if (outcome === 'finished') throw new HttpError('QUERY_FINISHED', `the query already ${record?.status ?? 'finished'}; there is nothing to cancel`);
     const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
     await stopQueryWork(ctx.queues, ctx.queryPool, id, generation).catch(() => undefined);

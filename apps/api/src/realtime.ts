@@ -3,28 +3,44 @@
  * come from the Redis query-event channel, so every API process relays every query's events,
  * whichever process or worker produced them. A client that reconnects asks for the records it
  * watches again (`watch` answers with the current record), so it never misses an ending.
+ *
+ * A socket hears only what its key may see: the queries it submitted (an admin key: all). Its key
+ * is checked again whenever the API reads the keys afresh; a revoked key's sockets are
+ * disconnected then, within API_KEYS_REFRESH_MS.
  */
 import type { Server as HttpServer } from 'node:http';
-import type { ClientToServerEvents, ServerToClientEvents } from '@pgfan/contracts';
+import type { ClientToServerEvents, QueryEvent, ServerToClientEvents } from '@pgfan/contracts';
 import { getFragmentProgress, withLiveProgress } from '@pgfan/dispatch';
-import { getQuery } from '@pgfan/store';
-import { Server } from 'socket.io';
-import { presentedKey } from './auth';
+import { getQuery, queryClient } from '@pgfan/store';
+import { Server, type Socket } from 'socket.io';
+import { ownerScope, presentedKey, type Caller } from './auth';
 import type { ApiContext } from './context';
 import { workerScaleSource } from './replicas';
 import { StatsCollector } from './stats';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Every query's arrivals and endings: admins' history rooms (and everyone's, without keys). */
 const ALL = 'all-queries';
+/** One client's arrivals and endings. */
+const clientRoom = (client: string) => `client:${client}`;
+
+/** Events the history view follows. */
+const HISTORY_EVENTS = new Set<QueryEvent['type']>(['queued', 'completed', 'failed', 'cancelled']);
+
+interface SocketData {
+  caller: Caller;
+}
+
+type PgfanSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface Realtime {
-  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   stats: StatsCollector;
   close(): Promise<void>;
 }
 
 export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (message: string) => void, statsIntervalMs = 1000): Realtime {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
     serveClient: false,
     cors: { origin: ctx.env.CORS_ORIGINS.length > 0 ? ctx.env.CORS_ORIGINS : false },
     // Nothing a client sends is large: a query id.
@@ -35,33 +51,63 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
     const token: unknown = socket.handshake.auth?.token;
     const identity = ctx.keys.identify(typeof token === 'string' && token !== '' ? token : presentedKey(socket.handshake.headers.authorization));
     if ('refused' in identity) return next(Object.assign(new Error(identity.refused), { data: { code: 'UNAUTHORIZED' } }));
+    (socket as PgfanSocket).data.caller = identity;
     next();
   });
   const workerScale = workerScaleSource({ hpaName: ctx.env.WORKER_HPA_NAME, access: ctx.kubernetes ?? null, redis: ctx.redis, log });
   const stats = new StatsCollector(ctx.redis, ctx.queues, workerScale);
 
-  io.on('connection', (socket) => {
+  io.on('connection', (socket: PgfanSocket) => {
     socket.on('watch', async (queryId, answer) => {
       if (typeof queryId !== 'string' || !UUID.test(queryId)) return typeof answer === 'function' ? answer(null) : undefined;
-      await socket.join(`query:${queryId}`);
-      if (typeof answer !== 'function') return;
       try {
-        const record = await getQuery(ctx.storePool, queryId);
+        // Another key's query is unknown to this socket: it is not joined to its room.
+        const record = await getQuery(ctx.storePool, queryId, ownerScope(socket.data.caller));
+        if (record) await socket.join(`query:${queryId}`);
+        if (typeof answer !== 'function') return;
         const live = record && !['completed', 'failed', 'cancelled'].includes(record.status) ? await getFragmentProgress(ctx.redis, queryId) : null;
         answer(record && live ? { ...record, fragments: withLiveProgress(record.fragments, live) } : record);
       } catch (error) {
         log(`watch ${queryId}: ${(error as Error).message}`);
-        answer(null);
+        if (typeof answer === 'function') answer(null);
       }
     });
     socket.on('unwatch', (queryId) => void socket.leave(`query:${queryId}`));
-    socket.on('watch:all', () => void socket.join(ALL));
+    socket.on('watch:all', () => {
+      const { caller } = socket.data;
+      const owner = ownerScope(caller);
+      void socket.join(owner === undefined ? ALL : clientRoom(owner));
+    });
   });
 
+  // Whose each unfinished query is, learnt from its `queued` event (or read, for one queued
+  // before this process started), for routing its ending to its owner's history room.
+  const owners = new Map<string, string | null>();
+  const ownerOf = async (id: string): Promise<string | null | undefined> => owners.get(id) ?? (await queryClient(ctx.storePool, id).catch(() => undefined));
   const unsubscribe = ctx.events.subscribe((event) => {
     stats.record(event);
     io.to(`query:${event.id}`).emit('query:event', event);
-    if (event.type === 'queued' || event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled') io.to(ALL).emit('query:event', event);
+    if (!HISTORY_EVENTS.has(event.type)) return;
+    io.to(ALL).emit('query:event', event);
+    if (event.type === 'queued') {
+      owners.set(event.id, event.client ?? null);
+      if (event.client) io.to(clientRoom(event.client)).emit('query:event', event);
+      return;
+    }
+    void ownerOf(event.id).then((owner) => {
+      owners.delete(event.id);
+      if (owner) io.to(clientRoom(owner)).emit('query:event', event);
+    });
+  });
+
+  // Keys are read afresh every API_KEYS_REFRESH_MS: a socket whose key was revoked, or changed
+  // standing, is disconnected (a client with a valid key reconnects under its new standing).
+  const stopChecking = ctx.keys.onRefresh(() => {
+    for (const socket of io.of('/').sockets.values() as IterableIterator<PgfanSocket>) {
+      const { caller } = socket.data;
+      const now = ctx.keys.identifyDigest(caller.digest);
+      if ('refused' in now || now.client !== caller.client || now.admin !== caller.admin) socket.disconnect(true);
+    }
   });
 
   let collecting = false;
@@ -81,6 +127,7 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
     close: async () => {
       clearInterval(timer);
       unsubscribe();
+      stopChecking();
       await io.close();
     },
   };

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = (entry: string, env: Record<string, string>) =>
-  promisify(execFile)(process.execPath, [entry], { env: { ...process.env, ...env }, timeout: 20_000 }).then(
+  promisify(execFile)(process.execPath, [entry], {
+    env: { ...process.env, JOB_SIGNING_KEY: 'a-job-signing-key-of-32-characters!!', ...env },
+    timeout: 20_000,
+  }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
@@ -26,6 +29,11 @@ test.each([
     'pgfan-api: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n',
   ],
   [WORKER, { WORKER_CONCURRENCY: '0' }, 'pgfan-worker: invalid setting WORKER_CONCURRENCY: must be a whole number from 1 to 256\n'],
+  [
+    API,
+    { JOB_SIGNING_KEY: '' },
+    'pgfan-api: invalid setting JOB_SIGNING_KEY: required: a secret of 32+ characters that the API and every worker share (e.g. openssl rand -base64 32); npm start makes one\n',
+  ],
   [
     WORKER,
     { DATABASE_URL: 'postgres://127.0.0.1:1/x' },

@@ -8,22 +8,32 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queues } from '@pgfan/dispatch';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 
 /** Where the built dashboard is, relative to this file in `apps/api/dist` (or `src`). */
 export const WEB_DIST = join(__dirname, '..', '..', 'web', 'dist');
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
-export function mountBullBoard(app: Express, queues: Queues): void {
-  const adapter = new ExpressAdapter();
-  adapter.setBasePath(BULL_BOARD_PATH);
-  createBullBoard({
-    queues: [queues.coordinate, queues.fragments, queues.combine].map((q) => new BullMQAdapter(q)),
-    serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: 'pgfan queues' } },
-  });
-  app.use(BULL_BOARD_PATH, adapter.getRouter());
+/**
+ * Bull Board at BULL_BOARD_PATH: with its actions (retry, clean, add, …) for requests `mayAct`
+ * says yes to, read-only for the rest, where those actions answer 405. Even an action taken
+ * cannot make a worker run SQL: a job added or edited there carries no valid signature.
+ */
+export function mountBullBoard(app: Express, queues: Queues, mayAct: (req: Request, res: Response) => boolean): void {
+  const board = (readOnlyMode: boolean) => {
+    const adapter = new ExpressAdapter();
+    adapter.setBasePath(BULL_BOARD_PATH);
+    createBullBoard({
+      queues: [queues.coordinate, queues.fragments, queues.combine].map((q) => new BullMQAdapter(q, { readOnlyMode })),
+      serverAdapter: adapter,
+      options: { uiConfig: { boardTitle: readOnlyMode ? 'pgfan queues (read-only)' : 'pgfan queues' } },
+    });
+    return adapter.getRouter() as RequestHandler;
+  };
+  const acting = board(false);
+  const readOnly = board(true);
+  app.use(BULL_BOARD_PATH, (req, res, next) => (mayAct(req, res) ? acting : readOnly)(req, res, next));
 }
 
 /** Serves the built dashboard, with every non-API path falling back to its index.html. */

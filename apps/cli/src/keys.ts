@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run keys -- create <name> | revoke <name> | list`: API keys kept in `pgfan.api_keys`
- * at DATABASE_URL. A new key is printed once; the table keeps only its SHA-256 digest. Running
- * APIs pick up a change within API_KEYS_REFRESH_MS.
+ * `npm run keys -- create <name> [--admin] | revoke <name> | list`: API keys kept in
+ * `pgfan.api_keys` at DATABASE_URL. A new key is printed once; the table keeps only its SHA-256
+ * digest. A key sees and cancels only its own queries; an admin key sees and cancels all and may
+ * use Bull Board's actions. Running APIs pick up a change within API_KEYS_REFRESH_MS.
  */
 import { createApiKey, listApiKeys, migrate, revokeApiKey } from '@pgfan/store';
 import { Pool } from 'pg';
@@ -10,17 +11,23 @@ import { loadEnv, runCommand } from './env';
 
 export const KEYS_USAGE =
   'Usage: npm run keys -- <command>\n' +
-  '  create <name>   make a key and print it (shown this once; keep it somewhere safe)\n' +
+  '  create <name> [--admin]\n' +
+  '                  make a key and print it (shown this once; keep it somewhere safe). It sees\n' +
+  "                  and cancels only its own queries; with --admin, everyone's, and Bull Board\n" +
   '  revoke <name>   stop accepting the key of that name\n' +
-  '  list            names, when made, when revoked (never the keys)\n' +
+  '  list            names, admin or not, when made, when revoked (never the keys)\n' +
   'Keys live in pgfan.api_keys at DATABASE_URL; APIs see changes within API_KEYS_REFRESH_MS.\n';
 
-export type KeysCommand = { kind: 'create' | 'revoke'; name: string } | { kind: 'list' } | { kind: 'help' } | { kind: 'usage' };
+export type KeysCommand =
+  { kind: 'create'; name: string; admin: boolean } | { kind: 'revoke'; name: string } | { kind: 'list' } | { kind: 'help' } | { kind: 'usage' };
 
 export function parseKeysArgs(args: string[]): KeysCommand {
   const [command, name, ...extra] = args;
   if (command === 'help' || command === '--help' || command === '-h') return { kind: 'help' };
-  if ((command === 'create' || command === 'revoke') && name !== undefined && extra.length === 0) return { kind: command, name };
+  if (command === 'create' && name !== undefined && !name.startsWith('--') && (extra.length === 0 || (extra.length === 1 && extra[0] === '--admin'))) {
+    return { kind: 'create', name, admin: extra.length === 1 };
+  }
+  if (command === 'revoke' && name !== undefined && extra.length === 0) return { kind: command, name };
   if (command === 'list' && name === undefined) return { kind: 'list' };
   return { kind: 'usage' };
 }
@@ -36,9 +43,9 @@ export async function runKeysCommand(pool: Pool, command: Exclude<KeysCommand, {
   await migrate(pool);
   switch (command.kind) {
     case 'create': {
-      const key = await createApiKey(pool, command.name);
+      const key = await createApiKey(pool, command.name, { admin: command.admin });
       terminal.out(`${key}\n`);
-      terminal.err(`Made key "${command.name}"; it is shown only this once. Send it as "Authorization: Bearer <key>".\n`);
+      terminal.err(`Made ${command.admin ? 'admin ' : ''}key "${command.name}"; it is shown only this once. Send it as "Authorization: Bearer <key>".\n`);
       return 0;
     }
     case 'revoke': {
@@ -49,7 +56,9 @@ export async function runKeysCommand(pool: Pool, command: Exclude<KeysCommand, {
     case 'list': {
       const keys = await listApiKeys(pool);
       if (keys.length === 0) terminal.out('No keys in pgfan.api_keys (keys in API_KEYS are not listed here).\n');
-      for (const k of keys) terminal.out(`${k.name}\tmade ${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
+      for (const k of keys) {
+        terminal.out(`${k.name}\t${k.admin ? 'admin' : 'own queries'}\tmade ${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
+      }
       return 0;
     }
   }

@@ -4,7 +4,16 @@
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
-import { cancelStatements, concludeQuery, enqueueCoordinator, fanOutObservation, fragmentIndexOf, publishQueryEvent, recordFanOut } from '@pgfan/dispatch';
+import {
+  cancelStatements,
+  concludeQuery,
+  enqueueCoordinator,
+  fanOutObservation,
+  ForgedJobError,
+  fragmentIndexOf,
+  publishQueryEvent,
+  recordFanOut,
+} from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
@@ -21,7 +30,7 @@ function abandon(queryId: string, generation: number, why: string): never {
 }
 
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
-  const { queryId, generation } = CombineJob.parse(job.data);
+  const { queryId, generation, spillToken } = CombineJob.parse(job.data);
   // Read at once: three round trips in the time of one.
   const [work, failedChildren, childrenValues] = await Promise.all([
     getQueryWork(ctx.storePool, queryId),
@@ -53,7 +62,19 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   }
 
   const outputs = new Map<number, FragmentOutput>();
-  for (const [key, value] of Object.entries(childrenValues)) outputs.set(fragmentIndexOf(key), FragmentOutput.parse(value));
+  try {
+    for (const [key, value] of Object.entries(childrenValues)) {
+      outputs.set(fragmentIndexOf(key), FragmentOutput.parse(ctx.queues.signer.verify('fragment-output', value)));
+    }
+  } catch (error) {
+    if (!(error instanceof ForgedJobError)) throw error;
+    const failure = {
+      code: error.code,
+      message: `partial rows that no worker of this deployment produced reached the combine, which refused them: ${error.message}`,
+    };
+    await concludeQuery(ctx, queryId, generation, { status: 'failed', error: failure }, { stopGeneration: generation });
+    abandon(queryId, generation, failure.message);
+  }
   const ordered = plan.fragments.map((f) => outputs.get(f.index) as FragmentOutput);
   const fragments = plan.fragments.map((f, i): FragmentProgress => {
     const o = ordered[i] as FragmentOutput;
@@ -75,7 +96,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       plan.combine as NonNullable<Plan['combine']>,
       ordered.map((o) => ({ fields: o.fields, rows: o.rows ?? [] })),
       ctx.typeNames,
-      spilled ? { rows: PARTIAL_ROWS, queryId, generation } : undefined,
+      spilled ? { rows: PARTIAL_ROWS, queryId, generation, token: spillToken } : undefined,
     );
     return {
       sql,

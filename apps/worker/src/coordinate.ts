@@ -8,6 +8,7 @@
  * and leaves it alone when its flow exists (fragments that can no longer import the snapshot
  * then start the query over), or starts the query over when it does not.
  */
+import { randomBytes } from 'node:crypto';
 import { CoordinateJob, FINAL_STATUSES, type FragmentJob } from '@pgfan/contracts';
 import { addQueryFlow, concludeQuery, enqueueCoordinator, jobIds, publishQueryEvent, runWholeQuery } from '@pgfan/dispatch';
 import { exportSnapshot } from '@pgfan/engine';
@@ -41,6 +42,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
   // Held until the deadline, and the reaper's grace after it, at most.
   const [snapshot] = await Promise.all([ctx.env.SNAPSHOTS ? exportSnapshot(ctx.queryPool, deadline - Date.now() + ctx.env.REAPER_GRACE_MS) : null, announced]);
   try {
+    const spillToken = randomBytes(18).toString('base64url');
     const fragments: FragmentJob[] = plan.fragments.map((f) => ({
       queryId,
       generation,
@@ -50,8 +52,9 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
       params: f.params,
       snapshot: snapshot?.id ?? null,
       deadline,
+      spillToken,
     }));
-    await addQueryFlow(ctx.queues, { queryId, generation }, fragments);
+    await addQueryFlow(ctx.queues, { queryId, generation, spillToken }, fragments);
     const ending = await waitForEnd(ctx, queryId, deadline, snapshot?.lost);
     if (ending === 'deadline') await timeOut(ctx, queryId, generation, work.timeoutMs);
     // With the snapshot lost, waiting would only hold a coordinator slot that the next

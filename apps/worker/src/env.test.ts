@@ -1,8 +1,11 @@
 import { ConfigError } from '@pgfan/dispatch';
 import { loadWorkerEnv } from './env';
 
+/** The one setting without a default: the secret jobs are signed with. */
+const SIGNED = { JOB_SIGNING_KEY: 'a-job-signing-key-of-32-characters!!' };
+
 test('defaults work locally', () => {
-  const env = loadWorkerEnv({});
+  const env = loadWorkerEnv(SIGNED);
   expect(env).toMatchObject({
     DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/pgfan',
     REDIS_URL: 'redis://127.0.0.1:6379',
@@ -15,10 +18,10 @@ test('defaults work locally', () => {
 });
 
 test('booleans are strict: only true and 1 are true', () => {
-  expect(loadWorkerEnv({ SNAPSHOTS: '1' }).SNAPSHOTS).toBe(true);
-  expect(loadWorkerEnv({ SNAPSHOTS: 'false' }).SNAPSHOTS).toBe(false);
-  expect(loadWorkerEnv({ SNAPSHOTS: '0' }).SNAPSHOTS).toBe(false);
-  expect(() => loadWorkerEnv({ SNAPSHOTS: 'yes' })).toThrow('invalid setting SNAPSHOTS: must be true, 1, false or 0');
+  expect(loadWorkerEnv({ ...SIGNED, SNAPSHOTS: '1' }).SNAPSHOTS).toBe(true);
+  expect(loadWorkerEnv({ ...SIGNED, SNAPSHOTS: 'false' }).SNAPSHOTS).toBe(false);
+  expect(loadWorkerEnv({ ...SIGNED, SNAPSHOTS: '0' }).SNAPSHOTS).toBe(false);
+  expect(() => loadWorkerEnv({ ...SIGNED, SNAPSHOTS: 'yes' })).toThrow('invalid setting SNAPSHOTS: must be true, 1, false or 0');
 });
 
 test.each([
@@ -27,7 +30,8 @@ test.each([
   [{ DATABASE_URL: 'mysql://x' }, 'invalid setting DATABASE_URL: must be a postgres: or postgresql:// URL'],
   [{ REDIS_URL: 'not a url' }, 'invalid setting REDIS_URL: must be a redis: or rediss:// URL'],
   [{ WORKER_ID: 'has spaces' }, 'invalid setting WORKER_ID: letters, digits, ".", "_" and "-" only'],
+  [{ JOB_SIGNING_KEY: '' }, 'invalid setting JOB_SIGNING_KEY: required'],
 ])('a bad setting is one line naming it: %j', (env, message) => {
-  expect(() => loadWorkerEnv(env)).toThrow(ConfigError);
-  expect(() => loadWorkerEnv(env)).toThrow(message);
+  expect(() => loadWorkerEnv({ ...SIGNED, ...env })).toThrow(ConfigError);
+  expect(() => loadWorkerEnv({ ...SIGNED, ...env })).toThrow(message);
 });

@@ -7,7 +7,7 @@
  * (a dropped connection, a restarting database) is retried with backoff.
  */
 import { FragmentJob, type FragmentOutput } from '@pgfan/contracts';
-import { fragmentApplicationName, reportFragment } from '@pgfan/dispatch';
+import { fragmentApplicationName, reportFragment, type Signed } from '@pgfan/dispatch';
 import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -17,7 +17,7 @@ import { parseFailure } from './finish';
 /** Codes of failures that a retry would only repeat. */
 const FINAL_CODES = new Set(['SYNTAX_ERROR', 'INVALID_QUERY', 'NOT_READ_ONLY', 'QUERY_FAILED', 'TIMEOUT', 'CANCELLED']);
 
-export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>): Promise<FragmentOutput> {
+export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>): Promise<Signed<FragmentOutput>> {
   const f = FragmentJob.parse(job.data);
   const started = Date.now();
   // Started, not failed, attempts: a run cut short by its worker's death counts too.
@@ -80,7 +80,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       spill: async (rows) => {
         if (!spilled) await clearPartialRows(ctx.storePool, f.queryId, f.index);
         spilled = true;
-        await writePartialRows(ctx.storePool, { queryId: f.queryId, generation: f.generation, fragment: f.index }, rows);
+        await writePartialRows(ctx.storePool, { queryId: f.queryId, generation: f.generation, fragment: f.index, token: f.spillToken }, rows);
       },
     });
     execution.end();
@@ -95,7 +95,17 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       worker: ctx.env.WORKER_ID,
       attempt: attempts,
     });
-    return { fields: streamed.fields, rows: streamed.rows, rowCount: streamed.rowCount, ms, startedAt: started, worker: ctx.env.WORKER_ID, attempts };
+    const output: FragmentOutput = {
+      fields: streamed.fields,
+      rows: streamed.rows,
+      rowCount: streamed.rowCount,
+      ms,
+      startedAt: started,
+      worker: ctx.env.WORKER_ID,
+      attempts,
+    };
+    // The combine takes only partial rows a worker of this deployment produced.
+    return ctx.queues.signer.sign('fragment-output', output);
   } catch (error) {
     execution.end();
     // The session may be broken (killed backend, lost connection): never hand it to another job.

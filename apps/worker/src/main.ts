@@ -5,10 +5,20 @@
  * jobs still running then are left to lapse and be retried by other workers.
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
-import { ConfigError, connectServices, Executions, openQueues, UnreachableError } from '@pgfan/dispatch';
+import {
+  checkQueryRole,
+  ConfigError,
+  connectServices,
+  Executions,
+  ForgedJobError,
+  JobSigner,
+  openQueues,
+  UnreachableError,
+  type SignedKind,
+} from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { runCombineJob } from './combine';
 import type { WorkerContext } from './context';
 import { coordinate } from './coordinate';
@@ -31,21 +41,26 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     storePoolSize: 2,
     log,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
+  const queryUrl = env.QUERY_DATABASE_URL ?? env.DATABASE_URL;
+  // Fragments and combines, plus one connection per coordinated query for its snapshot.
+  const queryPool = createQueryPool({
+    connectionString: queryUrl,
+    lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
+    applicationName: `pgfan-worker ${env.WORKER_ID}`,
+    // Up to ten workers share the database's connections: give idle ones back soon.
+    idleTimeoutMs: 10_000,
+  });
+  await checkQueryRole(queryPool, { url: queryUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>
+    fail(error instanceof Error ? error.message : String(error)),
+  );
   return {
     env,
     storePool,
-    // Fragments and combines, plus one connection per coordinated query for its snapshot.
-    queryPool: createQueryPool({
-      connectionString: env.QUERY_DATABASE_URL ?? env.DATABASE_URL,
-      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
-      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
-      max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
-      applicationName: `pgfan-worker ${env.WORKER_ID}`,
-      // Up to ten workers share the database's connections: give idle ones back soon.
-      idleTimeoutMs: 10_000,
-    }),
+    queryPool,
     redis,
-    queues: openQueues(redis),
+    queues: openQueues(redis, new JobSigner(env.JOB_SIGNING_KEY)),
     events,
     typeNames: new TypeNames(),
     stats: { active: 0, processed: 0, failed: 0 },
@@ -65,11 +80,19 @@ async function main(): Promise<void> {
   const log = (message: string) => process.stdout.write(`[worker ${env.WORKER_ID}] ${message}\n`);
   const ctx = await connect(env, log);
 
+  /** Runs a job only if pgfan made it: a job added through Bull Board or written into Redis fails, and nothing of it runs. */
   const counted =
-    <T, R>(process: (ctx: WorkerContext, job: Job<T>) => Promise<R>) =>
+    <T, R>(kind: SignedKind, process: (ctx: WorkerContext, job: Job<T>) => Promise<R>) =>
     async (job: Job<T>) => {
       ctx.stats.active++;
       try {
+        try {
+          ctx.queues.signer.verify(kind, job.data);
+        } catch (error) {
+          if (!(error instanceof ForgedJobError)) throw error;
+          log(`refused job ${job.id ?? '?'} of ${job.queueName}: ${error.message}`);
+          throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        }
         const result = await process(ctx, job);
         ctx.stats.processed++;
         return result;
@@ -88,9 +111,9 @@ async function main(): Promise<void> {
     maxStalledCount: env.MAX_STALLS,
   };
   const workers = [
-    new Worker(QUEUES.coordinate, counted(coordinate), { ...options, concurrency: env.COORDINATE_CONCURRENCY }),
-    new Worker(QUEUES.fragments, counted(runFragmentJob), { ...options, concurrency: env.WORKER_CONCURRENCY }),
-    new Worker(QUEUES.combine, counted(runCombineJob), { ...options, concurrency: env.COMBINE_CONCURRENCY }),
+    new Worker(QUEUES.coordinate, counted('coordinate', coordinate), { ...options, concurrency: env.COORDINATE_CONCURRENCY }),
+    new Worker(QUEUES.fragments, counted('fragment', runFragmentJob), { ...options, concurrency: env.WORKER_CONCURRENCY }),
+    new Worker(QUEUES.combine, counted('combine', runCombineJob), { ...options, concurrency: env.COMBINE_CONCURRENCY }),
   ];
   for (const w of workers) w.on('error', (error) => log(`queue error: ${error.message}`));
   const heartbeat = startHeartbeat(ctx);

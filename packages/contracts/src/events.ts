@@ -13,7 +13,13 @@ export const QUERY_EVENTS_CHANNEL = 'pgfan:query-events';
 const base = { id: z.string().uuid(), at: z.string().describe('ISO 8601') };
 
 export const QueryEvent = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('queued'), sql: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('queued'),
+    sql: z.string(),
+    /** The API key that submitted it (null without keys): its holder and admins see its events. */
+    client: z.string().nullable().optional(),
+  }),
   z.object({ ...base, type: z.literal('planned'), plan: PlanRecord, planMs: z.number() }),
   z.object({ ...base, type: z.literal('running'), generation: z.number().int(), coordinator: z.string() }),
   z.object({ ...base, type: z.literal('fragment-started'), index: z.number().int(), worker: z.string(), attempt: z.number().int() }),

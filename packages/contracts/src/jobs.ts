@@ -45,12 +45,16 @@ export const FragmentJob = z.object({
   snapshot: z.string().nullable(),
   /** Epoch milliseconds after which the query has failed. */
   deadline: z.number(),
+  /** Marks the rows this generation spills to PostgreSQL; the combine reads them back with it, and nobody without it can. */
+  spillToken: z.string().min(16),
 });
 export type FragmentJob = z.infer<typeof FragmentJob>;
 
 export const CombineJob = z.object({
   queryId: z.string().uuid(),
   generation: z.number().int().positive(),
+  /** The generation's spill token (see FragmentJob). */
+  spillToken: z.string().min(16),
 });
 export type CombineJob = z.infer<typeof CombineJob>;
 

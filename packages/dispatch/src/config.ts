@@ -58,14 +58,45 @@ export const envList = () =>
         .filter((s) => s.length > 0),
     );
 
+/** Shortest job signing key accepted. */
+export const MIN_SIGNING_KEY_LENGTH = 32;
+
+/**
+ * JOB_SIGNING_KEY: the secret the API and every worker sign and verify jobs with (signing.ts).
+ * Comma-separated to roll a new key out: the first signs, all verify. Required: without it
+ * anyone who can add a job to Redis could have a worker run any SQL.
+ */
+export const jobSigningKeys = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const keys = (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    if (keys.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `required: a secret of ${MIN_SIGNING_KEY_LENGTH}+ characters that the API and every worker share (e.g. openssl rand -base64 32); npm start makes one`,
+      });
+      return z.NEVER;
+    }
+    if (keys.some((key) => key.length < MIN_SIGNING_KEY_LENGTH)) {
+      ctx.addIssue({ code: 'custom', message: `every key must be at least ${MIN_SIGNING_KEY_LENGTH} characters long` });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
 /**
  * Settings of the sessions that run users' queries, alike in the API (planning, quick queries)
  * and the workers (fragments, combines).
  */
 export const querySessionEnv = {
   /**
-   * Where users' queries run, ideally as a role with nothing but SELECT grants (docs/security.md);
-   * DATABASE_URL, which also writes the query history, when unset.
+   * Where users' queries run: a role with nothing but SELECT grants (docs/security.md, `npm run
+   * query-role`). Unset, DATABASE_URL, whose role owns the query history: the API and workers then
+   * refuse to start unless ALLOW_PRIVILEGED_QUERY_ROLE is set.
    */
   QUERY_DATABASE_URL: z
     .string()
@@ -76,10 +107,18 @@ export const querySessionEnv = {
       ctx.addIssue({ code: 'custom', message: 'must be a postgres: or postgresql:// URL' });
       return z.NEVER;
     }),
+  /**
+   * Run users' queries even as a role that can do more than read what it was given (a superuser,
+   * a role that can write or read the query history): the process then warns at every start
+   * instead of refusing to. For development against a database where no such role can be made.
+   */
+  ALLOW_PRIVILEGED_QUERY_ROLE: envBoolean(false),
   /** How long a query waits for a table's lock (behind ALTER TABLE, VACUUM FULL, …) before it fails. */
   LOCK_TIMEOUT_MS: envInteger(10_000, 0, 3_600_000),
   /** How long a session may idle inside a transaction before PostgreSQL ends it. */
   IDLE_IN_TRANSACTION_TIMEOUT_MS: envInteger(60_000, 0, 86_400_000),
+  /** The secret jobs are signed with (see `jobSigningKeys`). */
+  JOB_SIGNING_KEY: jobSigningKeys,
 };
 export const redisUrl = envUrl(DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
 

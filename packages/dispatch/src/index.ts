@@ -11,3 +11,4 @@ export * from './services';
 export * from './conclude';
 export * from './cost-model';
 export * from './executions';
+export * from './signing';

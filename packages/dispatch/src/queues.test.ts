@@ -3,6 +3,7 @@ import { QUEUES } from '@pgfan/contracts';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { fragmentBacklog, openQueues, type Queues } from './queues';
+import { JobSigner } from './signing';
 
 const url = `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
 const redis = new Redis(url, { maxRetriesPerRequest: null });
@@ -10,7 +11,7 @@ let queues: Queues;
 
 beforeEach(async () => {
   await redis.flushdb();
-  queues = openQueues(redis);
+  queues = openQueues(redis, new JobSigner(['a-job-signing-key-for-these-tests-only']));
 });
 afterEach(() => queues.close());
 afterAll(async () => {

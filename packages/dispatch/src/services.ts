@@ -3,12 +3,12 @@
  * a Redis connection for commands and one for query events. Either being unreachable is
  * one clear line, not a loop of stack traces.
  */
-import { survivingConnectionErrors } from '@pgfan/engine';
+import { auditQueryRole, survivingConnectionErrors } from '@pgfan/engine';
 import { migrate } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { QueryEventBus } from './events';
-import { redactUrl } from './config';
+import { ConfigError, redactUrl } from './config';
 import { createRedis, redisReady, type RedisRole } from './redis';
 
 export class UnreachableError extends Error {
@@ -56,4 +56,26 @@ export async function connectServices(options: ServiceOptions): Promise<Services
   const events = new QueryEventBus(subscriber);
   await events.ready();
   return { storePool, redis, events };
+}
+
+/**
+ * Audits the role users' queries run as (on `queryPool`) before the process serves anyone. A role
+ * that can do more than read what it was given stops the start with one line saying what it can
+ * do, unless `allowPrivileged`, which logs that line as a warning instead, at every start.
+ * @throws ConfigError naming the role and what it may do.
+ * @throws UnreachableError when the query database cannot be reached.
+ */
+export async function checkQueryRole(queryPool: Pool, options: { url: string; allowPrivileged: boolean; log(message: string): void }): Promise<void> {
+  const audit = await auditQueryRole(queryPool).catch((error: unknown) => {
+    throw new UnreachableError(`cannot reach PostgreSQL at ${redactUrl(options.url)} (QUERY_DATABASE_URL): ${(error as Error).message}`);
+  });
+  if (audit.problems.length === 0) return;
+  const what = `the role users' queries run as (${audit.role}) ${audit.problems.join('; ')}`;
+  if (options.allowPrivileged) {
+    options.log(`WARNING: ${what}. Users' SQL can do all of that (ALLOW_PRIVILEGED_QUERY_ROLE=true)`);
+    return;
+  }
+  throw new ConfigError(
+    `${what}: users' SQL must run as a role that only reads. Create one (npm run query-role, or docs/security.md) and set QUERY_DATABASE_URL to it, or set ALLOW_PRIVILEGED_QUERY_ROLE=true to run anyway`,
+  );
 }

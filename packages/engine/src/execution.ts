@@ -59,7 +59,7 @@ export async function runCombine(
   combine: CombineTemplate,
   partials: RawResult[],
   typeNames: TypeNames,
-  spilled?: { rows: SpilledRows; queryId: string; generation: number },
+  spilled?: { rows: SpilledRows; queryId: string; generation: number; token: string },
 ): Promise<{ sql: string; result: RawResult }> {
   const [first] = partials;
   if (!first) throw new Error('a combine needs at least one fragment result');
@@ -69,7 +69,7 @@ export async function runCombine(
     for (const row of partial.rows) row.forEach((value, i) => (columns[i] as (string | null)[]).push(value));
   }
   const arrays = columns.map(textArrayLiteral);
-  const values = spilled ? [...arrays, spilled.queryId, String(spilled.generation)] : arrays;
+  const values = spilled ? [...arrays, spilled.queryId, String(spilled.generation), spilled.token] : arrays;
   try {
     const result = await queryUserSql(db, sql, values);
     return { sql, result: { fields: fieldTypes(result.fields), rows: result.rows } };

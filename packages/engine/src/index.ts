@@ -15,3 +15,4 @@ export { toJsonValue } from './values';
 export { exportSnapshot, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
 export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment } from './streaming';
 export { measureParallelism, measureParallelStart, type ParallelStart, type ParallelismMeasurement } from './parallelism';
+export { auditQueryRole, provisionQueryRole, type QueryRoleSpec, type RoleAudit } from './query-role';

@@ -6,6 +6,7 @@
  * else. The functions here stand for what a database's own definitions may do; the gates refuse
  * such calls written in a query.
  */
+import { SESSION_DIRTYING_FUNCTIONS_SQL } from '@pgfan/testing';
 import type { Pool, PoolClient } from 'pg';
 import { useQueryPool } from './__tests__/harness';
 import { createQueryPool, queryUserSql } from './connection';
@@ -25,22 +26,7 @@ let defaults: Record<string, string>;
 let single: Pool;
 
 beforeAll(async () => {
-  await t.db.exec(`
-    CREATE FUNCTION dirty() RETURNS int LANGUAGE plpgsql AS $$
-    BEGIN
-      PERFORM set_config('TimeZone', 'Asia/Tokyo', false);
-      PERFORM set_config('DateStyle', 'German', false);
-      PERFORM set_config('extra_float_digits', '-3', false);
-      PERFORM set_config('search_path', 'pg_catalog', false);
-      SET SESSION intervalstyle = 'sql_standard';
-      PERFORM pg_advisory_lock(4242);
-      RETURN 1;
-    END $$;
-    -- Immutable, as a function may claim to be: PostgreSQL folds it while planning.
-    CREATE FUNCTION dirty_folded(x int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$ BEGIN RETURN x + dirty() - 1; END $$;
-    -- Immutable too, so that a query using it splits and it runs in the combine.
-    CREATE FUNCTION dirty_of(x bigint) RETURNS bigint IMMUTABLE LANGUAGE plpgsql AS $$ BEGIN RETURN x + dirty() - 1; END $$;
-  `);
+  await t.db.exec(SESSION_DIRTYING_FUNCTIONS_SQL);
   single = createQueryPool({ connectionString: t.db.url, max: 1 });
   defaults = await view(single);
 });

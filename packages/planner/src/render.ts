@@ -55,16 +55,19 @@ export function renderFragment(fragment: FragmentQuery, table: TableRef, where: 
 /** Name of the relation holding the partial rows inside a combine query. */
 export const PARTIALS = 'partials';
 
-/** Where spilled partial rows live: `vals` holds each row as a JSON array of text values. */
+/**
+ * Where spilled partial rows come from: a set-returning function of (query id, generation, spill
+ * token) whose `vals` holds each row as a JSON array of text values.
+ */
 export interface SpilledRows {
   schema: string;
-  table: string;
+  function: string;
 }
 
 /**
  * The combine query's SQL. `$1 … $n` are the partial columns, each a `text[]` of every
- * fragment's values in PostgreSQL text format. With `spilled`, rows that fragments wrote to
- * that table are read too: `$n+1` is the query id, `$n+2` the generation.
+ * fragment's values in PostgreSQL text format. With `spilled`, rows that fragments spilled are
+ * read too: `$n+1` is the query id, `$n+2` the generation, `$n+3` its spill token.
  * @param columnTypes `format_type` of each partial column, as the fragments returned them.
  */
 export function renderCombine(combine: CombineTemplate, columnTypes: readonly string[], spilled?: SpilledRows): string {
@@ -79,8 +82,10 @@ export function renderCombine(combine: CombineTemplate, columnTypes: readonly st
   const arrays = names.map((_, i) => `$${i + 1}::text[]`);
   let rows = `unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
   if (spilled) {
-    const fromTable = `SELECT ${names.map((_, i) => `s.vals->>${i}`).join(', ')} FROM ${quoteIdent(spilled.schema)}.${quoteIdent(spilled.table)} AS s WHERE s.query_id = $${names.length + 1}::uuid AND s.generation = $${names.length + 2}::int`;
-    rows = `(SELECT * FROM unnest(${arrays.join(', ')}) UNION ALL ${fromTable}) AS u(${names.join(', ')})`;
+    const n = names.length;
+    const source = `${quoteIdent(spilled.schema)}.${quoteIdent(spilled.function)}($${n + 1}::uuid, $${n + 2}::int, $${n + 3}::text)`;
+    const fromSpill = `SELECT ${names.map((_, i) => `s.vals->>${i}`).join(', ')} FROM ${source} AS s(vals)`;
+    rows = `(SELECT * FROM unnest(${arrays.join(', ')}) UNION ALL ${fromSpill}) AS u(${names.join(', ')})`;
   }
   const partials = `WITH ${PARTIALS} AS (SELECT ${typed.join(', ')} FROM ${rows})`;
 

@@ -11,24 +11,34 @@ export function keyDigest(key: string): string {
 
 export interface ApiKeyInfo {
   name: string;
+  /** Sees and cancels every query, and may use Bull Board's actions; other keys only see their own queries. */
+  admin: boolean;
   createdAt: string;
   revokedAt: string | null;
 }
 
-/** Digest → name of every key not revoked. */
-export async function activeKeyDigests(db: Db): Promise<Map<string, string>> {
-  const result = await db.query<{ name: string; key_sha256: string }>('SELECT name, key_sha256 FROM pgfan.api_keys WHERE revoked_at IS NULL');
-  return new Map(result.rows.map((r) => [r.key_sha256, r.name]));
+/** Who a key is: its name, and whether it is an admin's. */
+export interface KeyHolder {
+  name: string;
+  admin: boolean;
+}
+
+/** Digest → holder of every key not revoked. */
+export async function activeKeyDigests(db: Db): Promise<Map<string, KeyHolder>> {
+  const result = await db.query<{ name: string; admin: boolean; key_sha256: string }>(
+    'SELECT name, admin, key_sha256 FROM pgfan.api_keys WHERE revoked_at IS NULL',
+  );
+  return new Map(result.rows.map((r) => [r.key_sha256, { name: r.name, admin: r.admin }]));
 }
 
 /**
- * Makes a key named `name`; returns the key, which is not kept anywhere.
+ * Makes a key named `name` (an admin's with `admin`); returns the key, which is not kept anywhere.
  * @throws Error when a key of that name exists (revoked or not).
  */
-export async function createApiKey(db: Db, name: string): Promise<string> {
+export async function createApiKey(db: Db, name: string, options: { admin?: boolean } = {}): Promise<string> {
   const key = `pgf_${randomBytes(24).toString('base64url')}`;
   try {
-    await db.query('INSERT INTO pgfan.api_keys (name, key_sha256) VALUES ($1, $2)', [name, keyDigest(key)]);
+    await db.query('INSERT INTO pgfan.api_keys (name, key_sha256, admin) VALUES ($1, $2, $3)', [name, keyDigest(key), options.admin ?? false]);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === '23505') throw new Error(`there is already a key named ${name}`, { cause: error });
@@ -45,8 +55,8 @@ export async function revokeApiKey(db: Db, name: string): Promise<boolean> {
 }
 
 export async function listApiKeys(db: Db): Promise<ApiKeyInfo[]> {
-  const result = await db.query<{ name: string; created_at: Date; revoked_at: Date | null }>(
-    'SELECT name, created_at, revoked_at FROM pgfan.api_keys ORDER BY created_at, name',
+  const result = await db.query<{ name: string; admin: boolean; created_at: Date; revoked_at: Date | null }>(
+    'SELECT name, admin, created_at, revoked_at FROM pgfan.api_keys ORDER BY created_at, name',
   );
-  return result.rows.map((r) => ({ name: r.name, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
+  return result.rows.map((r) => ({ name: r.name, admin: r.admin, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
 }

@@ -3,6 +3,7 @@ export { migrate, migrations, type Migration } from './migrate';
 export {
   insertQuery,
   getQuery,
+  queryClient,
   getQueryWork,
   listQueries,
   decodeCursor,
@@ -17,10 +18,11 @@ export {
   type NewQuery,
   type QueryWork,
   type ListOptions,
+  type Owner,
   type Outcome,
   type Admission,
   type AdmissionLimits,
   type InsertOptions,
 } from './queries';
-export { activeKeyDigests, createApiKey, revokeApiKey, listApiKeys, keyDigest, type ApiKeyInfo } from './api-keys';
+export { activeKeyDigests, createApiKey, revokeApiKey, listApiKeys, keyDigest, type ApiKeyInfo, type KeyHolder } from './api-keys';
 export { writePartialRows, clearPartialRows, PARTIAL_ROWS, type PartialKey } from './partials';

@@ -139,9 +139,18 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
   return { admitted: false, limit: limits.maxActive > 0 && active >= limits.maxActive ? 'active' : 'client', active, clientActive };
 }
 
-/** The full record of a query, or null if there is none. */
-export async function getQuery(db: Db, id: string): Promise<QueryView | null> {
-  const result = await db.query<QueryRow>(`SELECT *, NULL AS row_count FROM pgfan.queries WHERE id = $1`, [id]);
+/**
+ * Whose queries a caller may see: `undefined` for everyone's (an admin, or no keys at all), or
+ * one client's (an API key's name).
+ */
+export type Owner = string | undefined;
+
+/** The full record of a query, or null if there is none (of `owner`'s, when given). */
+export async function getQuery(db: Db, id: string, owner?: Owner): Promise<QueryView | null> {
+  const result = await db.query<QueryRow>(`SELECT *, NULL AS row_count FROM pgfan.queries WHERE id = $1 AND ($2::text IS NULL OR client = $2)`, [
+    id,
+    owner ?? null,
+  ]);
   const row = result.rows[0];
   return row ? toView(row) : null;
 }
@@ -149,6 +158,12 @@ export async function getQuery(db: Db, id: string): Promise<QueryView | null> {
 function toView(row: QueryRow): QueryView {
   const { rowCount: _, ...summary } = toSummary(row);
   return { ...summary, result: row.result };
+}
+
+/** Who submitted a query (an API key's name, null without keys), or undefined if there is no such query. */
+export async function queryClient(db: Db, id: string): Promise<string | null | undefined> {
+  const result = await db.query<{ client: string | null }>('SELECT client FROM pgfan.queries WHERE id = $1', [id]);
+  return result.rows[0]?.client;
 }
 
 /** What a worker needs to run a query. */
@@ -192,6 +207,8 @@ export async function getQueryWork(db: Db, id: string): Promise<QueryWork | null
 export interface ListOptions {
   limit: number;
   status?: QueryStatus;
+  /** Only this client's queries. */
+  owner?: Owner;
   /** From a previous page's `nextCursor`. */
   cursor?: string;
 }
@@ -225,6 +242,10 @@ export function decodeCursor(cursor: string): [string, string] {
 export async function listQueries(db: Db, options: ListOptions): Promise<QueryPage> {
   const conditions: string[] = [];
   const params: unknown[] = [];
+  if (options.owner !== undefined) {
+    params.push(options.owner);
+    conditions.push(`client = $${params.length}`);
+  }
   if (options.status) {
     params.push(options.status);
     conditions.push(`status = $${params.length}`);
@@ -314,16 +335,16 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
   return row ? toView({ ...row, result: outcome.result ?? null }) : null;
 }
 
-/** Cancels an unfinished query. */
-export async function cancelQuery(db: Db, id: string): Promise<'cancelled' | 'finished' | 'missing'> {
+/** Cancels an unfinished query (of `owner`'s, when given: another client's is 'missing'). */
+export async function cancelQuery(db: Db, id: string, owner?: Owner): Promise<'cancelled' | 'finished' | 'missing'> {
   const result = await db.query(
     `UPDATE pgfan.queries SET status = 'cancelled', finished_at = clock_timestamp(),
        error = '{"code": "CANCELLED", "message": "the query was cancelled"}'
-     WHERE id = $1 AND status IN ${UNFINISHED}`,
-    [id],
+     WHERE id = $1 AND ($2::text IS NULL OR client = $2) AND status IN ${UNFINISHED}`,
+    [id, owner ?? null],
   );
   if (result.rowCount === 1) return 'cancelled';
-  const exists = await db.query('SELECT 1 FROM pgfan.queries WHERE id = $1', [id]);
+  const exists = await db.query('SELECT 1 FROM pgfan.queries WHERE id = $1 AND ($2::text IS NULL OR client = $2)', [id, owner ?? null]);
   return exists.rowCount === 1 ? 'finished' : 'missing';
 }
 

@@ -12,6 +12,9 @@ import { Client } from 'pg';
 export const ADMIN_URL = process.env.PGFAN_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const FIXTURES_SQL = readFileSync(join(__dirname, '..', 'sql', 'fixtures.sql'), 'utf8');
+
+/** Functions that change the session calling them (settings, an advisory lock), for tests that nothing a user's SQL does outlives it. */
+export const SESSION_DIRTYING_FUNCTIONS_SQL = readFileSync(join(__dirname, '..', 'sql', 'session-dirtying-functions.sql'), 'utf8');
 const TEMPLATE = `pgfan_fixture_${createHash('sha256').update(FIXTURES_SQL).digest('hex').slice(0, 12)}`;
 const TEMPLATE_LOCK = 7_337_001;
 

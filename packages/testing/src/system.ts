@@ -1,12 +1,15 @@
 /**
  * The whole system for tests: a fixture database, a Redis database of its own, the built API
  * and worker processes — real processes, started the way users start them. Each jest worker
- * gets its own Redis database number, so parallel test files never share queues.
+ * gets its own Redis database number, so parallel test files never share queues. Users' queries
+ * run as a read-only role of the test's own, as they do after `npm start`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createTestDatabase, type TestDatabase } from './database';
+import { ADMIN_URL, createTestDatabase, databaseUrl, type TestDatabase } from './database';
+import { Client } from 'pg';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const API_ENTRY = join(ROOT, 'apps', 'api', 'dist', 'main.js');
@@ -39,10 +42,19 @@ export interface SystemOptions {
   redisUrl?: string;
   /** A PostgreSQL server of the test's own: its admin URL. */
   adminUrl?: string;
+  /**
+   * Run users' queries as the database's admin (a superuser), with ALLOW_PRIVILEGED_QUERY_ROLE,
+   * instead of a read-only role: for tests of the gates in front of the database role.
+   */
+  privilegedQueryRole?: boolean;
 }
 
 export interface System {
   readonly db: TestDatabase;
+  /** Where users' queries run (QUERY_DATABASE_URL): the test's read-only role, or the admin with `privilegedQueryRole`. */
+  readonly queryUrl: string;
+  /** What the API and workers are started with (databases, Redis, the job signing key), for a process a test starts itself. */
+  readonly env: Readonly<Record<string, string>>;
   readonly redisUrl: string;
   readonly redis: Redis;
   url: string;
@@ -106,15 +118,54 @@ async function stopProcess(p: RunningProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Test roles are named with this prefix; a test run may drop leftovers from crashed runs. */
+export const TEST_ROLE_PREFIX = 'pgfan_t_q_';
+
+/**
+ * A role that logs in and may read the tables of schema public, those there now and those the
+ * admin makes later, as `npm run query-role` makes one. Its URL, and how to drop it (after the database).
+ */
+async function createQueryRole(db: TestDatabase, adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const role = `${TEST_ROLE_PREFIX}${randomBytes(4).toString('hex')}`;
+  await db.exec(`
+    CREATE ROLE ${role} LOGIN;
+    ALTER ROLE ${role} SET default_transaction_read_only = on;
+    GRANT CONNECT ON DATABASE ${db.name} TO ${role};
+    GRANT USAGE ON SCHEMA public TO ${role};
+    GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role};
+  `);
+  const url = new URL(db.url);
+  url.username = role;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const admin = new Client({ connectionString: databaseUrl('postgres', adminUrl) });
+      await admin.connect();
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end());
+    },
+  };
+}
+
 /** Starts a database, a clean Redis database, the API and `workers` worker processes. */
 export async function startSystem(options: SystemOptions): Promise<System> {
   const db = await createTestDatabase(options.label, { adminUrl: options.adminUrl });
+  const queryRole = options.privilegedQueryRole ? null : await createQueryRole(db, options.adminUrl ?? ADMIN_URL);
   const redisUrl = options.redisUrl ?? `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   await redis.flushdb();
-  const common = { DATABASE_URL: db.url, REDIS_URL: redisUrl };
+  const queryUrl = queryRole?.url ?? db.url;
+  const common = {
+    DATABASE_URL: db.url,
+    QUERY_DATABASE_URL: queryUrl,
+    JOB_SIGNING_KEY: randomBytes(24).toString('base64url'),
+    ...(queryRole ? {} : { ALLOW_PRIVILEGED_QUERY_ROLE: 'true' }),
+    REDIS_URL: redisUrl,
+  };
   const system: System = {
     db,
+    queryUrl,
+    env: common,
     redisUrl,
     redis,
     url: '',
@@ -180,6 +231,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       await redis.flushdb().catch(() => undefined);
       redis.disconnect();
       await db.drop();
+      await queryRole?.drop();
     },
   };
   try {
