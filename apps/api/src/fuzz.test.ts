@@ -4,7 +4,7 @@
  * lose its connection, every /api error is the stable JSON shape, and afterwards the API is
  * healthy and still answers a real query exactly.
  */
-import { DIFFERENTIAL_CASES, randomQuery, startSystem, type System } from '@pgfan/testing';
+import { deepQueries, DIFFERENTIAL_CASES, randomQuery, startSystem, type System } from '@pgfan/testing';
 import fc from 'fast-check';
 
 const KEY = 'fuzz-key-0123456789abcdef';
@@ -377,6 +377,19 @@ test('10,000 random and malformed requests: never a 5xx, never a dropped connect
   expect(seen.get(401)).toBeGreaterThan(100);
   expect(seen.get(413)).toBeGreaterThan(10);
 }, 900_000);
+
+test.each(deepQueries(100_000))('%s at MAX_SQL_LENGTH gets an answer or a 4xx, never a 5xx', async (_, sql) => {
+  const { status, body } = await system.request<{ status?: string; error?: { code: string; message: string } }>('POST', '/api/queries?wait=10000', { sql });
+  // PostgreSQL itself refuses the deepest: its parser runs out of stack ("memory exhausted", a
+  // syntax error) or its planner does ("stack depth limit exceeded"); pgfan says what it said.
+  if (status === 200) expect(body.status).toMatch(/^(completed|failed)$/);
+  else
+    expect([`${status} ${body.error?.code}`, body.error?.message]).toEqual([
+      expect.stringMatching(/^(400 SYNTAX_ERROR|422 QUERY_FAILED)$/),
+      expect.any(String),
+    ]);
+  if (body.error) expect(body.error.message).not.toMatch(/Maximum call stack|RangeError/);
+});
 
 test('afterwards the API is healthy, alive, and answers a real query exactly', async () => {
   const health = await system.request<{ status: string }>('GET', '/api/health');

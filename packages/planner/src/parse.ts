@@ -5,6 +5,7 @@
  */
 import { Parser } from 'node-sql-parser';
 import { isSplittableAggregate } from './aggregates';
+import { MAX_SPLIT_DEPTH, expressionDepth, readingBudget } from './complexity';
 import { AGGREGATE_WRAPPER, NotSplittable, convertSelect } from './convert';
 import { QueryRejectedError } from './errors';
 import type { SelectQuery } from './ir';
@@ -46,7 +47,7 @@ function misreadSyntax(tokens: readonly Token[]): string | null {
 export function parseQuery(sql: string): ParsedQuery {
   const statement = checkSingleReadOnlySelect(sql);
   const text = sql.slice(0, statement.end);
-  const misread = misreadSyntax(statement.tokens);
+  const misread = misreadSyntax(statement.tokens) ?? readingBudget(statement.tokens);
   if (misread) return { sql: text, query: null, notSplittable: misread };
   const parserText = wrapAggregates(foldIdentifiers(text, statement.tokens), statement.tokens);
   let ast: unknown;
@@ -62,6 +63,9 @@ export function parseQuery(sql: string): ParsedQuery {
   }
   if (select.into?.position) {
     throw new QueryRejectedError('NOT_READ_ONLY', 'SELECT … INTO creates a table and is not accepted: only read-only queries can run here');
+  }
+  if (expressionDepth(select, MAX_SPLIT_DEPTH) > MAX_SPLIT_DEPTH) {
+    return { sql: text, query: null, notSplittable: `the query nests expressions more than ${MAX_SPLIT_DEPTH} levels deep, past what the planner reads to split a query` };
   }
   try {
     return { sql: text, query: convertSelect(select), notSplittable: null };

@@ -141,18 +141,19 @@ function checkStatementKind(sql: string, tokens: Token[]): void {
 
 function checkNoWritesInside(sql: string, tokens: Token[]): void {
   tokens.forEach((token, i) => {
-    const at = positionAt(sql, token.start);
     if (token.kind !== 'ident') return;
+    // Only where it is reported: computing it for every token made long queries quadratic.
+    const at = () => positionAt(sql, token.start);
     const word = foldCase(token.text);
     // A locking clause's FOR comes before its UPDATE, so it is reported first.
     if (DATA_MODIFYING.has(word)) {
-      throw new QueryRejectedError('NOT_READ_ONLY', `${word.toUpperCase()} inside a query is not accepted: only read-only SELECT queries can run here`, at);
+      throw new QueryRejectedError('NOT_READ_ONLY', `${word.toUpperCase()} inside a query is not accepted: only read-only SELECT queries can run here`, at());
     }
     if (word === 'into') {
-      throw new QueryRejectedError('NOT_READ_ONLY', 'SELECT … INTO creates a table and is not accepted: only read-only queries can run here', at);
+      throw new QueryRejectedError('NOT_READ_ONLY', 'SELECT … INTO creates a table and is not accepted: only read-only queries can run here', at());
     }
     if (isLockingClause(tokens, i)) {
-      throw new QueryRejectedError('NOT_READ_ONLY', 'FOR UPDATE/SHARE locks rows and is not accepted: only read-only queries can run here', at);
+      throw new QueryRejectedError('NOT_READ_ONLY', 'FOR UPDATE/SHARE locks rows and is not accepted: only read-only queries can run here', at());
     }
   });
 }
