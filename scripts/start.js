@@ -14,7 +14,8 @@
  * Jobs are signed with JOB_SIGNING_KEY, or a key made once and kept in .data/job-signing-key.
  * Workers run under a supervisor that scales them between 1 and 10 with the load, by the same
  * policy as the Kubernetes ScaledObject; WORKERS (default 2) is how many start, AUTOSCALE=false
- * keeps exactly that many. PORT (default 3000) is where the API listens.
+ * keeps exactly that many. PORT (default 3000) is where the API listens. A process that exits on
+ * its own (a crash) is started again after 1 s, then 2, 4, … up to 30 s, as Kubernetes would.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -24,7 +25,8 @@ const path = require('node:path');
 const { ROOT, build, ensureInstalled } = require('./lib');
 
 const DATA = path.join(ROOT, '.data');
-const children = [];
+/** The processes running now, by name: a restarted one replaces its predecessor. */
+const children = new Map();
 let stopping = false;
 
 function redact(url) {
@@ -144,15 +146,34 @@ function jobSigningKey() {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** After a process's restarts: 1 s, then 2, 4, … up to 30 s, as Kubernetes backs off a crashing container. */
+function restartDelayMs(restarts) {
+  return Math.min(30_000, 1000 * 2 ** restarts);
+}
+
+/** A process that ran this long before it exited starts the backoff again. */
+const STEADY_MS = 60_000;
+
+/**
+ * Runs a process, and runs it again whenever it exits on its own (a crash), after a growing
+ * delay, saying so; Ctrl+C stops it for good.
+ */
 function run(name, entry, env) {
-  const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
-  children.push(child);
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    log(`${name} exited (${signal ?? code}); stopping everything`);
-    void shutdown(1);
-  });
-  return child;
+  let restarts = 0;
+  const launch = () => {
+    const startedAt = Date.now();
+    const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.set(name, child);
+    log(`${name} running (pid ${child.pid})`);
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      if (Date.now() - startedAt >= STEADY_MS) restarts = 0;
+      const delay = restartDelayMs(restarts++);
+      log(`${name} exited (${signal ?? code}); restarting it in ${delay / 1000} s (restart ${restarts})`);
+      setTimeout(() => stopping || launch(), delay).unref();
+    });
+  };
+  launch();
 }
 
 let infrastructure = [];
@@ -162,7 +183,7 @@ async function shutdown(code = 0) {
   stopping = true;
   log('stopping…');
   await Promise.all(
-    children.map(
+    [...children.values()].map(
       (child) =>
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();

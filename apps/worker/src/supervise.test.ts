@@ -1,10 +1,11 @@
 /**
  * `npm start`'s supervisor follows the autoscaling policy with real worker processes: more
  * workers while fragments wait, back to the minimum once the work is done and the
- * stabilization window has passed, and none left behind when it stops.
+ * stabilization window has passed, a crashed worker replaced after a backoff, and none left
+ * behind when it stops.
  */
 import { QueryView, type WorkerScale } from '@pgfan/contracts';
-import { readScale } from '@pgfan/dispatch';
+import { liveWorkers as heartbeats, readScale } from '@pgfan/dispatch';
 import { eventually, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
@@ -77,6 +78,24 @@ test('scales above one worker under load, back to one after it, and stops its wo
   await system.waitForWorkers(0, 10_000);
   expect(await readScale(system.redis)).toBeNull();
 }, 240_000);
+
+test('a worker that crashes is replaced, after a backoff the supervisor announces', async () => {
+  const supervisor = await system.startSupervisor({ WORKERS: '1', AUTOSCALE: 'false', SCALING_INTERVAL_SECONDS: '1' });
+  const [first] = await eventually(async () => {
+    const beats = await heartbeats(system.redis);
+    return beats.length === 1 ? beats : undefined;
+  });
+  process.kill(first!.pid, 'SIGKILL');
+  await eventually(
+    async () => (/worker w1 exited \(SIGKILL\); starting a new one in 1 s/.test(supervisor.output()) ? true : undefined),
+    10_000,
+    'the announcement',
+  );
+  await eventually(async () => ((await heartbeats(system.redis)).some((b) => b.pid !== first!.pid) ? true : undefined), 20_000, 'a new worker');
+  supervisor.kill('SIGTERM');
+  expect(await supervisor.exited).toBe(0);
+  system.workers.splice(system.workers.indexOf(supervisor), 1);
+}, 60_000);
 
 test('workers stop when their supervisor dies, rather than run on unattended', async () => {
   const supervisor = await system.startSupervisor({ WORKERS: '2', AUTOSCALE: 'false' });

@@ -38,6 +38,14 @@ const SupervisorEnv = z.object({
 
 const WORKER_MAIN = join(__dirname, 'main.js');
 
+/** A worker's replacement after `crashes` crashes in a row: 1 s, then 2, 4, … up to 30 s. */
+function restartDelayMs(crashes: number): number {
+  return Math.min(30_000, 1000 * 2 ** crashes);
+}
+
+/** A worker that ran this long before it crashed starts the backoff again. */
+const STEADY_MS = 60_000;
+
 function log(message: string): void {
   process.stdout.write(`[supervisor] ${message}\n`);
 }
@@ -66,13 +74,29 @@ async function main(): Promise<void> {
 
   const workers = new Map<string, ChildProcess>();
   let stopping = false;
+  // A worker that crashes is replaced after a growing delay, as Kubernetes backs off a crashing
+  // pod: one that crashes at start (a bad setting, an unreachable database) is not restarted in
+  // a tight loop. A worker that ran a while before it crashed starts the count again.
+  let crashes = 0;
+  let replacing = 0;
   const start = () => {
     const id = Array.from({ length: 100 }, (_, i) => `w${i + 1}`).find((name) => !workers.has(name)) as string;
     const child = spawn(process.execPath, [WORKER_MAIN], { env: { ...process.env, WORKER_ID: id }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const startedAt = Date.now();
     workers.set(id, child);
     child.on('exit', (code, signal) => {
-      workers.delete(id);
-      if (!stopping && code !== 0) log(`worker ${id} exited (${signal ?? code})`);
+      const ours = workers.get(id) === child;
+      if (ours) workers.delete(id);
+      // Stopped by us (scaled down, or shutting down), or a clean exit: nothing to replace.
+      if (stopping || !ours || code === 0) return;
+      if (Date.now() - startedAt >= STEADY_MS) crashes = 0;
+      const delay = restartDelayMs(crashes++);
+      log(`worker ${id} exited (${signal ?? code}); starting a new one in ${delay / 1000} s`);
+      replacing++;
+      setTimeout(() => {
+        replacing--;
+        if (!stopping && workers.size + replacing < state.replicas) start();
+      }, delay).unref();
     });
   };
   const stopNewest = () => {
@@ -98,8 +122,8 @@ async function main(): Promise<void> {
       log(`backlog ${backlog}, CPU ${Math.round(cpu)}% over ${beats.length} workers → ${next.replicas} workers`);
     }
     state = next;
-    // Workers that died are replaced; surplus ones stop gracefully.
-    while (!stopping && workers.size < state.replicas) start();
+    // Workers that died are replaced (after their backoff); surplus ones stop gracefully.
+    while (!stopping && workers.size + replacing < state.replicas) start();
     while (!stopping && workers.size > state.replicas) stopNewest();
     // For the dashboard; lapses a few ticks after the supervisor stops.
     const scale = { scaler: 'supervisor', current: workers.size, desired: state.replicas, min: policy.minReplicas, max: policy.maxReplicas } as const;

@@ -4,5 +4,5 @@ export { diffResults, diffSubset, type RowOrder } from './compare';
 export { DIFFERENTIAL_CASES, type DifferentialCase } from './corpus';
 export { randomQuery, type RandomQuery } from './random-queries';
 export { startPrivatePostgres, startPrivateRedis, freePort, type PrivatePostgres, type PrivateRedis } from './servers';
-export { startSystem, eventually, type System, type SystemOptions, type RunningProcess, type HttpResult } from './system';
+export { startSystem, createQueryRole, eventually, type System, type SystemOptions, type RunningProcess, type HttpResult } from './system';
 export { deepQueries } from './deep-queries';

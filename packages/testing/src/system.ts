@@ -125,7 +125,7 @@ export const TEST_ROLE_PREFIX = 'pgfan_t_q_';
  * A role that logs in and may read the tables of schema public, those there now and those the
  * admin makes later, as `npm run query-role` makes one. Its URL, and how to drop it (after the database).
  */
-async function createQueryRole(db: TestDatabase, adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createQueryRole(db: TestDatabase, adminUrl = ADMIN_URL): Promise<{ url: string; drop(): Promise<void> }> {
   const role = `${TEST_ROLE_PREFIX}${randomBytes(4).toString('hex')}`;
   await db.exec(`
     CREATE ROLE ${role} LOGIN;

@@ -1,0 +1,90 @@
+/**
+ * `npm start`, as a newcomer runs it (here against a test database and Redis of its own): it
+ * comes up, and when the API crashes it says so and starts it again, as Kubernetes would, until
+ * Ctrl+C stops everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createQueryRole, createTestDatabase, eventually, freePort, type TestDatabase } from '@pgfan/testing';
+import { Redis } from 'ioredis';
+import { ROOT } from './manifests';
+
+let db: TestDatabase;
+let role: { url: string; drop(): Promise<void> };
+let start: ChildProcess;
+let output = '';
+let port: number;
+const redisUrl = `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
+
+beforeAll(async () => {
+  // The fixture database has the demo table already, so nothing is seeded.
+  db = await createTestDatabase('npm_start');
+  role = await createQueryRole(db);
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  redis.disconnect();
+  port = await freePort();
+  start = spawn(process.execPath, [join(ROOT, 'scripts', 'start.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      QUERY_DATABASE_URL: role.url,
+      REDIS_URL: redisUrl,
+      PORT: String(port),
+      WORKERS: '1',
+      AUTOSCALE: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  start.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  start.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually(async () => (output.includes('pgfan is up') ? true : undefined), 120_000, `npm start to come up:\n${output}`);
+}, 150_000);
+
+afterAll(async () => {
+  if (start && start.exitCode === null) {
+    start.kill('SIGKILL');
+  }
+  await db?.drop();
+  await role?.drop();
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  redis.disconnect();
+});
+
+const health = () =>
+  fetch(`http://127.0.0.1:${port}/api/health`)
+    .then((r) => r.status)
+    .catch(() => 0);
+
+/** The pid of the API process `npm start` says it runs now. */
+const apiPid = () => Number([...output.matchAll(/\[start\] api running \(pid (\d+)\)/g)].at(-1)?.[1]);
+
+test('a crashed API is restarted after a backoff, and npm start says so', async () => {
+  expect(await health()).toBe(200);
+  const first = apiPid();
+  process.kill(first, 'SIGKILL');
+  await eventually(
+    async () => (/\[start\] api exited \(SIGKILL\); restarting it in 1 s \(restart 1\)/.test(output) ? true : undefined),
+    10_000,
+    'the announcement',
+  );
+  await eventually(async () => (apiPid() !== first && (await health()) === 200 ? true : undefined), 30_000, 'the API back');
+  // The workers never stopped: the first query after the restart is answered.
+  const answer = await fetch(`http://127.0.0.1:${port}/api/queries?wait=10000`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sql: 'SELECT count(*) AS n FROM events', partitions: 2 }),
+  }).then((r) => r.json() as Promise<{ status: string; result: { rows: unknown[][] } }>);
+  expect([answer.status, answer.result.rows]).toEqual(['completed', [['6799']]]);
+}, 60_000);
+
+test('Ctrl+C stops everything, and nothing is restarted', async () => {
+  const exited = new Promise<number | null>((resolve) => start.once('exit', resolve));
+  start.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(output).toContain('[start] stopping…');
+  expect(output.match(/restarting it in/g)).toHaveLength(1);
+  expect(await health()).toBe(0);
+}, 60_000);
