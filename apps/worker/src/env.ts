@@ -42,6 +42,11 @@ export const WorkerEnv = z.object({
   REAPER_GRACE_MS: envInteger(10_000, 0, 3_600_000),
   /** How long finished queries' records (and results) are kept; 0 keeps them all. */
   HISTORY_RETENTION_HOURS: envInteger(168, 0, 87_600),
+  /**
+   * How many bytes of records and results (as JSON text, before PostgreSQL compresses them) the
+   * history keeps: past it, the oldest finished records go. 0 sets no bound. @defaultValue 1 GiB
+   */
+  HISTORY_MAX_BYTES: envInteger(1024 ** 3, 0, 2 ** 50),
   HEARTBEAT_INTERVAL_MS: envInteger(2000, 100, 60_000),
   /** How long SIGTERM waits for running jobs before handing them back. */
   SHUTDOWN_TIMEOUT_MS: envInteger(25_000, 0, 3_600_000),

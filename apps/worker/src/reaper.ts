@@ -1,8 +1,8 @@
 /**
  * Housekeeping every worker runs: failing queries whose deadline passed long ago (their
  * coordinator, workers or Redis state died with them), and deleting the records of finished
- * queries submitted over HISTORY_RETENTION_HOURS ago. The compare-and-set and the skipped locks
- * in the store make it harmless to run everywhere.
+ * queries submitted over HISTORY_RETENTION_HOURS ago, and the oldest ones past HISTORY_MAX_BYTES.
+ * The compare-and-set and the skipped locks in the store make it harmless to run everywhere.
  */
 import { cancelStatements, publishQueryEvent } from '@pgfan/dispatch';
 import { clearPartialRows, failOverdue, purgeHistory, vacuumHistoryIfNeeded } from '@pgfan/store';
@@ -24,9 +24,17 @@ const PURGE_INTERVAL_MS = 10 * 60_000;
 
 /** Deletes finished records past the retention (and vacuums after, where autovacuum is off); how many it deleted. */
 async function purgeOldHistory(ctx: WorkerContext): Promise<number> {
-  const deleted = await purgeHistory(ctx.storePool, ctx.env.HISTORY_RETENTION_HOURS * 3_600_000);
+  const deleted = await purgeHistory(ctx.storePool, { maxAgeMs: ctx.env.HISTORY_RETENTION_HOURS * 3_600_000, maxBytes: ctx.env.HISTORY_MAX_BYTES });
   if (deleted > 0) await vacuumHistoryIfNeeded(ctx.storePool);
   return deleted;
+}
+
+/** The retention in words, for the log. */
+function retentionInWords(env: WorkerContext['env']): string {
+  return [
+    ...(env.HISTORY_RETENTION_HOURS > 0 ? [`submitted over ${env.HISTORY_RETENTION_HOURS} h ago`] : []),
+    ...(env.HISTORY_MAX_BYTES > 0 ? [`the oldest past ${env.HISTORY_MAX_BYTES} bytes of history`] : []),
+  ].join(', or ');
 }
 
 export function startReaper(ctx: WorkerContext, log: (message: string) => void): { stop(): void } {
@@ -36,10 +44,10 @@ export function startReaper(ctx: WorkerContext, log: (message: string) => void):
       () => undefined,
     );
   }, ctx.env.REAPER_INTERVAL_MS);
-  if (ctx.env.HISTORY_RETENTION_HOURS === 0) return { stop: () => clearInterval(reaping) };
+  if (ctx.env.HISTORY_RETENTION_HOURS === 0 && ctx.env.HISTORY_MAX_BYTES === 0) return { stop: () => clearInterval(reaping) };
   const purge = () =>
     purgeOldHistory(ctx).then(
-      (deleted) => deleted > 0 && log(`deleted ${deleted} record(s) of finished queries submitted over ${ctx.env.HISTORY_RETENTION_HOURS} h ago`),
+      (deleted) => deleted > 0 && log(`deleted ${deleted} record(s) of finished queries: ${retentionInWords(ctx.env)}`),
       (error: Error) => log(`purging the query history failed: ${error.message}`),
     );
   // Soon after start, so that a history that outgrew its retention while no worker ran shrinks.

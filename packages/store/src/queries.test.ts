@@ -1,9 +1,12 @@
-/** Admission (the caps on unfinished queries are counted in the INSERT that records a query) and the history's retention. */
+/**
+ * Admission (the caps on unfinished queries are counted in the INSERT that records a query),
+ * results kept apart from records, and the history's retention, by age and by size.
+ */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
 import { Pool } from 'pg';
 import { migrate } from './migrate';
-import { cancelQuery, insertQuery, purgeHistory, vacuumHistoryIfNeeded, type NewQuery } from './queries';
+import { cancelQuery, finishQuery, getQuery, historySize, insertQuery, listQueries, purgeHistory, vacuumHistoryIfNeeded, type NewQuery } from './queries';
 
 let db: TestDatabase;
 let pool: Pool;
@@ -35,7 +38,7 @@ test('without limits every query is admitted', async () => {
 });
 
 test("a client's cap counts only its unfinished queries; the overall cap counts everyone's", async () => {
-  await pool.query('TRUNCATE pgfan.queries');
+  await pool.query('TRUNCATE pgfan.queries CASCADE');
   const limits = { maxActive: 4, maxActivePerClient: 2 };
   const first = query();
   expect(await insertQuery(pool, first, { client: 'a', limits })).toEqual({ admitted: true });
@@ -51,7 +54,7 @@ test("a client's cap counts only its unfinished queries; the overall cap counts 
 });
 
 test('admission reads the unfinished queries only, not every query finished since the last vacuum', async () => {
-  await pool.query('TRUNCATE pgfan.queries');
+  await pool.query('TRUNCATE pgfan.queries CASCADE');
   // A history whose statistics still say most queries are unfinished (they were when ANALYZE
   // ran): the planner then prefers a bitmap scan, which never marks the finished ones' index
   // entries dead, so without a vacuum every admission read them all again.
@@ -79,6 +82,18 @@ test('admission reads the unfinished queries only, not every query finished sinc
   }
 });
 
+test('a result is kept apart from its record: the record reads with it, the history lists without it', async () => {
+  const q = query();
+  await insertQuery(pool, q);
+  const result = { columns: [{ name: 'n', type: 'bigint' }], rows: [['42']], rowCount: 7, truncated: true };
+  await finishQuery(pool, q.id, null, { status: 'completed', result });
+  expect(await getQuery(pool, q.id)).toMatchObject({ status: 'completed', result });
+  const listed = (await listQueries(pool, { limit: 100 })).queries.find((r) => r.id === q.id);
+  expect(listed).toMatchObject({ rowCount: 7 });
+  expect(listed).not.toHaveProperty('result');
+  expect((await pool.query('SELECT result FROM pgfan.query_results WHERE query_id = $1', [q.id])).rows).toEqual([{ result }]);
+});
+
 describe('retention', () => {
   const DAY_MS = 86_400_000;
   /** A record submitted `ageDays` ago, in `status`. */
@@ -95,12 +110,35 @@ describe('retention', () => {
   const ids = async () => (await pool.query<{ id: string }>('SELECT id FROM pgfan.queries')).rows.map((r) => r.id).sort();
 
   test('finished records older than the retention go, a batch at a time; unfinished and recent ones stay', async () => {
-    await pool.query('TRUNCATE pgfan.queries');
+    await pool.query('TRUNCATE pgfan.queries CASCADE');
     for (const status of ['completed', 'failed', 'cancelled', 'completed', 'failed']) await recorded(status, 8);
     const kept = [await recorded('running', 8), await recorded('queued', 8), await recorded('completed', 6), await recorded('failed', 0)];
-    expect(await purgeHistory(pool, 7 * DAY_MS, 2)).toBe(5);
+    expect(await purgeHistory(pool, { maxAgeMs: 7 * DAY_MS }, 2)).toBe(5);
     expect(await ids()).toEqual(kept.sort());
-    expect(await purgeHistory(pool, 7 * DAY_MS, 2)).toBe(0);
+    expect(await purgeHistory(pool, { maxAgeMs: 7 * DAY_MS }, 2)).toBe(0);
+  });
+
+  test('past the byte bound the oldest finished records go, with their results; unfinished ones count but stay', async () => {
+    await pool.query('TRUNCATE pgfan.queries CASCADE');
+    // Oldest first: five finished queries with 10 KB results, and an unfinished one among them.
+    const finished: string[] = [];
+    for (let day = 10; day >= 6; day--) {
+      const id = await recorded('running', day);
+      await finishQuery(pool, id, null, { status: 'completed', result: { columns: [], rows: [['x'.repeat(10_000)]], rowCount: 1, truncated: false } });
+      finished.push(id);
+    }
+    const unfinished = await recorded('running', 11);
+    const { bytes } = await historySize(pool);
+    const each = (bytes - Number((await pool.query('SELECT stored_bytes FROM pgfan.queries WHERE id = $1', [unfinished])).rows[0].stored_bytes)) / 5;
+    expect(each).toBeGreaterThan(10_000);
+    // Room for the three newest finished ones and the unfinished one: the two oldest finished go.
+    expect(await purgeHistory(pool, { maxBytes: bytes - 2 * each }, 1)).toBe(2);
+    expect(await ids()).toEqual([unfinished, ...finished.slice(2)].sort());
+    expect((await pool.query('SELECT count(*) AS n FROM pgfan.query_results')).rows[0]).toEqual({ n: '3' });
+    expect((await historySize(pool)).bytes).toBeLessThanOrEqual(bytes - 2 * each);
+    expect(await purgeHistory(pool, { maxBytes: bytes - 2 * each })).toBe(0);
+    // No bound of either kind: nothing goes.
+    expect(await purgeHistory(pool, {})).toBe(0);
   });
 
   test('where autovacuum is off, the history is vacuumed; where it is on, left to it', async () => {

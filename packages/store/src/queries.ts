@@ -45,7 +45,7 @@ interface QueryRow {
 }
 
 const SUMMARY_COLUMNS = `id, sql, status, generation, coordinator, partitions_requested, timeout_ms, deadline, plan, fragments, error,
-  submitted_at, started_at, finished_at, plan_ms, execute_ms, combine_ms, (result->>'rowCount')::int AS row_count`;
+  submitted_at, started_at, finished_at, plan_ms, execute_ms, combine_ms, row_count`;
 
 function since(later: Date | null, earlier: Date | null): number | null {
   return later && earlier ? later.getTime() - earlier.getTime() : null;
@@ -102,6 +102,7 @@ export interface InsertOptions {
  */
 export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = {}): Promise<Admission> {
   const limits = options.limits ?? { maxActive: 0, maxActivePerClient: 0 };
+  const [plan, planInternal, fragments] = [q.plan, q.planInternal, q.fragments].map((value) => JSON.stringify(value)) as [string, string, string];
   const result = await db.query<{ active: string; client_active: string; inserted: string }>({
     // Named, so each connection parses and plans it once: two statements on every query's path.
     name: 'pgfan-insert-query',
@@ -109,9 +110,10 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
        SELECT c.active, c.client_active FROM pgfan.unfinished_counts($10::text) AS c WHERE $11::int > 0 OR $12::int > 0
        UNION ALL SELECT 0, 0 WHERE $11::int = 0 AND $12::int = 0
      ), inserted AS (
-       INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms, generation, coordinator, started_at, client)
+       INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms, generation, coordinator, started_at, client, stored_bytes)
        SELECT $1, $2, CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'running' END, $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0),
-              $5, $6, $7, $8, CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END, $9::text, CASE WHEN $9::text IS NULL THEN NULL ELSE clock_timestamp() END, $10::text
+              $5, $6, $7, $8, CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END, $9::text, CASE WHEN $9::text IS NULL THEN NULL ELSE clock_timestamp() END, $10::text,
+              $13
          FROM counts
         WHERE ($11::int = 0 OR counts.active < $11::int) AND ($12::int = 0 OR counts.client_active < $12::int)
        RETURNING 1
@@ -122,14 +124,15 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
       q.sql,
       q.partitionsRequested,
       q.timeoutMs,
-      JSON.stringify(q.plan),
-      JSON.stringify(q.planInternal),
-      JSON.stringify(q.fragments),
+      plan,
+      planInternal,
+      fragments,
       q.planMs,
       options.runner ?? null,
       options.client ?? null,
       limits.maxActive,
       limits.maxActivePerClient,
+      [q.sql, plan, planInternal, fragments].reduce((bytes, text) => bytes + Buffer.byteLength(text), 0),
     ],
   });
   const row = result.rows[0] as { active: string; client_active: string; inserted: string };
@@ -145,12 +148,13 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
  */
 export type Owner = string | undefined;
 
-/** The full record of a query, or null if there is none (of `owner`'s, when given). */
+/** The full record of a query, with its result, or null if there is none (of `owner`'s, when given). */
 export async function getQuery(db: Db, id: string, owner?: Owner): Promise<QueryView | null> {
-  const result = await db.query<QueryRow>(`SELECT *, NULL AS row_count FROM pgfan.queries WHERE id = $1 AND ($2::text IS NULL OR client = $2)`, [
-    id,
-    owner ?? null,
-  ]);
+  const result = await db.query<QueryRow>(
+    `SELECT q.*, r.result FROM pgfan.queries q LEFT JOIN pgfan.query_results r ON r.query_id = q.id
+      WHERE q.id = $1 AND ($2::text IS NULL OR q.client = $2)`,
+    [id, owner ?? null],
+  );
   const row = result.rows[0];
   return row ? toView(row) : null;
 }
@@ -308,29 +312,41 @@ export interface Outcome {
  * @param generation null to finish whatever generation is current (timeouts, coordinator failures).
  */
 export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<QueryView | null> {
-  const result = await db.query<QueryRow>({
+  const result = outcome.result === undefined || outcome.result === null ? null : JSON.stringify(outcome.result);
+  const error = outcome.error ? JSON.stringify(outcome.error) : null;
+  const finished = await db.query<QueryRow>({
     name: 'pgfan-finish-query',
-    text: `UPDATE pgfan.queries SET
-       status = $3, result = $4, error = $5,
-       fragments = coalesce($6::jsonb, fragments),
-       plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END,
-       execute_ms = coalesce($8, execute_ms), combine_ms = coalesce($9, combine_ms),
-       finished_at = clock_timestamp()
-     WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}
-     RETURNING ${SUMMARY_COLUMNS}`,
+    // The result goes to its own table, in the same statement (one round trip); the record keeps
+    // its row count and grows by the result's size.
+    text: `WITH finished AS (
+       UPDATE pgfan.queries SET
+         status = $3, error = $5, row_count = $10,
+         fragments = coalesce($6::jsonb, fragments),
+         plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END,
+         execute_ms = coalesce($8, execute_ms), combine_ms = coalesce($9, combine_ms),
+         stored_bytes = stored_bytes + $11,
+         finished_at = clock_timestamp()
+       WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}
+       RETURNING ${SUMMARY_COLUMNS}
+     ), stored AS (
+       INSERT INTO pgfan.query_results (query_id, result) SELECT id, $4::jsonb FROM finished WHERE $4::jsonb IS NOT NULL
+     )
+     SELECT * FROM finished`,
     values: [
       id,
       generation,
       outcome.status,
-      outcome.result === undefined || outcome.result === null ? null : JSON.stringify(outcome.result),
-      outcome.error ? JSON.stringify(outcome.error) : null,
+      result,
+      error,
       outcome.fragments ? JSON.stringify(outcome.fragments) : null,
       outcome.combineSql ?? null,
       outcome.executeMs ?? null,
       outcome.combineMs ?? null,
+      outcome.result?.rowCount ?? null,
+      [result, error, outcome.combineSql].reduce((bytes, text) => bytes + (text ? Buffer.byteLength(text) : 0), 0),
     ],
   });
-  const row = result.rows[0];
+  const row = finished.rows[0];
   // The result is the caller's own: not sent back over the wire.
   return row ? toView({ ...row, result: outcome.result ?? null }) : null;
 }
@@ -364,24 +380,55 @@ export async function failOverdue(db: Db, graceMs: number): Promise<{ id: string
 /** Records deleted in one statement: a long history goes a batch at a time, with no long lock. */
 const PURGE_BATCH = 1000;
 
+/** How much history to keep; 0 (or omitted) sets no bound of that kind. */
+export interface Retention {
+  /** Finished records submitted longer ago than this go. */
+  maxAgeMs?: number;
+  /** Past this many bytes in all (records and results, as JSON text), the oldest finished records go. */
+  maxBytes?: number;
+}
+
 /**
- * Deletes the records of finished queries submitted more than `olderThanMs` ago, a batch at a
- * time, and returns how many it deleted. Unfinished ones stay (the reaper ends them first);
- * rows another process is deleting are skipped, so every worker may run it.
+ * Deletes the records of finished queries (and their results) past the retention, oldest first, a
+ * batch at a time, and returns how many it deleted. Unfinished ones stay (the reaper ends them
+ * first) and count toward the bytes; rows another process is deleting are skipped, so every
+ * worker may run it.
  */
-export async function purgeHistory(db: Db, olderThanMs: number, batch = PURGE_BATCH): Promise<number> {
+export async function purgeHistory(db: Db, retention: Retention, batch = PURGE_BATCH): Promise<number> {
+  // The newest record the byte bound leaves out: it and every older one go. Found once, with
+  // one pass over the history; the batches then go by index.
+  const cutoff =
+    (retention.maxBytes ?? 0) > 0
+      ? (
+          // As text: a Date would drop the microseconds, and the cutoff itself would stay.
+          await db.query<{ submitted_at: string; id: string }>(
+            `SELECT submitted_at::text, id FROM (
+               SELECT submitted_at, id, sum(stored_bytes) OVER (ORDER BY submitted_at DESC, id DESC) AS newer_bytes FROM pgfan.queries
+             ) newest_first WHERE newer_bytes > $1 ORDER BY submitted_at DESC, id DESC LIMIT 1`,
+            [retention.maxBytes],
+          )
+        ).rows[0]
+      : undefined;
   let deleted = 0;
   for (;;) {
     const result = await db.query(
       `DELETE FROM pgfan.queries WHERE id IN (
          SELECT id FROM pgfan.queries
-          WHERE submitted_at < clock_timestamp() - make_interval(secs => $1 / 1000.0) AND status NOT IN ${UNFINISHED}
-          ORDER BY submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [olderThanMs, batch],
+          WHERE status NOT IN ${UNFINISHED}
+            AND (($1::float8 > 0 AND submitted_at < clock_timestamp() - make_interval(secs => $1 / 1000.0))
+                 OR (submitted_at, id) <= ($2::timestamptz, $3::uuid))
+          ORDER BY submitted_at LIMIT $4 FOR UPDATE SKIP LOCKED)`,
+      [retention.maxAgeMs ?? 0, cutoff?.submitted_at ?? null, cutoff?.id ?? null, batch],
     );
     deleted += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) < batch) return deleted;
   }
+}
+
+/** What the history holds: records, and their bytes (records and results, as JSON text). */
+export async function historySize(db: Db): Promise<{ records: number; bytes: number }> {
+  const { rows } = await db.query<{ records: string; bytes: string }>('SELECT count(*) AS records, coalesce(sum(stored_bytes), 0) AS bytes FROM pgfan.queries');
+  return { records: Number(rows[0]?.records), bytes: Number(rows[0]?.bytes) };
 }
 
 /**
@@ -392,6 +439,6 @@ export async function purgeHistory(db: Db, olderThanMs: number, batch = PURGE_BA
 export async function vacuumHistoryIfNeeded(db: Db): Promise<boolean> {
   const { rows } = await db.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on");
   if (rows[0]?.on) return false;
-  await db.query('VACUUM (SKIP_LOCKED) pgfan.queries, pgfan.partial_rows');
+  await db.query('VACUUM (SKIP_LOCKED) pgfan.queries, pgfan.query_results, pgfan.partial_rows');
   return true;
 }
