@@ -65,7 +65,11 @@ export function parseQuery(sql: string): ParsedQuery {
     throw new QueryRejectedError('NOT_READ_ONLY', 'SELECT … INTO creates a table and is not accepted: only read-only queries can run here');
   }
   if (expressionDepth(select, MAX_SPLIT_DEPTH) > MAX_SPLIT_DEPTH) {
-    return { sql: text, query: null, notSplittable: `the query nests expressions more than ${MAX_SPLIT_DEPTH} levels deep, past what the planner reads to split a query` };
+    return {
+      sql: text,
+      query: null,
+      notSplittable: `the query nests expressions more than ${MAX_SPLIT_DEPTH} levels deep, past what the planner reads to split a query`,
+    };
   }
   try {
     return { sql: text, query: convertSelect(select), notSplittable: null };

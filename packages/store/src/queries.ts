@@ -399,8 +399,8 @@ export async function purgeHistory(db: Db, retention: Retention, batch = PURGE_B
   // one pass over the history; the batches then go by index.
   const cutoff =
     (retention.maxBytes ?? 0) > 0
-      ? (
-          // As text: a Date would drop the microseconds, and the cutoff itself would stay.
+      ? // As text: a Date would drop the microseconds, and the cutoff itself would stay.
+        (
           await db.query<{ submitted_at: string; id: string }>(
             `SELECT submitted_at::text, id FROM (
                SELECT submitted_at, id, sum(stored_bytes) OVER (ORDER BY submitted_at DESC, id DESC) AS newer_bytes FROM pgfan.queries
