@@ -15,7 +15,7 @@ export function openApiDocument(version: string): object {
       title: 'pgfan',
       version,
       description:
-        'Submit a read-only SELECT; pgfan splits it over workers and returns exactly what PostgreSQL would. Errors are `{ "error": { "code", "message", "position"? } }` with stable codes.',
+        'Submit a read-only SELECT; pgfan splits it over workers and returns exactly what PostgreSQL would. Errors are `{ "error": { "code", "message", "position"? } }` with stable codes. With API keys, a key sees, lists and cancels only the queries it submitted; an admin key, every query.',
     },
     paths: {
       '/api/queries': {
@@ -31,13 +31,13 @@ export function openApiDocument(version: string): object {
             ),
             413: error('body too large (PAYLOAD_TOO_LARGE)'),
             422: error(
-              'not one read-only SELECT (NOT_READ_ONLY, MULTIPLE_STATEMENTS, UNSUPPORTED_STATEMENT), or PostgreSQL failed it while planning (QUERY_FAILED)',
+              'not one read-only SELECT (NOT_READ_ONLY, MULTIPLE_STATEMENTS, UNSUPPORTED_STATEMENT), a call of a function pgfan refuses (FORBIDDEN_FUNCTION), or PostgreSQL failed it while planning (QUERY_FAILED)',
             ),
             503: error('PostgreSQL or Redis unavailable (UNAVAILABLE), or planning took longer than PLANNING_TIMEOUT_MS (TIMEOUT)'),
           },
         },
         get: {
-          summary: 'Query history, newest first, without result rows',
+          summary: "Query history, newest first, without result rows: the key's own queries (an admin key's: everyone's)",
           parameters: [
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
             { name: 'status', in: 'query', schema: { type: 'string', enum: QueryStatus.options } },
@@ -50,14 +50,14 @@ export function openApiDocument(version: string): object {
         get: {
           summary: 'A query and, once completed, its result',
           parameters: [idParameter],
-          responses: { 200: { description: 'the query', content: json('QueryView') }, 404: error('unknown id (NOT_FOUND)') },
+          responses: { 200: { description: 'the query', content: json('QueryView') }, 404: error("unknown id, or another key's query (NOT_FOUND)") },
         },
         delete: {
           summary: 'Cancel a query',
           parameters: [idParameter],
           responses: {
             200: { description: 'cancelled', content: json('QueryView') },
-            404: error('unknown id (NOT_FOUND)'),
+            404: error("unknown id, or another key's query (NOT_FOUND)"),
             409: error('the query already finished (QUERY_FINISHED)'),
           },
         },

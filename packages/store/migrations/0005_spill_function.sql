@@ -6,7 +6,7 @@
 -- Params: none.
 ALTER TABLE pgfan.partial_rows ADD COLUMN token text NOT NULL DEFAULT '';
 
-CREATE SCHEMA pgfan_spill;
+CREATE SCHEMA IF NOT EXISTS pgfan_spill;
 GRANT USAGE ON SCHEMA pgfan_spill TO PUBLIC;
 
 CREATE FUNCTION pgfan_spill.partial_rows(query_id uuid, generation integer, token text) RETURNS SETOF jsonb
