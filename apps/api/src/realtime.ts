@@ -61,9 +61,13 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
     socket.on('watch', async (queryId, answer) => {
       if (typeof queryId !== 'string' || !UUID.test(queryId)) return typeof answer === 'function' ? answer(null) : undefined;
       try {
-        // Another key's query is unknown to this socket: it is not joined to its room.
-        const record = await getQuery(ctx.storePool, queryId, ownerScope(socket.data.caller));
-        if (record) await socket.join(`query:${queryId}`);
+        // Another key's query is unknown to this socket: it is never joined to its room. The
+        // room is joined before the record is read, so no event falls between the two.
+        const owner = ownerScope(socket.data.caller);
+        if (owner !== undefined && (await queryClient(ctx.storePool, queryId)) !== owner) return typeof answer === 'function' ? answer(null) : undefined;
+        await socket.join(`query:${queryId}`);
+        const record = await getQuery(ctx.storePool, queryId);
+        if (!record) await socket.leave(`query:${queryId}`);
         if (typeof answer !== 'function') return;
         const live = record && !['completed', 'failed', 'cancelled'].includes(record.status) ? await getFragmentProgress(ctx.redis, queryId) : null;
         answer(record && live ? { ...record, fragments: withLiveProgress(record.fragments, live) } : record);
