@@ -7,7 +7,7 @@
  * Rows past `keepRows` are read and dropped as they arrive, so memory stays bounded.
  */
 import type { FieldDef } from 'pg';
-import { rowDecoder, sendStatement, type Connection, type Row } from './wire';
+import { inOneWrite, rowDecoder, sendStatement, type Connection, type Row } from './wire';
 
 export interface CappedResult {
   fields: FieldDef[];
@@ -54,15 +54,17 @@ export class CappedQuery {
 
   submit(connection: Connection): void {
     const { text, values = [], before = [], after = [] } = this.statement;
-    before.forEach((statement) => sendStatement(connection, statement));
-    // Unnamed statement and portal, Execute with 0 rows: "no limit", so a parallel plan may run.
-    // Described, so that only its rows have a RowDescription to go by.
-    connection.parse({ text });
-    connection.bind({ values });
-    connection.describe({ type: 'P' });
-    connection.execute({ rows: 0 });
-    after.forEach((statement) => sendStatement(connection, statement));
-    connection.sync();
+    inOneWrite(connection, () => {
+      before.forEach((statement) => sendStatement(connection, statement));
+      // Unnamed statement and portal, Execute with 0 rows: "no limit", so a parallel plan may run.
+      // Described, so that only its rows have a RowDescription to go by.
+      connection.parse({ text });
+      connection.bind({ values });
+      connection.describe({ type: 'P' });
+      connection.execute({ rows: 0 });
+      after.forEach((statement) => sendStatement(connection, statement));
+      connection.sync();
+    });
   }
 
   handleRowDescription(message: { fields: unknown[] }): void {

@@ -3,7 +3,6 @@
  * the query record promises (UTC timestamps, ISO dates, shortest exact floats); values come back
  * as PostgreSQL's own text, untouched by node-postgres' type parsers.
  */
-import type { Writable } from 'node:stream';
 import { Pool, type PoolClient, type QueryArrayConfig, type QueryArrayResult, type QueryConfig, type QueryResult, type Submittable } from 'pg';
 import { CappedQuery, type CappedResult } from './capped-query';
 import { RAW_TEXT } from './wire';
@@ -68,53 +67,21 @@ export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** A pool of read-only connections for planning and running users' queries. */
 export function createQueryPool(options: QueryPoolOptions): Pool {
-  return coalescingWrites(
-    survivingConnectionErrors(
-      new Pool({
-        connectionString: options.connectionString,
-        max: options.max ?? 4,
-        application_name: options.applicationName ?? 'pgfan',
-        options: sessionOptions({
-          statement_timeout: String(options.statementTimeoutMs ?? 0),
-          lock_timeout: String(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
-          idle_in_transaction_session_timeout: String(options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS),
-        }),
-        types: RAW_TEXT,
-        // A new session plans its first queries on a cold catalog cache; keep sessions warm.
-        idleTimeoutMillis: options.idleTimeoutMs ?? 300_000,
+  return survivingConnectionErrors(
+    new Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 4,
+      application_name: options.applicationName ?? 'pgfan',
+      options: sessionOptions({
+        statement_timeout: String(options.statementTimeoutMs ?? 0),
+        lock_timeout: String(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
+        idle_in_transaction_session_timeout: String(options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS),
       }),
-    ),
+      types: RAW_TEXT,
+      // A new session plans its first queries on a cold catalog cache; keep sessions warm.
+      idleTimeoutMillis: options.idleTimeoutMs ?? 300_000,
+    }),
   );
-}
-
-/**
- * Sends what a client writes in one tick as one write. node-postgres writes every protocol message
- * (Parse, Bind, Describe, Execute, Sync) as a write of its own: on a machine where every socket write wakes
- * PostgreSQL on a shared core, those writes were the largest item in a worker's CPU profile.
- * The messages and their order are unchanged; only the socket writes are fewer.
- */
-export function coalescingWrites<T extends Pool>(pool: T): T {
-  pool.on('connect', (client) => {
-    const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
-    if (stream && typeof stream.cork === 'function') coalesce(stream);
-  });
-  return pool;
-}
-
-function coalesce(stream: Writable): void {
-  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  let corked = false;
-  stream.write = ((...args: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      stream.cork();
-      process.nextTick(() => {
-        corked = false;
-        stream.uncork();
-      });
-    }
-    return write(...args);
-  }) as Writable['write'];
 }
 
 /** Runs `work` with one client checked out of `pool`, always releasing it. */

@@ -8,7 +8,7 @@
  * workers: a fragment is one of several running at once already.
  */
 import type { FieldDef } from 'pg';
-import { rowDecoder, sendStatement, type Connection, type Row } from './wire';
+import { inOneWrite, rowDecoder, sendStatement, type Connection, type Row } from './wire';
 
 export interface Batch {
   rows: Row[];
@@ -105,11 +105,13 @@ export class FragmentCursor {
 
   submit(connection: Connection): void {
     this.connection = connection;
-    this.opening.forEach((text) => sendStatement(connection, text));
-    connection.parse({ text: this.text });
-    connection.bind({ portal: this.portal, values: this.values });
-    connection.describe({ type: 'P', name: this.portal });
-    this.requestBatch();
+    inOneWrite(connection, () => {
+      this.opening.forEach((text) => sendStatement(connection, text));
+      connection.parse({ text: this.text });
+      connection.bind({ portal: this.portal, values: this.values });
+      connection.describe({ type: 'P', name: this.portal });
+      this.requestBatch();
+    });
   }
 
   handleRowDescription(message: { fields: unknown[] }): void {
@@ -168,23 +170,29 @@ export class FragmentCursor {
 
   private requestBatch(): void {
     const connection = this.live();
-    connection.execute({ portal: this.portal, rows: this.batchRows });
-    connection.flush();
+    inOneWrite(connection, () => {
+      connection.execute({ portal: this.portal, rows: this.batchRows });
+      connection.flush();
+    });
   }
 
   private finish(): void {
     this.state = 'finishing';
     const connection = this.live();
-    connection.close({ type: 'P', name: this.portal });
-    this.closing.forEach((text) => sendStatement(connection, text));
-    connection.sync();
+    inOneWrite(connection, () => {
+      connection.close({ type: 'P', name: this.portal });
+      this.closing.forEach((text) => sendStatement(connection, text));
+      connection.sync();
+    });
   }
 
   private closePortal(): void {
     this.state = 'closing';
     const connection = this.live();
-    connection.close({ type: 'P', name: this.portal });
-    connection.sync();
+    inOneWrite(connection, () => {
+      connection.close({ type: 'P', name: this.portal });
+      connection.sync();
+    });
   }
 
   private takeRows(): Row[] {

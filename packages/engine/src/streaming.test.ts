@@ -89,7 +89,7 @@ test('a session killed mid-stream fails the fragment with UNAVAILABLE rather tha
 
 const txStatus = (client: PoolClient) => (client as unknown as { _txStatus: string })._txStatus;
 
-test("a fragment that fits in one batch takes two round trips: its transaction's opening goes with its first Execute, COMMIT with its Close", async () => {
+test("a fragment that fits in one batch takes two writes: its transaction's opening goes with its first Execute, its end with its Close", async () => {
   const client = await t.pool.connect();
   const socket = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown } } }).connection.stream;
   const originals = { _write: socket._write, _writev: socket._writev };
@@ -110,7 +110,7 @@ test("a fragment that fits in one batch takes two round trips: its transaction's
     const sent = writes;
     expect(streamed.rowCount).toBe(10);
     expect(streamed.rows?.[0]).toEqual(['pgfan-streaming-test', 'repeatable read', '1']);
-    // BEGIN…, Parse, Bind, Describe, Execute, Flush; then Close, COMMIT, Sync. It was four.
+    // BEGIN…, Parse, Bind, Describe, Execute, Flush; then Close, ROLLBACK…, Sync. It was four.
     expect(sent).toBe(2);
     expect(txStatus(client)).toBe('I');
   } finally {
@@ -214,7 +214,7 @@ test('a query run as written may use a parallel plan: one Execute without a row 
 describe('a query run as written', () => {
   const asWritten = { statementTimeoutMs: 30_000, applicationName: 'pgfan-as-written-test' };
 
-  test('takes one write and one answer: BEGIN and its settings, the query and COMMIT', async () => {
+  test("takes one write and one answer: BEGIN and its settings, the query and the transaction's end", async () => {
     const client = await t.pool.connect();
     const socket = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown } } }).connection.stream;
     const originals = { _write: socket._write, _writev: socket._writev };

@@ -2,7 +2,9 @@
  * What pgfan's own node-postgres Submittables (`CappedQuery`, `FragmentCursor`) share: the part of
  * pg's Connection they write to, pg's row decoder, and a statement sent without waiting for it.
  * They write the extended protocol themselves so that a transaction's statements travel in the
- * same round trip as the query inside it.
+ * same round trip as the query inside it, and in one socket write (`inOneWrite`). These are pg's
+ * internals, not its public API: pg is pinned to one version, and `pg-internals.test.ts` fails if
+ * any of them changes shape.
  */
 import type { FieldDef } from 'pg';
 
@@ -34,6 +36,23 @@ export interface Connection {
   flush(): void;
   sync(): void;
   sendCopyFail(message: string): void;
+  /** The socket; corked, it gathers what is written into one write. */
+  stream: { cork(): void; uncork(): void };
+}
+
+/**
+ * Runs `send` with the socket corked, so that every message it writes leaves in one socket write
+ * (pg writes each protocol message on its own). On a machine where every write wakes PostgreSQL on
+ * a shared core, writes were the largest item in a worker's CPU profile. pg corks its own queries
+ * the same way.
+ */
+export function inOneWrite(connection: Connection, send: () => void): void {
+  connection.stream.cork();
+  try {
+    send();
+  } finally {
+    connection.stream.uncork();
+  }
 }
 
 /**
