@@ -1,12 +1,14 @@
 /**
- * A value read again only once the last read is `maxAgeMs` old. Every submission needs the cost
- * model and the workers' fragment slots, which change over seconds; read from Redis for each
- * query they were four round trips (about 0.9 ms of the headline query's 13 ms).
+ * A value read again only once the last read is `maxAgeMs` old, shared by every caller meanwhile.
+ * Every submission needs the cost model and the workers' fragment slots, which change over
+ * seconds; read from Redis for each query they were four round trips (about 0.9 ms of the
+ * headline query's 13 ms). The dashboard's worker scale, from the Kubernetes API, is read the same
+ * way.
  */
 export class Recent<T> {
   private last: { at: number; value: Promise<T> } | null = null;
 
-  /** @param read must not reject: it is shared by every caller until it is `maxAgeMs` old. */
+  /** @param read is shared by every caller until it is `maxAgeMs` old, a rejection included. */
   constructor(
     private readonly read: () => Promise<T>,
     private readonly maxAgeMs: number,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { WorkerScale } from '@pgfan/contracts';
 import { removeScale, writeScale } from '@pgfan/dispatch';
 import { Redis } from 'ioredis';
-import { cached, inClusterAccess, readHpa, workerScaleSource, type KubernetesAccess } from './replicas';
+import { inClusterAccess, readHpa, workerScaleSource, type KubernetesAccess } from './replicas';
 
 const HPA_PATH = '/apis/autoscaling/v2/namespaces/pgfan/horizontalpodautoscalers/pgfan-worker';
 const HPA = { kind: 'HorizontalPodAutoscaler', spec: { minReplicas: 1, maxReplicas: 10 }, status: { currentReplicas: 3, desiredReplicas: 5 } };
@@ -119,29 +119,4 @@ describe('workerScaleSource', () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(await workerScaleSource({ hpaName: undefined, access: null, redis, log })()).toBeNull();
   });
-});
-
-test('cached keeps a value, or a failure, for its TTL', async () => {
-  let clock = 0;
-  let calls = 0;
-  const read = cached(
-    async () => ++calls,
-    5_000,
-    () => clock,
-  );
-  expect([await read(), await read()]).toEqual([1, 1]);
-  clock = 4_999;
-  expect(await read()).toBe(1);
-  clock = 5_000;
-  expect(await read()).toBe(2);
-
-  let attempts = 0;
-  const failing = cached(
-    () => Promise.reject(new Error(`attempt ${++attempts}`)),
-    5_000,
-    () => clock,
-  );
-  await expect(failing()).rejects.toThrow('attempt 1');
-  await expect(failing()).rejects.toThrow('attempt 1');
-  expect(attempts).toBe(1);
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { WorkerScale } from '@pgfan/contracts';
 import { readScale } from '@pgfan/dispatch';
 import type { Redis } from 'ioredis';
+import { Recent } from './recent';
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** The HPA changes at most every KEDA polling interval (5 s); every API replica asks at most this often. */
@@ -94,15 +95,6 @@ export async function readHpa(access: KubernetesAccess, name: string): Promise<W
   };
 }
 
-/** Memoizes `read` for `ttlMs`, failures included (an unreachable API is not asked every second). */
-export function cached<T>(read: () => Promise<T>, ttlMs: number, now: () => number = Date.now): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | null = null;
-  return () => {
-    if (!last || now() - last.at >= ttlMs) last = { at: now(), value: read() };
-    return last.value;
-  };
-}
-
 /**
  * The dashboard's source of worker scale: the named HPA when running in a cluster, else the
  * local supervisor's report. Resolves to null when neither answers.
@@ -117,7 +109,7 @@ export function workerScaleSource(options: {
   if (!hpaName || !access) return () => readScale(redis).catch(() => null);
   // Say why the figure is missing (RBAC, a wrong name), once per distinct reason.
   let lastError = '';
-  return cached(
+  const hpa = new Recent(
     () =>
       readHpa(access, hpaName).then(
         (scale) => ((lastError = ''), scale),
@@ -129,4 +121,5 @@ export function workerScaleSource(options: {
       ),
     HPA_CACHE_MS,
   );
+  return () => hpa.get();
 }
