@@ -11,22 +11,23 @@ import {
   fanOutObservation,
   ForgedJobError,
   fragmentIndexOf,
+  jobFailure,
   publishQueryEvent,
+  readJobFailure,
   recordFanOut,
 } from '@pgfan/dispatch';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
-import { parseFailure } from './finish';
 
 /**
  * Ends a combine job that does not combine. It fails rather than completes: BullMQ refuses to
  * complete a parent whose children are still running, and this generation's are abandoned.
  */
 function abandon(queryId: string, generation: number, why: string): never {
-  throw new UnrecoverableError(`generation ${generation} of ${queryId} not combined: ${why}`);
+  throw jobFailure({ code: 'NOT_COMBINED', message: `generation ${generation} of ${queryId} not combined: ${why}` }, { final: true });
 }
 
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
@@ -41,7 +42,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   if (work.generation !== generation) abandon(queryId, generation, `generation ${work.generation} replaced it`);
   const plan = work.planInternal as Plan;
   const failures = Object.entries(failedChildren)
-    .map(([key, reason]) => ({ index: fragmentIndexOf(key), ...parseFailure(String(reason)) }))
+    .map(([key, reason]) => ({ index: fragmentIndexOf(key), ...readJobFailure(String(reason)) }))
     .sort((a, b) => a.index - b.index);
   if (failures.length > 0) {
     await job.removeUnprocessedChildren();

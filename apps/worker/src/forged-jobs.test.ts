@@ -4,8 +4,8 @@
  * every check: each such job fails, unrun, whatever its SQL, and so do coordinate and combine
  * jobs that no key of this deployment signed.
  */
-import { JOB_POLICY, QUEUE_PREFIX, QUEUES, type QueryView } from '@pgfan/contracts';
-import { JobSigner } from '@pgfan/dispatch';
+import { JOB_POLICY, QUEUE_PREFIX, QUEUES, type JobFailure, type QueryView } from '@pgfan/contracts';
+import { JobSigner, readJobFailure } from '@pgfan/dispatch';
 import { eventually, startSystem, type System } from '@pgfan/testing';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -44,12 +44,12 @@ const fragment = (sql: string) => ({
   spillToken: 'a-spill-token-of-the-forgers-own',
 });
 
-/** How a job ended: the reason it failed, or what it returned. */
-async function outcome(job: Job): Promise<{ failed: string } | { returned: unknown }> {
+/** How a job ended: why it failed, or what it returned. */
+async function outcome(job: Job): Promise<{ failed: JobFailure } | { returned: unknown }> {
   return eventually(async () => {
     const state = await job.getState();
     const fresh = await Job.fromId(queue(job.queueName), job.id as string);
-    if (state === 'failed') return { failed: fresh?.failedReason ?? '' };
+    if (state === 'failed') return { failed: readJobFailure(fresh?.failedReason ?? '') };
     if (state === 'completed') return { returned: fresh?.returnvalue };
     return undefined;
   });
@@ -65,21 +65,23 @@ test('Bull Board without keys is read-only: adding a job is refused, and nothing
 
 test('a fragment job written straight into Redis fails as forged, and its SQL never runs', async () => {
   const job = await queue(QUEUES.fragments).add('fragment', fragment('SELECT 1 AS ran'), JOB_POLICY.fragment);
-  expect(await outcome(job)).toEqual({ failed: expect.stringMatching(/^FORGED_JOB: the fragment carries no signature/) });
+  expect(await outcome(job)).toEqual({ failed: { code: 'FORGED_JOB', message: expect.stringMatching(/^the fragment carries no signature/) } });
   expect(system.workers[0]?.output()).toContain(`refused job ${job.id} of ${QUEUES.fragments}`);
 });
 
 test("one signed with another deployment's key fails as forged too", async () => {
   const other = new JobSigner(['another-deployment-has-this-key-0123456789']);
   const job = await queue(QUEUES.fragments).add('fragment', other.sign('fragment', fragment('SELECT 1 AS ran')), JOB_POLICY.fragment);
-  expect(await outcome(job)).toEqual({ failed: expect.stringContaining("FORGED_JOB: the fragment's signature does not match JOB_SIGNING_KEY") });
+  expect(await outcome(job)).toEqual({
+    failed: { code: 'FORGED_JOB', message: expect.stringContaining("the fragment's signature does not match JOB_SIGNING_KEY") },
+  });
 });
 
 test('a genuine job whose SQL was changed in Redis fails as forged', async () => {
   const signer = new JobSigner([system.env.JOB_SIGNING_KEY as string]);
   const genuine = signer.sign('fragment', fragment('SELECT 1 AS ran'));
   const job = await queue(QUEUES.fragments).add('fragment', { ...genuine, sql: SECRET_SQL }, JOB_POLICY.fragment);
-  expect(await outcome(job)).toEqual({ failed: expect.stringContaining('FORGED_JOB') });
+  expect(await outcome(job)).toEqual({ failed: expect.objectContaining({ code: 'FORGED_JOB' }) });
   // The same job, untouched, runs: the check is the signature, not the shape.
   const untouched = await queue(QUEUES.fragments).add('fragment', genuine, JOB_POLICY.fragment);
   expect(await outcome(untouched)).toMatchObject({ returned: { rows: [['1']], signature: expect.any(String) } });
@@ -90,8 +92,8 @@ test('forged coordinate and combine jobs fail, and leave a real query as it was'
   expect(real.status).toBe('completed');
   const coordinate = await queue(QUEUES.coordinate).add('coordinate', { queryId: real.id, generation: real.generation + 1 }, JOB_POLICY.coordinate);
   const combine = await queue(QUEUES.combine).add('combine', { queryId: real.id, generation: real.generation, spillToken: 'x'.repeat(20) }, JOB_POLICY.combine);
-  expect(await outcome(coordinate)).toEqual({ failed: expect.stringContaining('FORGED_JOB') });
-  expect(await outcome(combine)).toEqual({ failed: expect.stringContaining('FORGED_JOB') });
+  expect(await outcome(coordinate)).toEqual({ failed: expect.objectContaining({ code: 'FORGED_JOB' }) });
+  expect(await outcome(combine)).toEqual({ failed: expect.objectContaining({ code: 'FORGED_JOB' }) });
   const after = (await system.request<QueryView>('GET', `/api/queries/${real.id}`)).body;
   expect(after).toMatchObject({ status: 'completed', generation: real.generation, result: real.result });
 });

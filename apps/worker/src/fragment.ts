@@ -6,13 +6,12 @@
  * deadline, a lost snapshot) will not go away on retry and fails the job at once; anything else
  * (a dropped connection, a restarting database) is retried with backoff.
  */
-import { FragmentJob, type FragmentOutput } from '@pgfan/contracts';
-import { fragmentApplicationName, reportFragment, type Signed } from '@pgfan/dispatch';
+import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
+import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
 import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
-import { parseFailure } from './finish';
 
 /** Codes of failures that a retry would only repeat. */
 const FINAL_CODES = new Set(['SYNTAX_ERROR', 'INVALID_QUERY', 'NOT_READ_ONLY', 'QUERY_FAILED', 'TIMEOUT', 'CANCELLED']);
@@ -24,7 +23,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   const attempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
   const live = { index: f.index, attempts, worker: ctx.env.WORKER_ID };
   const progressTtl = Math.max(60_000, f.deadline - started + 60_000);
-  if (f.deadline <= started) throw new UnrecoverableError('TIMEOUT: the query passed its deadline before this fragment started');
+  if (f.deadline <= started) throw jobFailure({ code: 'TIMEOUT', message: 'the query passed its deadline before this fragment started' }, { final: true });
   // For the dashboard only: not waited for, and it cannot fail the fragment. Commands on one
   // connection keep their order, so the `done` below always lands after it.
   void reportFragment(ctx.redis, f.queryId, { ...live, state: 'running', rows: null, ms: null }, progressTtl, {
@@ -36,17 +35,17 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   }).catch(() => undefined);
   /** Records and logs a failure; returns what the job throws. */
   const failed = async (error: unknown): Promise<Error> => {
-    const failure = classify(error);
+    const { failure, final } = classify(error);
     await reportFragment(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl, {
       type: 'fragment-failed',
       id: f.queryId,
       index: f.index,
       worker: ctx.env.WORKER_ID,
       attempt: attempts,
-      error: parseFailure(failure.message),
+      error: failure,
     }).catch(() => undefined);
-    ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.message}`);
-    return failure;
+    ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.code}: ${failure.message}`);
+    return jobFailure(failure, { final });
   };
   // PostgreSQL unreachable (restarting, say): a failure like any other, retried with backoff.
   const client = await ctx.queryPool.connect().catch(async (error: unknown) => {
@@ -114,13 +113,10 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   }
 }
 
-/** Encodes a failure as `CODE: message` for the combine; marks the ones not worth retrying. */
-function classify(error: unknown): Error {
-  if (error instanceof SnapshotLostError) return new UnrecoverableError(`SNAPSHOT_LOST: ${error.message}`);
-  if (error instanceof QueryFailedError) {
-    const message = `${error.code}: ${error.message}`;
-    return FINAL_CODES.has(error.code) ? new UnrecoverableError(message) : new Error(message);
-  }
+/** What a fragment's error means for its job: the failure it records, and whether a retry could help. */
+function classify(error: unknown): { failure: JobFailure; final: boolean } {
+  if (error instanceof SnapshotLostError) return { failure: { code: 'SNAPSHOT_LOST', message: error.message }, final: true };
+  if (error instanceof QueryFailedError) return { failure: { code: error.code, message: error.message }, final: FINAL_CODES.has(error.code) };
   // Not an error PostgreSQL raised: the connection to it failed (refused, reset, timed out).
-  return new Error(`UNAVAILABLE: could not reach PostgreSQL (${error instanceof Error ? error.message : String(error)})`);
+  return { failure: { code: 'UNAVAILABLE', message: `could not reach PostgreSQL (${error instanceof Error ? error.message : String(error)})` }, final: false };
 }

@@ -11,6 +11,7 @@ import {
   connectServices,
   Executions,
   ForgedJobError,
+  jobFailure,
   JobSigner,
   openQueues,
   UnreachableError,
@@ -18,7 +19,7 @@ import {
 } from '@pgfan/dispatch';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { runCombineJob } from './combine';
 import type { WorkerContext } from './context';
 import { coordinate } from './coordinate';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
         } catch (error) {
           if (!(error instanceof ForgedJobError)) throw error;
           log(`refused job ${job.id ?? '?'} of ${job.queueName}: ${error.message}`);
-          throw new UnrecoverableError(`${error.code}: ${error.message}`);
+          throw jobFailure({ code: error.code, message: error.message }, { final: true });
         }
         const result = await process(ctx, job);
         ctx.stats.processed++;

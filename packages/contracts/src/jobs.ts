@@ -72,6 +72,18 @@ export const FragmentOutput = z.object({
 export type FragmentOutput = z.infer<typeof FragmentOutput>;
 
 /**
+ * Why a job failed. BullMQ keeps a failed job's reason as text: pgfan's jobs fail with this, as
+ * JSON, and whoever reads a reason back (the combine, from its fragments) parses it with the same
+ * schema rather than picking a string apart.
+ */
+export const JobFailure = z.object({
+  /** A stable code, as in the query record's error (QUERY_FAILED, SNAPSHOT_LOST, FORGED_JOB, …). */
+  code: z.string().regex(/^[A-Z][A-Z_]*$/),
+  message: z.string(),
+});
+export type JobFailure = z.infer<typeof JobFailure>;
+
+/**
  * Retry policy, with exponential backoff. Failures of the query itself are never retried (see
  * the workers' UnrecoverableError); what is retried is a lost connection or an unreachable
  * PostgreSQL or Redis, and the retries span a few seconds so a database restart is ridden out.

@@ -12,3 +12,4 @@ export * from './conclude';
 export * from './cost-model';
 export * from './executions';
 export * from './signing';
+export * from './failures';
