@@ -4,6 +4,7 @@
  */
 import type { ApiError, SqlPosition } from '@pgfan/contracts';
 import type { NextFunction, Request, Response } from 'express';
+import { ServiceError } from './errors';
 
 export interface ApiRequest {
   /** The API key's name (see auth.ts); null when authentication is off. */
@@ -63,21 +64,6 @@ const STATUS: Record<string, number> = {
   CANCELLED: 503,
 };
 
-/** A failure a handler reports to the client. */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly position?: SqlPosition,
-    /** Extra response headers, e.g. Retry-After. */
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
-
 /** The one way an error becomes a response: `{ "error": { "code", "message", "position"? } }`. */
 export function errorResponse(code: string, message: string, position?: SqlPosition, headers?: Record<string, string>): ApiResponse {
   const body: ApiError = { error: { code, message, ...(position ? { position } : {}) } };
@@ -124,8 +110,9 @@ export function route(handler: Handler, log: (message: string) => void) {
         signal: aborted.signal,
       });
     } catch (error) {
-      if (error instanceof HttpError) {
-        response = errorResponse(error.code, error.message, error.position, error.headers);
+      if (error instanceof ServiceError) {
+        const retryAfter = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
+        response = errorResponse(error.code, error.message, error.position, retryAfter);
       } else if (isUnavailable(error)) {
         log(`unavailable on ${req.method} ${req.path}: ${(error as Error).message}`);
         response = errorResponse('UNAVAILABLE', 'PostgreSQL or Redis is unavailable; try again shortly');

@@ -6,7 +6,7 @@
  */
 import type { Admission } from '@pgfan/store';
 import type { Redis } from 'ioredis';
-import { HttpError } from './http';
+import { ServiceError } from './errors';
 
 /**
  * Counts one submission by `client` in the current second; false once it is past `perSecond`.
@@ -23,22 +23,28 @@ export async function withinRate(redis: Redis, client: string, perSecond: number
   }
 }
 
-export function rateLimited(perSecond: number): HttpError {
-  return new HttpError('RATE_LIMITED', `this API key submitted more than ${perSecond} queries in one second (RATE_LIMIT_PER_SECOND); slow down`, undefined, {
-    'Retry-After': '1',
-  });
+export function rateLimited(perSecond: number): ServiceError {
+  return new ServiceError(
+    'RATE_LIMITED',
+    `this API key submitted more than ${perSecond} queries in one second (RATE_LIMIT_PER_SECOND); slow down`,
+    undefined,
+    1,
+  );
 }
 
 /** The error for a query the store did not admit. */
-export function notAdmitted(refusal: Exclude<Admission, { admitted: true }>, limits: { maxActive: number; maxActivePerClient: number }): HttpError {
+export function notAdmitted(refusal: Exclude<Admission, { admitted: true }>, limits: { maxActive: number; maxActivePerClient: number }): ServiceError {
   return refusal.limit === 'active'
-    ? new HttpError('OVERLOADED', `the service is at its limit of ${limits.maxActive} unfinished queries (MAX_ACTIVE_QUERIES); try again shortly`, undefined, {
-        'Retry-After': '2',
-      })
-    : new HttpError(
+    ? new ServiceError(
+        'OVERLOADED',
+        `the service is at its limit of ${limits.maxActive} unfinished queries (MAX_ACTIVE_QUERIES); try again shortly`,
+        undefined,
+        2,
+      )
+    : new ServiceError(
         'TOO_MANY_QUERIES',
         `this API key already has ${refusal.clientActive} unfinished queries, its limit (MAX_ACTIVE_QUERIES_PER_KEY); wait for some to finish, or cancel them`,
         undefined,
-        { 'Retry-After': '1' },
+        1,
       );
 }
