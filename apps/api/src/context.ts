@@ -1,5 +1,6 @@
 /** What the API's handlers need, created once per process and passed in. */
-import type { Executions, QueryEventBus, Queues } from '@pgfan/dispatch';
+import type { QueryEventBus, Queues } from '@pgfan/dispatch';
+import type { Executions } from '@pgfan/runtime';
 import type { QueryPolicy, TypeNames } from '@pgfan/engine';
 import type { CostModel } from '@pgfan/planner';
 import type { Redis } from 'ioredis';

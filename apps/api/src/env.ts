@@ -1,6 +1,6 @@
 /** The API's settings, parsed once at start. */
 import { MAX_REQUEST_PARTITIONS } from '@pgfan/contracts';
-import { ConfigError, databaseUrl, envInteger, envList, parseEnv, querySessionEnv, redisUrl } from '@pgfan/dispatch';
+import { ConfigError, databaseUrl, envInteger, envList, parseEnv, querySessionEnv, redisUrl } from '@pgfan/runtime';
 import { parseAllowList } from '@pgfan/engine';
 import { z } from 'zod';
 
@@ -54,6 +54,12 @@ export const ApiEnv = z.object({
   /** Result rows and bytes kept in a record (as the workers' settings of the same names). */
   RESULT_MAX_ROWS: envInteger(10_000, 1, 10_000_000),
   RESULT_MAX_BYTES: envInteger(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /**
+   * How often the database is measured for the cost model (how many sessions it runs at full
+   * speed at once, how long its parallel workers take to start): once per interval for the whole
+   * deployment, by whichever API replica takes the lock in Redis. 0 never measures it.
+   */
+  DATABASE_MEASUREMENT_INTERVAL_MS: envInteger(3_600_000, 0, 7 * 86_400_000),
   /** On Kubernetes: the HorizontalPodAutoscaler of the workers, whose replica counts the dashboard shows. */
   WORKER_HPA_NAME: z.string().min(1).optional(),
 });

@@ -1,6 +1,7 @@
 /** GET /api/health: can we reach PostgreSQL and Redis, and how many workers are alive. */
 import type { HealthReport } from '@pgfan/contracts';
-import { liveWorkers, readCostModel } from '@pgfan/dispatch';
+import { liveWorkers } from '@pgfan/dispatch';
+import { readCostModel } from '@pgfan/runtime';
 import type { ApiContext } from './context';
 import type { ApiRequest, ApiResponse } from './http';
 

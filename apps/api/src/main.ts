@@ -1,17 +1,8 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
-import {
-  checkQueryRole,
-  ConfigError,
-  connectServices,
-  Executions,
-  fragmentBacklog,
-  JobSigner,
-  liveWorkers,
-  openQueues,
-  readCostModel,
-  UnreachableError,
-} from '@pgfan/dispatch';
+import { fragmentBacklog, JobSigner, liveWorkers, openQueues } from '@pgfan/dispatch';
+import { checkQueryRole, ConfigError, connectServices, Executions, readCostModel, startDatabaseMeasurement, UnreachableError } from '@pgfan/runtime';
+import { hostname } from 'node:os';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
@@ -19,7 +10,6 @@ import { ApiKeys } from './auth';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
-import { startParallelismProbe } from './parallelism';
 import { PlanCache } from './plan-cache';
 import { Recent } from './recent';
 import { inClusterAccess } from './replicas';
@@ -107,14 +97,21 @@ async function main(): Promise<void> {
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
   const realtime = attachRealtime(server, ctx, log);
-  const parallelism = startParallelismProbe({ connectionString: env.queryDatabaseUrl, redis }, log);
+  // Once per database, whichever API replica takes the lock (DATABASE_MEASUREMENT_INTERVAL_MS).
+  const measurement = startDatabaseMeasurement({
+    connectionString: env.queryDatabaseUrl,
+    redis,
+    everyMs: env.DATABASE_MEASUREMENT_INTERVAL_MS,
+    holder: `pgfan-api ${hostname()}:${process.pid}`,
+    log,
+  });
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     log('shutting down');
     keys.stop();
-    parallelism.stop();
+    measurement.stop();
     server.closeAllConnections();
     void Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.queryPool.end(), ctx.storePool.end()]).then(() => {
       void ctx.redis.quit().catch(() => undefined);

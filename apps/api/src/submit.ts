@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type FragmentProgress, type QueryView } from '@pgfan/contracts';
-import { enqueueCoordinator, getFragmentProgress, publishQueryEvents, runWholeQuery, withLiveProgress } from '@pgfan/dispatch';
+import { enqueueCoordinator, getFragmentProgress, publishQueryEvents, withLiveProgress } from '@pgfan/dispatch';
+import { runWholeQuery } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { finishQuery, getQuery, insertQuery, type Owner } from '@pgfan/store';

@@ -1,8 +1,8 @@
 /** The CLI's environment, checked once at start. */
-import { databaseUrl, envUrl, parseEnv } from '@pgfan/dispatch';
+import { databaseUrl, envUrl, parseEnv } from '@pgfan/runtime';
 import { z } from 'zod';
 
-export { redactUrl } from '@pgfan/dispatch';
+export { redactUrl } from '@pgfan/runtime';
 
 export const CliEnv = z.object({
   /** For --local and seeding. */

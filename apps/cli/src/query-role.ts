@@ -8,7 +8,7 @@
 import { auditQueryRole, provisionQueryRole, type RoleAudit } from '@pgfan/engine';
 import { Client } from 'pg';
 import { z } from 'zod';
-import { databaseUrl, parseEnv } from '@pgfan/dispatch';
+import { databaseUrl, parseEnv } from '@pgfan/runtime';
 import { redactUrl, runCommand } from './env';
 
 export const QUERY_ROLE_USAGE =

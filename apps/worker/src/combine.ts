@@ -4,18 +4,8 @@
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
-import {
-  cancelStatements,
-  concludeQuery,
-  enqueueCoordinator,
-  fanOutObservation,
-  ForgedJobError,
-  fragmentIndexOf,
-  jobFailure,
-  publishQueryEvent,
-  readJobFailure,
-  recordFanOut,
-} from '@pgfan/dispatch';
+import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
+import { concludeQuery, fanOutObservation, recordFanOut } from '@pgfan/runtime';
 import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';

@@ -1,5 +1,6 @@
 /** Everything a processor needs, created once per worker process and passed in. */
-import type { Executions, QueryEventBus, Queues } from '@pgfan/dispatch';
+import type { QueryEventBus, Queues } from '@pgfan/dispatch';
+import type { Executions } from '@pgfan/runtime';
 import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';

@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CoordinateJob, FINAL_STATUSES, type FragmentJob } from '@pgfan/contracts';
-import { addQueryFlow, concludeQuery, enqueueCoordinator, jobIds, publishQueryEvent, runWholeQuery } from '@pgfan/dispatch';
+import { addQueryFlow, enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';
+import { concludeQuery, runWholeQuery } from '@pgfan/runtime';
 import { exportSnapshot } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@pgfan/dispatch';
+import { ConfigError } from '@pgfan/runtime';
 import { loadWorkerEnv } from './env';
 
 /** The one setting without a default: the secret jobs are signed with. */

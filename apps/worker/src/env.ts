@@ -1,6 +1,6 @@
 /** The worker's settings, parsed once at start. */
 import { hostname } from 'node:os';
-import { databaseUrl, envBoolean, envInteger, parseEnv, querySessionEnv, redisUrl } from '@pgfan/dispatch';
+import { databaseUrl, envBoolean, envInteger, parseEnv, querySessionEnv, redisUrl } from '@pgfan/runtime';
 import { z } from 'zod';
 
 export const WorkerEnv = z.object({

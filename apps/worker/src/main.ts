@@ -5,18 +5,8 @@
  * jobs still running then are left to lapse and be retried by other workers.
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
-import {
-  checkQueryRole,
-  ConfigError,
-  connectServices,
-  Executions,
-  ForgedJobError,
-  jobFailure,
-  JobSigner,
-  openQueues,
-  UnreachableError,
-  type SignedKind,
-} from '@pgfan/dispatch';
+import { ForgedJobError, jobFailure, JobSigner, openQueues, type SignedKind } from '@pgfan/dispatch';
+import { checkQueryRole, ConfigError, connectServices, Executions, UnreachableError } from '@pgfan/runtime';
 import { createQueryPool, TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';

@@ -7,19 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { backlogKeys, QUEUES, SCALING, type ScalingPolicy } from '@pgfan/contracts';
-import {
-  ConfigError,
-  createRedis,
-  envBoolean,
-  envInteger,
-  liveWorkers,
-  parseEnv,
-  redactUrl,
-  redisReady,
-  redisUrl,
-  removeScale,
-  writeScale,
-} from '@pgfan/dispatch';
+import { createRedis, liveWorkers, redisReady, removeScale, writeScale } from '@pgfan/dispatch';
+import { ConfigError, envBoolean, envInteger, parseEnv, redactUrl, redisUrl } from '@pgfan/runtime';
 import { z } from 'zod';
 import { decide, initialState, type ScalerState } from './autoscale';
 

@@ -1,5 +1,8 @@
-/** @pgfan/dispatch — what the API and the workers share at run time. */
-export * from './config';
+/**
+ * @pgfan/dispatch — how work moves between the API and the workers: the BullMQ queues and flows
+ * and their job ids, jobs' signatures and failures, query events (completion notices), live
+ * progress, cancellation, the workers' heartbeats, and the Redis connections they travel on.
+ */
 export * from './redis';
 export * from './names';
 export * from './events';
@@ -7,9 +10,5 @@ export * from './progress';
 export * from './queues';
 export * from './cancel';
 export * from './workers';
-export * from './services';
-export * from './conclude';
-export * from './cost-model';
-export * from './executions';
 export * from './signing';
 export * from './failures';

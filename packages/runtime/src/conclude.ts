@@ -8,13 +8,9 @@ import type { QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { stopQueryWork } from './cancel';
+import { clearFragmentProgressIn, fragmentApplicationName, publishQueryEvents, stopQueryWork, type NewQueryEvent, type Queues } from '@pgfan/dispatch';
 import { recordObservation } from './cost-model';
-import { publishQueryEvents, type NewQueryEvent } from './events';
 import type { Executions } from './executions';
-import { fragmentApplicationName } from './names';
-import { clearFragmentProgressIn } from './progress';
-import type { Queues } from './queues';
 
 /** What ending a query touches. */
 export interface ConcludeContext {

@@ -1,7 +1,7 @@
 /** The learned scales live in Redis, shared by every process: a real Redis here. */
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
-import { fanOutObservation, readCostModel, recordDatabaseMeasurements, recordFanOut, recordObservation } from './cost-model';
+import { fanOutObservation, readCostModel, recordDatabaseMeasurements, recordFanOut, recordObservation } from './store';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 

@@ -7,9 +7,8 @@ import { auditQueryRole, survivingConnectionErrors } from '@pgfan/engine';
 import { migrate } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { QueryEventBus } from './events';
+import { createRedis, QueryEventBus, redisReady, type RedisRole } from '@pgfan/dispatch';
 import { ConfigError, redactUrl } from './config';
-import { createRedis, redisReady, type RedisRole } from './redis';
 
 export class UnreachableError extends Error {
   override readonly name = 'UnreachableError';

@@ -1,0 +1,44 @@
+/**
+ * The database is measured once per interval for the whole deployment, whichever process asks:
+ * against a real PostgreSQL and Redis, two processes asking at once measure it once.
+ */
+import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
+import { Redis } from 'ioredis';
+import { measureDatabaseOnce, MEASUREMENT_LOCK, startDatabaseMeasurement } from './measure';
+import { readCostModel } from './store';
+
+const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
+let db: TestDatabase;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase('measure', { empty: true });
+});
+beforeEach(() => redis.flushdb());
+afterAll(async () => {
+  await redis.flushdb();
+  redis.disconnect();
+  await db?.drop();
+});
+
+const options = (holder: string) => ({ connectionString: db.url, redis, everyMs: 60_000, holder, log: (m: string) => void logged.push(m) });
+
+test('two processes asking at once: one measures, the other leaves the database alone; the model has the figures', async () => {
+  const [a, b] = await Promise.all([measureDatabaseOnce(options('api a')), measureDatabaseOnce(options('api b'))]);
+  expect([a, b].sort()).toEqual([false, true]);
+  const model = await readCostModel(redis);
+  expect(model.databaseParallelism).toBeGreaterThanOrEqual(1);
+  expect(model.parallelStartMs).toBeGreaterThanOrEqual(0);
+  expect(logged.filter((m) => m.startsWith('the database ran'))).toHaveLength(1);
+  // The lock lasts the interval: a process that asks later within it does not measure again.
+  expect(await measureDatabaseOnce(options('api c'))).toBe(false);
+  expect(await redis.pttl(MEASUREMENT_LOCK)).toBeGreaterThan(50_000);
+});
+
+test('with an interval of 0 nothing is ever measured', async () => {
+  const measurement = startDatabaseMeasurement({ ...options('api'), everyMs: 0, firstAfterMs: 0 });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  measurement.stop();
+  expect(await redis.exists(MEASUREMENT_LOCK)).toBe(0);
+  expect((await readCostModel(redis)).databaseParallelism).toBeNull();
+});

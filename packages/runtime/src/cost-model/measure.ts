@@ -1,0 +1,76 @@
+/**
+ * Measures what the database can do, for the cost model: how many sessions it runs at full speed
+ * at once (worker slots are not cores: the model needs to know which fragment counts really run
+ * side by side), and how long its parallel workers take to start (PostgreSQL's estimate is a few
+ * milliseconds; it measured 20–24 here for the first worker and 9–16 for the second). Until the
+ * first measurement, every worker slot counts as one and queries run in the plan PostgreSQL picks.
+ *
+ * Once per database, however many processes ask: each tries soon after it starts and then every
+ * `everyMs`, and only the one that takes the Redis lock measures. The lock lasts the interval, so
+ * the next measurement comes an interval later whoever takes it, and a process that starts
+ * meanwhile (a rollout) leaves the database alone. The probe is CPU-bound on the database for
+ * about a second; it has sessions of its own, so planning never waits behind it.
+ */
+import { createQueryPool, measureParallelism, measureParallelStart } from '@pgfan/engine';
+import type { Redis } from 'ioredis';
+import { recordDatabaseMeasurements } from './store';
+
+/** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
+const PROBE_SESSIONS = 8;
+
+/** Held by whoever measures, for the interval: the next measurement is one interval later. */
+export const MEASUREMENT_LOCK = 'pgfan:cost-model:measurement';
+
+export interface MeasurementOptions {
+  /** Where users' queries run: the database measured. */
+  connectionString: string;
+  redis: Redis;
+  /** How often the database is measured; 0 never measures it. */
+  everyMs: number;
+  /** The first try, after start. @defaultValue 5000 */
+  firstAfterMs?: number;
+  /** Who takes the lock, for people reading it in Redis. */
+  holder: string;
+  log(message: string): void;
+}
+
+/** Measures the database now if no process has within the interval; whether this one did. */
+export async function measureDatabaseOnce(options: MeasurementOptions): Promise<boolean> {
+  const taken = await options.redis.set(MEASUREMENT_LOCK, options.holder, 'PX', options.everyMs, 'NX');
+  if (taken !== 'OK') return false;
+  const pool = createQueryPool({ connectionString: options.connectionString, max: PROBE_SESSIONS, applicationName: 'pgfan database measurement' });
+  try {
+    const m = await measureParallelism(pool, PROBE_SESSIONS);
+    const start = await measureParallelStart(pool);
+    await recordDatabaseMeasurements(options.redis, {
+      databaseParallelism: m.parallelism,
+      parallelStartMs: start.firstWorkerMs,
+      parallelWorkerStartMs: start.furtherWorkerMs,
+    });
+    options.log(
+      `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once; its parallel workers take ${start.firstWorkerMs.toFixed(1)} ms to start, and ${start.furtherWorkerMs.toFixed(1)} ms more for each after the first`,
+    );
+    return true;
+  } catch (error) {
+    options.log(`could not measure the database's parallelism (${(error as Error).message}); the cost model counts every worker slot as one`);
+    return true;
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+/** Tries to measure soon after start, then every interval, until `stop()`; with `everyMs` 0, never. */
+export function startDatabaseMeasurement(options: MeasurementOptions): { stop(): void } {
+  if (options.everyMs <= 0) return { stop: () => undefined };
+  const attempt = () => void measureDatabaseOnce(options).catch((error: Error) => options.log(`database measurement: ${error.message}`));
+  const first = setTimeout(attempt, options.firstAfterMs ?? 5_000);
+  const timer = setInterval(attempt, options.everyMs);
+  first.unref();
+  timer.unref();
+  return {
+    stop: () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * @pgfan/runtime — what a running pgfan process (API or worker) is made of beyond the queues: its
+ * settings (config), its start-up (services: connections, migrations, the query role's audit), how
+ * a query ends (conclude: outcomes, running one as written; executions), and the cost model's
+ * state (read, observe, measure).
+ */
+export * from './config';
+export * from './services';
+export * from './conclude';
+export * from './executions';
+export * from './cost-model';
