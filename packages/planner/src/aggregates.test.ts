@@ -1,0 +1,86 @@
+/** aggregates: each splittable aggregate as partial columns per fragment and one combine expression over them. */
+import { isSplittableAggregate, splitAggregate } from './aggregates';
+import type { Call, Expr } from './ir';
+import { printExpr } from './print';
+
+const x: Expr = { kind: 'column', table: null, name: 'x' };
+const call = (name: string, extra: Partial<Call> = {}): Call => ({
+  kind: 'call',
+  schema: null,
+  name,
+  args: [x],
+  star: false,
+  distinct: false,
+  filter: null,
+  ...extra,
+});
+
+/** The split as SQL text: partial columns, combine, and the window means. */
+function split(c: Call, resultType: string) {
+  const s = splitAggregate(c, resultType, 'a0');
+  return { parts: s.parts.map((p) => `${printExpr(p.expr)} AS ${p.name}`), combine: printExpr(s.combine), means: s.means };
+}
+
+test.each(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'every', 'bool_or', 'bit_xor', 'stddev', 'var_pop', 'variance'])('%s splits', (name) => {
+  expect(isSplittableAggregate(name)).toBe(true);
+});
+
+test.each(['string_agg', 'array_agg', 'percentile_cont', 'mode', 'corr', 'json_agg', 'lower'])('%s does not', (name) => {
+  expect(isSplittableAggregate(name)).toBe(false);
+});
+
+test('count sums its partial counts, 0 where no fragment had a row, and keeps its FILTER in the fragments', () => {
+  const filter: Expr = { kind: 'column', table: null, name: 'ok' };
+  expect(split(call('count', { args: [], star: true, filter }), 'bigint')).toEqual({
+    parts: ['count(*) FILTER (WHERE "ok") AS a0_count'],
+    combine: 'CAST(coalesce(sum("a0_count"), 0) AS bigint)',
+    means: [],
+  });
+});
+
+test('min, max and the boolean and bit aggregates combine as themselves; every as bool_and', () => {
+  expect(split(call('max'), 'integer')).toEqual({ parts: ['max("x") AS a0_max'], combine: 'max("a0_max")', means: [] });
+  expect(split(call('every'), 'boolean').combine).toBe('bool_and("a0_every")');
+});
+
+test('sum of real sums double precision partials and rounds once, to real', () => {
+  expect(split(call('sum'), 'real')).toEqual({ parts: ['sum(CAST("x" AS double precision)) AS a0_sum'], combine: 'CAST(sum("a0_sum") AS real)', means: [] });
+  expect(split(call('sum'), 'numeric').combine).toBe('CAST(sum("a0_sum") AS numeric)');
+});
+
+test('avg is a sum over a count, never an average of averages, in the type PostgreSQL returns', () => {
+  expect(split(call('avg'), 'numeric')).toEqual({
+    parts: ['sum("x") AS a0_sum', 'count("x") AS a0_count'],
+    combine: 'CAST((sum("a0_sum") / nullif(sum("a0_count"), 0)) AS numeric)',
+    means: [],
+  });
+  expect(split(call('avg'), 'double precision').combine).toBe('(sum("a0_sum") / CAST(nullif(sum("a0_count"), 0) AS double precision))');
+  expect(() => splitAggregate(call('avg'), 'bigint', 'a0')).toThrow('avg() returning bigint is not split');
+});
+
+test('numeric variance is exact: N, Σx and Σx², with the same edge cases as PostgreSQL', () => {
+  const { parts, combine } = split(call('stddev_samp'), 'numeric');
+  expect(parts).toEqual(['count("x") AS a0_count', 'sum(CAST("x" AS numeric)) AS a0_sum', 'sum((CAST("x" AS numeric) * CAST("x" AS numeric))) AS a0_sumsq']);
+  expect(combine).toMatch(/^CASE WHEN \(coalesce\(sum\("a0_count"\), 0\) <= 1\) THEN CAST\(NULL AS numeric\) WHEN .* IN \(CAST\('NaN' AS numeric\)/);
+  expect(combine).toContain('sqrt(round(');
+});
+
+test('float variance combines per-fragment deviations around a window mean, without cancellation', () => {
+  const { parts, combine, means } = split(call('var_pop'), 'double precision');
+  expect(parts).toEqual([
+    'count("x") AS a0_count',
+    'sum(CAST("x" AS double precision)) AS a0_sum',
+    '(var_pop(CAST("x" AS double precision)) * CAST(count("x") AS double precision)) AS a0_m2',
+  ]);
+  expect(means).toEqual([{ name: 'a0_mean', sum: 'a0_sum', count: 'a0_count' }]);
+  expect(combine).toContain('"a0_mean"');
+  expect(combine).not.toContain('sqrt');
+});
+
+test.each<[string, Call, string]>([
+  ['an aggregate of two arguments', call('sum', { args: [x, x] }), 'sum() with 2 arguments is not split'],
+  ['variance of an integer type', call('variance'), 'variance() returning bigint is not split'],
+  ['an aggregate it does not know', call('string_agg'), 'string_agg() is not split'],
+])('%s is not split, and says why', (_, c, reason) => {
+  expect(() => splitAggregate(c, 'bigint', 'a0')).toThrow(reason);
+});

@@ -1,0 +1,105 @@
+/** render: the final SQL of fragments and combines; bounds and partial rows are always bind parameters. */
+import type { CombineTemplate, FragmentQuery } from './decompose';
+import type { Expr } from './ir';
+import { renderCombine, renderFragment } from './render';
+
+const col = (name: string): Expr => ({ kind: 'column', table: null, name });
+const ref = (name: string): Expr => ({ kind: 'ref', name });
+const table = { schema: 'public', name: 'events', alias: null };
+
+const counting: FragmentQuery = {
+  columns: [
+    { name: 'k0', expr: col('country') },
+    { name: 'a0_count', expr: { kind: 'call', schema: null, name: 'count', args: [], star: true, distinct: false, filter: null } },
+  ],
+  distinct: false,
+  groupBy: 1,
+  orderBy: [],
+  limit: null,
+};
+
+describe('a fragment', () => {
+  const where: Expr = { kind: 'binary', op: 'OR', left: col('a'), right: col('b') };
+
+  test('reads its page range by ctid, the bounds as parameters, after the WHERE in parentheses', () => {
+    expect(renderFragment(counting, table, where, { fromPage: 10, toPage: 20 })).toEqual({
+      sql: 'SELECT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" WHERE (("a" OR "b")) AND "events".ctid >= $1::tid AND "events".ctid < $2::tid GROUP BY 1',
+      params: ['(10,0)', '(20,0)'],
+    });
+  });
+
+  test('the first and last page ranges are open at their ends; without a range a fragment reads the whole table', () => {
+    expect(renderFragment(counting, table, null, { fromPage: 0, toPage: 5 }).sql).toContain('WHERE "events".ctid < $1::tid GROUP BY 1');
+    expect(renderFragment(counting, table, null, { fromPage: 5, toPage: null }).sql).toContain('WHERE "events".ctid >= $1::tid GROUP BY 1');
+    expect(renderFragment(counting, table, null, null)).toEqual({
+      sql: 'SELECT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" GROUP BY 1',
+      params: [],
+    });
+  });
+
+  test("a key range casts its bounds to the column's type; the first holds the NULLs", () => {
+    const range = (from: string | null, to: string | null) =>
+      renderFragment(counting, { ...table, alias: 'e' }, null, { column: 'day', type: 'date', from, to });
+    expect(range(null, '2024-02-01')).toMatchObject({
+      sql: expect.stringContaining('WHERE ("e"."day" < $1::date OR "e"."day" IS NULL)'),
+      params: ['2024-02-01'],
+    });
+    expect(range('2024-02-01', '2024-03-01')).toMatchObject({
+      sql: expect.stringContaining('WHERE "e"."day" >= $1::date AND "e"."day" < $2::date'),
+      params: ['2024-02-01', '2024-03-01'],
+    });
+    expect(range('2024-03-01', null)).toMatchObject({ sql: expect.stringContaining('WHERE "e"."day" >= $1::date GROUP BY'), params: ['2024-03-01'] });
+  });
+
+  test('a per-fragment top-N orders by position and limits', () => {
+    const topN: FragmentQuery = { ...counting, groupBy: 0, distinct: true, orderBy: [{ position: 2, direction: 'DESC', nulls: 'LAST' }], limit: 7 };
+    expect(renderFragment(topN, table, null, null).sql).toBe(
+      'SELECT DISTINCT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" ORDER BY 2 DESC NULLS LAST LIMIT 7',
+    );
+  });
+});
+
+describe('a combine', () => {
+  const combine: CombineTemplate = {
+    columns: [
+      { name: 'k0', collation: 'C' },
+      { name: 'a0_count', collation: null },
+    ],
+    means: [],
+    groupBy: ['k0'],
+    items: [
+      { expr: ref('k0'), alias: 'country' },
+      { expr: { kind: 'call', schema: null, name: 'sum', args: [ref('a0_count')], star: false, distinct: false, filter: null }, alias: 'n' },
+    ],
+    having: null,
+    distinct: false,
+    orderBy: [{ expr: ref('k0'), direction: null, nulls: null }],
+    limit: { kind: 'literal', sql: '10' },
+    offset: null,
+  };
+
+  test('casts each partial column, given as a text[] parameter, back to its type, and restores a collation', () => {
+    expect(renderCombine(combine, ['text', 'bigint'])).toBe(
+      'WITH partials AS (SELECT CAST(u."k0" AS text) COLLATE "C" AS "k0", CAST(u."a0_count" AS bigint) AS "a0_count" FROM unnest($1::text[], $2::text[]) AS u("k0", "a0_count")) ' +
+        'SELECT "k0" AS "country", sum("a0_count") AS "n" FROM partials AS p GROUP BY "k0" ORDER BY "k0" LIMIT 10',
+    );
+  });
+
+  test('spilled rows come through the spill function, with the query, generation and token as parameters', () => {
+    const sql = renderCombine(combine, ['text', 'bigint'], { schema: 'pgfan_spill', function: 'partial_rows' });
+    expect(sql).toContain(
+      '(SELECT * FROM unnest($1::text[], $2::text[]) UNION ALL SELECT s.vals->>0, s.vals->>1 FROM "pgfan_spill"."partial_rows"($3::uuid, $4::int, $5::text) AS s(vals)) AS u("k0", "a0_count")',
+    );
+  });
+
+  test('float variance computes per-group means with a window first', () => {
+    const withMeans = { ...combine, means: [{ name: 'm0', sum: 'a0_sum', count: 'a0_count' }] };
+    expect(renderCombine(withMeans, ['text', 'bigint'])).toContain(
+      'FROM (SELECT partials.*, sum("a0_sum") OVER w / CAST(NULLIF(sum("a0_count") OVER w, 0) AS double precision) AS "m0" FROM partials WINDOW w AS (PARTITION BY "k0")) AS p',
+    );
+  });
+
+  test('the column types must match the partial columns', () => {
+    expect(() => renderCombine(combine, ['text'])).toThrow('combine needs 2 column types, got 1');
+  });
+});
