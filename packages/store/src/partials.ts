@@ -3,6 +3,9 @@
  * has read them.
  */
 import type { Db } from './queries';
+import { loadSql } from './sql-files';
+
+const SQL = { write: loadSql('write-partial-rows'), clear: loadSql('clear-partial-rows') };
 
 /**
  * The function the combine reads spilled rows through (migration 0005): it runs as the query
@@ -21,15 +24,10 @@ export interface PartialKey {
 /** Appends rows (each an array of text values) for one fragment. */
 export async function writePartialRows(db: Db, key: PartialKey, rows: (string | null)[][]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO pgfan.partial_rows (query_id, generation, fragment, token, vals)
-     SELECT $1, $2, $3, $4, r FROM jsonb_array_elements($5::jsonb) AS r`,
-    [key.queryId, key.generation, key.fragment, key.token, JSON.stringify(rows)],
-  );
+  await db.query(SQL.write, [key.queryId, key.generation, key.fragment, key.token, JSON.stringify(rows)]);
 }
 
 /** Removes one fragment's spilled rows (before a retry writes them again), or all of a query's. */
 export async function clearPartialRows(db: Db, queryId: string, fragment?: number): Promise<void> {
-  if (fragment === undefined) await db.query('DELETE FROM pgfan.partial_rows WHERE query_id = $1', [queryId]);
-  else await db.query('DELETE FROM pgfan.partial_rows WHERE query_id = $1 AND fragment = $2', [queryId, fragment]);
+  await db.query(SQL.clear, [queryId, fragment ?? null]);
 }

@@ -5,10 +5,26 @@
  */
 import type { ErrorRecord, FragmentProgress, PlanRecord, QueryPage, QueryStatus, QuerySummary, QueryView, ResultSet } from '@pgfan/contracts';
 import type { Pool, PoolClient } from 'pg';
+import { loadSql } from './sql-files';
 
 export type Db = Pool | PoolClient;
 
-const UNFINISHED = `('queued', 'running', 'combining')`;
+const SQL = {
+  insertQuery: loadSql('insert-query'),
+  getQuery: loadSql('get-query'),
+  queryClient: loadSql('query-client'),
+  queryWork: loadSql('query-work'),
+  listQueries: loadSql('list-queries'),
+  beginGeneration: loadSql('begin-generation'),
+  markCombining: loadSql('mark-combining'),
+  finishQuery: loadSql('finish-query'),
+  cancelQuery: loadSql('cancel-query'),
+  failOverdue: loadSql('fail-overdue'),
+  purgeCutoff: loadSql('purge-cutoff'),
+  purgeHistory: loadSql('purge-history'),
+  historySize: loadSql('history-size'),
+  vacuumHistory: loadSql('vacuum-history'),
+};
 
 export interface NewQuery {
   id: string;
@@ -43,9 +59,6 @@ interface QueryRow {
   coordinator: string | null;
   row_count?: number | null;
 }
-
-const SUMMARY_COLUMNS = `id, sql, status, generation, coordinator, partitions_requested, timeout_ms, deadline, plan, fragments, error,
-  submitted_at, started_at, finished_at, plan_ms, execute_ms, combine_ms, row_count`;
 
 function since(later: Date | null, earlier: Date | null): number | null {
   return later && earlier ? later.getTime() - earlier.getTime() : null;
@@ -106,19 +119,7 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
   const result = await db.query<{ active: string; client_active: string; inserted: string }>({
     // Named, so each connection parses and plans it once: two statements on every query's path.
     name: 'pgfan-insert-query',
-    text: `WITH counts AS (
-       SELECT c.active, c.client_active FROM pgfan.unfinished_counts($10::text) AS c WHERE $11::int > 0 OR $12::int > 0
-       UNION ALL SELECT 0, 0 WHERE $11::int = 0 AND $12::int = 0
-     ), inserted AS (
-       INSERT INTO pgfan.queries (id, sql, status, partitions_requested, timeout_ms, deadline, plan, plan_internal, fragments, plan_ms, generation, coordinator, started_at, client, stored_bytes)
-       SELECT $1, $2, CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'running' END, $3, $4::int, clock_timestamp() + make_interval(secs => $4::int / 1000.0),
-              $5, $6, $7, $8, CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END, $9::text, CASE WHEN $9::text IS NULL THEN NULL ELSE clock_timestamp() END, $10::text,
-              $13
-         FROM counts
-        WHERE ($11::int = 0 OR counts.active < $11::int) AND ($12::int = 0 OR counts.client_active < $12::int)
-       RETURNING 1
-     )
-     SELECT active, client_active, (SELECT count(*) FROM inserted) AS inserted FROM counts`,
+    text: SQL.insertQuery,
     values: [
       q.id,
       q.sql,
@@ -150,11 +151,7 @@ export type Owner = string | undefined;
 
 /** The full record of a query, with its result, or null if there is none (of `owner`'s, when given). */
 export async function getQuery(db: Db, id: string, owner?: Owner): Promise<QueryView | null> {
-  const result = await db.query<QueryRow>(
-    `SELECT q.*, r.result FROM pgfan.queries q LEFT JOIN pgfan.query_results r ON r.query_id = q.id
-      WHERE q.id = $1 AND ($2::text IS NULL OR q.client = $2)`,
-    [id, owner ?? null],
-  );
+  const result = await db.query<QueryRow>(SQL.getQuery, [id, owner ?? null]);
   const row = result.rows[0];
   return row ? toView(row) : null;
 }
@@ -166,7 +163,7 @@ function toView(row: QueryRow): QueryView {
 
 /** Who submitted a query (an API key's name, null without keys), or undefined if there is no such query. */
 export async function queryClient(db: Db, id: string): Promise<string | null | undefined> {
-  const result = await db.query<{ client: string | null }>('SELECT client FROM pgfan.queries WHERE id = $1', [id]);
+  const result = await db.query<{ client: string | null }>(SQL.queryClient, [id]);
   return result.rows[0]?.client;
 }
 
@@ -179,8 +176,6 @@ export interface QueryWork {
   timeoutMs: number;
   startedAt: Date | null;
 }
-
-const WORK_COLUMNS = 'status, generation, plan_internal, deadline, timeout_ms, started_at';
 
 interface WorkRow {
   status: QueryStatus;
@@ -203,7 +198,7 @@ function toWork(row: WorkRow): QueryWork {
 }
 
 export async function getQueryWork(db: Db, id: string): Promise<QueryWork | null> {
-  const result = await db.query<WorkRow>(`SELECT ${WORK_COLUMNS} FROM pgfan.queries WHERE id = $1`, [id]);
+  const result = await db.query<WorkRow>(SQL.queryWork, [id]);
   const row = result.rows[0];
   return row ? toWork(row) : null;
 }
@@ -244,27 +239,8 @@ export function decodeCursor(cursor: string): [string, string] {
 
 /** Newest first, without result rows. */
 export async function listQueries(db: Db, options: ListOptions): Promise<QueryPage> {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  if (options.owner !== undefined) {
-    params.push(options.owner);
-    conditions.push(`client = $${params.length}`);
-  }
-  if (options.status) {
-    params.push(options.status);
-    conditions.push(`status = $${params.length}`);
-  }
-  if (options.cursor) {
-    const [submittedAt, id] = decodeCursor(options.cursor);
-    params.push(submittedAt, id);
-    conditions.push(`(submitted_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  params.push(options.limit + 1);
-  const result = await db.query<QueryRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM pgfan.queries ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-     ORDER BY submitted_at DESC, id DESC LIMIT $${params.length}`,
-    params,
-  );
+  const [submittedAt, id] = options.cursor ? decodeCursor(options.cursor) : [null, null];
+  const result = await db.query<QueryRow>(SQL.listQueries, [options.owner ?? null, options.status ?? null, submittedAt, id, options.limit + 1]);
   const rows = result.rows.slice(0, options.limit);
   const last = rows[rows.length - 1];
   return { queries: rows.map(toSummary), nextCursor: result.rows.length > options.limit && last ? cursorAfter(last) : null };
@@ -276,11 +252,7 @@ export async function listQueries(db: Db, options: ListOptions): Promise<QueryPa
  * trip), or null if someone else started it, or the query has finished.
  */
 export async function beginGeneration(db: Db, id: string, from: number, coordinator: string): Promise<QueryWork | null> {
-  const result = await db.query<WorkRow>(
-    `UPDATE pgfan.queries SET generation = generation + 1, status = 'running', coordinator = $3, started_at = coalesce(started_at, clock_timestamp())
-     WHERE id = $1 AND generation = $2 AND status IN ('queued', 'running') RETURNING ${WORK_COLUMNS}`,
-    [id, from, coordinator],
-  );
+  const result = await db.query<WorkRow>(SQL.beginGeneration, [id, from, coordinator]);
   const row = result.rows[0];
   return row ? toWork(row) : null;
 }
@@ -288,10 +260,7 @@ export async function beginGeneration(db: Db, id: string, from: number, coordina
 /** Moves a running generation to `combining`; false if it is no longer current. */
 export async function markCombining(db: Db, id: string, generation: number): Promise<boolean> {
   // Already combining: a retried combine job (its first attempt lost the database midway).
-  const result = await db.query(`UPDATE pgfan.queries SET status = 'combining' WHERE id = $1 AND generation = $2 AND status IN ('running', 'combining')`, [
-    id,
-    generation,
-  ]);
+  const result = await db.query(SQL.markCombining, [id, generation]);
   return result.rowCount === 1;
 }
 
@@ -317,21 +286,8 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
   const finished = await db.query<QueryRow>({
     name: 'pgfan-finish-query',
     // The result goes to its own table, in the same statement (one round trip); the record keeps
-    // its row count and grows by the result's size.
-    text: `WITH finished AS (
-       UPDATE pgfan.queries SET
-         status = $3, error = $5, row_count = $10,
-         fragments = coalesce($6::jsonb, fragments),
-         plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END,
-         execute_ms = coalesce($8, execute_ms), combine_ms = coalesce($9, combine_ms),
-         stored_bytes = stored_bytes + $11,
-         finished_at = clock_timestamp()
-       WHERE id = $1 AND ($2::int IS NULL OR generation = $2) AND status IN ${UNFINISHED}
-       RETURNING ${SUMMARY_COLUMNS}
-     ), stored AS (
-       INSERT INTO pgfan.query_results (query_id, result) SELECT id, $4::jsonb FROM finished WHERE $4::jsonb IS NOT NULL
-     )
-     SELECT * FROM finished`,
+    // its row count and grows by the result's size. Named: every query's path runs it.
+    text: SQL.finishQuery,
     values: [
       id,
       generation,
@@ -353,27 +309,14 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
 
 /** Cancels an unfinished query (of `owner`'s, when given: another client's is 'missing'). */
 export async function cancelQuery(db: Db, id: string, owner?: Owner): Promise<'cancelled' | 'finished' | 'missing'> {
-  const result = await db.query(
-    `UPDATE pgfan.queries SET status = 'cancelled', finished_at = clock_timestamp(),
-       error = '{"code": "CANCELLED", "message": "the query was cancelled"}'
-     WHERE id = $1 AND ($2::text IS NULL OR client = $2) AND status IN ${UNFINISHED}`,
-    [id, owner ?? null],
-  );
-  if (result.rowCount === 1) return 'cancelled';
-  const exists = await db.query('SELECT 1 FROM pgfan.queries WHERE id = $1 AND ($2::text IS NULL OR client = $2)', [id, owner ?? null]);
-  return exists.rowCount === 1 ? 'finished' : 'missing';
+  // One round trip: whether it was cancelled, and whether it is there at all.
+  const result = await db.query<{ outcome: 'cancelled' | 'finished' }>(SQL.cancelQuery, [id, owner ?? null]);
+  return result.rows[0]?.outcome ?? 'missing';
 }
 
 /** Fails unfinished queries whose deadline passed more than `graceMs` ago. */
 export async function failOverdue(db: Db, graceMs: number): Promise<{ id: string; error: ErrorRecord; totalMs: number }[]> {
-  const result = await db.query<{ id: string; error: ErrorRecord; total_ms: number }>(
-    `UPDATE pgfan.queries SET status = 'failed', finished_at = clock_timestamp(),
-       error = jsonb_build_object('code', 'TIMEOUT', 'message',
-         format('the query did not finish within its %s ms deadline, and nothing was left to end it (its coordinator, workers or Redis were lost)', timeout_ms))
-     WHERE status IN ${UNFINISHED} AND deadline < clock_timestamp() - make_interval(secs => $1 / 1000.0)
-     RETURNING id, error, extract(epoch FROM finished_at - submitted_at)::float8 * 1000 AS total_ms`,
-    [graceMs],
-  );
+  const result = await db.query<{ id: string; error: ErrorRecord; total_ms: number }>(SQL.failOverdue, [graceMs]);
   return result.rows.map((r) => ({ id: r.id, error: r.error, totalMs: r.total_ms }));
 }
 
@@ -400,26 +343,11 @@ export async function purgeHistory(db: Db, retention: Retention, batch = PURGE_B
   const cutoff =
     (retention.maxBytes ?? 0) > 0
       ? // As text: a Date would drop the microseconds, and the cutoff itself would stay.
-        (
-          await db.query<{ submitted_at: string; id: string }>(
-            `SELECT submitted_at::text, id FROM (
-               SELECT submitted_at, id, sum(stored_bytes) OVER (ORDER BY submitted_at DESC, id DESC) AS newer_bytes FROM pgfan.queries
-             ) newest_first WHERE newer_bytes > $1 ORDER BY submitted_at DESC, id DESC LIMIT 1`,
-            [retention.maxBytes],
-          )
-        ).rows[0]
+        (await db.query<{ submitted_at: string; id: string }>(SQL.purgeCutoff, [retention.maxBytes])).rows[0]
       : undefined;
   let deleted = 0;
   for (;;) {
-    const result = await db.query(
-      `DELETE FROM pgfan.queries WHERE id IN (
-         SELECT id FROM pgfan.queries
-          WHERE status NOT IN ${UNFINISHED}
-            AND (($1::float8 > 0 AND submitted_at < clock_timestamp() - make_interval(secs => $1 / 1000.0))
-                 OR (submitted_at, id) <= ($2::timestamptz, $3::uuid))
-          ORDER BY submitted_at LIMIT $4 FOR UPDATE SKIP LOCKED)`,
-      [retention.maxAgeMs ?? 0, cutoff?.submitted_at ?? null, cutoff?.id ?? null, batch],
-    );
+    const result = await db.query(SQL.purgeHistory, [retention.maxAgeMs ?? 0, cutoff?.submitted_at ?? null, cutoff?.id ?? null, batch]);
     deleted += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) < batch) return deleted;
   }
@@ -427,7 +355,7 @@ export async function purgeHistory(db: Db, retention: Retention, batch = PURGE_B
 
 /** What the history holds: records, and their bytes (records and results, as JSON text). */
 export async function historySize(db: Db): Promise<{ records: number; bytes: number }> {
-  const { rows } = await db.query<{ records: string; bytes: string }>('SELECT count(*) AS records, coalesce(sum(stored_bytes), 0) AS bytes FROM pgfan.queries');
+  const { rows } = await db.query<{ records: string; bytes: string }>(SQL.historySize);
   return { records: Number(rows[0]?.records), bytes: Number(rows[0]?.bytes) };
 }
 
@@ -439,6 +367,6 @@ export async function historySize(db: Db): Promise<{ records: number; bytes: num
 export async function vacuumHistoryIfNeeded(db: Db): Promise<boolean> {
   const { rows } = await db.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on");
   if (rows[0]?.on) return false;
-  await db.query('VACUUM (SKIP_LOCKED) pgfan.queries, pgfan.query_results, pgfan.partial_rows');
+  await db.query(SQL.vacuumHistory);
   return true;
 }
