@@ -33,7 +33,7 @@ test('POST ?wait= answers 200 with the finished record', async () => {
   expect(status).toBe(200);
   const record = QueryView.parse(body);
   expect(headers.get('location')).toBe(`/api/queries/${record.id}`);
-  expect(record).toMatchObject({ status: 'completed', plan: { mode: 'parallel', partitions: 4 }, error: null });
+  expect(record).toMatchObject({ status: 'completed', plan: { mode: 'fan-out', partitions: 4 }, error: null });
   expect(record.result?.rows.slice(0, 2)).toEqual([
     [null, '680'],
     ['ab', '680'],
@@ -57,7 +57,7 @@ test('POST answers 202 at once, and GET polls the record to completion', async (
 
 test('a query that cannot be split runs as written, as one job', async () => {
   const { body } = await submit({ sql: 'SELECT count(*) FROM events e JOIN single_event s ON s.id = e.id' }, 10_000);
-  expect(body).toMatchObject({ status: 'completed', plan: { mode: 'sequential', reason: 'joins are not split yet' }, result: { rows: [['1']] } });
+  expect(body).toMatchObject({ status: 'completed', plan: { mode: 'as-written', reason: 'joins are not split yet' }, result: { rows: [['1']] } });
 });
 
 test('history lists queries newest first, without result rows, page by page', async () => {
@@ -159,7 +159,7 @@ describe('quick queries that run as written', () => {
     expect(body).toMatchObject({
       status: 'completed',
       coordinator: 'api',
-      plan: { mode: 'sequential', prediction: { sequentialMs: expect.any(Number), fanOutMs: null } },
+      plan: { mode: 'as-written', prediction: { asWrittenMs: expect.any(Number), fanOutMs: null } },
       result: { rows: [['1']] },
       error: null,
     });

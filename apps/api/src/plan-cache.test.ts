@@ -8,8 +8,8 @@ test('keeps plans that run the query as written, for its TTL', () => {
   let clock = 0;
   const cache = new PlanCache(5_000, 10, () => clock);
   const key = PlanCache.key('SELECT 1', undefined, 4);
-  cache.remember(key, plan('sequential'));
-  expect(cache.get(key)?.mode).toBe('sequential');
+  cache.remember(key, plan('as-written'));
+  expect(cache.get(key)?.mode).toBe('as-written');
   clock = 4_999;
   expect(cache.get(key)).toBeDefined();
   clock = 5_000;
@@ -18,10 +18,10 @@ test('keeps plans that run the query as written, for its TTL', () => {
 
 test('never keeps split plans, and keeps nothing with a TTL of 0', () => {
   const cache = new PlanCache(5_000);
-  cache.remember('a', plan('parallel'));
+  cache.remember('a', plan('fan-out'));
   expect(cache.get('a')).toBeUndefined();
   const off = new PlanCache(0);
-  off.remember('b', plan('sequential'));
+  off.remember('b', plan('as-written'));
   expect(off.get('b')).toBeUndefined();
 });
 
@@ -38,16 +38,16 @@ test('the text, the requested partitions and the worker slots all make the key',
 
 test('a decision made behind a backlog is not kept: once the workers are free, the query may fan out', () => {
   const cache = new PlanCache(5_000);
-  cache.remember('busy', plan('sequential'), 3);
+  cache.remember('busy', plan('as-written'), 3);
   expect(cache.get('busy')).toBeUndefined();
-  cache.remember('idle', plan('sequential'), 0);
+  cache.remember('idle', plan('as-written'), 0);
   expect(cache.get('idle')).toBeDefined();
 });
 
 test('when full, the oldest entry makes room', () => {
   const cache = new PlanCache(5_000, 2);
-  cache.remember('a', plan('sequential'));
-  cache.remember('b', plan('sequential'));
-  cache.remember('c', plan('sequential'));
+  cache.remember('a', plan('as-written'));
+  cache.remember('b', plan('as-written'));
+  cache.remember('c', plan('as-written'));
   expect([cache.get('a'), cache.get('b'), cache.get('c')].map(Boolean)).toEqual([false, true, true]);
 });

@@ -37,7 +37,7 @@ export class PlanCache {
    * the workers are free.
    */
   remember(key: string, plan: Plan, backlog = 0): void {
-    if (this.ttlMs <= 0 || plan.mode !== 'sequential' || backlog > 0) return;
+    if (this.ttlMs <= 0 || plan.mode !== 'as-written' || backlog > 0) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { plan, expires: this.now() + this.ttlMs });

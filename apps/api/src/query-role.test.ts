@@ -71,7 +71,7 @@ test('fragments share a snapshot, spill and combine exactly', async () => {
     Number((await admin("SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'pgfan.partial_rows'::regclass", system.db.url))[0]?.[0]);
   const before = await spilledRows();
   const record = await run(sql, 4);
-  expect(record).toMatchObject({ status: 'completed', plan: { mode: 'parallel' } });
+  expect(record).toMatchObject({ status: 'completed', plan: { mode: 'fan-out' } });
   // The partials really went through the table (statistics arrive within a second or so).
   await eventually(async () => ((await spilledRows()) > before ? true : undefined), 30_000, 'partial rows written');
   const expected = await admin(sql, system.db.url);

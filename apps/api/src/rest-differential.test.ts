@@ -29,7 +29,7 @@ test.each(DIFFERENTIAL_CASES.map((c) => [c.sql.replace(/\s+/g, ' '), c] as const
   expect(status).toBe(200);
   const record = QueryView.parse(body);
   expect([record.status, record.error]).toEqual(['completed', null]);
-  expect(record.plan?.mode).toBe(c.split === false ? 'sequential' : 'parallel');
+  expect(record.plan?.mode).toBe(c.split === false ? 'as-written' : 'fan-out');
   const expected = await direct(c.sql);
   const difference = c.anyRowsOf
     ? diffSubset(await direct(c.anyRowsOf), record.result!, expected.rowCount)

@@ -184,5 +184,5 @@ async function planQuery(
  * back (about 7 ms here) on top of a few milliseconds of work.
  */
 function runsInline(plan: Plan, waitMs: number, maxMs: number): boolean {
-  return plan.mode === 'sequential' && waitMs > 0 && plan.prediction !== null && plan.prediction.sequentialMs <= maxMs;
+  return plan.mode === 'as-written' && waitMs > 0 && plan.prediction !== null && plan.prediction.asWrittenMs <= maxMs;
 }

@@ -199,7 +199,7 @@ describe("one user's SQL does not change another's answers", () => {
         submit(BOB, split, { partitions: 3 }, '?wait=10000'),
       ]);
       expect(answers.map((a) => a.status)).toEqual(['completed', 'completed', 'completed']);
-      expect(answers[2]?.plan?.mode).toBe('parallel');
+      expect(answers[2]?.plan?.mode).toBe('fan-out');
       expect(answers[0]?.result?.rows[0]).toEqual([...DEFAULTS, '0']);
       expect(answers[1]?.result?.rows[0]).toEqual([...DEFAULTS, '0']);
       expect(answers[2]?.result?.rows[0]).toEqual(splitExpected);

@@ -18,7 +18,7 @@ const cli = (args: string[], env: Record<string, string> = {}) => runBuilt('main
 test('runs a query on the workers and prints the table', async () => {
   const { code, stdout } = await cli(['--partitions', '3', 'SELECT count(*) AS n FROM events']);
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^ n {4}\n-+\n 6799 \n\(1 row\)\nparallel · 3 fragments over page ranges of public.events · /);
+  expect(stdout).toMatch(/^ n {4}\n-+\n 6799 \n\(1 row\)\nfan-out · 3 fragments over page ranges of public.events · /);
 });
 
 test('--json prints the API record; refusals print as failed records', async () => {

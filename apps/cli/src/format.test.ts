@@ -4,7 +4,7 @@ import { formatRecord } from './format';
 const base: QueryRecord = {
   sql: 'SELECT country, count(*) FROM events GROUP BY 1',
   status: 'completed',
-  plan: { mode: 'parallel', reason: '4 partitions requested', partitions: 4, strategy: 'page-range', table: 'public.events', fragments: [], combineSql: null },
+  plan: { mode: 'fan-out', reason: '4 partitions requested', partitions: 4, strategy: 'page-range', table: 'public.events', fragments: [], combineSql: null },
   result: {
     columns: [
       { name: 'country', type: 'text' },
@@ -29,7 +29,7 @@ test('a result prints as a table with a summary line', () => {
       ' US      |   680 ',
       ' NULL    |    12 ',
       '(2 rows)',
-      'parallel · 4 fragments over page ranges of public.events · 12 ms (plan 2.2, fragments 8.9, combine 1.2)',
+      'fan-out · 4 fragments over page ranges of public.events · 12 ms (plan 2.2, fragments 8.9, combine 1.2)',
     ].join('\n'),
   );
 });
@@ -48,10 +48,10 @@ test('an error prints with a caret under its position', () => {
   );
 });
 
-test('a sequential plan says why', () => {
-  const sequential: QueryRecord = {
+test('a plan that runs the query as written says why', () => {
+  const asWritten: QueryRecord = {
     ...base,
-    plan: { ...base.plan!, mode: 'sequential', reason: 'joins are not split yet', strategy: 'none', table: null, partitions: 1 },
+    plan: { ...base.plan!, mode: 'as-written', reason: 'joins are not split yet', strategy: 'none', table: null, partitions: 1 },
   };
-  expect(formatRecord(sequential).split('\n').at(-1)).toBe('sequential: joins are not split yet · 12 ms');
+  expect(formatRecord(asWritten).split('\n').at(-1)).toBe('as written: joins are not split yet · 12 ms');
 });

@@ -33,9 +33,9 @@ function summary(record: QueryRecord): string {
   const { plan, timings } = record;
   const time = `${ms(timings.totalMs)} ms`;
   if (!plan) return time;
-  if (plan.mode === 'sequential') return `sequential: ${plan.reason} · ${time}`;
+  if (plan.mode === 'as-written') return `as written: ${plan.reason} · ${time}`;
   const how = { 'page-range': 'page ranges', 'key-range': 'key ranges', none: 'one scan' }[plan.strategy] + ` of ${plan.table}`;
-  return `parallel · ${plan.partitions} fragment${plan.partitions === 1 ? '' : 's'} over ${how} · ${time} (plan ${ms(timings.planMs)}, fragments ${ms(timings.executeMs)}, combine ${ms(timings.combineMs)})`;
+  return `fan-out · ${plan.partitions} fragment${plan.partitions === 1 ? '' : 's'} over ${how} · ${time} (plan ${ms(timings.planMs)}, fragments ${ms(timings.executeMs)}, combine ${ms(timings.combineMs)})`;
 }
 
 function errorLines(record: QueryRecord): string[] {

@@ -42,7 +42,7 @@ test('--file --json prints one valid record per query, in input order', async ()
     ['SELECT nope FROM events', 'failed'],
     ['SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 1 NULLS FIRST LIMIT 2', 'completed'],
   ]);
-  expect(records[0]).toMatchObject({ plan: { mode: 'parallel', partitions: 4 }, result: { columns: [{ name: 'count', type: 'bigint' }], rows: [['6799']] } });
+  expect(records[0]).toMatchObject({ plan: { mode: 'fan-out', partitions: 4 }, result: { columns: [{ name: 'count', type: 'bigint' }], rows: [['6799']] } });
   expect(records[1]?.error).toMatchObject({ code: 'INVALID_QUERY', message: 'column "nope" does not exist' });
   expect(records[2]?.result?.rows).toEqual([
     [null, '680'],
@@ -53,7 +53,7 @@ test('--file --json prints one valid record per query, in input order', async ()
 test('without --json it prints a table and exits 0', async () => {
   const { code, stdout } = await cli(['--local', '--partitions', '2', 'SELECT count(*) AS n FROM events']);
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^ n {4}\n-+\n 6799 \n\(1 row\)\nparallel · 2 fragments over page ranges of public.events · /);
+  expect(stdout).toMatch(/^ n {4}\n-+\n 6799 \n\(1 row\)\nfan-out · 2 fragments over page ranges of public.events · /);
 });
 
 test('usage errors exit 2 with the usage text', async () => {

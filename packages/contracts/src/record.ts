@@ -46,7 +46,7 @@ export const FragmentRecord = z.object({
 export type FragmentRecord = z.infer<typeof FragmentRecord>;
 
 export const PlanRecord = z.object({
-  mode: z.enum(['parallel', 'sequential']),
+  mode: z.enum(['fan-out', 'as-written']),
   reason: z.string().describe('why this mode: the partitioning chosen, or what prevents splitting'),
   partitions: z.number().int(),
   strategy: z.enum(['page-range', 'key-range', 'none']),
@@ -55,7 +55,7 @@ export const PlanRecord = z.object({
   combineSql: z.string().nullable().describe('the combine query, once the fragments have reported their column types'),
   prediction: z
     .object({
-      sequentialMs: z.number().describe('predicted milliseconds to run the query as written'),
+      asWrittenMs: z.number().describe('predicted milliseconds to run the query as written'),
       fanOutMs: z.number().nullable().describe("predicted milliseconds in the plan's fragments; null when it runs as written"),
     })
     .nullable()

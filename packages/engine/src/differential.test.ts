@@ -17,7 +17,7 @@ test.each(DIFFERENTIAL_CASES.map((c) => [c.sql.replace(/\s+/g, ' '), c] as const
     const record = await runLocal(t.pool, c.sql, { partitions }, t.typeNames);
     const context = `with ${partitions} partitions: ${JSON.stringify(record.error ?? record.plan?.reason)}`;
     expect([record.status, context]).toEqual(['completed', context]);
-    expect([record.plan?.mode, context]).toEqual([c.split === false ? 'sequential' : 'parallel', context]);
+    expect([record.plan?.mode, context]).toEqual([c.split === false ? 'as-written' : 'fan-out', context]);
     const actual = record.result!;
     const difference = unlimited ? diffSubset(unlimited, actual, expected.rowCount) : diffResults(expected, actual, order);
     expect([difference, context, record.plan?.combineSql]).toEqual([null, context, record.plan?.combineSql]);

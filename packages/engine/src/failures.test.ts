@@ -68,7 +68,7 @@ test('a fragment that fails fails the whole query, naming the fragment; no parti
   expect(record.result).toBeNull();
   expect(record.error?.code).toBe('QUERY_FAILED');
   expect(record.error?.message).toMatch(/^fragment \d of 4 failed: division by zero$/);
-  expect(record.plan?.mode).toBe('parallel');
+  expect(record.plan?.mode).toBe('fan-out');
 });
 
 test('a query that waits past lock_timeout for a locked table is a TIMEOUT, not a failure of the query', async () => {

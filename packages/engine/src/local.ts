@@ -64,7 +64,7 @@ export function planRecord(plan: Plan, combineSql: string | null): PlanRecord {
     fragments: plan.fragments.map(({ index, sql, params, range }) => ({ index, sql, params, range })),
     combineSql,
     prediction: plan.prediction && {
-      sequentialMs: round(plan.prediction.sequentialMs),
+      asWrittenMs: round(plan.prediction.asWrittenMs),
       fanOutMs: plan.prediction.fanOutMs === null ? null : round(plan.prediction.fanOutMs),
     },
   };

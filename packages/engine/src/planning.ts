@@ -10,7 +10,7 @@ import {
   catalogRequest,
   parseQuery,
   prepareSplit,
-  sequentialPlan,
+  planAsWritten,
   type ParsedQuery,
   type Plan,
   type PlanOptions,
@@ -76,14 +76,14 @@ export async function planOnDatabase(
   });
   if (!parsed.query) {
     const preparation = asWritten(parsed.notSplittable ?? 'not split', { ...options, estimate: (await original).estimate });
-    return { parsed, plan: sequentialPlan(parsed, preparation.reason, preparation.prediction) };
+    return { parsed, plan: planAsWritten(parsed, preparation.reason, preparation.prediction) };
   }
   const [explained, facts] = await Promise.allSettled([original, loadCatalogFacts(pool, catalogRequest(parsed.query))]);
   if (explained.status === 'rejected') throw explained.reason;
   if (facts.status === 'rejected') throw fromDatabaseError(facts.reason);
 
   const preparation = prepareSplit(parsed, facts.value, { ...options, estimate: explained.value.estimate });
-  if (preparation.kind === 'sequential') return { parsed, plan: sequentialPlan(parsed, preparation.reason, preparation.prediction) };
+  if (preparation.kind === 'as-written') return { parsed, plan: planAsWritten(parsed, preparation.reason, preparation.prediction) };
   const { keyBounds } = preparation;
   const [reprinted, probe, bounds] = await Promise.allSettled([
     explain(pool, preparation.verifySql, false),
@@ -98,13 +98,13 @@ export async function planOnDatabase(
   ) {
     return {
       parsed,
-      plan: sequentialPlan(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written', preparation.prediction),
+      plan: planAsWritten(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written', preparation.prediction),
     };
   }
   if (probe.status === 'rejected') {
     return {
       parsed,
-      plan: sequentialPlan(
+      plan: planAsWritten(
         parsed,
         `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`,
         preparation.prediction,

@@ -22,7 +22,7 @@ test(
         for (const partitions of PARTITIONS) {
           const record = await runLocal(t.pool, q.sql, { partitions }, t.typeNames);
           if (record.status !== 'completed') throw new Error(`failed with ${partitions} partitions: ${JSON.stringify(record.error)}`);
-          if (record.plan?.mode !== 'parallel') throw new Error(`not split: ${record.plan?.reason}`);
+          if (record.plan?.mode !== 'fan-out') throw new Error(`not split: ${record.plan?.reason}`);
           const difference = diffResults(expected, record.result!, q.ordered ? 'ordered' : 'unordered');
           if (difference) throw new Error(`with ${partitions} partitions: ${difference}\ncombine: ${record.plan.combineSql}`);
         }

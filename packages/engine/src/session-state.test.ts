@@ -86,7 +86,7 @@ test('planning, which folds immutable functions, leaves nothing behind', async (
 
 test('a combine leaves nothing behind', async () => {
   const record = await runLocal(single, 'SELECT dirty_of(count(*)) AS n FROM events', { partitions: 2 });
-  expect(record).toMatchObject({ status: 'completed', plan: { mode: 'parallel' } });
+  expect(record).toMatchObject({ status: 'completed', plan: { mode: 'fan-out' } });
   expect(record.plan?.combineSql).toContain('dirty_of');
   expect(await view(single)).toEqual(defaults);
 });

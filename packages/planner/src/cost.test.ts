@@ -107,15 +107,15 @@ describe('choosing the fragments, against the benchmark', () => {
     const measured = { ...DEFAULT_COST_MODEL, fanOutScales, databaseParallelism: 1.8, parallelStartMs: 24 };
     const small = chooseFanOut(shapeOf(COUNT, 1e6), oneMillion, 2, 64, measured);
     expect(small).toMatchObject({ partitions: null, serialPlan: true });
-    expect(small.sequentialMs).toBeCloseTo(22_954 * measured.msPerCost, 6);
+    expect(small.asWrittenMs).toBeCloseTo(22_954 * measured.msPerCost, 6);
     expect(small.reason).toMatch(/^predicted 34 ms as written without parallel workers \(they take 24 ms to start\), /);
     const big = chooseFanOut(shapeOf(COUNT, 1e7), tenMillion, 2, 64, measured);
     expect(big).toMatchObject({ partitions: null, serialPlan: false });
     // 2 workers and the leader share the plan's CPU as 2.4 participants in its cost; the database runs 1.8.
     const cpu = (229_535 - 157_619) * (2.4 / 1.4);
-    expect(big.sequentialMs).toBeCloseTo((157_619 + cpu * (1 / 1.8 - 1 / 2.4)) * measured.msPerCost + 24, 6);
+    expect(big.asWrittenMs).toBeCloseTo((157_619 + cpu * (1 / 1.8 - 1 / 2.4)) * measured.msPerCost + 24, 6);
     // The start-up does not follow the estimate: what the query teaches leaves it out.
-    expect([big.sequentialFixedMs, small.sequentialFixedMs]).toEqual([24, 0]);
+    expect([big.asWrittenFixedMs, small.asWrittenFixedMs]).toEqual([24, 0]);
     // Not measured: the plan PostgreSQL picks, as it estimates it.
     expect(chooseFanOut(shapeOf(COUNT, 1e6), oneMillion, 2, 64, { ...measured, parallelStartMs: null })).toMatchObject({ serialPlan: false });
     // A serial plan has nothing to choose.
@@ -159,7 +159,7 @@ describe('choosing the fragments, against the benchmark', () => {
     const big = chooseFanOut(shapeOf(DISTINCT, 1e7), { totalCost: 229_533, scannedRows: 10_000_000 }, 4, 64);
     expect(big.partitions).toBe(2);
     // PostgreSQL's sort for DISTINCT is in the sequential prediction: 1.96 s measured.
-    expect(big.sequentialMs).toBeGreaterThan(1500);
+    expect(big.asWrittenMs).toBeGreaterThan(1500);
   });
 
   test('never more fragments than twice what can run at once, nor than the maximum', () => {
@@ -201,7 +201,7 @@ describe('prepareSplit with an estimate', () => {
 
   test('automatic partitioning follows the model, and says what it predicted', () => {
     const preparation = prepareSplit(parsed, benchFacts(1e6), { workers: 4, estimate: { totalCost: 87_692, scannedRows: 1e6 } });
-    expect(preparation).toMatchObject({ kind: 'sequential', prediction: { sequentialMs: expect.closeTo(131.5, 1), fanOutMs: null, automatic: true } });
+    expect(preparation).toMatchObject({ kind: 'as-written', prediction: { asWrittenMs: expect.closeTo(131.5, 1), fanOutMs: null, automatic: true } });
     expect(preparation.reason).toMatch(/^predicted 132 ms as written, \d+ ms in \d fragments: splitting would not pay$/);
   });
 
@@ -209,7 +209,7 @@ describe('prepareSplit with an estimate', () => {
     const preparation = prepareSplit(parsed, benchFacts(1e6), { workers: 4, partitions: 4, estimate: { totalCost: 87_692, scannedRows: 1e6 } });
     // A requested count is the user's choice, not the model's: it does not teach the model.
     expect(preparation).toMatchObject({ kind: 'split', partitions: 4, reason: '4 partitions requested', prediction: { automatic: false } });
-    expect(preparation.prediction?.fanOutMs).toBeGreaterThan(preparation.prediction!.sequentialMs);
+    expect(preparation.prediction?.fanOutMs).toBeGreaterThan(preparation.prediction!.asWrittenMs);
   });
 
   test('a query that cannot be split is still predicted, from the estimate alone', () => {
@@ -217,7 +217,7 @@ describe('prepareSplit with an estimate', () => {
       workers: 4,
       estimate: { totalCost: 10_000, scannedRows: 1e6 },
     });
-    expect(join).toMatchObject({ kind: 'sequential', prediction: { sequentialMs: 15, fanOutMs: null, automatic: true } });
+    expect(join).toMatchObject({ kind: 'as-written', prediction: { asWrittenMs: 15, fanOutMs: null, automatic: true } });
   });
 
   describe('with fragments queued or running (the backlog)', () => {
@@ -254,7 +254,7 @@ describe('prepareSplit with an estimate', () => {
 
     test('behind a long enough backlog it runs as written, and says why', () => {
       const busy = plan(16);
-      expect(busy).toMatchObject({ kind: 'sequential', prediction: { fanOutMs: null, automatic: true } });
+      expect(busy).toMatchObject({ kind: 'as-written', prediction: { fanOutMs: null, automatic: true } });
       expect(busy.reason).toMatch(/in 2 fragments \(2800 ms of it waiting for worker slots\): splitting would not pay$/);
     });
 

@@ -156,9 +156,9 @@ export interface Prediction {
   /** Fragments that minimise the predicted time; null to run the query as written. */
   partitions: number | null;
   /** Predicted milliseconds as written, and with the chosen (or requested) fragments. */
-  sequentialMs: number;
-  /** Of `sequentialMs`, what does not follow the estimate (a parallel plan's workers' start-up). */
-  sequentialFixedMs: number;
+  asWrittenMs: number;
+  /** Of `asWrittenMs`, what does not follow the estimate (a parallel plan's workers' start-up). */
+  asWrittenFixedMs: number;
   /** Running as written (chosen, or as a fallback) means PostgreSQL's serial plan, predicted faster than its parallel one. */
   serialPlan: boolean;
   fanOutMs: number | null;
@@ -403,31 +403,31 @@ export function chooseFanOut(
   model: CostModel = DEFAULT_COST_MODEL,
   waitMs = 0,
 ): Prediction {
-  const { ms: sequentialMs, fixedMs: sequentialFixedMs, serialPlan } = predictAsWrittenPlan(shape, estimate, model);
+  const { ms: asWrittenMs, fixedMs: asWrittenFixedMs, serialPlan } = predictAsWrittenPlan(shape, estimate, model);
   const label = asWrittenLabel(estimate, serialPlan, model);
   if (parallelism < 2)
-    return { partitions: null, sequentialMs, sequentialFixedMs, serialPlan, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
+    return { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
   let best = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
     const predicted = waitMs + predictFanOutMs(shape, estimate, k, parallelism, model);
     if (predicted < best.ms) best = { k, ms: predicted };
   }
-  if (best.ms > model.minGain * sequentialMs) {
+  if (best.ms > model.minGain * asWrittenMs) {
     return {
       partitions: null,
-      sequentialMs,
-      sequentialFixedMs,
+      asWrittenMs,
+      asWrittenFixedMs,
       serialPlan,
       fanOutMs: best.ms,
-      reason: `predicted ${ms(sequentialMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}: splitting would not pay`,
+      reason: `predicted ${ms(asWrittenMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}: splitting would not pay`,
     };
   }
   return {
     partitions: best.k,
-    sequentialMs,
-    sequentialFixedMs,
+    asWrittenMs,
+    asWrittenFixedMs,
     serialPlan,
     fanOutMs: best.ms,
-    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}, ${ms(sequentialMs)} ms ${label}`,
+    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}, ${ms(asWrittenMs)} ms ${label}`,
   };
 }

@@ -11,7 +11,7 @@ export {
   asWritten,
   buildPlan,
   prepareSplit,
-  sequentialPlan,
+  planAsWritten,
   type FragmentPlan,
   type Plan,
   type PlanOptions,

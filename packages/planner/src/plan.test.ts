@@ -10,7 +10,7 @@ describe('grouped aggregates', () => {
   });
 
   test('each fragment groups its page range; the WHERE keeps its parentheses', () => {
-    expect(plan).toMatchObject({ mode: 'parallel', partitions: 3, strategy: 'page-range', table: 'public.events' });
+    expect(plan).toMatchObject({ mode: 'fan-out', partitions: 3, strategy: 'page-range', table: 'public.events' });
     const select = 'SELECT "country" AS "k0", count(*) AS "a0_count", sum("amount") AS "a1_sum", count("amount") AS "a1_count" FROM "public"."events"';
     const where = `WHERE ((("device" = 'tv') OR "is_bot"))`;
     expect(plan.fragments.map((f) => [f.sql, f.params])).toEqual([
@@ -167,7 +167,7 @@ describe('key ranges', () => {
 
 test('one partition reads the whole table with a plain scan', () => {
   const plan = planFor('SELECT count(*) FROM events', { partitions: 1 });
-  expect(plan).toMatchObject({ mode: 'parallel', strategy: 'none', partitions: 1 });
+  expect(plan).toMatchObject({ mode: 'fan-out', strategy: 'none', partitions: 1 });
   expect(plan.fragments).toEqual([{ index: 0, range: null, params: [], sql: 'SELECT count(*) AS "a0_count" FROM "public"."events"' }]);
 });
 
@@ -203,7 +203,7 @@ describe('runs as written, with a reason a person understands', () => {
     ['SELECT count(*) FROM events e WHERE x.a = 1', {}, 'the qualifier "x" does not name the query\'s table'],
   ] as const)('%s', (query, options, reason) => {
     expect(planFor(query, options)).toMatchObject({
-      mode: 'sequential',
+      mode: 'as-written',
       reason,
       combine: null,
       fragments: [{ index: 0, sql: query, params: [], range: null }],

@@ -68,7 +68,7 @@ export interface PlanOptions {
 /** The cost model's prediction for the plan chosen, shown beside the actual time. */
 export interface PlanPrediction {
   /** Milliseconds the query was predicted to take as written, and in the plan's fragments (null when it runs as written). */
-  sequentialMs: number;
+  asWrittenMs: number;
   fanOutMs: number | null;
   /** True when the model chose the fragment count; false when it was requested (only the model's own choices teach it). */
   automatic: boolean;
@@ -78,15 +78,15 @@ export interface PlanPrediction {
   backlog?: number;
   /** Whose learned scale predicted it, and learns from its actual time. */
   queryClass: QueryClass;
-  /** Of `sequentialMs`, what does not follow the estimate (a parallel plan's workers' start-up); absent: none. */
-  sequentialFixedMs?: number;
+  /** Of `asWrittenMs`, what does not follow the estimate (a parallel plan's workers' start-up); absent: none. */
+  asWrittenFixedMs?: number;
   /** Run as written without PostgreSQL's parallel workers: its serial plan is predicted faster. */
   serialPlan?: boolean;
 }
 
 /** The as-written side of a prediction, its optional fields only where they say something. */
-function asWrittenFields({ ms, fixedMs, serialPlan }: AsWrittenPrediction): Pick<PlanPrediction, 'sequentialMs' | 'sequentialFixedMs' | 'serialPlan'> {
-  return { sequentialMs: ms, ...(fixedMs > 0 ? { sequentialFixedMs: fixedMs } : {}), ...(serialPlan ? { serialPlan } : {}) };
+function asWrittenFields({ ms, fixedMs, serialPlan }: AsWrittenPrediction): Pick<PlanPrediction, 'asWrittenMs' | 'asWrittenFixedMs' | 'serialPlan'> {
+  return { asWrittenMs: ms, ...(fixedMs > 0 ? { asWrittenFixedMs: fixedMs } : {}), ...(serialPlan ? { serialPlan } : {}) };
 }
 
 export interface FragmentPlan {
@@ -98,7 +98,7 @@ export interface FragmentPlan {
 }
 
 export interface Plan {
-  mode: 'parallel' | 'sequential';
+  mode: 'fan-out' | 'as-written';
   /** Why this mode, for people: the partitioning chosen, or what prevents splitting. */
   reason: string;
   partitions: number;
@@ -113,7 +113,7 @@ export interface Plan {
 }
 
 export type Preparation =
-  | { kind: 'sequential'; reason: string; prediction?: PlanPrediction }
+  | { kind: 'as-written'; reason: string; prediction?: PlanPrediction }
   | {
       kind: 'split';
       shape: Shape;
@@ -145,7 +145,7 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
     throw error;
   }
   const { count, reason, prediction } = decidePartitions(shape, facts, options, byRequest);
-  if (count === null) return { kind: 'sequential', reason, ...(prediction ? { prediction } : {}) };
+  if (count === null) return { kind: 'as-written', reason, ...(prediction ? { prediction } : {}) };
   const keyBounds = options.partitionKey === undefined || count === 1 ? null : keyBoundsFor(facts, options.partitionKey, count);
   return {
     kind: 'split',
@@ -160,10 +160,10 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
 }
 
 /** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
-export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel'>): Extract<Preparation, { kind: 'sequential' }> {
-  if (!options.estimate) return { kind: 'sequential', reason };
+export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel'>): Extract<Preparation, { kind: 'as-written' }> {
+  if (!options.estimate) return { kind: 'as-written', reason };
   return {
-    kind: 'sequential',
+    kind: 'as-written',
     reason,
     prediction: { ...asWrittenFields(predictAsWritten(options.estimate, options.costModel)), fanOutMs: null, automatic: true, queryClass: 'other' },
   };
@@ -206,7 +206,7 @@ function decidePartitions(
     count: choice.partitions,
     reason: choice.reason,
     prediction: {
-      ...asWrittenFields({ ms: choice.sequentialMs, fixedMs: choice.sequentialFixedMs, serialPlan: choice.serialPlan }),
+      ...asWrittenFields({ ms: choice.asWrittenMs, fixedMs: choice.asWrittenFixedMs, serialPlan: choice.serialPlan }),
       fanOutMs: split ? choice.fanOutMs : null,
       automatic: true,
       queryClass: queryClass(shape),
@@ -234,9 +234,9 @@ function withoutFanOut({ fanOutFixedMs: _, ...asWrittenSide }: PlanPrediction): 
 }
 
 /** A plan that runs the query as written, in one piece. */
-export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string, prediction?: PlanPrediction): Plan {
+export function planAsWritten(parsed: Pick<ParsedQuery, 'sql'>, reason: string, prediction?: PlanPrediction): Plan {
   return {
-    mode: 'sequential',
+    mode: 'as-written',
     reason,
     partitions: 1,
     strategy: 'none',
@@ -253,13 +253,13 @@ export function sequentialPlan(parsed: Pick<ParsedQuery, 'sql'>, reason: string,
  * @param keyBounds for key ranges: the split points `preparation.keyBounds` returned.
  */
 export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: ProbeColumn[], keyBounds: string[] = []): Plan {
-  if (preparation.kind === 'sequential') return sequentialPlan(parsed, preparation.reason, preparation.prediction);
+  if (preparation.kind === 'as-written') return planAsWritten(parsed, preparation.reason, preparation.prediction);
   const { shape, partitions } = preparation;
   let decomposition;
   try {
     decomposition = decompose(shape, probe);
   } catch (error) {
-    if (error instanceof NotSplittable) return sequentialPlan(parsed, error.message, preparation.prediction);
+    if (error instanceof NotSplittable) return planAsWritten(parsed, error.message, preparation.prediction);
     throw error;
   }
   const { table: facts } = shape.facts;
@@ -268,7 +268,7 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   const fragments = ranges.map((range, index) => ({ index, range, ...renderFragment(decomposition.fragment, table, shape.query.where, range) }));
   const strategy = ranges[0] === null ? 'none' : preparation.keyBounds ? 'key-range' : 'page-range';
   return {
-    mode: 'parallel',
+    mode: 'fan-out',
     reason:
       preparation.keyBounds && ranges.length !== partitions
         ? `${preparation.reason}; ${ranges.length} key range${ranges.length === 1 ? '' : 's'} found`

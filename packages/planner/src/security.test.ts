@@ -37,10 +37,10 @@ test('hostile names and strings stay inside their quotes in every generated stat
       const plan = planFor(query, { partitions: 3, types: ['text', 'bigint'] });
       if (/["\\]/.test(name) || text.includes('\\')) {
         // node-sql-parser misreads `""` and backslashes, so these run exactly as written.
-        expect(plan).toMatchObject({ mode: 'sequential', fragments: [{ sql: query, params: [] }] });
+        expect(plan).toMatchObject({ mode: 'as-written', fragments: [{ sql: query, params: [] }] });
         return;
       }
-      expect(plan.mode).toBe('parallel');
+      expect(plan.mode).toBe('fan-out');
       for (const f of plan.fragments) {
         expect(statementsIn(f.sql)).toBe(1);
         expect(f.sql).toContain(`"country" = '${text.replace(/'/g, "''")}'`);
@@ -52,7 +52,7 @@ test('hostile names and strings stay inside their quotes in every generated stat
 
 test('a name node-sql-parser cannot read runs as written, unchanged', () => {
   const query = 'SELECT "a""b", count(*) FROM events GROUP BY 1';
-  expect(planFor(query)).toMatchObject({ mode: 'sequential', fragments: [{ sql: query, params: [] }] });
+  expect(planFor(query)).toMatchObject({ mode: 'as-written', fragments: [{ sql: query, params: [] }] });
 });
 
 test('partition bounds are bind parameters, never text in the SQL', () => {

@@ -131,9 +131,9 @@ export async function runWholeQuery(
       const observation = {
         queryClass: prediction.queryClass,
         side: 'as-written',
-        predictedMs: prediction.sequentialMs,
+        predictedMs: prediction.asWrittenMs,
         actualMs: ms,
-        fixedMs: prediction.sequentialFixedMs ?? 0,
+        fixedMs: prediction.asWrittenFixedMs ?? 0,
       } as const;
       setImmediate(() => void recordObservation(ctx.redis, observation).catch(() => undefined));
     }

@@ -27,7 +27,7 @@ const query = (): NewQuery => ({
   sql: 'SELECT 1',
   partitionsRequested: null,
   timeoutMs: 60_000,
-  plan: { mode: 'sequential', reason: 'test', fragments: [] } as unknown as NewQuery['plan'],
+  plan: { mode: 'as-written', reason: 'test', fragments: [] } as unknown as NewQuery['plan'],
   planInternal: {},
   planMs: 1,
   fragments: [],

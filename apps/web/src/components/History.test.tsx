@@ -16,7 +16,7 @@ test('lists recent queries; the status filter asks the API; opening one shows it
   const onOpen = jest.fn();
   const { rerender } = render(<History socket={socket.asSocket()} openId={null} onOpen={onOpen} />);
   const link = await screen.findByRole('button', { name: 'SELECT country, count(*) FROM events GROUP BY 1' });
-  expect(screen.getByRole('row', { name: /completed/ })).toHaveTextContent('parallel · 2');
+  expect(screen.getByRole('row', { name: /completed/ })).toHaveTextContent('fan-out · 2');
   await userEvent.click(link);
   expect(onOpen).toHaveBeenCalledWith(QUERY_ID);
   rerender(<History socket={socket.asSocket()} openId={QUERY_ID} onOpen={onOpen} />);

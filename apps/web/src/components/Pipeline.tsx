@@ -27,7 +27,7 @@ export function stagesOf(view: QueryView): Stage[] {
     {
       name: 'Combine',
       state: status === 'combining' ? 'active' : status === 'completed' ? 'done' : ended && fragmentsFinished ? 'failed' : 'pending',
-      detail: view.plan?.mode === 'sequential' ? 'not needed' : formatMs(timings.combineMs),
+      detail: view.plan?.mode === 'as-written' ? 'not needed' : formatMs(timings.combineMs),
     },
     { name: ended ? status[0]!.toUpperCase() + status.slice(1) : 'Result', state: endState, detail: ended ? formatMs(timings.totalMs) : '' },
   ];

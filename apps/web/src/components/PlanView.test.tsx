@@ -3,7 +3,7 @@ import { render, screen } from '@testing-library/react';
 import { PlanView } from './PlanView';
 
 const plan: PlanRecord = {
-  mode: 'parallel',
+  mode: 'fan-out',
   reason: 'predicted 234 ms in 2 fragments, 344 ms as written',
   partitions: 2,
   strategy: 'page-range',
@@ -13,7 +13,7 @@ const plan: PlanRecord = {
     { index: 1, sql: 'SELECT count(*) FROM events WHERE ctid >= $1', params: ['(5000,0)'], range: { fromPage: 5000, toPage: null } },
   ],
   combineSql: 'SELECT sum(c) FROM partials',
-  prediction: { sequentialMs: 344, fanOutMs: 234 },
+  prediction: { asWrittenMs: 344, fanOutMs: 234 },
 };
 
 test("the cost model's prediction is shown beside the time the query took", () => {
@@ -22,7 +22,7 @@ test("the cost model's prediction is shown beside the time the query took", () =
 });
 
 test('a query run as written shows one prediction; a running one, no actual time yet', () => {
-  render(<PlanView plan={{ ...plan, mode: 'sequential', prediction: { sequentialMs: 3.4, fanOutMs: null } }} />);
+  render(<PlanView plan={{ ...plan, mode: 'as-written', prediction: { asWrittenMs: 3.4, fanOutMs: null } }} />);
   expect(screen.getByText(/^Predicted/).textContent).toBe('Predicted 3.4 ms');
 });
 

@@ -11,8 +11,8 @@ function describeRange(range: PlanRecord['fragments'][number]['range']): string 
 function predictionLine(prediction: NonNullable<PlanRecord['prediction']>, totalMs: number | null): string {
   const predicted =
     prediction.fanOutMs === null
-      ? `Predicted ${formatMs(prediction.sequentialMs)}`
-      : `Predicted ${formatMs(prediction.fanOutMs)} (${formatMs(prediction.sequentialMs)} as written)`;
+      ? `Predicted ${formatMs(prediction.asWrittenMs)}`
+      : `Predicted ${formatMs(prediction.fanOutMs)} (${formatMs(prediction.asWrittenMs)} as written)`;
   return totalMs === null ? predicted : `${predicted} · took ${formatMs(totalMs)}`;
 }
 

@@ -9,7 +9,7 @@ export function runningQuery(overrides: Partial<QueryView> = {}): QueryView {
     sql: 'SELECT country, count(*) FROM events GROUP BY 1',
     status: 'running',
     plan: {
-      mode: 'parallel',
+      mode: 'fan-out',
       reason: '2 partitions requested',
       partitions: 2,
       strategy: 'page-range',

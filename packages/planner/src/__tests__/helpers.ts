@@ -41,7 +41,7 @@ export function planFor(
 ): Plan {
   const parsed = parseQuery(sql);
   const preparation = prepareSplit(parsed, options.facts ?? EVENTS, { partitions: 2, ...options });
-  if (preparation.kind === 'sequential') return buildPlan(parsed, preparation, []);
+  if (preparation.kind === 'as-written') return buildPlan(parsed, preparation, []);
   const { items, hidden } = preparation.shape;
   const probe: ProbeColumn[] = [
     ...items.map((_, i) => ({ name: `out${i}`, type: 'unknown', collation: null })),
