@@ -118,7 +118,7 @@ describe('on a live Redis', () => {
     const queryId = randomUUID();
     await addQueryFlow(
       queues,
-      { queryId, generation: 1, spillToken: SPILL_TOKEN },
+      { queryId, generation: 1, snapshot: 'a-snapshot', spillToken: SPILL_TOKEN },
       [0, 1, 2].map((i) => fragment(queryId, i)),
     );
     const key = keyOf('waiting');
@@ -130,7 +130,7 @@ describe('on a live Redis', () => {
 
   test("a fragment retry waiting out its backoff is in the second trigger's key, a sorted set", async () => {
     const queryId = randomUUID();
-    await addQueryFlow(queues, { queryId, generation: 1, spillToken: SPILL_TOKEN }, [fragment(queryId, 0)]);
+    await addQueryFlow(queues, { queryId, generation: 1, snapshot: 'a-snapshot', spillToken: SPILL_TOKEN }, [fragment(queryId, 0)]);
     expect(JOB_POLICY.fragment.attempts).toBeGreaterThan(1);
     const connection = redis.duplicate({ maxRetriesPerRequest: null });
     const failing = new Worker(

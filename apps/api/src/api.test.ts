@@ -76,7 +76,7 @@ test('history lists queries newest first, without result rows, page by page', as
 });
 
 describe('errors are JSON with a stable code, never a 500', () => {
-  test.each([
+  const badRequests: [string, unknown, number, string][] = [
     ['bad JSON', '{"sql": ', 400, 'INVALID_JSON'],
     ['a body that is not an object', '[1]', 400, 'BAD_REQUEST'],
     ['no sql', {}, 400, 'BAD_REQUEST'],
@@ -87,15 +87,20 @@ describe('errors are JSON with a stable code, never a 500', () => {
     ['a timeout over the maximum', { sql: 'SELECT 1', timeoutMs: 10_000_000 }, 400, 'BAD_REQUEST'],
     ['SQL that does not parse', { sql: 'SELECT count(*) FORM events' }, 400, 'SYNTAX_ERROR'],
     ['an unknown column', { sql: 'SELECT nope FROM events' }, 400, 'INVALID_QUERY'],
+    ['a $1 parameter, which nothing gives a value', { sql: 'SELECT count(*) FROM events WHERE $1 = 1' }, 400, 'INVALID_QUERY'],
     ['a write', { sql: 'DELETE FROM events' }, 422, 'NOT_READ_ONLY'],
     ['several statements', { sql: 'SELECT 1; SELECT 2' }, 422, 'MULTIPLE_STATEMENTS'],
     ['EXPLAIN', { sql: 'EXPLAIN SELECT 1' }, 422, 'UNSUPPORTED_STATEMENT'],
     ['an error PostgreSQL raises while planning it', { sql: 'SELECT 1/0 FROM events' }, 422, 'QUERY_FAILED'],
-  ])('%s → %i %s', async (_, body, status, code) => {
-    const response = await system.request<{ error: { code: string; message: string } }>('POST', '/api/queries', body);
-    expect([response.status, response.body.error?.code]).toEqual([status, code]);
-    expect(response.body.error.message.length).toBeGreaterThan(10);
-  });
+  ];
+  test.each(badRequests.map(([what, body, status, code]) => [`${what} → ${status} ${code}`, body, status, code] as const))(
+    '%s',
+    async (_, body, status, code) => {
+      const response = await system.request<{ error: { code: string; message: string } }>('POST', '/api/queries', body);
+      expect([response.status, response.body.error?.code]).toEqual([status, code]);
+      expect(response.body.error.message.length).toBeGreaterThan(10);
+    },
+  );
 
   test('planning that waits on a locked table past PLANNING_TIMEOUT_MS → 503 TIMEOUT, and no query is left behind', async () => {
     const admin = new Client({ connectionString: system.db.url });
@@ -114,6 +119,11 @@ describe('errors are JSON with a stable code, never a 500', () => {
       await admin.query('ROLLBACK');
       await admin.end();
     }
+  });
+
+  test("a parameter's error is PostgreSQL's own, with its position", async () => {
+    const { body } = await system.request<{ error: unknown }>('POST', '/api/queries', { sql: 'SELECT count(*) FROM events WHERE $1 = 1' });
+    expect(body.error).toEqual({ code: 'INVALID_QUERY', message: 'there is no parameter $1', position: { offset: 34, line: 1, column: 35 } });
   });
 
   test('a syntax error carries its position', async () => {

@@ -27,7 +27,7 @@ export function openApiDocument(version: string): object {
             200: { description: 'finished within ?wait', content: json('QueryView') },
             202: { description: 'accepted; poll Location', content: json('QueryView') },
             400: error(
-              'bad JSON or body (BAD_REQUEST, INVALID_JSON), SQL that does not parse (SYNTAX_ERROR, with position) or names unknown columns or tables (INVALID_QUERY)',
+              'bad JSON or body (BAD_REQUEST, INVALID_JSON), SQL that does not parse (SYNTAX_ERROR, with position) or names unknown columns or tables or a $1 parameter (INVALID_QUERY)',
             ),
             413: error('body too large (PAYLOAD_TOO_LARGE)'),
             422: error(

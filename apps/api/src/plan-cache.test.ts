@@ -2,7 +2,7 @@ import type { Plan } from '@pgfan/planner';
 import { PlanCache } from './plan-cache';
 
 const plan = (mode: Plan['mode']): Plan =>
-  ({ mode, reason: 'r', partitions: 1, strategy: 'none', table: null, fragments: [], combine: null, prediction: null }) as Plan;
+  ({ sql: 'SELECT 1', mode, reason: 'r', partitions: 1, strategy: 'none', table: null, fragments: [], combine: null, prediction: null }) as Plan;
 
 test('keeps plans that run the query as written, for its TTL', () => {
   let clock = 0;

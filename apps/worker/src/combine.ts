@@ -5,8 +5,8 @@
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
 import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
-import { concludeQuery, fanOutObservation, recordFanOut } from '@pgfan/runtime';
-import { errorRecord, runCombine, toResultSet } from '@pgfan/engine';
+import { concludeQuery, fanOutObservation, recordFanOut, runWholeQuery } from '@pgfan/runtime';
+import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toResultSet } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -21,7 +21,7 @@ function abandon(queryId: string, generation: number, why: string): never {
 }
 
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
-  const { queryId, generation, spillToken } = CombineJob.parse(job.data);
+  const { queryId, generation, spillToken, snapshot } = CombineJob.parse(job.data);
   // Read at once: three round trips in the time of one.
   const [work, failedChildren, childrenValues] = await Promise.all([
     getQueryWork(ctx.storePool, queryId),
@@ -41,6 +41,11 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       // The snapshot's holder is gone: start the whole query again, never mixing snapshots.
       await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
       abandon(queryId, generation, 'its snapshot was lost; the query starts over');
+    }
+    if (plan.combine?.floatGuards.length && failures.some((f) => f.sqlState === NUMERIC_VALUE_OUT_OF_RANGE)) {
+      // A float aggregate's partial overflowed: whether PostgreSQL raises depends on the order of the rows.
+      await runAsWrittenAfterAll(ctx, { queryId, generation, snapshot, deadline: work.deadline.getTime() }, plan, 'a fragment overflowed a float aggregate');
+      abandon(queryId, generation, 'its fragments could not be combined exactly; the query ran as written');
     }
     const first = failures[0] as (typeof failures)[number];
     const error = { code: first.code, message: `fragment ${first.index + 1} of ${plan.fragments.length} failed: ${first.message}` };
@@ -97,6 +102,11 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   const [current, outcome] = await Promise.allSettled([marked, combined]);
   if (current.status === 'rejected') throw current.reason;
   if (!current.value) return;
+  if (outcome.status === 'rejected' && outcome.reason instanceof InexactSplitError) {
+    await runAsWrittenAfterAll(ctx, { queryId, generation, snapshot, deadline: work.deadline.getTime() }, plan, outcome.reason.message);
+    if (spilled) await clearPartialRows(ctx.storePool, queryId);
+    return;
+  }
   try {
     if (outcome.status === 'rejected') throw outcome.reason;
     const { sql, resultSet } = outcome.value;
@@ -127,4 +137,19 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   }
   // Only once an outcome is recorded: a combine retried after clearing them would combine without them.
   if (spilled) await clearPartialRows(ctx.storePool, queryId);
+}
+
+/**
+ * Runs the query as written, in its generation's snapshot, and records that outcome: for a
+ * fan-out whose partial rows cannot be combined exactly (see `mustRunAsWritten`).
+ */
+async function runAsWrittenAfterAll(
+  ctx: WorkerContext,
+  run: { queryId: string; generation: number; snapshot: string | null; deadline: number },
+  plan: Plan,
+  why: string,
+): Promise<void> {
+  ctx.log(`${run.queryId} (generation ${run.generation}) runs as written after all: ${why}`);
+  const { WORKER_ID: runner, RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
+  await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, run.queryId, run.generation, plan, run.deadline, { snapshot: run.snapshot });
 }

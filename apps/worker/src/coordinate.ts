@@ -55,7 +55,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
       deadline,
       spillToken,
     }));
-    await addQueryFlow(ctx.queues, { queryId, generation, spillToken }, fragments);
+    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: snapshot?.id ?? null }, fragments);
     const ending = await waitForEnd(ctx, queryId, deadline, snapshot?.lost);
     if (ending === 'deadline') await timeOut(ctx, queryId, generation, work.timeoutMs);
     // With the snapshot lost, waiting would only hold a coordinator slot that the next

@@ -91,7 +91,11 @@ test('forged coordinate and combine jobs fail, and leave a real query as it was'
   const { body: real } = await system.request<QueryView>('POST', '/api/queries?wait=10000', { sql: 'SELECT count(*) FROM events', partitions: 2 });
   expect(real.status).toBe('completed');
   const coordinate = await queue(QUEUES.coordinate).add('coordinate', { queryId: real.id, generation: real.generation + 1 }, JOB_POLICY.coordinate);
-  const combine = await queue(QUEUES.combine).add('combine', { queryId: real.id, generation: real.generation, spillToken: 'x'.repeat(20) }, JOB_POLICY.combine);
+  const combine = await queue(QUEUES.combine).add(
+    'combine',
+    { queryId: real.id, generation: real.generation, snapshot: null, spillToken: 'x'.repeat(20) },
+    JOB_POLICY.combine,
+  );
   expect(await outcome(coordinate)).toEqual({ failed: expect.objectContaining({ code: 'FORGED_JOB' }) });
   expect(await outcome(combine)).toEqual({ failed: expect.objectContaining({ code: 'FORGED_JOB' }) });
   const after = (await system.request<QueryView>('GET', `/api/queries/${real.id}`)).body;

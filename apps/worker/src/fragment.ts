@@ -116,7 +116,10 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
 /** What a fragment's error means for its job: the failure it records, and whether a retry could help. */
 function classify(error: unknown): { failure: JobFailure; final: boolean } {
   if (error instanceof SnapshotLostError) return { failure: { code: 'SNAPSHOT_LOST', message: error.message }, final: true };
-  if (error instanceof QueryFailedError) return { failure: { code: error.code, message: error.message }, final: FINAL_CODES.has(error.code) };
+  if (error instanceof QueryFailedError) {
+    const failure = { code: error.code, message: error.message, ...(error.sqlState ? { sqlState: error.sqlState } : {}) };
+    return { failure, final: FINAL_CODES.has(error.code) };
+  }
   // Not an error PostgreSQL raised: the connection to it failed (refused, reset, timed out).
   return { failure: { code: 'UNAVAILABLE', message: `could not reach PostgreSQL (${error instanceof Error ? error.message : String(error)})` }, final: false };
 }

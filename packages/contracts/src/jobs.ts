@@ -55,6 +55,8 @@ export const CombineJob = z.object({
   generation: z.number().int().positive(),
   /** The generation's spill token (see FragmentJob). */
   spillToken: z.string().min(16),
+  /** The generation's snapshot: a combine that must run the query as written after all runs it there. */
+  snapshot: z.string().nullable(),
 });
 export type CombineJob = z.infer<typeof CombineJob>;
 
@@ -80,6 +82,8 @@ export const JobFailure = z.object({
   /** A stable code, as in the query record's error (QUERY_FAILED, SNAPSHOT_LOST, FORGED_JOB, …). */
   code: z.string().regex(/^[A-Z][A-Z_]*$/),
   message: z.string(),
+  /** PostgreSQL's SQLSTATE, when PostgreSQL raised it. */
+  sqlState: z.string().optional(),
 });
 export type JobFailure = z.infer<typeof JobFailure>;
 

@@ -2,7 +2,7 @@
  * Runs the pieces of a plan. The same functions serve the in-process executor and the workers.
  */
 import type { JsonValue, ResultSet } from '@pgfan/contracts';
-import { renderCombine, type CombineTemplate, type FragmentPlan, type SpilledRows } from '@pgfan/planner';
+import { quoteIdent, renderCombine, type CombineTemplate, type FragmentPlan, type SpilledRows } from '@pgfan/planner';
 import type { FieldDef, Pool, PoolClient } from 'pg';
 import { queryUserSql, type Queryable } from './connection';
 import { fromDatabaseError, QueryFailedError } from './errors';
@@ -68,6 +68,7 @@ export async function runCombine(
   for (const partial of partials) {
     for (const row of partial.rows) row.forEach((value, i) => (columns[i] as (string | null)[]).push(value));
   }
+  await checkFloatGuards(db, combine, columns, spilled);
   const arrays = columns.map(textArrayLiteral);
   const values = spilled ? [...arrays, spilled.queryId, String(spilled.generation), spilled.token] : arrays;
   try {
@@ -76,6 +77,53 @@ export async function runCombine(
   } catch (error) {
     throw withContext(fromDatabaseError(error), 'combining the fragments');
   }
+}
+
+/**
+ * A float aggregate whose rows could have overflowed in some order (see `FloatGuard`): PostgreSQL
+ * raises or not depending on that order, which no split reproduces. The query must run as written.
+ */
+export class InexactSplitError extends Error {
+  override readonly name = 'InexactSplitError';
+  readonly code = 'INEXACT_SPLIT';
+}
+
+/**
+ * Checks every float aggregate's guard over all partial rows, inline (`columns`) and spilled: its
+ * rows' count times their largest finite |x| must stay under its bound.
+ * @throws InexactSplitError naming the first aggregate past it.
+ */
+async function checkFloatGuards(
+  db: Pool | PoolClient,
+  combine: CombineTemplate,
+  columns: (string | null)[][],
+  spilled?: { rows: SpilledRows; queryId: string; generation: number; token: string },
+): Promise<void> {
+  if (combine.floatGuards.length === 0) return;
+  const index = (name: string) => combine.columns.findIndex((c) => c.name === name);
+  const numbers = (i: number) => (columns[i] ?? []).filter((v): v is string => v !== null).map(Number);
+  const inline = combine.floatGuards.map((g) => ({
+    absMax: numbers(index(g.absMax)).reduce((a, b) => Math.max(a, b), 0),
+    count: numbers(index(g.count)).reduce((a, b) => a + b, 0),
+  }));
+  if (spilled) {
+    const aggregates = combine.floatGuards.flatMap((g) => [`max((s.vals->>${index(g.absMax)})::float8)`, `sum((s.vals->>${index(g.count)})::float8)`]);
+    const source = `${quoteIdent(spilled.rows.schema)}.${quoteIdent(spilled.rows.function)}($1::uuid, $2::int, $3::text) AS s(vals)`;
+    const { rows } = await queryUserSql(db, `SELECT ${aggregates.join(', ')} FROM ${source}`, [spilled.queryId, String(spilled.generation), spilled.token]);
+    const read = rows[0] ?? [];
+    inline.forEach((g, i) => {
+      g.absMax = Math.max(g.absMax, Number(read[2 * i] ?? 0));
+      g.count += Number(read[2 * i + 1] ?? 0);
+    });
+  }
+  combine.floatGuards.forEach((g, i) => {
+    const { absMax, count } = inline[i] as { absMax: number; count: number };
+    if (!(count * absMax < g.bound)) {
+      throw new InexactSplitError(
+        `${g.aggregate} adds ${count} values up to ${absMax}: in some order its running sum could overflow, and whether PostgreSQL raises then depends on the order of the rows`,
+      );
+    }
+  });
 }
 
 export interface ResultLimits {

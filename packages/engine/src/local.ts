@@ -4,10 +4,10 @@
  * same `runFragment` and `runCombine`.
  */
 import type { ErrorRecord, PlanRecord, QueryRecord } from '@pgfan/contracts';
-import { QueryRejectedError, type Plan, type PlanOptions } from '@pgfan/planner';
+import { QueryRejectedError, type CombineTemplate, type Plan, type PlanOptions } from '@pgfan/planner';
 import type { Pool } from 'pg';
 import { QueryFailedError } from './errors';
-import { runCombine, runFragment, runSequential, toResultSet, type RawResult } from './execution';
+import { InexactSplitError, runCombine, runFragment, runSequential, toResultSet, type RawResult } from './execution';
 import { planOnDatabase } from './planning';
 import { TypeNames } from './type-names';
 
@@ -37,19 +37,39 @@ export async function runLocal(pool: Pool, sql: string, options: LocalRunOptions
       raw = await runSequential(pool, (plan.fragments[0] as Plan['fragments'][number]).sql);
       timings.executeMs = performance.now() - executing;
     } else {
-      const partials = await Promise.all(plan.fragments.map((f) => runFragment(pool, f, plan?.fragments.length ?? 0)));
-      const combining = performance.now();
-      timings.executeMs = combining - executing;
-      const combined = await runCombine(pool, plan.combine, partials, typeNames);
-      combineSql = combined.sql;
-      raw = combined.result;
-      timings.combineMs = performance.now() - combining;
+      const { combine, fragments, sql: asWritten } = plan;
+      try {
+        const partials = await Promise.all(fragments.map((f) => runFragment(pool, f, fragments.length)));
+        const combining = performance.now();
+        timings.executeMs = combining - executing;
+        const combined = await runCombine(pool, combine, partials, typeNames);
+        combineSql = combined.sql;
+        raw = combined.result;
+        timings.combineMs = performance.now() - combining;
+      } catch (error) {
+        if (!mustRunAsWritten(combine, error)) throw error;
+        raw = await runSequential(pool, asWritten);
+        timings.executeMs = performance.now() - executing;
+      }
     }
     return record({ status: 'completed', result: await toResultSet(pool, raw, typeNames, { maxRows: options.maxRows }), error: null });
   } catch (error) {
     return record({ status: 'failed', result: null, error: errorRecord(error) });
   }
 }
+
+/**
+ * Whether a fan-out that failed with `error` must run as written instead: its float aggregates
+ * came near an overflow (a fragment's raised it, or the combine's guard saw it could), where
+ * whether PostgreSQL raises depends on the order of the rows. As written, PostgreSQL decides.
+ */
+export function mustRunAsWritten(combine: CombineTemplate, error: unknown): boolean {
+  if (combine.floatGuards.length === 0) return false;
+  return error instanceof InexactSplitError || (error instanceof QueryFailedError && error.sqlState === NUMERIC_VALUE_OUT_OF_RANGE);
+}
+
+/** SQLSTATE of a float (or other number) past its type's range: `value out of range: overflow`. */
+export const NUMERIC_VALUE_OUT_OF_RANGE = '22003';
 
 /** The record's view of a plan. */
 const round = (ms: number) => Math.round(ms * 10) / 10;

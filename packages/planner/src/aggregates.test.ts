@@ -18,8 +18,16 @@ const call = (name: string, extra: Partial<Call> = {}): Call => ({
 /** The split as SQL text: partial columns, combine, and the window means. */
 function split(c: Call, resultType: string) {
   const s = splitAggregate(c, resultType, 'a0');
-  return { parts: s.parts.map((p) => `${printExpr(p.expr)} AS ${p.name}`), combine: printExpr(s.combine), means: s.means };
+  return {
+    parts: s.parts.map((p) => `${printExpr(p.expr)} AS ${p.name}`),
+    combine: printExpr(s.combine),
+    means: s.means,
+    ...(s.guard ? { guard: s.guard } : {}),
+  };
 }
+
+/** The guard's partial column: the largest finite |x|. */
+const ABSMAX = `max(abs(CAST("x" AS double precision))) FILTER (WHERE (abs(CAST("x" AS double precision)) < CAST('Infinity' AS double precision))) AS a0_absmax`;
 
 test.each(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'every', 'bool_or', 'bit_xor', 'stddev', 'var_pop', 'variance'])('%s splits', (name) => {
   expect(isSplittableAggregate(name)).toBe(true);
@@ -43,9 +51,25 @@ test('min, max and the boolean and bit aggregates combine as themselves; every a
   expect(split(call('every'), 'boolean').combine).toBe('bool_and("a0_every")');
 });
 
-test('sum of real sums double precision partials and rounds once, to real', () => {
-  expect(split(call('sum'), 'real')).toEqual({ parts: ['sum(CAST("x" AS double precision)) AS a0_sum'], combine: 'CAST(sum("a0_sum") AS real)', means: [] });
-  expect(split(call('sum'), 'numeric').combine).toBe('CAST(sum("a0_sum") AS numeric)');
+test('sum of real sums double precision partials and rounds once, to real, guarded against an overflow a split cannot reproduce', () => {
+  expect(split(call('sum'), 'real')).toEqual({
+    parts: ['sum(CAST("x" AS double precision)) AS a0_sum', ABSMAX, 'count("x") AS a0_n'],
+    combine: 'CAST(sum("a0_sum") AS real)',
+    means: [],
+    guard: { aggregate: 'sum("x")', absMax: 'a0_absmax', count: 'a0_n', bound: 3e38 },
+  });
+  expect(split(call('sum'), 'double precision').guard).toMatchObject({ bound: 1e307 });
+  // Exact sums cannot overflow as floats do: no guard.
+  expect(split(call('sum'), 'numeric')).toEqual({ parts: ['sum("x") AS a0_sum'], combine: 'CAST(sum("a0_sum") AS numeric)', means: [] });
+});
+
+test("a guard keeps the aggregate's FILTER", () => {
+  const filter: Expr = { kind: 'column', table: null, name: 'ok' };
+  expect(split(call('sum', { filter }), 'double precision').parts).toEqual([
+    'sum("x") FILTER (WHERE "ok") AS a0_sum',
+    `max(abs(CAST("x" AS double precision))) FILTER (WHERE ("ok" AND (abs(CAST("x" AS double precision)) < CAST('Infinity' AS double precision)))) AS a0_absmax`,
+    'count("x") FILTER (WHERE "ok") AS a0_n',
+  ]);
 });
 
 test('avg is a sum over a count, never an average of averages, in the type PostgreSQL returns', () => {
@@ -66,11 +90,13 @@ test('numeric variance is exact: N, Σx and Σx², with the same edge cases as P
 });
 
 test('float variance combines per-fragment deviations around a window mean, without cancellation', () => {
-  const { parts, combine, means } = split(call('var_pop'), 'double precision');
+  const { parts, combine, means, guard } = split(call('var_pop'), 'double precision');
+  expect(guard).toEqual({ aggregate: 'var_pop("x")', absMax: 'a0_absmax', count: 'a0_count', bound: 1e153 });
   expect(parts).toEqual([
     'count("x") AS a0_count',
     'sum(CAST("x" AS double precision)) AS a0_sum',
     '(var_pop(CAST("x" AS double precision)) * CAST(count("x") AS double precision)) AS a0_m2',
+    ABSMAX,
   ]);
   expect(means).toEqual([{ name: 'a0_mean', sum: 'a0_sum', count: 'a0_count' }]);
   expect(combine).toContain('"a0_mean"');

@@ -10,6 +10,7 @@
 import { NotSplittable } from './convert';
 import { bin, caseWhen, cast, fn, lit, ref } from './build';
 import type { Call, Expr } from './ir';
+import { printExpr } from './print';
 
 const VARIANCE: Record<string, { sample: boolean; root: boolean }> = {
   stddev: { sample: true, root: true },
@@ -50,13 +51,39 @@ export interface WindowMean {
   count: string;
 }
 
+/**
+ * When PostgreSQL accumulates floats it raises `value out of range: overflow` as soon as a running
+ * sum overflows, which depends on the order of the rows: no split reproduces it. So a float
+ * aggregate is combined only where no order of its rows could overflow: its rows' count times the
+ * largest finite magnitude among them stays under `bound`. The combine checks that from two
+ * partial columns before it runs; past it, the query runs as written instead.
+ */
+export interface FloatGuard {
+  /** The aggregate, as written, for people. */
+  aggregate: string;
+  /** Partial column: the largest finite |x| of the fragment's rows (of a group). */
+  absMax: string;
+  /** Partial column: how many rows it accumulated. */
+  count: string;
+  bound: number;
+}
+
 export interface AggregateSplit {
   parts: PartialColumn[];
   combine: Expr;
   means: WindowMean[];
+  /** For an aggregate that accumulates floats. */
+  guard?: FloatGuard;
 }
 
 const DOUBLE = 'double precision';
+
+/**
+ * Bounds on count × largest |x| under which no running sum can overflow: a real sum in real
+ * (its largest value is 3.4e38); a double precision sum; and float8_accum, the state of avg,
+ * variance and stddev over floats, whose Youngs–Cramer step squares up to 2 × count × largest |x|.
+ */
+const FLOAT_BOUNDS = { realSum: 3e38, doubleSum: 1e307, accumulator: 1e153 };
 
 /**
  * Splits one (non-DISTINCT) aggregate call.
@@ -83,13 +110,19 @@ export function splitAggregate(call: Call, resultType: string, prefix: string): 
   if (call.name === 'sum') {
     // sum(real) accumulates in real; summing float8 partials and rounding once is closer to exact.
     const s = part('sum', agg('sum', resultType === 'real' ? cast(arg, DOUBLE) : arg));
-    return { parts: [s], combine: cast(fn('sum', [ref(s.name)]), resultType), means: [] };
+    const split = { parts: [s], combine: cast(fn('sum', [ref(s.name)]), resultType), means: [] };
+    if (resultType === 'real') return guarded(split, call, arg, part, FLOAT_BOUNDS.realSum);
+    if (resultType === DOUBLE) return guarded(split, call, arg, part, FLOAT_BOUNDS.doubleSum);
+    return split;
   }
-  if (call.name === 'avg') return splitAvg(arg, resultType, part, agg);
+  if (call.name === 'avg') {
+    const split = splitAvg(arg, resultType, part, agg);
+    return resultType === DOUBLE ? guarded(split, call, arg, part, FLOAT_BOUNDS.accumulator) : split;
+  }
   const variance = VARIANCE[call.name];
   if (variance) {
     if (resultType === 'numeric') return splitNumericVariance(arg, variance, part, agg);
-    if (resultType === DOUBLE) return splitFloatVariance(arg, variance, prefix, part, agg);
+    if (resultType === DOUBLE) return guarded(splitFloatVariance(arg, variance, prefix, part, agg), call, arg, part, FLOAT_BOUNDS.accumulator);
     throw new NotSplittable(`${call.name}() returning ${resultType} is not split`);
   }
   throw new NotSplittable(`${call.name}() is not split`);
@@ -97,6 +130,24 @@ export function splitAggregate(call: Call, resultType: string, prefix: string): 
 
 type Part = (suffix: string, expr: Expr) => PartialColumn;
 type Agg = (name: string, arg: Expr) => Call;
+
+/**
+ * Adds a float aggregate's guard (see FloatGuard): the largest finite |x| among its rows, and
+ * their count where the split does not count them already. Infinite and NaN inputs are left
+ * out: PostgreSQL does not call a sum that takes an infinite input an overflow.
+ */
+function guarded(split: AggregateSplit, call: Call, arg: Expr, part: Part, bound: number): AggregateSplit {
+  const magnitude = fn('abs', [cast(arg, DOUBLE)]);
+  const finite = bin(magnitude, '<', cast(lit(`'Infinity'`), DOUBLE));
+  const absMax = part('absmax', fn('max', [magnitude], { filter: call.filter ? bin(call.filter, 'AND', finite) : finite }));
+  const counted = split.parts.find((p) => p.name.endsWith('_count'));
+  const count = counted ?? part('n', fn('count', [arg], { filter: call.filter }));
+  return {
+    ...split,
+    parts: [...split.parts, absMax, ...(counted ? [] : [count])],
+    guard: { aggregate: printExpr(call), absMax: absMax.name, count: count.name, bound },
+  };
+}
 
 /** avg = sum / count, never an average of averages. Mirrors int8_avg, numeric_avg, float8_avg, interval_avg. */
 function splitAvg(arg: Expr, resultType: string, part: Part, agg: Agg): AggregateSplit {

@@ -173,7 +173,7 @@ function distinctValues(expr: Expr, facts: CatalogFacts): number {
   return stat > 0 ? stat : -stat * Math.max(1, facts.table.estimatedRows);
 }
 
-/** Integer value of a LIMIT/OFFSET literal, or null when absent or not a plain number. */
+/** An integer literal, as a float: for estimates of row counts only, never for SQL. */
 function literalCount(expr: Expr | null): number | null {
   return expr?.kind === 'literal' && /^\d+$/.test(expr.sql) ? Number(expr.sql) : null;
 }

@@ -67,7 +67,7 @@ test('rows: outputs and extra sort keys are partial columns; with an integer LIM
       { position: 3, direction: 'DESC', nulls: null },
       { position: 2, direction: null, nulls: null },
     ],
-    limit: 5,
+    limit: '5',
   });
   expect(combine.orderBy.map((o) => printExpr(o.expr))).toEqual(['"s0"', '2']);
   expect([combine.limit, combine.offset].map((e) => e && printExpr(e))).toEqual(['3', '2']);
@@ -85,4 +85,18 @@ test('a probe of the wrong width is an error, not a plan', () => {
 
 test('an ORDER BY position outside the select list is not split', () => {
   expect(() => decomposed('SELECT country FROM events ORDER BY 2')).toThrow('ORDER BY position 2 is not in the select list');
+});
+
+test('the per-fragment limit is exact however large, and not pushed down past the bigint maximum', () => {
+  const limitOf = (clause: string) => decomposed(`SELECT id FROM events ORDER BY id ${clause}`).fragment.limit;
+  expect(limitOf('LIMIT 9007199254740993')).toBe('9007199254740993');
+  expect(limitOf('LIMIT 9223372036854775807')).toBe('9223372036854775807');
+  expect(limitOf('LIMIT 9223372036854775800 OFFSET 7')).toBe('9223372036854775807');
+  expect(limitOf('LIMIT 9223372036854775807 OFFSET 1')).toBeNull();
+});
+
+test.each(['record', 'record[]'])('an anonymous composite (%s) among the partial columns is not split', (type) => {
+  expect(() => decomposed('SELECT count(DISTINCT user_id) FROM events', [type, 'bigint'])).toThrow(
+    'anonymous ROW values are not split: PostgreSQL cannot read them back from text',
+  );
 });

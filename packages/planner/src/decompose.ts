@@ -6,7 +6,7 @@
  * grouped by in fragments), `a3_sum`/`a3_count` aggregate parts, `c0` output values of plain row
  * queries and `s0` their extra sort keys.
  */
-import { splitAggregate, type PartialColumn, type WindowMean } from './aggregates';
+import { splitAggregate, type AggregateSplit, type FloatGuard, type PartialColumn, type WindowMean } from './aggregates';
 import { cast, fn, lit, ref } from './build';
 import { NotSplittable } from './convert';
 import type { ProbeColumn } from './facts';
@@ -21,7 +21,8 @@ export interface FragmentQuery {
   groupBy: number;
   /** Per-fragment top-N, only where it is exact: positions are 1-based fragment columns. */
   orderBy: { position: number; direction: 'ASC' | 'DESC' | null; nulls: 'FIRST' | 'LAST' | null }[];
-  limit: number | null;
+  /** Per-fragment LIMIT, as decimal text: a bigint, exact however large (JSON has no bigints). */
+  limit: string | null;
 }
 
 export interface CombineColumn {
@@ -33,6 +34,8 @@ export interface CombineColumn {
 export interface CombineTemplate {
   /** The partial columns, in fragment order; their types are known once a fragment has run. */
   columns: CombineColumn[];
+  /** Float aggregates' overflow bounds, checked over the partial rows before combining (see FloatGuard). */
+  floatGuards: FloatGuard[];
   /** Per-group means computed with a window before aggregating (float variance only). */
   means: WindowMean[];
   groupBy: string[];
@@ -58,6 +61,10 @@ export function decompose(shape: Shape, probe: ProbeColumn[]): Decomposition {
   if (probe.length !== expected) throw new Error(`probe returned ${probe.length} columns, expected ${expected}`);
   const outputNames = probe.slice(0, shape.items.length).map((c) => c.name);
   const hidden = probe.slice(shape.items.length);
+  // Partial rows reach the combine as text, and PostgreSQL cannot read an anonymous ROW(…) back
+  // from text (a named composite type it can).
+  if (hidden.some((c) => /^record(\[\])*$/.test(c.type)))
+    throw new NotSplittable('anonymous ROW values are not split: PostgreSQL cannot read them back from text');
   return shape.kind === 'rows' ? decomposeRows(shape, outputNames, hidden) : decomposeGrouped(shape, outputNames, hidden);
 }
 
@@ -82,17 +89,25 @@ function collationOf(column: ProbeColumn | undefined): string | null {
   return column?.collation ?? null;
 }
 
-function integerValue(e: Expr | null): number | null {
-  if (e === null) return 0;
-  return e.kind === 'literal' && /^\d+$/.test(e.sql) ? Number(e.sql) : null;
+/** PostgreSQL's LIMIT and OFFSET are bigints. */
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/** An integer literal's exact value (a missing OFFSET counts as 0); null for anything else. */
+function integerValue(e: Expr | null): bigint | null {
+  if (e === null) return 0n;
+  return e.kind === 'literal' && /^\d+$/.test(e.sql) ? BigInt(e.sql) : null;
 }
 
-/** LIMIT + OFFSET when both are plain integers (a missing OFFSET counts as 0). */
-function pushableLimit(shape: Shape): number | null {
+/**
+ * LIMIT + OFFSET, exactly, when both are plain integers and the sum is still a bigint: each
+ * fragment keeps that many of its top rows. Otherwise null: fragments return every row.
+ */
+function pushableLimit(shape: Shape): string | null {
   if (shape.query.limit === null) return null;
   const limit = integerValue(shape.query.limit);
   const offset = integerValue(shape.query.offset);
-  return limit === null || offset === null ? null : limit + offset;
+  if (limit === null || offset === null || limit + offset > BIGINT_MAX) return null;
+  return String(limit + offset);
 }
 
 function outputItems(shape: Shape, outputNames: string[], rewrite: (e: Expr, i: number) => Expr): SelectItem[] {
@@ -121,6 +136,7 @@ function decomposeRows(shape: RowsShape, outputNames: string[], hidden: ProbeCol
     },
     combine: {
       columns: columns.map((c, i) => ({ name: c.name, collation: collationOf(hidden[i]) })),
+      floatGuards: [],
       means: [],
       groupBy: [],
       items: outputItems(shape, outputNames, (_, i) => ref(`c${i}`)),
@@ -146,17 +162,20 @@ function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: Pr
   ];
   const parts: PartialColumn[] = [];
   const means: WindowMean[] = [];
+  const floatGuards: FloatGuard[] = [];
   const combined = new Map<string, Expr>();
   aggregates.forEach((call, i) => {
     const probed = hidden[keys.length + distinctArgs.length + i] as ProbeColumn;
     const prefix = `a${i}`;
-    const split = call.distinct ? splitDistinct(call, probed.type, prefix, distinctArgs) : splitAggregate(call, probed.type, prefix);
+    // A DISTINCT aggregate accumulates in the combine, over values sorted as PostgreSQL sorts them: no guard.
+    const split: AggregateSplit = call.distinct ? splitDistinct(call, probed.type, prefix, distinctArgs) : splitAggregate(call, probed.type, prefix);
     for (const part of split.parts) {
       parts.push(part);
       const keepsCollation = call.name === 'min' || call.name === 'max';
       columns.push({ name: part.name, collation: keepsCollation ? collationOf(probed) : null });
     }
     means.push(...split.means);
+    if (split.guard) floatGuards.push(split.guard);
     combined.set(printExpr(call), split.combine);
   });
 
@@ -184,6 +203,7 @@ function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: Pr
     },
     combine: {
       columns,
+      floatGuards,
       means,
       groupBy: keyColumns.map((c) => c.name),
       items,

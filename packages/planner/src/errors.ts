@@ -22,6 +22,7 @@ export interface SqlPosition {
  *   settings (see `functions.ts`).
  * - `FORBIDDEN_RELATION`: a table outside the configured allow-list.
  * - `INVALID_PARTITION_KEY`: key-range partitioning was asked for on a missing or unsuitable column.
+ * - `INVALID_QUERY`: it refers to something that is not there: a parameter (`$1`) no value was given for.
  */
 export type QueryErrorCode =
   | 'EMPTY_QUERY'
@@ -31,7 +32,8 @@ export type QueryErrorCode =
   | 'UNSUPPORTED_STATEMENT'
   | 'FORBIDDEN_FUNCTION'
   | 'FORBIDDEN_RELATION'
-  | 'INVALID_PARTITION_KEY';
+  | 'INVALID_PARTITION_KEY'
+  | 'INVALID_QUERY';
 
 /** A submitted query was refused before anything ran. */
 export class QueryRejectedError extends Error {

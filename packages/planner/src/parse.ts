@@ -23,6 +23,14 @@ export interface ParsedQuery {
 
 const parser = new Parser();
 
+/** VALUES lists and TABLE, the SELECTs that are not spelled SELECT: they run as written. */
+function otherQueryForm(tokens: readonly Token[]): string | null {
+  const head = tokens.find((t) => !(t.kind === 'op' && t.text === '('));
+  if (isWord(head, 'values')) return 'VALUES lists run as written';
+  if (isWord(head, 'table')) return 'TABLE runs as written';
+  return null;
+}
+
 /**
  * Syntax node-sql-parser misreads instead of refusing: `FROM ONLY t` as a table named "only",
  * `x ISNULL` as a column alias, `"a""b"` as column `a` aliased `b`, and a backslash in `'a\'`
@@ -47,7 +55,7 @@ function misreadSyntax(tokens: readonly Token[]): string | null {
 export function parseQuery(sql: string): ParsedQuery {
   const statement = checkSingleReadOnlySelect(sql);
   const text = sql.slice(0, statement.end);
-  const misread = misreadSyntax(statement.tokens) ?? readingBudget(statement.tokens);
+  const misread = otherQueryForm(statement.tokens) ?? misreadSyntax(statement.tokens) ?? readingBudget(statement.tokens);
   if (misread) return { sql: text, query: null, notSplittable: misread };
   const parserText = wrapAggregates(foldIdentifiers(text, statement.tokens), statement.tokens);
   let ast: unknown;

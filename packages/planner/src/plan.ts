@@ -98,6 +98,8 @@ export interface FragmentPlan {
 }
 
 export interface Plan {
+  /** The user's statement as submitted: what runs as written, and what a fan-out falls back to. */
+  sql: string;
   mode: 'fan-out' | 'as-written';
   /** Why this mode, for people: the partitioning chosen, or what prevents splitting. */
   reason: string;
@@ -236,6 +238,7 @@ function withoutFanOut({ fanOutFixedMs: _, ...asWrittenSide }: PlanPrediction): 
 /** A plan that runs the query as written, in one piece. */
 export function planAsWritten(parsed: Pick<ParsedQuery, 'sql'>, reason: string, prediction?: PlanPrediction): Plan {
   return {
+    sql: parsed.sql,
     mode: 'as-written',
     reason,
     partitions: 1,
@@ -268,6 +271,7 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   const fragments = ranges.map((range, index) => ({ index, range, ...renderFragment(decomposition.fragment, table, shape.query.where, range) }));
   const strategy = ranges[0] === null ? 'none' : preparation.keyBounds ? 'key-range' : 'page-range';
   return {
+    sql: parsed.sql,
     mode: 'fan-out',
     reason:
       preparation.keyBounds && ranges.length !== partitions

@@ -52,7 +52,7 @@ describe('a fragment', () => {
   });
 
   test('a per-fragment top-N orders by position and limits', () => {
-    const topN: FragmentQuery = { ...counting, groupBy: 0, distinct: true, orderBy: [{ position: 2, direction: 'DESC', nulls: 'LAST' }], limit: 7 };
+    const topN: FragmentQuery = { ...counting, groupBy: 0, distinct: true, orderBy: [{ position: 2, direction: 'DESC', nulls: 'LAST' }], limit: '7' };
     expect(renderFragment(topN, table, null, null).sql).toBe(
       'SELECT DISTINCT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" ORDER BY 2 DESC NULLS LAST LIMIT 7',
     );
@@ -65,6 +65,7 @@ describe('a combine', () => {
       { name: 'k0', collation: 'C' },
       { name: 'a0_count', collation: null },
     ],
+    floatGuards: [],
     means: [],
     groupBy: ['k0'],
     items: [

@@ -43,7 +43,7 @@ describe('checkSingleReadOnlySelect', () => {
     expect(r.message).toContain(message);
   });
 
-  test.each(['EXPLAIN SELECT 1', 'SHOW work_mem', 'VALUES (1)', 'TABLE t'])('refuses %s as UNSUPPORTED_STATEMENT', (sql) => {
+  test.each(['EXPLAIN SELECT 1', 'SHOW work_mem'])('refuses %s as UNSUPPORTED_STATEMENT', (sql) => {
     expect(rejection(sql).code).toBe('UNSUPPORTED_STATEMENT');
   });
 
@@ -83,4 +83,21 @@ describe('checkSingleReadOnlySelect', () => {
   test('reports where the statement ends, before a trailing semicolon', () => {
     expect(checkSingleReadOnlySelect('SELECT 1 ; -- done').end).toBe(8);
   });
+});
+
+describe('parameters', () => {
+  test.each([
+    ['SELECT count(*) FROM t WHERE $1 = 1', '$1', 29],
+    ['SELECT $2::int', '$2', 7],
+  ])('%s has no value for %s: refused as PostgreSQL refuses it, with the position', (sql, param, offset) => {
+    expect(rejection(sql)).toEqual({ code: 'INVALID_QUERY', message: `there is no parameter ${param}`, offset });
+  });
+
+  test.each(["SELECT '$1' AS text", 'SELECT $$ $1 $$ AS dollar', 'SELECT 1 AS "$1"'])('%s is no parameter', (sql) => {
+    expect(() => checkSingleReadOnlySelect(sql)).not.toThrow();
+  });
+});
+
+test.each(["VALUES (1, 'a'), (2, NULL)", 'TABLE t', '(VALUES (1)) ORDER BY 1', 'values (1) limit 1'])('%s is a read-only query, accepted', (sql) => {
+  expect(() => checkSingleReadOnlySelect(sql)).not.toThrow();
 });

@@ -1,8 +1,8 @@
 /**
  * First gate for submitted SQL, at the token level: exactly one statement, and that statement a
- * read-only SELECT. It runs before node-sql-parser, so it also protects queries that parser
- * cannot read; PostgreSQL's own guards (one statement per extended-protocol message, READ ONLY
- * transactions) stand behind it.
+ * read-only query (SELECT, WITH, VALUES or TABLE). It runs before node-sql-parser, so it also
+ * protects queries that parser cannot read; PostgreSQL's own guards (one statement per
+ * extended-protocol message, READ ONLY transactions) stand behind it.
  */
 import { QueryRejectedError, positionAt } from './errors';
 import { forbiddenCall } from './functions';
@@ -56,8 +56,11 @@ const STATE_CHANGING = new Set([
   'reassign',
 ]);
 
-/** Read-only statements that are still not SELECTs. */
-const OTHER_STATEMENTS = new Set(['explain', 'show', 'values', 'table', 'fetch', 'move', 'close']);
+/** Read-only statements that are still not queries pgfan runs. */
+const OTHER_STATEMENTS = new Set(['explain', 'show', 'fetch', 'move', 'close']);
+
+/** What a query may begin with: SELECT, WITH, and the two other forms of a SELECT, VALUES and TABLE. */
+const QUERY_HEADS = ['select', 'with', 'values', 'table'];
 
 const DATA_MODIFYING = new Set(['insert', 'update', 'delete', 'merge']);
 
@@ -69,9 +72,9 @@ export interface SingleStatement {
 }
 
 /**
- * Checks that `sql` holds exactly one read-only SELECT.
+ * Checks that `sql` holds exactly one read-only query.
  * @throws QueryRejectedError with code `EMPTY_QUERY`, `SYNTAX_ERROR`, `MULTIPLE_STATEMENTS`,
- *   `NOT_READ_ONLY`, `UNSUPPORTED_STATEMENT` or `FORBIDDEN_FUNCTION`.
+ *   `NOT_READ_ONLY`, `UNSUPPORTED_STATEMENT`, `FORBIDDEN_FUNCTION` or `INVALID_QUERY` (a parameter).
  */
 export function checkSingleReadOnlySelect(sql: string): SingleStatement {
   const statements = splitStatements(tokenize(sql));
@@ -88,6 +91,7 @@ export function checkSingleReadOnlySelect(sql: string): SingleStatement {
   checkStatementKind(sql, first);
   checkNoWritesInside(sql, first);
   checkNoForbiddenCalls(sql, first);
+  checkNoParameters(sql, first);
   return { tokens: first, end: (first[first.length - 1] as Token).end };
 }
 
@@ -127,7 +131,7 @@ function checkBalanced(sql: string, tokens: Token[]): void {
 
 function checkStatementKind(sql: string, tokens: Token[]): void {
   const head = tokens.find((t) => !(t.kind === 'op' && t.text === '(')) as Token;
-  if (isWord(head, 'select') || isWord(head, 'with')) return;
+  if (QUERY_HEADS.some((word) => isWord(head, word))) return;
   const word = head.kind === 'ident' ? foldCase(head.text) : '';
   const at = positionAt(sql, head.start);
   if (STATE_CHANGING.has(word)) {
@@ -166,6 +170,16 @@ function checkNoForbiddenCalls(sql: string, tokens: Token[]): void {
     `${call.name}() is not accepted: functions that sleep, signal or lock, read the server's files, change settings or sequences, or run SQL given as text cannot be called through pgfan`,
     positionAt(sql, call.token.start),
   );
+}
+
+/**
+ * A submitted query has no parameter values to go with it: `$1` refers to nothing, as PostgreSQL
+ * says of a query sent with none (42P02). Caught here, it is the user's mistake it is; sent on, it
+ * was a protocol error between pgfan and PostgreSQL.
+ */
+function checkNoParameters(sql: string, tokens: Token[]): void {
+  const param = tokens.find((t) => t.kind === 'param');
+  if (param) throw new QueryRejectedError('INVALID_QUERY', `there is no parameter ${param.text}`, positionAt(sql, param.start));
 }
 
 /** `FOR UPDATE`, `FOR SHARE`, `FOR NO KEY UPDATE` or `FOR KEY SHARE` starting at `tokens[i]`. */

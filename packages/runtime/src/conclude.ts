@@ -77,11 +77,17 @@ export interface WholeQueryOptions {
    * events on one connection still arrive in order.
    */
   eventsInBackground?: boolean;
+  /**
+   * Import this snapshot first: a fan-out that runs as written after all (see `mustRunAsWritten`)
+   * reads the database as its fragments did.
+   */
+  snapshot?: string | null;
 }
 
 /**
- * Runs a sequential plan: the user's query as written, in one read-only transaction, and records
- * how it ended. Returns the finished record (null if it was cancelled or timed out meanwhile).
+ * Runs the user's query as written (an as-written plan, or a fan-out that cannot combine exactly),
+ * in one read-only transaction, and records how it ended. Returns the finished record (null if it
+ * was cancelled or timed out meanwhile).
  */
 export async function runWholeQuery(
   ctx: WholeQueryContext,
@@ -91,9 +97,8 @@ export async function runWholeQuery(
   deadline: number,
   options: WholeQueryOptions = {},
 ): Promise<QueryView | null> {
-  const fragment = plan.fragments[0] as Plan['fragments'][number];
   const progress = { index: 0, range: null, attempts: 1, worker: ctx.runner };
-  const { announce = [], eventsInBackground = false } = options;
+  const { announce = [], eventsInBackground = false, snapshot = null } = options;
   // Not waited for: events on one connection arrive in order, before the ending's.
   void publishQueryEvents(ctx.redis, [...announce, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }]).catch(() => undefined);
   const client = await ctx.queryPool.connect();
@@ -104,11 +109,12 @@ export async function runWholeQuery(
   let released = false;
   try {
     const session = {
+      snapshot,
       statementTimeoutMs: deadline - started,
       applicationName: fragmentApplicationName(queryId, generation, 0),
       serialPlan: plan.prediction?.serialPlan === true,
     };
-    const raw = await runAsWritten(client, session, fragment.sql, ctx.resultMaxRows);
+    const raw = await runAsWritten(client, session, plan.sql, ctx.resultMaxRows);
     const { alone } = execution.end();
     client.release();
     released = true;
@@ -127,7 +133,7 @@ export async function runWholeQuery(
     // the model's bookkeeping. Only from a query that ran alone in this process: contention is
     // not the query's cost.
     const prediction = plan.prediction;
-    if (prediction?.automatic && alone) {
+    if (plan.mode === 'as-written' && prediction?.automatic && alone) {
       const observation = {
         queryClass: prediction.queryClass,
         side: 'as-written',

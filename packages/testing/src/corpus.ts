@@ -180,6 +180,10 @@ const rows: DifferentialCase[] = [
     'SELECT * FROM events WHERE id > 7990',
     'SELECT e.id, e.country FROM events e WHERE e.id % 1000 = 1 ORDER BY e.id',
     'SELECT id FROM events ORDER BY id OFFSET 6790',
+    // LIMIT and OFFSET are bigints: the per-fragment limit is their exact sum, or none past the bigint maximum.
+    'SELECT id FROM events ORDER BY id LIMIT 9223372036854775807',
+    'SELECT id FROM events ORDER BY id LIMIT 9007199254740993 OFFSET 6790',
+    'SELECT id FROM events ORDER BY id LIMIT 9223372036854775807 OFFSET 6795',
   ]),
   { sql: 'SELECT id, country FROM events LIMIT 10', anyRowsOf: 'SELECT id, country FROM events' },
   { sql: 'SELECT id FROM events WHERE is_bot LIMIT 5 OFFSET 3', anyRowsOf: 'SELECT id FROM events WHERE is_bot' },
@@ -244,6 +248,13 @@ const tpch: DifferentialCase[] = splitting([
 
 /** Shapes that must not be split, with the right answer all the same. */
 const notSplit: DifferentialCase[] = sequential([
+  "VALUES (1, 'a'), (2, NULL), (3, 'é')",
+  // Anonymous ROW values cannot travel as text to the combine.
+  'SELECT ROW(id, country) FROM events WHERE id < 20',
+  'SELECT count(DISTINCT ROW(flags, is_bot)) FROM events',
+  'SELECT DISTINCT ROW(flags % 3) FROM events',
+  'TABLE single_event',
+  'TABLE events ORDER BY id LIMIT 5',
   'SELECT count(*) FROM events e JOIN lineitem l ON l.l_partkey = e.user_id',
   'SELECT count(*) FROM events WHERE user_id IN (SELECT l_partkey FROM lineitem)',
   'WITH t AS (SELECT country FROM events) SELECT count(*) FROM t',
