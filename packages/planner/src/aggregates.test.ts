@@ -33,7 +33,7 @@ test.each(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'every', 'bool_or', 
   expect(isSplittableAggregate(name)).toBe(true);
 });
 
-test.each(['string_agg', 'array_agg', 'percentile_cont', 'mode', 'corr', 'json_agg', 'lower'])('%s does not', (name) => {
+test.each(['string_agg', 'array_agg', 'percentile_cont', 'mode', 'json_agg', 'lower'])('%s does not', (name) => {
   expect(isSplittableAggregate(name)).toBe(false);
 });
 
@@ -109,4 +109,41 @@ test.each<[string, Call, string]>([
   ['an aggregate it does not know', call('string_agg'), 'string_agg() is not split'],
 ])('%s is not split, and says why', (_, c, reason) => {
   expect(() => splitAggregate(c, 'bigint', 'a0')).toThrow(reason);
+});
+
+describe('corr, covar_* and regr_* combine PostgreSQL’s own regression state', () => {
+  const y: Expr = { kind: 'column', table: null, name: 'y' };
+  const pair = (name: string, extra: Partial<Call> = {}) => call(name, { args: [y, x], ...extra });
+
+  test.each(['corr', 'covar_pop', 'covar_samp', 'regr_count', 'regr_slope', 'regr_intercept', 'regr_r2', 'regr_sxx', 'regr_avgy'])('%s splits', (name) => {
+    expect(isSplittableAggregate(name)).toBe(true);
+  });
+
+  test('regr_count sums the fragments’ counts', () => {
+    expect(split(pair('regr_count'), 'bigint')).toEqual({
+      parts: ['regr_count("y", "x") AS a0_count'],
+      combine: 'CAST(coalesce(sum("a0_count"), 0) AS bigint)',
+      means: [],
+    });
+  });
+
+  test('covar_pop reads only what it needs: n, Σx, Σy over the pairs, and regr_sxy', () => {
+    const { parts, combine, means, guard } = split(pair('covar_pop', { filter: { kind: 'column', table: null, name: 'ok' } }), 'double precision');
+    expect(parts).toEqual([
+      'regr_count("y", "x") FILTER (WHERE "ok") AS a0_count',
+      'sum(CAST("x" AS double precision)) FILTER (WHERE ("ok" AND (("y" IS NOT NULL) AND ("x" IS NOT NULL)))) AS a0_sx',
+      'sum(CAST("y" AS double precision)) FILTER (WHERE ("ok" AND (("y" IS NOT NULL) AND ("x" IS NOT NULL)))) AS a0_sy',
+      'regr_sxy("y", "x") FILTER (WHERE "ok") AS a0_sxy',
+      expect.stringMatching(/^max\(greatest\(CASE WHEN .* END, CASE WHEN .* END\)\) FILTER \(WHERE .*\) AS a0_absmax$/),
+    ]);
+    expect(means.map((m) => m.name)).toEqual(['a0_meanx', 'a0_meany']);
+    expect(combine).toMatch(/^CASE WHEN \(coalesce\(sum\("a0_count"\), 0\) < 1\) THEN CAST\(NULL AS double precision\) ELSE \(\(sum\("a0_sxy"\) \+ sum\(/);
+    expect(guard).toMatchObject({ absMax: 'a0_absmax', count: 'a0_count', bound: 1e153 });
+  });
+
+  test('corr is NULL for a horizontal or vertical line, as float8_corr is', () => {
+    expect(split(pair('corr'), 'double precision').combine).toMatch(
+      /WHEN \(\(\(sum\("a0_sxx"\) .* = 0\) OR \(\(sum\("a0_syy"\) .* = 0\)\) THEN CAST\(NULL AS double precision\) ELSE .* \/ sqrt\(/,
+    );
+  });
 });

@@ -33,9 +33,28 @@ const SELF_COMBINING: Record<string, string> = {
   bit_xor: 'bit_xor',
 };
 
+/**
+ * The two-argument statistics over (Y, X) pairs and the parts of PostgreSQL's float8_regr_accum
+ * state each final function reads: Sxx, Syy, Sxy (sums of squared and cross deviations), Sx, Sy.
+ */
+const REGRESSION: Record<string, ('sxx' | 'syy' | 'sxy' | 'sx' | 'sy')[]> = {
+  regr_count: [],
+  regr_sxx: ['sxx'],
+  regr_syy: ['syy'],
+  regr_sxy: ['sxy'],
+  regr_avgx: ['sx'],
+  regr_avgy: ['sy'],
+  covar_pop: ['sxy'],
+  covar_samp: ['sxy'],
+  corr: ['sxx', 'syy', 'sxy'],
+  regr_r2: ['sxx', 'syy', 'sxy'],
+  regr_slope: ['sxx', 'sxy'],
+  regr_intercept: ['sx', 'sy', 'sxx', 'sxy'],
+};
+
 /** Names of the aggregates this module can split. */
 export function isSplittableAggregate(name: string): boolean {
-  return name === 'count' || name === 'sum' || name === 'avg' || name in VARIANCE || name in SELF_COMBINING;
+  return name === 'count' || name === 'sum' || name === 'avg' || name in VARIANCE || name in SELF_COMBINING || name in REGRESSION;
 }
 
 /** A column of the partial rows: its name and how a fragment computes it. */
@@ -101,6 +120,9 @@ export function splitAggregate(call: Call, resultType: string, prefix: string): 
     const n = part('count', { ...fn('count', call.args, { filter }), star: call.star });
     return { parts: [n], combine: cast(fn('coalesce', [fn('sum', [ref(n.name)]), lit('0')]), 'bigint'), means: [] };
   }
+  if (call.name in REGRESSION && call.args.length === 2 && (resultType === DOUBLE || call.name === 'regr_count')) {
+    return splitRegression(call, prefix, part);
+  }
   if (call.args.length !== 1) throw new NotSplittable(`${call.name}() with ${call.args.length} arguments is not split`);
   const selfCombining = SELF_COMBINING[call.name];
   if (selfCombining) {
@@ -146,6 +168,82 @@ function guarded(split: AggregateSplit, call: Call, arg: Expr, part: Part, bound
     ...split,
     parts: [...split.parts, absMax, ...(counted ? [] : [count])],
     guard: { aggregate: printExpr(call), absMax: absMax.name, count: count.name, bound },
+  };
+}
+
+/** |x| as float8 where it is finite, else NULL (which greatest() and max() pass over). */
+function finiteMagnitude(x: Expr): Expr {
+  const magnitude = fn('abs', [cast(x, DOUBLE)]);
+  return caseWhen([[bin(magnitude, '<', cast(lit(`'Infinity'`), DOUBLE)), magnitude]], null);
+}
+
+/**
+ * corr, covar_*, regr_* over (Y, X): each fragment reports PostgreSQL's own state for its rows
+ * (regr_count, Σx, Σy and regr_sxx/syy/sxy, its Youngs–Cramer sums of deviations), and the
+ * combine merges them as float8_regr_combine does, for any number of parts at once:
+ * Sxy = Σ Sxyᵢ + Σ nᵢ(x̄ᵢ − x̄)(ȳᵢ − ȳ), with x̄ and ȳ from a window. The final expressions are
+ * float.c's: NULL below one row (two for covar_samp), NULL for a vertical line, and so on.
+ */
+function splitRegression(call: Call, prefix: string, part: Part): AggregateSplit {
+  const [y, x] = call.args as [Expr, Expr];
+  const notNull = (e: Expr): Expr => ({ kind: 'is', operand: e, test: 'NULL', negated: true });
+  const pairs = bin(notNull(y), 'AND', notNull(x));
+  const inPairs = (e: Call): Call => ({ ...e, filter: call.filter ? bin(call.filter, 'AND', pairs) : pairs });
+  const n = part('count', fn('regr_count', [y, x], { filter: call.filter }));
+  const N = fn('coalesce', [fn('sum', [ref(n.name)]), lit('0')]);
+  if (call.name === 'regr_count') return { parts: [n], combine: cast(N, 'bigint'), means: [] };
+
+  const needs = new Set(REGRESSION[call.name]);
+  if (needs.has('sxx') || needs.has('sxy')) needs.add('sx');
+  if (needs.has('syy') || needs.has('sxy')) needs.add('sy');
+  const own = {
+    sx: part('sx', inPairs(fn('sum', [cast(x, DOUBLE)]))),
+    sy: part('sy', inPairs(fn('sum', [cast(y, DOUBLE)]))),
+    sxx: part('sxx', fn('regr_sxx', [y, x], { filter: call.filter })),
+    syy: part('syy', fn('regr_syy', [y, x], { filter: call.filter })),
+    sxy: part('sxy', fn('regr_sxy', [y, x], { filter: call.filter })),
+  };
+  const { sx, sy, sxx, syy, sxy } = own;
+  const meanX: WindowMean = { name: `${prefix}_meanx`, sum: sx.name, count: n.name };
+  const meanY: WindowMean = { name: `${prefix}_meany`, sum: sy.name, count: n.name };
+  const nf = cast(ref(n.name), DOUBLE);
+  const dx = bin(bin(ref(sx.name), '/', nf), '-', ref(meanX.name));
+  const dy = bin(bin(ref(sy.name), '/', nf), '-', ref(meanY.name));
+  const merged = (own: PartialColumn, a: Expr, b: Expr) => bin(fn('sum', [ref(own.name)]), '+', fn('sum', [bin(nf, '*', bin(a, '*', b))]));
+  const S = { sxx: merged(sxx, dx, dx), syy: merged(syy, dy, dy), sxy: merged(sxy, dx, dy), sx: fn('sum', [ref(sx.name)]), sy: fn('sum', [ref(sy.name)]) };
+  const Nf = cast(N, DOUBLE);
+  const NULL = cast(lit('NULL'), DOUBLE);
+  const isZero = (e: Expr) => bin(e, '=', lit('0'));
+  const result: Record<string, Expr> = {
+    regr_sxx: S.sxx,
+    regr_syy: S.syy,
+    regr_sxy: S.sxy,
+    regr_avgx: bin(S.sx, '/', Nf),
+    regr_avgy: bin(S.sy, '/', Nf),
+    covar_pop: bin(S.sxy, '/', Nf),
+    covar_samp: caseWhen([[bin(N, '<', lit('2')), NULL]], bin(S.sxy, '/', bin(Nf, '-', lit('1')))),
+    corr: caseWhen([[bin(isZero(S.sxx), 'OR', isZero(S.syy)), NULL]], bin(S.sxy, '/', fn('sqrt', [bin(S.sxx, '*', S.syy)]))),
+    regr_r2: caseWhen(
+      [
+        [isZero(S.sxx), NULL],
+        [isZero(S.syy), cast(lit('1'), DOUBLE)],
+      ],
+      bin(bin(S.sxy, '*', S.sxy), '/', bin(S.sxx, '*', S.syy)),
+    ),
+    regr_slope: caseWhen([[isZero(S.sxx), NULL]], bin(S.sxy, '/', S.sxx)),
+    regr_intercept: caseWhen([[isZero(S.sxx), NULL]], bin(bin(S.sy, '-', bin(bin(S.sx, '*', S.sxy), '/', S.sxx)), '/', Nf)),
+  };
+  const split: AggregateSplit = {
+    parts: [n, ...(Object.keys(own) as (keyof typeof own)[]).filter((key) => needs.has(key)).map((key) => own[key])],
+    combine: caseWhen([[bin(N, '<', lit('1')), NULL]], result[call.name] as Expr),
+    means: [...(needs.has('sx') ? [meanX] : []), ...(needs.has('sy') ? [meanY] : [])],
+  };
+  const magnitude = fn('greatest', [finiteMagnitude(y), finiteMagnitude(x)]);
+  const absMax = part('absmax', inPairs(fn('max', [magnitude])));
+  return {
+    ...split,
+    parts: [...split.parts, absMax],
+    guard: { aggregate: printExpr(call), absMax: absMax.name, count: n.name, bound: FLOAT_BOUNDS.accumulator },
   };
 }
 

@@ -9,9 +9,13 @@
  * - Anything the IR cannot represent exactly (subqueries, window functions, syntax this code
  *   has not learned) raises `NotSplittable` with a reason; the query then runs as written.
  *
+ * What node-sql-parser cannot read at all reaches it as markers (`corrections.ts`), turned here
+ * into the IR they stand for. LIMIT, OFFSET and FETCH never reach it (`row-limit.ts`).
+ *
  * node-sql-parser's AST is untyped; `Node` confines that to this file.
  */
-import type { Call, Expr, OrderItem, SelectItem, SelectQuery, TableRef } from './ir';
+import type { Expr, OrderItem, SelectItem, SelectQuery, TableRef } from './ir';
+import { MARK } from './markers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Node = any;
@@ -37,6 +41,7 @@ const Level = { OR: 1, AND: 2, NOT: 3, IS: 4, COMPARE: 5, LIKE_IN_BETWEEN: 6, OT
 function binaryLevel(op: string): number {
   if (op === 'OR') return Level.OR;
   if (op === 'AND') return Level.AND;
+  if (op === 'IS DISTINCT FROM' || op === 'IS NOT DISTINCT FROM') return Level.IS;
   if (COMPARISON.has(op)) return Level.COMPARE;
   if (op in LIKE_OPS) return Level.LIKE_IN_BETWEEN;
   if (op === '+' || op === '-') return Level.ADD;
@@ -45,15 +50,13 @@ function binaryLevel(op: string): number {
   return Level.OTHER;
 }
 
-const OPERATOR_TEXT = /^(?:AND|OR|[~!@#^&|`?+\-*/%<>=]+)$/;
+const OPERATOR_TEXT = /^(?:AND|OR|IS (?:NOT )?DISTINCT FROM|[~!@#^&|`?+\-*/%<>=]+)$/;
 
 /**
- * node-sql-parser reads DISTINCT and FILTER inside `count(…)` only, so `parse.ts` shows it
- * `stddev(DISTINCT x)` as `__pgfan_agg_stddev(count(DISTINCT x))`; this prefix marks the wrapper.
+ * Converts a parsed SELECT into the IR, or throws `NotSplittable`. Its LIMIT and OFFSET are read
+ * from tokens instead (`row-limit.ts`), so here they are always absent, as is `GROUP BY ()`
+ * (`corrections.ts`).
  */
-export const AGGREGATE_WRAPPER = '__pgfan_agg_';
-
-/** Converts a parsed SELECT into the IR, or throws `NotSplittable`. */
 export function convertSelect(ast: Node): SelectQuery {
   if (ast.with) throw new NotSplittable('queries with WITH (common table expressions) are not split');
   if (ast._next || ast.set_op) throw new NotSplittable('UNION, INTERSECT and EXCEPT are not split');
@@ -63,7 +66,7 @@ export function convertSelect(ast: Node): SelectQuery {
   const from = convertFrom(ast.from);
   const { items, selectStar } = convertItems(ast.columns, from);
   const groupBy = convertGroupBy(ast.groupby);
-  const { limit, offset } = convertLimit(ast.limit);
+  if ((ast.limit?.value ?? []).length > 0) throw new NotSplittable('this LIMIT form is not split');
   return {
     distinct,
     selectStar,
@@ -73,8 +76,10 @@ export function convertSelect(ast: Node): SelectQuery {
     groupBy,
     having: ast.having ? convertExpr(ast.having) : null,
     orderBy: (ast.orderby ?? []).map(convertOrderItem),
-    limit,
-    offset,
+    emptyGroupingSet: false,
+    limit: null,
+    offset: null,
+    withTies: false,
   };
 }
 
@@ -126,17 +131,6 @@ function convertGroupBy(groupby: Node): Expr[] {
   });
 }
 
-function convertLimit(limit: Node): { limit: Expr | null; offset: Expr | null } {
-  const values: Node[] = limit?.value ?? [];
-  const isAll = (v: Node) => v.type === 'origin' && String(v.value).toLowerCase() === 'all';
-  const convert = (v: Node | undefined) => (v === undefined || isAll(v) ? null : convertExpr(v));
-  if (limit?.seperator === 'offset') {
-    return values.length === 2 ? { limit: convert(values[0]), offset: convert(values[1]) } : { limit: null, offset: convert(values[0]) };
-  }
-  if (values.length > 1 || (limit?.seperator ?? '') !== '') throw new NotSplittable('this LIMIT form is not split');
-  return { limit: convert(values[0]), offset: null };
-}
-
 function convertOrderItem(o: Node): OrderItem {
   // node-sql-parser keeps NULLS FIRST/LAST in the case it was written.
   const written = String(o.nulls ?? '')
@@ -154,14 +148,14 @@ function convertOrderItem(o: Node): OrderItem {
 
 type ChainItem =
   | { t: 'operand'; expr: Expr }
-  | { t: 'binary'; level: number; build: (left: Expr, right: Expr) => Expr }
+  | { t: 'binary'; op?: string; level: number; build: (left: Expr, right: Expr) => Expr }
   | { t: 'prefix'; level: number; build: (operand: Expr) => Expr }
   | { t: 'postfix'; level: number; build: (operand: Expr) => Expr };
 
 /** Converts any expression node, re-associating operator chains by PostgreSQL's precedence. */
 export function convertExpr(node: Node): Expr {
   if (!isChainNode(node)) return convertAtom(node);
-  const items = flattenChain(node);
+  const items = withMarkedOperators(flattenChain(node));
   let position = 0;
   const parse = (minLevel: number): Expr => {
     const first = items[position++];
@@ -179,6 +173,34 @@ export function convertExpr(node: Node): Expr {
   const expr = parse(0);
   if (position !== items.length) throw new NotSplittable('this operator sequence is not split');
   return expr;
+}
+
+/**
+ * Operators node-sql-parser lacks reach it as `a || "__pgfan_op #" || b` and `"__pgfan_prefix @" || b`
+ * (`corrections.ts`): in the chain, written order, each becomes the operator it stands for.
+ */
+function withMarkedOperators(items: ChainItem[]): ChainItem[] {
+  const markedAs = (item: ChainItem | undefined, prefix: string): string | null =>
+    item?.t === 'operand' && item.expr.kind === 'column' && item.expr.table === null && item.expr.name.startsWith(prefix)
+      ? item.expr.name.slice(prefix.length)
+      : null;
+  const isConcat = (item: ChainItem | undefined) => item?.t === 'binary' && item.op === '||';
+  const out: ChainItem[] = [];
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k] as ChainItem;
+    const binary = markedAs(item, MARK.binary);
+    const prefix = markedAs(item, MARK.prefix);
+    if (binary !== null && isConcat(out[out.length - 1]) && isConcat(items[k + 1])) {
+      out[out.length - 1] = { t: 'binary', op: binary, level: binaryLevel(binary), build: (l, r) => ({ kind: 'binary', op: binary, left: l, right: r }) };
+      k++;
+    } else if (prefix !== null && isConcat(items[k + 1])) {
+      out.push({ t: 'prefix', level: Level.OTHER, build: (operand) => ({ kind: 'unary', op: prefix, operand }) });
+      k++;
+    } else {
+      out.push(item);
+    }
+  }
+  return out;
 }
 
 function isChainNode(node: Node): boolean {
@@ -218,11 +240,13 @@ function flattenChain(node: Node): ChainItem[] {
     }
     case 'BETWEEN':
     case 'NOT BETWEEN': {
-      const [low, high] = node.right.value.map(convertExpr) as [Expr, Expr];
-      return [
-        ...left,
-        { t: 'postfix', level: Level.LIKE_IN_BETWEEN, build: (operand) => ({ kind: 'between', operand, low, high, negated: op === 'NOT BETWEEN' }) },
-      ];
+      // BETWEEN SYMMETRIC reaches node-sql-parser with its lower bound in a marker call.
+      const [lowNode, highNode] = node.right.value as [Node, Node];
+      const symmetric = lowNode.type === 'function' && lowNode.name?.name?.[0]?.value === MARK.symmetric && lowNode.args?.value?.length === 1;
+      const low = convertExpr(symmetric ? lowNode.args.value[0] : lowNode);
+      const high = convertExpr(highNode);
+      const negated = op === 'NOT BETWEEN';
+      return [...left, { t: 'postfix', level: Level.LIKE_IN_BETWEEN, build: (operand) => ({ kind: 'between', operand, low, high, negated, symmetric }) }];
     }
     case 'IS':
     case 'IS NOT': {
@@ -241,7 +265,7 @@ function flattenChain(node: Node): ChainItem[] {
     ];
   }
   if (!OPERATOR_TEXT.test(op)) throw new NotSplittable(`the operator ${op} is not split`);
-  return [...left, { t: 'binary', level: binaryLevel(op), build: (l, r) => ({ kind: 'binary', op, left: l, right: r }) }, ...inner(node.right)];
+  return [...left, { t: 'binary', op, level: binaryLevel(op), build: (l, r) => ({ kind: 'binary', op, left: l, right: r }) }, ...inner(node.right)];
 }
 
 function notOf(operand: Expr): Expr {
@@ -319,7 +343,12 @@ function convertColumnRef(node: Node): Expr {
     throw new NotSplittable('this column reference is not split');
   }
   const table = typeof node.table === 'string' ? node.table : (node.table?.value ?? null);
-  let expr: Expr = { kind: 'column', table, name: columnExpr.value };
+  const name = String(columnExpr.value);
+  if (table === null && name.startsWith(MARK.keyword)) {
+    // current_user and its kin: keywords that read as values (corrections.ts).
+    return { kind: 'call', schema: null, name: name.slice(MARK.keyword.length), args: [], star: false, distinct: false, filter: null, keyword: 'bare' };
+  }
+  let expr: Expr = { kind: 'column', table, name };
   for (const index of node.array_index ?? []) {
     expr = { kind: 'subscript', operand: expr, index: convertExpr(index.index) };
   }
@@ -417,14 +446,37 @@ function convertFunction(node: Node): Expr {
     if (!/^[a-z_]+$/i.test(part.value)) throw new NotSplittable('this function is not split');
     return { kind: 'call', schema: null, name: String(part.value).toLowerCase(), args: [], star: false, distinct: false, filter: null, keyword: 'bare' };
   }
-  if (part.type !== 'default' && part.type !== 'double_quote_string') throw new NotSplittable('this function name is not split');
-  const wrapped = node.args?.value?.[0];
-  if (String(part.value).startsWith(AGGREGATE_WRAPPER) && node.args?.value?.length === 1 && wrapped?.type === 'aggr_func') {
-    return { ...(convertAggregate(wrapped) as Call), name: String(part.value).slice(AGGREGATE_WRAPPER.length) };
+  // With named arguments node-sql-parser calls the name `origin`; it is still a plain name.
+  const plainName = part.type === 'origin' && /^[a-z_][a-z0-9_$]*$/.test(String(part.value));
+  if (part.type !== 'default' && part.type !== 'double_quote_string' && !plainName) throw new NotSplittable('this function name is not split');
+  const name = String(part.value);
+  const args: Node[] = node.args?.value ?? [];
+  const [wrapped] = args;
+  if (name.startsWith(MARK.aggregate) && args.length === 1) {
+    // node-sql-parser reads `count((x))` as a plain function, with no DISTINCT or FILTER to lose.
+    const inner = wrapped?.type === 'aggr_func' ? convertAggregate(wrapped) : wrapped?.type === 'function' ? convertFunction(wrapped) : null;
+    if (inner?.kind === 'call' && inner.name === 'count') {
+      const [only] = inner.args;
+      const spread = inner.args.length === 1 && only?.kind === 'call' && only.name === MARK.args ? only.args : inner.args;
+      return { ...inner, args: spread, name: name.slice(MARK.aggregate.length) };
+    }
+  }
+  if (name === MARK.row)
+    return { kind: 'call', schema: null, name: 'row', args: args.map(convertExpr), star: false, distinct: false, filter: null, keyword: 'row' };
+  if (name === MARK.field && args.length === 2 && args[1].type === 'column_ref') {
+    const field = convertColumnRef(args[1]);
+    if (field.kind === 'column' && field.table === null) return { kind: 'field', operand: convertExpr(args[0]), field: field.name };
   }
   const schema = node.name.schema ? String(node.name.schema.value) : null;
-  const args: Node[] = node.args?.value ?? [];
-  return { kind: 'call', schema, name: part.value, args: args.map(convertExpr), star: false, distinct: false, filter: null };
+  return { kind: 'call', schema, name, args: args.map(convertArgument), star: false, distinct: false, filter: null };
+}
+
+/** A call's argument, which may be named: `make_interval(days => 3)`. */
+function convertArgument(arg: Node): Expr {
+  if (arg.type !== 'func_arg') return convertExpr(arg);
+  const { name, symbol, expr } = arg.value ?? {};
+  if (typeof name !== 'string' || (symbol !== '=>' && symbol !== ':=')) throw new NotSplittable('this function argument is not split');
+  return { kind: 'named-arg', name, value: convertExpr(expr) };
 }
 
 /** Refuses nodes carrying fields this converter does not understand, rather than dropping them. */

@@ -23,6 +23,8 @@ export interface FragmentQuery {
   orderBy: { position: number; direction: 'ASC' | 'DESC' | null; nulls: 'FIRST' | 'LAST' | null }[];
   /** Per-fragment LIMIT, as decimal text: a bigint, exact however large (JSON has no bigints). */
   limit: string | null;
+  /** The per-fragment limit keeps the rows that tie with its last (FETCH FIRST … WITH TIES). */
+  withTies: boolean;
 }
 
 export interface CombineColumn {
@@ -45,6 +47,7 @@ export interface CombineTemplate {
   orderBy: OrderItem[];
   limit: Expr | null;
   offset: Expr | null;
+  withTies: boolean;
 }
 
 export interface Decomposition {
@@ -100,7 +103,9 @@ function integerValue(e: Expr | null): bigint | null {
 
 /**
  * LIMIT + OFFSET, exactly, when both are plain integers and the sum is still a bigint: each
- * fragment keeps that many of its top rows. Otherwise null: fragments return every row.
+ * fragment keeps that many of its top rows (and, WITH TIES, the rows tying with the last: every
+ * row of the overall answer ties with or precedes the overall last, so it is among them).
+ * Otherwise null: fragments return every row.
  */
 function pushableLimit(shape: Shape): string | null {
   if (shape.query.limit === null) return null;
@@ -133,6 +138,7 @@ function decomposeRows(shape: RowsShape, outputNames: string[], hidden: ProbeCol
       groupBy: 0,
       orderBy: limit === null ? [] : orderTargets.map(({ o, position }) => ({ position: position + 1, direction: o.direction, nulls: o.nulls })),
       limit,
+      withTies: limit !== null && shape.query.withTies,
     },
     combine: {
       columns: columns.map((c, i) => ({ name: c.name, collation: collationOf(hidden[i]) })),
@@ -148,6 +154,7 @@ function decomposeRows(shape: RowsShape, outputNames: string[], hidden: ProbeCol
       })),
       limit: shape.query.limit,
       offset: shape.query.offset,
+      withTies: shape.query.withTies,
     },
   };
 }
@@ -212,6 +219,7 @@ function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: Pr
       orderBy,
       limit: shape.query.limit,
       offset: shape.query.offset,
+      withTies: shape.query.withTies,
     },
   };
 }
@@ -234,8 +242,8 @@ function splitDistinct(call: Call, resultType: string, prefix: string, distinctA
  * Then every group in the global top N is in the top N of each fragment that holds its rows,
  * so no group is cut short.
  */
-function groupedTopN(shape: GroupedShape, orderBy: OrderItem[], items: SelectItem[]): Pick<FragmentQuery, 'orderBy' | 'limit'> {
-  const none = { orderBy: [], limit: null };
+function groupedTopN(shape: GroupedShape, orderBy: OrderItem[], items: SelectItem[]): Pick<FragmentQuery, 'orderBy' | 'limit' | 'withTies'> {
+  const none = { orderBy: [], limit: null, withTies: false };
   const limit = pushableLimit(shape);
   if (limit === null || shape.keys.length === 0 || shape.query.having || shape.query.distinct || shape.distinctArgs.length > 0) return none;
   const keyPositions = orderBy.map((o) => {
@@ -247,5 +255,6 @@ function groupedTopN(shape: GroupedShape, orderBy: OrderItem[], items: SelectIte
   return {
     orderBy: orderBy.map((o, i) => ({ position: (keyPositions[i] as number) + 1, direction: o.direction, nulls: o.nulls })),
     limit,
+    withTies: shape.query.withTies,
   };
 }

@@ -8,7 +8,24 @@
  */
 
 export type Expr =
-  ColumnRef | Literal | Unary | Binary | IsTest | Between | InList | Like | Case | Cast | Call | ArrayExpr | Subscript | AtTimeZone | Collate | Ref;
+  | ColumnRef
+  | Literal
+  | Unary
+  | Binary
+  | IsTest
+  | Between
+  | InList
+  | Like
+  | Case
+  | Cast
+  | Call
+  | NamedArg
+  | ArrayExpr
+  | Subscript
+  | FieldSelect
+  | AtTimeZone
+  | Collate
+  | Ref;
 
 /** A column of the query's table; `table` is the qualifier as written (name or alias). */
 export interface ColumnRef {
@@ -23,13 +40,14 @@ export interface Literal {
   sql: string;
 }
 
+/** NOT, a sign, or any prefix operator (`|/`, `@`, `~`). */
 export interface Unary {
   kind: 'unary';
-  op: 'NOT' | '-' | '+';
+  op: string;
   operand: Expr;
 }
 
-/** Any binary operator: AND, OR, comparisons, arithmetic, `||`, `->>`, `~`, … */
+/** Any binary operator: AND, OR, comparisons, arithmetic, `||`, `->>`, `~`, `#`, `IS DISTINCT FROM`, … */
 export interface Binary {
   kind: 'binary';
   op: string;
@@ -51,6 +69,8 @@ export interface Between {
   low: Expr;
   high: Expr;
   negated: boolean;
+  /** BETWEEN SYMMETRIC: the bounds in either order. */
+  symmetric: boolean;
 }
 
 export interface InList {
@@ -96,7 +116,14 @@ export interface Call {
   star: boolean;
   distinct: boolean;
   filter: Expr | null;
-  keyword?: 'bare' | 'extract';
+  keyword?: 'bare' | 'extract' | 'row';
+}
+
+/** A named argument of a call: `days => 3`. */
+export interface NamedArg {
+  kind: 'named-arg';
+  name: string;
+  value: Expr;
 }
 
 export interface ArrayExpr {
@@ -108,6 +135,13 @@ export interface Subscript {
   kind: 'subscript';
   operand: Expr;
   index: Expr;
+}
+
+/** `(operand).field`: a field of a composite value. */
+export interface FieldSelect {
+  kind: 'field';
+  operand: Expr;
+  field: string;
 }
 
 export interface AtTimeZone {
@@ -158,11 +192,15 @@ export interface SelectQuery {
   from: TableRef;
   where: Expr | null;
   groupBy: Expr[];
+  /** `GROUP BY ()`: one group of all rows, as with no GROUP BY, even without aggregates. */
+  emptyGroupingSet: boolean;
   having: Expr | null;
   orderBy: OrderItem[];
-  /** LIMIT as SQL text (a literal or expression); null when absent or `LIMIT ALL`. */
+  /** LIMIT's (or FETCH FIRST's) count; null when absent or `LIMIT ALL`. */
   limit: Expr | null;
   offset: Expr | null;
+  /** FETCH FIRST … WITH TIES: rows that tie with the last one are kept too. */
+  withTies: boolean;
 }
 
 /** Visits `expr` and every expression inside it, parents first. */
@@ -196,10 +234,14 @@ export function children(expr: Expr): Expr[] {
       return [expr.operand];
     case 'call':
       return [...expr.args, ...(expr.filter ? [expr.filter] : [])];
+    case 'named-arg':
+      return [expr.value];
     case 'array':
       return expr.elements;
     case 'subscript':
       return [expr.operand, expr.index];
+    case 'field':
+      return [expr.operand];
     case 'at-time-zone':
       return [expr.operand, expr.zone];
     case 'collate':
@@ -244,10 +286,14 @@ export function transform(expr: Expr, replace: (e: Expr) => Expr | undefined): E
       return { ...expr, operand: t(expr.operand) };
     case 'call':
       return { ...expr, args: expr.args.map(t), filter: tn(expr.filter) };
+    case 'named-arg':
+      return { ...expr, value: t(expr.value) };
     case 'array':
       return { ...expr, elements: expr.elements.map(t) };
     case 'subscript':
       return { ...expr, operand: t(expr.operand), index: t(expr.index) };
+    case 'field':
+      return { ...expr, operand: t(expr.operand) };
     case 'at-time-zone':
       return { ...expr, operand: t(expr.operand), zone: t(expr.zone) };
     case 'collate':

@@ -1,5 +1,5 @@
 import { QueryRejectedError } from './errors';
-import { foldIdentifiers, tokenize } from './lexer';
+import { tokenize } from './lexer';
 
 const kinds = (sql: string) => tokenize(sql).map((t) => `${t.kind}:${t.text}`);
 
@@ -18,6 +18,28 @@ describe('tokenize', () => {
       'ident:int',
       'op:>=',
       'number:1.5e3',
+    ]);
+  });
+
+  test("splits operators as scan.l does: a trailing + or - is its own operator, unless the operator could not be SQL's", () => {
+    expect(kinds('2*-3 a<=-b x?-y p@-q m|/n')).toEqual([
+      'number:2',
+      'op:*',
+      'op:-',
+      'number:3',
+      'ident:a',
+      'op:<=',
+      'op:-',
+      'ident:b',
+      'ident:x',
+      'op:?-',
+      'ident:y',
+      'ident:p',
+      'op:@-',
+      'ident:q',
+      'ident:m',
+      'op:|/',
+      'ident:n',
     ]);
   });
 
@@ -55,18 +77,5 @@ describe('tokenize', () => {
       expect((error as QueryRejectedError).code).toBe('SYNTAX_ERROR');
       expect((error as QueryRejectedError).position?.offset).toBe(offset);
     }
-  });
-});
-
-describe('foldIdentifiers', () => {
-  test('lower-cases unquoted identifiers only, keeping every offset', () => {
-    const sql = `SELECT Sum(X) AS Total, "Mixed" FROM Events WHERE Name = 'KEEP' -- Comment`;
-    const folded = foldIdentifiers(sql);
-    expect(folded).toBe(`select sum(x) as total, "Mixed" from events where name = 'KEEP' -- Comment`);
-    expect(folded).toHaveLength(sql.length);
-  });
-
-  test('folds ASCII letters only, as PostgreSQL does', () => {
-    expect(foldIdentifiers('SELECT ÄBC')).toBe('select Äbc');
   });
 });

@@ -110,6 +110,9 @@ function readNumber(sql: string, i: number): number {
   return i;
 }
 
+/** Characters that let a multi-character operator end in `+` or `-` (scan.l). */
+const NON_SQL_OP_CHARS = '~!@#^&|`?%';
+
 function readOperator(sql: string, i: number): number {
   const start = i;
   while (i < sql.length && OP_CHARS.includes(sql[i] as string)) {
@@ -117,7 +120,16 @@ function readOperator(sql: string, i: number): number {
     if ((sql[i] === '-' && sql[i + 1] === '-') || (sql[i] === '/' && sql[i + 1] === '*')) break;
     i++;
   }
-  return i > start ? i : start + 1;
+  if (i === start) return start + 1;
+  // As scan.l does: `*-` is two operators (`2*-3`), but `?-` is one, since it could not be a
+  // sequence of SQL's own operators.
+  const text = sql.slice(start, i);
+  if (text.length > 1 && /[+-]$/.test(text) && ![...text.slice(0, -1)].some((c) => NON_SQL_OP_CHARS.includes(c))) {
+    let end = i;
+    while (end - start > 1 && /[+-]/.test(sql[end - 1] as string)) end--;
+    return end;
+  }
+  return i;
 }
 
 /**
@@ -184,24 +196,6 @@ export function tokenize(sql: string): Token[] {
 /** PostgreSQL's case folding of an unquoted identifier: ASCII letters only. */
 export function foldCase(identifier: string): string {
   return identifier.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-}
-
-/**
- * Returns `sql` with every unquoted identifier folded to lower case, as PostgreSQL folds it.
- * Quoted identifiers, strings and comments are untouched, and every offset stays the same,
- * so positions reported against the folded text are valid against the original.
- */
-export function foldIdentifiers(sql: string, tokens: readonly Token[] = tokenize(sql)): string {
-  let out = '';
-  let copied = 0;
-  for (const token of tokens) {
-    if (token.kind !== 'ident') continue;
-    const folded = foldCase(token.text);
-    if (folded === token.text) continue;
-    out += sql.slice(copied, token.start) + folded;
-    copied = token.end;
-  }
-  return out + sql.slice(copied);
 }
 
 /** True if `token` is the unquoted keyword `word` (case-insensitive). */

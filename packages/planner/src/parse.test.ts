@@ -49,6 +49,78 @@ describe('names fold as PostgreSQL folds them', () => {
   });
 });
 
+describe('what node-sql-parser cannot read, the planner reads itself', () => {
+  test.each([
+    // Operators it lacks, with PostgreSQL's precedence.
+    ['a # 3 = b', '(("a" # 3) = "b")'],
+    ['a << 1 + b', '("a" << (1 + "b"))'],
+    ['a | b & c', '(("a" | "b") & "c")'],
+    ['2 ^ a * 3', '((2 ^ "a") * 3)'],
+    ['2 ^ 3 ^ 2 = a', '(((2 ^ 3) ^ 2) = "a")'],
+    ['|/ a + 1 > @ -b', '((|/ ("a" + 1)) > (@ (- "b")))'],
+    ['~a = 0', '((~ "a") = 0)'],
+    ['a*-b > 0', '(("a" * (- "b")) > 0)'],
+    ['NOT a # b', '(NOT ("a" # "b"))'],
+    ['a IS DISTINCT FROM b', '("a" IS DISTINCT FROM "b")'],
+    ['a IS NOT DISTINCT FROM b = c', '("a" IS NOT DISTINCT FROM ("b" = "c"))'],
+    ['a = b IS DISTINCT FROM c OR d', '((("a" = "b") IS DISTINCT FROM "c") OR "d")'],
+    ["addr << '10.0.0.0/8'::inet", `("addr" << CAST('10.0.0.0/8' AS inet))`],
+    // Other syntax.
+    ['a ISNULL OR b NOTNULL', '(("a" IS NULL) OR ("b" IS NOT NULL))'],
+    ['a BETWEEN SYMMETRIC 9 AND b + 1', '("a" BETWEEN SYMMETRIC 9 AND ("b" + 1))'],
+    ['a NOT BETWEEN SYMMETRIC CASE WHEN b AND c THEN 1 END AND 2', '("a" NOT BETWEEN SYMMETRIC CASE WHEN ("b" AND "c") THEN 1 END AND 2)'],
+    ['a BETWEEN ASYMMETRIC 1 AND 2', '("a" BETWEEN 1 AND 2)'],
+    ['(p).a = 1', '(("p")."a" = 1)'],
+    [`(p)."X y" > ((q).b).c`, `(("p")."X y" > (("q")."b")."c")`],
+    ["p = ROW(1, 'Q')::pair", `("p" = CAST(ROW(1, 'Q') AS pair))`],
+    ['owner = current_user', '("owner" = CURRENT_USER)'],
+    // Casts keep the type as written.
+    ['a::float8 > 0', '(CAST("a" AS float8) > 0)'],
+    ['a::timetz IS NULL', '(CAST("a" AS timetz) IS NULL)'],
+    ['a::interval hour to minute > b', '(CAST("a" AS interval hour to minute) > "b")'],
+    ['a::timestamp(3) with time zone < b', '(CAST("a" AS timestamp(3) with time zone) < "b")'],
+    ['CAST(a AS character varying(10)[]) IS NULL', '(CAST("a" AS character varying(10)[]) IS NULL)'],
+    ['a::public."My Type" IS NULL', '(CAST("a" AS public."My Type") IS NULL)'],
+    // Strings exactly as written.
+    [String.raw`a = E'it\'s' OR a = $$x$$`, String.raw`(("a" = E'it\'s') OR ("a" = $$x$$))`],
+    [String.raw`a ~ '^https?://(?:www\.)?([^/]+)/.*$'`, String.raw`("a" ~ '^https?://(?:www\.)?([^/]+)/.*$')`],
+    ["a = U&'d!0061t' UESCAPE '!'", `("a" = U&'d!0061t' UESCAPE '!')`],
+  ])('%s', (condition, printed) => {
+    expect(where(condition)).toBe(printed);
+  });
+
+  test.each([
+    ['SELECT "a""b", count(*) AS "c\\d" FROM t GROUP BY 1', 'SELECT "a""b", count(*) AS "c\\d" FROM "t" GROUP BY 1'],
+    ['SELECT sum(extract(epoch FROM make_interval(days => a))) FROM t', 'SELECT sum(EXTRACT(EPOCH FROM make_interval("days" => "a"))) FROM "t"'],
+    ['SELECT count(*) FROM t GROUP BY ()', 'SELECT count(*) FROM "t" GROUP BY ()'],
+    ['SELECT(p).a, max((p).b) FROM t GROUP BY 1', 'SELECT ("p")."a", max(("p")."b") FROM "t" GROUP BY 1'],
+    ['SELECT corr(y, x) FILTER (WHERE z), regr_count(y, x) FROM t', 'SELECT corr("y", "x") FILTER (WHERE "z"), regr_count("y", "x") FROM "t"'],
+    ['SELECT a FROM t ORDER BY a USING >, b USING <', 'SELECT "a" FROM "t" ORDER BY "a" DESC, "b" ASC'],
+    ["SELECT regexp_replace(a, '^(\\d)+$', '\\1') FROM t", 'SELECT regexp_replace("a", \'^(\\d)+$\', \'\\1\') FROM "t"'],
+    ["SELECT sum((j->>'v')::int)::float8 FROM t", 'SELECT CAST(sum(CAST(("j" ->> \'v\') AS int)) AS float8) FROM "t"'],
+  ])('%s', (sql, printed) => {
+    expect(reprint(sql)).toBe(printed);
+  });
+});
+
+describe('LIMIT, OFFSET and FETCH in every form PostgreSQL reads', () => {
+  test.each([
+    ['SELECT a FROM t LIMIT 5', 'SELECT "a" FROM "t" LIMIT 5'],
+    ['SELECT a FROM t OFFSET 0 LIMIT 2', 'SELECT "a" FROM "t" LIMIT 2 OFFSET 0'],
+    ["SELECT a FROM t LIMIT '3'", `SELECT "a" FROM "t" LIMIT '3'`],
+    ['SELECT a FROM t LIMIT 2 + 1', 'SELECT "a" FROM "t" LIMIT (2 + 1)'],
+    ['SELECT a FROM t LIMIT NULL', 'SELECT "a" FROM "t" LIMIT NULL'],
+    ['SELECT a FROM t LIMIT ALL OFFSET 3', 'SELECT "a" FROM "t" OFFSET 3'],
+    ['SELECT a FROM t ORDER BY a FETCH FIRST 5 ROWS ONLY', 'SELECT "a" FROM "t" ORDER BY "a" LIMIT 5'],
+    ['SELECT a FROM t ORDER BY a OFFSET 3 ROWS FETCH NEXT ROW ONLY', 'SELECT "a" FROM "t" ORDER BY "a" LIMIT 1 OFFSET 3'],
+    ['SELECT a FROM t ORDER BY a OFFSET 1 ROW FETCH FIRST 2 ROWS WITH TIES', 'SELECT "a" FROM "t" ORDER BY "a" OFFSET 1 ROWS FETCH FIRST (2) ROWS WITH TIES'],
+    ['SELECT a FROM t WHERE b IN (SELECT 1 LIMIT 1) LIMIT 4', null],
+  ])('%s', (sql, printed) => {
+    const parsed = parseQuery(sql);
+    expect(parsed.query ? printSelect(parsed.query) : null).toBe(printed);
+  });
+});
+
 describe('aggregates node-sql-parser only reads as count', () => {
   test.each([
     ['SELECT stddev(DISTINCT x) FILTER (WHERE y > 1) FROM t', 'SELECT stddev(DISTINCT "x") FILTER (WHERE ("y" > 1)) FROM "t"'],
@@ -87,7 +159,6 @@ describe('queries that are valid but not split', () => {
     ['SELECT a FROM generate_series(1, 2) AS a', 'functions in FROM are not split'],
     ["SELECT string_agg(a, ',' ORDER BY a) FROM t", 'aggregates with ORDER BY inside are not split'],
     ['SELECT count(*) FROM ONLY t', 'FROM ONLY is not split'],
-    ['SELECT a ISNULL FROM t', 'ISNULL is not split'],
     ['SELECT a FROM t TABLESAMPLE SYSTEM (1)', 'this FROM clause is not split (tablesample)'],
   ])('%s', (sql, reason) => {
     const parsed = parseQuery(sql);
@@ -100,9 +171,15 @@ describe('queries that are valid but not split', () => {
   });
 });
 
-test('syntax node-sql-parser cannot read is not split, and runs as written', () => {
-  expect(parseQuery("SELECT E'x' FROM t").query).toBeNull();
-  expect(parseQuery('SELECT a FROM t LIMIT 5 OFFSET 2 ROWS')).toMatchObject({ query: null, notSplittable: 'the planner cannot read part of this query' });
+test('syntax neither node-sql-parser nor the corrections read is not split, and runs as written', () => {
+  expect(parseQuery('SELECT a FROM t WHERE a OPERATOR(pg_catalog.=) 1')).toMatchObject({
+    query: null,
+    notSplittable: 'the planner cannot read part of this query',
+  });
+  expect(parseQuery('SELECT a FROM t LIMIT 5 FETCH FIRST 3 ROWS ONLY')).toMatchObject({
+    query: null,
+    notSplittable: 'this LIMIT, OFFSET or FETCH form is not split',
+  });
 });
 
 test('rejections come through parseQuery', () => {

@@ -32,7 +32,28 @@ test('every operator application is parenthesized, whatever the precedence', () 
 
 test.each<[string, Expr, string]>([
   ['IS NOT NULL', { kind: 'is', operand: col('a'), test: 'NULL', negated: true }, '("a" IS NOT NULL)'],
-  ['NOT BETWEEN', { kind: 'between', operand: col('a'), low: lit('1'), high: lit('2'), negated: true }, '("a" NOT BETWEEN 1 AND 2)'],
+  ['NOT BETWEEN', { kind: 'between', operand: col('a'), low: lit('1'), high: lit('2'), negated: true, symmetric: false }, '("a" NOT BETWEEN 1 AND 2)'],
+  [
+    'BETWEEN SYMMETRIC',
+    { kind: 'between', operand: col('a'), low: lit('2'), high: lit('1'), negated: false, symmetric: true },
+    '("a" BETWEEN SYMMETRIC 2 AND 1)',
+  ],
+  ['a prefix operator', { kind: 'unary', op: '|/', operand: col('a') }, '(|/ "a")'],
+  ['a field of a composite', { kind: 'field', operand: col('p'), field: 'A b' }, '("p")."A b"'],
+  [
+    'a named argument',
+    {
+      kind: 'call',
+      schema: null,
+      name: 'make_interval',
+      args: [{ kind: 'named-arg', name: 'days', value: lit('3') }],
+      star: false,
+      distinct: false,
+      filter: null,
+    },
+    'make_interval("days" => 3)',
+  ],
+  ['ROW', { kind: 'call', schema: null, name: 'row', args: [lit('1'), col('a')], star: false, distinct: false, filter: null, keyword: 'row' }, 'ROW(1, "a")'],
   ['IN', { kind: 'in', operand: col('a'), list: [lit("'x'"), lit("'y'")], negated: false }, `("a" IN ('x', 'y'))`],
   [
     'ILIKE with ESCAPE',

@@ -35,7 +35,7 @@ export function printExpr(e: Expr): string {
     case 'is':
       return `(${printExpr(e.operand)} IS ${e.negated ? 'NOT ' : ''}${e.test})`;
     case 'between':
-      return `(${printExpr(e.operand)} ${e.negated ? 'NOT ' : ''}BETWEEN ${printExpr(e.low)} AND ${printExpr(e.high)})`;
+      return `(${printExpr(e.operand)} ${e.negated ? 'NOT ' : ''}BETWEEN ${e.symmetric ? 'SYMMETRIC ' : ''}${printExpr(e.low)} AND ${printExpr(e.high)})`;
     case 'in':
       return `(${printExpr(e.operand)} ${e.negated ? 'NOT ' : ''}IN (${e.list.map(printExpr).join(', ')}))`;
     case 'like': {
@@ -52,10 +52,14 @@ export function printExpr(e: Expr): string {
       return `CAST(${printExpr(e.operand)} AS ${e.type})`;
     case 'call':
       return printCall(e);
+    case 'named-arg':
+      return `${quoteIdent(e.name)} => ${printExpr(e.value)}`;
     case 'array':
       return `ARRAY[${e.elements.map(printExpr).join(', ')}]`;
     case 'subscript':
       return `(${printExpr(e.operand)})[${printExpr(e.index)}]`;
+    case 'field':
+      return `(${printExpr(e.operand)}).${quoteIdent(e.field)}`;
     case 'at-time-zone':
       return `(${printExpr(e.operand)} AT TIME ZONE ${printExpr(e.zone)})`;
     case 'collate':
@@ -65,6 +69,7 @@ export function printExpr(e: Expr): string {
 
 function printCall(e: Extract<Expr, { kind: 'call' }>): string {
   if (e.keyword === 'bare') return e.name.toUpperCase();
+  if (e.keyword === 'row') return `ROW(${e.args.map(printExpr).join(', ')})`;
   if (e.keyword === 'extract') {
     const [field, source] = e.args as [Expr, Expr];
     return `EXTRACT(${printExpr(field)} FROM ${printExpr(source)})`;
@@ -93,10 +98,17 @@ export function printOrderItem(item: OrderItem): string {
 export function printSelect(q: SelectQuery): string {
   const parts = [`SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.selectStar ? '*' : q.items.map(printSelectItem).join(', ')}`, `FROM ${printTable(q.from)}`];
   if (q.where) parts.push(`WHERE ${printExpr(q.where)}`);
-  if (q.groupBy.length > 0) parts.push(`GROUP BY ${q.groupBy.map(printExpr).join(', ')}`);
+  if (q.groupBy.length > 0 || q.emptyGroupingSet) parts.push(`GROUP BY ${q.emptyGroupingSet ? '()' : q.groupBy.map(printExpr).join(', ')}`);
   if (q.having) parts.push(`HAVING ${printExpr(q.having)}`);
   if (q.orderBy.length > 0) parts.push(`ORDER BY ${q.orderBy.map(printOrderItem).join(', ')}`);
-  if (q.limit) parts.push(`LIMIT ${printExpr(q.limit)}`);
-  if (q.offset) parts.push(`OFFSET ${printExpr(q.offset)}`);
+  parts.push(...printRowLimit(q));
   return parts.join(' ');
+}
+
+/** LIMIT and OFFSET, or with ties `OFFSET … ROWS FETCH FIRST (…) ROWS WITH TIES`. */
+export function printRowLimit(q: Pick<SelectQuery, 'limit' | 'offset' | 'withTies'>): string[] {
+  if (q.withTies) {
+    return [...(q.offset ? [`OFFSET ${printExpr(q.offset)} ROWS`] : []), `FETCH FIRST (${q.limit ? printExpr(q.limit) : 'NULL'}) ROWS WITH TIES`];
+  }
+  return [...(q.limit ? [`LIMIT ${printExpr(q.limit)}`] : []), ...(q.offset ? [`OFFSET ${printExpr(q.offset)}`] : [])];
 }

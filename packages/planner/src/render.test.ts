@@ -16,6 +16,7 @@ const counting: FragmentQuery = {
   groupBy: 1,
   orderBy: [],
   limit: null,
+  withTies: false,
 };
 
 describe('a fragment', () => {
@@ -57,6 +58,11 @@ describe('a fragment', () => {
       'SELECT DISTINCT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" ORDER BY 2 DESC NULLS LAST LIMIT 7',
     );
   });
+
+  test('a per-fragment top-N with ties keeps them', () => {
+    const topN: FragmentQuery = { ...counting, groupBy: 0, orderBy: [{ position: 1, direction: null, nulls: null }], limit: '3', withTies: true };
+    expect(renderFragment(topN, table, null, null).sql).toMatch(/ ORDER BY 1 FETCH FIRST 3 ROWS WITH TIES$/);
+  });
 });
 
 describe('a combine', () => {
@@ -77,6 +83,7 @@ describe('a combine', () => {
     orderBy: [{ expr: ref('k0'), direction: null, nulls: null }],
     limit: { kind: 'literal', sql: '10' },
     offset: null,
+    withTies: false,
   };
 
   test('casts each partial column, given as a text[] parameter, back to its type, and restores a collation', () => {
@@ -98,6 +105,11 @@ describe('a combine', () => {
     expect(renderCombine(withMeans, ['text', 'bigint'])).toContain(
       'FROM (SELECT partials.*, sum("a0_sum") OVER w / CAST(NULLIF(sum("a0_count") OVER w, 0) AS double precision) AS "m0" FROM partials WINDOW w AS (PARTITION BY "k0")) AS p',
     );
+  });
+
+  test('with ties, the combine fetches with ties after its offset', () => {
+    const withTies = { ...combine, offset: { kind: 'literal', sql: '2' } as Expr, withTies: true };
+    expect(renderCombine(withTies, ['text', 'bigint'])).toMatch(/ ORDER BY "k0" OFFSET 2 ROWS FETCH FIRST \(10\) ROWS WITH TIES$/);
   });
 
   test('the column types must match the partial columns', () => {

@@ -6,7 +6,7 @@
 import type { CombineTemplate, FragmentQuery } from './decompose';
 import type { Expr, TableRef } from './ir';
 import { isKeyRange, tidAt, type FragmentRange } from './partition';
-import { printExpr, printOrderItem, printSelectItem, printTable, quoteIdent } from './print';
+import { printExpr, printOrderItem, printRowLimit, printSelectItem, printTable, quoteIdent } from './print';
 
 export interface RenderedSql {
   sql: string;
@@ -48,7 +48,7 @@ export function renderFragment(fragment: FragmentQuery, table: TableRef, where: 
     const order = fragment.orderBy.map((o) => [String(o.position), o.direction, o.nulls && `NULLS ${o.nulls}`].filter(Boolean).join(' '));
     parts.push(`ORDER BY ${order.join(', ')}`);
   }
-  if (fragment.limit !== null) parts.push(`LIMIT ${fragment.limit}`);
+  if (fragment.limit !== null) parts.push(fragment.withTies ? `FETCH FIRST ${fragment.limit} ROWS WITH TIES` : `LIMIT ${fragment.limit}`);
   return { sql: parts.join(' '), params };
 }
 
@@ -93,8 +93,7 @@ export function renderCombine(combine: CombineTemplate, columnTypes: readonly st
   if (combine.groupBy.length > 0) parts.push(`GROUP BY ${combine.groupBy.map(quoteIdent).join(', ')}`);
   if (combine.having) parts.push(`HAVING ${printExpr(combine.having)}`);
   if (combine.orderBy.length > 0) parts.push(`ORDER BY ${combine.orderBy.map(printOrderItem).join(', ')}`);
-  if (combine.limit) parts.push(`LIMIT ${printExpr(combine.limit)}`);
-  if (combine.offset) parts.push(`OFFSET ${printExpr(combine.offset)}`);
+  parts.push(...printRowLimit(combine));
   return parts.join(' ');
 }
 

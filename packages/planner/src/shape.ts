@@ -71,6 +71,7 @@ export function shapeQuery(parsed: SelectQuery, facts: CatalogFacts): Shape {
     ? facts.table.columns.map((c): SelectItem => ({ expr: { kind: 'column', table: null, name: c.name }, alias: null }))
     : query.items;
   const aggregates = collectAggregates([...items.map((i) => i.expr), ...(query.having ? [query.having] : []), ...query.orderBy.map((o) => o.expr)], facts);
+  if (query.emptyGroupingSet && aggregates.length === 0) throw new NotSplittable('GROUP BY () without aggregates is not split');
   if (aggregates.length === 0 && query.groupBy.length === 0) {
     if (query.having) throw new NotSplittable('HAVING without aggregates or GROUP BY is not split');
     const sortKeys = query.orderBy.map((o) => o.expr).filter((e) => !isOutputReference(e, items, facts));

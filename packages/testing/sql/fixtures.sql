@@ -119,3 +119,23 @@ ANALYZE;
 CREATE TABLE "Camel Events" ("Id" integer PRIMARY KEY, "Country" text, "Amount" numeric, "lower" integer);
 INSERT INTO "Camel Events" SELECT i, (ARRAY['US', 'de', NULL])[1 + i % 3], i / 7.0, i % 5 FROM generate_series(1, 500) AS i;
 ANALYZE "Camel Events";
+
+-- Composite, network, JSON and oddly named columns.
+CREATE TYPE pair AS (a integer, b text);
+CREATE TABLE kinds (
+  id   integer PRIMARY KEY,
+  p    pair,
+  addr inet,
+  doc  jsonb,
+  "by" integer,
+  "a""b" text
+);
+INSERT INTO kinds
+SELECT i,
+       CASE WHEN i % 9 = 0 THEN NULL ELSE ROW(i % 7, (ARRAY['Q', 'r', NULL])[1 + i % 3])::pair END,
+       CASE WHEN i % 11 = 0 THEN NULL ELSE ('10.' || (i % 4) || '.' || (i % 250) || '.' || (i % 200))::inet END,
+       CASE WHEN i % 5 = 0 THEN NULL ELSE jsonb_build_object('v', (i % 13)::text, 'w', i % 3 = 0) END,
+       i % 6,
+       'x' || (i % 4)
+FROM generate_series(1, 2000) AS i;
+ANALYZE kinds;

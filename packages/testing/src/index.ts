@@ -1,7 +1,7 @@
 /** @pgfan/testing — support for the tests of every package. Not shipped. */
 export { createTestDatabase, databaseUrl, ADMIN_URL, SESSION_DIRTYING_FUNCTIONS_SQL, TEST_DATABASE_PREFIX, type TestDatabase } from './database';
 export { diffResults, diffSubset, type RowOrder } from './compare';
-export { DIFFERENTIAL_CASES, type DifferentialCase } from './corpus';
+export { DIFFERENTIAL_CASES, SPLIT_SHARE, type DifferentialCase } from './corpus';
 export { randomQuery, type RandomQuery } from './random-queries';
 export { startPrivatePostgres, startPrivateRedis, freePort, type PrivatePostgres, type PrivateRedis } from './servers';
 export { startSystem, createQueryRole, eventually, type System, type SystemOptions, type RunningProcess, type HttpResult } from './system';
