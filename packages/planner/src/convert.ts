@@ -337,7 +337,11 @@ function convertAtom(node: Node): Expr {
 
 function convertColumnRef(node: Node): Expr {
   assertOnly(node, ['type', 'table', 'column', 'collate', 'array_index', 'options', 'parentheses'], 'this column reference');
-  if (node.column === '*') throw new NotSplittable('* here is not split');
+  if (node.column === '*') {
+    const qualifier = typeof node.table === 'string' ? node.table : node.table?.value;
+    if (typeof qualifier !== 'string') throw new NotSplittable('* here is not split');
+    return { kind: 'whole-row', table: qualifier };
+  }
   const columnExpr = node.column?.expr;
   if (!columnExpr || (columnExpr.type !== 'default' && columnExpr.type !== 'double_quote_string')) {
     throw new NotSplittable('this column reference is not split');

@@ -12,7 +12,7 @@
  * - operators it lacks (`#`, `<<`, `|`, `&`, `^`, `|/`, `@`, `IS [NOT] DISTINCT FROM`), as markers
  *   whose precedence `convert.ts` applies;
  * - `ISNULL`/`NOTNULL`, `BETWEEN SYMMETRIC`, `(composite).field`, `ROW(…)`, `current_user` and
- *   its kin, `GROUP BY ()`, `ORDER BY … USING <`/`>`;
+ *   its kin, `GROUP BY ()`, `ORDER BY … USING <`/`>`, `TABLE t`;
  * - unquoted names folded to lower case, as PostgreSQL folds them.
  *
  * None of it is trusted alone: the engine splits a query only when EXPLAIN of the planner's
@@ -161,6 +161,9 @@ export function forParser(sql: string, tokens: readonly Token[], originals: Orig
       const close = closing.get(i + 1) ?? -1;
       const as = lastAtDepth(tokens, i + 2, close, closing, 'as');
       if (as !== null && readTypeName(tokens, as + 1) === close) take(as + 1, close, typePlaceholder(tokens.slice(as + 1, close), originals));
+    } else if (word === 'table' && i === 0 && (next?.kind === 'ident' || next?.kind === 'quoted-ident') && !isWord(next, 'only')) {
+      // TABLE t is SELECT * FROM t.
+      take(i, i + 1, 'select * from');
     } else if (word === 'isnull' || word === 'notnull') {
       take(i, i + 1, word === 'isnull' ? 'IS NULL' : 'IS NOT NULL');
     } else if (word === 'is' && (isWord(next, 'distinct') || (isWord(next, 'not') && isWord(tokens[i + 2], 'distinct')))) {

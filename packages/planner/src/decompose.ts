@@ -192,7 +192,7 @@ function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: Pr
       const text = printExpr(node);
       const replacement = keyRefs.get(text) ?? combined.get(text);
       if (replacement) return replacement;
-      if (node.kind === 'column') throw new NotSplittable(`${text} is used outside an aggregate without being grouped`);
+      if (node.kind === 'column' || node.kind === 'whole-row') throw new NotSplittable(`${text} is used outside an aggregate without being grouped`);
       return undefined;
     });
 

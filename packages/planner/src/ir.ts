@@ -9,6 +9,7 @@
 
 export type Expr =
   | ColumnRef
+  | WholeRow
   | Literal
   | Unary
   | Binary
@@ -32,6 +33,12 @@ export interface ColumnRef {
   kind: 'column';
   table: string | null;
   name: string;
+}
+
+/** `t.*` as a value (`count(t.*)`): the table's whole row; `table` is the qualifier as written. */
+export interface WholeRow {
+  kind: 'whole-row';
+  table: string;
 }
 
 /** A constant, kept as safe SQL text: a number as written, a quoted string, TRUE, NULL, DATE '…'. */
@@ -213,6 +220,7 @@ export function walk(expr: Expr, visit: (e: Expr) => void): void {
 export function children(expr: Expr): Expr[] {
   switch (expr.kind) {
     case 'column':
+    case 'whole-row':
     case 'literal':
     case 'ref':
       return [];
@@ -260,6 +268,7 @@ export function transform(expr: Expr, replace: (e: Expr) => Expr | undefined): E
   const tn = (e: Expr | null): Expr | null => (e ? transform(e, replace) : null);
   switch (expr.kind) {
     case 'column':
+    case 'whole-row':
     case 'literal':
     case 'ref':
       return expr;

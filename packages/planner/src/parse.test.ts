@@ -93,6 +93,8 @@ describe('what node-sql-parser cannot read, the planner reads itself', () => {
     ['SELECT "a""b", count(*) AS "c\\d" FROM t GROUP BY 1', 'SELECT "a""b", count(*) AS "c\\d" FROM "t" GROUP BY 1'],
     ['SELECT sum(extract(epoch FROM make_interval(days => a))) FROM t', 'SELECT sum(EXTRACT(EPOCH FROM make_interval("days" => "a"))) FROM "t"'],
     ['SELECT count(*) FROM t GROUP BY ()', 'SELECT count(*) FROM "t" GROUP BY ()'],
+    ['SELECT count(E.*) FROM t E', 'SELECT count("e".*) FROM "t" AS "e"'],
+    ['TABLE Events ORDER BY id', 'SELECT * FROM "events" ORDER BY "id"'],
     ['SELECT(p).a, max((p).b) FROM t GROUP BY 1', 'SELECT ("p")."a", max(("p")."b") FROM "t" GROUP BY 1'],
     ['SELECT corr(y, x) FILTER (WHERE z), regr_count(y, x) FROM t', 'SELECT corr("y", "x") FILTER (WHERE "z"), regr_count("y", "x") FROM "t"'],
     ['SELECT a FROM t ORDER BY a USING >, b USING <', 'SELECT "a" FROM "t" ORDER BY "a" DESC, "b" ASC'],

@@ -25,11 +25,11 @@ export interface ParsedQuery {
 
 const parser = new Parser();
 
-/** VALUES lists and TABLE, the SELECTs that are not spelled SELECT: they run as written. */
+/** VALUES lists, the SELECTs of no table, run as written. (`TABLE t` is read as SELECT * FROM t.) */
 function otherQueryForm(tokens: readonly Token[]): string | null {
   const head = tokens.find((t) => !(t.kind === 'op' && t.text === '('));
   if (isWord(head, 'values')) return 'VALUES lists run as written';
-  if (isWord(head, 'table')) return 'TABLE runs as written';
+  if (isWord(head, 'table') && head !== tokens[0]) return 'TABLE in parentheses runs as written';
   return null;
 }
 

@@ -24,6 +24,8 @@ export function printExpr(e: Expr): string {
   switch (e.kind) {
     case 'column':
       return e.table === null ? quoteIdent(e.name) : `${quoteIdent(e.table)}.${quoteIdent(e.name)}`;
+    case 'whole-row':
+      return `${quoteIdent(e.table)}.*`;
     case 'ref':
       return quoteIdent(e.name);
     case 'literal':

@@ -28,6 +28,8 @@ export function restoreOriginals(query: SelectQuery, originals: Originals): Sele
           return { ...node, sql: node.sql.replace(STRING, (_, n: string) => originals.strings[Number(n)] as string) };
         case 'column':
           return { ...node, table: nullableName(node.table), name: name(node.name) };
+        case 'whole-row':
+          return { ...node, table: name(node.table) };
         case 'cast': {
           const placeholder = TYPE.exec(node.type);
           if (!placeholder) throw new NotSplittable('this cast is not split');

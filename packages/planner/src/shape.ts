@@ -118,9 +118,10 @@ function normalizeQualifiers(q: SelectQuery): SelectQuery {
   const visibleName = q.from.alias ?? q.from.name;
   const strip = (e: Expr): Expr =>
     transform(e, (node) => {
-      if (node.kind !== 'column' || node.table === null) return undefined;
+      if ((node.kind !== 'column' && node.kind !== 'whole-row') || node.table === null) return undefined;
       if (node.table !== visibleName) throw new NotSplittable(`the qualifier "${node.table}" does not name the query's table`);
-      return { ...node, table: null };
+      // A whole row keeps its qualifier: `t.*` means nothing without one.
+      return node.kind === 'whole-row' ? node : { ...node, table: null };
     });
   const stripNullable = (e: Expr | null) => (e ? strip(e) : null);
   return {
@@ -222,7 +223,7 @@ function dependentColumns(q: SelectQuery, items: SelectItem[], keys: Expr[], agg
     transform(e, (node) => {
       const text = printExpr(node);
       if (keyTexts.has(text) || aggregateTexts.has(text)) return node;
-      if (node.kind === 'column') loose.set(text, node);
+      if (node.kind === 'column' || node.kind === 'whole-row') loose.set(text, node);
       return undefined;
     });
   items.forEach((i) => scan(i.expr));
