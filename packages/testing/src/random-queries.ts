@@ -5,7 +5,10 @@
  * every output column, so row order is fully determined.
  *
  * Float aggregates only see columns whose values are multiples of 1/16, so sums are exact in
- * any order and float results differ only where the algorithms do (variance).
+ * any order and float results differ only where the algorithms do (variance, regr_sxx).
+ *
+ * Operators node-sql-parser lacks (`#`, `&`, `|`, `<<`, `^`, `IS DISTINCT FROM`, …) are mixed into
+ * chains with the ones it reads, so the planner's own reading of them meets PostgreSQL's.
  */
 import fc from 'fast-check';
 
@@ -18,6 +21,10 @@ const GROUP_KEYS = ['country', 'country_c', 'device', 'flags', 'day', 'is_bot', 
 const NUMERIC = ['user_id', 'big', 'small', 'duration', 'score', 'revenue', 'price', 'flags', 'revenue * 2', 'duration + flags'];
 const ORDERED_VALUES = ['country', 'country_c', 'ts', 'day', 'tag', 'revenue', 'duration', 'spent', 'price'];
 const VARIANCE = ['stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop'];
+/** Float results that may differ from PostgreSQL's in the last bits. */
+const INEXACT = [...VARIANCE, 'regr_sxx', 'regr_syy'];
+const INTEGER_OPERATORS = ['+', '-', '*', '#', '&', '|'];
+const SHIFTS = ['<<', '>>'];
 const ROW_COLUMNS = ['country', 'country_c', 'device', 'duration', 'revenue', 'price', 'ts', 'is_bot', 'big', 'spent'];
 
 const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
@@ -30,6 +37,22 @@ const atom: fc.Arbitrary<string> = fc.oneof(
   fc.subarray(['US', 'ab', 'Ab', 'é', 'de', 'Z'], { minLength: 1 }).map((vs) => `country IN (${vs.map((v) => `'${v}'`).join(', ')})`),
   fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 15 })).map(([a, b]) => `flags BETWEEN ${Math.min(a, b)} AND ${Math.max(a, b)}`),
   pick(['is_bot', 'NOT is_bot', "tag LIKE 'tag-1%'", "device ILIKE 'T%'", "day >= date '2024-02-15'"]),
+  fc
+    .tuple(
+      pick(['flags', 'small', 'user_id']),
+      pick(INTEGER_OPERATORS),
+      pick(['flags', 'small', '3', '5']),
+      pick([...INTEGER_OPERATORS, ...SHIFTS]),
+      fc.integer({ min: 0, max: 3 }),
+      pick(['<', '>', '=', '<>']),
+      fc.integer({ min: -50, max: 400 }),
+    )
+    .map(([a, op1, b, op2, n, cmp, v]) => `${a} ${op1} ${b} ${op2} ${n} ${cmp} ${v}`),
+  fc.tuple(pick(['country', 'device']), fc.boolean(), pick(["'US'", "'tv'", 'NULL'])).map(([c, not, v]) => `${c} IS ${not ? 'NOT ' : ''}DISTINCT FROM ${v}`),
+  fc
+    .tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 15 }), fc.boolean())
+    .map(([a, b, not]) => `flags ${not ? 'NOT ' : ''}BETWEEN SYMMETRIC ${a} AND ${b}`),
+  pick(['device ISNULL', 'price NOTNULL', '2 ^ flags > 100', '|/ abs(duration) < 20', '@ small > 50', '~flags < -8']),
 );
 
 const predicate: fc.Arbitrary<string> = fc.letrec<{ p: string }>((tie) => ({
@@ -52,7 +75,8 @@ const aggregate: fc.Arbitrary<string> = fc
       fc.tuple(pick(VARIANCE), pick(NUMERIC)).map(([f, c]) => `${f}(${c})`),
       fc.tuple(pick(['min', 'max']), pick(ORDERED_VALUES)).map(([f, c]) => `${f}(${c})`),
       fc.tuple(pick(['bool_and', 'bool_or', 'every']), pick(['is_bot', 'flags > 7'])).map(([f, c]) => `${f}(${c})`),
-      pick(['bit_or(flags)', 'bit_and(flags + 16)', 'bit_xor(small)']),
+      pick(['bit_or(flags)', 'bit_and(flags + 16)', 'bit_xor(small)', 'bit_or(flags # small)']),
+      pick(['regr_count(duration, flags)', 'regr_avgx(duration, flags)', 'regr_sxx(duration, flags)', 'regr_syy(duration, small)']),
     ),
     fc.option(predicate, { freq: 4 }),
   )
@@ -72,14 +96,20 @@ const orderBy = (outputs: string[]) =>
       fc.array(fc.tuple(pick(['', ' DESC']), pick(['', ' NULLS FIRST', ' NULLS LAST'])), { minLength: outputs.length, maxLength: outputs.length }),
     )
     .map(([positions, styles]) => {
-      const isVariance = (p: number) => VARIANCE.some((f) => outputs[p - 1]?.startsWith(`${f}(`));
+      const isVariance = (p: number) => INEXACT.some((f) => outputs[p - 1]?.startsWith(`${f}(`));
       const ordered = [...positions.filter((p) => !isVariance(p)), ...positions.filter(isVariance)];
       return ordered.map((p, i) => `${p}${styles[i]?.[0] ?? ''}${styles[i]?.[1] ?? ''}`).join(', ');
     });
 
+/** LIMIT and OFFSET, or SQL's OFFSET … ROWS FETCH FIRST … ROWS ONLY | WITH TIES. */
 const limit = fc
-  .option(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.option(fc.integer({ min: 0, max: 10 }))), { freq: 2 })
-  .map((l) => (l === null ? '' : ` LIMIT ${l[0]}${l[1] === null ? '' : ` OFFSET ${l[1]}`}`));
+  .option(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.option(fc.integer({ min: 0, max: 10 })), pick(['LIMIT', 'ONLY', 'WITH TIES'])), { freq: 2 })
+  .map((l) => {
+    if (l === null) return '';
+    const [count, offset, form] = l;
+    if (form === 'LIMIT') return ` LIMIT ${count}${offset === null ? '' : ` OFFSET ${offset}`}`;
+    return `${offset === null ? '' : ` OFFSET ${offset} ROWS`} FETCH FIRST ${count} ROWS ${form}`;
+  });
 
 const groupedQuery: fc.Arbitrary<RandomQuery> = fc
   .record({
