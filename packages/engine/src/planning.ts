@@ -17,6 +17,7 @@ import {
   type ProbeColumn,
   asWritten,
   type QueryEstimate,
+  readsTransactionTime,
 } from '@pgfan/planner';
 import type { Pool, PoolClient } from 'pg';
 import { loadCatalogFacts } from './catalog';
@@ -78,11 +79,20 @@ export async function planOnDatabase(
     const preparation = asWritten(parsed.notSplittable ?? 'not split', { ...options, estimate: (await original).estimate });
     return { parsed, plan: planAsWritten(parsed, preparation.reason, preparation.prediction) };
   }
-  const [explained, facts] = await Promise.allSettled([original, loadCatalogFacts(pool, catalogRequest(parsed.query))]);
+  const [explained, facts, startedAt] = await Promise.allSettled([
+    original,
+    loadCatalogFacts(pool, catalogRequest(parsed.query)),
+    readsTransactionTime(parsed.query) ? transactionTime(pool) : Promise.resolve(undefined),
+  ]);
   if (explained.status === 'rejected') throw explained.reason;
   if (facts.status === 'rejected') throw fromDatabaseError(facts.reason);
+  if (startedAt.status === 'rejected') throw fromDatabaseError(startedAt.reason);
 
-  const preparation = prepareSplit(parsed, facts.value, { ...options, estimate: explained.value.estimate });
+  const preparation = prepareSplit(parsed, facts.value, {
+    ...options,
+    estimate: explained.value.estimate,
+    ...(startedAt.value === undefined ? {} : { transactionTime: startedAt.value }),
+  });
   if (preparation.kind === 'as-written') return { parsed, plan: planAsWritten(parsed, preparation.reason, preparation.prediction) };
   const { keyBounds } = preparation;
   const [reprinted, probe, bounds] = await Promise.allSettled([
@@ -113,6 +123,15 @@ export async function planOnDatabase(
   }
   if (bounds.status === 'rejected') throw fromDatabaseError(bounds.reason);
   return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value) };
+}
+
+/**
+ * The database's own clock, as the start of the query's transaction: every fragment reads this one
+ * instant for `now()` and its kin. Taken before the query's snapshot, as a transaction's start is.
+ */
+async function transactionTime(pool: Pool): Promise<string> {
+  const result = await pool.query<{ t: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS t`);
+  return (result.rows[0] as { t: string }).t;
 }
 
 /**

@@ -349,8 +349,10 @@ function convertColumnRef(node: Node): Expr {
   const table = typeof node.table === 'string' ? node.table : (node.table?.value ?? null);
   const name = String(columnExpr.value);
   if (table === null && name.startsWith(MARK.keyword)) {
-    // current_user and its kin: keywords that read as values (corrections.ts).
-    return { kind: 'call', schema: null, name: name.slice(MARK.keyword.length), args: [], star: false, distinct: false, filter: null, keyword: 'bare' };
+    // current_user, current_timestamp(3) and their kin: keywords that read as values (corrections.ts).
+    const [keyword, precision] = name.slice(MARK.keyword.length).split(' ') as [string, string | undefined];
+    const args: Expr[] = precision === undefined ? [] : [{ kind: 'literal', sql: precision }];
+    return { kind: 'call', schema: null, name: keyword, args, star: false, distinct: false, filter: null, keyword: 'bare' };
   }
   let expr: Expr = { kind: 'column', table, name };
   for (const index of node.array_index ?? []) {

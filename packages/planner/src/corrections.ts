@@ -122,7 +122,10 @@ const EXPRESSION_START = new Set([
 const AFTER_GROUP_BY = new Set(['having', 'order', 'limit', 'offset', 'fetch', 'window', 'union', 'intersect', 'except']);
 
 /** SQL keywords that read as values (no parentheses). */
-const VALUE_KEYWORDS = new Set(['current_user', 'session_user', 'current_role', 'user', 'current_catalog', 'current_schema']);
+const VALUE_KEYWORDS = new Set(['current_user', 'session_user', 'current_role', 'user', 'current_catalog', 'current_schema', 'current_date']);
+
+/** SQL keywords that read the clock, with an optional precision: `current_timestamp(3)`. */
+const CLOCK_KEYWORDS = new Set(['current_time', 'current_timestamp', 'localtime', 'localtimestamp']);
 
 /**
  * `tokens` (a contiguous run of the statement's) as text for node-sql-parser, recording what each
@@ -186,6 +189,9 @@ export function forParser(sql: string, tokens: readonly Token[], originals: Orig
       take(i, i + 2, next.text === '<' ? 'ASC' : 'DESC');
     } else if (word !== null && VALUE_KEYWORDS.has(word) && next?.text !== '(') {
       take(i, i + 1, `"${MARK.keyword}${word}"`);
+    } else if (word !== null && CLOCK_KEYWORDS.has(word)) {
+      const precision = next?.text === '(' && tokens[i + 2]?.kind === 'number' && tokens[i + 3]?.text === ')' ? (tokens[i + 2] as Token).text : null;
+      take(i, precision === null ? i + 1 : i + 4, `"${MARK.keyword}${word}${precision === null ? '' : ` ${precision}`}"`);
     } else if (word === 'row' && next?.text === '(') {
       take(i, i + 1, `"${MARK.row}"`);
     } else if (word !== null && next?.text === '(' && isSplittableAggregate(word) && word !== 'count') {

@@ -7,6 +7,7 @@ export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition }
 export { parseQuery, type ParsedQuery } from './parse';
 export { forbiddenCallInExpression, isForbiddenFunction } from './functions';
 export { catalogRequest, type CatalogRequest } from './shape';
+export { readsTransactionTime } from './transaction-time';
 export {
   asWritten,
   buildPlan,

@@ -210,6 +210,34 @@ export interface SelectQuery {
   withTies: boolean;
 }
 
+/** Every expression of the query: outputs, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET. */
+export function queryExpressions(q: SelectQuery): Expr[] {
+  return [
+    ...q.items.map((i) => i.expr),
+    ...(q.where ? [q.where] : []),
+    ...q.groupBy,
+    ...(q.having ? [q.having] : []),
+    ...q.orderBy.map((o) => o.expr),
+    ...(q.limit ? [q.limit] : []),
+    ...(q.offset ? [q.offset] : []),
+  ];
+}
+
+/** The query with `f` applied to each of the expressions `queryExpressions` lists. */
+export function mapExpressions(q: SelectQuery, f: (e: Expr) => Expr): SelectQuery {
+  const nullable = (e: Expr | null) => (e === null ? null : f(e));
+  return {
+    ...q,
+    items: q.items.map((i) => ({ ...i, expr: f(i.expr) })),
+    where: nullable(q.where),
+    groupBy: q.groupBy.map(f),
+    having: nullable(q.having),
+    orderBy: q.orderBy.map((o) => ({ ...o, expr: f(o.expr) })),
+    limit: nullable(q.limit),
+    offset: nullable(q.offset),
+  };
+}
+
 /** Visits `expr` and every expression inside it, parents first. */
 export function walk(expr: Expr, visit: (e: Expr) => void): void {
   visit(expr);

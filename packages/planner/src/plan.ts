@@ -40,6 +40,7 @@ import {
 import { printSelect } from './print';
 import { renderFragment } from './render';
 import { shapeQuery, type Shape } from './shape';
+import { pinTransactionTime } from './transaction-time';
 
 export interface PlanOptions {
   /** Exact number of fragments (1–64). Omit to choose from table size and workers. */
@@ -63,6 +64,12 @@ export interface PlanOptions {
    */
   estimate?: QueryEstimate;
   costModel?: CostModel;
+  /**
+   * When the query's transaction started, as `YYYY-MM-DD HH:MI:SS.US+00`: what `now()` and its
+   * kin read, pinned so that every fragment reads the same (`transaction-time.ts`). Needed only
+   * when `readsTransactionTime(query)`; without it such a query runs as written.
+   */
+  transactionTime?: string;
 }
 
 /** The cost model's prediction for the plan chosen, shown beside the actual time. */
@@ -141,7 +148,7 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
   const byRequest = options.partitions === undefined ? null : choosePartitions(facts.table.pages, options.partitions, workers, options.policy);
   let shape: Shape;
   try {
-    shape = shapeQuery(parsed.query, facts);
+    shape = shapeQuery(pinTransactionTime(parsed.query, options.transactionTime), facts);
   } catch (error) {
     if (error instanceof NotSplittable) return asWritten(error.message, options);
     throw error;

@@ -70,7 +70,7 @@ export function printExpr(e: Expr): string {
 }
 
 function printCall(e: Extract<Expr, { kind: 'call' }>): string {
-  if (e.keyword === 'bare') return e.name.toUpperCase();
+  if (e.keyword === 'bare') return e.name.toUpperCase() + (e.args.length > 0 ? `(${e.args.map(printExpr).join(', ')})` : '');
   if (e.keyword === 'row') return `ROW(${e.args.map(printExpr).join(', ')})`;
   if (e.keyword === 'extract') {
     const [field, source] = e.args as [Expr, Expr];

@@ -5,7 +5,7 @@
  */
 import { NotSplittable } from './convert';
 import type { Originals } from './corrections';
-import { transform, type Expr, type SelectQuery } from './ir';
+import { mapExpressions, transform, type Expr, type SelectQuery } from './ir';
 import { MARK, TYPE_PLACEHOLDER, isMarker } from './markers';
 
 const STRING = new RegExp(`'${MARK.string}(\\d+)'`, 'g');
@@ -47,16 +47,10 @@ export function restoreOriginals(query: SelectQuery, originals: Originals): Sele
           return undefined;
       }
     });
-  const nullableExpr = (e: Expr | null) => (e === null ? null : expr(e));
+  const restored = mapExpressions(query, expr);
   return {
-    ...query,
-    items: query.items.map((item) => ({ expr: expr(item.expr), alias: nullableName(item.alias) })),
+    ...restored,
+    items: restored.items.map((item) => ({ ...item, alias: nullableName(item.alias) })),
     from: { schema: nullableName(query.from.schema), name: name(query.from.name), alias: nullableName(query.from.alias) },
-    where: nullableExpr(query.where),
-    groupBy: query.groupBy.map(expr),
-    having: nullableExpr(query.having),
-    orderBy: query.orderBy.map((o) => ({ ...o, expr: expr(o.expr) })),
-    limit: nullableExpr(query.limit),
-    offset: nullableExpr(query.offset),
   };
 }

@@ -6,7 +6,7 @@
 import { isSplittableAggregate } from './aggregates';
 import { NotSplittable } from './convert';
 import type { CatalogFacts } from './facts';
-import { children, transform, walk, type Call, type Expr, type SelectItem, type SelectQuery, type TableRef } from './ir';
+import { children, mapExpressions, queryExpressions, transform, walk, type Call, type Expr, type SelectItem, type SelectQuery, type TableRef } from './ir';
 import { printExpr, printSelectItem, printTable, quoteIdent } from './print';
 
 /** What the engine must read from the catalog before shaping. */
@@ -92,18 +92,6 @@ export function shapeQuery(parsed: SelectQuery, facts: CatalogFacts): Shape {
   return { kind: 'grouped', query, facts, items, keys, distinctArgs, aggregates, hidden, probeSql: probeSql(query, hidden, true) };
 }
 
-function queryExpressions(q: SelectQuery): Expr[] {
-  return [
-    ...q.items.map((i) => i.expr),
-    ...(q.where ? [q.where] : []),
-    ...q.groupBy,
-    ...(q.having ? [q.having] : []),
-    ...q.orderBy.map((o) => o.expr),
-    ...(q.limit ? [q.limit] : []),
-    ...(q.offset ? [q.offset] : []),
-  ];
-}
-
 function checkRelation(facts: CatalogFacts): void {
   const { kind, schema, name } = facts.table;
   const what = `${schema}.${name}`;
@@ -123,15 +111,7 @@ function normalizeQualifiers(q: SelectQuery): SelectQuery {
       // A whole row keeps its qualifier: `t.*` means nothing without one.
       return node.kind === 'whole-row' ? node : { ...node, table: null };
     });
-  const stripNullable = (e: Expr | null) => (e ? strip(e) : null);
-  return {
-    ...q,
-    items: q.items.map((i) => ({ ...i, expr: strip(i.expr) })),
-    where: stripNullable(q.where),
-    groupBy: q.groupBy.map(strip),
-    having: stripNullable(q.having),
-    orderBy: q.orderBy.map((o) => ({ ...o, expr: strip(o.expr) })),
-  };
+  return mapExpressions(q, strip);
 }
 
 function checkFunctions(q: SelectQuery, facts: CatalogFacts): void {

@@ -312,6 +312,10 @@ const edges: DifferentialCase[] = splitting([
   'TABLE single_event',
   'TABLE events ORDER BY id LIMIT 5',
   'SELECT count(*) * 1.0 / 7, sum(1.5), avg(id), count(DISTINCT score) FROM events',
+  // One transaction start for every fragment, as PostgreSQL gives a query one.
+  'SELECT count(DISTINCT now()), max(now()) = min(now()) AS same, count(DISTINCT current_timestamp(2)), count(DISTINCT statement_timestamp()) FROM events',
+  'SELECT count(DISTINCT current_date), count(DISTINCT localtimestamp), count(DISTINCT current_time), count(DISTINCT localtime(0)) FROM events',
+  'SELECT count(*) FROM events WHERE ts < now() AND day <= current_date',
   // corr, covar_*, regr_*: PostgreSQL's own transition state, combined.
   'SELECT corr(duration, ratio), covar_pop(duration, ratio), covar_samp(duration, ratio) FROM events',
   `SELECT regr_slope(duration, ratio), regr_intercept(duration, ratio), regr_count(duration, ratio), regr_r2(duration, ratio),
@@ -331,8 +335,9 @@ const notSplit: DifferentialCase[] = [
     // Nothing to divide: no table.
     "VALUES (1, 'a'), (2, NULL), (3, 'é')",
     'SELECT 1 + 1',
-    // Each fragment would draw different values.
+    // Each fragment would draw different values, or read a session of its own.
     'SELECT count(*) FROM events WHERE random() < 2',
+    'SELECT count(*) FROM events WHERE pg_backend_pid() > 0',
     // Anonymous ROW values cannot travel as text to the combine: PostgreSQL cannot read them back.
     'SELECT ROW(id, country) FROM events WHERE id < 20',
   ]),
@@ -352,6 +357,7 @@ const notSplit: DifferentialCase[] = [
     'SELECT count(*) FROM bot_events',
     'SELECT count(*) FROM events UNION ALL SELECT count(*) FROM lineitem',
     'SELECT count(*) FROM ONLY events',
+    "SELECT count(*) FROM events WHERE day < 'today'::date",
   ]),
 ];
 
