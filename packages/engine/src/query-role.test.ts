@@ -4,12 +4,20 @@
  */
 import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
 import { Client, Pool } from 'pg';
+import { survivingConnectionErrors } from './connection';
 import { auditQueryRole, provisionQueryRole } from './query-role';
 
 let db: TestDatabase;
 let admin: Client;
 const made: string[] = [];
 const pools: Pool[] = [];
+
+/** A one-connection pool, kept to be ended after all; the drop at teardown may terminate its session first. */
+function poolAt(url: string): Pool {
+  const pool = survivingConnectionErrors(new Pool({ connectionString: url, max: 1 }));
+  pools.push(pool);
+  return pool;
+}
 
 beforeAll(async () => {
   db = await createTestDatabase('query_role');
@@ -41,8 +49,7 @@ async function auditOf(name: string, extra = ''): Promise<{ role: string; proble
   if (extra) await admin.query(extra.replaceAll(' ROLE', ` ${role}`));
   const url = new URL(db.url);
   url.username = role;
-  const pool = new Pool({ connectionString: url.toString(), max: 1 });
-  pools.push(pool);
+  const pool = poolAt(url.toString());
   const audit = await auditQueryRole(pool);
   expect(audit.role).toBe(role);
   return audit;
@@ -75,14 +82,12 @@ test('provisioning twice is harmless', async () => {
   await provisionQueryRole(admin, { role, password: 'second', schemas: ['public', 'sales'] });
   const url = new URL(db.url);
   url.username = role;
-  const pool = new Pool({ connectionString: url.toString(), max: 1 });
-  pools.push(pool);
+  const pool = poolAt(url.toString());
   expect((await auditQueryRole(pool)).problems).toEqual([]);
 });
 
 test('a superuser is that alone', async () => {
-  const pool = new Pool({ connectionString: db.url, max: 1 });
-  pools.push(pool);
+  const pool = poolAt(db.url);
   expect((await auditQueryRole(pool)).problems).toEqual(['is a superuser']);
 });
 

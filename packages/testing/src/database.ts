@@ -62,6 +62,20 @@ async function databaseExists(client: Client, name: string): Promise<boolean> {
   return result.rowCount === 1;
 }
 
+/**
+ * Drops a test database. A pool's `end()` resolves before its sessions have closed, and a forced
+ * drop terminates the sessions it finds, which their clients hear as an error of their own: so it
+ * waits (up to 2 s) for the database's sessions to end first, and forces only what is left.
+ */
+async function dropDatabase(admin: Client, name: string): Promise<void> {
+  for (let waited = 0; waited < 2000; waited += 50) {
+    const open = await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1 LIMIT 1', [name]);
+    if (open.rowCount === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
 /** Builds the fixture template if this fixture version has none yet. */
 async function ensureTemplate(adminUrl: string): Promise<void> {
   await withAdmin(adminUrl, async (admin) => {
@@ -97,6 +111,6 @@ export async function createTestDatabase(label: string, options: { empty?: boole
     name,
     url,
     exec: (sql) => execIn(url, sql),
-    drop: () => withAdmin(adminUrl, async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+    drop: () => withAdmin(adminUrl, (admin) => dropDatabase(admin, name)),
   };
 }
