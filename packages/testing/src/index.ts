@@ -3,6 +3,14 @@ export { createTestDatabase, databaseUrl, ADMIN_URL, SESSION_DIRTYING_FUNCTIONS_
 export { diffResults, diffSubset, type RowOrder } from './compare';
 export { DIFFERENTIAL_CASES, SPLIT_SHARE, type DifferentialCase } from './corpus';
 export { randomQuery, type RandomQuery } from './random-queries';
-export { startPrivatePostgres, startPrivateRedis, freePort, type PrivatePostgres, type PrivateRedis } from './servers';
+export {
+  startPrivateCluster,
+  startPrivatePostgres,
+  startPrivateRedis,
+  freePort,
+  type PrivateCluster,
+  type PrivatePostgres,
+  type PrivateRedis,
+} from './servers';
 export { startSystem, createQueryRole, eventually, type System, type SystemOptions, type RunningProcess, type HttpResult } from './system';
 export { deepQueries } from './deep-queries';

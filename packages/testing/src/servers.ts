@@ -93,17 +93,20 @@ function pgTool(tool: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${result.stderr || result.stdout}`);
 }
 
-/** A fresh PostgreSQL cluster (initdb), UTF-8, trust auth, fsync off (its data is thrown away). */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/** A temporary directory the `postgres` user owns (PostgreSQL refuses to run as root). */
+function serverDirectory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pgfan-pg-'));
   if (userInfo().uid === 0) {
     const postgres = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const uid = Number(postgres.stdout.trim());
     chownSync(dir, uid, uid);
   }
+  return dir;
+}
+
+/** Runs the cluster in `dir/data` on `port`, and returns its handle; `stop` also deletes `dir`. */
+async function runServer(dir: string, port: number): Promise<PrivatePostgres> {
   const data = join(dir, 'data');
-  const port = await freePort();
-  pgTool('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const ready = () =>
@@ -131,6 +134,44 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    },
+  };
+}
+
+/** A fresh PostgreSQL cluster (initdb), UTF-8, trust auth (replication connections too), fsync off (its data is thrown away). */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const dir = serverDirectory();
+  pgTool('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  return runServer(dir, await freePort());
+}
+
+export interface PrivateCluster {
+  primary: PrivatePostgres;
+  /** Hot standbys streaming from the primary, each a server of its own (`pg_basebackup -R`). */
+  replicas: PrivatePostgres[];
+  stop(): Promise<void>;
+}
+
+/** A primary and `count` streaming replicas of it, as a production deployment with read replicas runs. */
+export async function startPrivateCluster(count: number): Promise<PrivateCluster> {
+  const primary = await startPrivatePostgres();
+  const replicas: PrivatePostgres[] = [];
+  try {
+    const { port } = new URL(primary.adminUrl);
+    for (let i = 0; i < count; i++) {
+      const dir = serverDirectory();
+      pgTool('pg_basebackup', ['-h', '127.0.0.1', '-p', port, '-U', 'postgres', '-D', join(dir, 'data'), '-R', '-X', 'stream', '--no-sync']);
+      replicas.push(await runServer(dir, await freePort()));
+    }
+  } catch (error) {
+    await Promise.allSettled([...replicas, primary].map((server) => server.stop()));
+    throw error;
+  }
+  return {
+    primary,
+    replicas,
+    async stop() {
+      await Promise.allSettled([...replicas, primary].map((server) => server.stop()));
     },
   };
 }
