@@ -1,6 +1,6 @@
 /** What the API's handlers need, created once per process and passed in. */
 import type { QueryEventBus, Queues } from '@pgfan/dispatch';
-import type { Executions } from '@pgfan/runtime';
+import type { Executions, QueryServers } from '@pgfan/runtime';
 import type { QueryPolicy, TypeNames } from '@pgfan/engine';
 import type { CostModel } from '@pgfan/planner';
 import type { Redis } from 'ioredis';
@@ -16,8 +16,10 @@ export interface ApiContext {
   keys: ApiKeys;
   /** What queries may call and read, judged on PostgreSQL's plan before they run. */
   policy: QueryPolicy;
-  /** Read-only sessions for planning users' queries (EXPLAIN, catalog facts, probes). */
+  /** Read-only sessions on the primary for planning users' queries (EXPLAIN, catalog facts, probes). */
   queryPool: Pool;
+  /** The primary and its replicas: where the queries the API runs itself are placed, and health reports on. */
+  servers: QueryServers;
   /** Read-write sessions for the query history. */
   storePool: Pool;
   redis: Redis;

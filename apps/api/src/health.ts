@@ -1,4 +1,4 @@
-/** GET /api/health: can we reach PostgreSQL and Redis, and how many workers are alive. */
+/** GET /api/health: can we reach PostgreSQL and Redis, how many workers are alive, and where each database server stands. */
 import type { HealthReport } from '@pgfan/contracts';
 import { liveWorkers } from '@pgfan/dispatch';
 import { readCostModel } from '@pgfan/runtime';
@@ -18,9 +18,10 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; late
 export function healthHandler(ctx: ApiContext) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const [postgres, redis] = await Promise.all([probe(() => ctx.storePool.query('SELECT 1')), probe(() => ctx.redis.ping())]);
-    const [workers, costModel] = redis.ok
-      ? await Promise.all([liveWorkers(ctx.redis).catch(() => []), readCostModel(ctx.redis).catch(() => null)])
-      : [[], null];
+    const [[workers, costModel], servers] = await Promise.all([
+      redis.ok ? Promise.all([liveWorkers(ctx.redis).catch(() => []), readCostModel(ctx.redis).catch(() => null)]) : Promise.resolve([[], null] as const),
+      ctx.servers.replicas.length > 0 && req.authenticated ? ctx.servers.report() : Promise.resolve(undefined),
+    ]);
     const ok = postgres.ok && redis.ok;
     const body: HealthReport = {
       status: ok ? (workers.length > 0 ? 'ok' : 'no-workers') : 'unavailable',
@@ -36,6 +37,7 @@ export function healthHandler(ctx: ApiContext) {
         parallelStartMs: costModel.parallelStartMs,
         parallelWorkerStartMs: costModel.parallelWorkerStartMs,
       },
+      ...(servers ? { servers } : {}),
     };
     // Probes come without a key: they get the verdict, not the details (addresses, worker names).
     return { status: ok ? 200 : 503, body: req.authenticated ? body : { status: body.status } };

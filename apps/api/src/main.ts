@@ -1,9 +1,19 @@
 #!/usr/bin/env node
 /** The pgfan API process. */
 import { fragmentBacklog, JobSigner, liveWorkers, openQueues } from '@pgfan/dispatch';
-import { checkQueryRole, ConfigError, connectServices, Executions, readCostModel, startDatabaseMeasurement, UnreachableError } from '@pgfan/runtime';
+import {
+  checkQueryRole,
+  ConfigError,
+  connectServices,
+  Executions,
+  QueryServers,
+  queryServerSpecs,
+  readCostModel,
+  startDatabaseMeasurement,
+  UnreachableError,
+} from '@pgfan/runtime';
 import { hostname } from 'node:os';
-import { createQueryPool, TypeNames } from '@pgfan/engine';
+import { TypeNames } from '@pgfan/engine';
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
 import { ApiKeys } from './auth';
@@ -30,6 +40,7 @@ async function main(): Promise<void> {
   let env: ApiEnv;
   try {
     env = loadApiEnv(process.env);
+    queryServerSpecs(env.queryDatabaseUrl, env.REPLICA_URLS, env.READ_FROM);
   } catch (error) {
     fail(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
   }
@@ -43,14 +54,15 @@ async function main(): Promise<void> {
     storePoolSize: 10,
     log,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
-  const queryPool = createQueryPool({
-    connectionString: env.queryDatabaseUrl,
+  // Planning runs on the primary; queries the API runs itself, on whichever server is placed.
+  const servers = new QueryServers(queryServerSpecs(env.queryDatabaseUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
     max: 10,
     applicationName: 'pgfan-api',
     statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
     lockTimeoutMs: env.LOCK_TIMEOUT_MS,
     idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
+  const queryPool = servers.primary.pool;
   await checkQueryRole(queryPool, { url: env.queryDatabaseUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>
     fail(error instanceof Error ? error.message : String(error)),
   );
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
     policy: { allowedRelations: env.ALLOWED_RELATIONS },
     storePool,
     queryPool,
+    servers,
     redis,
     queues,
     events,
@@ -113,7 +126,7 @@ async function main(): Promise<void> {
     keys.stop();
     measurement.stop();
     server.closeAllConnections();
-    void Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.queryPool.end(), ctx.storePool.end()]).then(() => {
+    void Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]).then(() => {
       void ctx.redis.quit().catch(() => undefined);
       process.exit(0);
     });

@@ -82,7 +82,7 @@ export function cancelQueryHandler(ctx: ApiContext) {
     const record = await getQuery(ctx.storePool, id, owner);
     if (outcome === 'finished') throw new ServiceError('QUERY_FINISHED', `the query already ${record?.status ?? 'finished'}; there is nothing to cancel`);
     const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
-    await stopQueryWork(ctx.queues, ctx.queryPool, id, generation).catch(() => undefined);
+    await stopQueryWork(ctx.queues, ctx.servers.pools, id, generation).catch(() => undefined);
     await publishQueryEvent(ctx.redis, { type: 'cancelled', id }).catch(() => undefined);
     return { status: 200, body: record };
   };

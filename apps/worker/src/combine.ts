@@ -5,7 +5,7 @@
  */
 import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
 import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
-import { concludeQuery, fanOutObservation, recordFanOut, runWholeQuery } from '@pgfan/runtime';
+import { concludeQuery, fanOutObservation, oneSnapshotCut, recordFanOut, runWholeQuery } from '@pgfan/runtime';
 import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toResultSet } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
@@ -21,7 +21,7 @@ function abandon(queryId: string, generation: number, why: string): never {
 }
 
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
-  const { queryId, generation, spillToken, snapshot } = CombineJob.parse(job.data);
+  const { queryId, generation, spillToken, snapshot, cut } = CombineJob.parse(job.data);
   // Read at once: three round trips in the time of one.
   const [work, failedChildren, childrenValues] = await Promise.all([
     getQueryWork(ctx.storePool, queryId),
@@ -36,7 +36,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     .sort((a, b) => a.index - b.index);
   if (failures.length > 0) {
     await job.removeUnprocessedChildren();
-    await cancelStatements(ctx.queryPool, queryId, generation);
+    await cancelStatements(ctx.servers.pools, queryId, generation);
     if (failures.some((f) => f.code === 'SNAPSHOT_LOST')) {
       // The snapshot's holder is gone: start the whole query again, never mixing snapshots.
       await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
@@ -44,7 +44,12 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     }
     if (plan.combine?.floatGuards.length && failures.some((f) => f.sqlState === NUMERIC_VALUE_OUT_OF_RANGE)) {
       // A float aggregate's partial overflowed: whether PostgreSQL raises depends on the order of the rows.
-      await runAsWrittenAfterAll(ctx, { queryId, generation, snapshot, deadline: work.deadline.getTime() }, plan, 'a fragment overflowed a float aggregate');
+      await runAsWrittenAfterAll(
+        ctx,
+        { queryId, generation, snapshot, cut, deadline: work.deadline.getTime() },
+        plan,
+        'a fragment overflowed a float aggregate',
+      );
       abandon(queryId, generation, 'its fragments could not be combined exactly; the query ran as written');
     }
     const first = failures[0] as (typeof failures)[number];
@@ -74,7 +79,16 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   const ordered = plan.fragments.map((f) => outputs.get(f.index) as FragmentOutput);
   const fragments = plan.fragments.map((f, i): FragmentProgress => {
     const o = ordered[i] as FragmentOutput;
-    return { index: f.index, range: f.range, state: 'done', rows: o.rowCount, ms: o.ms, attempts: o.attempts, worker: o.worker };
+    return {
+      index: f.index,
+      range: f.range,
+      state: 'done',
+      rows: o.rowCount,
+      ms: o.ms,
+      attempts: o.attempts,
+      worker: o.worker,
+      ...(o.server ? { server: o.server } : {}),
+    };
   });
   const spilled = ordered.some((o) => o.rows === null);
   const combineStarted = Date.now();
@@ -103,7 +117,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   if (current.status === 'rejected') throw current.reason;
   if (!current.value) return;
   if (outcome.status === 'rejected' && outcome.reason instanceof InexactSplitError) {
-    await runAsWrittenAfterAll(ctx, { queryId, generation, snapshot, deadline: work.deadline.getTime() }, plan, outcome.reason.message);
+    await runAsWrittenAfterAll(ctx, { queryId, generation, snapshot, cut, deadline: work.deadline.getTime() }, plan, outcome.reason.message);
     if (spilled) await clearPartialRows(ctx.storePool, queryId);
     return;
   }
@@ -111,7 +125,16 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     if (outcome.status === 'rejected') throw outcome.reason;
     const { sql, resultSet } = outcome.value;
     const combineMs = Date.now() - combineStarted;
-    await concludeQuery(ctx, queryId, generation, { status: 'completed', result: resultSet, fragments, combineSql: sql, executeMs, combineMs });
+    const recordedCut = cut ? oneSnapshotCut(cut.server, cut.lsn) : null;
+    await concludeQuery(ctx, queryId, generation, {
+      status: 'completed',
+      result: resultSet,
+      fragments,
+      combineSql: sql,
+      executeMs,
+      combineMs,
+      cut: recordedCut,
+    });
     const { prediction } = plan;
     // Only the model's own choices teach its scan; every fan-out, chosen or requested, shows what
     // one costs outside its fragments and how long its fragments take.
@@ -145,11 +168,14 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
  */
 async function runAsWrittenAfterAll(
   ctx: WorkerContext,
-  run: { queryId: string; generation: number; snapshot: string | null; deadline: number },
+  run: { queryId: string; generation: number; snapshot: string | null; cut: CombineJob['cut']; deadline: number },
   plan: Plan,
   why: string,
 ): Promise<void> {
   ctx.log(`${run.queryId} (generation ${run.generation}) runs as written after all: ${why}`);
   const { WORKER_ID: runner, RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-  await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, run.queryId, run.generation, plan, run.deadline, { snapshot: run.snapshot });
+  await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, run.queryId, run.generation, plan, run.deadline, {
+    snapshot: run.snapshot,
+    ...(run.cut ? { cut: run.cut } : {}),
+  });
 }

@@ -1,6 +1,6 @@
 /** Everything a processor needs, created once per worker process and passed in. */
 import type { QueryEventBus, Queues } from '@pgfan/dispatch';
-import type { Executions } from '@pgfan/runtime';
+import type { Executions, QueryServers } from '@pgfan/runtime';
 import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -8,8 +8,10 @@ import type { WorkerEnv } from './env';
 
 export interface WorkerContext {
   env: WorkerEnv;
-  /** Read-only sessions for users' queries (fragments, combines, snapshots). */
+  /** Read-only sessions on the primary for users' queries (combines; fragments and snapshots without replicas). */
   queryPool: Pool;
+  /** The primary and its replicas, where coordinators place queries and fragments run. */
+  servers: QueryServers;
   /** Read-write sessions for the query history and spilled rows. */
   storePool: Pool;
   /** Commands (progress, completion notices, heartbeats). */

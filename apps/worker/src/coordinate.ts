@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { CoordinateJob, FINAL_STATUSES, type FragmentJob } from '@pgfan/contracts';
 import { addQueryFlow, enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';
-import { concludeQuery, runWholeQuery } from '@pgfan/runtime';
-import { exportSnapshot } from '@pgfan/engine';
+import { concludeQuery, NoServerError, runWholeQuery, type Placement, type PlacedSnapshot } from '@pgfan/runtime';
+import { formatLsn } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -40,8 +40,21 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, queryId, generation, plan, deadline);
     return;
   }
-  // Held until the deadline, and the reaper's grace after it, at most.
-  const [snapshot] = await Promise.all([ctx.env.SNAPSHOTS ? exportSnapshot(ctx.queryPool, deadline - Date.now() + ctx.env.REAPER_GRACE_MS) : null, announced]);
+  // On the least busy server that has the submitter's writes (the primary alone, without
+  // replicas). Held until the deadline, and the reaper's grace after it, at most.
+  let placed: Placement | PlacedSnapshot;
+  try {
+    const holdMs = deadline - Date.now() + ctx.env.REAPER_GRACE_MS;
+    [placed] = await Promise.all([ctx.env.SNAPSHOTS ? ctx.servers.placeSnapshot(holdMs, deadline) : ctx.servers.place(deadline), announced]);
+  } catch (error) {
+    if (!(error instanceof NoServerError)) throw error;
+    await concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } });
+    return;
+  }
+  const snapshot = (placed as Partial<PlacedSnapshot>).snapshot ?? null;
+  const position = snapshot?.position ?? placed.atLeast;
+  // Named only where there is a choice: records of a primary-only deployment stay as they were.
+  const server = ctx.servers.placing ? placed.server.name : undefined;
   try {
     const spillToken = randomBytes(18).toString('base64url');
     const fragments: FragmentJob[] = plan.fragments.map((f) => ({
@@ -54,8 +67,10 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
       snapshot: snapshot?.id ?? null,
       deadline,
       spillToken,
+      ...(server ? { server } : {}),
     }));
-    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: snapshot?.id ?? null }, fragments);
+    const cut = server && position !== null ? { server, lsn: formatLsn(position) } : undefined;
+    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: snapshot?.id ?? null, ...(cut ? { cut } : {}) }, fragments);
     const ending = await waitForEnd(ctx, queryId, deadline, snapshot?.lost);
     if (ending === 'deadline') await timeOut(ctx, queryId, generation, work.timeoutMs);
     // With the snapshot lost, waiting would only hold a coordinator slot that the next

@@ -9,6 +9,7 @@
 import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
 import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
 import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
+import { UnknownServerError } from '@pgfan/runtime';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
@@ -48,9 +49,11 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     return jobFailure(failure, { final });
   };
   // PostgreSQL unreachable (restarting, say): a failure like any other, retried with backoff.
-  const client = await ctx.queryPool.connect().catch(async (error: unknown) => {
-    throw await failed(error);
-  });
+  const client = await Promise.resolve()
+    .then(() => ctx.servers.get(f.server).pool.connect())
+    .catch(async (error: unknown) => {
+      throw await failed(error);
+    });
   let spilled = false;
   let reported = started;
   /** Rows read so far, at most twice a second: the dashboard shows long fragments moving. */
@@ -101,6 +104,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       ms,
       startedAt: started,
       worker: ctx.env.WORKER_ID,
+      ...(f.server ? { server: f.server } : {}),
       attempts,
     };
     // The combine takes only partial rows a worker of this deployment produced.
@@ -115,6 +119,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
 
 /** What a fragment's error means for its job: the failure it records, and whether a retry could help. */
 function classify(error: unknown): { failure: JobFailure; final: boolean } {
+  if (error instanceof UnknownServerError) return { failure: { code: 'UNAVAILABLE', message: error.message }, final: true };
   if (error instanceof SnapshotLostError) return { failure: { code: 'SNAPSHOT_LOST', message: error.message }, final: true };
   if (error instanceof QueryFailedError) {
     const failure = { code: error.code, message: error.message, ...(error.sqlState ? { sqlState: error.sqlState } : {}) };

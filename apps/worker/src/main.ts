@@ -6,8 +6,8 @@
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
 import { ForgedJobError, jobFailure, JobSigner, openQueues, type SignedKind } from '@pgfan/dispatch';
-import { checkQueryRole, ConfigError, connectServices, Executions, UnreachableError } from '@pgfan/runtime';
-import { createQueryPool, TypeNames } from '@pgfan/engine';
+import { checkQueryRole, ConfigError, connectServices, Executions, QueryServers, queryServerSpecs, UnreachableError } from '@pgfan/runtime';
+import { TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';
 import { runCombineJob } from './combine';
@@ -33,9 +33,9 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     log,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   const queryUrl = env.QUERY_DATABASE_URL ?? env.DATABASE_URL;
-  // Fragments and combines, plus one connection per coordinated query for its snapshot.
-  const queryPool = createQueryPool({
-    connectionString: queryUrl,
+  // Fragments and combines, plus one connection per coordinated query for its snapshot: on each
+  // server, a pool that opens sessions only as they are needed.
+  const servers = new QueryServers(queryServerSpecs(queryUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
     lockTimeoutMs: env.LOCK_TIMEOUT_MS,
     idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
     max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
@@ -43,6 +43,7 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     // Up to ten workers share the database's connections: give idle ones back soon.
     idleTimeoutMs: 10_000,
   });
+  const queryPool = servers.primary.pool;
   await checkQueryRole(queryPool, { url: queryUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>
     fail(error instanceof Error ? error.message : String(error)),
   );
@@ -50,6 +51,7 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     env,
     storePool,
     queryPool,
+    servers,
     redis,
     queues: openQueues(redis, new JobSigner(env.JOB_SIGNING_KEY)),
     events,
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
   let env: WorkerEnv;
   try {
     env = loadWorkerEnv(process.env);
+    queryServerSpecs(env.QUERY_DATABASE_URL ?? env.DATABASE_URL, env.REPLICA_URLS, env.READ_FROM);
   } catch (error) {
     fail(error instanceof ConfigError ? error.message : String(error));
   }
@@ -111,7 +114,8 @@ async function main(): Promise<void> {
   let stopping = false;
   const health = env.HEALTH_PORT > 0 ? serveHealth(env.HEALTH_PORT, () => !stopping && ctx.redis.status === 'ready', ctx) : null;
   const reaper = startReaper(ctx, log);
-  log(`ready: ${env.WORKER_CONCURRENCY} fragments and ${env.COMBINE_CONCURRENCY} combines at once, snapshots ${env.SNAPSHOTS ? 'on' : 'off'}`);
+  const reading = ctx.servers.placing ? `, reading ${env.READ_FROM === 'any' ? 'the primary and' : 'from'} ${ctx.servers.replicas.length} replica(s)` : '';
+  log(`ready: ${env.WORKER_CONCURRENCY} fragments and ${env.COMBINE_CONCURRENCY} combines at once, snapshots ${env.SNAPSHOTS ? 'on' : 'off'}${reading}`);
 
   const shutdown = async (reason: string) => {
     if (stopping) return;
@@ -130,7 +134,7 @@ async function main(): Promise<void> {
     await heartbeat.stop();
     await ctx.events.close();
     await ctx.queues.close();
-    if (drained) await Promise.all([ctx.queryPool.end(), ctx.storePool.end()]);
+    if (drained) await Promise.all([ctx.servers.end(), ctx.storePool.end()]);
     else log(`${ctx.stats.active} job(s) did not finish in time: other workers retry them once their locks lapse`);
     await ctx.redis.quit().catch(() => undefined);
     log('stopped');

@@ -11,7 +11,7 @@ import type { WorkerContext } from './context';
 export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
   const failed = await failOverdue(ctx.storePool, ctx.env.REAPER_GRACE_MS);
   for (const { id, error, totalMs } of failed) {
-    await cancelStatements(ctx.queryPool, id).catch(() => undefined);
+    await cancelStatements(ctx.servers.pools, id);
     // A combine that never recorded an outcome left its spilled partial rows behind.
     await clearPartialRows(ctx.storePool, id).catch(() => undefined);
     await publishQueryEvent(ctx.redis, { type: 'failed', id, error, totalMs }).catch(() => undefined);

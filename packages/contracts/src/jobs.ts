@@ -47,6 +47,8 @@ export const FragmentJob = z.object({
   deadline: z.number(),
   /** Marks the rows this generation spills to PostgreSQL; the combine reads them back with it, and nobody without it can. */
   spillToken: z.string().min(16),
+  /** The database server holding the snapshot (host:port); absent: the primary. */
+  server: z.string().optional(),
 });
 export type FragmentJob = z.infer<typeof FragmentJob>;
 
@@ -57,6 +59,8 @@ export const CombineJob = z.object({
   spillToken: z.string().min(16),
   /** The generation's snapshot: a combine that must run the query as written after all runs it there. */
   snapshot: z.string().nullable(),
+  /** Where the generation's snapshot is (host:port), and the position it sees up to; absent: the primary. */
+  cut: z.object({ server: z.string(), lsn: z.string() }).optional(),
 });
 export type CombineJob = z.infer<typeof CombineJob>;
 
@@ -69,6 +73,8 @@ export const FragmentOutput = z.object({
   /** When the fragment's last attempt started on its worker (ms since the epoch); older workers leave it out. */
   startedAt: z.number().optional(),
   worker: z.string(),
+  /** The database server it ran on; absent: the primary. */
+  server: z.string().optional(),
   attempts: z.number().int(),
 });
 export type FragmentOutput = z.infer<typeof FragmentOutput>;

@@ -25,6 +25,7 @@ export const FragmentProgress = z.object({
   ms: z.number().nullable().describe('time the fragment ran, in milliseconds'),
   attempts: z.number().int(),
   worker: z.string().nullable().describe('the worker that ran (or is running) it'),
+  server: z.string().nullable().optional().describe('the database server it ran on (host:port), when the primary has replicas'),
 });
 export type FragmentProgress = z.infer<typeof FragmentProgress>;
 
@@ -100,6 +101,19 @@ export function toQueryRecord(view: QueryView): QueryRecord {
 
 const Reachability = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
 
+export const DatabaseServerReport = z.object({
+  name: z.string().describe('host:port, as records and jobs name it'),
+  role: z.enum(['primary', 'replica']),
+  reachable: z.boolean(),
+  lsn: z.string().nullable().describe("its WAL position: the primary's write position, a replica's last replayed"),
+  lagBytes: z.number().nullable().describe('bytes of WAL a replica has still to replay (0 for the primary); null when unknown'),
+  replayPaused: z.boolean(),
+  active: z.number().int().describe("pgfan's statements running on it now"),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+});
+export type DatabaseServerReport = z.infer<typeof DatabaseServerReport>;
+
 export const HealthReport = z.object({
   status: z.enum(['ok', 'no-workers', 'unavailable']),
   postgres: Reachability,
@@ -154,5 +168,9 @@ export const HealthReport = z.object({
     .nullable()
     .optional()
     .describe("the cost model's learned correction; null when Redis is unreachable"),
+  servers: z
+    .array(DatabaseServerReport)
+    .optional()
+    .describe("the database servers users' queries run on, the primary first; only when REPLICA_URLS lists replicas"),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

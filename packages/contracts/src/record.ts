@@ -45,6 +45,18 @@ export const FragmentRecord = z.object({
 });
 export type FragmentRecord = z.infer<typeof FragmentRecord>;
 
+/** Where a query read the database, when the primary has replicas. */
+export const Cut = z.object({
+  lsn: z
+    .string()
+    .describe(
+      "a WAL position (as PostgreSQL prints it): the answer includes every transaction the primary committed before it, the submitter's own writes included",
+    ),
+  servers: z.array(z.string()).describe('the servers the fragments read, by name (host:port)'),
+  guarantee: z.enum(['one-snapshot']).describe('one-snapshot: one server, and one snapshot every fragment imported'),
+});
+export type Cut = z.infer<typeof Cut>;
+
 export const PlanRecord = z.object({
   mode: z.enum(['fan-out', 'as-written']),
   reason: z.string().describe('why this mode: the partitioning chosen, or what prevents splitting'),
@@ -61,6 +73,7 @@ export const PlanRecord = z.object({
     .nullable()
     .optional()
     .describe("the cost model's prediction, to compare with timings.totalMs; null without an estimate"),
+  cut: Cut.nullable().optional().describe('where the query read the database, once it has run; absent when only the primary serves queries'),
 });
 export type PlanRecord = z.infer<typeof PlanRecord>;
 

@@ -10,6 +10,7 @@ import { QueryFailedError } from './errors';
 import { InexactSplitError, runCombine, runFragment, runSequential, toResultSet, type RawResult } from './execution';
 import { planOnDatabase } from './planning';
 import { TypeNames } from './type-names';
+import { ServerBehindError } from './servers';
 
 export interface LocalRunOptions extends PlanOptions {
   /** Keep at most this many result rows in the record (`truncated` tells). @defaultValue unlimited */
@@ -95,5 +96,7 @@ export function errorRecord(error: unknown): ErrorRecord {
   if (error instanceof QueryRejectedError || error instanceof QueryFailedError) {
     return { code: error.code, message: error.message, ...(error.position ? { position: error.position } : {}) };
   }
+  if (error instanceof ServerBehindError)
+    return { code: 'UNAVAILABLE', message: `the replica the query was placed on restarted behind the primary: ${error.message}` };
   return { code: 'INTERNAL_ERROR', message: error instanceof Error ? error.message : String(error) };
 }

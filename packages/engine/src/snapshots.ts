@@ -3,10 +3,13 @@
  * all fragments see the database as of one instant.
  */
 import type { Pool, QueryResult } from 'pg';
+import { readPosition, ServerBehindError } from './servers';
 
 /** An exported snapshot, valid while its transaction stays open. */
 export interface HeldSnapshot {
   id: string;
+  /** With `atLeast`: the server's WAL position just before the snapshot, which sees everything committed before it. */
+  position: bigint | null;
   /** Ends the exporting transaction; fragments can no longer import the snapshot. */
   release(): Promise<void>;
   /** Resolves if the exporting session dies first (a database restart, a killed backend): the snapshot died with it. */
@@ -20,9 +23,11 @@ const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+-\d+$/i;
  * fragments run, so the session's idle_in_transaction_session_timeout is lifted to `holdMs`:
  * long enough for the query, and PostgreSQL still frees the snapshot if its holder is wedged.
  */
-export async function exportSnapshot(pool: Pool, holdMs: number): Promise<HeldSnapshot> {
+export async function exportSnapshot(pool: Pool, holdMs: number, options: { atLeast?: bigint } = {}): Promise<HeldSnapshot> {
   const client = await pool.connect();
   try {
+    // A round trip of its own: a snapshot taken after it sees what was committed before it.
+    const position = options.atLeast === undefined ? null : await readPosition(client, options.atLeast);
     // One round trip: a multi-statement simple query answers with one result per statement.
     const results = (await client.query(
       `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.ceil(holdMs))}; SELECT pg_export_snapshot() AS id`,
@@ -38,6 +43,7 @@ export async function exportSnapshot(pool: Pool, holdMs: number): Promise<HeldSn
     client.once('end', onGone);
     return {
       id,
+      position,
       lost,
       release: async () => {
         if (released) return;
@@ -53,7 +59,8 @@ export async function exportSnapshot(pool: Pool, holdMs: number): Promise<HeldSn
       },
     };
   } catch (error) {
-    client.release(error as Error);
+    // A server that is only behind keeps a healthy session.
+    client.release(error instanceof ServerBehindError ? undefined : (error as Error));
     throw error;
   }
 }

@@ -2,12 +2,13 @@
  * Ending a query, and running one as written — shared by the workers and by the API, which runs
  * small queries itself rather than through the queue.
  */
-import { errorRecord, runAsWritten, toResultSet, type TypeNames } from '@pgfan/engine';
+import { errorRecord, formatLsn, readPosition, runAsWritten, toResultSet, type TypeNames } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
-import type { QueryView } from '@pgfan/contracts';
+import type { Cut, QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import { NoServerError, type Placement, type QueryServers } from './servers';
 import { clearFragmentProgressIn, fragmentApplicationName, publishQueryEvents, stopQueryWork, type NewQueryEvent, type Queues } from '@pgfan/dispatch';
 import { recordObservation } from './cost-model';
 import type { Executions } from './executions';
@@ -15,7 +16,8 @@ import type { Executions } from './executions';
 /** What ending a query touches. */
 export interface ConcludeContext {
   storePool: Pool;
-  queryPool: Pool;
+  /** Where users' queries run: a failed query's statements are cancelled on every one. */
+  servers: QueryServers;
   redis: Redis;
   queues: Queues;
 }
@@ -44,7 +46,7 @@ export async function concludeQuery(
   const recorded = await finishQuery(ctx.storePool, queryId, generation, outcome);
   if (!recorded) return null;
   if (outcome.status !== 'completed' && options.stopGeneration !== undefined) {
-    await stopQueryWork(ctx.queues, ctx.queryPool, queryId, options.stopGeneration);
+    await stopQueryWork(ctx.queues, ctx.servers.pools, queryId, options.stopGeneration);
   }
   const totalMs = recorded.timings.totalMs ?? 0;
   const ending: NewQueryEvent =
@@ -82,6 +84,14 @@ export interface WholeQueryOptions {
    * reads the database as its fragments did.
    */
   snapshot?: string | null;
+  /** Where that snapshot is, when the primary has replicas (the fan-out's placement). */
+  cut?: { server: string; lsn: string };
+}
+
+/** The record's `cut` for a query that read one server's snapshot; none when only the primary serves queries. */
+export function oneSnapshotCut(server: string, lsn: bigint | string | null): Cut | null {
+  if (lsn === null) return null;
+  return { lsn: typeof lsn === 'string' ? lsn : formatLsn(lsn), servers: [server], guarantee: 'one-snapshot' };
 }
 
 /**
@@ -97,11 +107,23 @@ export async function runWholeQuery(
   deadline: number,
   options: WholeQueryOptions = {},
 ): Promise<QueryView | null> {
-  const progress = { index: 0, range: null, attempts: 1, worker: ctx.runner };
   const { announce = [], eventsInBackground = false, snapshot = null } = options;
   // Not waited for: events on one connection arrive in order, before the ending's.
   void publishQueryEvents(ctx.redis, [...announce, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }]).catch(() => undefined);
-  const client = await ctx.queryPool.connect();
+  let placement: Placement;
+  try {
+    placement = options.cut
+      ? { server: ctx.servers.get(options.cut.server), atLeast: null }
+      : snapshot !== null
+        ? { server: ctx.servers.primary, atLeast: null }
+        : await ctx.servers.place(deadline);
+  } catch (error) {
+    if (!(error instanceof NoServerError)) throw error;
+    return concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } }, { eventsInBackground });
+  }
+  const { server, atLeast } = placement;
+  const progress = { index: 0, range: null, attempts: 1, worker: ctx.runner, ...(ctx.servers.placing ? { server: server.name } : {}) };
+  const client = await server.pool.connect();
   // From here: waiting for a pooled connection is not running the query, and counted as such it
   // taught the cost model that queries run slower whenever many arrive at once.
   const started = Date.now();
@@ -114,12 +136,14 @@ export async function runWholeQuery(
       applicationName: fragmentApplicationName(queryId, generation, 0),
       serialPlan: plan.prediction?.serialPlan === true,
     };
+    // A replica proves it has the submitter's writes first; then its snapshot sees them.
+    const position = atLeast === null ? null : await readPosition(client, atLeast);
     const raw = await runAsWritten(client, session, plan.sql, ctx.resultMaxRows);
     const { alone } = execution.end();
     client.release();
     released = true;
     const ms = Date.now() - started;
-    const result = await toResultSet(ctx.queryPool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
+    const result = await toResultSet(ctx.servers.primary.pool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
     const done: NewQueryEvent = { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: 1 };
     const outcome: Outcome = {
       status: 'completed',
@@ -127,6 +151,7 @@ export async function runWholeQuery(
       fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
       executeMs: ms,
       combineMs: 0,
+      cut: options.cut ? oneSnapshotCut(options.cut.server, options.cut.lsn) : oneSnapshotCut(server.name, position),
     };
     const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done], eventsInBackground });
     // After the answer is on its way: the API answering a query it ran itself need not wait for

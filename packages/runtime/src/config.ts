@@ -119,6 +119,14 @@ export const querySessionEnv = {
   IDLE_IN_TRANSACTION_TIMEOUT_MS: envInteger(60_000, 0, 86_400_000),
   /** The secret jobs are signed with (see `jobSigningKeys`). */
   JOB_SIGNING_KEY: jobSigningKeys,
+  /**
+   * Streaming replicas of QUERY_DATABASE_URL's database, comma-separated, reached with the same
+   * role: a query may run on any of them that has replayed up to where the primary stood when the
+   * query was placed (docs/scale-out.md). Every process must list the same ones.
+   */
+  REPLICA_URLS: envList(),
+  /** Which servers users' queries read: `primary`, `replicas`, or `any` (the default). */
+  READ_FROM: z.enum(['primary', 'replicas', 'any'], { message: 'must be primary, replicas or any' }).default('any'),
 };
 export const redisUrl = envUrl(DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
 

@@ -1,10 +1,11 @@
 -- Finishes an unfinished query's generation (any, for a null one), keeping its result apart; returns the finished summary, or no row.
--- Params: $1 id; $2 generation, or null; $3 status; $4 result; $5 error; $6 fragments, or null; $7 combine SQL, or null; $8 execute ms; $9 combine ms; $10 row count; $11 bytes added.
+-- Params: $1 id; $2 generation, or null; $3 status; $4 result; $5 error; $6 fragments, or null; $7 combine SQL, or null; $8 execute ms; $9 combine ms; $10 row count; $11 bytes added; $12 the plan's cut, or null.
 WITH finished AS (
   UPDATE pgfan.queries SET
     status = $3, error = $5, row_count = $10,
     fragments = coalesce($6::jsonb, fragments),
-    plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END,
+    plan = CASE WHEN $7::text IS NULL THEN plan ELSE jsonb_set(plan, '{combineSql}', to_jsonb($7::text)) END
+           || jsonb_strip_nulls(jsonb_build_object('cut', $12::jsonb)),
     execute_ms = coalesce($8, execute_ms), combine_ms = coalesce($9, combine_ms),
     stored_bytes = stored_bytes + $11,
     finished_at = clock_timestamp()

@@ -3,7 +3,7 @@
  * the generation), so a late worker, a cancelled query or a query that started over can never
  * overwrite a newer outcome.
  */
-import type { ErrorRecord, FragmentProgress, PlanRecord, QueryPage, QueryStatus, QuerySummary, QueryView, ResultSet } from '@pgfan/contracts';
+import type { Cut, ErrorRecord, FragmentProgress, PlanRecord, QueryPage, QueryStatus, QuerySummary, QueryView, ResultSet } from '@pgfan/contracts';
 import type { Pool, PoolClient } from 'pg';
 import { loadSql } from './sql-files';
 
@@ -272,6 +272,8 @@ export interface Outcome {
   combineSql?: string | null;
   executeMs?: number | null;
   combineMs?: number | null;
+  /** Where the query read the database (the plan's `cut`), when the primary has replicas. */
+  cut?: Cut | null;
 }
 
 /**
@@ -300,6 +302,7 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
       outcome.combineMs ?? null,
       outcome.result?.rowCount ?? null,
       [result, error, outcome.combineSql].reduce((bytes, text) => bytes + (text ? Buffer.byteLength(text) : 0), 0),
+      outcome.cut ? JSON.stringify(outcome.cut) : null,
     ],
   });
   const row = finished.rows[0];

@@ -1,0 +1,45 @@
+/**
+ * Where one query runs, when the primary has streaming replicas: pure, from what each server
+ * reported a moment ago. One query, one server, one snapshot; the server must have replayed up
+ * to where the primary stood when the query was placed, so that a query sees every write its
+ * submitter saw committed (read-your-writes).
+ */
+
+/** Which servers users' queries may read from. */
+export type ReadFrom = 'primary' | 'replicas' | 'any';
+export const READ_FROM: readonly ReadFrom[] = ['primary', 'replicas', 'any'];
+
+export type ServerRole = 'primary' | 'replica';
+
+export interface ServerSighting {
+  name: string;
+  role: ServerRole;
+  /** What it reported; null when it could not be reached. */
+  state: { lsn: bigint; active: number } | null;
+}
+
+/**
+ * The servers a query may run on, best first: reachable, allowed by `readFrom`, and (replicas)
+ * replayed up to `target`. Best is the least busy — the fewest of pgfan's statements running —
+ * so that concurrent queries spread over the servers; among equals a replica before the primary
+ * (which also takes the writes), then at random, so that queries placed at the same moment do not
+ * all pick the same one.
+ */
+export function rankServers(servers: readonly ServerSighting[], target: bigint, readFrom: ReadFrom, random: () => number = Math.random): string[] {
+  const eligible = servers.flatMap((server) => {
+    const { state } = server;
+    if (state === null) return [];
+    if (readFrom === 'primary' && server.role !== 'primary') return [];
+    if (readFrom === 'replicas' && server.role !== 'replica') return [];
+    if (server.role === 'replica' && state.lsn < target) return [];
+    return [{ name: server.name, active: state.active, primary: server.role === 'primary' ? 1 : 0, tie: random() }];
+  });
+  eligible.sort((a, b) => a.active - b.active || a.primary - b.primary || a.tie - b.tie);
+  return eligible.map((server) => server.name);
+}
+
+/** Bytes of WAL a replica has still to replay to reach `primary`; null when either is unknown. */
+export function lagBytes(primary: bigint | null, replica: bigint | null): number | null {
+  if (primary === null || replica === null) return null;
+  return Number(primary > replica ? primary - replica : 0n);
+}

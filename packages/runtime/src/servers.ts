@@ -1,0 +1,219 @@
+/**
+ * The database servers users' queries run on: the primary (QUERY_DATABASE_URL) and its streaming
+ * replicas (REPLICA_URLS), each with a pool of read-only sessions and a name (`host:port`) that
+ * jobs, records and the dashboard use. Every process builds the same list from the same settings,
+ * so a name in a signed job means the same server to every worker.
+ */
+import { createQueryPool, exportSnapshot, formatLsn, readServerState, type HeldSnapshot, type QueryPoolOptions, type ServerState } from '@pgfan/engine';
+import type { Pool } from 'pg';
+import { ConfigError, redactUrl } from './config';
+import { lagBytes, rankServers, type ReadFrom, type ServerRole, type ServerSighting } from './placement';
+
+export interface QueryServer {
+  name: string;
+  role: ServerRole;
+  url: string;
+  pool: Pool;
+}
+
+/** How long a server has to report its state before it counts as unreachable for this placement. */
+const SIGHTING_TIMEOUT_MS = 2_000;
+/** How often a placement that found no server up to date looks again. */
+const RETRY_MS = 25;
+
+/** `host:port` of a connection URL: what the server is called in records, jobs and the dashboard. */
+export function serverName(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || '5432'}`;
+}
+
+/**
+ * The servers' names and roles, the primary first.
+ * @throws ConfigError when two URLs name the same server, or READ_FROM=replicas has none.
+ */
+export function queryServerSpecs(primaryUrl: string, replicaUrls: readonly string[], readFrom: ReadFrom): Omit<QueryServer, 'pool'>[] {
+  for (const url of replicaUrls) {
+    if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
+      throw new ConfigError(`invalid setting REPLICA_URLS: ${redactUrl(url)} is not a postgres:// URL`);
+    }
+  }
+  if (readFrom === 'replicas' && replicaUrls.length === 0) throw new ConfigError('invalid setting READ_FROM: "replicas" needs REPLICA_URLS');
+  const specs = [
+    { name: serverName(primaryUrl), role: 'primary' as const, url: primaryUrl },
+    ...replicaUrls.map((url) => ({ name: serverName(url), role: 'replica' as const, url })),
+  ];
+  const names = specs.map((s) => s.name);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) throw new ConfigError(`invalid setting REPLICA_URLS: ${repeated} is listed twice (or is the primary)`);
+  return specs;
+}
+
+/** A server's state as `GET /api/health` reports it. */
+export interface ServerReport {
+  name: string;
+  role: ServerRole;
+  reachable: boolean;
+  /** Its WAL position: the primary's write position, a replica's last replayed. */
+  lsn: string | null;
+  /** Bytes of WAL a replica has still to replay (0 for the primary); null when unknown. */
+  lagBytes: number | null;
+  replayPaused: boolean;
+  /** pgfan statements running on it now. */
+  active: number;
+  latencyMs: number;
+  error?: string;
+}
+
+/** Where one query runs. */
+export interface Placement {
+  server: QueryServer;
+  /**
+   * The primary's WAL position when the query was placed: the server has replayed at least this
+   * far, so the query sees every write committed before it. Null when only the primary serves
+   * queries: it is always current, and nothing is read to place a query.
+   */
+  atLeast: bigint | null;
+}
+
+export interface PlacedSnapshot extends Placement {
+  snapshot: HeldSnapshot;
+}
+
+/** No server allowed to serve a query had replayed up to the primary's position before the query's deadline. */
+export class NoServerError extends Error {
+  override readonly name = 'NoServerError';
+  readonly code = 'UNAVAILABLE';
+}
+
+/** A job names a server this process does not know: REPLICA_URLS differs between the API and a worker. */
+export class UnknownServerError extends Error {
+  override readonly name = 'UnknownServerError';
+}
+
+type Sighting = ServerSighting & { state: ServerState | null; latencyMs: number; error?: string };
+
+export class QueryServers {
+  readonly primary: QueryServer;
+  readonly replicas: readonly QueryServer[];
+  readonly all: readonly QueryServer[];
+  /** Every server's pool: cancelling a query's statements looks on all of them. */
+  readonly pools: readonly Pool[];
+
+  constructor(
+    specs: readonly Omit<QueryServer, 'pool'>[],
+    readonly readFrom: ReadFrom,
+    poolOptions: Omit<QueryPoolOptions, 'connectionString'>,
+  ) {
+    this.all = specs.map((spec) => ({ ...spec, pool: createQueryPool({ ...poolOptions, connectionString: spec.url }) }));
+    this.primary = this.all[0] as QueryServer;
+    this.replicas = this.all.slice(1);
+    this.pools = this.all.map((s) => s.pool);
+  }
+
+  /** Whether a query may run elsewhere than on the primary. */
+  get placing(): boolean {
+    return this.replicas.length > 0 && this.readFrom !== 'primary';
+  }
+
+  /** The server a job names; no name is the primary (jobs from before there were replicas). */
+  get(name: string | null | undefined): QueryServer {
+    if (name === null || name === undefined) return this.primary;
+    const server = this.all.find((s) => s.name === name);
+    if (!server) throw new UnknownServerError(`this process has no database server ${name}: REPLICA_URLS must be the same for the API and every worker`);
+    return server;
+  }
+
+  /** Every server's state now, as health reports it. */
+  async report(): Promise<ServerReport[]> {
+    const sightings = await this.sight();
+    const primaryLsn = sightings[0]?.state?.lsn ?? null;
+    return sightings.map((s) => ({
+      name: s.name,
+      role: s.role,
+      reachable: s.state !== null,
+      lsn: s.state ? formatLsn(s.state.lsn) : null,
+      lagBytes: s.role === 'primary' ? (s.state ? 0 : null) : lagBytes(primaryLsn, s.state?.lsn ?? null),
+      replayPaused: s.state?.replayPaused ?? false,
+      active: s.state?.active ?? 0,
+      latencyMs: s.latencyMs,
+      ...(s.error ? { error: s.error } : {}),
+    }));
+  }
+
+  /**
+   * A server for a query that takes its own snapshot (one run as written): the session that runs
+   * it must check `atLeast` first (`readPosition`), which a restarted replica could fail.
+   */
+  async place(deadline: number): Promise<Placement> {
+    if (!this.placing) return { server: this.primary, atLeast: null };
+    const { order, target } = await this.candidates(deadline);
+    return { server: order[0] as QueryServer, atLeast: target };
+  }
+
+  /**
+   * Exports the snapshot every fragment of a query imports, on the best server that has replayed
+   * up to the primary's position (see `rankServers`); the next best if that one fails.
+   */
+  async placeSnapshot(holdMs: number, deadline: number): Promise<PlacedSnapshot> {
+    if (!this.placing) return { server: this.primary, atLeast: null, snapshot: await exportSnapshot(this.primary.pool, holdMs) };
+    for (;;) {
+      const { order, target } = await this.candidates(deadline);
+      for (const server of order) {
+        // A replica may fail in between (restarted, behind after all): the next one is as good.
+        const snapshot = await exportSnapshot(server.pool, holdMs, { atLeast: target }).catch(() => null);
+        if (snapshot) return { server, atLeast: target, snapshot };
+      }
+      await this.pause(deadline, target);
+    }
+  }
+
+  async end(): Promise<void> {
+    await Promise.allSettled(this.pools.map((pool) => pool.end()));
+  }
+
+  /** Servers that may serve a query now, best first, and the primary's position they reached. */
+  private async candidates(deadline: number): Promise<{ order: QueryServer[]; target: bigint }> {
+    for (;;) {
+      const sightings = await this.sight();
+      const primary = sightings[0] as Sighting;
+      // Without the primary's position nothing proves a replica holds the submitter's writes.
+      if (primary.state === null) throw new Error(`cannot reach the primary database server ${primary.name}: ${primary.error ?? 'no answer'}`);
+      const target = primary.state.lsn;
+      const order = rankServers(sightings, target, this.readFrom).map((name) => this.get(name));
+      if (order.length > 0) return { order, target };
+      await this.pause(deadline, target, sightings);
+    }
+  }
+
+  /** Waits a moment before looking again, or gives up at the deadline. */
+  private async pause(deadline: number, target: bigint, sightings?: Sighting[]): Promise<void> {
+    if (Date.now() + RETRY_MS >= deadline) {
+      const where = (sightings ?? [])
+        .filter((s) => s.role === 'replica')
+        .map((s) => `${s.name} ${s.state ? `at ${formatLsn(s.state.lsn)}` : `unreachable (${s.error ?? 'no answer'})`}`)
+        .join(', ');
+      throw new NoServerError(`no replica reached the primary's position ${formatLsn(target)} before the query's deadline${where ? `: ${where}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+
+  private sight(): Promise<Sighting[]> {
+    return Promise.all(
+      this.all.map(async (server): Promise<Sighting> => {
+        const started = performance.now();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${SIGHTING_TIMEOUT_MS} ms`)), SIGHTING_TIMEOUT_MS);
+        });
+        try {
+          const state = await Promise.race([readServerState(server.pool), timeout]);
+          return { name: server.name, role: server.role, state, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+        } catch (error) {
+          return { name: server.name, role: server.role, state: null, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+}
