@@ -21,6 +21,8 @@ test('defaults work locally, given a job signing key', () => {
     CORS_ORIGINS: [],
     ALLOWED_RELATIONS: null,
     RATE_LIMIT_PER_SECOND: 200,
+    REPLICA_URLS: [],
+    READ_FROM: 'any',
     MAX_ACTIVE_QUERIES_PER_KEY: 50,
     MAX_ACTIVE_QUERIES: 1000,
     MAX_SQL_LENGTH: 100_000,

@@ -1,6 +1,6 @@
 /** The API's settings, parsed once at start. */
 import { MAX_REQUEST_PARTITIONS } from '@pgfan/contracts';
-import { ConfigError, databaseUrl, envInteger, envList, parseEnv, querySessionEnv, redisUrl } from '@pgfan/runtime';
+import { ConfigError, databaseUrl, envInteger, envList, parseEnv, queryServerSpecs, querySessionEnv, redisUrl } from '@pgfan/runtime';
 import { parseAllowList } from '@pgfan/engine';
 import { z } from 'zod';
 
@@ -75,6 +75,7 @@ export type ApiEnv = Omit<z.infer<typeof ApiEnv>, 'ALLOWED_RELATIONS' | 'HOST'> 
 /** @throws ConfigError naming the bad setting. */
 export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
   const parsed = parseEnv(ApiEnv, env);
+  queryServerSpecs(parsed.QUERY_DATABASE_URL ?? parsed.DATABASE_URL, parsed.REPLICA_URLS, parsed.READ_FROM);
   if (parsed.DEFAULT_TIMEOUT_MS > parsed.MAX_TIMEOUT_MS) {
     throw new ConfigError(`invalid setting DEFAULT_TIMEOUT_MS: must not exceed MAX_TIMEOUT_MS (${parsed.MAX_TIMEOUT_MS})`);
   }

@@ -40,7 +40,6 @@ async function main(): Promise<void> {
   let env: ApiEnv;
   try {
     env = loadApiEnv(process.env);
-    queryServerSpecs(env.queryDatabaseUrl, env.REPLICA_URLS, env.READ_FROM);
   } catch (error) {
     fail(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
   }

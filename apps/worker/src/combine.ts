@@ -20,6 +20,9 @@ function abandon(queryId: string, generation: number, why: string): never {
   throw jobFailure({ code: 'NOT_COMBINED', message: `generation ${generation} of ${queryId} not combined: ${why}` }, { final: true });
 }
 
+/** Failures that end a generation, not the query: its snapshot (or the server holding it) is gone. */
+const RESTARTING_CODES = new Set(['SNAPSHOT_LOST', 'SERVER_LOST', 'RECOVERY_CONFLICT']);
+
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
   const { queryId, generation, spillToken, snapshot, cut } = CombineJob.parse(job.data);
   // Read at once: three round trips in the time of one.
@@ -37,10 +40,11 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   if (failures.length > 0) {
     await job.removeUnprocessedChildren();
     await cancelStatements(ctx.servers.pools, queryId, generation);
-    if (failures.some((f) => f.code === 'SNAPSHOT_LOST')) {
-      // The snapshot's holder is gone: start the whole query again, never mixing snapshots.
+    if (failures.some((f) => RESTARTING_CODES.has(f.code))) {
+      // The snapshot's holder, or its server, is gone: start the whole query again on a fresh
+      // placement, never mixing snapshots.
       await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
-      abandon(queryId, generation, 'its snapshot was lost; the query starts over');
+      abandon(queryId, generation, 'its snapshot, or the server holding it, was lost; the query starts over');
     }
     if (plan.combine?.floatGuards.length && failures.some((f) => f.sqlState === NUMERIC_VALUE_OUT_OF_RANGE)) {
       // A float aggregate's partial overflowed: whether PostgreSQL raises depends on the order of the rows.

@@ -31,6 +31,9 @@ test.each([
   [{ REDIS_URL: 'not a url' }, 'invalid setting REDIS_URL: must be a redis: or rediss:// URL'],
   [{ WORKER_ID: 'has spaces' }, 'invalid setting WORKER_ID: letters, digits, ".", "_" and "-" only'],
   [{ JOB_SIGNING_KEY: '' }, 'invalid setting JOB_SIGNING_KEY: required'],
+  [{ READ_FROM: 'standby' }, 'invalid setting READ_FROM: must be primary, replicas or any'],
+  [{ READ_FROM: 'replicas' }, 'invalid setting READ_FROM: "replicas" needs REPLICA_URLS'],
+  [{ REPLICA_URLS: 'postgres://r1/db,redis://r2' }, 'invalid setting REPLICA_URLS: redis://r2 is not a postgres:// URL'],
 ])('a bad setting is one line naming it: %j', (env, message) => {
   expect(() => loadWorkerEnv({ ...SIGNED, ...env })).toThrow(ConfigError);
   expect(() => loadWorkerEnv({ ...SIGNED, ...env })).toThrow(message);

@@ -1,6 +1,6 @@
 /** The worker's settings, parsed once at start. */
 import { hostname } from 'node:os';
-import { databaseUrl, envBoolean, envInteger, parseEnv, querySessionEnv, redisUrl } from '@pgfan/runtime';
+import { databaseUrl, envBoolean, envInteger, parseEnv, queryServerSpecs, querySessionEnv, redisUrl } from '@pgfan/runtime';
 import { z } from 'zod';
 
 export const WorkerEnv = z.object({
@@ -58,5 +58,6 @@ export type WorkerEnv = z.infer<typeof WorkerEnv> & { WORKER_ID: string };
 /** @throws ConfigError naming the bad setting. */
 export function loadWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
   const parsed = parseEnv(WorkerEnv, env);
+  queryServerSpecs(parsed.QUERY_DATABASE_URL ?? parsed.DATABASE_URL, parsed.REPLICA_URLS, parsed.READ_FROM);
   return { ...parsed, WORKER_ID: parsed.WORKER_ID ?? `${hostname()}-${process.pid}` };
 }

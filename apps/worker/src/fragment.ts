@@ -8,7 +8,7 @@
  */
 import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
 import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
-import { QueryFailedError, SnapshotLostError, streamFragment } from '@pgfan/engine';
+import { QueryFailedError, RECOVERY_CONFLICT, SnapshotLostError, streamFragment } from '@pgfan/engine';
 import { UnknownServerError } from '@pgfan/runtime';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -22,7 +22,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   const started = Date.now();
   // Started, not failed, attempts: a run cut short by its worker's death counts too.
   const attempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
-  const live = { index: f.index, attempts, worker: ctx.env.WORKER_ID };
+  const live = { index: f.index, attempts, worker: ctx.env.WORKER_ID, ...(f.server ? { server: f.server } : {}) };
   const progressTtl = Math.max(60_000, f.deadline - started + 60_000);
   if (f.deadline <= started) throw jobFailure({ code: 'TIMEOUT', message: 'the query passed its deadline before this fragment started' }, { final: true });
   // For the dashboard only: not waited for, and it cannot fail the fragment. Commands on one
@@ -36,7 +36,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   }).catch(() => undefined);
   /** Records and logs a failure; returns what the job throws. */
   const failed = async (error: unknown): Promise<Error> => {
-    const { failure, final } = classify(error);
+    const { failure, final } = classify(error, f.server);
     await reportFragment(ctx.redis, f.queryId, { ...live, state: 'failed', rows: null, ms: Date.now() - started }, progressTtl, {
       type: 'fragment-failed',
       id: f.queryId,
@@ -117,14 +117,23 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   }
 }
 
-/** What a fragment's error means for its job: the failure it records, and whether a retry could help. */
-function classify(error: unknown): { failure: JobFailure; final: boolean } {
+/**
+ * What a fragment's error means for its job: the failure it records, and whether a retry could
+ * help. On a server placed among several (`server`), losing it, or a recovery conflict that
+ * cancelled the fragment on a replica, fails at once: the query starts over on a fresh placement
+ * rather than wait for a server that may not come back (see the combine).
+ */
+function classify(error: unknown, server: string | undefined): { failure: JobFailure; final: boolean } {
   if (error instanceof UnknownServerError) return { failure: { code: 'UNAVAILABLE', message: error.message }, final: true };
   if (error instanceof SnapshotLostError) return { failure: { code: 'SNAPSHOT_LOST', message: error.message }, final: true };
   if (error instanceof QueryFailedError) {
     const failure = { code: error.code, message: error.message, ...(error.sqlState ? { sqlState: error.sqlState } : {}) };
+    if (server && error.sqlState === RECOVERY_CONFLICT) return { failure: { ...failure, code: 'RECOVERY_CONFLICT' }, final: true };
+    if (server && error.code === 'UNAVAILABLE')
+      return { failure: { ...failure, code: 'SERVER_LOST', message: `lost the database server ${server}: ${error.message}` }, final: true };
     return { failure, final: FINAL_CODES.has(error.code) };
   }
   // Not an error PostgreSQL raised: the connection to it failed (refused, reset, timed out).
-  return { failure: { code: 'UNAVAILABLE', message: `could not reach PostgreSQL (${error instanceof Error ? error.message : String(error)})` }, final: false };
+  const message = `could not reach PostgreSQL${server ? ` at ${server}` : ''} (${error instanceof Error ? error.message : String(error)})`;
+  return server ? { failure: { code: 'SERVER_LOST', message }, final: true } : { failure: { code: 'UNAVAILABLE', message }, final: false };
 }

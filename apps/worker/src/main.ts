@@ -66,7 +66,6 @@ async function main(): Promise<void> {
   let env: WorkerEnv;
   try {
     env = loadWorkerEnv(process.env);
-    queryServerSpecs(env.QUERY_DATABASE_URL ?? env.DATABASE_URL, env.REPLICA_URLS, env.READ_FROM);
   } catch (error) {
     fail(error instanceof ConfigError ? error.message : String(error));
   }

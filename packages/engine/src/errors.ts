@@ -49,6 +49,12 @@ export function fromDatabaseError(error: unknown, userSql?: { sql: string; prefi
   return error;
 }
 
+/**
+ * SQLSTATE of a statement a hot standby cancelled because replay had to remove what its snapshot
+ * still saw (a recovery conflict). A read-only REPEATABLE READ transaction meets it nowhere else.
+ */
+export const RECOVERY_CONFLICT = '40001';
+
 /** SQLSTATE of a statement that waited past lock_timeout. */
 export const LOCK_NOT_AVAILABLE = '55P03';
 

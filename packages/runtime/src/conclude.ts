@@ -2,7 +2,18 @@
  * Ending a query, and running one as written — shared by the workers and by the API, which runs
  * small queries itself rather than through the queue.
  */
-import { errorRecord, formatLsn, readPosition, runAsWritten, toResultSet, type TypeNames } from '@pgfan/engine';
+import {
+  errorRecord,
+  formatLsn,
+  fromDatabaseError,
+  QueryFailedError,
+  readPosition,
+  RECOVERY_CONFLICT,
+  runAsWritten,
+  ServerBehindError,
+  toResultSet,
+  type TypeNames,
+} from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import type { Cut, QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
@@ -110,75 +121,96 @@ export async function runWholeQuery(
   const { announce = [], eventsInBackground = false, snapshot = null } = options;
   // Not waited for: events on one connection arrive in order, before the ending's.
   void publishQueryEvents(ctx.redis, [...announce, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }]).catch(() => undefined);
-  let placement: Placement;
-  try {
-    placement = options.cut
-      ? { server: ctx.servers.get(options.cut.server), atLeast: null }
-      : snapshot !== null
-        ? { server: ctx.servers.primary, atLeast: null }
-        : await ctx.servers.place(deadline);
-  } catch (error) {
-    if (!(error instanceof NoServerError)) throw error;
-    return concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } }, { eventsInBackground });
-  }
-  const { server, atLeast } = placement;
-  const progress = { index: 0, range: null, attempts: 1, worker: ctx.runner, ...(ctx.servers.placing ? { server: server.name } : {}) };
-  const client = await server.pool.connect();
-  // From here: waiting for a pooled connection is not running the query, and counted as such it
-  // taught the cost model that queries run slower whenever many arrive at once.
-  const started = Date.now();
-  const execution = ctx.executions.begin();
-  let released = false;
-  try {
-    const session = {
-      snapshot,
-      statementTimeoutMs: deadline - started,
-      applicationName: fragmentApplicationName(queryId, generation, 0),
-      serialPlan: plan.prediction?.serialPlan === true,
-    };
-    // A replica proves it has the submitter's writes first; then its snapshot sees them.
-    const position = atLeast === null ? null : await readPosition(client, atLeast);
-    const raw = await runAsWritten(client, session, plan.sql, ctx.resultMaxRows);
-    const { alone } = execution.end();
-    client.release();
-    released = true;
-    const ms = Date.now() - started;
-    const result = await toResultSet(ctx.servers.primary.pool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
-    const done: NewQueryEvent = { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: 1 };
-    const outcome: Outcome = {
-      status: 'completed',
-      result,
-      fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
-      executeMs: ms,
-      combineMs: 0,
-      cut: options.cut ? oneSnapshotCut(options.cut.server, options.cut.lsn) : oneSnapshotCut(server.name, position),
-    };
-    const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done], eventsInBackground });
-    // After the answer is on its way: the API answering a query it ran itself need not wait for
-    // the model's bookkeeping. Only from a query that ran alone in this process: contention is
-    // not the query's cost.
-    const prediction = plan.prediction;
-    if (plan.mode === 'as-written' && prediction?.automatic && alone) {
-      const observation = {
-        queryClass: prediction.queryClass,
-        side: 'as-written',
-        predictedMs: prediction.asWrittenMs,
-        actualMs: ms,
-        fixedMs: prediction.asWrittenFixedMs ?? 0,
-      } as const;
-      setImmediate(() => void recordObservation(ctx.redis, observation).catch(() => undefined));
+  for (let placements = 1; ; placements++) {
+    let placement: Placement;
+    try {
+      placement = options.cut
+        ? { server: ctx.servers.get(options.cut.server), atLeast: null }
+        : snapshot !== null
+          ? { server: ctx.servers.primary, atLeast: null }
+          : await ctx.servers.place(deadline);
+    } catch (error) {
+      if (!(error instanceof NoServerError)) throw error;
+      return concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } }, { eventsInBackground });
     }
-    return recorded;
-  } catch (error) {
-    execution.end();
-    // The session may be broken: never hand it to another query.
-    if (!released) client.release(true);
-    return concludeQuery(
-      ctx,
-      queryId,
-      generation,
-      { status: 'failed', error: errorRecord(error), fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }] },
-      { eventsInBackground },
-    );
+    const { server, atLeast } = placement;
+    // Placed among several servers: one lost meanwhile is replaced by another (a fresh snapshot).
+    const replaceable = atLeast !== null && placements < MAX_PLACEMENTS;
+    const progress = { index: 0, range: null, attempts: placements, worker: ctx.runner, ...(ctx.servers.placing ? { server: server.name } : {}) };
+    const client = await server.pool.connect().catch((error: unknown) => {
+      if (replaceable) return null;
+      throw error;
+    });
+    if (client === null) continue;
+    // From here: waiting for a pooled connection is not running the query, and counted as such it
+    // taught the cost model that queries run slower whenever many arrive at once.
+    const started = Date.now();
+    const execution = ctx.executions.begin();
+    let released = false;
+    try {
+      const session = {
+        snapshot,
+        statementTimeoutMs: deadline - started,
+        applicationName: fragmentApplicationName(queryId, generation, 0),
+        serialPlan: plan.prediction?.serialPlan === true,
+      };
+      // A replica proves it has the submitter's writes first; then its snapshot sees them.
+      const position = atLeast === null ? null : await readPosition(client, atLeast);
+      const raw = await runAsWritten(client, session, plan.sql, ctx.resultMaxRows);
+      const { alone } = execution.end();
+      client.release();
+      released = true;
+      const ms = Date.now() - started;
+      const result = await toResultSet(ctx.servers.primary.pool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
+      const done: NewQueryEvent = { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: placements };
+      const outcome: Outcome = {
+        status: 'completed',
+        result,
+        fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
+        executeMs: ms,
+        combineMs: 0,
+        cut: options.cut ? oneSnapshotCut(options.cut.server, options.cut.lsn) : oneSnapshotCut(server.name, position),
+      };
+      const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done], eventsInBackground });
+      // After the answer is on its way: the API answering a query it ran itself need not wait for
+      // the model's bookkeeping. Only from a query that ran alone in this process: contention is
+      // not the query's cost.
+      const prediction = plan.prediction;
+      if (plan.mode === 'as-written' && prediction?.automatic && alone) {
+        const observation = {
+          queryClass: prediction.queryClass,
+          side: 'as-written',
+          predictedMs: prediction.asWrittenMs,
+          actualMs: ms,
+          fixedMs: prediction.asWrittenFixedMs ?? 0,
+        } as const;
+        setImmediate(() => void recordObservation(ctx.redis, observation).catch(() => undefined));
+      }
+      return recorded;
+    } catch (error) {
+      execution.end();
+      // The session may be broken: never hand it to another query.
+      if (!released) client.release(true);
+      if (replaceable && !released && isServerLoss(error) && Date.now() < deadline) continue;
+      return concludeQuery(
+        ctx,
+        queryId,
+        generation,
+        { status: 'failed', error: errorRecord(error), fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }] },
+        { eventsInBackground },
+      );
+    }
   }
+}
+
+/** Servers a query run as written is placed on before a lost server fails it. */
+const MAX_PLACEMENTS = 3;
+
+/** The server went away (or restarted behind), or a replica's replay cancelled the query: another server can run it. */
+function isServerLoss(error: unknown): boolean {
+  if (error instanceof ServerBehindError) return true;
+  const failure = fromDatabaseError(error);
+  if (failure instanceof QueryFailedError) return failure.code === 'UNAVAILABLE' || failure.sqlState === RECOVERY_CONFLICT;
+  // Not an error PostgreSQL raised: the connection to it failed (terminated, reset).
+  return true;
 }

@@ -43,6 +43,11 @@ export interface SystemOptions {
   /** A PostgreSQL server of the test's own: its admin URL. */
   adminUrl?: string;
   /**
+   * Streaming replicas of `adminUrl`'s server (their admin URLs): the API and workers get them as
+   * REPLICA_URLS, reached as the query role, in the test's database.
+   */
+  replicas?: string[];
+  /**
    * Run users' queries as the database's admin (a superuser), with ALLOW_PRIVILEGED_QUERY_ROLE,
    * instead of a read-only role: for tests of the gates in front of the database role.
    */
@@ -155,7 +160,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   await redis.flushdb();
   const queryUrl = queryRole?.url ?? db.url;
+  const onReplica = (replica: string) => {
+    const url = new URL(queryUrl);
+    url.host = new URL(replica).host;
+    return url.toString();
+  };
   const common = {
+    ...(options.replicas?.length ? { REPLICA_URLS: options.replicas.map(onReplica).join(',') } : {}),
     DATABASE_URL: db.url,
     QUERY_DATABASE_URL: queryUrl,
     JOB_SIGNING_KEY: randomBytes(24).toString('base64url'),

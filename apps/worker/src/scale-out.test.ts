@@ -1,0 +1,163 @@
+/**
+ * Scale-out on real servers: a primary and two streaming replicas started for this file, the API
+ * and workers given the replicas (REPLICA_URLS) and told to read only from them. Every query runs
+ * on one replica in one snapshot, sees every write committed before it was submitted, and gives
+ * PostgreSQL's own answer; the record says where it ran.
+ */
+import { QueryView } from '@pgfan/contracts';
+import { startPrivateCluster, type PrivateCluster } from '@pgfan/testing';
+import { Client } from 'pg';
+import { startSlowSystem, type SlowSystem } from './__tests__/queries';
+
+let cluster: PrivateCluster;
+let harness: SlowSystem;
+let writer: Client;
+let replicaNames: string[];
+const ACCOUNTS = 2_000;
+
+beforeAll(async () => {
+  cluster = await startPrivateCluster(2);
+  const replicas = cluster.replicas.map((r) => r.adminUrl);
+  const env = { READ_FROM: 'replicas' };
+  harness = await startSlowSystem({ label: 'scale_out', adminUrl: cluster.primary.adminUrl, replicas, apiEnv: env, workerEnv: env });
+  replicaNames = replicas.map((url) => `127.0.0.1:${new URL(url).port}`);
+  writer = new Client({ connectionString: harness.system.db.url });
+  await writer.connect();
+  // A bank: balances only move between accounts, so their sum never changes.
+  await writer.query(
+    `CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL); INSERT INTO accounts SELECT i, 1000 FROM generate_series(1, ${ACCOUNTS}) i`,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await writer?.end().catch(() => undefined);
+  await harness?.stop().catch(() => undefined);
+  await cluster?.stop();
+});
+
+afterEach(async () => {
+  for (const replica of cluster.replicas) {
+    const c = new Client({ connectionString: replica.adminUrl });
+    await c.connect();
+    await c.query('SELECT pg_wal_replay_resume()').finally(() => c.end());
+  }
+});
+
+async function onReplica(i: number, sql: string): Promise<void> {
+  const c = new Client({ connectionString: cluster.replicas[i]!.adminUrl });
+  await c.connect();
+  await c.query(sql).finally(() => c.end());
+}
+
+test('a fan-out runs on one replica in one snapshot, exactly, and its record says where', async () => {
+  const { client, direct } = harness;
+  const sql = 'SELECT country, count(*) AS n, sum(revenue) AS s, avg(duration) AS d FROM events GROUP BY country';
+  const record = await client.finished((await client.submit({ sql, partitions: 3 })).id);
+  await direct.expectExact(record);
+  const servers = new Set(record.fragments.map((f) => f.server));
+  expect(servers.size).toBe(1);
+  const [server] = [...servers] as string[];
+  expect(replicaNames).toContain(server);
+  expect(record.plan?.cut).toEqual({ lsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/), servers: [server], guarantee: 'one-snapshot' });
+});
+
+test('a query the API runs itself is placed on a replica too', async () => {
+  const { system } = harness;
+  const { status, body } = await system.request('POST', '/api/queries?wait=10000', { sql: 'SELECT count(*) AS n FROM single_event' });
+  expect(status).toBe(200);
+  const record = QueryView.parse(body);
+  expect(record.status).toBe('completed');
+  expect(replicaNames).toContain(record.fragments[0]?.server);
+  expect(record.plan?.cut?.servers).toEqual([record.fragments[0]?.server]);
+});
+
+test("a query waits for a replica to replay its submitter's writes, then sees them", async () => {
+  const { client } = harness;
+  await Promise.all([0, 1].map((i) => onReplica(i, 'SELECT pg_wal_replay_pause()')));
+  await writer.query('UPDATE accounts SET balance = balance + 5 WHERE id = 1');
+  const submitted = await client.submit({ sql: 'SELECT sum(balance) AS total FROM accounts', partitions: 2 });
+  await new Promise((r) => setTimeout(r, 400));
+  expect((await client.get(submitted.id)).status).not.toBe('completed');
+  await onReplica(1, 'SELECT pg_wal_replay_resume()');
+  const record = await client.finished(submitted.id);
+  expect(record.status).toBe('completed');
+  expect(record.result?.rows).toEqual([[String(ACCOUNTS * 1000 + 5)]]);
+  expect(record.fragments.map((f) => f.server)).toEqual([replicaNames[1], replicaNames[1]]);
+  await writer.query('UPDATE accounts SET balance = balance - 5 WHERE id = 1');
+});
+
+test("health reports every server's position and lag", async () => {
+  await onReplica(0, 'SELECT pg_wal_replay_pause()');
+  await writer.query('UPDATE accounts SET balance = balance WHERE id = 2');
+  const { body } = await harness.system.request<{ servers: { name: string; role: string; reachable: boolean; lagBytes: number; replayPaused: boolean }[] }>(
+    'GET',
+    '/api/health',
+  );
+  expect(body.servers.map((s) => [s.role, s.reachable])).toEqual([
+    ['primary', true],
+    ['replica', true],
+    ['replica', true],
+  ]);
+  expect(body.servers.slice(1).map((s) => s.name)).toEqual(replicaNames);
+  expect(body.servers[1]).toMatchObject({ replayPaused: true });
+  expect(body.servers[1]!.lagBytes).toBeGreaterThan(0);
+});
+
+test('concurrent queries spread over the replicas', async () => {
+  const { client } = harness;
+  const ids = await Promise.all(Array.from({ length: 16 }, () => client.submit({ sql: 'SELECT count(*) AS n FROM events', partitions: 2 }).then((q) => q.id)));
+  const records = await Promise.all(ids.map((id) => client.finished(id)));
+  expect(records.every((r) => r.status === 'completed')).toBe(true);
+  expect(new Set(records.map((r) => r.plan?.cut?.servers[0]))).toEqual(new Set(replicaNames));
+});
+
+test('a replica lost mid-query: the query starts over on the other one and gives the exact answer', async () => {
+  const { client, direct } = harness;
+  const sql = 'SELECT sum(slow(id, 1)) AS s, count(*) AS n FROM events WHERE id % 4 = 0';
+  const submitted = await client.submit({ sql, partitions: 3, timeoutMs: 30_000 });
+  const server = await client.runningOn(submitted.id).then(async () => (await client.get(submitted.id)).fragments.find((f) => f.server)?.server);
+  const victim = cluster.replicas[replicaNames.indexOf(server as string)];
+  expect(victim).toBeDefined();
+  const restarted = victim!.restart('immediate', { downMs: 3_000 });
+  const record = await client.finished(submitted.id, 30_000);
+  await restarted;
+  await direct.expectExact(record, 'SELECT sum(id) AS s, count(*) AS n FROM events WHERE id % 4 = 0');
+  expect(record.plan?.cut?.servers).toEqual([replicaNames.find((name) => name !== server)]);
+  expect(new Set(record.fragments.map((f) => f.server))).toEqual(new Set(record.plan?.cut?.servers));
+}, 60_000);
+
+test('the bank invariant: under a steady stream of transfers on the primary, every answer read on a replica is the constant total', async () => {
+  const { client } = harness;
+  let running = true;
+  let transfers = 0;
+  const writers = await Promise.all(
+    [0, 1].map(async () => {
+      const c = new Client({ connectionString: harness.system.db.url });
+      await c.connect();
+      return c;
+    }),
+  );
+  const loops = writers.map(async (c, w) => {
+    for (let i = 0; running; i++) {
+      const from = 1 + ((i * 7 + w * 131) % ACCOUNTS);
+      const to = 1 + ((i * 13 + w * 17 + 5) % ACCOUNTS);
+      await c.query(`BEGIN; UPDATE accounts SET balance = balance - 3 WHERE id = ${from}; UPDATE accounts SET balance = balance + 3 WHERE id = ${to}; COMMIT`);
+      transfers++;
+    }
+  });
+  try {
+    const sql = 'SELECT sum(balance) AS total, count(*) AS n FROM accounts';
+    const records: QueryView[] = [];
+    for (let round = 0; round < 6; round++) {
+      const ids = await Promise.all(Array.from({ length: 4 }, () => client.submit({ sql, partitions: 3 }).then((q) => q.id)));
+      records.push(...(await Promise.all(ids.map((id) => client.finished(id)))));
+    }
+    expect(records.map((r) => [r.status, r.result?.rows])).toEqual(records.map(() => ['completed', [[String(ACCOUNTS * 1000), String(ACCOUNTS)]]]));
+    expect(records.every((r) => replicaNames.includes(r.plan?.cut?.servers[0] ?? ''))).toBe(true);
+  } finally {
+    running = false;
+    await Promise.all(loops);
+    await Promise.all(writers.map((c) => c.end()));
+  }
+  expect(transfers).toBeGreaterThan(0);
+});
