@@ -55,11 +55,13 @@ async function main(): Promise<void> {
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   // Planning runs on the primary; queries the API runs itself, on whichever server is placed.
   const servers = new QueryServers(queryServerSpecs(env.queryDatabaseUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
-    max: 10,
-    applicationName: 'pgfan-api',
-    statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
-    lockTimeoutMs: env.LOCK_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    pool: {
+      max: 10,
+      applicationName: 'pgfan-api',
+      statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
+      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
   });
   const queryPool = servers.primary.pool;
   await checkQueryRole(queryPool, { url: env.queryDatabaseUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>

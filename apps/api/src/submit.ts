@@ -22,6 +22,8 @@ export interface Submission {
   sql: string;
   /** Exactly this many fragments; the cost model chooses when omitted. */
   partitions?: number;
+  /** Spread a fan-out over this many replicas at one exact cut; one server when omitted. */
+  servers?: number;
   /** The query's deadline from now; DEFAULT_TIMEOUT_MS when omitted. */
   timeoutMs?: number;
   /** Wait up to this long for the query to finish; 0 or omitted returns once it is queued. */
@@ -45,9 +47,10 @@ const INLINE_RUNNER = 'api';
  * @throws ServiceError for a request past a limit, SQL that is refused or fails to plan, or a queue that cannot be reached.
  */
 export async function submit(ctx: ApiContext, submission: Submission): Promise<Submitted> {
-  const { sql, partitions, caller } = submission;
+  const { sql, partitions, servers, caller } = submission;
   const timeoutMs = submission.timeoutMs ?? ctx.env.DEFAULT_TIMEOUT_MS;
   checkLimits(ctx, sql, partitions, timeoutMs);
+  checkServers(ctx, servers);
   const submittedAt = Date.now();
   const planningStarted = performance.now();
   // Redis round trips all: taken together (the slots and the model only when last read a while ago).
@@ -64,6 +67,8 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
     ctx.plans.remember(cacheKey, plan, capacity.backlog);
   }
+  // The coordinator makes the cut: only a fan-out has fragments to spread.
+  if (servers !== undefined && servers > 1 && plan.mode === 'fan-out') plan = { ...plan, servers };
   const id = randomUUID();
   const fragments = plan.fragments.map((f): FragmentProgress => ({
     index: f.index,
@@ -124,6 +129,16 @@ function checkLimits(ctx: ApiContext, sql: string, partitions: number | undefine
   if (partitions !== undefined && partitions > ctx.env.MAX_PARTITIONS) {
     throw new ServiceError('BAD_REQUEST', `partitions must be at most ${ctx.env.MAX_PARTITIONS} (MAX_PARTITIONS)`);
   }
+}
+
+/** A spread is over replicas, and over no more of them than there are. */
+function checkServers(ctx: ApiContext, servers: number | undefined): void {
+  if (servers === undefined || servers === 1) return;
+  const replicas = ctx.servers.readFrom === 'primary' ? 0 : ctx.servers.replicas.length;
+  if (replicas === 0) {
+    throw new ServiceError('BAD_REQUEST', 'servers: spreading a query over several servers needs streaming replicas to read from (REPLICA_URLS, READ_FROM)');
+  }
+  if (servers > replicas) throw new ServiceError('BAD_REQUEST', `servers must be at most ${replicas}, the replicas in REPLICA_URLS`);
 }
 
 /** A query's record (null unless `owner`'s, when given) with live fragment progress overlaid while it runs. */

@@ -3,9 +3,9 @@
  * On success it runs the combine query; on a lost snapshot it starts the query over on a fresh
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
-import { CombineJob, FragmentOutput, type FragmentProgress } from '@pgfan/contracts';
+import { CombineJob, FragmentOutput, type Cut, type FragmentProgress } from '@pgfan/contracts';
 import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
-import { concludeQuery, fanOutObservation, oneSnapshotCut, recordFanOut, runWholeQuery } from '@pgfan/runtime';
+import { concludeQuery, fanOutObservation, recordFanOut, runWholeQuery } from '@pgfan/runtime';
 import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toResultSet } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
@@ -129,7 +129,8 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     if (outcome.status === 'rejected') throw outcome.reason;
     const { sql, resultSet } = outcome.value;
     const combineMs = Date.now() - combineStarted;
-    const recordedCut = cut ? oneSnapshotCut(cut.server, cut.lsn) : null;
+    // The record's cut: where every fragment read (the combine job also names the server a run as written would import from).
+    const recordedCut = cut ? withoutServer(cut) : null;
     await concludeQuery(ctx, queryId, generation, {
       status: 'completed',
       result: resultSet,
@@ -182,4 +183,8 @@ async function runAsWrittenAfterAll(
     snapshot: run.snapshot,
     ...(run.cut ? { cut: run.cut } : {}),
   });
+}
+
+function withoutServer({ server: _, ...cut }: NonNullable<CombineJob['cut']>): Cut {
+  return cut;
 }

@@ -9,10 +9,10 @@
  * then start the query over), or starts the query over when it does not.
  */
 import { randomBytes } from 'node:crypto';
-import { CoordinateJob, FINAL_STATUSES, type FragmentJob } from '@pgfan/contracts';
+import { CoordinateJob, FINAL_STATUSES, type CombineJob, type FragmentJob } from '@pgfan/contracts';
 import { addQueryFlow, enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';
-import { concludeQuery, NoServerError, runWholeQuery, type Placement, type PlacedSnapshot } from '@pgfan/runtime';
-import { formatLsn } from '@pgfan/engine';
+import { concludeQuery, NoServerError, oneSnapshotCut, runWholeQuery, type Placement, type PlacedSnapshot } from '@pgfan/runtime';
+import { formatLsn, type HeldSnapshot } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -40,46 +40,90 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, queryId, generation, plan, deadline);
     return;
   }
-  // On the least busy server that has the submitter's writes (the primary alone, without
-  // replicas). Held until the deadline, and the reaper's grace after it, at most.
-  let placed: Placement | PlacedSnapshot;
+  let readers: Readers;
   try {
-    const holdMs = deadline - Date.now() + ctx.env.REAPER_GRACE_MS;
-    [placed] = await Promise.all([ctx.env.SNAPSHOTS ? ctx.servers.placeSnapshot(holdMs, deadline) : ctx.servers.place(deadline), announced]);
+    [readers] = await Promise.all([placeGeneration(ctx, plan, deadline), announced]);
   } catch (error) {
     if (!(error instanceof NoServerError)) throw error;
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } });
     return;
   }
-  const snapshot = (placed as Partial<PlacedSnapshot>).snapshot ?? null;
-  const position = snapshot?.position ?? placed.atLeast;
-  // Named only where there is a choice: records of a primary-only deployment stay as they were.
-  const server = ctx.servers.placing ? placed.server.name : undefined;
+  const { members, cut } = readers;
+  const snapshots = members.flatMap((m) => (m.snapshot ? [m.snapshot] : []));
   try {
     const spillToken = randomBytes(18).toString('base64url');
-    const fragments: FragmentJob[] = plan.fragments.map((f) => ({
-      queryId,
-      generation,
-      index: f.index,
-      of: plan.fragments.length,
-      sql: f.sql,
-      params: f.params,
-      snapshot: snapshot?.id ?? null,
-      deadline,
-      spillToken,
-      ...(server ? { server } : {}),
-    }));
-    const cut = server && position !== null ? { server, lsn: formatLsn(position) } : undefined;
-    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: snapshot?.id ?? null, ...(cut ? { cut } : {}) }, fragments);
-    const ending = await waitForEnd(ctx, queryId, deadline, snapshot?.lost);
+    const fragments: FragmentJob[] = plan.fragments.map((f, i) => {
+      const { server, snapshot } = members[i % members.length] as (typeof members)[number];
+      return {
+        queryId,
+        generation,
+        index: f.index,
+        of: plan.fragments.length,
+        sql: f.sql,
+        params: f.params,
+        snapshot: snapshot?.id ?? null,
+        deadline,
+        spillToken,
+        ...(server ? { server } : {}),
+      };
+    });
+    const first = members[0]?.snapshot ?? null;
+    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: first?.id ?? null, ...(cut ? { cut } : {}) }, fragments);
+    const lost = snapshots.length > 0 ? Promise.race(snapshots.map((s) => s.lost)) : undefined;
+    const ending = await waitForEnd(ctx, queryId, deadline, lost);
     if (ending === 'deadline') await timeOut(ctx, queryId, generation, work.timeoutMs);
     // With the snapshot lost, waiting would only hold a coordinator slot that the next
     // generation's coordinator needs: fragments that still have to import it fail with
     // SNAPSHOT_LOST, and the combine starts the query over.
     if (ending === 'snapshot lost') ctx.log(`the snapshot of ${queryId} (generation ${generation}) was lost with its session`);
   } finally {
-    await snapshot?.release();
+    await Promise.allSettled(snapshots.map((s) => s.release()));
   }
+}
+
+/**
+ * Where a generation's fragments read: each server (unnamed without replicas) with the snapshot
+ * its fragments import there, and the record's cut.
+ */
+interface Readers {
+  members: { server: string | undefined; snapshot: HeldSnapshot | null }[];
+  cut: CombineJob['cut'];
+}
+
+/**
+ * Places a generation: over several replicas at one exact cut when the plan asks for servers,
+ * otherwise (or when no cut can be had) on the least busy server that has the submitter's writes
+ * — the primary alone, without replicas. Snapshots are held until the deadline, and the reaper's
+ * grace after it, at most.
+ */
+async function placeGeneration(ctx: WorkerContext, plan: Plan, deadline: number): Promise<Readers> {
+  const holdMs = deadline - Date.now() + ctx.env.REAPER_GRACE_MS;
+  const { servers } = ctx;
+  if (!ctx.env.SNAPSHOTS) return onOne(ctx, await servers.place(deadline));
+  if ((plan.servers ?? 1) < 2 || !servers.placing) return onOne(ctx, await servers.placeSnapshot(holdMs, deadline));
+  const placed = await servers.placeCut(plan.servers ?? 1, holdMs, deadline, ctx.env.CUT_TIMEOUT_MS);
+  if (!('members' in placed)) return onOne(ctx, placed);
+  const names = placed.members.map((m) => m.server.name);
+  return {
+    members: placed.members.map((m) => ({ server: m.server.name, snapshot: m.snapshot })),
+    cut: {
+      lsn: formatLsn(placed.lsn),
+      servers: names,
+      guarantee: 'equal-replay-position',
+      ms: placed.ms,
+      attempts: placed.attempts,
+      server: names[0] as string,
+    },
+  };
+}
+
+function onOne(ctx: WorkerContext, placed: Placement | PlacedSnapshot): Readers {
+  const { snapshot = null, reason } = placed as Partial<PlacedSnapshot>;
+  // Named only where there is a choice: records of a primary-only deployment stay as they were.
+  if (!ctx.servers.placing) return { members: [{ server: undefined, snapshot }], cut: undefined };
+  const server = placed.server.name;
+  const cut = oneSnapshotCut(server, snapshot?.position ?? placed.atLeast);
+  return { members: [{ server, snapshot }], cut: cut ? { ...cut, server, ...(reason ? { reason } : {}) } : undefined };
 }
 
 /** A redelivered (or duplicate) coordinator job for a generation that already started. */

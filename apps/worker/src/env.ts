@@ -20,6 +20,11 @@ export const WorkerEnv = z.object({
   COMBINE_CONCURRENCY: envInteger(2, 1, 256),
   /** Queries this process coordinates at once (each holds one open transaction with its snapshot). */
   COORDINATE_CONCURRENCY: envInteger(4, 1, 1000),
+  /**
+   * How long a coordinator tries for an exact cut across replicas (a query asking for `servers`)
+   * before it reads one server instead; each try pauses replay on them for a few milliseconds.
+   */
+  CUT_TIMEOUT_MS: envInteger(500, 0, 60_000),
   /** Give every query one snapshot shared by all its fragments. */
   SNAPSHOTS: envBoolean(true),
   /** Partial rows a fragment passes through Redis; more are spilled to PostgreSQL. */

@@ -6,7 +6,7 @@
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
 import { ForgedJobError, jobFailure, JobSigner, openQueues, type SignedKind } from '@pgfan/dispatch';
-import { checkQueryRole, ConfigError, connectServices, Executions, QueryServers, queryServerSpecs, UnreachableError } from '@pgfan/runtime';
+import { checkQueryRole, ConfigError, connectServices, credentialsOf, Executions, QueryServers, queryServerSpecs, UnreachableError } from '@pgfan/runtime';
 import { TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';
@@ -36,12 +36,16 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
   // Fragments and combines, plus one connection per coordinated query for its snapshot: on each
   // server, a pool that opens sessions only as they are needed.
   const servers = new QueryServers(queryServerSpecs(queryUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
-    lockTimeoutMs: env.LOCK_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
-    applicationName: `pgfan-worker ${env.WORKER_ID}`,
-    // Up to ten workers share the database's connections: give idle ones back soon.
-    idleTimeoutMs: 10_000,
+    pool: {
+      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
+      applicationName: `pgfan-worker ${env.WORKER_ID}`,
+      // Up to ten workers share the database's connections: give idle ones back soon.
+      idleTimeoutMs: 10_000,
+    },
+    // pgfan's own role pauses replay for a cut: the query role may not.
+    control: credentialsOf(env.DATABASE_URL),
   });
   const queryPool = servers.primary.pool;
   await checkQueryRole(queryPool, { url: queryUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>

@@ -5,7 +5,7 @@
  * PostgreSQL's own answer; the record says where it ran.
  */
 import { QueryView } from '@pgfan/contracts';
-import { startPrivateCluster, type PrivateCluster } from '@pgfan/testing';
+import { bankSql, startPrivateCluster, startTransfers, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
@@ -23,10 +23,7 @@ beforeAll(async () => {
   replicaNames = replicas.map((url) => `127.0.0.1:${new URL(url).port}`);
   writer = new Client({ connectionString: harness.system.db.url });
   await writer.connect();
-  // A bank: balances only move between accounts, so their sum never changes.
-  await writer.query(
-    `CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL); INSERT INTO accounts SELECT i, 1000 FROM generate_series(1, ${ACCOUNTS}) i`,
-  );
+  await writer.query(bankSql(ACCOUNTS, 1000));
 }, 120_000);
 
 afterAll(async () => {
@@ -59,6 +56,22 @@ test('a fan-out runs on one replica in one snapshot, exactly, and its record say
   const [server] = [...servers] as string[];
   expect(replicaNames).toContain(server);
   expect(record.plan?.cut).toEqual({ lsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/), servers: [server], guarantee: 'one-snapshot' });
+});
+
+test('a fan-out spread over both replicas reads them at one exact cut, and gives the exact answer', async () => {
+  const { client, direct } = harness;
+  const sql = 'SELECT country, count(*) AS n, sum(revenue) AS s, count(DISTINCT user_id) AS u FROM events GROUP BY country';
+  const record = await client.finished((await client.submit({ sql, partitions: 4, servers: 2 })).id);
+  await direct.expectExact(record);
+  expect(record.plan?.cut).toMatchObject({ servers: expect.arrayContaining(replicaNames), guarantee: 'equal-replay-position' });
+  expect(record.plan?.cut?.reason).toBeUndefined();
+  expect(record.plan?.cut?.ms).toBeGreaterThan(0);
+  expect(new Set(record.fragments.map((f) => f.server))).toEqual(new Set(replicaNames));
+});
+
+test('asking for more servers than there are replicas is a clear 400', async () => {
+  const { status, body } = await harness.system.request('POST', '/api/queries', { sql: 'SELECT count(*) FROM events', servers: 3 });
+  expect([status, body]).toEqual([400, { error: { code: 'BAD_REQUEST', message: 'servers must be at most 2, the replicas in REPLICA_URLS' } }]);
 });
 
 test('a query the API runs itself is placed on a replica too', async () => {
@@ -126,38 +139,27 @@ test('a replica lost mid-query: the query starts over on the other one and gives
   expect(new Set(record.fragments.map((f) => f.server))).toEqual(new Set(record.plan?.cut?.servers));
 }, 60_000);
 
-test('the bank invariant: under a steady stream of transfers on the primary, every answer read on a replica is the constant total', async () => {
+test('the bank invariant: under a steady stream of transfers on the primary, every answer is the constant total, on one replica or spread over both', async () => {
   const { client } = harness;
-  let running = true;
-  let transfers = 0;
-  const writers = await Promise.all(
-    [0, 1].map(async () => {
-      const c = new Client({ connectionString: harness.system.db.url });
-      await c.connect();
-      return c;
-    }),
-  );
-  const loops = writers.map(async (c, w) => {
-    for (let i = 0; running; i++) {
-      const from = 1 + ((i * 7 + w * 131) % ACCOUNTS);
-      const to = 1 + ((i * 13 + w * 17 + 5) % ACCOUNTS);
-      await c.query(`BEGIN; UPDATE accounts SET balance = balance - 3 WHERE id = ${from}; UPDATE accounts SET balance = balance + 3 WHERE id = ${to}; COMMIT`);
-      transfers++;
-    }
-  });
+  const stop = await startTransfers(harness.system.db.url, { count: ACCOUNTS, sessions: 2, amount: 3 });
   try {
     const sql = 'SELECT sum(balance) AS total, count(*) AS n FROM accounts';
     const records: QueryView[] = [];
     for (let round = 0; round < 6; round++) {
-      const ids = await Promise.all(Array.from({ length: 4 }, () => client.submit({ sql, partitions: 3 }).then((q) => q.id)));
+      const ids = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => client.submit({ sql, partitions: 4, ...(i % 2 ? { servers: 2 } : {}) }).then((q) => q.id)),
+      );
       records.push(...(await Promise.all(ids.map((id) => client.finished(id)))));
     }
     expect(records.map((r) => [r.status, r.result?.rows])).toEqual(records.map(() => ['completed', [[String(ACCOUNTS * 1000), String(ACCOUNTS)]]]));
     expect(records.every((r) => replicaNames.includes(r.plan?.cut?.servers[0] ?? ''))).toBe(true);
+    const spread = records.filter((r) => r.plan?.cut?.guarantee === 'equal-replay-position');
+    expect(spread.length).toBeGreaterThanOrEqual(1);
+    const transfers = await stop();
+    process.stdout.write(
+      `bank: ${records.length} answers under ${transfers} transfers, ${spread.length} spread over both replicas; cuts took ${spread.map((r) => r.plan?.cut?.ms).join(', ')} ms\n`,
+    );
   } finally {
-    running = false;
-    await Promise.all(loops);
-    await Promise.all(writers.map((c) => c.end()));
+    await stop();
   }
-  expect(transfers).toBeGreaterThan(0);
 });

@@ -3,6 +3,7 @@
  * process). Queue names are also what the KEDA manifests scale on.
  */
 import { z } from 'zod';
+import { Cut } from './record';
 
 /** BullMQ queue names. */
 export const QUEUES = {
@@ -59,8 +60,11 @@ export const CombineJob = z.object({
   spillToken: z.string().min(16),
   /** The generation's snapshot: a combine that must run the query as written after all runs it there. */
   snapshot: z.string().nullable(),
-  /** Where the generation's snapshot is (host:port), and the position it sees up to; absent: the primary. */
-  cut: z.object({ server: z.string(), lsn: z.string() }).optional(),
+  /**
+   * Where the generation read the database, as its record will show it, and the server whose
+   * snapshot (`snapshot`) a run as written imports; absent: the primary alone.
+   */
+  cut: Cut.extend({ server: z.string() }).optional(),
 });
 export type CombineJob = z.infer<typeof CombineJob>;
 

@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { ErrorRecord, FragmentRecord, PlanRecord, QueryRecord, ResultSet } from './record';
 
+/** Largest `servers` a request may ask for. */
+export const MAX_REQUEST_SERVERS = 16;
+
 /** Largest `partitions` a request may ask for. */
 export const MAX_REQUEST_PARTITIONS = 64;
 
@@ -73,6 +76,15 @@ export const SubmitQuery = z.strictObject({
     .refine((sql) => !LONE_SURROGATE.test(sql), 'sql must be valid Unicode: it holds half a surrogate pair (\\ud800–\\udfff)')
     .describe('one read-only SELECT'),
   partitions: z.number().int().min(1).max(MAX_REQUEST_PARTITIONS).optional().describe('exact fragment count; automatic when omitted'),
+  servers: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_REQUEST_SERVERS)
+    .optional()
+    .describe(
+      "spread a fan-out's fragments over this many database servers (streaming replicas, at one exact cut); needs REPLICA_URLS. One server when omitted",
+    ),
   timeoutMs: z.number().int().positive().optional().describe('deadline for the whole query; the server caps it'),
 });
 export type SubmitQuery = z.infer<typeof SubmitQuery>;

@@ -53,7 +53,14 @@ export const Cut = z.object({
       "a WAL position (as PostgreSQL prints it): the answer includes every transaction the primary committed before it, the submitter's own writes included",
     ),
   servers: z.array(z.string()).describe('the servers the fragments read, by name (host:port)'),
-  guarantee: z.enum(['one-snapshot']).describe('one-snapshot: one server, and one snapshot every fragment imported'),
+  guarantee: z
+    .enum(['one-snapshot', 'equal-replay-position'])
+    .describe(
+      'one-snapshot: one server, and one snapshot every fragment imported. equal-replay-position: replicas paused at the same WAL position while each exported the snapshot its fragments imported, so every fragment read the same committed state',
+    ),
+  reason: z.string().optional().describe('why the query ran on fewer servers than it asked for'),
+  ms: z.number().optional().describe('how long the cut across servers took, replay paused on each for part of it'),
+  attempts: z.number().int().optional().describe('tries the cut took: replicas paused at different positions are resumed and paused again'),
 });
 export type Cut = z.infer<typeof Cut>;
 

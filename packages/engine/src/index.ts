@@ -14,6 +14,16 @@ export { runLocal, planRecord, errorRecord, mustRunAsWritten, NUMERIC_VALUE_OUT_
 export { toJsonValue } from './values';
 export { exportSnapshot, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
 export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment } from './streaming';
-export { parseLsn, formatLsn, readServerState, readPosition, ServerBehindError, type ServerState } from './servers';
+export {
+  parseLsn,
+  formatLsn,
+  readServerState,
+  readPosition,
+  readReplayStop,
+  PAUSE_REPLAY_SQL,
+  RESUME_REPLAY_SQL,
+  ServerBehindError,
+  type ServerState,
+} from './servers';
 export { measureParallelism, measureParallelStart, type ParallelStart, type ParallelismMeasurement } from './parallelism';
 export { auditQueryRole, provisionQueryRole, type QueryRoleSpec, type RoleAudit } from './query-role';

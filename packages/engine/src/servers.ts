@@ -64,3 +64,22 @@ export async function readServerState(pool: Pool): Promise<ServerState> {
   // The query pool reads every value as PostgreSQL's text output.
   return { standby: row.standby === 't', lsn: row.lsn === null ? 0n : parseLsn(row.lsn), replayPaused: row.paused === 't', active: Number(row.active) };
 }
+
+/**
+ * Replay control on a hot standby, for an exact cut across replicas: the role needs EXECUTE on
+ * pg_wal_replay_pause() and pg_wal_replay_resume() (granted on the primary; docs/scale-out.md).
+ */
+export const PAUSE_REPLAY_SQL = 'SELECT pg_wal_replay_pause()';
+export const RESUME_REPLAY_SQL = 'SELECT pg_wal_replay_resume()';
+
+/**
+ * Whether replay stands still, and where: `paused` only once the standby has stopped between two
+ * records (not merely been asked to), so nothing is half replayed while it holds.
+ */
+export async function readReplayStop(control: Pool): Promise<{ paused: boolean; lsn: bigint }> {
+  const { rows } = await control.query<{ state: string; lsn: string | null }>(
+    'SELECT pg_get_wal_replay_pause_state() AS state, pg_last_wal_replay_lsn()::text AS lsn',
+  );
+  const row = rows[0];
+  return { paused: row?.state === 'paused', lsn: row?.lsn ? parseLsn(row.lsn) : 0n };
+}

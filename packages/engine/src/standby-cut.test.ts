@@ -6,7 +6,7 @@
  * - replicas paused at the same replay position hold the same committed state, however busy the
  *   primary: an exact cut across servers, proven by the position alone.
  */
-import { startPrivateCluster, type PrivateCluster } from '@pgfan/testing';
+import { bankSql, startPrivateCluster, startTransfers, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let cluster: PrivateCluster;
@@ -26,9 +26,7 @@ const ACCOUNTS = 500;
 beforeAll(async () => {
   cluster = await startPrivateCluster(2);
   const primary = await connect(cluster.primary.adminUrl);
-  await primary.query(
-    `CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL); INSERT INTO accounts SELECT i, 100 FROM generate_series(1, ${ACCOUNTS}) i`,
-  );
+  await primary.query(bankSql(ACCOUNTS, 100));
   const lsn = (await primary.query('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn as string;
   for (const replica of cluster.replicas) {
     const client = await connect(replica.adminUrl);
@@ -54,27 +52,7 @@ async function pause(replica: Client): Promise<void> {
   await until(async () => (await replica.query('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0].s === 'paused');
 }
 
-/** Transfers on the primary from `sessions` connections until the returned stop is called. */
-async function transfers(sessions: number): Promise<() => Promise<number>> {
-  let running = true;
-  let done = 0;
-  const writers = await Promise.all(Array.from({ length: sessions }, () => connect(cluster.primary.adminUrl)));
-  const loops = writers.map(async (writer, w) => {
-    for (let i = 0; running; i++) {
-      const from = 1 + ((i * 7 + w * 131) % ACCOUNTS);
-      const to = 1 + ((i * 13 + w * 17 + 5) % ACCOUNTS);
-      await writer.query(
-        `BEGIN; UPDATE accounts SET balance = balance - 1 WHERE id = ${from}; UPDATE accounts SET balance = balance + 1 WHERE id = ${to}; COMMIT`,
-      );
-      done++;
-    }
-  });
-  return async () => {
-    running = false;
-    await Promise.all(loops);
-    return done;
-  };
-}
+const transfers = (sessions: number) => startTransfers(cluster.primary.adminUrl, { count: ACCOUNTS, sessions });
 
 test('a hot standby exports a snapshot that another of its sessions imports', async () => {
   const [holder, reader] = [await connect(cluster.replicas[0]!.adminUrl), await connect(cluster.replicas[0]!.adminUrl)];

@@ -119,6 +119,8 @@ export interface Plan {
   combine: CombineTemplate | null;
   /** Null when there was no estimate to predict from (the query is not splittable, or no EXPLAIN). */
   prediction: PlanPrediction | null;
+  /** Database servers a fan-out's fragments spread over, at one exact cut (a request's `servers`); one when absent. */
+  servers?: number;
 }
 
 export type Preparation =

@@ -96,7 +96,7 @@ export interface WholeQueryOptions {
    */
   snapshot?: string | null;
   /** Where that snapshot is, when the primary has replicas (the fan-out's placement). */
-  cut?: { server: string; lsn: string };
+  cut?: Pick<Cut, 'lsn'> & { server: string };
 }
 
 /** The record's `cut` for a query that read one server's snapshot; none when only the primary serves queries. */

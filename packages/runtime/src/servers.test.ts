@@ -3,10 +3,14 @@
  * replicas started for this file. A query sees every write committed before it was placed, on
  * whichever server it lands; a replica that has not replayed that far is never used.
  */
-import { startPrivateCluster, type PrivateCluster } from '@pgfan/testing';
+import { bankSql, startPrivateCluster, startTransfers, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
 import { NoServerError, QueryServers, queryServerSpecs } from './servers';
 import type { ReadFrom } from './placement';
+
+/** The replicas' superuser: it may pause replay. */
+const ADMIN = { user: 'postgres', password: '' };
+const ACCOUNTS = 500;
 
 let cluster: PrivateCluster;
 let admin: Client;
@@ -21,20 +25,30 @@ async function connect(url: string): Promise<Client> {
   return client;
 }
 
-function servers(readFrom: ReadFrom, replicas = cluster.replicas.map((r) => r.adminUrl)): QueryServers {
-  const s = new QueryServers(queryServerSpecs(cluster.primary.adminUrl, replicas, readFrom), readFrom, { max: 4 });
+function servers(
+  readFrom: ReadFrom,
+  replicas = cluster.replicas.map((r) => r.adminUrl),
+  control: { user: string; password: string } | undefined = ADMIN,
+): QueryServers {
+  const s = new QueryServers(queryServerSpecs(cluster.primary.adminUrl, replicas, readFrom), readFrom, { pool: { max: 4 }, ...(control ? { control } : {}) });
   open.push(s);
   return s;
 }
 
-/** Rows the snapshot `id`, exported on `url`'s server, sees. */
-async function rowsInSnapshot(url: string, id: string): Promise<number> {
+/** The one value `sql` reads (as `v`) in the snapshot `id`, exported on `url`'s server. */
+async function inSnapshot(url: string, id: string, sql: string): Promise<unknown> {
   const reader = await connect(url);
   await reader.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${id}'`);
-  const { rows } = await reader.query('SELECT count(*)::int AS n FROM writes');
+  const { rows } = await reader.query(sql);
   await reader.query('ROLLBACK');
-  return rows[0].n as number;
+  return rows[0].v;
 }
+
+/** Rows of `writes` the snapshot sees. */
+const rowsInSnapshot = (url: string, id: string) => inSnapshot(url, id, 'SELECT count(*)::int AS v FROM writes');
+/** What the snapshot sees of the bank: the total never changes; the weighted sum does with every transfer. */
+const bankInSnapshot = (url: string, id: string) =>
+  inSnapshot(url, id, "SELECT sum(balance)::text || ' ' || sum(id::bigint * balance)::text AS v FROM accounts") as Promise<string>;
 
 const urlOf = (name: string) => [cluster.primary, ...cluster.replicas].map((s) => s.adminUrl).find((url) => url.includes(`:${name.split(':')[1]}/`)) as string;
 
@@ -42,6 +56,7 @@ beforeAll(async () => {
   cluster = await startPrivateCluster(2);
   admin = await connect(cluster.primary.adminUrl);
   await admin.query('CREATE TABLE writes (id int PRIMARY KEY)');
+  await admin.query(bankSql(ACCOUNTS, 100));
 }, 120_000);
 
 afterEach(async () => {
@@ -135,4 +150,56 @@ test('a job naming a server this process does not know is refused, naming the se
   expect(() => servers('any').get('10.0.0.9:5432')).toThrow(
     'this process has no database server 10.0.0.9:5432: REPLICA_URLS must be the same for the API and every worker',
   );
+});
+
+test('a cut across two replicas under a busy primary: both snapshots see the same state, one that has the latest write', async () => {
+  const pool = servers('replicas');
+  const stop = await startTransfers(cluster.primary.adminUrl, { count: ACCOUNTS, sessions: 3 });
+  const cuts: { ms: number; attempts: number }[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      await admin.query('INSERT INTO writes SELECT coalesce(max(id), 0) + 1 FROM writes');
+      const expected = (await admin.query('SELECT count(*)::int AS n FROM writes')).rows[0].n as number;
+      const placed = await pool.placeCut(2, 10_000, Date.now() + 10_000, 2_000);
+      if (!('members' in placed)) {
+        await placed.snapshot.release();
+        throw new Error(`no cut: ${placed.reason}`);
+      }
+      try {
+        cuts.push({ ms: placed.ms, attempts: placed.attempts });
+        const [a, b] = placed.members.map((m) => ({ url: urlOf(m.server.name), id: m.snapshot.id }));
+        expect(new Set(placed.members.map((m) => m.server.name))).toEqual(new Set(pool.replicas.map((r) => r.name)));
+        const banks = [await bankInSnapshot(a!.url, a!.id), await bankInSnapshot(b!.url, b!.id)];
+        expect(banks[0]).toBe(banks[1]);
+        expect(banks[0]!.split(' ')[0]).toBe(String(ACCOUNTS * 100));
+        expect([await rowsInSnapshot(a!.url, a!.id), await rowsInSnapshot(b!.url, b!.id)]).toEqual([expected, expected]);
+      } finally {
+        await Promise.all(placed.members.map((m) => m.snapshot.release()));
+      }
+    }
+  } finally {
+    const done = await stop();
+    const ms = cuts.map((c) => c.ms).sort((x, y) => x - y);
+    process.stdout.write(`20 cuts under ${done} transfers: median ${ms[10]} ms, max ${ms[19]} ms; attempts ${cuts.map((c) => c.attempts).join(' ')}\n`);
+  }
+  // Replay was resumed: nothing stays paused.
+  for (const replica of cluster.replicas) {
+    const c = await connect(replica.adminUrl);
+    expect((await c.query('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0].s).toBe('not paused');
+  }
+});
+
+test('without a cut the query reads one server, and the placement says why', async () => {
+  const short = await servers('replicas', [cluster.replicas[0]!.adminUrl]).placeCut(2, 10_000, Date.now() + 5_000, 500);
+  expect(short).toMatchObject({ reason: expect.stringMatching(/^asked for 2 servers: 1 replica\(s\) answered$/) });
+  await (short as { snapshot: { release(): Promise<void> } }).snapshot.release();
+
+  await admin.query('DO $$ BEGIN CREATE ROLE cutless LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$');
+  const denied = await servers('replicas', undefined, { user: 'cutless', password: '' }).placeCut(2, 10_000, Date.now() + 5_000, 500);
+  expect(denied).toMatchObject({
+    reason: expect.stringMatching(
+      /^asked for 2 servers: pausing replay needs EXECUTE on pg_wal_replay_pause\(\) and pg_wal_replay_resume\(\) for DATABASE_URL's role \(permission denied/,
+    ),
+  });
+  await (denied as { snapshot: { release(): Promise<void> } }).snapshot.release();
 });

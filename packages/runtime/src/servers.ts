@@ -7,6 +7,7 @@
 import { createQueryPool, exportSnapshot, formatLsn, readServerState, type HeldSnapshot, type QueryPoolOptions, type ServerState } from '@pgfan/engine';
 import type { Pool } from 'pg';
 import { ConfigError, redactUrl } from './config';
+import { makeCut } from './cuts';
 import { lagBytes, rankServers, type ReadFrom, type ServerRole, type ServerSighting } from './placement';
 
 export interface QueryServer {
@@ -20,6 +21,12 @@ export interface QueryServer {
 const SIGHTING_TIMEOUT_MS = 2_000;
 /** How often a placement that found no server up to date looks again. */
 const RETRY_MS = 25;
+
+/** The user and password of a connection URL, for `ServerOptions.control`. */
+export function credentialsOf(url: string): { user: string; password: string } {
+  const parsed = new URL(url);
+  return { user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+}
 
 /** `host:port` of a connection URL: what the server is called in records, jobs and the dashboard. */
 export function serverName(url: string): string {
@@ -77,6 +84,29 @@ export interface Placement {
 
 export interface PlacedSnapshot extends Placement {
   snapshot: HeldSnapshot;
+  /** Why it is one server when more were asked for. */
+  reason?: string;
+}
+
+/** A query spread over several replicas at one exact cut. */
+export interface PlacedCut {
+  /** The servers, each with the snapshot its fragments import. */
+  members: { server: QueryServer; snapshot: HeldSnapshot }[];
+  /** The position every replica stood at: the answer holds everything the primary committed before it. */
+  lsn: bigint;
+  /** How long the cut took, and in how many tries. */
+  ms: number;
+  attempts: number;
+}
+
+export interface ServerOptions {
+  /** How each session of users' queries is opened (all but where to). */
+  pool: Omit<QueryPoolOptions, 'connectionString'>;
+  /**
+   * The role that pauses and resumes replay on the replicas for a cut (DATABASE_URL's): its user
+   * and password, with each replica's address and database. None: queries are never spread.
+   */
+  control?: { user: string; password: string };
 }
 
 /** No server allowed to serve a query had replayed up to the primary's position before the query's deadline. */
@@ -99,12 +129,15 @@ export class QueryServers {
   /** Every server's pool: cancelling a query's statements looks on all of them. */
   readonly pools: readonly Pool[];
 
+  /** Replay control on each replica, opened on first use. */
+  private readonly controls = new Map<string, Pool>();
+
   constructor(
     specs: readonly Omit<QueryServer, 'pool'>[],
     readonly readFrom: ReadFrom,
-    poolOptions: Omit<QueryPoolOptions, 'connectionString'>,
+    private readonly options: ServerOptions,
   ) {
-    this.all = specs.map((spec) => ({ ...spec, pool: createQueryPool({ ...poolOptions, connectionString: spec.url }) }));
+    this.all = specs.map((spec) => ({ ...spec, pool: createQueryPool({ ...options.pool, connectionString: spec.url }) }));
     this.primary = this.all[0] as QueryServer;
     this.replicas = this.all.slice(1);
     this.pools = this.all.map((s) => s.pool);
@@ -167,8 +200,45 @@ export class QueryServers {
     }
   }
 
+  /**
+   * Exports a snapshot on each of `count` replicas at one exact cut (see cuts.ts), replicas that
+   * have replayed up to the primary's position, the least busy first. Short of replicas, or of a
+   * cut within `cutTimeoutMs`, the query reads one server, and the placement says why.
+   */
+  async placeCut(count: number, holdMs: number, deadline: number, cutTimeoutMs: number): Promise<PlacedCut | PlacedSnapshot> {
+    const sightings = await this.sight();
+    const primary = sightings[0] as Sighting;
+    if (primary.state === null) throw new Error(`cannot reach the primary database server ${primary.name}: ${primary.error ?? 'no answer'}`);
+    const target = primary.state.lsn;
+    // The least busy replicas that answer, caught up or not: the cut waits for them to reach the
+    // primary's position.
+    const replicas = rankServers(sightings, 0n, 'replicas')
+      .slice(0, count)
+      .map((name) => this.get(name));
+    const control = this.options.control;
+    const alone = async (reason: string): Promise<PlacedSnapshot> => ({ ...(await this.placeSnapshot(holdMs, deadline)), reason });
+    if (!control) return alone(`asked for ${count} servers: spreading needs DATABASE_URL's role to pause replay on the replicas`);
+    if (replicas.length < 2) return alone(`asked for ${count} servers: ${replicas.length} replica(s) answered`);
+    const members = replicas.map((server) => ({ name: server.name, pool: server.pool, control: this.control(server, control) }));
+    const cut = await makeCut(members, target, holdMs, Math.min(cutTimeoutMs, deadline - Date.now()));
+    if (!cut.ok) return alone(`asked for ${count} servers: ${cut.reason}`);
+    return { members: replicas.map((server, i) => ({ server, snapshot: cut.snapshots[i] as HeldSnapshot })), lsn: cut.lsn, ms: cut.ms, attempts: cut.attempts };
+  }
+
   async end(): Promise<void> {
-    await Promise.allSettled(this.pools.map((pool) => pool.end()));
+    await Promise.allSettled([...this.pools, ...this.controls.values()].map((pool) => pool.end()));
+  }
+
+  private control(server: QueryServer, credentials: { user: string; password: string }): Pool {
+    let pool = this.controls.get(server.name);
+    if (!pool) {
+      const url = new URL(server.url);
+      url.username = credentials.user;
+      url.password = credentials.password;
+      pool = createQueryPool({ connectionString: url.toString(), max: 2, applicationName: 'pgfan cut', idleTimeoutMs: 10_000 });
+      this.controls.set(server.name, pool);
+    }
+    return pool;
   }
 
   /** Servers that may serve a query now, best first, and the primary's position they reached. */

@@ -14,3 +14,4 @@ export {
 } from './servers';
 export { startSystem, createQueryRole, eventually, type System, type SystemOptions, type RunningProcess, type HttpResult } from './system';
 export { deepQueries } from './deep-queries';
+export { bankSql, startTransfers } from './bank';
