@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { CoordinateJob, FINAL_STATUSES, type CombineJob, type FragmentJob } from '@pgfan/contracts';
 import { addQueryFlow, enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';
 import { concludeQuery, NoServerError, oneSnapshotCut, runWholeQuery, type Placement, type PlacedSnapshot } from '@pgfan/runtime';
-import { formatLsn, type HeldSnapshot } from '@pgfan/engine';
+import { formatLsn } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -48,8 +48,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } });
     return;
   }
-  const { members, cut } = readers;
-  const snapshots = members.flatMap((m) => (m.snapshot ? [m.snapshot] : []));
+  const { members, cut, held } = readers;
   try {
     const spillToken = randomBytes(18).toString('base64url');
     const fragments: FragmentJob[] = plan.fragments.map((f, i) => {
@@ -61,33 +60,32 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
         of: plan.fragments.length,
         sql: f.sql,
         params: f.params,
-        snapshot: snapshot?.id ?? null,
+        snapshot,
         deadline,
         spillToken,
         ...(server ? { server } : {}),
       };
     });
-    const first = members[0]?.snapshot ?? null;
-    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: first?.id ?? null, ...(cut ? { cut } : {}) }, fragments);
-    const lost = snapshots.length > 0 ? Promise.race(snapshots.map((s) => s.lost)) : undefined;
-    const ending = await waitForEnd(ctx, queryId, deadline, lost);
+    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: members[0]?.snapshot ?? null, ...(cut ? { cut } : {}) }, fragments);
+    const ending = await waitForEnd(ctx, queryId, deadline, held?.lost);
     if (ending === 'deadline') await timeOut(ctx, queryId, generation, work.timeoutMs);
     // With the snapshot lost, waiting would only hold a coordinator slot that the next
     // generation's coordinator needs: fragments that still have to import it fail with
     // SNAPSHOT_LOST, and the combine starts the query over.
     if (ending === 'snapshot lost') ctx.log(`the snapshot of ${queryId} (generation ${generation}) was lost with its session`);
   } finally {
-    await Promise.allSettled(snapshots.map((s) => s.release()));
+    await held?.release();
   }
 }
 
 /**
  * Where a generation's fragments read: each server (unnamed without replicas) with the snapshot
- * its fragments import there, and the record's cut.
+ * its fragments import there, the record's cut, and what holds the snapshots (none without them).
  */
 interface Readers {
-  members: { server: string | undefined; snapshot: HeldSnapshot | null }[];
+  members: { server: string | undefined; snapshot: string | null }[];
   cut: CombineJob['cut'];
+  held: { lost: Promise<void>; release(): Promise<void> } | null;
 }
 
 /**
@@ -112,18 +110,21 @@ async function placeGeneration(ctx: WorkerContext, plan: Plan, deadline: number)
       guarantee: 'equal-replay-position',
       ms: placed.ms,
       attempts: placed.attempts,
+      shared: placed.shared,
       server: names[0] as string,
     },
+    held: placed,
   };
 }
 
 function onOne(ctx: WorkerContext, placed: Placement | PlacedSnapshot): Readers {
   const { snapshot = null, reason } = placed as Partial<PlacedSnapshot>;
   // Named only where there is a choice: records of a primary-only deployment stay as they were.
-  if (!ctx.servers.placing) return { members: [{ server: undefined, snapshot }], cut: undefined };
+  const id = snapshot?.id ?? null;
+  if (!ctx.servers.placing) return { members: [{ server: undefined, snapshot: id }], cut: undefined, held: snapshot };
   const server = placed.server.name;
   const cut = oneSnapshotCut(server, snapshot?.position ?? placed.atLeast);
-  return { members: [{ server, snapshot }], cut: cut ? { ...cut, server, ...(reason ? { reason } : {}) } : undefined };
+  return { members: [{ server, snapshot: id }], cut: cut ? { ...cut, server, ...(reason ? { reason } : {}) } : undefined, held: snapshot };
 }
 
 /** A redelivered (or duplicate) coordinator job for a generation that already started. */

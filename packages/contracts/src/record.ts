@@ -60,7 +60,12 @@ export const Cut = z.object({
     ),
   reason: z.string().optional().describe('why the query ran on fewer servers than it asked for'),
   ms: z.number().optional().describe('how long the cut across servers took, replay paused on each for part of it'),
-  attempts: z.number().int().optional().describe('tries the cut took: replicas paused at different positions are resumed and paused again'),
+  attempts: z
+    .number()
+    .int()
+    .optional()
+    .describe('tries the cut took: replicas paused at different positions are resumed and paused again (0 for a cut made for another query)'),
+  shared: z.boolean().optional().describe('the cut was made for another query, and taken like a group commit: it holds everything this query must see'),
 });
 export type Cut = z.infer<typeof Cut>;
 

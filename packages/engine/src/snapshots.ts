@@ -12,6 +12,8 @@ export interface HeldSnapshot {
   position: bigint | null;
   /** Ends the exporting transaction; fragments can no longer import the snapshot. */
   release(): Promise<void>;
+  /** Holds it for `holdMs` more from now, for another query that shares it. */
+  extend(holdMs: number): Promise<void>;
   /** Resolves if the exporting session dies first (a database restart, a killed backend): the snapshot died with it. */
   readonly lost: Promise<void>;
 }
@@ -45,6 +47,9 @@ export async function exportSnapshot(pool: Pool, holdMs: number, options: { atLe
       id,
       position,
       lost,
+      extend: async (holdMs: number) => {
+        await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.ceil(holdMs))}`);
+      },
       release: async () => {
         if (released) return;
         released = true;

@@ -167,14 +167,14 @@ test('a cut across two replicas under a busy primary: both snapshots see the sam
       }
       try {
         cuts.push({ ms: placed.ms, attempts: placed.attempts });
-        const [a, b] = placed.members.map((m) => ({ url: urlOf(m.server.name), id: m.snapshot.id }));
+        const [a, b] = placed.members.map((m) => ({ url: urlOf(m.server.name), id: m.snapshot }));
         expect(new Set(placed.members.map((m) => m.server.name))).toEqual(new Set(pool.replicas.map((r) => r.name)));
         const banks = [await bankInSnapshot(a!.url, a!.id), await bankInSnapshot(b!.url, b!.id)];
         expect(banks[0]).toBe(banks[1]);
         expect(banks[0]!.split(' ')[0]).toBe(String(ACCOUNTS * 100));
         expect([await rowsInSnapshot(a!.url, a!.id), await rowsInSnapshot(b!.url, b!.id)]).toEqual([expected, expected]);
       } finally {
-        await Promise.all(placed.members.map((m) => m.snapshot.release()));
+        await placed.release();
       }
     }
   } finally {
@@ -202,4 +202,34 @@ test('without a cut the query reads one server, and the placement says why', asy
     ),
   });
   await (denied as { snapshot: { release(): Promise<void> } }).snapshot.release();
+});
+
+test('queries placed together share cuts, like a group commit, and read the same state', async () => {
+  const pool = servers('replicas');
+  const stop = await startTransfers(cluster.primary.adminUrl, { count: ACCOUNTS, sessions: 2 });
+  try {
+    await admin.query('INSERT INTO writes SELECT coalesce(max(id), 0) + 1 FROM writes');
+    const placed = await Promise.all([0, 1, 2, 3].map(() => pool.placeCut(2, 10_000, Date.now() + 10_000, 2_000)));
+    const cuts = placed.map((p) => {
+      if (!('members' in p)) throw new Error(`no cut: ${p.reason}`);
+      return p;
+    });
+    try {
+      // Each query read the primary's position a moment apart, under writes: a query whose
+      // position the cut being made does not reach makes the next one.
+      const made = cuts.filter((c) => !c.shared);
+      expect(made.length).toBeLessThan(cuts.length);
+      // A shared cut is the same snapshots, at the same position.
+      for (const c of cuts) {
+        const maker = made.find((m) => m.lsn === c.lsn);
+        const pairs = (p: typeof c) => p.members.map((m) => `${m.server.name} ${m.snapshot}`).sort();
+        expect(pairs(c)).toEqual(pairs(maker!));
+      }
+      process.stdout.write(`4 queries placed together: ${made.length} cut(s), waited ${cuts.map((c) => c.ms).join(', ')} ms\n`);
+    } finally {
+      await Promise.all(cuts.map((c) => c.release()));
+    }
+  } finally {
+    await stop();
+  }
 });

@@ -8,6 +8,7 @@ import { createQueryPool, exportSnapshot, formatLsn, readServerState, type HeldS
 import type { Pool } from 'pg';
 import { ConfigError, redactUrl } from './config';
 import { makeCut } from './cuts';
+import { SharedCuts } from './shared-cuts';
 import { lagBytes, rankServers, type ReadFrom, type ServerRole, type ServerSighting } from './placement';
 
 export interface QueryServer {
@@ -88,15 +89,20 @@ export interface PlacedSnapshot extends Placement {
   reason?: string;
 }
 
-/** A query spread over several replicas at one exact cut. */
+/** A query spread over several replicas at one exact cut, perhaps shared with other queries (shared-cuts.ts). */
 export interface PlacedCut {
-  /** The servers, each with the snapshot its fragments import. */
-  members: { server: QueryServer; snapshot: HeldSnapshot }[];
+  /** The servers, each with the id of the snapshot its fragments import. */
+  members: { server: QueryServer; snapshot: string }[];
   /** The position every replica stood at: the answer holds everything the primary committed before it. */
   lsn: bigint;
-  /** How long the cut took, and in how many tries. */
+  /** How long the query waited for its cut, and the tries the cut took (0 when made for another query). */
   ms: number;
   attempts: number;
+  shared: boolean;
+  /** Resolves if a snapshot of the cut is lost. */
+  lost: Promise<void>;
+  /** The query is done with the cut. */
+  release(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -129,6 +135,8 @@ export class QueryServers {
   /** Every server's pool: cancelling a query's statements looks on all of them. */
   readonly pools: readonly Pool[];
 
+  /** Cuts held or being made in this process, which concurrent queries share. */
+  private readonly cuts = new SharedCuts();
   /** Replay control on each replica, opened on first use. */
   private readonly controls = new Map<string, Pool>();
 
@@ -219,10 +227,18 @@ export class QueryServers {
     const alone = async (reason: string): Promise<PlacedSnapshot> => ({ ...(await this.placeSnapshot(holdMs, deadline)), reason });
     if (!control) return alone(`asked for ${count} servers: spreading needs DATABASE_URL's role to pause replay on the replicas`);
     if (replicas.length < 2) return alone(`asked for ${count} servers: ${replicas.length} replica(s) answered`);
-    const members = replicas.map((server) => ({ name: server.name, pool: server.pool, control: this.control(server, control) }));
-    const cut = await makeCut(members, target, holdMs, Math.min(cutTimeoutMs, deadline - Date.now()));
-    if (!cut.ok) return alone(`asked for ${count} servers: ${cut.reason}`);
-    return { members: replicas.map((server, i) => ({ server, snapshot: cut.snapshots[i] as HeldSnapshot })), lsn: cut.lsn, ms: cut.ms, attempts: cut.attempts };
+    const cutMembers = replicas.map((server) => ({ name: server.name, pool: server.pool, control: this.control(server, control) }));
+    const names = replicas.map((server) => server.name);
+    const lease = await this.cuts.lease(names, target, Date.now() + holdMs, async () => {
+      const heldUntil = Date.now() + holdMs;
+      const cut = await makeCut(cutMembers, target, holdMs, Math.min(cutTimeoutMs, deadline - Date.now()));
+      if (!cut.ok) return cut.reason;
+      return { cut: { ...cut, snapshots: new Map(names.map((name, i) => [name, cut.snapshots[i] as HeldSnapshot])) }, heldUntil };
+    });
+    if (typeof lease === 'string') return alone(`asked for ${count} servers: ${lease}`);
+    const { lsn, ms, attempts, shared, lost, release } = lease;
+    const members = replicas.map((server) => ({ server, snapshot: lease.snapshots.get(server.name)?.id as string }));
+    return { members, lsn, ms, attempts, shared, lost, release };
   }
 
   async end(): Promise<void> {
