@@ -55,7 +55,8 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
     next();
   });
   const workerScale = workerScaleSource({ hpaName: ctx.env.WORKER_HPA_NAME, access: ctx.kubernetes ?? null, redis: ctx.redis, log });
-  const stats = new StatsCollector(ctx.redis, ctx.queues, workerScale);
+  const servers = async () => (ctx.servers.replicas.length > 0 ? ctx.servers.report() : undefined);
+  const stats = new StatsCollector(ctx.redis, ctx.queues, workerScale, servers);
 
   io.on('connection', (socket: PgfanSocket) => {
     socket.on('watch', async (queryId, answer) => {

@@ -1,7 +1,7 @@
 /**
  * The system's vital signs, computed about once a second from what this API process hears:
- * live worker heartbeats, queue depths, and the query events that end queries (throughput, and
- * latency percentiles over the last minute).
+ * live worker heartbeats, queue depths, the query events that end queries (throughput, and
+ * latency percentiles over the last minute), and where each database server stands.
  */
 import { type QueueDepth, type QueryEvent, type SystemStats } from '@pgfan/contracts';
 import { liveWorkers, type Queues } from '@pgfan/dispatch';
@@ -24,6 +24,7 @@ export class StatsCollector {
     private readonly redis: Redis,
     private readonly queues: Queues,
     private readonly replicas: () => Promise<SystemStats['replicas']> = async () => null,
+    private readonly servers: () => Promise<SystemStats['servers']> = async () => undefined,
   ) {}
 
   /** Feed every query event; only endings count. */
@@ -48,7 +49,7 @@ export class StatsCollector {
 
   async collect(now = Date.now()): Promise<SystemStats> {
     const queues = [this.queues.coordinate, this.queues.fragments, this.queues.combine];
-    const [workers, depths, replicas] = await Promise.all([
+    const [workers, depths, replicas, servers] = await Promise.all([
       liveWorkers(this.redis),
       Promise.all(
         queues.map(async (queue): Promise<QueueDepth> => {
@@ -63,7 +64,9 @@ export class StatsCollector {
         }),
       ),
       this.replicas().catch(() => null),
+      this.servers().catch(() => undefined),
     ]);
-    return { at: new Date(now).toISOString(), workers: workers.sort((a, b) => a.id.localeCompare(b.id)), queues: depths, ...this.summarize(now), replicas };
+    const at = new Date(now).toISOString();
+    return { at, workers: workers.sort((a, b) => a.id.localeCompare(b.id)), queues: depths, ...this.summarize(now), replicas, ...(servers ? { servers } : {}) };
   }
 }

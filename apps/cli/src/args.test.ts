@@ -34,3 +34,9 @@ test('--help', () => {
 test('a file holds one query per non-empty line; comment-only lines are skipped', () => {
   expect(queriesInFile('SELECT 1;\n\n  -- a note\nSELECT 2\r\n   \n')).toEqual(['SELECT 1;', 'SELECT 2']);
 });
+
+test('--servers asks the API to spread over replicas; not with --local', () => {
+  expect(parse('--servers', '2', 'SELECT 1')).toMatchObject({ servers: 2 });
+  expect(() => parse('--servers', '0', 'SELECT 1')).toThrow('--servers must be a whole number from 1 to 16, got "0"');
+  expect(() => parse('--local', '--servers', '2', 'SELECT 1')).toThrow('--servers needs the API (REPLICA_URLS): not with --local');
+});

@@ -1,5 +1,6 @@
 /** Command-line arguments of `npm run query`. */
 import { parseArgs } from 'node:util';
+import { MAX_REQUEST_SERVERS } from '@pgfan/contracts';
 import { MAX_PARTITIONS } from '@pgfan/planner';
 
 export interface CliOptions {
@@ -7,6 +8,8 @@ export interface CliOptions {
   local: boolean;
   /** Exact number of partitions; automatic when omitted. */
   partitions?: number;
+  /** Spread the fragments over this many replicas at one exact cut (through the API only). */
+  servers?: number;
   /** Fragments that can run at once, for automatic partitioning. */
   workers: number;
   /** Split by ranges of this column instead of page ranges. */
@@ -21,12 +24,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `Usage: npm run query -- [--local] [--partitions N] [--partition-by COLUMN] [--workers N] [--json] [--file F | "SQL"]
+export const USAGE = `Usage: npm run query -- [--local] [--partitions N] [--servers N] [--partition-by COLUMN] [--workers N] [--json] [--file F | "SQL"]
 
   --local              plan and run in this process (needs only PostgreSQL at DATABASE_URL);
                        without it, the query goes to the API at API_URL (npm start) and runs
                        on its workers
   --partitions N       split into exactly N fragments (1-${MAX_PARTITIONS}); automatic by default
+  --servers N          spread the fragments over N streaming replicas read at one exact cut
+                       (1-${MAX_REQUEST_SERVERS}; needs REPLICA_URLS on the API and workers; not with --local)
   --partition-by COL   with --local: split by ranges of an integer, numeric, date or timestamp
                        column instead of physical page ranges
   --workers N          fragments that may run at once, for automatic partitioning (default: CPU count)
@@ -55,6 +60,7 @@ export function parseCliArgs(argv: string[], defaults: { workers: number }): Cli
       options: {
         local: { type: 'boolean', default: false },
         partitions: { type: 'string' },
+        servers: { type: 'string' },
         workers: { type: 'string' },
         'partition-by': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -70,9 +76,12 @@ export function parseCliArgs(argv: string[], defaults: { workers: number }): Cli
   const sql = positionals.join(' ').trim();
   if (values.file && sql) throw new UsageError('give either --file or a query, not both');
   if (!values.file && !sql) throw new UsageError('no query given');
+  const servers = positiveInteger('servers', values.servers, MAX_REQUEST_SERVERS);
+  if (servers !== undefined && values.local) throw new UsageError('--servers needs the API (REPLICA_URLS): not with --local');
   return {
     local: values.local,
     partitions: positiveInteger('partitions', values.partitions, MAX_PARTITIONS),
+    ...(servers !== undefined ? { servers } : {}),
     workers: positiveInteger('workers', values.workers) ?? defaults.workers,
     ...(values['partition-by'] ? { partitionBy: values['partition-by'] } : {}),
     json: values.json,

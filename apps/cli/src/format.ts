@@ -35,7 +35,8 @@ function summary(record: QueryRecord): string {
   if (!plan) return time;
   if (plan.mode === 'as-written') return `as written: ${plan.reason} · ${time}`;
   const how = { 'page-range': 'page ranges', 'key-range': 'key ranges', none: 'one scan' }[plan.strategy] + ` of ${plan.table}`;
-  return `fan-out · ${plan.partitions} fragment${plan.partitions === 1 ? '' : 's'} over ${how} · ${time} (plan ${ms(timings.planMs)}, fragments ${ms(timings.executeMs)}, combine ${ms(timings.combineMs)})`;
+  const where = plan.cut ? ` on ${plan.cut.servers.join(' + ')}${plan.cut.reason ? ` (${plan.cut.reason})` : ''}` : '';
+  return `fan-out · ${plan.partitions} fragment${plan.partitions === 1 ? '' : 's'} over ${how}${where} · ${time} (plan ${ms(timings.planMs)}, fragments ${ms(timings.executeMs)}, combine ${ms(timings.combineMs)})`;
 }
 
 function errorLines(record: QueryRecord): string[] {

@@ -24,7 +24,7 @@ async function runThroughApi(options: CliOptions, api: ApiTarget): Promise<numbe
       outcome = await runRemote(
         api,
         sql,
-        options.partitions,
+        { partitions: options.partitions, servers: options.servers },
         tty ? (view) => process.stderr.write(`\r${progressLine(view, Date.now() - started)}`) : undefined,
       );
     } catch (error) {

@@ -38,12 +38,13 @@ async function call(api: ApiTarget, path: string, init?: RequestInit): Promise<{
 export async function runRemote(
   api: ApiTarget,
   sql: string,
-  partitions: number | undefined,
+  request: { partitions?: number | undefined; servers?: number | undefined },
   onProgress?: (view: QueryView) => void,
 ): Promise<QueryView | QueryRecord> {
+  const { partitions, servers } = request;
   const submitted = await call(api, '/api/queries?wait=1000', {
     method: 'POST',
-    body: JSON.stringify({ sql, ...(partitions ? { partitions } : {}) }),
+    body: JSON.stringify({ sql, ...(partitions ? { partitions } : {}), ...(servers ? { servers } : {}) }),
   });
   if (submitted.status >= 400) {
     const error = (submitted.body as { error?: ErrorRecord } | null)?.error ?? { code: 'HTTP_ERROR', message: `the API answered ${submitted.status}` };

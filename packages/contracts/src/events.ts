@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorRecord, PlanRecord } from './record';
-import { QueryView } from './query';
+import { DatabaseServerReport, QueryView } from './query';
 
 /** The Redis pub/sub channel every query event is published on. */
 export const QUERY_EVENTS_CHANNEL = 'pgfan:query-events';
@@ -91,6 +91,8 @@ export const SystemStats = z.object({
   latency: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), count: z.number().int() }),
   /** The worker autoscaler's view; null when no autoscaler reports (fixed workers, or unreachable). */
   replicas: WorkerScale.nullable(),
+  /** The database servers queries run on, as `GET /api/health` reports them; only with streaming replicas (REPLICA_URLS). */
+  servers: z.array(DatabaseServerReport).optional(),
 });
 export type SystemStats = z.infer<typeof SystemStats>;
 

@@ -1,5 +1,5 @@
 import type { SystemStats } from '@pgfan/contracts';
-import { act, render, screen } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
 import { FakeSocket } from '../test/fake-socket';
 import { Overview } from './Overview';
 
@@ -54,4 +54,35 @@ test("the autoscaler's wish is shown beside the live workers, when one reports",
   expect(screen.getByRole('figure', { name: 'Live workers' })).toHaveTextContent('wanted: 5');
   act(() => socket.serverEmit('system:stats', stats(3, 0, { scaler: 'supervisor', current: 3, desired: 3, min: 1, max: 10 })));
   expect(hint()).toHaveTextContent('6 fragment slots; supervisor wants 3, of 1–10');
+});
+
+test('with replicas: a row per database server, with its position, lag and load', () => {
+  const socket = new FakeSocket();
+  render(<Overview socket={socket.asSocket()} />);
+  const servers: SystemStats['servers'] = [
+    { name: 'db:5432', role: 'primary', reachable: true, lsn: '0/3000060', lagBytes: 0, replayPaused: false, active: 2, latencyMs: 0.4 },
+    { name: 'db-r1:5432', role: 'replica', reachable: true, lsn: '0/3000000', lagBytes: 96, replayPaused: true, active: 1, latencyMs: 0.5 },
+    {
+      name: 'db-r2:5432',
+      role: 'replica',
+      reachable: false,
+      lsn: null,
+      lagBytes: null,
+      replayPaused: false,
+      active: 0,
+      latencyMs: 2000,
+      error: 'ECONNREFUSED',
+    },
+  ];
+  act(() => socket.serverEmit('system:stats', { ...stats(1, 1), servers }));
+  const table = screen.getByRole('table', { name: 'Database servers' });
+  const rows = within(table)
+    .getAllByRole('row')
+    .map((row) => row.textContent);
+  expect(rows).toEqual([
+    'serverroleWAL positionreplay lagrunning',
+    'db:5432primary0/3000060–2',
+    'db-r1:5432replica0/300000096 B (paused)1',
+    'db-r2:5432replicaunreachable?0',
+  ]);
 });

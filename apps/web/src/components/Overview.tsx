@@ -1,4 +1,4 @@
-import type { SystemStats, WorkerScale } from '@pgfan/contracts';
+import type { DatabaseServerReport, SystemStats, WorkerScale } from '@pgfan/contracts';
 import { useId, type ReactNode } from 'react';
 import { Bar, Line } from 'react-chartjs-2';
 import { formatBytes, formatMs } from '../lib/format';
@@ -34,6 +34,34 @@ function scaleHint(scale: WorkerScale): string {
   return `${scale.scaler === 'kubernetes' ? 'autoscaler (HPA)' : 'supervisor'} wants ${scale.desired}, of ${scale.min}–${scale.max}`;
 }
 
+/** The primary and its replicas: where each stands, how far behind, how busy. */
+function DatabaseServers({ servers }: { servers: DatabaseServerReport[] }) {
+  return (
+    <table className="panel servers" aria-label="Database servers">
+      <thead>
+        <tr>
+          <th>server</th>
+          <th>role</th>
+          <th>WAL position</th>
+          <th>replay lag</th>
+          <th>running</th>
+        </tr>
+      </thead>
+      <tbody>
+        {servers.map((s) => (
+          <tr key={s.name} className={s.reachable ? '' : 'unreachable'}>
+            <td>{s.name}</td>
+            <td>{s.role}</td>
+            <td>{s.lsn ?? 'unreachable'}</td>
+            <td>{s.role === 'primary' ? '–' : `${s.lagBytes === null ? '?' : formatBytes(s.lagBytes)}${s.replayPaused ? ' (paused)' : ''}`}</td>
+            <td>{s.active}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** Live workers, queue depth, throughput, latency and load per worker, over the last minutes. */
 export function Overview({ socket }: { socket: ApiSocket }) {
   const series = useSystemStats(socket);
@@ -54,6 +82,7 @@ export function Overview({ socket }: { socket: ApiSocket }) {
         <Tile name="Latency p95" value={formatMs(latest.latency.p95)} />
         <Tile name="Waiting fragments" value={String(latest.queues.find((q) => q.name.endsWith('fragments'))?.waiting ?? 0)} />
       </div>
+      {latest.servers && <DatabaseServers servers={latest.servers} />}
       <div className="charts">
         <ChartPanel title="Live workers">
           <Line

@@ -33,6 +33,28 @@ export function stagesOf(view: QueryView): Stage[] {
   ];
 }
 
+/**
+ * Fragments by the database server they ran on, in order of first appearance; those not yet
+ * started (no server yet) last. One unnamed lane when nothing names a server (no replicas).
+ */
+export function lanesOf(fragments: readonly FragmentProgress[]): { server: string | null; fragments: FragmentProgress[] }[] {
+  const lanes = new Map<string | null, FragmentProgress[]>();
+  for (const f of fragments) lanes.set(f.server ?? null, [...(lanes.get(f.server ?? null) ?? []), f]);
+  if (lanes.size === 1 || !fragments.some((f) => f.server)) return [{ server: [...lanes.keys()][0] ?? null, fragments: [...fragments] }];
+  const waiting = lanes.get(null);
+  lanes.delete(null);
+  return [...[...lanes].map(([server, list]) => ({ server, fragments: list })), ...(waiting ? [{ server: null, fragments: waiting }] : [])];
+}
+
+/** Where the query read the database: one server, or several at one exact cut. */
+function cutLine(view: QueryView): string | null {
+  const cut = view.plan?.cut;
+  if (!cut) return null;
+  const where = cut.guarantee === 'equal-replay-position' ? `${cut.servers.length} replicas at one exact cut` : cut.servers[0];
+  const cost = cut.ms !== undefined ? ` (${cut.shared ? 'shared cut' : 'cut'}: ${formatMs(cut.ms)})` : '';
+  return `Read ${where}, up to WAL position ${cut.lsn}${cost}.${cut.reason ? ` ${cut.reason[0]?.toUpperCase()}${cut.reason.slice(1)}.` : ''}`;
+}
+
 function FragmentCard({ fragment }: { fragment: FragmentProgress }) {
   return (
     <li className={`fragment fragment-${fragment.state}`} aria-label={`fragment ${fragment.index + 1}: ${fragment.state}`}>
@@ -61,7 +83,7 @@ function FragmentCard({ fragment }: { fragment: FragmentProgress }) {
   );
 }
 
-/** Stages with their timings, then a card per fragment: state, worker, rows, time. */
+/** Stages with their timings, then a card per fragment (state, worker, rows, time), in a lane per database server when there are several. */
 export function Pipeline({ view }: { view: QueryView }) {
   return (
     <section className="pipeline" aria-label="Pipeline">
@@ -73,12 +95,26 @@ export function Pipeline({ view }: { view: QueryView }) {
           </li>
         ))}
       </ol>
-      {view.generation > 1 && <p className="muted">Started over on a fresh snapshot {view.generation - 1}× (a snapshot holder stopped).</p>}
-      <ul className="fragments">
-        {view.fragments.map((f) => (
-          <FragmentCard key={f.index} fragment={f} />
-        ))}
-      </ul>
+      {view.generation > 1 && <p className="muted">Started over on a fresh snapshot {view.generation - 1}× (a snapshot holder or its server stopped).</p>}
+      {cutLine(view) && <p className="muted cut">{cutLine(view)}</p>}
+      {lanesOf(view.fragments).map((lane) =>
+        lane.server === null && lanesOf(view.fragments).length === 1 ? (
+          <ul key="all" className="fragments">
+            {lane.fragments.map((f) => (
+              <FragmentCard key={f.index} fragment={f} />
+            ))}
+          </ul>
+        ) : (
+          <section key={lane.server ?? 'waiting'} className="lane" aria-label={lane.server ? `server ${lane.server}` : 'not started'}>
+            <h4 className="lane-name">{lane.server ?? 'not started'}</h4>
+            <ul className="fragments">
+              {lane.fragments.map((f) => (
+                <FragmentCard key={f.index} fragment={f} />
+              ))}
+            </ul>
+          </section>
+        ),
+      )}
     </section>
   );
 }
