@@ -110,6 +110,8 @@ async function placeGeneration(ctx: WorkerContext, plan: Plan, deadline: number)
       guarantee: 'equal-replay-position',
       ms: placed.ms,
       attempts: placed.attempts,
+      catchUpMs: placed.catchUpMs,
+      lockMs: placed.lockMs,
       shared: placed.shared,
       server: names[0] as string,
     },

@@ -6,7 +6,17 @@
  */
 import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
 import { ForgedJobError, jobFailure, JobSigner, openQueues, type SignedKind } from '@pgfan/dispatch';
-import { checkQueryRole, ConfigError, connectServices, credentialsOf, Executions, QueryServers, queryServerSpecs, UnreachableError } from '@pgfan/runtime';
+import {
+  checkQueryRole,
+  ConfigError,
+  connectServices,
+  credentialsOf,
+  Executions,
+  QueryServers,
+  queryServerSpecs,
+  RedisCutGuard,
+  UnreachableError,
+} from '@pgfan/runtime';
 import { TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';
@@ -46,6 +56,8 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     },
     // pgfan's own role pauses replay for a cut: the query role may not.
     control: credentialsOf(env.DATABASE_URL),
+    // A lock outlives any cut: it is waited for, and tried, within CUT_TIMEOUT_MS.
+    guard: new RedisCutGuard(redis, `pgfan-worker ${env.WORKER_ID}`, 2 * env.CUT_TIMEOUT_MS + 5_000),
   });
   const queryPool = servers.primary.pool;
   await checkQueryRole(queryPool, { url: queryUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>

@@ -1,6 +1,7 @@
 /**
  * Housekeeping every worker runs: failing queries whose deadline passed long ago (their
- * coordinator, workers or Redis state died with them), and deleting the records of finished
+ * coordinator, workers or Redis state died with them), resuming replay on replicas a cut left
+ * paused when its worker died, and deleting the records of finished
  * queries submitted over HISTORY_RETENTION_HOURS ago, and the oldest ones past HISTORY_MAX_BYTES.
  * The compare-and-set and the skipped locks in the store make it harmless to run everywhere.
  */
@@ -41,6 +42,10 @@ export function startReaper(ctx: WorkerContext, log: (message: string) => void):
   const reaping = setInterval(() => {
     reapOverdue(ctx).then(
       (ids) => ids.length > 0 && log(`failed ${ids.length} overdue quer${ids.length === 1 ? 'y' : 'ies'}: ${ids.join(', ')}`),
+      () => undefined,
+    );
+    ctx.servers.resumeAbandonedPauses().then(
+      (names) => names.length > 0 && log(`resumed replay on ${names.join(', ')}: a cut whose worker died had left it paused`),
       () => undefined,
     );
   }, ctx.env.REAPER_INTERVAL_MS);

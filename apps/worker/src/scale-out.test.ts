@@ -157,7 +157,7 @@ test('the bank invariant: under a steady stream of transfers on the primary, eve
     expect(spread.length).toBeGreaterThanOrEqual(1);
     const transfers = await stop();
     process.stdout.write(
-      `bank: ${records.length} answers under ${transfers} transfers, ${spread.length} spread over both replicas; cuts took ${spread.map((r) => r.plan?.cut?.ms).join(', ')} ms\n`,
+      `bank: ${records.length} answers under ${transfers} transfers, ${spread.length} spread over both replicas; cuts took ${spread.map((r) => `${r.plan?.cut?.ms} ms (catch-up ${r.plan?.cut?.catchUpMs}, lock ${r.plan?.cut?.lockMs}, ${r.plan?.cut?.attempts} tries${r.plan?.cut?.shared ? ', shared' : ''})`).join(', ')}; fewer servers: ${records.flatMap((r) => r.plan?.cut?.reason ?? []).join('; ') || 'none'}\n`,
     );
   } finally {
     await stop();

@@ -65,6 +65,8 @@ export const Cut = z.object({
     .int()
     .optional()
     .describe('tries the cut took: replicas paused at different positions are resumed and paused again (0 for a cut made for another query)'),
+  catchUpMs: z.number().optional().describe('of `ms`: waiting for the replicas to replay up to where the primary stood (replication lag)'),
+  lockMs: z.number().optional().describe("of `ms`: waiting for other workers' cuts of the same replicas"),
   shared: z.boolean().optional().describe('the cut was made for another query, and taken like a group commit: it holds everything this query must see'),
 });
 export type Cut = z.infer<typeof Cut>;

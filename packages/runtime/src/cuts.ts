@@ -12,6 +12,7 @@
  */
 import { exportSnapshot, formatLsn, PAUSE_REPLAY_SQL, readReplayStop, RESUME_REPLAY_SQL, type HeldSnapshot } from '@pgfan/engine';
 import type { Pool } from 'pg';
+import type { CutGuard } from './cut-guard';
 
 export interface CutMember {
   name: string;
@@ -21,26 +22,54 @@ export interface CutMember {
   control: Pool;
 }
 
+/** `ms` in all; `catchUpMs` of it waiting for replicas to replay up to the primary's position, `lockMs` for other processes' cuts. */
 export type CutOutcome =
-  { ok: true; lsn: bigint; snapshots: HeldSnapshot[]; attempts: number; ms: number } | { ok: false; reason: string; attempts: number; ms: number };
+  | { ok: true; lsn: bigint; snapshots: HeldSnapshot[]; attempts: number; ms: number; catchUpMs: number; lockMs: number }
+  | { ok: false; reason: string; attempts: number; ms: number };
 
 /** SQLSTATE insufficient_privilege: the control role may not pause replay. */
 const INSUFFICIENT_PRIVILEGE = '42501';
 
 /**
  * Cuts `members` at one WAL position at or past `atLeast` (the primary's, for read-your-writes),
- * each holding its snapshot for `holdMs`; gives up after `timeoutMs` with the reason.
+ * each holding its snapshot for `holdMs`; gives up after `timeoutMs` with the reason. With a
+ * `guard`, it waits first for any other process's cut (see cut-guard.ts).
  */
-export async function makeCut(members: readonly CutMember[], atLeast: bigint, holdMs: number, timeoutMs: number): Promise<CutOutcome> {
+export async function makeCut(members: readonly CutMember[], atLeast: bigint, holdMs: number, timeoutMs: number, guard?: CutGuard): Promise<CutOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+  const release = guard
+    ? await guard.hold(
+        members.map((m) => m.name),
+        started + timeoutMs,
+      )
+    : async () => undefined;
+  if (!release) return { ok: false, reason: `other cuts held the replicas for ${timeoutMs} ms (CUT_TIMEOUT_MS)`, attempts: 0, ms: elapsed() };
+  try {
+    return await cutRepeatedly(members, atLeast, holdMs, timeoutMs, started, elapsed);
+  } finally {
+    await release();
+  }
+}
+
+async function cutRepeatedly(
+  members: readonly CutMember[],
+  atLeast: bigint,
+  holdMs: number,
+  timeoutMs: number,
+  started: number,
+  elapsed: () => number,
+): Promise<CutOutcome> {
   let last: string;
+  let catchUpMs = 0;
   for (let attempts = 1; ; attempts++) {
     try {
       // Pausing a replica still behind the primary's position would only make it later.
+      const waiting = performance.now();
       await caughtUp(members, atLeast, started + timeoutMs);
+      catchUpMs += performance.now() - waiting;
       const outcome = await attempt(members, atLeast, holdMs, started + timeoutMs);
-      if (typeof outcome !== 'string') return { ok: true, ...outcome, attempts, ms: elapsed() };
+      if (typeof outcome !== 'string') return { ok: true, ...outcome, attempts, ms: elapsed(), catchUpMs: Math.round(catchUpMs * 10) / 10, lockMs: 0 };
       last = outcome;
     } catch (error) {
       if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {

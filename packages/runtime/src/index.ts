@@ -12,3 +12,4 @@ export * from './executions';
 export * from './cost-model';
 export * from './placement';
 export * from './servers';
+export * from './cut-guard';

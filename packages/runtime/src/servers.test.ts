@@ -5,6 +5,8 @@
  */
 import { bankSql, startPrivateCluster, startTransfers, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
+import { Redis } from 'ioredis';
+import { CUT_LOCK, CUT_PAUSES, RedisCutGuard } from './cut-guard';
 import { NoServerError, QueryServers, queryServerSpecs } from './servers';
 import type { ReadFrom } from './placement';
 
@@ -231,5 +233,30 @@ test('queries placed together share cuts, like a group commit, and read the same
     }
   } finally {
     await stop();
+  }
+});
+
+test("a replica a dead worker's cut left paused is resumed; one an operator paused is left alone", async () => {
+  const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
+  try {
+    await redis.del(CUT_LOCK, CUT_PAUSES);
+    const [abandoned, operators] = cluster.replicas;
+    const pool = new QueryServers(queryServerSpecs(cluster.primary.adminUrl, [abandoned!.adminUrl, operators!.adminUrl], 'any'), 'any', {
+      pool: { max: 2 },
+      control: ADMIN,
+      guard: new RedisCutGuard(redis, 'reaper', 10_000),
+    });
+    open.push(pool);
+    // A cut that died between its pause and its resume: its record stays, its lock lapses.
+    await new RedisCutGuard(redis, 'dead worker', 50).hold([pool.replicas[0]!.name], performance.now() + 100);
+    await Promise.all([abandoned, operators].map(async (r) => (await connect(r!.adminUrl)).query('SELECT pg_wal_replay_pause()')));
+    expect(await pool.resumeAbandonedPauses()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await pool.resumeAbandonedPauses()).toEqual([pool.replicas[0]!.name]);
+    const state = async (url: string) => (await (await connect(url)).query('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0].s as string;
+    expect([await state(abandoned!.adminUrl), await state(operators!.adminUrl)]).toEqual(['not paused', 'paused']);
+    expect(await pool.resumeAbandonedPauses()).toEqual([]);
+  } finally {
+    await redis.quit();
   }
 });

@@ -4,9 +4,19 @@
  * jobs, records and the dashboard use. Every process builds the same list from the same settings,
  * so a name in a signed job means the same server to every worker.
  */
-import { createQueryPool, exportSnapshot, formatLsn, readServerState, type HeldSnapshot, type QueryPoolOptions, type ServerState } from '@pgfan/engine';
+import {
+  createQueryPool,
+  exportSnapshot,
+  formatLsn,
+  readServerState,
+  RESUME_REPLAY_SQL,
+  type HeldSnapshot,
+  type QueryPoolOptions,
+  type ServerState,
+} from '@pgfan/engine';
 import type { Pool } from 'pg';
 import { ConfigError, redactUrl } from './config';
+import type { CutGuard } from './cut-guard';
 import { makeCut } from './cuts';
 import { SharedCuts } from './shared-cuts';
 import { lagBytes, rankServers, type ReadFrom, type ServerRole, type ServerSighting } from './placement';
@@ -98,6 +108,9 @@ export interface PlacedCut {
   /** How long the query waited for its cut, and the tries the cut took (0 when made for another query). */
   ms: number;
   attempts: number;
+  /** Of `ms`: waiting for the replicas to replay up to the primary's position, and for other processes' cuts. */
+  catchUpMs: number;
+  lockMs: number;
   shared: boolean;
   /** Resolves if a snapshot of the cut is lost. */
   lost: Promise<void>;
@@ -113,6 +126,8 @@ export interface ServerOptions {
    * and password, with each replica's address and database. None: queries are never spread.
    */
   control?: { user: string; password: string };
+  /** Keeps cuts by different processes apart, and finds replicas a dead one left paused. */
+  guard?: CutGuard;
 }
 
 /** No server allowed to serve a query had replayed up to the primary's position before the query's deadline. */
@@ -231,14 +246,29 @@ export class QueryServers {
     const names = replicas.map((server) => server.name);
     const lease = await this.cuts.lease(names, target, Date.now() + holdMs, async () => {
       const heldUntil = Date.now() + holdMs;
-      const cut = await makeCut(cutMembers, target, holdMs, Math.min(cutTimeoutMs, deadline - Date.now()));
+      const cut = await makeCut(cutMembers, target, holdMs, Math.min(cutTimeoutMs, deadline - Date.now()), this.options.guard);
       if (!cut.ok) return cut.reason;
       return { cut: { ...cut, snapshots: new Map(names.map((name, i) => [name, cut.snapshots[i] as HeldSnapshot])) }, heldUntil };
     });
     if (typeof lease === 'string') return alone(`asked for ${count} servers: ${lease}`);
-    const { lsn, ms, attempts, shared, lost, release } = lease;
+    const { lsn, ms, attempts, catchUpMs, lockMs, shared, lost, release } = lease;
     const members = replicas.map((server) => ({ server, snapshot: lease.snapshots.get(server.name)?.id as string }));
-    return { members, lsn, ms, attempts, shared, lost, release };
+    return { members, lsn, ms, attempts, catchUpMs, lockMs, shared, lost, release };
+  }
+
+  /**
+   * Resumes replay on replicas a cut left paused when its process died mid-cut (see cut-guard.ts);
+   * returns their names. A replica an operator paused is left alone: no cut recorded it.
+   */
+  async resumeAbandonedPauses(): Promise<string[]> {
+    const { guard, control } = this.options;
+    if (!guard || !control) return [];
+    const names = await guard.abandoned();
+    if (names.length === 0) return [];
+    const known = this.replicas.filter((server) => names.includes(server.name));
+    await Promise.all(known.map((server) => this.control(server, control).query(RESUME_REPLAY_SQL)));
+    await guard.cleared();
+    return known.map((server) => server.name);
   }
 
   async end(): Promise<void> {

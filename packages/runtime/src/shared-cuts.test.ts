@@ -28,7 +28,7 @@ function maker(lsn: bigint, heldUntil = Date.now() + 60_000) {
     await new Promise((r) => setTimeout(r, 5));
     const snapshots = [snapshot(`a${made.length}`), snapshot(`b${made.length}`)];
     made.push(snapshots);
-    const cut: CutMade = { lsn, snapshots: new Map(SERVERS.map((name, i) => [name, snapshots[i]!])), ms: 5, attempts: 1 };
+    const cut: CutMade = { lsn, snapshots: new Map(SERVERS.map((name, i) => [name, snapshots[i]!])), ms: 5, attempts: 1, catchUpMs: 1, lockMs: 0 };
     return { cut, heldUntil };
   };
   return { make, made };

@@ -15,6 +15,9 @@ export interface CutMade {
   snapshots: ReadonlyMap<string, HeldSnapshot>;
   ms: number;
   attempts: number;
+  /** Of `ms`: waiting for the replicas to replay up to the primary's position, and for other processes' cuts. */
+  catchUpMs: number;
+  lockMs: number;
 }
 
 /** A query's hold on a cut. */
@@ -24,6 +27,9 @@ export interface CutLease {
   /** Milliseconds this query waited for its cut (the making included, or none for one already held). */
   ms: number;
   attempts: number;
+  /** Of the making, for the query that made it (0 for one that shared it): see CutMade. */
+  catchUpMs: number;
+  lockMs: number;
   /** Made for another query. */
   shared: boolean;
   /** Resolves if any of the cut's snapshots is lost (its session or server gone). */
@@ -129,6 +135,8 @@ export class SharedCuts {
       snapshots: shared.made.snapshots,
       ms,
       attempts: reused ? 0 : shared.made.attempts,
+      catchUpMs: reused ? 0 : shared.made.catchUpMs,
+      lockMs: reused ? 0 : shared.made.lockMs,
       shared: reused,
       lost: shared.lost,
       release: async () => {
