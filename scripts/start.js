@@ -11,6 +11,8 @@
  * Users' queries run as a role that can only read (QUERY_DATABASE_URL): unless one is given, the
  * role `pgfan_query` is made (or repaired) in the database, reading schema public, with a new
  * password each start.
+ * - REPLICAS=N: a PostgreSQL primary of its own with N streaming replicas (scripts/cluster.js), and
+ *   queries placed on them and spread over them (docs/scale-out.md).
  * Jobs are signed with JOB_SIGNING_KEY, or a key made once and kept in .data/job-signing-key.
  * Workers run under a supervisor that scales them between 1 and 10 with the load, by the same
  * policy as the Kubernetes ScaledObject; WORKERS (default 2) is how many start, AUTOSCALE=false
@@ -23,8 +25,10 @@ const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs'
 const net = require('node:net');
 const path = require('node:path');
 const { ROOT, build, ensureInstalled } = require('./lib');
+const { startCluster } = require('./cluster');
 
-const DATA = path.join(ROOT, '.data');
+/** Where npm start keeps what it makes (PGFAN_DATA_DIR, for tests). */
+const DATA = process.env.PGFAN_DATA_DIR ?? path.join(ROOT, '.data');
 /** The processes running now, by name: a restarted one replaces its predecessor. */
 const children = new Map();
 let stopping = false;
@@ -49,6 +53,14 @@ function listening(port, host = '127.0.0.1') {
 }
 
 async function postgres() {
+  const replicas = Number(process.env.REPLICAS ?? 0);
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 8)
+    throw new Error(`REPLICAS must be a whole number from 0 to 8, got "${process.env.REPLICAS}"`);
+  if (replicas > 0) {
+    if (process.env.DATABASE_URL)
+      throw new Error('REPLICAS starts a PostgreSQL primary and replicas of its own: unset DATABASE_URL, or give REPLICA_URLS yourself');
+    return startCluster(DATA, replicas, log);
+  }
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
   if (await listening(5432)) {
     const { Client } = require('pg');
@@ -135,6 +147,13 @@ async function queryRole(dbUrl) {
   return url.toString();
 }
 
+/** `url` (a role and database) on the server of `server` (host and port). */
+function onServer(url, server) {
+  const moved = new URL(url);
+  moved.host = new URL(server).host;
+  return moved.toString();
+}
+
 /** JOB_SIGNING_KEY, or one made once and kept in .data, so that jobs queued before a restart still run after it. */
 function jobSigningKey() {
   if (process.env.JOB_SIGNING_KEY) return process.env.JOB_SIGNING_KEY;
@@ -206,7 +225,15 @@ async function main() {
   await seedIfMissing(db.url);
   const port = process.env.PORT ?? '3000';
   const workers = Number(process.env.WORKERS ?? 2);
-  const env = { DATABASE_URL: db.url, QUERY_DATABASE_URL: await queryRole(db.url), REDIS_URL: queue.url, JOB_SIGNING_KEY: jobSigningKey() };
+  const queryUrl = await queryRole(db.url);
+  const env = {
+    DATABASE_URL: db.url,
+    QUERY_DATABASE_URL: queryUrl,
+    REDIS_URL: queue.url,
+    JOB_SIGNING_KEY: jobSigningKey(),
+    // The query role on each replica of npm start's own cluster (REPLICAS=N).
+    ...(db.replicaUrls?.length ? { REPLICA_URLS: db.replicaUrls.map((replica) => onServer(queryUrl, replica)).join(',') } : {}),
+  };
   run('api', path.join(ROOT, 'apps', 'api', 'dist', 'main.js'), { ...env, PORT: port });
   run('supervisor', path.join(ROOT, 'apps', 'worker', 'dist', 'supervise.js'), { ...env, WORKERS: String(workers) });
   process.on('SIGINT', () => void shutdown(0));
@@ -215,7 +242,9 @@ async function main() {
   const api = `http://127.0.0.1:${port}`;
   const scaling = ['false', '0'].includes(process.env.AUTOSCALE ?? '') ? 'fixed (AUTOSCALE=false)' : 'scaling with the load';
   log(`pgfan is up: ${api}  (${workers} workers, ${scaling}; Ctrl+C stops everything)`);
-  log(`database ${redact(db.url)}, queue ${queue.url}`);
+  log(
+    `database ${redact(db.url)}${db.replicaUrls?.length ? ` with ${db.replicaUrls.length} streaming replicas (try "servers": ${db.replicaUrls.length} in a request, or npm run query -- --servers ${db.replicaUrls.length})` : ''}, queue ${queue.url}`,
+  );
   log(
     `try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`,
   );

@@ -115,3 +115,45 @@ test('the image holds every workspace package the apps run with, and the files t
     }
   }
 });
+
+describe('with streaming replicas (docker-compose.replicas.yml)', () => {
+  const { services: all, volumes: allVolumes } = composeConfig(['docker-compose.yml', 'docker-compose.replicas.yml']);
+  const replicas = ['postgres-replica-1', 'postgres-replica-2'];
+
+  test('two replicas, each cloning the primary once into a volume of its own and then following it', () => {
+    expect(Object.keys(all).sort()).toEqual(['api', 'postgres', 'postgres-replica-1', 'postgres-replica-2', 'redis', 'seed', 'worker']);
+    for (const name of replicas) {
+      const replica = all[name]!;
+      expect(replica.image).toBe(postgres!.image);
+      expect(replica.depends_on).toEqual({ postgres: expect.objectContaining({ condition: 'service_healthy' }) });
+      expect(replica.healthcheck).toBeDefined();
+      expect(replica.volumes).toEqual([expect.stringMatching(new RegExp(`^${name}-data:/var/lib/postgresql/data`))]);
+      const script = (replica.command as string[])[2]!;
+      expect(script).toMatch(/pg_basebackup -h postgres -U postgres -D "\$\$PGDATA" -R -X stream/);
+      expect(script).toMatch(/exec postgres .*-c hot_standby_feedback=on/);
+      expect((replica.environment as Record<string, string>).PGPASSWORD).toBe(postgres!.environment!.POSTGRES_PASSWORD);
+    }
+    expect(Object.keys(allVolumes).sort()).toEqual(['postgres-data', 'postgres-replica-1-data', 'postgres-replica-2-data', 'redis-data']);
+  });
+
+  test('the primary accepts replication connections from them, with its password', () => {
+    const command = all.postgres!.command as string[];
+    expect(command).toEqual(expect.arrayContaining(['hba_file=/etc/postgresql/pg_hba.conf']));
+    expect(all.postgres!.volumes).toEqual(expect.arrayContaining([expect.stringMatching(/infra\/compose\/pg_hba\.conf:\/etc\/postgresql\/pg_hba\.conf:ro$/)]));
+    const hba = readFileSync(join(ROOT, 'infra/compose/pg_hba.conf'), 'utf8');
+    expect(hba).toMatch(/^host replication all all scram-sha-256$/m);
+    expect(hba).toMatch(/^host all all all scram-sha-256$/m);
+  });
+
+  test('the API and workers read from both replicas as the query role, once both are up', () => {
+    for (const service of [all.api!, all.worker!]) {
+      const urls = service.environment!.REPLICA_URLS!.split(',').map((url) => new URL(url));
+      expect(urls.map((url) => url.host)).toEqual(replicas.map((name) => `${name}:5432`));
+      for (const url of urls)
+        expect(url).toMatchObject({ username: 'pgfan_query', pathname: '/pgfan', password: new URL(service.environment!.QUERY_DATABASE_URL!).password });
+      for (const name of replicas) expect(service.depends_on).toMatchObject({ [name]: expect.objectContaining({ condition: 'service_healthy' }) });
+      // What the code reads, as it would parse it.
+      expect(() => (service === all.api ? ApiEnv : WorkerEnv).parse(service.environment)).not.toThrow();
+    }
+  });
+});

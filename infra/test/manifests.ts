@@ -83,8 +83,8 @@ export interface ComposeService {
 }
 
 /** `docker-compose config` for docker-compose.yml: what compose itself makes of the file. */
-export function composeConfig(): { services: Record<string, ComposeService>; volumes: Record<string, unknown> } {
-  const rendered = execFileSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config'], {
+export function composeConfig(files = ['docker-compose.yml']): { services: Record<string, ComposeService>; volumes: Record<string, unknown> } {
+  const rendered = execFileSync('docker-compose', [...files.flatMap((file) => ['-f', join(ROOT, file)]), 'config'], {
     encoding: 'utf8',
     // Render the file's own defaults, not whatever this shell happens to export.
     env: { PATH: process.env.PATH ?? '' },

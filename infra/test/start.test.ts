@@ -3,16 +3,15 @@
  * comes up, and when the API crashes it says so and starts it again, as Kubernetes would, until
  * Ctrl+C stops everything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createQueryRole, createTestDatabase, eventually, freePort, type TestDatabase } from '@pgfan/testing';
 import { Redis } from 'ioredis';
-import { ROOT } from './manifests';
+import { runNpmStart } from './npm-start';
 
 let db: TestDatabase;
 let role: { url: string; drop(): Promise<void> };
 let start: ChildProcess;
-let output = '';
+let printed: () => string;
 let port: number;
 const redisUrl = `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
 
@@ -24,22 +23,14 @@ beforeAll(async () => {
   await redis.flushdb();
   redis.disconnect();
   port = await freePort();
-  start = spawn(process.execPath, [join(ROOT, 'scripts', 'start.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      QUERY_DATABASE_URL: role.url,
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      WORKERS: '1',
-      AUTOSCALE: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  start.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  start.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await eventually(async () => (output.includes('pgfan is up') ? true : undefined), 120_000, `npm start to come up:\n${output}`);
+  ({ process: start, output: printed } = await runNpmStart({
+    DATABASE_URL: db.url,
+    QUERY_DATABASE_URL: role.url,
+    REDIS_URL: redisUrl,
+    PORT: String(port),
+    WORKERS: '1',
+    AUTOSCALE: 'false',
+  }));
 }, 150_000);
 
 afterAll(async () => {
@@ -59,14 +50,14 @@ const health = () =>
     .catch(() => 0);
 
 /** The pid of the API process `npm start` says it runs now. */
-const apiPid = () => Number([...output.matchAll(/\[start\] api running \(pid (\d+)\)/g)].at(-1)?.[1]);
+const apiPid = () => Number([...printed().matchAll(/\[start\] api running \(pid (\d+)\)/g)].at(-1)?.[1]);
 
 test('a crashed API is restarted after a backoff, and npm start says so', async () => {
   expect(await health()).toBe(200);
   const first = apiPid();
   process.kill(first, 'SIGKILL');
   await eventually(
-    async () => (/\[start\] api exited \(SIGKILL\); restarting it in 1 s \(restart 1\)/.test(output) ? true : undefined),
+    async () => (/\[start\] api exited \(SIGKILL\); restarting it in 1 s \(restart 1\)/.test(printed()) ? true : undefined),
     10_000,
     'the announcement',
   );
@@ -84,7 +75,7 @@ test('Ctrl+C stops everything, and nothing is restarted', async () => {
   const exited = new Promise<number | null>((resolve) => start.once('exit', resolve));
   start.kill('SIGINT');
   expect(await exited).toBe(0);
-  expect(output).toContain('[start] stopping…');
-  expect(output.match(/restarting it in/g)).toHaveLength(1);
+  expect(printed()).toContain('[start] stopping…');
+  expect(printed().match(/restarting it in/g)).toHaveLength(1);
   expect(await health()).toBe(0);
 }, 60_000);

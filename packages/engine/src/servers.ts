@@ -26,6 +26,8 @@ export interface ServerState {
   replayPaused: boolean;
   /** pgfan statements running on it now (fragments and queries run as written, by application_name). */
   active: number;
+  /** The cluster's identity (pg_control_system()): a primary and its physical replicas share it. */
+  systemId: string;
 }
 
 /**
@@ -54,15 +56,22 @@ export async function readPosition(session: ClientBase, atLeast: bigint): Promis
 const STATE_SQL = `SELECT pg_is_in_recovery() AS standby,
   (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn,
   CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused,
-  (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND application_name LIKE 'pgfan:%' AND pid <> pg_backend_pid())::int AS active`;
+  (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND application_name LIKE 'pgfan:%' AND pid <> pg_backend_pid())::int AS active,
+  (SELECT system_identifier FROM pg_control_system())::text AS system_id`;
 
 /** Reads where `pool`'s server stands. A standby that has replayed nothing yet has no position: it is at 0/0. */
 export async function readServerState(pool: Pool): Promise<ServerState> {
-  const { rows } = await pool.query<{ standby: string; lsn: string | null; paused: string; active: string }>(STATE_SQL);
+  const { rows } = await pool.query<{ standby: string; lsn: string | null; paused: string; active: string; system_id: string }>(STATE_SQL);
   const row = rows[0];
   if (!row) throw new Error('the server reported no state');
   // The query pool reads every value as PostgreSQL's text output.
-  return { standby: row.standby === 't', lsn: row.lsn === null ? 0n : parseLsn(row.lsn), replayPaused: row.paused === 't', active: Number(row.active) };
+  return {
+    standby: row.standby === 't',
+    lsn: row.lsn === null ? 0n : parseLsn(row.lsn),
+    replayPaused: row.paused === 't',
+    active: Number(row.active),
+    systemId: row.system_id,
+  };
 }
 
 /**

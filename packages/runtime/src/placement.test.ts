@@ -3,9 +3,12 @@ import { lagBytes, rankServers, type ServerSighting } from './placement';
 import { ConfigError } from './config';
 import { queryServerSpecs, serverName } from './servers';
 
-const at = (lsn: bigint, active = 0) => ({ lsn, active });
-const primary = (lsn: bigint, active = 0): ServerSighting => ({ name: 'p:5432', role: 'primary', state: at(lsn, active) });
-const replica = (name: string, lsn: bigint | null, active = 0): ServerSighting => ({ name, role: 'replica', state: lsn === null ? null : at(lsn, active) });
+const primary = (lsn: bigint, active = 0): ServerSighting => ({ name: 'p:5432', role: 'primary', state: { lsn, active, standby: false, systemId: '7' } });
+const replica = (name: string, lsn: bigint | null, active = 0): ServerSighting => ({
+  name,
+  role: 'replica',
+  state: lsn === null ? null : { lsn, active, standby: true, systemId: '7' },
+});
 const first = () => 0;
 
 test('a replica that has not replayed up to the primary is never chosen: the query would miss its submitter’s writes', () => {
@@ -25,12 +28,19 @@ test('READ_FROM keeps queries on the primary, or off it', () => {
   expect(rankServers(servers, 100n, 'replicas', first)).toEqual(['r1:1']);
 });
 
-test('an unreachable server is skipped', () => {
-  expect(rankServers([{ name: 'p:5432', role: 'primary', state: null }, replica('r1:1', 100n)], 100n, 'any', first)).toEqual(['r1:1']);
+test('a listed replica that is not one of this primary is never chosen: promoted, or of another cluster', () => {
+  const promoted: ServerSighting = { name: 'r1:1', role: 'replica', state: { lsn: 200n, active: 0, standby: false, systemId: '7' } };
+  const stranger: ServerSighting = { name: 'r2:1', role: 'replica', state: { lsn: 200n, active: 0, standby: true, systemId: '8' } };
+  expect(rankServers([primary(100n), promoted, stranger, replica('r3:1', 100n)], 100n, 'any', first)).toEqual(['r3:1', 'p:5432']);
+});
+
+test('an unreachable server is skipped; without the primary no replica is proven its replica', () => {
+  expect(rankServers([primary(100n), replica('r1:1', null), replica('r2:1', 100n)], 100n, 'any', first)).toEqual(['r2:1', 'p:5432']);
+  expect(rankServers([{ name: 'p:5432', role: 'primary', state: null }, replica('r1:1', 100n)], 100n, 'any', first)).toEqual([]);
 });
 
 test('equally busy replicas are taken in random order, so queries placed at once spread', () => {
-  const servers = [replica('r1:1', 100n), replica('r2:1', 100n)];
+  const servers = [primary(100n), replica('r1:1', 100n), replica('r2:1', 100n)];
   let n = 0;
   const alternating = () => [0.9, 0.1, 0.1, 0.9][n++ % 4]!;
   expect([rankServers(servers, 100n, 'replicas', alternating)[0], rankServers(servers, 100n, 'replicas', alternating)[0]]).toEqual(['r2:1', 'r1:1']);

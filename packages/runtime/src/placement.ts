@@ -15,20 +15,24 @@ export interface ServerSighting {
   name: string;
   role: ServerRole;
   /** What it reported; null when it could not be reached. */
-  state: { lsn: bigint; active: number } | null;
+  state: { lsn: bigint; active: number; standby?: boolean; systemId?: string } | null;
 }
 
 /**
  * The servers a query may run on, best first: reachable, allowed by `readFrom`, and (replicas)
- * replayed up to `target`. Best is the least busy — the fewest of pgfan's statements running —
+ * replayed up to `target` — and truly replicas of this primary: in recovery, and of the same
+ * cluster (`systemId`). A listed replica that was promoted, or a server of another cluster, could
+ * hold other data at a position that compares as later. Best is the least busy — the fewest of pgfan's statements running —
  * so that concurrent queries spread over the servers; among equals a replica before the primary
  * (which also takes the writes), then at random, so that queries placed at the same moment do not
  * all pick the same one.
  */
 export function rankServers(servers: readonly ServerSighting[], target: bigint, readFrom: ReadFrom, random: () => number = Math.random): string[] {
+  const primary = servers.find((s) => s.role === 'primary')?.state;
   const eligible = servers.flatMap((server) => {
     const { state } = server;
     if (state === null) return [];
+    if (server.role === 'replica' && (state.standby === false || state.systemId !== primary?.systemId)) return [];
     if (readFrom === 'primary' && server.role !== 'primary') return [];
     if (readFrom === 'replicas' && server.role !== 'replica') return [];
     if (server.role === 'replica' && state.lsn < target) return [];

@@ -3,7 +3,7 @@
  * replicas started for this file. A query sees every write committed before it was placed, on
  * whichever server it lands; a replica that has not replayed that far is never used.
  */
-import { bankSql, startPrivateCluster, startTransfers, type PrivateCluster } from '@pgfan/testing';
+import { bankSql, startPrivateCluster, startPrivatePostgres, startTransfers, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { CUT_LOCK, CUT_PAUSES, RedisCutGuard } from './cut-guard';
@@ -258,5 +258,20 @@ test("a replica a dead worker's cut left paused is resumed; one an operator paus
     expect(await pool.resumeAbandonedPauses()).toEqual([]);
   } finally {
     await redis.quit();
+  }
+});
+
+test('a server listed as a replica that is not one of this primary is never read, and health says why', async () => {
+  const stranger = await startPrivatePostgres();
+  try {
+    const pool = servers('replicas', [stranger.adminUrl, cluster.replicas[0]!.adminUrl]);
+    await admin.query('INSERT INTO writes SELECT coalesce(max(id), 0) + 1 FROM writes');
+    for (let i = 0; i < 5; i++) expect((await pool.place(Date.now() + 10_000)).server.name).toBe(pool.replicas[1]!.name);
+    const report = await pool.report();
+    expect(report[1]).toMatchObject({ reachable: true, error: 'not in recovery (promoted, or not a replica): never read as a replica' });
+    expect(report[2]!.error).toBeUndefined();
+  } finally {
+    await Promise.allSettled(open.splice(0).map((s) => s.end()));
+    await stranger.stop();
   }
 });

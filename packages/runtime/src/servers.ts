@@ -82,6 +82,15 @@ export interface ServerReport {
   error?: string;
 }
 
+/** Why a server listed as a replica is not used as one, if it is not. */
+function notAReplica(state: ServerState | null, primary: ServerState | null): string | undefined {
+  if (state === null || primary === null) return undefined;
+  if (!state.standby) return 'not in recovery (promoted, or not a replica): never read as a replica';
+  if (state.systemId !== primary.systemId)
+    return `a replica of another cluster (system identifier ${state.systemId}, the primary's ${primary.systemId}): never read`;
+  return undefined;
+}
+
 /** Where one query runs. */
 export interface Placement {
   server: QueryServer;
@@ -182,18 +191,21 @@ export class QueryServers {
   /** Every server's state now, as health reports it. */
   async report(): Promise<ServerReport[]> {
     const sightings = await this.sight();
-    const primaryLsn = sightings[0]?.state?.lsn ?? null;
-    return sightings.map((s) => ({
-      name: s.name,
-      role: s.role,
-      reachable: s.state !== null,
-      lsn: s.state ? formatLsn(s.state.lsn) : null,
-      lagBytes: s.role === 'primary' ? (s.state ? 0 : null) : lagBytes(primaryLsn, s.state?.lsn ?? null),
-      replayPaused: s.state?.replayPaused ?? false,
-      active: s.state?.active ?? 0,
-      latencyMs: s.latencyMs,
-      ...(s.error ? { error: s.error } : {}),
-    }));
+    const primary = sightings[0]?.state ?? null;
+    return sightings.map((s) => {
+      const error = s.error ?? (s.role === 'replica' ? notAReplica(s.state, primary) : undefined);
+      return {
+        name: s.name,
+        role: s.role,
+        reachable: s.state !== null,
+        lsn: s.state ? formatLsn(s.state.lsn) : null,
+        lagBytes: s.role === 'primary' ? (s.state ? 0 : null) : lagBytes(primary?.lsn ?? null, s.state?.lsn ?? null),
+        replayPaused: s.state?.replayPaused ?? false,
+        active: s.state?.active ?? 0,
+        latencyMs: s.latencyMs,
+        ...(error ? { error } : {}),
+      };
+    });
   }
 
   /**
