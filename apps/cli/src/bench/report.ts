@@ -1,5 +1,6 @@
 /** A run's results for people: a Markdown summary and an SVG chart of speed-ups. */
 import { bestDirect, cellOf, judgeTargets, type BenchResults } from './results';
+import { scaleOutSpeedups, type ScaleOutResults } from './scale-out';
 import { formatTimes, speedup } from './stats';
 
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 10 ? `${n.toFixed(2)} ms` : n < 1000 ? `${n.toFixed(0)} ms` : `${(n / 1000).toFixed(2)} s`);
@@ -64,7 +65,33 @@ export function renderMarkdown(results: BenchResults): string {
       return `| ${r.users} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${baseline} |`;
     }),
   );
+  if (results.scaleOut) lines.push('', ...scaleOutLines(results.scaleOut));
   return `${lines.join('\n')}\n`;
+}
+
+/** The scale-out section: each mode per query, and the spread's speed-up over PostgreSQL's best on one replica. */
+function scaleOutLines(scaleOut: ScaleOutResults): string[] {
+  // PostgreSQL on one replica first, then pgfan's spreads.
+  const modes = [...new Set(scaleOut.cells.map((c) => c.mode))].sort((a, b) => Number(a.startsWith('spread-')) - Number(b.startsWith('spread-')));
+  const where = scaleOut.servers.map((s) => `${s.name} (cores ${s.cpus ?? 'unknown'})`).join(', ');
+  const speedups = new Map(scaleOutSpeedups(scaleOut).map((s) => [s.query, s.speedup]));
+  return [
+    '## Scale-out',
+    '',
+    `${rowsLabel(scaleOut.rows)} rows (\`${scaleOut.table}\`) on two streaming replicas, ${where}. \`one-*\`: PostgreSQL on the first replica alone (serial, its own parallel plan, and for COUNT(DISTINCT) the DISTINCT-subquery rewrite); \`spread-2×N\`: pgfan, N fragments over both replicas at one exact cut, with the cut's median cost.`,
+    '',
+    `| query | ${modes.join(' | ')} | spread vs best on one |`,
+    `| --- | ${modes.map(() => '---:').join(' | ')} | ---: |`,
+    ...[...new Set(scaleOut.cells.map((c) => c.query))].map((query) => {
+      const shown = modes.map((mode) => {
+        const c = scaleOut.cells.find((x) => x.query === query && x.mode === mode);
+        if (!c) return '–';
+        const cut = c.cutMs === undefined ? '' : ` (cut ${ms(c.cutMs)}${c.fellBack ? `, ${c.fellBack} on one server` : ''})`;
+        return `${ms(c.summary.median)}${cut}${c.mismatch ? ' ⚠ differs' : ''}`;
+      });
+      return `| ${query} | ${shown.join(' | ')} | ${formatTimes(speedups.get(query) ?? NaN)} |`;
+    }),
+  ];
 }
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -5,8 +5,11 @@
  */
 import { Client, Pool, types as pgTypes } from 'pg';
 import { apiFetch, type ApiTarget } from '../api';
+import { interleave } from './stats';
 
-export type Mode = { name: string; kind: 'direct'; parallelWorkers: number | null } | { name: string; kind: 'pgfan'; partitions: number | null };
+export type Mode =
+  | { name: string; kind: 'direct'; parallelWorkers: number | null; rewrite?: (sql: string) => string | null }
+  | { name: string; kind: 'pgfan'; partitions: number | null; servers?: number };
 
 /** Every value as PostgreSQL's text (or null), so both sides compare alike. */
 export type Row = (string | null)[];
@@ -17,6 +20,8 @@ export interface Sample {
   /** pgfan: fragments the query ran as (1 when it ran as written), and the plan's mode. */
   partitions?: number;
   planMode?: string;
+  /** pgfan spread over servers: how long its cut took, and whether it was one (not a fallback to one server). */
+  cut?: { ms: number | null; exact: boolean };
 }
 
 export interface Runner {
@@ -37,8 +42,9 @@ export async function directRunner(databaseUrl: string, mode: Extract<Mode, { ki
   return {
     mode,
     async run(sql) {
+      const text = mode.rewrite?.(sql) ?? sql;
       const started = performance.now();
-      const result = await client.query({ text: sql, rowMode: 'array', types: TEXT });
+      const result = await client.query({ text, rowMode: 'array', types: TEXT });
       return { ms: performance.now() - started, rows: result.rows as Row[] };
     },
     close: () => client.end(),
@@ -48,7 +54,7 @@ export async function directRunner(databaseUrl: string, mode: Extract<Mode, { ki
 interface QueryAnswer {
   status: string;
   error?: { code: string; message: string } | null;
-  plan?: { mode: string; partitions: number } | null;
+  plan?: { mode: string; partitions: number; cut?: { guarantee: string; ms?: number } | null } | null;
   result?: { rows: unknown[][] } | null;
 }
 
@@ -59,7 +65,12 @@ export function pgfanRunner(api: ApiTarget, mode: Extract<Mode, { kind: 'pgfan' 
       const started = performance.now();
       let response = await apiFetch(api, `/api/queries?wait=${MAX_WAIT_MS}`, {
         method: 'POST',
-        body: JSON.stringify({ sql, timeoutMs: 600_000, ...(mode.partitions === null ? {} : { partitions: mode.partitions }) }),
+        body: JSON.stringify({
+          sql,
+          timeoutMs: 600_000,
+          ...(mode.partitions === null ? {} : { partitions: mode.partitions }),
+          ...(mode.servers ? { servers: mode.servers } : {}),
+        }),
       });
       let body = (await response.json()) as QueryAnswer & { id?: string };
       // Past the longest wait the API grants, poll.
@@ -74,10 +85,31 @@ export function pgfanRunner(api: ApiTarget, mode: Extract<Mode, { kind: 'pgfan' 
         throw new Error(`pgfan ${mode.name}: ${body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}, ${body.status}`}`);
       }
       const rows = body.result.rows.map((row) => row.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v))));
-      return { ms, rows, partitions: body.plan?.partitions ?? 1, planMode: body.plan?.mode };
+      const cut = body.plan?.cut ? { cut: { ms: body.plan.cut.ms ?? null, exact: body.plan.cut.guarantee === 'equal-replay-position' } } : {};
+      return { ms, rows, partitions: body.plan?.partitions ?? 1, planMode: body.plan?.mode, ...cut };
     },
     close: async () => undefined,
   };
+}
+
+/** Runs every mode on `sql`: once to warm up and check the answer, then `rounds` interleaved rounds. The first runner's answer is the one every other must match. */
+export async function measure(runners: Runner[], sql: string, rounds: number): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
+  const byMode = new Map(runners.map((r) => [r.mode.name, { samples: [] as Sample[], mismatch: false }]));
+  let reference: Sample | undefined;
+  for (const runner of runners) {
+    const warm = await runner.run(sql);
+    reference ??= warm;
+    if (!sameRows(reference.rows, warm.rows)) byMode.get(runner.mode.name)!.mismatch = true;
+  }
+  for (const round of interleave(runners, rounds)) {
+    for (const runner of round) {
+      const sample = await runner.run(sql);
+      const entry = byMode.get(runner.mode.name)!;
+      entry.samples.push(sample);
+      if (!sameRows(reference!.rows, sample.rows)) entry.mismatch = true;
+    }
+  }
+  return byMode;
 }
 
 /** Same rows in the same order; numbers equal within 1e-9 relative (float sums may differ in the last digits). */
