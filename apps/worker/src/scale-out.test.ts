@@ -139,6 +139,43 @@ test('a replica lost mid-query: the query starts over on the other one and gives
   expect(new Set(record.fragments.map((f) => f.server))).toEqual(new Set(record.plan?.cut?.servers));
 }, 60_000);
 
+test('a recovery conflict cancelling a query on a replica: it starts over on a fresh cut and answers exactly', async () => {
+  const { client, direct } = harness;
+  // Replicas that cancel a conflicting query at once (no hot_standby_feedback, no grace).
+  await Promise.all([0, 1].map((i) => onReplica(i, 'ALTER SYSTEM SET max_standby_streaming_delay = 0')));
+  await Promise.all([0, 1].map((i) => onReplica(i, 'SELECT pg_reload_conf()')));
+  const conflicts = async () => {
+    let total = 0;
+    for (const replica of cluster.replicas) {
+      const c = new Client({ connectionString: replica.adminUrl });
+      await c.connect();
+      total += Number((await c.query('SELECT coalesce(sum(confl_snapshot), 0) AS n FROM pg_stat_database_conflicts')).rows[0].n);
+      await c.end();
+    }
+    return total;
+  };
+  try {
+    await writer.query('CREATE TABLE conflicted (id int PRIMARY KEY, v int NOT NULL); INSERT INTO conflicted SELECT i, i FROM generate_series(1, 40) i');
+    // Fragments of 4 s (20 rows of 200 ms each): the cleanup is replayed long before they end.
+    const sql = 'SELECT sum(slow(v, 200)) AS s, count(*) AS n FROM conflicted';
+    const before = await conflicts();
+    const submitted = await client.submit({ sql, partitions: 2, servers: 2, timeoutMs: 30_000 });
+    await client.runningOn(submitted.id);
+    // Rows the query's snapshot still sees, removed for good on the primary: replaying that
+    // cleanup conflicts with the snapshot on the replicas, which cancel the query.
+    await writer.query('DELETE FROM conflicted WHERE id > 20');
+    await writer.query('VACUUM conflicted');
+    const record = await client.finished(submitted.id, 30_000);
+    expect(await conflicts()).toBeGreaterThan(before);
+    await direct.expectExact(record, 'SELECT sum(v::bigint) AS s, count(*) AS n FROM conflicted');
+    expect(record.result?.rows).toEqual([['210', '20']]);
+    expect(record.generation).toBeGreaterThan(1);
+  } finally {
+    await Promise.all([0, 1].map((i) => onReplica(i, 'ALTER SYSTEM RESET max_standby_streaming_delay')));
+    await Promise.all([0, 1].map((i) => onReplica(i, 'SELECT pg_reload_conf()')));
+  }
+}, 60_000);
+
 test('the bank invariant: under a steady stream of transfers on the primary, every answer is the constant total, on one replica or spread over both', async () => {
   const { client } = harness;
   const stop = await startTransfers(harness.system.db.url, { count: ACCOUNTS, sessions: 2, amount: 3 });
