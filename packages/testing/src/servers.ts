@@ -107,7 +107,8 @@ function serverDirectory(): string {
 /** Runs the cluster in `dir/data` on `port`, and returns its handle; `stop` also deletes `dir`. */
 async function runServer(dir: string, port: number): Promise<PrivatePostgres> {
   const data = join(dir, 'data');
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  // Autovacuum off, as on this machine's server: a test decides when rows are vacuumed away.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c autovacuum=off`;
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const ready = () =>
     until(`PostgreSQL on port ${port}`, async () => {
