@@ -148,11 +148,10 @@ async function queryRole(dbUrl) {
   return url.toString();
 }
 
-/** `url` (a role and database) on the server of `server` (host and port). */
-function onServer(url, server) {
-  const moved = new URL(url);
-  moved.host = new URL(server).host;
-  return moved.toString();
+/** The query role's URL on each replica (given by its admin URL), as REPLICA_URLS. */
+function replicaUrls(queryUrl, replicas) {
+  const { atServer } = require(path.join(ROOT, 'packages', 'runtime', 'dist', 'index.js'));
+  return replicas.map((replica) => atServer(queryUrl, new URL(replica).host)).join(',');
 }
 
 /** JOB_SIGNING_KEY, or one made once and kept in .data, so that jobs queued before a restart still run after it. */
@@ -233,7 +232,7 @@ async function main() {
     REDIS_URL: queue.url,
     JOB_SIGNING_KEY: jobSigningKey(),
     // The query role on each replica of npm start's own cluster (REPLICAS=N).
-    ...(db.replicaUrls?.length ? { REPLICA_URLS: db.replicaUrls.map((replica) => onServer(queryUrl, replica)).join(',') } : {}),
+    ...(db.replicaUrls?.length ? { REPLICA_URLS: replicaUrls(queryUrl, db.replicaUrls) } : {}),
   };
   run('api', path.join(ROOT, 'apps', 'api', 'dist', 'main.js'), { ...env, PORT: port });
   run('supervisor', path.join(ROOT, 'apps', 'worker', 'dist', 'supervise.js'), { ...env, WORKERS: String(workers) });

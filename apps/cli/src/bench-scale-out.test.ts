@@ -52,6 +52,7 @@ test('spread over two replicas against the best on one: every answer PostgreSQLâ
 test('without two replicas there is no section, and the bench says why', async () => {
   const logged: string[] = [];
   expect(await runScaleOut(system.db.url, { url: system.url }, [{ name: 'p:5432', role: 'primary' }], TABLE, 1, (line) => logged.push(line))).toBeNull();
+  expect(logged).toEqual(['scale-out: not measured (the system reads from 0 streaming replica(s), not 2; REPLICAS=2 npm start has them)']);
 });
 
 /** A run with nothing measured but the scale-out section, for the report. */

@@ -167,7 +167,6 @@ export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchP
     // With streaming replicas (REPLICAS=2 npm start): one query spread over two of them, on the largest table.
     const servers = (await health(api)).servers ?? [];
     const scaleOut = await runScaleOut(databaseUrl, api, servers, plan.tables.at(-1)!, plan.rounds, log);
-    if (!scaleOut) log('scale-out: not measured (the system reads from fewer than 2 streaming replicas; REPLICAS=2 npm start has them)');
     return {
       startedAt,
       finishedAt: new Date().toISOString(),

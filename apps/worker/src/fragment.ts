@@ -8,7 +8,7 @@
  */
 import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
 import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
-import { QueryFailedError, RECOVERY_CONFLICT, SnapshotLostError, streamFragment } from '@pgfan/engine';
+import { QueryFailedError, serverLoss, SnapshotLostError, streamFragment } from '@pgfan/engine';
 import { UnknownServerError } from '@pgfan/runtime';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -126,14 +126,18 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
 function classify(error: unknown, server: string | undefined): { failure: JobFailure; final: boolean } {
   if (error instanceof UnknownServerError) return { failure: { code: 'UNAVAILABLE', message: error.message }, final: true };
   if (error instanceof SnapshotLostError) return { failure: { code: 'SNAPSHOT_LOST', message: error.message }, final: true };
+  const lost = server ? serverLoss(error) : null;
+  if (lost) {
+    const sqlState = error instanceof QueryFailedError && error.sqlState ? { sqlState: error.sqlState } : {};
+    return {
+      failure: { code: lost, message: `lost the database server ${server}: ${error instanceof Error ? error.message : String(error)}`, ...sqlState },
+      final: true,
+    };
+  }
   if (error instanceof QueryFailedError) {
     const failure = { code: error.code, message: error.message, ...(error.sqlState ? { sqlState: error.sqlState } : {}) };
-    if (server && error.sqlState === RECOVERY_CONFLICT) return { failure: { ...failure, code: 'RECOVERY_CONFLICT' }, final: true };
-    if (server && error.code === 'UNAVAILABLE')
-      return { failure: { ...failure, code: 'SERVER_LOST', message: `lost the database server ${server}: ${error.message}` }, final: true };
     return { failure, final: FINAL_CODES.has(error.code) };
   }
   // Not an error PostgreSQL raised: the connection to it failed (refused, reset, timed out).
-  const message = `could not reach PostgreSQL${server ? ` at ${server}` : ''} (${error instanceof Error ? error.message : String(error)})`;
-  return server ? { failure: { code: 'SERVER_LOST', message }, final: true } : { failure: { code: 'UNAVAILABLE', message }, final: false };
+  return { failure: { code: 'UNAVAILABLE', message: `could not reach PostgreSQL (${error instanceof Error ? error.message : String(error)})` }, final: false };
 }

@@ -6,6 +6,7 @@
  */
 import { QueryView } from '@pgfan/contracts';
 import { bankSql, startPrivateCluster, startTransfers, type PrivateCluster } from '@pgfan/testing';
+import { atServer } from '@pgfan/runtime';
 import { Client } from 'pg';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
@@ -39,13 +40,6 @@ afterEach(async () => {
     await c.query('SELECT pg_wal_replay_resume()').finally(() => c.end());
   }
 });
-
-/** The test's database on `server` (an admin URL): where its tables are. */
-function inTestDatabase(server: string): string {
-  const url = new URL(harness.system.db.url);
-  url.host = new URL(server).host;
-  return url.toString();
-}
 
 /**
  * Resolves once `replicaUrl` cancels a snapshot that conflicts with replay at once (it holds one,
@@ -190,7 +184,7 @@ test('a recovery conflict cancelling a query on a replica: it starts over on a f
   await Promise.all([0, 1].map((i) => onReplica(i, 'SELECT pg_reload_conf()')));
   try {
     // Until both replicas show they cancel a conflicting snapshot at once, the reload may not have reached replay.
-    await Promise.all(cluster.replicas.map((replica, i) => cancelsAtOnce(inTestDatabase(replica.adminUrl), `probe_${i}`)));
+    await Promise.all(cluster.replicas.map((replica, i) => cancelsAtOnce(atServer(harness.system.db.url, new URL(replica.adminUrl).host), `probe_${i}`)));
     // Fragments of 4 s (20 rows of 200 ms each): the cleanup is replayed long before they end.
     const sql = 'SELECT sum(slow(v, 200)) AS s, count(*) AS n FROM conflicted';
     const generations: number[] = [];

@@ -4,6 +4,7 @@
  */
 import { positionAt, type SqlPosition } from '@pgfan/planner';
 import { DatabaseError } from 'pg';
+import { ServerBehindError } from './servers';
 
 /**
  * - `SYNTAX_ERROR`: PostgreSQL could not parse the query.
@@ -54,6 +55,21 @@ export function fromDatabaseError(error: unknown, userSql?: { sql: string; prefi
  * still saw (a recovery conflict). A read-only REPEATABLE READ transaction meets it nowhere else.
  */
 export const RECOVERY_CONFLICT = '40001';
+
+/**
+ * Whether a statement failed because its server can no longer run it, rather than because of the
+ * query: the server went away (unreachable, shutting down, the connection lost, restarted behind
+ * a position it had reached), or a hot standby's replay cancelled it (a recovery conflict).
+ * Another server, or a fresh snapshot, can run it. Null for a failure of the query itself.
+ */
+export function serverLoss(error: unknown): 'SERVER_LOST' | 'RECOVERY_CONFLICT' | null {
+  if (error instanceof ServerBehindError) return 'SERVER_LOST';
+  const failure = fromDatabaseError(error);
+  if (failure instanceof QueryFailedError)
+    return failure.sqlState === RECOVERY_CONFLICT ? 'RECOVERY_CONFLICT' : failure.code === 'UNAVAILABLE' ? 'SERVER_LOST' : null;
+  // Not an error PostgreSQL raised: the connection to it failed (refused, reset, terminated).
+  return 'SERVER_LOST';
+}
 
 /** SQLSTATE of a statement that waited past lock_timeout. */
 export const LOCK_NOT_AVAILABLE = '55P03';

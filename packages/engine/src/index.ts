@@ -4,7 +4,7 @@
  */
 export { createQueryPool, survivingConnectionErrors, withClient, queryUserSql, SESSION_SETTINGS, type Queryable, type QueryPoolOptions } from './connection';
 export { RAW_TEXT } from './wire';
-export { QueryFailedError, fromDatabaseError, LOCK_NOT_AVAILABLE, RECOVERY_CONFLICT, type ExecutionErrorCode } from './errors';
+export { QueryFailedError, fromDatabaseError, serverLoss, LOCK_NOT_AVAILABLE, RECOVERY_CONFLICT, type ExecutionErrorCode } from './errors';
 export { loadCatalogFacts } from './catalog';
 export { TypeNames } from './type-names';
 export { planOnDatabase, type PlannedQuery } from './planning';

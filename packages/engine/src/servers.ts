@@ -34,7 +34,8 @@ export interface ServerState {
  * The server's WAL position, in a statement of its own. A snapshot taken by a later statement of
  * the same session sees everything committed before it: replay only moves forward.
  */
-export const POSITION_SQL = 'SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn';
+const POSITION = '(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text';
+const POSITION_SQL = `SELECT ${POSITION} AS lsn`;
 
 /** A replica has not yet replayed up to the position a query must see (its submitter's writes). */
 export class ServerBehindError extends Error {
@@ -54,7 +55,7 @@ export async function readPosition(session: ClientBase, atLeast: bigint): Promis
 }
 
 const STATE_SQL = `SELECT pg_is_in_recovery() AS standby,
-  (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn,
+  ${POSITION} AS lsn,
   CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused,
   (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND application_name LIKE 'pgfan:%' AND pid <> pg_backend_pid())::int AS active,
   (SELECT system_identifier FROM pg_control_system())::text AS system_id`;

@@ -6,19 +6,12 @@
  * - replicas paused at the same replay position hold the same committed state, however busy the
  *   primary: an exact cut across servers, proven by the position alone.
  */
-import { bankSql, startPrivateCluster, startTransfers, type PrivateCluster } from '@pgfan/testing';
+import { bankSql, startPrivateCluster, startTransfers, testSessions, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let cluster: PrivateCluster;
-const clients: Client[] = [];
-
-async function connect(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  clients.push(client);
-  return client;
-}
+const sessions = testSessions();
+const connect = sessions.connect;
 
 /** A bank: balances only move between accounts, so their sum never changes; the weighted sum does. */
 const ACCOUNTS = 500;
@@ -35,7 +28,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.end()));
+  await sessions.endAll();
   await cluster?.stop();
 });
 

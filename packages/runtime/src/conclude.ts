@@ -2,18 +2,7 @@
  * Ending a query, and running one as written — shared by the workers and by the API, which runs
  * small queries itself rather than through the queue.
  */
-import {
-  errorRecord,
-  formatLsn,
-  fromDatabaseError,
-  QueryFailedError,
-  readPosition,
-  RECOVERY_CONFLICT,
-  runAsWritten,
-  ServerBehindError,
-  toResultSet,
-  type TypeNames,
-} from '@pgfan/engine';
+import { errorRecord, formatLsn, readPosition, runAsWritten, serverLoss, toResultSet, type TypeNames } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import type { Cut, QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
@@ -191,7 +180,7 @@ export async function runWholeQuery(
       execution.end();
       // The session may be broken: never hand it to another query.
       if (!released) client.release(true);
-      if (replaceable && !released && isServerLoss(error) && Date.now() < deadline) continue;
+      if (replaceable && !released && serverLoss(error) !== null && Date.now() < deadline) continue;
       return concludeQuery(
         ctx,
         queryId,
@@ -205,12 +194,3 @@ export async function runWholeQuery(
 
 /** Servers a query run as written is placed on before a lost server fails it. */
 const MAX_PLACEMENTS = 3;
-
-/** The server went away (or restarted behind), or a replica's replay cancelled the query: another server can run it. */
-function isServerLoss(error: unknown): boolean {
-  if (error instanceof ServerBehindError) return true;
-  const failure = fromDatabaseError(error);
-  if (failure instanceof QueryFailedError) return failure.code === 'UNAVAILABLE' || failure.sqlState === RECOVERY_CONFLICT;
-  // Not an error PostgreSQL raised: the connection to it failed (terminated, reset).
-  return true;
-}

@@ -22,10 +22,15 @@ export interface CutMember {
   control: Pool;
 }
 
-/** `ms` in all; `catchUpMs` of it waiting for replicas to replay up to the primary's position, `lockMs` for other processes' cuts. */
-export type CutOutcome =
-  | { ok: true; lsn: bigint; snapshots: HeldSnapshot[]; attempts: number; ms: number; catchUpMs: number; lockMs: number }
-  | { ok: false; reason: string; attempts: number; ms: number };
+/** What a cut cost: `ms` in all, of it `catchUpMs` waiting for the replicas to replay up to the primary's position and `lockMs` for other processes' cuts; `attempts` tries. */
+export interface CutCost {
+  ms: number;
+  attempts: number;
+  catchUpMs: number;
+  lockMs: number;
+}
+
+export type CutOutcome = ({ ok: true; lsn: bigint; snapshots: HeldSnapshot[] } & CutCost) | { ok: false; reason: string; attempts: number; ms: number };
 
 /** SQLSTATE insufficient_privilege: the control role may not pause replay. */
 const INSUFFICIENT_PRIVILEGE = '42501';

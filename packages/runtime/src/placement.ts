@@ -15,7 +15,7 @@ export interface ServerSighting {
   name: string;
   role: ServerRole;
   /** What it reported; null when it could not be reached. */
-  state: { lsn: bigint; active: number; standby?: boolean; systemId?: string } | null;
+  state: { lsn: bigint; active: number; standby: boolean; systemId: string } | null;
 }
 
 /**
@@ -32,7 +32,7 @@ export function rankServers(servers: readonly ServerSighting[], target: bigint, 
   const eligible = servers.flatMap((server) => {
     const { state } = server;
     if (state === null) return [];
-    if (server.role === 'replica' && (state.standby === false || state.systemId !== primary?.systemId)) return [];
+    if (server.role === 'replica' && (!state.standby || state.systemId !== primary?.systemId)) return [];
     if (readFrom === 'primary' && server.role !== 'primary') return [];
     if (readFrom === 'replicas' && server.role !== 'replica') return [];
     if (server.role === 'replica' && state.lsn < target) return [];

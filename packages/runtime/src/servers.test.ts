@@ -3,7 +3,7 @@
  * replicas started for this file. A query sees every write committed before it was placed, on
  * whichever server it lands; a replica that has not replayed that far is never used.
  */
-import { bankSql, startPrivateCluster, startPrivatePostgres, startTransfers, type PrivateCluster } from '@pgfan/testing';
+import { bankSql, startPrivateCluster, startPrivatePostgres, startTransfers, testSessions, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { CUT_LOCK, CUT_PAUSES, RedisCutGuard } from './cut-guard';
@@ -17,15 +17,8 @@ const ACCOUNTS = 500;
 let cluster: PrivateCluster;
 let admin: Client;
 const open: QueryServers[] = [];
-const clients: Client[] = [];
-
-async function connect(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  clients.push(client);
-  return client;
-}
+const sessions = testSessions();
+const connect = sessions.connect;
 
 function servers(
   readFrom: ReadFrom,
@@ -67,7 +60,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(open.map((s) => s.end()));
-  await Promise.allSettled(clients.map((c) => c.end()));
+  await sessions.endAll();
   await cluster?.stop();
 });
 

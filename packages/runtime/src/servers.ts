@@ -18,7 +18,7 @@ import type { Pool } from 'pg';
 import { ConfigError, redactUrl } from './config';
 import type { CutGuard } from './cut-guard';
 import { makeCut } from './cuts';
-import { SharedCuts } from './shared-cuts';
+import { SharedCuts, type CutLease } from './shared-cuts';
 import { lagBytes, rankServers, type ReadFrom, type ServerRole, type ServerSighting } from './placement';
 
 export interface QueryServer {
@@ -37,6 +37,13 @@ const RETRY_MS = 25;
 export function credentialsOf(url: string): { user: string; password: string } {
   const parsed = new URL(url);
   return { user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+}
+
+/** `url` — its role, password and database — on `server`, a `host:port`. */
+export function atServer(url: string, server: string): string {
+  const moved = new URL(url);
+  moved.host = server;
+  return moved.toString();
 }
 
 /** `host:port` of a connection URL: what the server is called in records, jobs and the dashboard. */
@@ -109,22 +116,9 @@ export interface PlacedSnapshot extends Placement {
 }
 
 /** A query spread over several replicas at one exact cut, perhaps shared with other queries (shared-cuts.ts). */
-export interface PlacedCut {
+export interface PlacedCut extends Omit<CutLease, 'snapshots'> {
   /** The servers, each with the id of the snapshot its fragments import. */
   members: { server: QueryServer; snapshot: string }[];
-  /** The position every replica stood at: the answer holds everything the primary committed before it. */
-  lsn: bigint;
-  /** How long the query waited for its cut, and the tries the cut took (0 when made for another query). */
-  ms: number;
-  attempts: number;
-  /** Of `ms`: waiting for the replicas to replay up to the primary's position, and for other processes' cuts. */
-  catchUpMs: number;
-  lockMs: number;
-  shared: boolean;
-  /** Resolves if a snapshot of the cut is lost. */
-  lost: Promise<void>;
-  /** The query is done with the cut. */
-  release(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -241,10 +235,7 @@ export class QueryServers {
    * cut within `cutTimeoutMs`, the query reads one server, and the placement says why.
    */
   async placeCut(count: number, holdMs: number, deadline: number, cutTimeoutMs: number): Promise<PlacedCut | PlacedSnapshot> {
-    const sightings = await this.sight();
-    const primary = sightings[0] as Sighting;
-    if (primary.state === null) throw new Error(`cannot reach the primary database server ${primary.name}: ${primary.error ?? 'no answer'}`);
-    const target = primary.state.lsn;
+    const { sightings, target } = await this.sightFromPrimary();
     // The least busy replicas that answer, caught up or not: the cut waits for them to reach the
     // primary's position.
     const replicas = rankServers(sightings, 0n, 'replicas')
@@ -263,9 +254,8 @@ export class QueryServers {
       return { cut: { ...cut, snapshots: new Map(names.map((name, i) => [name, cut.snapshots[i] as HeldSnapshot])) }, heldUntil };
     });
     if (typeof lease === 'string') return alone(`asked for ${count} servers: ${lease}`);
-    const { lsn, ms, attempts, catchUpMs, lockMs, shared, lost, release } = lease;
-    const members = replicas.map((server) => ({ server, snapshot: lease.snapshots.get(server.name)?.id as string }));
-    return { members, lsn, ms, attempts, catchUpMs, lockMs, shared, lost, release };
+    const { snapshots, ...held } = lease;
+    return { ...held, members: replicas.map((server) => ({ server, snapshot: snapshots.get(server.name)?.id as string })) };
   }
 
   /**
@@ -302,11 +292,7 @@ export class QueryServers {
   /** Servers that may serve a query now, best first, and the primary's position they reached. */
   private async candidates(deadline: number): Promise<{ order: QueryServer[]; target: bigint }> {
     for (;;) {
-      const sightings = await this.sight();
-      const primary = sightings[0] as Sighting;
-      // Without the primary's position nothing proves a replica holds the submitter's writes.
-      if (primary.state === null) throw new Error(`cannot reach the primary database server ${primary.name}: ${primary.error ?? 'no answer'}`);
-      const target = primary.state.lsn;
+      const { sightings, target } = await this.sightFromPrimary();
       const order = rankServers(sightings, target, this.readFrom).map((name) => this.get(name));
       if (order.length > 0) return { order, target };
       await this.pause(deadline, target, sightings);
@@ -323,6 +309,17 @@ export class QueryServers {
       throw new NoServerError(`no replica reached the primary's position ${formatLsn(target)} before the query's deadline${where ? `: ${where}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+
+  /**
+   * Every server's state, and the primary's WAL position: what a query placed now must see.
+   * Without it nothing proves a replica holds the submitter's writes, so nothing is placed.
+   */
+  private async sightFromPrimary(): Promise<{ sightings: Sighting[]; target: bigint }> {
+    const sightings = await this.sight();
+    const primary = sightings[0] as Sighting;
+    if (primary.state === null) throw new Error(`cannot reach the primary database server ${primary.name}: ${primary.error ?? 'no answer'}`);
+    return { sightings, target: primary.state.lsn };
   }
 
   private sight(): Promise<Sighting[]> {

@@ -4,32 +4,24 @@
  * being made, or while one is held, take it instead of pausing replay again. A busy dashboard then
  * pauses the replicas once per burst, not once per query.
  *
- * A cut's snapshots stay exported while any query holds a lease on it, and no longer than they
- * were made to be held for; a query whose deadline outlives that takes a cut of its own.
+ * A cut's snapshots stay exported while any query holds a lease on it. A query whose deadline
+ * outlives what they were exported for holds them longer (their sessions' idle timeout moves on),
+ * or, if that fails, takes a cut of its own.
  */
 import type { HeldSnapshot } from '@pgfan/engine';
+import type { CutCost } from './cuts';
 
-export interface CutMade {
+export interface CutMade extends CutCost {
   lsn: bigint;
   /** Each server's snapshot, by server name: queries sharing the cut may list its servers in another order. */
   snapshots: ReadonlyMap<string, HeldSnapshot>;
-  ms: number;
-  attempts: number;
-  /** Of `ms`: waiting for the replicas to replay up to the primary's position, and for other processes' cuts. */
-  catchUpMs: number;
-  lockMs: number;
 }
 
-/** A query's hold on a cut. */
-export interface CutLease {
-  lsn: bigint;
-  snapshots: ReadonlyMap<string, HeldSnapshot>;
-  /** Milliseconds this query waited for its cut (the making included, or none for one already held). */
-  ms: number;
-  attempts: number;
-  /** Of the making, for the query that made it (0 for one that shared it): see CutMade. */
-  catchUpMs: number;
-  lockMs: number;
+/**
+ * A query's hold on a cut. Its cost is this query's: `ms` the time it waited for the cut (the
+ * making included), and the rest 0 for a cut made for another query.
+ */
+export interface CutLease extends CutMade {
   /** Made for another query. */
   shared: boolean;
   /** Resolves if any of the cut's snapshots is lost (its session or server gone). */

@@ -15,3 +15,4 @@ export {
 export { startSystem, createQueryRole, eventually, type System, type SystemOptions, type RunningProcess, type HttpResult } from './system';
 export { deepQueries } from './deep-queries';
 export { bankSql, startTransfers } from './bank';
+export { testSessions, type Sessions } from './sessions';

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { atServer } from '@pgfan/runtime';
 import type { ApiTarget } from '../api';
 import { BENCH_QUERIES, distinctRewrite } from './queries';
 import { directRunner, measure, pgfanRunner, type Mode, type Runner } from './runners';
@@ -52,13 +53,6 @@ async function cpusOf(url: string): Promise<string | null> {
   }
 }
 
-/** `databaseUrl` (the bench's admin role and database) on `server` (host:port). */
-function on(databaseUrl: string, server: string): string {
-  const url = new URL(databaseUrl);
-  url.host = server;
-  return url.toString();
-}
-
 /** Waits until every replica has replayed what the primary has now (the tables were just seeded). */
 async function caughtUp(databaseUrl: string, replicas: string[]): Promise<void> {
   const primary = new Client({ connectionString: databaseUrl });
@@ -66,7 +60,7 @@ async function caughtUp(databaseUrl: string, replicas: string[]): Promise<void> 
   const lsn = (await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
   await primary.end();
   for (const replica of replicas) {
-    const client = new Client({ connectionString: on(databaseUrl, replica) });
+    const client = new Client({ connectionString: atServer(databaseUrl, replica) });
     await client.connect();
     try {
       while (!(await client.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn])).rows[0]!.ok) {
@@ -87,9 +81,12 @@ export async function runScaleOut(
   log: (message: string) => void,
 ): Promise<ScaleOutResults | null> {
   const replicas = servers.filter((s) => s.role === 'replica').map((s) => s.name);
-  if (replicas.length < 2) return null;
+  if (replicas.length < 2) {
+    log(`scale-out: not measured (the system reads from ${replicas.length} streaming replica(s), not 2; REPLICAS=2 npm start has them)`);
+    return null;
+  }
   await caughtUp(databaseUrl, replicas);
-  const reference = on(databaseUrl, replicas[0]!);
+  const reference = atServer(databaseUrl, replicas[0]!);
   const spread: Mode[] = [
     { name: 'spread-2×2', kind: 'pgfan', partitions: 2, servers: 2 },
     { name: 'spread-2×4', kind: 'pgfan', partitions: 4, servers: 2 },
@@ -129,7 +126,7 @@ export async function runScaleOut(
       await Promise.all(runners.map((r) => r.close()));
     }
   }
-  const cpus = await Promise.all(replicas.map((name) => cpusOf(on(databaseUrl, name))));
+  const cpus = await Promise.all(replicas.map((name) => cpusOf(atServer(databaseUrl, name))));
   return { ...table, servers: replicas.map((name, i) => ({ name, cpus: cpus[i] ?? null })), cells };
 }
 

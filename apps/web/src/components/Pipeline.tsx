@@ -83,8 +83,20 @@ function FragmentCard({ fragment }: { fragment: FragmentProgress }) {
   );
 }
 
+function FragmentCards({ fragments }: { fragments: readonly FragmentProgress[] }) {
+  return (
+    <ul className="fragments">
+      {fragments.map((f) => (
+        <FragmentCard key={f.index} fragment={f} />
+      ))}
+    </ul>
+  );
+}
+
 /** Stages with their timings, then a card per fragment (state, worker, rows, time), in a lane per database server when there are several. */
 export function Pipeline({ view }: { view: QueryView }) {
+  const lanes = lanesOf(view.fragments);
+  const cut = cutLine(view);
   return (
     <section className="pipeline" aria-label="Pipeline">
       <ol className="stages" aria-live="polite">
@@ -96,24 +108,16 @@ export function Pipeline({ view }: { view: QueryView }) {
         ))}
       </ol>
       {view.generation > 1 && <p className="muted">Started over on a fresh snapshot {view.generation - 1}× (a snapshot holder or its server stopped).</p>}
-      {cutLine(view) && <p className="muted cut">{cutLine(view)}</p>}
-      {lanesOf(view.fragments).map((lane) =>
-        lane.server === null && lanesOf(view.fragments).length === 1 ? (
-          <ul key="all" className="fragments">
-            {lane.fragments.map((f) => (
-              <FragmentCard key={f.index} fragment={f} />
-            ))}
-          </ul>
-        ) : (
+      {cut && <p className="muted cut">{cut}</p>}
+      {lanes.length === 1 && lanes[0]?.server === null ? (
+        <FragmentCards fragments={lanes[0].fragments} />
+      ) : (
+        lanes.map((lane) => (
           <section key={lane.server ?? 'waiting'} className="lane" aria-label={lane.server ? `server ${lane.server}` : 'not started'}>
             <h4 className="lane-name">{lane.server ?? 'not started'}</h4>
-            <ul className="fragments">
-              {lane.fragments.map((f) => (
-                <FragmentCard key={f.index} fragment={f} />
-              ))}
-            </ul>
+            <FragmentCards fragments={lane.fragments} />
           </section>
-        ),
+        ))
       )}
     </section>
   );
