@@ -9,7 +9,7 @@
  * listens on localhost unless told otherwise, see main.ts); the moment one exists, every surface
  * requires one.
  */
-import { activeKeyDigests, keyDigest, type KeyHolder } from '@pgfan/store';
+import { activeKeyDigests, keyDigest, scramVerifier, type KeyHolder, type ScramVerifier } from '@pgfan/store';
 import type { Pool } from 'pg';
 
 /** Who a request comes from. */
@@ -51,8 +51,8 @@ export class ApiKeys {
     private readonly refreshMs = 5000,
   ) {
     this.fromEnv = new Map([
-      ...envKeys.map((key, i): [string, KeyHolder] => [keyDigest(key), { name: `env-${i + 1}`, admin: false }]),
-      ...adminKeys.map((key, i): [string, KeyHolder] => [keyDigest(key), { name: `admin-${i + 1}`, admin: true }]),
+      ...envKeys.map((key, i): [string, KeyHolder] => [keyDigest(key), { name: `env-${i + 1}`, admin: false, scram: scramVerifier(key) }]),
+      ...adminKeys.map((key, i): [string, KeyHolder] => [keyDigest(key), { name: `admin-${i + 1}`, admin: true, scram: scramVerifier(key) }]),
     ]);
   }
 
@@ -92,6 +92,13 @@ export class ApiKeys {
   /** Who a presented key belongs to; with authentication off, everyone is the same anonymous caller. */
   identify(key: string | null): Identity {
     return this.identifyDigest(key === null ? null : keyDigest(key));
+  }
+
+  /** Every key with a SCRAM verifier, with who holds it (the PostgreSQL port checks a proof against each). */
+  scramKeys(): { caller: Caller; verifier: ScramVerifier }[] {
+    return [...this.fromEnv, ...this.stored].flatMap(([digest, holder]) =>
+      holder.scram ? [{ caller: { client: holder.name, admin: holder.admin, digest }, verifier: holder.scram }] : [],
+    );
   }
 
   /** As `identify`, from a key's digest: a socket's key is checked again this way whenever keys change. */

@@ -12,6 +12,24 @@ export const ApiEnv = z.object({
   REDIS_URL: redisUrl,
   ...querySessionEnv,
   PORT: envInteger(3000, 0, 65_535),
+  /**
+   * Port for PostgreSQL clients (psql, Grafana, JDBC, …), on HOST like HTTP; 0 picks a free one,
+   * `off` does not listen. Off by itself when ALLOWED_RELATIONS is set (see docs/postgres-protocol.md).
+   */
+  PG_PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 5433;
+      if (v === 'off') return null;
+      if (!/^\d+$/.test(v) || Number(v) > 65_535) {
+        ctx.addIssue({ code: 'custom', message: 'must be a port number from 0 to 65535, or off' });
+        return z.NEVER;
+      }
+      return Number(v);
+    }),
+  /** PostgreSQL clients connected at once, at most; each holds a session on the database. */
+  PG_MAX_CLIENTS: envInteger(100, 1, 100_000),
   /** Address to listen on; containers set 0.0.0.0. Unset, it is 127.0.0.1. */
   HOST: z.string().min(1).optional(),
   /** Comma-separated API keys; with none here or in pgfan.api_keys, authentication is off. */
@@ -64,6 +82,8 @@ export const ApiEnv = z.object({
   WORKER_HPA_NAME: z.string().min(1).optional(),
 });
 export type ApiEnv = Omit<z.infer<typeof ApiEnv>, 'ALLOWED_RELATIONS' | 'HOST'> & {
+  /** Whether PG_PORT was set, rather than defaulted. */
+  pgPortIsExplicit: boolean;
   HOST: string;
   /** Whether HOST was set (containers set it), rather than defaulted to 127.0.0.1. */
   hostIsExplicit: boolean;
@@ -95,6 +115,7 @@ export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
     ...parsed,
     HOST: parsed.HOST ?? '127.0.0.1',
     hostIsExplicit: parsed.HOST !== undefined,
+    pgPortIsExplicit: env.PG_PORT !== undefined && env.PG_PORT !== '',
     ALLOWED_RELATIONS: allowed,
     queryDatabaseUrl: parsed.QUERY_DATABASE_URL ?? parsed.DATABASE_URL,
   };

@@ -23,6 +23,7 @@ import { attachRealtime } from './realtime';
 import { PlanCache } from './plan-cache';
 import { Recent } from './recent';
 import { inClusterAccess } from './replicas';
+import { startGateway } from './pg/gateway';
 
 /** How stale the worker slots and the cost model a query is planned with may be: both change over seconds. */
 const PLANNING_INPUTS_MAX_AGE_MS = 1_000;
@@ -104,10 +105,11 @@ async function main(): Promise<void> {
     executions: new Executions(),
     kubernetes: inClusterAccess(process.env),
   };
+  const postgres = await startPostgresPort(ctx, log);
   const server = createApp(ctx, log).listen(env.PORT, env.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;
-    log(`listening on http://${env.HOST}:${port}`);
+    log(`listening on http://${env.HOST}:${port}${postgres ? ` and postgresql://${env.HOST}:${postgres.port}` : ''}`);
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
   const realtime = attachRealtime(server, ctx, log);
@@ -127,13 +129,35 @@ async function main(): Promise<void> {
     keys.stop();
     measurement.stop();
     server.closeAllConnections();
-    void Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]).then(() => {
+    void Promise.allSettled([postgres?.close(), realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]).then(() => {
       void ctx.redis.quit().catch(() => undefined);
       process.exit(0);
     });
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+}
+
+/**
+ * The PostgreSQL port (PG_PORT), or null when off. It forwards what it does not fan out to a
+ * session of the client's own, where ALLOWED_RELATIONS could not be applied: with that setting it
+ * stays off, and says so.
+ */
+async function startPostgresPort(ctx: ApiContext, log: (message: string) => void): Promise<{ port: number; close(): Promise<void> } | null> {
+  const { env } = ctx;
+  if (env.PG_PORT === null) return null;
+  if (env.ALLOWED_RELATIONS !== null) {
+    if (env.pgPortIsExplicit) fail('PG_PORT cannot be used with ALLOWED_RELATIONS: the PostgreSQL port runs what it does not fan out as written, where the allow-list cannot apply; grant the query role only those tables instead');
+    log('the PostgreSQL port is off: ALLOWED_RELATIONS is set (see docs/postgres-protocol.md)');
+    return null;
+  }
+  try {
+    const { server, close } = await startGateway(ctx, { port: env.PG_PORT, host: env.HOST, maxClients: env.PG_MAX_CLIENTS, log });
+    const address = server.address();
+    return { port: typeof address === 'object' && address ? address.port : env.PG_PORT, close };
+  } catch (error) {
+    fail(`cannot listen for PostgreSQL clients on ${env.HOST}:${env.PG_PORT} (PG_PORT; off to turn it off): ${(error as Error).message}`);
+  }
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

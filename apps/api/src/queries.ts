@@ -1,12 +1,11 @@
 /** The /api/queries handlers: submit, read, list, cancel — HTTP in and out; the work is the submit service's and the store's. */
 import { QueryStatus, SubmitQuery } from '@pgfan/contracts';
-import { publishQueryEvent, stopQueryWork } from '@pgfan/dispatch';
-import { cancelQuery, decodeCursor, getQuery, getQueryWork, listQueries } from '@pgfan/store';
+import { decodeCursor, listQueries } from '@pgfan/store';
 import { ownerScope } from './auth';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
 import type { ApiRequest, ApiResponse } from './http';
-import { queryView, submit } from './submit';
+import { cancel, queryView, submit } from './submit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -76,14 +75,9 @@ export function listQueriesHandler(ctx: ApiContext) {
 export function cancelQueryHandler(ctx: ApiContext) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const id = req.params.id ?? '';
-    const owner = ownerScope(req);
-    const outcome = UUID.test(id) ? await cancelQuery(ctx.storePool, id, owner) : 'missing';
+    const { record, outcome } = UUID.test(id) ? await cancel(ctx, id, ownerScope(req)) : { record: null, outcome: 'missing' as const };
     if (outcome === 'missing') throw new ServiceError('NOT_FOUND', `no query with id ${id}`);
-    const record = await getQuery(ctx.storePool, id, owner);
     if (outcome === 'finished') throw new ServiceError('QUERY_FINISHED', `the query already ${record?.status ?? 'finished'}; there is nothing to cancel`);
-    const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
-    await stopQueryWork(ctx.queues, ctx.servers.pools, id, generation).catch(() => undefined);
-    await publishQueryEvent(ctx.redis, { type: 'cancelled', id }).catch(() => undefined);
     return { status: 200, body: record };
   };
 }

@@ -7,11 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type FragmentProgress, type QueryView } from '@pgfan/contracts';
-import { enqueueCoordinator, getFragmentProgress, publishQueryEvents, withLiveProgress } from '@pgfan/dispatch';
+import { enqueueCoordinator, getFragmentProgress, publishQueryEvent, publishQueryEvents, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
 import { runWholeQuery } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
-import { finishQuery, getQuery, insertQuery, type Owner } from '@pgfan/store';
+import { cancelQuery, finishQuery, getQuery, getQueryWork, insertQuery, type Owner } from '@pgfan/store';
 import type { Caller } from './auth';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
@@ -31,12 +31,24 @@ export interface Submission {
   caller: Pick<Caller, 'client' | 'admin'>;
   /** Aborts the wait when the client goes away (the query goes on). */
   signal: AbortSignal;
+  /**
+   * Admit the query only if it is fanned out: a front end that has a session of its own to run it
+   * as written (the PostgreSQL protocol's) gets `{ declined }` instead, and nothing is recorded.
+   */
+  fanOutOnly?: boolean;
+  /** Told the query's id once it is admitted, before it runs (to cancel it while waiting). */
+  onAdmitted?: (id: string) => void;
 }
 
 export interface Submitted {
   /** The query's record: finished, or as it stands when queued (or the wait ended). */
   record: QueryView;
   finished: boolean;
+}
+
+/** A `fanOutOnly` submission the plan runs as written. */
+export interface Declined {
+  declined: 'as-written';
 }
 
 /** How records and the dashboard name the API when it ran a query itself. */
@@ -46,7 +58,9 @@ const INLINE_RUNNER = 'api';
  * Submits a query on behalf of `submission.caller`.
  * @throws ServiceError for a request past a limit, SQL that is refused or fails to plan, or a queue that cannot be reached.
  */
-export async function submit(ctx: ApiContext, submission: Submission): Promise<Submitted> {
+export async function submit(ctx: ApiContext, submission: Submission & { fanOutOnly: true }): Promise<Submitted | Declined>;
+export async function submit(ctx: ApiContext, submission: Submission): Promise<Submitted>;
+export async function submit(ctx: ApiContext, submission: Submission): Promise<Submitted | Declined> {
   const { sql, partitions, servers, caller } = submission;
   const timeoutMs = submission.timeoutMs ?? ctx.env.DEFAULT_TIMEOUT_MS;
   checkLimits(ctx, sql, partitions, timeoutMs);
@@ -67,6 +81,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
     ctx.plans.remember(cacheKey, plan, capacity.backlog);
   }
+  if (submission.fanOutOnly && plan.mode !== 'fan-out') return { declined: 'as-written' };
   // The coordinator makes the cut: only a fan-out has fragments to spread.
   if (servers !== undefined && servers > 1 && plan.mode === 'fan-out') plan = { ...plan, servers };
   const id = randomUUID();
@@ -90,6 +105,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   };
   const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline ? { runner: INLINE_RUNNER } : {}), client: caller.client, limits });
   if (!admission.admitted) throw notAdmitted(admission, limits);
+  submission.onAdmitted?.(id);
   const announcement = [
     { type: 'queued', id, sql, client: caller.client },
     { type: 'planned', id, plan: newQuery.plan, planMs },
@@ -139,6 +155,22 @@ function checkServers(ctx: ApiContext, servers: number | undefined): void {
     throw new ServiceError('BAD_REQUEST', 'servers: spreading a query over several servers needs streaming replicas to read from (REPLICA_URLS, READ_FROM)');
   }
   if (servers > replicas) throw new ServiceError('BAD_REQUEST', `servers must be at most ${replicas}, the replicas in REPLICA_URLS`);
+}
+
+/**
+ * Cancels a query of `owner`'s (anyone's, when undefined): marks it cancelled, stops its jobs and
+ * sessions, and tells the dashboard.
+ * @returns its record, or 'missing' / 'finished' when there is nothing to cancel.
+ */
+export async function cancel(ctx: ApiContext, id: string, owner: string | undefined): Promise<{ record: QueryView | null; outcome: 'cancelled' | 'missing' | 'finished' }> {
+  const outcome = await cancelQuery(ctx.storePool, id, owner);
+  if (outcome === 'missing') return { record: null, outcome };
+  const record = await getQuery(ctx.storePool, id, owner);
+  if (outcome === 'finished') return { record, outcome };
+  const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
+  await stopQueryWork(ctx.queues, ctx.servers.pools, id, generation).catch(() => undefined);
+  await publishQueryEvent(ctx.redis, { type: 'cancelled', id }).catch(() => undefined);
+  return { record, outcome: 'cancelled' };
 }
 
 /** A query's record (null unless `owner`'s, when given) with live fragment progress overlaid while it runs. */

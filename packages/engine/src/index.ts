@@ -11,7 +11,7 @@ export { planOnDatabase, type PlannedQuery } from './planning';
 export { OPEN_POLICY, parseAllowList, type QueryPolicy, type RelationPattern } from './policy';
 export { runFragment, runSequential, runCombine, toResultSet, InexactSplitError, type RawResult, type FieldType, type ResultLimits } from './execution';
 export { runLocal, planRecord, errorRecord, mustRunAsWritten, NUMERIC_VALUE_OUT_OF_RANGE, type LocalRunOptions } from './local';
-export { toJsonValue } from './values';
+export { toJsonValue, toPostgresText } from './values';
 export { exportSnapshot, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
 export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment } from './streaming';
 export {

@@ -26,5 +26,17 @@ export {
   type AdmissionLimits,
   type InsertOptions,
 } from './queries';
-export { activeKeyDigests, createApiKey, revokeApiKey, listApiKeys, keyDigest, type ApiKeyInfo, type KeyHolder } from './api-keys';
+export {
+  activeKeyDigests,
+  createApiKey,
+  revokeApiKey,
+  listApiKeys,
+  keyDigest,
+  scramVerifier,
+  SCRAM_ITERATIONS,
+  SCRAM_SALT,
+  type ApiKeyInfo,
+  type KeyHolder,
+  type ScramVerifier,
+} from './api-keys';
 export { writePartialRows, clearPartialRows, PARTIAL_ROWS, type PartialKey } from './partials';

@@ -63,6 +63,8 @@ export interface System {
   readonly redisUrl: string;
   readonly redis: Redis;
   url: string;
+  /** host:port of the API's PostgreSQL port; null when it is off. */
+  pgAddress: string | null;
   api: RunningProcess;
   workers: RunningProcess[];
   request<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
@@ -180,6 +182,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     redisUrl,
     redis,
     url: '',
+    pgAddress: null,
     api: undefined as unknown as RunningProcess,
     workers: [],
     async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -222,11 +225,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       const { process: api, match } = await startProcess(
         'api',
         API_ENTRY,
-        { ...common, PORT: '0', ...options.apiEnv, ...env },
-        /listening on (http:\/\/[^\s]+)/,
+        { ...common, PORT: '0', PG_PORT: '0', ...options.apiEnv, ...env },
+        /listening on (http:\/\/[^\s]+)(?: and postgresql:\/\/([^\s]+))?/,
       );
       system.api = api;
       system.url = match[1] as string;
+      system.pgAddress = match[2] ?? null;
     },
     async waitForWorkers(count, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;

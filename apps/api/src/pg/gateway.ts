@@ -1,0 +1,98 @@
+/**
+ * pgfan's PostgreSQL port: a TCP server whose clients each get a ClientSession, and the registry
+ * CancelRequests find them in. It serves one database, the one users' queries run on, under its
+ * own name or `pgfan`.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { ApiKeys } from '../auth';
+import type { ApiContext } from '../context';
+import type { ErrorFields } from './messages';
+import { ClientSession } from './session';
+import { WorkerSettings } from './settings';
+
+export interface GatewayOptions {
+  port: number;
+  host: string;
+  /** Clients connected at once, at most; more are refused as PostgreSQL refuses them. */
+  maxClients: number;
+  log: (message: string) => void;
+}
+
+export class Gateway {
+  private readonly sessions = new Map<number, ClientSession>();
+
+  constructor(
+    readonly api: ApiContext,
+    readonly settings: WorkerSettings,
+    private readonly database: string,
+    private readonly maxClients: number,
+    readonly log: (message: string) => void,
+  ) {}
+
+  get keys(): ApiKeys {
+    return this.api.keys;
+  }
+
+  get connectionString(): string {
+    return this.api.env.queryDatabaseUrl;
+  }
+
+  accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const session = new ClientSession(socket, this);
+    this.sessions.set(session.processId, session);
+  }
+
+  /** Why a startup message is refused, as PostgreSQL words it; null to go on. */
+  refusesStartup(parameters: ReadonlyMap<string, string>): ErrorFields | null {
+    if (parameters.has('replication')) return { severity: 'FATAL', code: '28000', message: 'pgfan does not serve replication connections' };
+    const database = parameters.get('database') ?? parameters.get('user') ?? '';
+    if (database !== this.database && database !== 'pgfan') {
+      return { severity: 'FATAL', code: '3D000', message: `database "${database}" does not exist`, hint: `pgfan serves "${this.database}" (also as "pgfan")` };
+    }
+    if (this.sessions.size > this.maxClients) return { severity: 'FATAL', code: '53300', message: 'sorry, too many clients already' };
+    return null;
+  }
+
+  cancel(processId: number, secretKey: number): void {
+    const session = this.sessions.get(processId);
+    if (session && session.secretKey === secretKey) session.cancel();
+  }
+
+  forget(session: ClientSession): void {
+    this.sessions.delete(session.processId);
+  }
+
+  closeAll(): void {
+    for (const session of [...this.sessions.values()]) session.close();
+  }
+}
+
+/**
+ * Listens for PostgreSQL clients.
+ * @throws when the port cannot be listened on.
+ */
+export async function startGateway(api: ApiContext, options: GatewayOptions): Promise<{ server: Server; gateway: Gateway; close(): Promise<void> }> {
+  const { rows } = await api.queryPool.query<{ database: string; settings: Record<string, string> }>(
+    "SELECT current_database() AS database, json_object_agg(name, setting)::text AS settings FROM pg_catalog.pg_settings",
+  );
+  const row = rows[0] as unknown as { database: string; settings: string };
+  const gateway = new Gateway(api, new WorkerSettings(new Map(Object.entries(JSON.parse(row.settings) as Record<string, string>))), row.database, options.maxClients, options.log);
+  const server = createServer((socket) => gateway.accept(socket));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    gateway,
+    close: () =>
+      new Promise((resolve) => {
+        gateway.closeAll();
+        server.close(() => resolve());
+      }),
+  };
+}

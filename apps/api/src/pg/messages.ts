@@ -1,0 +1,158 @@
+/**
+ * The PostgreSQL protocol messages pgfan writes to clients, and reads from them, as its own
+ * functions: pg-protocol (node-postgres) parses only what a server sends, and forwarding needs
+ * the bytes as they came. Pure. Formats: https://www.postgresql.org/docs/current/protocol-message-formats.html
+ */
+
+/** Request codes of a client's first message. */
+export const PROTOCOL_3 = 196608;
+export const SSL_REQUEST = 80877103;
+export const GSSENC_REQUEST = 80877104;
+export const CANCEL_REQUEST = 80877102;
+
+/** Writes one typed message: its type, its length, its body. */
+function message(type: string, ...parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts);
+  const header = Buffer.alloc(5);
+  header.write(type, 0, 'latin1');
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+
+const int32 = (value: number) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(value);
+  return b;
+};
+const int16 = (value: number) => {
+  const b = Buffer.alloc(2);
+  b.writeInt16BE(value);
+  return b;
+};
+const cstring = (text: string) => Buffer.from(`${text}\0`, 'utf8');
+
+export const authenticationOk = () => message('R', int32(0));
+export const authenticationCleartextPassword = () => message('R', int32(3));
+export const authenticationSasl = (mechanisms: string[]) => message('R', int32(10), ...mechanisms.map(cstring), Buffer.from([0]));
+export const authenticationSaslContinue = (data: string) => message('R', int32(11), Buffer.from(data, 'utf8'));
+export const authenticationSaslFinal = (data: string) => message('R', int32(12), Buffer.from(data, 'utf8'));
+export const parameterStatus = (name: string, value: string) => message('S', cstring(name), cstring(value));
+export const backendKeyData = (processId: number, secretKey: number) => message('K', int32(processId), int32(secretKey));
+export const readyForQuery = (status: string) => message('Z', Buffer.from(status, 'latin1'));
+export const commandComplete = (tag: string) => message('C', cstring(tag));
+/** Tells a client asking for protocol 3.n (n > 0) or `_pq_.` options what this server speaks: 3.0, none of them. */
+export const negotiateProtocolVersion = (unrecognized: string[]) =>
+  message('v', int32(0), int32(unrecognized.length), ...unrecognized.map(cstring));
+
+/** One row in text format: each value's length (-1 for NULL) and bytes. */
+export function dataRow(values: readonly (string | null)[]): Buffer {
+  const parts: Buffer[] = [int16(values.length)];
+  for (const value of values) {
+    if (value === null) {
+      parts.push(int32(-1));
+    } else {
+      const bytes = Buffer.from(value, 'utf8');
+      parts.push(int32(bytes.length), bytes);
+    }
+  }
+  return message('D', ...parts);
+}
+
+export interface ErrorFields {
+  severity: 'ERROR' | 'FATAL';
+  /** SQLSTATE. */
+  code: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  /** 1-based character position in the statement. */
+  position?: number;
+}
+
+/** ErrorResponse, with the fields PostgreSQL's own carry first. */
+export function errorResponse(fields: ErrorFields): Buffer {
+  const field = (code: string, value: string) => Buffer.concat([Buffer.from(code, 'latin1'), cstring(value)]);
+  return message(
+    'E',
+    field('S', fields.severity),
+    field('V', fields.severity),
+    field('C', fields.code),
+    field('M', fields.message),
+    ...(fields.detail ? [field('D', fields.detail)] : []),
+    ...(fields.hint ? [field('H', fields.hint)] : []),
+    ...(fields.position ? [field('P', String(fields.position))] : []),
+    Buffer.from([0]),
+  );
+}
+
+/** Frontend messages pgfan sends to the session it pins, of its own. */
+export const frontend = {
+  parse: (sql: string) => message('P', cstring(''), cstring(sql), int16(0)),
+  describeStatement: () => message('D', Buffer.from('S', 'latin1'), cstring('')),
+  sync: () => message('S'),
+  query: (sql: string) => message('Q', cstring(sql)),
+  terminate: () => message('X'),
+};
+
+/** A client's first message. */
+export type StartupRequest =
+  | { kind: 'startup'; major: number; minor: number; parameters: Map<string, string> }
+  | { kind: 'ssl' }
+  | { kind: 'gssenc' }
+  | { kind: 'cancel'; processId: number; secretKey: number }
+  | { kind: 'unknown'; code: number };
+
+export function readStartup(body: Buffer): StartupRequest {
+  if (body.length < 4) return { kind: 'unknown', code: -1 };
+  const code = body.readInt32BE(0);
+  if (code === SSL_REQUEST) return { kind: 'ssl' };
+  if (code === GSSENC_REQUEST) return { kind: 'gssenc' };
+  if (code === CANCEL_REQUEST && body.length >= 12) return { kind: 'cancel', processId: body.readInt32BE(4), secretKey: body.readInt32BE(8) };
+  const major = code >>> 16;
+  if (major !== 3) return { kind: 'unknown', code };
+  const strings = body.subarray(4).toString('utf8').split('\0');
+  const parameters = new Map<string, string>();
+  for (let i = 0; i + 1 < strings.length && strings[i] !== ''; i += 2) parameters.set(strings[i] as string, strings[i + 1] as string);
+  return { kind: 'startup', major, minor: code & 0xffff, parameters };
+}
+
+/** The text of a NUL-terminated string at the start of `body`. */
+export function readCString(body: Buffer, offset = 0): { text: string; next: number } {
+  const end = body.indexOf(0, offset);
+  const stop = end < 0 ? body.length : end;
+  return { text: body.subarray(offset, stop).toString('utf8'), next: stop + 1 };
+}
+
+/** SASLInitialResponse: the mechanism and the client's first message. */
+export function readSaslInitial(body: Buffer): { mechanism: string; data: string } {
+  const { text: mechanism, next } = readCString(body);
+  const length = body.length >= next + 4 ? body.readInt32BE(next) : -1;
+  return { mechanism, data: length < 0 ? '' : body.subarray(next + 4, next + 4 + length).toString('utf8') };
+}
+
+/** The fields of an ErrorResponse or NoticeResponse, by their code letter. */
+export function readErrorFields(body: Buffer): Map<string, string> {
+  const fields = new Map<string, string>();
+  let offset = 0;
+  while (offset < body.length && body[offset] !== 0) {
+    const code = String.fromCharCode(body[offset] as number);
+    const { text, next } = readCString(body, offset + 1);
+    fields.set(code, text);
+    offset = next;
+  }
+  return fields;
+}
+
+/** The type OIDs of a RowDescription's columns. */
+export function rowDescriptionTypes(body: Buffer): number[] {
+  const count = body.readInt16BE(0);
+  const types: number[] = [];
+  let offset = 2;
+  for (let i = 0; i < count; i++) {
+    offset = readCString(body, offset).next;
+    // table OID (4), column number (2), then the type OID.
+    types.push(body.readInt32BE(offset + 6));
+    offset += 18;
+  }
+  return types;
+}

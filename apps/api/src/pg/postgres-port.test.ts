@@ -1,0 +1,218 @@
+/**
+ * The PostgreSQL port, with clients nobody here wrote: psql and node-postgres against pgfan and
+ * against PostgreSQL directly. What the planner fans out goes through the submit service (it is
+ * in the history); everything else runs on the client's own session; either way the client sees
+ * what PostgreSQL would have shown it.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import type { QueryView } from '@pgfan/contracts';
+import { DIFFERENTIAL_CASES, eventually, startSystem, type System } from '@pgfan/testing';
+
+const run = promisify(execFile);
+
+let system: System;
+let pgfan: { host: string; port: string };
+let direct: { host: string; port: string; user: string };
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'postgres_port' });
+  const [host = '', port = ''] = (system.pgAddress ?? '').split(':');
+  pgfan = { host, port };
+  const url = new URL(system.queryUrl);
+  direct = { host: url.hostname, port: url.port || '5432', user: decodeURIComponent(url.username) };
+  await system.db.exec('CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$');
+}, 90_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+/** psql -X -A -t on a script, through pgfan or directly: its output and its errors. */
+async function psql(target: 'pgfan' | 'direct', script: string, extra: string[] = []): Promise<{ stdout: string; stderr: string }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'pgfan-psql-')), 'script.sql');
+  writeFileSync(file, script);
+  const where = target === 'pgfan' ? { ...pgfan, user: 'anyone' } : direct;
+  const { stdout, stderr } = await run('psql', ['-X', '-A', '-t', '-q', '-h', where.host, '-p', where.port, '-U', where.user, '-d', system.db.name, ...extra, '-f', file], {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, PGTZ: 'UTC' },
+  }).catch((error: { stdout: string; stderr: string }) => error);
+  return { stdout, stderr: stderr.replaceAll(file, 'script.sql') };
+}
+
+/** Equal lines, or fields that differ only as floats may (1e-9 relative; 1e-6 for real's six digits). */
+function sameLine(expected: string, actual: string): boolean {
+  if (expected === actual) return true;
+  const a = expected.split('|');
+  const b = actual.split('|');
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i] as string;
+      if (x === y) return true;
+      const [p, q] = [Number(x), Number(y)];
+      if (!Number.isFinite(p) || !Number.isFinite(q) || !/[.e]/.test(x + y)) return false;
+      const tolerance = x.replace(/[^0-9]/g, '').length <= 9 ? 1e-6 : 1e-9;
+      return Math.abs(p - q) <= tolerance * Math.max(Math.abs(p), Math.abs(q));
+    })
+  );
+}
+
+function sortKey(line: string): string {
+  return line
+    .split('|')
+    .map((field) => (/^-?\d+\.\d{6,}/.test(field) ? Number(field).toPrecision(8) : field))
+    .join('|');
+}
+
+function diffOutput(expected: string, actual: string, ordered: boolean): string | null {
+  const prepare = (text: string) => {
+    const lines = text.split('\n');
+    return ordered ? lines : lines.sort((x, y) => sortKey(x).localeCompare(sortKey(y)));
+  };
+  const [e, a] = [prepare(expected), prepare(actual)];
+  if (e.length !== a.length) return `${e.length} lines expected, ${a.length} returned`;
+  const at = e.findIndex((line, i) => !sameLine(line, a[i] as string));
+  return at < 0 ? null : `line ${at + 1}: expected ${e[at]}, got ${a[at]}`;
+}
+
+const MARKER = '-- case ';
+
+/** Each case's output, by the markers the script echoed between them. */
+function byCase(stdout: string): string[] {
+  return stdout
+    .split(`${MARKER}`)
+    .slice(1)
+    .map((part) => part.slice(part.indexOf('\n') + 1).replace(/\n$/, ''));
+}
+
+test('the differential corpus through psql: what PostgreSQL prints, and every split case fanned out', async () => {
+  const script = ['SET pgfan.partitions = 3;', ...DIFFERENTIAL_CASES.map((c, i) => `\\echo '${MARKER}${i}'\n${c.sql};`)].join('\n');
+  const [through, expected] = await Promise.all([psql('pgfan', script), psql('direct', script)]);
+  expect(through.stderr).toBe(expected.stderr);
+  const [got, want] = [byCase(through.stdout), byCase(expected.stdout)];
+  expect(got).toHaveLength(DIFFERENTIAL_CASES.length);
+  const differences = DIFFERENTIAL_CASES.flatMap((c, i) => {
+    // LIMIT without ORDER BY: any rows are right, as many as PostgreSQL's.
+    if (c.anyRowsOf) return got[i]?.split('\n').length === want[i]?.split('\n').length ? [] : [`${c.sql}: row counts differ`];
+    const difference = diffOutput(want[i] as string, got[i] as string, /\border\s+by\b/i.test(c.sql));
+    return difference ? [`${c.sql}: ${difference}`] : [];
+  });
+  expect(differences).toEqual([]);
+  const fannedOut = await history();
+  // psql sends a statement with its semicolon.
+  const splits = DIFFERENTIAL_CASES.filter((c) => c.split !== false).map((c) => `${c.sql};`);
+  expect(fannedOut.filter((q) => q.plan?.mode === 'fan-out' && q.status === 'completed').map((q) => q.sql).sort()).toEqual([...splits].sort());
+}, 120_000);
+
+/** Every query in the history (newest first). */
+async function history(): Promise<QueryView[]> {
+  const all: QueryView[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { status: number; body: { queries: QueryView[]; nextCursor: string | null } } = await system.request('GET', `/api/queries?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    all.push(...page.body.queries);
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+test("psql's meta-commands, catalog queries, settings and errors: as PostgreSQL shows them", async () => {
+  const script = [
+    '\\d events',
+    '\\dt',
+    '\\l',
+    '\\df slow',
+    'SHOW search_path;',
+    'SELECT pg_catalog.version();',
+    'SET extra_float_digits = 3;',
+    'SHOW extra_float_digits;',
+    'BEGIN; SELECT count(*) FROM events; COMMIT;',
+    'SELEC 1;',
+    'SELECT nope FROM events;',
+    'SELECT count(*) FROM events WHERE 1 / (score - score) > 0;',
+    'CREATE TABLE not_allowed (a int);',
+    'SELECT $1;',
+    'SELECT 1; SELECT 2;',
+    '',
+  ].join('\n');
+  const [through, expected] = await Promise.all([psql('pgfan', script, ['-v', 'VERBOSITY=verbose']), psql('direct', script, ['-v', 'VERBOSITY=verbose'])]);
+  expect(through.stderr).toBe(expected.stderr);
+  expect(through.stdout).toBe(expected.stdout);
+  expect(through.stderr).toContain('25006'); // read-only, PostgreSQL's own words
+});
+
+test('node-postgres, in objects and in arrays, with and without parameters', async () => {
+  const clients = [
+    new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name }),
+    new Client({ host: direct.host, port: Number(direct.port), user: direct.user, database: system.db.name }),
+  ];
+  await Promise.all(clients.map((c) => c.connect()));
+  try {
+    const sql = 'SELECT country, count(*), sum(revenue), max(ts) FROM events GROUP BY country ORDER BY country COLLATE "C"';
+    for (const client of clients) await client.query('SET pgfan.partitions = 2');
+    const [viaPgfan, viaPostgres] = await Promise.all(clients.map((c) => c.query(sql)));
+    expect(viaPgfan.rows).toEqual(viaPostgres.rows);
+    expect(viaPgfan.fields.map((f) => [f.name, f.dataTypeID, f.tableID, f.columnID])).toEqual(viaPostgres.fields.map((f) => [f.name, f.dataTypeID, f.tableID, f.columnID]));
+    const [arrays, arraysDirect] = await Promise.all(clients.map((c) => c.query({ text: sql, rowMode: 'array' })));
+    expect(arrays.rows).toEqual(arraysDirect.rows);
+    const withParameter = 'SELECT count(*) FROM events WHERE country = $1';
+    const [bound, boundDirect] = await Promise.all(clients.map((c) => c.query(withParameter, ['de'])));
+    expect(bound.rows).toEqual(boundDirect.rows);
+    expect((await history()).some((q) => q.sql === sql && q.plan?.mode === 'fan-out')).toBe(true);
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+});
+
+/** Sends a CancelRequest for `client`'s session to pgfan's port, as libpq does. */
+async function sendCancel(client: Client): Promise<void> {
+  const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+  const request = Buffer.alloc(16);
+  request.writeInt32BE(16, 0);
+  request.writeInt32BE(80877102, 4);
+  request.writeInt32BE(processID, 8);
+  request.writeInt32BE(secretKey, 12);
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(Number(pgfan.port), pgfan.host, () => socket.end(request));
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+}
+
+test('a CancelRequest stops a fanned-out query and its record says so; or what the session runs itself', async () => {
+  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
+  await client.connect();
+  try {
+    await client.query('SET pgfan.partitions = 2');
+    const sql = 'SELECT sum(slow(user_id, 20)) FROM events';
+    const running = client.query(sql).then(
+      () => null,
+      (error: { code?: string; message: string }) => error,
+    );
+    const id = await eventually(async () => (await history()).find((q) => q.sql === sql && q.status === 'running')?.id);
+    await sendCancel(client);
+    expect(await running).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+    expect((await system.request<QueryView>('GET', `/api/queries/${id}`)).body.status).toBe('cancelled');
+    // The session goes on; a statement it runs itself is cancelled by its own backend.
+    const sleeping = client.query('SELECT pg_sleep(30)').then(
+      () => null,
+      (error: { code?: string }) => error,
+    );
+    const admin = new Client({ connectionString: system.db.url });
+    await admin.connect();
+    await eventually(async () => ((await admin.query("SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'")).rowCount ? true : undefined)).finally(() =>
+      admin.end(),
+    );
+    await sendCancel(client);
+    expect(await sleeping).toMatchObject({ code: '57014' });
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  } finally {
+    await client.end();
+  }
+}, 60_000);

@@ -1,0 +1,356 @@
+/**
+ * One protocol client: its startup and authentication, then its pinned backend session. Every
+ * message is forwarded to that session as it came, except a simple-protocol SELECT the planner
+ * fans out, which goes through the submit service like a REST query and is answered with
+ * PostgreSQL's own messages. Messages are handled one at a time, in order, so replies keep the
+ * order of requests however the client pipelines them.
+ */
+import { randomInt } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { MAX_REQUEST_SERVERS } from '@pgfan/contracts';
+import { toPostgresText } from '@pgfan/engine';
+import type { Caller } from '../auth';
+import { ServiceError } from '../errors';
+import { cancel, submit } from '../submit';
+import type { Gateway } from './gateway';
+import { openBackend, type PinnedBackend } from './backend';
+import { MessageReader, ProtocolViolation, type Message } from './framing';
+import * as pg from './messages';
+import { SessionFingerprint, type Fingerprint } from './settings';
+import { authenticate } from './startup';
+
+/** Longest startup message accepted (PostgreSQL's own limit is 10,000 bytes). */
+const MAX_STARTUP_LENGTH = 10_000;
+/** Longest message accepted from a client: PostgreSQL's limit for a query string. */
+const MAX_MESSAGE_LENGTH = 1024 * 1024 * 1024;
+
+/** Messages after which PostgreSQL sends ReadyForQuery. */
+const ENDS_WITH_READY = new Set(['Q', 'S', 'F']);
+/** Extended-protocol messages that wait for a Sync. */
+const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H']);
+/** What a pinned session may send at any time, whoever is reading its replies. */
+const ASYNCHRONOUS = new Set(['N', 'A', 'S']);
+
+/** A statement that might be a query the planner fans out: anything else goes straight through. */
+const MAYBE_SELECT = /^[\s(]*(select|with|table)\b/i;
+
+/** SQLSTATEs of the submit service's refusals a protocol client hears as errors. */
+const REFUSALS: Record<string, string> = {
+  // A pgfan.* setting that asks for more than there is.
+  BAD_REQUEST: '22023',
+  RATE_LIMITED: '53400',
+  TOO_MANY_QUERIES: '53400',
+  OVERLOADED: '53000',
+};
+
+/** What to do with a fanned-out query's outcome. */
+type Answer = { rows: Buffer[]; tag: string } | { error: pg.ErrorFields } | 'forward';
+
+export class ClientSession {
+  /** The cancel key given to the client (BackendKeyData). */
+  readonly processId = randomInt(1, 2 ** 31 - 1);
+  readonly secretKey = randomInt(1, 2 ** 31 - 1);
+  private reader = new MessageReader(true, MAX_STARTUP_LENGTH);
+  private phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
+  private work: Promise<void> = Promise.resolve();
+  private backend: PinnedBackend | null = null;
+  private readonly backendReader = new MessageReader(false, MAX_MESSAGE_LENGTH);
+  /** Forwarded messages whose ReadyForQuery has not come back. */
+  private awaitingReady = 0;
+  /** Extended-protocol messages forwarded since the last Sync. */
+  private unsynced = false;
+  private transactionStatus = 'I';
+  /** While pgfan talks to the pinned session itself, its replies go here, not to the client. */
+  private interceptor: ((message: Message) => void) | null = null;
+  private readonly idleWaiters: (() => void)[] = [];
+  /** The fanned-out query running now, to cancel. */
+  private running: { id: string | null; abort: AbortController } | null = null;
+  private caller: Pick<Caller, 'client' | 'admin'> = { client: null, admin: false };
+  private authentication: ((message: Message) => Promise<Pick<Caller, 'client' | 'admin'> | null>) | null = null;
+  private startupParameters = new Map<string, string>();
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly gateway: Gateway,
+  ) {
+    socket.on('data', (data: Buffer) => this.receive(data));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  private receive(data: Buffer): void {
+    let messages: Message[];
+    try {
+      messages = this.reader.push(data);
+    } catch (error) {
+      if (error instanceof ProtocolViolation) return this.fatal({ severity: 'FATAL', code: '08P01', message: error.message });
+      throw error;
+    }
+    for (const message of messages) this.work = this.work.then(() => this.handle(message)).catch((error: unknown) => this.failed(error));
+  }
+
+  private failed(error: unknown): void {
+    this.gateway.log(`protocol session ${this.processId}: ${error instanceof Error ? error.message : String(error)}`);
+    this.fatal({ severity: 'FATAL', code: 'XX000', message: 'pgfan could not go on with this session; reconnect' });
+  }
+
+  private async handle(message: Message): Promise<void> {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'startup') return this.startup(message);
+    if (this.phase === 'authenticating') {
+      const caller = await this.authentication?.(message);
+      if (caller) await this.begin(caller);
+      return;
+    }
+    if (message.type === 'X') return this.close();
+    if (message.type === 'Q' && (await this.intercepted(message))) return;
+    this.forward(message);
+  }
+
+  private async startup(message: Message): Promise<void> {
+    const request = pg.readStartup(message.body);
+    switch (request.kind) {
+      case 'ssl':
+      case 'gssenc':
+        // Not offered: the client goes on in plain text, or gives up if it requires encryption.
+        this.socket.write('N');
+        return;
+      case 'cancel':
+        this.gateway.cancel(request.processId, request.secretKey);
+        return this.close();
+      case 'unknown':
+        return this.fatal({ severity: 'FATAL', code: '08P01', message: `unsupported frontend protocol ${request.code >>> 16}.${request.code & 0xffff}: server supports 3.0` });
+      case 'startup': {
+        this.reader = new MessageReader(false, MAX_MESSAGE_LENGTH);
+        const extensions = [...request.parameters.keys()].filter((name) => name.startsWith('_pq_.'));
+        if (request.minor > 0 || extensions.length > 0) this.socket.write(pg.negotiateProtocolVersion(extensions));
+        extensions.forEach((name) => request.parameters.delete(name));
+        this.startupParameters = request.parameters;
+        const refusal = this.gateway.refusesStartup(request.parameters);
+        if (refusal) return this.fatal(refusal);
+        const auth = authenticate(this.gateway.keys, request.parameters.get('user') ?? '', (bytes) => this.socket.write(bytes));
+        if ('caller' in auth) return this.begin(auth.caller);
+        if ('error' in auth) return this.fatal(auth.error);
+        this.phase = 'authenticating';
+        this.authentication = async (reply) => {
+          const outcome = auth.next(reply);
+          if ('error' in outcome) {
+            this.fatal(outcome.error);
+            return null;
+          }
+          return outcome.caller ?? null;
+        };
+        return;
+      }
+    }
+  }
+
+  /** Authenticated: pins a backend session and tells the client it may send queries. */
+  private async begin(caller: Pick<Caller, 'client' | 'admin'>): Promise<void> {
+    this.caller = caller;
+    this.authentication = null;
+    this.socket.write(pg.authenticationOk());
+    try {
+      this.backend = await openBackend(this.gateway.connectionString, this.startupParameters);
+    } catch (error) {
+      const fields = error as { code?: string; message?: string };
+      return this.fatal({ severity: 'FATAL', code: fields.code ?? '08006', message: fields.message ?? 'cannot open a session on the database' });
+    }
+    if (this.phase === 'closed') return void this.backend.socket.destroy();
+    this.phase = 'ready';
+    const backend = this.backend.socket;
+    backend.on('data', (data: Buffer) => this.fromBackend(data));
+    backend.on('error', () => this.close());
+    backend.on('close', () => this.close());
+    const reported = new Map(this.backend.parameters);
+    this.socket.write(
+      Buffer.concat([...[...reported].map(([name, value]) => pg.parameterStatus(name, value)), pg.backendKeyData(this.processId, this.secretKey), pg.readyForQuery('I')]),
+    );
+  }
+
+  private forward(message: Message): void {
+    if (ENDS_WITH_READY.has(message.type)) {
+      this.awaitingReady++;
+      this.unsynced = false;
+    } else if (EXTENDED.has(message.type)) {
+      this.unsynced = true;
+    }
+    this.toBackend(message.raw);
+  }
+
+  private toBackend(bytes: Buffer): void {
+    const backend = this.backend?.socket;
+    if (!backend) return;
+    if (!backend.write(bytes)) {
+      this.socket.pause();
+      backend.once('drain', () => this.socket.resume());
+    }
+  }
+
+  private fromBackend(data: Buffer): void {
+    let messages: Message[];
+    try {
+      messages = this.backendReader.push(data);
+    } catch {
+      return this.close();
+    }
+    const toClient: Buffer[] = [];
+    for (const message of messages) {
+      if (this.interceptor && !ASYNCHRONOUS.has(message.type)) {
+        this.interceptor(message);
+        continue;
+      }
+      toClient.push(message.raw);
+      if (message.type === 'Z') {
+        this.transactionStatus = String.fromCharCode(message.body[0] as number);
+        this.awaitingReady = Math.max(0, this.awaitingReady - 1);
+        if (this.awaitingReady === 0) this.idleWaiters.splice(0).forEach((resume) => resume());
+      }
+    }
+    if (toClient.length > 0 && !this.socket.write(toClient.length === 1 ? (toClient[0] as Buffer) : Buffer.concat(toClient))) {
+      this.backend?.socket.pause();
+      this.socket.once('drain', () => this.backend?.socket.resume());
+    }
+  }
+
+  /** Resolves once every forwarded message has had its reply. */
+  private whenIdle(): Promise<void> {
+    return this.awaitingReady === 0 ? Promise.resolve() : new Promise((resume) => this.idleWaiters.push(resume));
+  }
+
+  /**
+   * Sends `messages` to the pinned session for pgfan itself and collects the replies until
+   * `readyCount` ReadyForQuery messages have come back.
+   */
+  private exchange(messages: Buffer[], readyCount: number): Promise<Message[]> {
+    return new Promise((resolve) => {
+      const replies: Message[] = [];
+      let ready = 0;
+      this.interceptor = (message) => {
+        replies.push(message);
+        if (message.type === 'Z' && ++ready === readyCount) {
+          this.interceptor = null;
+          resolve(replies);
+        }
+      };
+      this.toBackend(Buffer.concat(messages));
+    });
+  }
+
+  /** Runs a simple-protocol query through the submit service if the planner fans it out; false to forward it. */
+  private async intercepted(message: Message): Promise<boolean> {
+    const sql = pg.readCString(message.body).text;
+    if (!MAYBE_SELECT.test(sql)) return false;
+    await this.whenIdle();
+    if (this.transactionStatus !== 'I' || this.unsynced || this.phase !== 'ready') return false;
+    // One round trip: the statement's description (PostgreSQL parses it; a mistake stays its own
+    // to report) and whether this session would read it as pgfan's workers do.
+    const replies = await this.exchange([pg.frontend.parse(sql), pg.frontend.describeStatement(), pg.frontend.sync(), pg.frontend.query(SessionFingerprint.SQL)], 2);
+    const described = describedRows(replies);
+    const fingerprint = SessionFingerprint.read(replies);
+    if (!described || !fingerprint || !this.gateway.settings.matches(fingerprint)) return false;
+    const request = this.requested(fingerprint);
+    const answer = 'error' in request ? request : await this.fanOut(sql, described.types, fingerprint.statementTimeoutMs, request);
+    if (answer === 'forward') return false;
+    if ('error' in answer) {
+      this.socket.write(Buffer.concat([pg.errorResponse(answer.error), pg.readyForQuery(this.transactionStatus)]));
+    } else {
+      this.socket.write(Buffer.concat([described.description, ...answer.rows, pg.commandComplete(answer.tag), pg.readyForQuery(this.transactionStatus)]));
+    }
+    return true;
+  }
+
+  /** What the session asked for with `SET pgfan.partitions` and `SET pgfan.servers`, as REST's `partitions` and `servers`. */
+  private requested({ requested }: Fingerprint): { partitions?: number; servers?: number } | { error: pg.ErrorFields } {
+    const { MAX_PARTITIONS } = this.gateway.api.env;
+    const request: { partitions?: number; servers?: number } = {};
+    for (const [name, max] of [
+      ['partitions', MAX_PARTITIONS],
+      ['servers', MAX_REQUEST_SERVERS],
+    ] as const) {
+      const value = requested[name];
+      if (value === null || value === '' || value === 'auto') continue;
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+        return { error: { severity: 'ERROR', code: '22023', message: `pgfan.${name} must be a whole number from 1 to ${max}, or auto (it is ${value})` } };
+      }
+      request[name] = Number(value);
+    }
+    return request;
+  }
+
+  private async fanOut(sql: string, types: number[], statementTimeoutMs: number, request: { partitions?: number; servers?: number }): Promise<Answer> {
+    const { env } = this.gateway.api;
+    const timeoutMs = Math.min(statementTimeoutMs > 0 ? statementTimeoutMs : env.MAX_TIMEOUT_MS, env.MAX_TIMEOUT_MS);
+    const running = { id: null as string | null, abort: new AbortController() };
+    this.running = running;
+    try {
+      const outcome = await submit(this.gateway.api, {
+        sql,
+        ...request,
+        timeoutMs,
+        waitMs: timeoutMs + 5_000,
+        caller: this.caller,
+        signal: running.abort.signal,
+        fanOutOnly: true,
+        onAdmitted: (id) => (running.id = id),
+      });
+      if ('declined' in outcome || !outcome.finished) return 'forward';
+      const { record } = outcome;
+      if (record.status === 'cancelled') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
+      if (record.status === 'completed' && record.result && !record.result.truncated) {
+        const rows = record.result.rows.map((row) => pg.dataRow(row.map((value, i) => toPostgresText(value, types[i] ?? 0))));
+        return { rows, tag: `SELECT ${record.result.rowCount}` };
+      }
+      if (record.error?.code === 'TIMEOUT') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to statement timeout' } };
+      // Failed, or more rows than a record keeps: run as written, where PostgreSQL gives its own error or every row.
+      return 'forward';
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      // Past a limit: refused as over REST. Anything else refused before it ran (a query the
+      // planner cannot read, a queue that is down) the session runs as written.
+      const sqlState = REFUSALS[error.code];
+      return sqlState ? { error: { severity: 'ERROR', code: sqlState, message: error.message } } : 'forward';
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** A CancelRequest with this session's key: stops the fanned-out query, or what the pinned session runs. */
+  cancel(): void {
+    const running = this.running;
+    if (running?.id) {
+      void cancel(this.gateway.api, running.id, undefined).catch(() => undefined);
+    } else if (this.backend) {
+      void this.gateway.api.queryPool.query('SELECT pg_cancel_backend($1)', [this.backend.processId]).catch(() => undefined);
+    }
+  }
+
+  private fatal(fields: pg.ErrorFields): void {
+    if (this.phase === 'closed') return;
+    this.socket.end(pg.errorResponse(fields));
+    this.close();
+  }
+
+  close(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    const running = this.running;
+    if (running?.id) void cancel(this.gateway.api, running.id, undefined).catch(() => undefined);
+    running?.abort.abort();
+    this.idleWaiters.splice(0).forEach((resume) => resume());
+    if (this.backend) this.backend.socket.end(pg.frontend.terminate());
+    if (!this.socket.writableEnded) this.socket.end();
+    this.gateway.forget(this);
+  }
+}
+
+/** The statement's RowDescription and column types, if it returns rows and has no parameters. */
+function describedRows(replies: Message[]): { description: Buffer; types: number[] } | null {
+  const firstReady = replies.findIndex((m) => m.type === 'Z');
+  const described = replies.slice(0, firstReady);
+  if (described.some((m) => m.type === 'E')) return null;
+  const parameters = described.find((m) => m.type === 't');
+  if (!parameters || parameters.body.readInt16BE(0) > 0) return null;
+  const rows = described.find((m) => m.type === 'T');
+  return rows ? { description: rows.raw, types: pg.rowDescriptionTypes(rows.body) } : null;
+}

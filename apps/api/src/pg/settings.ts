@@ -1,0 +1,98 @@
+/**
+ * Whether a client's session would read a query as pgfan's workers do. Its fanned-out answer is
+ * computed in the workers' sessions, so the client's must not differ in anything that changes an
+ * answer or how values are printed: search_path, TimeZone, DateStyle, a role it SET, a temporary
+ * table that shadows a real one. Settings that change only speed, limits or messages are ignored.
+ * When anything else differs, the statement runs on the client's own session: exact, not faster.
+ */
+import type { Message } from './framing';
+
+/** Settings whatever value of which gives the same answer, printed the same way. */
+const NO_EFFECT_ON_ANSWERS = [
+  /^application_name$/,
+  /^(statement|lock|idle_in_transaction_session|idle_session|transaction)_timeout$/,
+  /^client_min_messages$/,
+  /^lc_messages$/,
+  /^(log|trace|debug)_/,
+  /^jit/,
+  /^enable_/,
+  /_cost$/,
+  /^(work_mem|maintenance_work_mem|hash_mem_multiplier|temp_buffers|effective_cache_size|effective_io_concurrency)$/,
+  /^(max_parallel|parallel_|min_parallel_)/,
+  /^(geqo|from_collapse_limit|join_collapse_limit|plan_cache_mode|cursor_tuple_fraction|constraint_exclusion|default_statistics_target)/,
+  /^default_transaction_(isolation|deferrable|read_only)$/,
+];
+
+export interface Fingerprint {
+  /** Settings the session set itself or at startup (source `session` or `client`). */
+  settings: Record<string, string>;
+  /** Tables, views, sequences in its temporary schema. */
+  temporaryRelations: number;
+  /** Its statement_timeout, in milliseconds (0: none). */
+  statementTimeoutMs: number;
+  /** `SET pgfan.partitions` and `SET pgfan.servers`: how the session asks to fan out, as REST's `partitions` and `servers`. */
+  requested: { partitions: string | null; servers: string | null };
+}
+
+export const SessionFingerprint = {
+  /** Sent on the session as a simple query; one row. */
+  SQL: `SELECT (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_catalog.pg_settings WHERE source IN ('client', 'session'))::text,
+  (SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())::text,
+  (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'statement_timeout'),
+  pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true)`,
+
+  /** The fingerprint in the replies to `SQL` (after the first ReadyForQuery of `replies`); null if it failed. */
+  read(replies: Message[]): Fingerprint | null {
+    const after = replies.slice(replies.findIndex((m) => m.type === 'Z') + 1);
+    const row = after.find((m) => m.type === 'D');
+    if (!row || after.some((m) => m.type === 'E')) return null;
+    const [settings, temporary, timeout, partitions, servers] = dataRowValues(row.body);
+    if (settings == null || temporary == null || timeout == null) return null;
+    return {
+      settings: JSON.parse(settings) as Record<string, string>,
+      temporaryRelations: Number(temporary),
+      statementTimeoutMs: Number(timeout),
+      // Placeholders (a prefix no module defines) are not in pg_settings.
+      requested: { partitions: partitions ?? null, servers: servers ?? null },
+    };
+  },
+};
+
+/** What pgfan's own query sessions have set: the reference a client's session is compared with. */
+export class WorkerSettings {
+  constructor(private readonly reference: ReadonlyMap<string, string>) {}
+
+  /** Why `fingerprint` reads queries differently from the workers, or null if it does not. */
+  difference(fingerprint: Fingerprint): string | null {
+    if (fingerprint.temporaryRelations > 0) return 'the session has temporary tables';
+    for (const [name, value] of Object.entries(fingerprint.settings)) {
+      if (NO_EFFECT_ON_ANSWERS.some((pattern) => pattern.test(name))) continue;
+      // Any positive value prints floats shortest-exact, as the workers do.
+      if (name === 'extra_float_digits' ? Number(value) > 0 : this.reference.get(name) === value) continue;
+      return `the session sets ${name} = ${value}`;
+    }
+    return null;
+  }
+
+  matches(fingerprint: Fingerprint): boolean {
+    return this.difference(fingerprint) === null;
+  }
+}
+
+/** The values of a DataRow in text format. */
+function dataRowValues(body: Buffer): (string | null)[] {
+  const count = body.readInt16BE(0);
+  const values: (string | null)[] = [];
+  let offset = 2;
+  for (let i = 0; i < count; i++) {
+    const length = body.readInt32BE(offset);
+    offset += 4;
+    if (length < 0) {
+      values.push(null);
+    } else {
+      values.push(body.subarray(offset, offset + length).toString('utf8'));
+      offset += length;
+    }
+  }
+  return values;
+}
