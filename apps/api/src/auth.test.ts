@@ -6,7 +6,7 @@
 import type { QueryView } from '@pgfan/contracts';
 import { createApiKey, revokeApiKey } from '@pgfan/store';
 import { eventually, startSystem, type System } from '@pgfan/testing';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { io } from 'socket.io-client';
 
 const KEY = 'test-key-0123456789abcdef';
@@ -179,5 +179,71 @@ describe('headers', () => {
     expect(allowed.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type');
     const other = await system.request('GET', '/api/queries', undefined, { origin: 'https://evil.example.com' });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('the PostgreSQL port', () => {
+  const pgClient = (password: string | undefined, user = 'anyone') => {
+    const [host, port] = (system.pgAddress ?? '').split(':');
+    return new Client({ host, port: Number(port), user, database: system.db.name, ...(password === undefined ? {} : { password }) });
+  };
+  /** Connects with `password` and runs one query: its rows, or how it was refused. */
+  const attempt = async (password: string | undefined, sql = 'SELECT 1 AS one') => {
+    const client = pgClient(password);
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return (await client.query(sql)).rows;
+    } catch (error) {
+      const { code, message, detail } = error as { code?: string; message: string; detail?: string };
+      return { code, message, detail };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+
+  test('an API key is the password, checked by SCRAM-SHA-256; a wrong one or none is refused as PostgreSQL refuses', async () => {
+    expect(await attempt(KEY)).toEqual([{ one: 1 }]);
+    expect(await attempt(ADMIN_KEY)).toEqual([{ one: 1 }]);
+    expect(await attempt('wrong-key-0123456789')).toMatchObject({ code: '28P01', message: 'password authentication failed for user "anyone"' });
+    expect(await attempt(undefined)).toMatchObject({ message: expect.stringMatching(/password/) });
+  });
+
+  test("a fanned-out query is the key's, as over REST", async () => {
+    const sql = 'SELECT count(*), sum(flags) FROM events';
+    const client = pgClient(BUSY_KEY);
+    await client.connect();
+    try {
+      await client.query('SET pgfan.partitions = 2');
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+    const mine = await system.request<{ queries: QueryView[] }>('GET', '/api/queries', undefined, { authorization: `Bearer ${BUSY_KEY}` });
+    expect(mine.body.queries.find((q) => q.sql === sql)).toMatchObject({ plan: { mode: 'fan-out' }, status: 'completed' });
+    const others = await system.request<{ queries: QueryView[] }>('GET', '/api/queries');
+    expect(others.body.queries.some((q) => q.sql === sql)).toBe(false);
+  });
+
+  test("a key made in the table works; one made before verifiers were kept is refused with a reason; a revoked key's session ends", async () => {
+    const made = await createApiKey(store, 'pg-reporting');
+    const client = await eventually(async () => {
+      const candidate = pgClient(made);
+      candidate.on('error', () => undefined);
+      return candidate.connect().then(
+        () => candidate,
+        () => undefined,
+      );
+    }, 10_000);
+    const ended = new Promise<{ code?: string }>((resolve) => client.on('error', (error) => resolve(error as { code?: string })));
+    await revokeApiKey(store, 'pg-reporting');
+    expect(await ended).toMatchObject({ code: '57P01' });
+    await client.end().catch(() => undefined);
+
+    const old = 'old-key-0123456789abcdef';
+    await store.query(`INSERT INTO pgfan.api_keys (name, key_sha256, admin) VALUES ('before-scram', encode(sha256($1::bytea), 'hex'), false)`, [old]);
+    const auth = { authorization: `Bearer ${old}` };
+    await eventually(async () => ((await system.request('GET', '/api/queries', undefined, auth)).status === 200 ? true : undefined), 10_000, 'the old key');
+    expect(await attempt(old)).toMatchObject({ code: '28P01', detail: expect.stringContaining('npm run keys -- create') });
   });
 });

@@ -3,7 +3,7 @@
  * by node-postgres (which speaks every authentication method and TLS mode a connection string may
  * ask for) and then taken over as a plain byte stream, so what the client sends is forwarded as
  * it came. node-postgres' internals used here (`connection`, `getStartupConf`, the socket's
- * listeners) are pinned with pg's version; `backend.test.ts` fails if they change.
+ * listeners) are pinned with pg's version; `postgres-port.test.ts` fails if they change.
  */
 import { SESSION_SETTINGS } from '@pgfan/engine';
 import { Client } from 'pg';

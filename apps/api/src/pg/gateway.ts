@@ -20,6 +20,7 @@ export interface GatewayOptions {
 
 export class Gateway {
   private readonly sessions = new Map<number, ClientSession>();
+  private readonly stopWatchingKeys: () => void;
 
   constructor(
     readonly api: ApiContext,
@@ -27,7 +28,15 @@ export class Gateway {
     private readonly database: string,
     private readonly maxClients: number,
     readonly log: (message: string) => void,
-  ) {}
+  ) {
+    // A revoked key's sessions end, as its sockets do over HTTP.
+    this.stopWatchingKeys = api.keys.onRefresh(() => {
+      for (const session of this.sessions.values()) {
+        const digest = session.keyDigest;
+        if (digest !== null && 'refused' in api.keys.identifyDigest(digest)) session.terminate('the API key of this session has been revoked');
+      }
+    });
+  }
 
   get keys(): ApiKeys {
     return this.api.keys;
@@ -64,7 +73,8 @@ export class Gateway {
   }
 
   closeAll(): void {
-    for (const session of [...this.sessions.values()]) session.close();
+    this.stopWatchingKeys();
+    for (const session of [...this.sessions.values()]) session.terminate('pgfan is shutting down');
   }
 }
 

@@ -65,8 +65,8 @@ export class ClientSession {
   private readonly idleWaiters: (() => void)[] = [];
   /** The fanned-out query running now, to cancel. */
   private running: { id: string | null; abort: AbortController } | null = null;
-  private caller: Pick<Caller, 'client' | 'admin'> = { client: null, admin: false };
-  private authentication: ((message: Message) => Promise<Pick<Caller, 'client' | 'admin'> | null>) | null = null;
+  private caller: Caller = { client: null, admin: false, digest: null };
+  private authentication: ((message: Message) => Promise<Caller | null>) | null = null;
   private startupParameters = new Map<string, string>();
 
   constructor(
@@ -146,7 +146,7 @@ export class ClientSession {
   }
 
   /** Authenticated: pins a backend session and tells the client it may send queries. */
-  private async begin(caller: Pick<Caller, 'client' | 'admin'>): Promise<void> {
+  private async begin(caller: Caller): Promise<void> {
     this.caller = caller;
     this.authentication = null;
     this.socket.write(pg.authenticationOk());
@@ -323,6 +323,16 @@ export class ClientSession {
     } else if (this.backend) {
       void this.gateway.api.queryPool.query('SELECT pg_cancel_backend($1)', [this.backend.processId]).catch(() => undefined);
     }
+  }
+
+  /** The digest of the key the session authenticated with; null without keys. */
+  get keyDigest(): string | null {
+    return this.caller.digest;
+  }
+
+  /** Ends the session as PostgreSQL's pg_terminate_backend would, saying why. */
+  terminate(detail: string): void {
+    this.fatal({ severity: 'FATAL', code: '57P01', message: 'terminating connection due to administrator command', detail });
   }
 
   private fatal(fields: pg.ErrorFields): void {

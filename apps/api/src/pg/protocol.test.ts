@@ -1,0 +1,102 @@
+/** The PostgreSQL port's pure parts: framing, messages, the startup it asks for, and when a session reads queries as the workers do. */
+import { backendStartup } from './backend';
+import { MessageReader, ProtocolViolation } from './framing';
+import * as pg from './messages';
+import { WorkerSettings, type Fingerprint } from './settings';
+
+describe('MessageReader', () => {
+  test('a startup message, then typed messages split anywhere across chunks', () => {
+    const reader = new MessageReader(true, 10_000);
+    const startup = Buffer.concat([Buffer.from([0, 0, 0, 8]), Buffer.from([0, 0x03, 0, 0])]);
+    const [first] = reader.push(startup);
+    expect(first?.type).toBe('');
+    reader.typed();
+    const stream = Buffer.concat([pg.frontend.query('SELECT 1'), pg.frontend.sync(), pg.frontend.query('SELECT 2')]);
+    const messages = [...stream].flatMap((byte) => reader.push(Buffer.from([byte])));
+    expect(messages.map((m) => [m.type, m.body.toString('utf8')])).toEqual([
+      ['Q', 'SELECT 1\0'],
+      ['S', ''],
+      ['Q', 'SELECT 2\0'],
+    ]);
+    expect(Buffer.concat(messages.map((m) => m.raw))).toEqual(stream);
+    expect(reader.holding).toBe(false);
+  });
+
+  test('a length the protocol does not allow is a violation, not a wait for bytes that never come', () => {
+    const reader = new MessageReader(false, 1000);
+    expect(() => reader.push(Buffer.from([0x51, 0, 0, 0, 2]))).toThrow(ProtocolViolation);
+    expect(() => new MessageReader(false, 1000).push(Buffer.from([0x51, 0, 0, 0x10, 0]))).toThrow(ProtocolViolation);
+  });
+});
+
+describe('messages', () => {
+  test('startup requests: protocol 3.0 with parameters, SSL, cancel, and what is not ours', () => {
+    const params = Buffer.from('user\0ann\0database\0pgfan\0\0');
+    const body = Buffer.concat([Buffer.from([0, 3, 0, 0]), params]);
+    expect(pg.readStartup(body)).toEqual({ kind: 'startup', major: 3, minor: 0, parameters: new Map([['user', 'ann'], ['database', 'pgfan']]) });
+    const code = (n: number) => Buffer.from([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+    expect(pg.readStartup(code(pg.SSL_REQUEST))).toEqual({ kind: 'ssl' });
+    expect(pg.readStartup(Buffer.concat([code(pg.CANCEL_REQUEST), code(7), code(9)]))).toEqual({ kind: 'cancel', processId: 7, secretKey: 9 });
+    expect(pg.readStartup(code(2 << 16))).toEqual({ kind: 'unknown', code: 2 << 16 });
+  });
+
+  test('a DataRow carries NULL as length -1 and text as UTF-8 bytes', () => {
+    const row = pg.dataRow(['é', null, '']);
+    expect(row.readInt32BE(1)).toBe(row.length - 1);
+    expect(row.readInt16BE(5)).toBe(3);
+    expect(row.readInt32BE(7)).toBe(2);
+    expect(row.readInt32BE(13)).toBe(-1);
+    expect(row.readInt32BE(17)).toBe(0);
+  });
+
+  test('an ErrorResponse reads back field by field', () => {
+    const error = pg.errorResponse({ severity: 'ERROR', code: '57014', message: 'canceling statement due to user request', position: 8 });
+    const fields = pg.readErrorFields(error.subarray(5));
+    expect(Object.fromEntries(fields)).toEqual({ S: 'ERROR', V: 'ERROR', C: '57014', M: 'canceling statement due to user request', P: '8' });
+  });
+});
+
+test("the pinned session starts in pgfan's formats unless the client asks otherwise, as itself and where pgfan says", () => {
+  const startup = backendStartup(
+    'reader',
+    'app',
+    new Map([
+      ['user', 'someone'],
+      ['database', 'elsewhere'],
+      ['TimeZone', 'Europe/Paris'],
+      ['options', '-c search_path=s'],
+      ['replication', 'true'],
+    ]),
+  );
+  expect(startup).toMatchObject({ user: 'reader', database: 'app', TimeZone: 'Europe/Paris' });
+  expect(startup.replication).toBeUndefined();
+  expect(startup.options).toMatch(/^-c TimeZone=UTC -c DateStyle=ISO,\\ MDY .* -c search_path=s$/);
+});
+
+describe('WorkerSettings', () => {
+  const workers = new WorkerSettings(
+    new Map([
+      ['TimeZone', 'UTC'],
+      ['search_path', '"$user", public'],
+      ['extra_float_digits', '1'],
+    ]),
+  );
+  const fingerprint = (settings: Record<string, string>, temporaryRelations = 0): Fingerprint => ({
+    settings,
+    temporaryRelations,
+    statementTimeoutMs: 0,
+    requested: { partitions: null, servers: null },
+  });
+
+  test('equal settings, and settings that change no answer, fan out', () => {
+    expect(workers.difference(fingerprint({ TimeZone: 'UTC', application_name: 'Metabase', extra_float_digits: '3', work_mem: '1GB', statement_timeout: '5000' }))).toBeNull();
+  });
+
+  test('a setting that changes answers or their text, or a temporary table, keeps the query on the session', () => {
+    expect(workers.difference(fingerprint({ TimeZone: 'Europe/Paris' }))).toBe('the session sets TimeZone = Europe/Paris');
+    expect(workers.difference(fingerprint({ search_path: 'other' }))).toBe('the session sets search_path = other');
+    expect(workers.difference(fingerprint({ extra_float_digits: '0' }))).toBe('the session sets extra_float_digits = 0');
+    expect(workers.difference(fingerprint({ role: 'someone' }))).toBe('the session sets role = someone');
+    expect(workers.difference(fingerprint({}, 1))).toBe('the session has temporary tables');
+  });
+});
