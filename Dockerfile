@@ -49,8 +49,8 @@ USER 1000:1000
 
 FROM runtime AS api
 # Containers listen on every interface; the Service and NetworkPolicies decide who reaches it.
-ENV HOST=0.0.0.0 PORT=3000
-EXPOSE 3000
+ENV HOST=0.0.0.0 PORT=3000 PG_PORT=5433
+EXPOSE 3000 5433
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/api/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "apps/api/dist/main.js"]

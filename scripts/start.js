@@ -17,7 +17,8 @@
  * Jobs are signed with JOB_SIGNING_KEY, or a key made once and kept in .data/job-signing-key.
  * Workers run under a supervisor that scales them between 1 and 10 with the load, by the same
  * policy as the Kubernetes ScaledObject; WORKERS (default 2) is how many start, AUTOSCALE=false
- * keeps exactly that many. PORT (default 3000) is where the API listens. A process that exits on
+ * keeps exactly that many. PORT (default 3000) is where the API listens, PG_PORT (default 5433)
+ * where PostgreSQL clients connect (off turns it off). A process that exits on
  * its own (a crash) is started again after 1 s, then 2, 4, … up to 30 s, as Kubernetes would.
  */
 const { spawn, spawnSync } = require('node:child_process');
@@ -234,7 +235,8 @@ async function main() {
     // The query role on each replica of npm start's own cluster (REPLICAS=N).
     ...(db.replicaUrls?.length ? { REPLICA_URLS: replicaUrls(queryUrl, db.replicaUrls) } : {}),
   };
-  run('api', path.join(ROOT, 'apps', 'api', 'dist', 'main.js'), { ...env, PORT: port });
+  const pgPort = process.env.PG_PORT ?? '5433';
+  run('api', path.join(ROOT, 'apps', 'api', 'dist', 'main.js'), { ...env, PORT: port, PG_PORT: pgPort });
   run('supervisor', path.join(ROOT, 'apps', 'worker', 'dist', 'supervise.js'), { ...env, WORKERS: String(workers) });
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
@@ -249,6 +251,7 @@ async function main() {
     `try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`,
   );
   log(`  or: ${port === '3000' ? '' : `API_URL=${api} `}npm run query -- "SELECT device, avg(duration_ms) FROM events GROUP BY 1"`);
+  if (!['off', '0'].includes(pgPort)) log(`  or: psql -h 127.0.0.1 -p ${pgPort} -U pgfan pgfan   (any user name; SET pgfan.partitions = 4 to ask for a fan-out)`);
 }
 
 /** Polls /api/health until every worker reports in (false if we are stopping meanwhile). */

@@ -36,7 +36,10 @@ test('services start only once what they need is healthy, and the API once the d
 });
 
 test('the API publishes its default port; workers publish nothing and have no fixed name, so `--scale worker=N` works', () => {
-  expect(api!.ports).toEqual([expect.objectContaining({ published: 3000, target: ApiEnv.shape.PORT.parse(undefined) })]);
+  expect(api!.ports).toEqual([
+    expect.objectContaining({ published: 3000, target: ApiEnv.shape.PORT.parse(undefined) }),
+    expect.objectContaining({ published: 5433, target: ApiEnv.shape.PG_PORT.parse(undefined) }),
+  ]);
   expect(worker!.ports).toBeUndefined();
   expect(worker!.container_name).toBeUndefined();
   // Running fragments get SHUTDOWN_TIMEOUT_MS after SIGTERM, and the container a margin on top.

@@ -74,9 +74,16 @@ test('the API: 2 replicas, readiness on /api/health, liveness on the process, re
   const container = podSpec(api)!.containers[0]!;
   expect(container.readinessProbe?.httpGet).toEqual({ path: '/api/health', port: 'http' });
   expect(container.livenessProbe?.httpGet).toEqual({ path: '/api/health/live', port: 'http' });
-  expect(container.ports).toEqual([{ name: 'http', containerPort: Number(config().PORT) }]);
+  expect(container.ports).toEqual([
+    { name: 'http', containerPort: Number(config().PORT) },
+    { name: 'postgres', containerPort: Number(config().PG_PORT) },
+  ]);
   const service = find(base, 'Service', 'pgfan-api');
-  expect((service.spec as { ports: unknown[] }).ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+  // PostgreSQL clients reach the Service on PostgreSQL's own port.
+  expect((service.spec as { ports: unknown[] }).ports).toEqual([
+    { name: 'http', port: 80, targetPort: 'http' },
+    { name: 'postgres', port: 5432, targetPort: 'postgres' },
+  ]);
   // socket.io's long-polling fallback needs every request of a session on one replica.
   expect((service.spec as { sessionAffinity: string }).sessionAffinity).toBe('ClientIP');
 });

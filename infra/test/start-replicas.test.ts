@@ -51,6 +51,7 @@ beforeAll(async () => {
       PGFAN_CLUSTER_PORT: String(clusterPort),
       REDIS_URL: redisUrl,
       PORT: String(port),
+      PG_PORT: '0',
       WORKERS: '1',
       AUTOSCALE: 'false',
     },

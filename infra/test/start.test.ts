@@ -3,7 +3,8 @@
  * comes up, and when the API crashes it says so and starts it again, as Kubernetes would, until
  * Ctrl+C stops everything.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createQueryRole, createTestDatabase, eventually, freePort, type TestDatabase } from '@pgfan/testing';
 import { Redis } from 'ioredis';
 import { runNpmStart } from './npm-start';
@@ -13,6 +14,7 @@ let role: { url: string; drop(): Promise<void> };
 let start: ChildProcess;
 let printed: () => string;
 let port: number;
+let pgPort: number;
 const redisUrl = `redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`;
 
 beforeAll(async () => {
@@ -22,8 +24,9 @@ beforeAll(async () => {
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   redis.disconnect();
-  port = await freePort();
+  [port, pgPort] = [await freePort(), await freePort()];
   ({ process: start, output: printed } = await runNpmStart({
+    PG_PORT: String(pgPort),
     DATABASE_URL: db.url,
     QUERY_DATABASE_URL: role.url,
     REDIS_URL: redisUrl,
@@ -51,6 +54,12 @@ const health = () =>
 
 /** The pid of the API process `npm start` says it runs now. */
 const apiPid = () => Number([...printed().matchAll(/\[start\] api running \(pid (\d+)\)/g)].at(-1)?.[1]);
+
+test('npm start says how to connect with psql, and psql gets the answer', async () => {
+  expect(printed()).toContain(`psql -h 127.0.0.1 -p ${pgPort} -U pgfan pgfan`);
+  const { stdout } = await promisify(execFile)('psql', ['-XAt', '-h', '127.0.0.1', '-p', String(pgPort), '-U', 'pgfan', '-d', 'pgfan', '-c', 'SELECT count(*) FROM events']);
+  expect(stdout).toBe('6799\n');
+});
 
 test('a crashed API is restarted after a backoff, and npm start says so', async () => {
   expect(await health()).toBe(200);

@@ -14,6 +14,9 @@ test('defaults work locally, given a job signing key', () => {
     LOCK_TIMEOUT_MS: 10_000,
     IDLE_IN_TRANSACTION_TIMEOUT_MS: 60_000,
     PORT: 3000,
+    PG_PORT: 5433,
+    pgPortIsExplicit: false,
+    PG_MAX_CLIENTS: 100,
     HOST: '127.0.0.1',
     hostIsExplicit: false,
     API_KEYS: [],
@@ -86,4 +89,11 @@ test('JOB_SIGNING_KEY may list keys while a new one is rolled out: the first sig
     `new-key-${'n'.repeat(30)}`,
     `old-key-${'o'.repeat(30)}`,
   ]);
+});
+
+test('PG_PORT: a port, 0 for a free one, or off', () => {
+  expect(loadApiEnv({ ...SIGNED, PG_PORT: '6543' })).toMatchObject({ PG_PORT: 6543, pgPortIsExplicit: true });
+  expect(loadApiEnv({ ...SIGNED, PG_PORT: '0' }).PG_PORT).toBe(0);
+  expect(loadApiEnv({ ...SIGNED, PG_PORT: 'off' }).PG_PORT).toBeNull();
+  expect(() => loadApiEnv({ ...SIGNED, PG_PORT: '70000' })).toThrow('invalid setting PG_PORT: must be a port number from 0 to 65535, or off');
 });
