@@ -251,7 +251,8 @@ async function main() {
     `try: curl -s -XPOST '${api}/api/queries?wait=10000' -H 'content-type: application/json' -d '{"sql":"SELECT country, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"}'`,
   );
   log(`  or: ${port === '3000' ? '' : `API_URL=${api} `}npm run query -- "SELECT device, avg(duration_ms) FROM events GROUP BY 1"`);
-  if (!['off', '0'].includes(pgPort)) log(`  or: psql -h 127.0.0.1 -p ${pgPort} -U pgfan pgfan   (any user name; SET pgfan.partitions = 4 to ask for a fan-out)`);
+  if (!['off', '0'].includes(pgPort))
+    log(`  or: psql -h 127.0.0.1 -p ${pgPort} -U pgfan pgfan   (any user name; SET pgfan.partitions = 4 to ask for a fan-out)`);
 }
 
 /** Polls /api/health until every worker reports in (false if we are stopping meanwhile). */

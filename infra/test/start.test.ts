@@ -57,7 +57,19 @@ const apiPid = () => Number([...printed().matchAll(/\[start\] api running \(pid 
 
 test('npm start says how to connect with psql, and psql gets the answer', async () => {
   expect(printed()).toContain(`psql -h 127.0.0.1 -p ${pgPort} -U pgfan pgfan`);
-  const { stdout } = await promisify(execFile)('psql', ['-XAt', '-h', '127.0.0.1', '-p', String(pgPort), '-U', 'pgfan', '-d', 'pgfan', '-c', 'SELECT count(*) FROM events']);
+  const { stdout } = await promisify(execFile)('psql', [
+    '-XAt',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(pgPort),
+    '-U',
+    'pgfan',
+    '-d',
+    'pgfan',
+    '-c',
+    'SELECT count(*) FROM events',
+  ]);
   expect(stdout).toBe('6799\n');
 });
 

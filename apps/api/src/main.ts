@@ -147,7 +147,10 @@ async function startPostgresPort(ctx: ApiContext, log: (message: string) => void
   const { env } = ctx;
   if (env.PG_PORT === null) return null;
   if (env.ALLOWED_RELATIONS !== null) {
-    if (env.pgPortIsExplicit) fail('PG_PORT cannot be used with ALLOWED_RELATIONS: the PostgreSQL port runs what it does not fan out as written, where the allow-list cannot apply; grant the query role only those tables instead');
+    if (env.pgPortIsExplicit)
+      fail(
+        'PG_PORT cannot be used with ALLOWED_RELATIONS: the PostgreSQL port runs what it does not fan out as written, where the allow-list cannot apply; grant the query role only those tables instead',
+      );
     log('the PostgreSQL port is off: ALLOWED_RELATIONS is set (see docs/postgres-protocol.md)');
     return null;
   }

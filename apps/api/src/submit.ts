@@ -162,7 +162,11 @@ function checkServers(ctx: ApiContext, servers: number | undefined): void {
  * sessions, and tells the dashboard.
  * @returns its record, or 'missing' / 'finished' when there is nothing to cancel.
  */
-export async function cancel(ctx: ApiContext, id: string, owner: string | undefined): Promise<{ record: QueryView | null; outcome: 'cancelled' | 'missing' | 'finished' }> {
+export async function cancel(
+  ctx: ApiContext,
+  id: string,
+  owner: string | undefined,
+): Promise<{ record: QueryView | null; outcome: 'cancelled' | 'missing' | 'finished' }> {
   const outcome = await cancelQuery(ctx.storePool, id, owner);
   if (outcome === 'missing') return { record: null, outcome };
   const record = await getQuery(ctx.storePool, id, owner);

@@ -6,7 +6,8 @@ import { z } from 'zod';
 
 /**
  * A result value: SQL NULL → null; boolean → true/false; int2/int4/float4/float8 → numbers
- * (NaN and ±Infinity as strings); every other type → PostgreSQL's own text output.
+ * (NaN, ±Infinity and -0 as strings: JSON numbers cannot be them); every other type →
+ * PostgreSQL's own text output.
  */
 export const JsonValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type JsonValue = z.infer<typeof JsonValue>;

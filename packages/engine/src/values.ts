@@ -101,9 +101,7 @@ function binaryParts(value: number): { mantissa: bigint; exponent: number } {
   const sign = bits >> 63n ? -1n : 1n;
   const biased = Number((bits >> 52n) & 0x7ffn);
   const fraction = bits & 0xfffffffffffffn;
-  return biased === 0
-    ? { mantissa: sign * fraction, exponent: -1074 }
-    : { mantissa: sign * (fraction | 0x10000000000000n), exponent: biased - 1075 };
+  return biased === 0 ? { mantissa: sign * fraction, exponent: -1074 } : { mantissa: sign * (fraction | 0x10000000000000n), exponent: biased - 1075 };
 }
 
 /** The next double above (or below) `value`, by its bits. */

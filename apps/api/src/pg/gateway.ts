@@ -84,10 +84,16 @@ export class Gateway {
  */
 export async function startGateway(api: ApiContext, options: GatewayOptions): Promise<{ server: Server; gateway: Gateway; close(): Promise<void> }> {
   const { rows } = await api.queryPool.query<{ database: string; settings: Record<string, string> }>(
-    "SELECT current_database() AS database, json_object_agg(name, setting)::text AS settings FROM pg_catalog.pg_settings",
+    'SELECT current_database() AS database, json_object_agg(name, setting)::text AS settings FROM pg_catalog.pg_settings',
   );
   const row = rows[0] as unknown as { database: string; settings: string };
-  const gateway = new Gateway(api, new WorkerSettings(new Map(Object.entries(JSON.parse(row.settings) as Record<string, string>))), row.database, options.maxClients, options.log);
+  const gateway = new Gateway(
+    api,
+    new WorkerSettings(new Map(Object.entries(JSON.parse(row.settings) as Record<string, string>))),
+    row.database,
+    options.maxClients,
+    options.log,
+  );
   const server = createServer((socket) => gateway.accept(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

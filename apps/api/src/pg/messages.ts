@@ -41,8 +41,7 @@ export const backendKeyData = (processId: number, secretKey: number) => message(
 export const readyForQuery = (status: string) => message('Z', Buffer.from(status, 'latin1'));
 export const commandComplete = (tag: string) => message('C', cstring(tag));
 /** Tells a client asking for protocol 3.n (n > 0) or `_pq_.` options what this server speaks: 3.0, none of them. */
-export const negotiateProtocolVersion = (unrecognized: string[]) =>
-  message('v', int32(0), int32(unrecognized.length), ...unrecognized.map(cstring));
+export const negotiateProtocolVersion = (unrecognized: string[]) => message('v', int32(0), int32(unrecognized.length), ...unrecognized.map(cstring));
 
 /** One row in text format: each value's length (-1 for NULL) and bytes. */
 export function dataRow(values: readonly (string | null)[]): Buffer {

@@ -38,10 +38,14 @@ async function psql(target: 'pgfan' | 'direct', script: string, extra: string[] 
   const file = join(mkdtempSync(join(tmpdir(), 'pgfan-psql-')), 'script.sql');
   writeFileSync(file, script);
   const where = target === 'pgfan' ? { ...pgfan, user: 'anyone' } : direct;
-  const { stdout, stderr } = await run('psql', ['-X', '-A', '-t', '-q', '-h', where.host, '-p', where.port, '-U', where.user, '-d', system.db.name, ...extra, '-f', file], {
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, PGTZ: 'UTC' },
-  }).catch((error: { stdout: string; stderr: string }) => error);
+  const { stdout, stderr } = await run(
+    'psql',
+    ['-X', '-A', '-t', '-q', '-h', where.host, '-p', where.port, '-U', where.user, '-d', system.db.name, ...extra, '-f', file],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, PGTZ: 'UTC' },
+    },
+  ).catch((error: { stdout: string; stderr: string }) => error);
   return { stdout, stderr: stderr.replaceAll(file, 'script.sql') };
 }
 
@@ -107,7 +111,12 @@ test('the differential corpus through psql: what PostgreSQL prints, and every sp
   const fannedOut = await history();
   // psql sends a statement with its semicolon.
   const splits = DIFFERENTIAL_CASES.filter((c) => c.split !== false).map((c) => `${c.sql};`);
-  expect(fannedOut.filter((q) => q.plan?.mode === 'fan-out' && q.status === 'completed').map((q) => q.sql).sort()).toEqual([...splits].sort());
+  expect(
+    fannedOut
+      .filter((q) => q.plan?.mode === 'fan-out' && q.status === 'completed')
+      .map((q) => q.sql)
+      .sort(),
+  ).toEqual([...splits].sort());
 }, 120_000);
 
 /** Every query in the history (newest first). */
@@ -115,7 +124,10 @@ async function history(): Promise<QueryView[]> {
   const all: QueryView[] = [];
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: { queries: QueryView[]; nextCursor: string | null } } = await system.request('GET', `/api/queries?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { status: number; body: { queries: QueryView[]; nextCursor: string | null } } = await system.request(
+      'GET',
+      `/api/queries?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     all.push(...page.body.queries);
     cursor = page.body.nextCursor;
   } while (cursor);
@@ -159,7 +171,9 @@ test('node-postgres, in objects and in arrays, with and without parameters', asy
     for (const client of clients) await client.query('SET pgfan.partitions = 2');
     const [viaPgfan, viaPostgres] = await both((c) => c.query(sql));
     expect(viaPgfan.rows).toEqual(viaPostgres.rows);
-    expect(viaPgfan.fields.map((f) => [f.name, f.dataTypeID, f.tableID, f.columnID])).toEqual(viaPostgres.fields.map((f) => [f.name, f.dataTypeID, f.tableID, f.columnID]));
+    expect(viaPgfan.fields.map((f) => [f.name, f.dataTypeID, f.tableID, f.columnID])).toEqual(
+      viaPostgres.fields.map((f) => [f.name, f.dataTypeID, f.tableID, f.columnID]),
+    );
     const [arrays, arraysDirect] = await both((c) => c.query({ text: sql, rowMode: 'array' }));
     expect(arrays.rows).toEqual(arraysDirect.rows);
     const withParameter = 'SELECT count(*) FROM events WHERE country = $1';
@@ -207,9 +221,9 @@ test('a CancelRequest stops a fanned-out query and its record says so; or what t
     );
     const admin = new Client({ connectionString: system.db.url });
     await admin.connect();
-    await eventually(async () => ((await admin.query("SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'")).rowCount ? true : undefined)).finally(() =>
-      admin.end(),
-    );
+    await eventually(async () =>
+      (await admin.query("SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'")).rowCount ? true : undefined,
+    ).finally(() => admin.end());
     await sendCancel(client);
     expect(await sleeping).toMatchObject({ code: '57014' });
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);

@@ -33,7 +33,15 @@ describe('messages', () => {
   test('startup requests: protocol 3.0 with parameters, SSL, cancel, and what is not ours', () => {
     const params = Buffer.from('user\0ann\0database\0pgfan\0\0');
     const body = Buffer.concat([Buffer.from([0, 3, 0, 0]), params]);
-    expect(pg.readStartup(body)).toEqual({ kind: 'startup', major: 3, minor: 0, parameters: new Map([['user', 'ann'], ['database', 'pgfan']]) });
+    expect(pg.readStartup(body)).toEqual({
+      kind: 'startup',
+      major: 3,
+      minor: 0,
+      parameters: new Map([
+        ['user', 'ann'],
+        ['database', 'pgfan'],
+      ]),
+    });
     const code = (n: number) => Buffer.from([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
     expect(pg.readStartup(code(pg.SSL_REQUEST))).toEqual({ kind: 'ssl' });
     expect(pg.readStartup(Buffer.concat([code(pg.CANCEL_REQUEST), code(7), code(9)]))).toEqual({ kind: 'cancel', processId: 7, secretKey: 9 });
@@ -89,7 +97,9 @@ describe('WorkerSettings', () => {
   });
 
   test('equal settings, and settings that change no answer, fan out', () => {
-    expect(workers.difference(fingerprint({ TimeZone: 'UTC', application_name: 'Metabase', extra_float_digits: '3', work_mem: '1GB', statement_timeout: '5000' }))).toBeNull();
+    expect(
+      workers.difference(fingerprint({ TimeZone: 'UTC', application_name: 'Metabase', extra_float_digits: '3', work_mem: '1GB', statement_timeout: '5000' })),
+    ).toBeNull();
   });
 
   test('a setting that changes answers or their text, or a temporary table, keeps the query on the session', () => {

@@ -119,7 +119,11 @@ export class ClientSession {
         this.gateway.cancel(request.processId, request.secretKey);
         return this.close();
       case 'unknown':
-        return this.fatal({ severity: 'FATAL', code: '08P01', message: `unsupported frontend protocol ${request.code >>> 16}.${request.code & 0xffff}: server supports 3.0` });
+        return this.fatal({
+          severity: 'FATAL',
+          code: '08P01',
+          message: `unsupported frontend protocol ${request.code >>> 16}.${request.code & 0xffff}: server supports 3.0`,
+        });
       case 'startup': {
         this.reader = new MessageReader(false, MAX_MESSAGE_LENGTH);
         const extensions = [...request.parameters.keys()].filter((name) => name.startsWith('_pq_.'));
@@ -164,7 +168,11 @@ export class ClientSession {
     backend.on('close', () => this.close());
     const reported = new Map(this.backend.parameters);
     this.socket.write(
-      Buffer.concat([...[...reported].map(([name, value]) => pg.parameterStatus(name, value)), pg.backendKeyData(this.processId, this.secretKey), pg.readyForQuery('I')]),
+      Buffer.concat([
+        ...[...reported].map(([name, value]) => pg.parameterStatus(name, value)),
+        pg.backendKeyData(this.processId, this.secretKey),
+        pg.readyForQuery('I'),
+      ]),
     );
   }
 
@@ -245,7 +253,10 @@ export class ClientSession {
     if (this.transactionStatus !== 'I' || this.unsynced || this.phase !== 'ready') return false;
     // One round trip: the statement's description (PostgreSQL parses it; a mistake stays its own
     // to report) and whether this session would read it as pgfan's workers do.
-    const replies = await this.exchange([pg.frontend.parse(sql), pg.frontend.describeStatement(), pg.frontend.sync(), pg.frontend.query(SessionFingerprint.SQL)], 2);
+    const replies = await this.exchange(
+      [pg.frontend.parse(sql), pg.frontend.describeStatement(), pg.frontend.sync(), pg.frontend.query(SessionFingerprint.SQL)],
+      2,
+    );
     const described = describedRows(replies);
     const fingerprint = SessionFingerprint.read(replies);
     if (!described || !fingerprint || !this.gateway.settings.matches(fingerprint)) return false;

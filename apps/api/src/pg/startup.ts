@@ -31,7 +31,10 @@ export function authenticate(keys: ApiKeys, user: string, write: (bytes: Buffer)
         const { mechanism, data } = pg.readSaslInitial(message.body);
         if (mechanism !== MECHANISM) return violation(`client selected an invalid SASL authentication mechanism: ${mechanism}`);
         const match = /^([ny]),(?:a=[^,]*)?,(.*)$/.exec(data);
-        if (!match) return violation(data.startsWith('p=') ? 'channel binding is not supported; connect with channel_binding=disable or prefer' : 'malformed SCRAM message');
+        if (!match)
+          return violation(
+            data.startsWith('p=') ? 'channel binding is not supported; connect with channel_binding=disable or prefer' : 'malformed SCRAM message',
+          );
         const clientFirstBare = match[2] as string;
         const clientNonce = /(?:^|,)r=([^,]+)/.exec(clientFirstBare)?.[1];
         if (!clientNonce) return violation('malformed SCRAM message: no nonce');
@@ -56,7 +59,10 @@ export function authenticate(keys: ApiKeys, user: string, write: (bytes: Buffer)
         const clientKey = Buffer.from(proof.map((byte, i) => byte ^ (signature[i] as number)));
         return timingSafeEqual(createHash('sha256').update(clientKey).digest(), verifier.storedKey);
       });
-      if (!holder) return failed('The password is an API key. Keys made before the PostgreSQL port existed work over HTTP only: make a new one (npm run keys -- create NAME).');
+      if (!holder)
+        return failed(
+          'The password is an API key. Keys made before the PostgreSQL port existed work over HTTP only: make a new one (npm run keys -- create NAME).',
+        );
       write(pg.authenticationSaslFinal(`v=${createHmac('sha256', holder.verifier.serverKey).update(authMessage).digest('base64')}`));
       return { caller: holder.caller };
     },
