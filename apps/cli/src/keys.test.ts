@@ -1,5 +1,5 @@
 /** `npm run keys`, the built command as a user runs it, on a database no API has touched yet. */
-import { activeKeyDigests, keyDigest } from '@pgfan/store';
+import { activeKeyDigests, keyDigest, scramVerifier } from '@pgfan/store';
 import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
 import { Pool } from 'pg';
 import { runBuilt } from './__tests__/run-built';
@@ -19,12 +19,13 @@ afterAll(async () => {
 
 const keys = (...args: string[]) => runBuilt('keys.js', args, { DATABASE_URL: db.url });
 
-test('create prints a key once and keeps only its digest; list shows names; revoke stops it', async () => {
+test('create prints a key once and keeps only its digest and SCRAM verifier; list shows names; revoke stops it', async () => {
   const made = await keys('create', 'dashboards');
   expect(made).toMatchObject({ code: 0, stderr: expect.stringContaining('shown only this once') });
   const key = made.stdout.trim();
   expect(key).toMatch(/^pgf_[\w-]{32}$/);
-  expect(await activeKeyDigests(pool)).toEqual(new Map([[keyDigest(key), { name: 'dashboards', admin: false }]]));
+  // The verifier is the one the PostgreSQL port checks a password against.
+  expect(await activeKeyDigests(pool)).toEqual(new Map([[keyDigest(key), { name: 'dashboards', admin: false, scram: scramVerifier(key) }]]));
   const stored = await pool.query('SELECT * FROM pgfan.api_keys');
   expect(JSON.stringify(stored.rows)).not.toContain(key);
 
@@ -41,7 +42,7 @@ test('create prints a key once and keeps only its digest; list shows names; revo
 test('an admin key is made with --admin, and says so', async () => {
   const made = await keys('create', 'operators', '--admin');
   expect(made).toMatchObject({ code: 0, stderr: expect.stringContaining('Made admin key "operators"') });
-  expect((await activeKeyDigests(pool)).get(keyDigest(made.stdout.trim()))).toEqual({ name: 'operators', admin: true });
+  expect((await activeKeyDigests(pool)).get(keyDigest(made.stdout.trim()))).toMatchObject({ name: 'operators', admin: true });
   expect((await keys('list')).stdout).toMatch(/^operators\tadmin\tmade /m);
 });
 

@@ -209,6 +209,25 @@ export function forbiddenCall(tokens: readonly Token[]): ForbiddenCall | null {
 }
 
 /**
+ * Every forbidden function `sql` calls, by name, in order (any statement: a token scan, which
+ * sees through nothing but its own text). Empty when the text is not something our lexer reads.
+ */
+export function forbiddenCalls(sql: string): string[] {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(sql);
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  for (let call = forbiddenCall(tokens); call; call = forbiddenCall(tokens)) {
+    names.push(call.name);
+    tokens = tokens.slice(tokens.indexOf(call.token) + 1);
+  }
+  return names;
+}
+
+/**
  * The forbidden function called in an expression as PostgreSQL prints it (EXPLAIN VERBOSE),
  * which shows calls a view or an inlined SQL function would hide from the query's own text.
  * Null when there is none, or when the text is not something our lexer reads.

@@ -5,7 +5,7 @@
  */
 export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition } from './errors';
 export { parseQuery, type ParsedQuery } from './parse';
-export { forbiddenCallInExpression, isForbiddenFunction } from './functions';
+export { forbiddenCallInExpression, forbiddenCalls, isForbiddenFunction } from './functions';
 export { catalogRequest, type CatalogRequest } from './shape';
 export { readsTransactionTime } from './transaction-time';
 export {

@@ -43,14 +43,14 @@ export const commandComplete = (tag: string) => message('C', cstring(tag));
 /** Tells a client asking for protocol 3.n (n > 0) or `_pq_.` options what this server speaks: 3.0, none of them. */
 export const negotiateProtocolVersion = (unrecognized: string[]) => message('v', int32(0), int32(unrecognized.length), ...unrecognized.map(cstring));
 
-/** One row in text format: each value's length (-1 for NULL) and bytes. */
-export function dataRow(values: readonly (string | null)[]): Buffer {
+/** One row: each value's length (-1 for NULL) and bytes (text as UTF-8, or a binary value). */
+export function dataRow(values: readonly (string | Buffer | null)[]): Buffer {
   const parts: Buffer[] = [int16(values.length)];
   for (const value of values) {
     if (value === null) {
       parts.push(int32(-1));
     } else {
-      const bytes = Buffer.from(value, 'utf8');
+      const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
       parts.push(int32(bytes.length), bytes);
     }
   }
@@ -86,8 +86,9 @@ export function errorResponse(fields: ErrorFields): Buffer {
 
 /** Frontend messages pgfan sends to the session it pins, of its own. */
 export const frontend = {
-  parse: (sql: string) => message('P', cstring(''), cstring(sql), int16(0)),
+  parse: (sql: string, name = '') => message('P', cstring(name), cstring(sql), int16(0)),
   describeStatement: () => message('D', Buffer.from('S', 'latin1'), cstring('')),
+  describePortal: (portal: string) => message('D', Buffer.from('P', 'latin1'), cstring(portal)),
   sync: () => message('S'),
   query: (sql: string) => message('Q', cstring(sql)),
   terminate: () => message('X'),
@@ -142,16 +143,41 @@ export function readErrorFields(body: Buffer): Map<string, string> {
   return fields;
 }
 
-/** The type OIDs of a RowDescription's columns. */
-export function rowDescriptionTypes(body: Buffer): number[] {
+/** The type OIDs and format codes (0 text, 1 binary) of a RowDescription's columns. */
+export function rowDescriptionColumns(body: Buffer): { type: number; format: number }[] {
   const count = body.readInt16BE(0);
-  const types: number[] = [];
+  const columns: { type: number; format: number }[] = [];
   let offset = 2;
   for (let i = 0; i < count; i++) {
     offset = readCString(body, offset).next;
-    // table OID (4), column number (2), then the type OID.
-    types.push(body.readInt32BE(offset + 6));
+    // table OID (4), column number (2), type OID (4), type size (2), type modifier (4), format (2).
+    columns.push({ type: body.readInt32BE(offset + 6), format: body.readInt16BE(offset + 16) });
     offset += 18;
   }
-  return types;
+  return columns;
+}
+
+/** Parse: the statement's name and SQL. */
+export function readParse(body: Buffer): { name: string; sql: string } {
+  const name = readCString(body);
+  return { name: name.text, sql: readCString(body, name.next).text };
+}
+
+/** Bind: its portal, statement, and how many parameters it binds. */
+export function readBind(body: Buffer): { portal: string; statement: string; parameters: number } {
+  const portal = readCString(body);
+  const statement = readCString(body, portal.next);
+  const formats = body.readInt16BE(statement.next);
+  return { portal: portal.text, statement: statement.text, parameters: body.readInt16BE(statement.next + 2 + 2 * formats) };
+}
+
+/** Describe or Close: 'S' (statement) or 'P' (portal), and its name. */
+export function readTarget(body: Buffer): { kind: string; name: string } {
+  return { kind: String.fromCharCode(body[0] as number), name: readCString(body, 1).text };
+}
+
+/** Execute: its portal and the most rows it asks for (0: all). */
+export function readExecute(body: Buffer): { portal: string; maxRows: number } {
+  const portal = readCString(body);
+  return { portal: portal.text, maxRows: body.readInt32BE(portal.next) };
 }

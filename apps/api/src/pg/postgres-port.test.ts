@@ -231,3 +231,30 @@ test('a CancelRequest stops a fanned-out query and its record says so; or what t
     await client.end();
   }
 }, 60_000);
+
+test("one client cannot see or stop another's sessions, nor run SQL given as text; its own session's settings stay its own", async () => {
+  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
+  await client.connect();
+  const refused = (sql: string, values?: unknown[]) =>
+    client.query(sql, values).then(
+      () => 'ran',
+      (error: { code?: string }) => error.code,
+    );
+  try {
+    // Every client is the same database role: PostgreSQL would let these reach the others.
+    expect(await refused('SELECT query FROM pg_stat_activity')).toBe('42501');
+    expect(await refused('SELECT pg_cancel_backend(pid) FROM pg_locks')).toBe('42501');
+    expect(await refused('SELECT pg_terminate_backend($1)', [1])).toBe('42501');
+    expect(await refused('/* hidden */ DO $$ BEGIN PERFORM pg_cancel_backend(1); END $$')).toBe('42501');
+    expect(await refused("SELECT query_to_xml('SELECT pg_cancel_backend(1)', true, true, '')")).toBe('42501');
+    // A refusal fails the transaction it is in, as PostgreSQL's own errors do.
+    await client.query('BEGIN');
+    expect(await refused('SELECT pg_terminate_backend(1)')).toBe('42501');
+    expect(await refused('SELECT 1')).toBe('25P02');
+    await client.query('ROLLBACK');
+    // What touches only its own session is its own business.
+    expect((await client.query("SELECT set_config('application_name', 'mine', false) AS v")).rows).toEqual([{ v: 'mine' }]);
+  } finally {
+    await client.end();
+  }
+});

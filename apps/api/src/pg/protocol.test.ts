@@ -109,4 +109,12 @@ describe('WorkerSettings', () => {
     expect(workers.difference(fingerprint({ role: 'someone' }))).toBe('the session sets role = someone');
     expect(workers.difference(fingerprint({}, 1))).toBe('the session has temporary tables');
   });
+
+  test("another name of UTC (the JVM's Etc/UTC) reads queries the same, unless a query reads the setting's name", () => {
+    expect(workers.difference(fingerprint({ TimeZone: 'Etc/UTC' }), 'SELECT max(ts) FROM events')).toBeNull();
+    expect(workers.difference(fingerprint({ TimeZone: 'Etc/UTC' }), "SELECT current_setting('TimeZone') FROM events")).toBe(
+      'the session sets TimeZone = Etc/UTC',
+    );
+    expect(workers.difference(fingerprint({ TimeZone: 'GMT' }), 'SELECT max(ts) FROM events')).toBe('the session sets TimeZone = GMT');
+  });
 });

@@ -7,13 +7,15 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { MAX_REQUEST_SERVERS } from '@pgfan/contracts';
+import { MAX_REQUEST_SERVERS, type JsonValue } from '@pgfan/contracts';
 import { toPostgresText } from '@pgfan/engine';
 import type { Caller } from '../auth';
 import { ServiceError } from '../errors';
 import { cancel, submit } from '../submit';
 import type { Gateway } from './gateway';
 import { openBackend, type PinnedBackend } from './backend';
+import { encodesBinary, toBinary } from './binary';
+import { raising, refusal } from './gate';
 import { MessageReader, ProtocolViolation, type Message } from './framing';
 import * as pg from './messages';
 import { SessionFingerprint, type Fingerprint } from './settings';
@@ -28,6 +30,10 @@ const MAX_MESSAGE_LENGTH = 1024 * 1024 * 1024;
 const ENDS_WITH_READY = new Set(['Q', 'S', 'F']);
 /** Extended-protocol messages that wait for a Sync. */
 const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H']);
+/** Extended-protocol messages held until their Sync, so that a statement can be looked at whole. */
+const HELD = new Set(['P', 'B', 'D', 'E', 'C']);
+/** The one extended-protocol exchange pgfan fans out: [Parse] Bind [Describe portal] Execute, then Sync. */
+const FAN_OUT_SHAPE = /^P?BD?E$/;
 /** What a pinned session may send at any time, whoever is reading its replies. */
 const ASYNCHRONOUS = new Set(['N', 'A', 'S']);
 
@@ -68,6 +74,16 @@ export class ClientSession {
   private caller: Caller = { client: null, admin: false, digest: null };
   private authentication: ((message: Message) => Promise<Caller | null>) | null = null;
   private startupParameters = new Map<string, string>();
+  /** Extended-protocol messages since the last Sync, held to be looked at together; null when none. */
+  private held: Message[] | null = null;
+  /** A Flush (or another message) sent what was held on: the rest until Sync goes straight through. */
+  private passing = false;
+  /** The SQL of the session's prepared statements, by name ('' the unnamed one). */
+  private readonly statements = new Map<string, string>();
+  /** Held Parse messages the gate refuses, with why. */
+  private readonly refusals = new Map<Message, string>();
+  /** The next BindComplete is the answer to a Bind pgfan sent again, already answered. */
+  private dropBindComplete = false;
 
   constructor(
     private readonly socket: Duplex,
@@ -103,7 +119,60 @@ export class ClientSession {
       return;
     }
     if (message.type === 'X') return this.close();
-    if (message.type === 'Q' && (await this.intercepted(message))) return;
+    if (HELD.has(message.type)) return this.hold(message);
+    if (message.type === 'S') return this.sync(message);
+    // Anything else (a Flush asks for replies now) sends what is held first.
+    this.release();
+    if (message.type === 'Q') {
+      // A simple query drops the unnamed statement.
+      this.statements.delete('');
+      const why = refusal(pg.readCString(message.body).text);
+      if (why) return this.forward({ ...message, raw: pg.frontend.query(raising(why)) });
+      if (await this.intercepted(message)) return;
+    }
+    this.forward(message);
+  }
+
+  private hold(message: Message): void {
+    if (message.type === 'P') {
+      const { name, sql } = pg.readParse(message.body);
+      this.statements.set(name, sql);
+      const why = refusal(sql);
+      if (why) {
+        // Sent on already (after a Flush), it fails when run; held, it fails at the Sync (below).
+        if (this.passing) return this.forward({ ...message, raw: pg.frontend.parse(raising(why), name) });
+        this.refusals.set(message, why);
+      }
+    } else if (message.type === 'C') {
+      const { kind, name } = pg.readTarget(message.body);
+      if (kind === 'S') this.statements.delete(name);
+    }
+    if (this.passing) return this.forward(message);
+    (this.held ??= []).push(message);
+  }
+
+  private release(): void {
+    if (this.held === null) return;
+    this.held.forEach((message) => this.forward(message));
+    this.held = null;
+    this.passing = true;
+  }
+
+  private async sync(message: Message): Promise<void> {
+    const held = this.held;
+    this.held = null;
+    this.passing = false;
+    const refused = held?.findIndex((m) => this.refusals.has(m)) ?? -1;
+    if (held && refused >= 0) {
+      // What precedes the refused Parse runs; the refusal is its error, and ends the batch as an
+      // error does, up to its Sync: one ReadyForQuery, in the state the error leaves.
+      held.slice(0, refused).forEach((m) => this.forward(m));
+      const why = this.refusals.get(held[refused] as Message) as string;
+      held.forEach((m) => this.refusals.delete(m));
+      return this.forward({ ...message, type: 'Q', raw: pg.frontend.query(raising(why)) });
+    }
+    if (held && (await this.interceptedExtended(held, message))) return;
+    held?.forEach((m) => this.forward(m));
     this.forward(message);
   }
 
@@ -204,6 +273,10 @@ export class ClientSession {
     }
     const toClient: Buffer[] = [];
     for (const message of messages) {
+      if (this.dropBindComplete && message.type === '2') {
+        this.dropBindComplete = false;
+        continue;
+      }
       if (this.interceptor && !ASYNCHRONOUS.has(message.type)) {
         this.interceptor(message);
         continue;
@@ -257,11 +330,11 @@ export class ClientSession {
       [pg.frontend.parse(sql), pg.frontend.describeStatement(), pg.frontend.sync(), pg.frontend.query(SessionFingerprint.SQL)],
       2,
     );
-    const described = describedRows(replies);
-    const fingerprint = SessionFingerprint.read(replies);
-    if (!described || !fingerprint || !this.gateway.settings.matches(fingerprint)) return false;
-    const request = this.requested(fingerprint);
-    const answer = 'error' in request ? request : await this.fanOut(sql, described.types, fingerprint.statementTimeoutMs, request);
+    const firstReady = replies.findIndex((m) => m.type === 'Z');
+    const described = describedRows(replies.slice(0, firstReady));
+    const fingerprint = SessionFingerprint.read(replies.slice(firstReady + 1));
+    if (!described || !fingerprint) return false;
+    const answer = await this.answer(sql, described.columns, fingerprint);
     if (answer === 'forward') return false;
     if ('error' in answer) {
       this.socket.write(Buffer.concat([pg.errorResponse(answer.error), pg.readyForQuery(this.transactionStatus)]));
@@ -269,6 +342,67 @@ export class ClientSession {
       this.socket.write(Buffer.concat([described.description, ...answer.rows, pg.commandComplete(answer.tag), pg.readyForQuery(this.transactionStatus)]));
     }
     return true;
+  }
+
+  /**
+   * An extended-protocol statement: when it is one the planner fans out, the client's Parse, Bind
+   * and Describe still run on its session (so its prepared statement exists and the description is
+   * PostgreSQL's, in the formats it asked for), and the Execute is answered from the fan-out.
+   * False to forward the messages as they came.
+   */
+  private async interceptedExtended(held: Message[], sync: Message): Promise<boolean> {
+    if (!FAN_OUT_SHAPE.test(held.map((m) => m.type).join(''))) return false;
+    const parse = held[0]?.type === 'P' ? pg.readParse(held[0].body) : null;
+    const bindMessage = held.find((m) => m.type === 'B') as Message;
+    const executeMessage = held[held.length - 1] as Message;
+    const bind = pg.readBind(bindMessage.body);
+    const execute = pg.readExecute(executeMessage.body);
+    const describe = held.find((m) => m.type === 'D');
+    const target = describe ? pg.readTarget(describe.body) : null;
+    if (target && (target.kind !== 'P' || target.name !== bind.portal)) return false;
+    if (execute.portal !== bind.portal || execute.maxRows !== 0 || bind.parameters > 0) return false;
+    if (parse && parse.name !== bind.statement) return false;
+    // Without its Parse, the statement must be a named one: the unnamed one does not outlive the fingerprint's query.
+    const sql = parse ? parse.sql : bind.statement !== '' ? this.statements.get(bind.statement) : undefined;
+    if (sql === undefined || !MAYBE_SELECT.test(sql)) return false;
+    await this.whenIdle();
+    if (this.transactionStatus !== 'I' || this.unsynced || this.phase !== 'ready') return false;
+    const replies = await this.exchange(
+      [pg.frontend.query(SessionFingerprint.SQL), ...held.slice(0, -1).map((m) => m.raw), pg.frontend.describePortal(bind.portal), pg.frontend.sync()],
+      2,
+    );
+    const firstReady = replies.findIndex((m) => m.type === 'Z');
+    const fingerprint = SessionFingerprint.read(replies.slice(0, firstReady + 1));
+    const bound = replies.slice(firstReady + 1, -1);
+    const ready = replies[replies.length - 1] as Message;
+    // The client's replies, without the Describe pgfan added (the last before ReadyForQuery).
+    const toClient = bound.slice(0, -1).map((m) => m.raw);
+    if (bound.some((m) => m.type === 'E')) {
+      // PostgreSQL refused the Parse or Bind: the client hears it so, and the Execute never ran.
+      this.socket.write(Buffer.concat([...bound.filter((m, i) => i < bound.length - 1 || m.type === 'E').map((m) => m.raw), ready.raw]));
+      return true;
+    }
+    const description = bound[bound.length - 1];
+    const answer = description?.type === 'T' && fingerprint ? await this.answer(sql, pg.rowDescriptionColumns(description.body), fingerprint) : 'forward';
+    if (answer === 'forward') {
+      // Run it after all: bind it again (its portal ended with the Sync) and execute it; the client
+      // has had its BindComplete.
+      this.socket.write(Buffer.concat(toClient));
+      this.dropBindComplete = true;
+      [bindMessage, executeMessage, sync].forEach((m) => this.forward(m));
+      return true;
+    }
+    const tail = 'error' in answer ? [pg.errorResponse(answer.error)] : [...answer.rows, pg.commandComplete(answer.tag)];
+    this.socket.write(Buffer.concat([...toClient, ...tail, pg.readyForQuery(this.transactionStatus)]));
+    return true;
+  }
+
+  /** The answer to a statement the session would read as the workers do: its fan-out's, or 'forward'. */
+  private async answer(sql: string, columns: { type: number; format: number }[], fingerprint: Fingerprint): Promise<Answer> {
+    if (!this.gateway.settings.matches(fingerprint, sql)) return 'forward';
+    if (columns.some((c) => c.format === 1 && !encodesBinary(c.type))) return 'forward';
+    const request = this.requested(fingerprint);
+    return 'error' in request ? request : this.fanOut(sql, columns, fingerprint.statementTimeoutMs, request);
   }
 
   /** What the session asked for with `SET pgfan.partitions` and `SET pgfan.servers`, as REST's `partitions` and `servers`. */
@@ -289,7 +423,12 @@ export class ClientSession {
     return request;
   }
 
-  private async fanOut(sql: string, types: number[], statementTimeoutMs: number, request: { partitions?: number; servers?: number }): Promise<Answer> {
+  private async fanOut(
+    sql: string,
+    columns: { type: number; format: number }[],
+    statementTimeoutMs: number,
+    request: { partitions?: number; servers?: number },
+  ): Promise<Answer> {
     const { env } = this.gateway.api;
     const timeoutMs = Math.min(statementTimeoutMs > 0 ? statementTimeoutMs : env.MAX_TIMEOUT_MS, env.MAX_TIMEOUT_MS);
     const running = { id: null as string | null, abort: new AbortController() };
@@ -309,8 +448,9 @@ export class ClientSession {
       const { record } = outcome;
       if (record.status === 'cancelled') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
       if (record.status === 'completed' && record.result && !record.result.truncated) {
-        const rows = record.result.rows.map((row) => pg.dataRow(row.map((value, i) => toPostgresText(value, types[i] ?? 0))));
-        return { rows, tag: `SELECT ${record.result.rowCount}` };
+        const rows = dataRows(record.result.rows, columns);
+        // A value binary cannot carry here: the session sends PostgreSQL's own.
+        return rows ? { rows, tag: `SELECT ${record.result.rowCount}` } : 'forward';
       }
       if (record.error?.code === 'TIMEOUT') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to statement timeout' } };
       // Failed, or more rows than a record keeps: run as written, where PostgreSQL gives its own error or every row.
@@ -365,13 +505,28 @@ export class ClientSession {
   }
 }
 
-/** The statement's RowDescription and column types, if it returns rows and has no parameters. */
-function describedRows(replies: Message[]): { description: Buffer; types: number[] } | null {
-  const firstReady = replies.findIndex((m) => m.type === 'Z');
-  const described = replies.slice(0, firstReady);
+/** A record's rows as DataRows, each value in its column's format; null if one has no binary form here. */
+function dataRows(rows: JsonValue[][], columns: { type: number; format: number }[]): Buffer[] | null {
+  const encoded: Buffer[] = [];
+  for (const row of rows) {
+    const values: (string | Buffer | null)[] = [];
+    for (const [i, value] of row.entries()) {
+      const { type = 0, format = 0 } = columns[i] ?? {};
+      const text = toPostgresText(value, type);
+      const bytes = text === null || format === 0 ? text : toBinary(text, type);
+      if (bytes === undefined) return null;
+      values.push(bytes);
+    }
+    encoded.push(pg.dataRow(values));
+  }
+  return encoded;
+}
+
+/** The statement's RowDescription and columns, if it returns rows and has no parameters. */
+function describedRows(described: Message[]): { description: Buffer; columns: { type: number; format: number }[] } | null {
   if (described.some((m) => m.type === 'E')) return null;
   const parameters = described.find((m) => m.type === 't');
   if (!parameters || parameters.body.readInt16BE(0) > 0) return null;
   const rows = described.find((m) => m.type === 'T');
-  return rows ? { description: rows.raw, types: pg.rowDescriptionTypes(rows.body) } : null;
+  return rows ? { description: rows.raw, columns: pg.rowDescriptionColumns(rows.body) } : null;
 }

@@ -23,6 +23,14 @@ const NO_EFFECT_ON_ANSWERS = [
   /^default_transaction_(isolation|deferrable|read_only)$/,
 ];
 
+/**
+ * Names of the zone the workers use (UTC): the same offsets and abbreviation, so the same answers
+ * and the same text, unless a query reads the setting's name itself.
+ */
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'UCT', 'Etc/UCT', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu']);
+/** A query that may read settings by name: only equal values will do. */
+const READS_SETTINGS = /current_setting|pg_settings|timezone/i;
+
 export interface Fingerprint {
   /** Settings the session set itself or at startup (source `session` or `client`). */
   settings: Record<string, string>;
@@ -41,11 +49,10 @@ export const SessionFingerprint = {
   (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'statement_timeout'),
   pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true)`,
 
-  /** The fingerprint in the replies to `SQL` (after the first ReadyForQuery of `replies`); null if it failed. */
+  /** The fingerprint in the replies to `SQL` (up to its ReadyForQuery); null if it failed. */
   read(replies: Message[]): Fingerprint | null {
-    const after = replies.slice(replies.findIndex((m) => m.type === 'Z') + 1);
-    const row = after.find((m) => m.type === 'D');
-    if (!row || after.some((m) => m.type === 'E')) return null;
+    const row = replies.find((m) => m.type === 'D');
+    if (!row || replies.some((m) => m.type === 'E')) return null;
     const [settings, temporary, timeout, partitions, servers] = dataRowValues(row.body);
     if (settings == null || temporary == null || timeout == null) return null;
     return {
@@ -62,20 +69,23 @@ export const SessionFingerprint = {
 export class WorkerSettings {
   constructor(private readonly reference: ReadonlyMap<string, string>) {}
 
-  /** Why `fingerprint` reads queries differently from the workers, or null if it does not. */
-  difference(fingerprint: Fingerprint): string | null {
+  /** Why `fingerprint` reads `sql` differently from the workers, or null if it does not. */
+  difference(fingerprint: Fingerprint, sql = ''): string | null {
     if (fingerprint.temporaryRelations > 0) return 'the session has temporary tables';
     for (const [name, value] of Object.entries(fingerprint.settings)) {
       if (NO_EFFECT_ON_ANSWERS.some((pattern) => pattern.test(name))) continue;
+      if (this.reference.get(name) === value) continue;
       // Any positive value prints floats shortest-exact, as the workers do.
-      if (name === 'extra_float_digits' ? Number(value) > 0 : this.reference.get(name) === value) continue;
+      if (name === 'extra_float_digits' && Number(value) > 0) continue;
+      const reference = this.reference.get(name) ?? '';
+      if (name === 'TimeZone' && UTC_NAMES.has(value) && UTC_NAMES.has(reference) && !READS_SETTINGS.test(sql)) continue;
       return `the session sets ${name} = ${value}`;
     }
     return null;
   }
 
-  matches(fingerprint: Fingerprint): boolean {
-    return this.difference(fingerprint) === null;
+  matches(fingerprint: Fingerprint, sql = ''): boolean {
+    return this.difference(fingerprint, sql) === null;
   }
 }
 
