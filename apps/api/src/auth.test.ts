@@ -6,6 +6,10 @@
 import type { QueryView } from '@pgfan/contracts';
 import { createApiKey, revokeApiKey } from '@pgfan/store';
 import { eventually, startSystem, type System } from '@pgfan/testing';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { io } from 'socket.io-client';
 
@@ -18,8 +22,34 @@ const SLOW = 'SELECT sum(slow(id, 2)) FROM events';
 
 let system: System;
 let store: Pool;
+/** A self-signed certificate for the PostgreSQL port, valid for 127.0.0.1. */
+const tls = { dir: mkdtempSync(join(tmpdir(), 'pgfan-tls-')), cert: '', key: '' };
 
 beforeAll(async () => {
+  [tls.cert, tls.key] = [join(tls.dir, 'cert.pem'), join(tls.dir, 'key.pem')];
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      tls.key,
+      '-out',
+      tls.cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   system = await startSystem({
     label: 'auth',
     apiKey: KEY,
@@ -30,6 +60,8 @@ beforeAll(async () => {
       API_KEYS_REFRESH_MS: '300',
       MAX_ACTIVE_QUERIES_PER_KEY: '2',
       CORS_ORIGINS: 'https://bi.example.com',
+      PG_TLS_CERT: tls.cert,
+      PG_TLS_KEY: tls.key,
     },
   });
   await system.db.exec(`CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`);
@@ -244,6 +276,29 @@ describe('the PostgreSQL port', () => {
     await store.query(`INSERT INTO pgfan.api_keys (name, key_sha256, admin) VALUES ('before-scram', encode(sha256($1::bytea), 'hex'), false)`, [old]);
     const auth = { authorization: `Bearer ${old}` };
     await eventually(async () => ((await system.request('GET', '/api/queries', undefined, auth)).status === 200 ? true : undefined), 10_000, 'the old key');
-    expect(await attempt(old)).toMatchObject({ code: '28P01', detail: expect.stringContaining('npm run keys -- create') });
+    expect(await attempt(old)).toMatchObject({ code: '28P01', detail: expect.stringContaining('connect with TLS') });
+    // Over TLS, the key itself is the password: any key works, an old one too.
+    expect(await psql(old, 'require')).toMatchObject({ code: 0, stdout: '1\n' });
+  });
+
+  const psql = (password: string, sslmode: string, extra: Record<string, string> = {}) => {
+    const [host = '', port = ''] = (system.pgAddress ?? '').split(':');
+    try {
+      const stdout = execFileSync('psql', ['-XAtw', '-h', host, '-p', port, '-U', 'anyone', '-d', system.db.name, '-c', 'SELECT 1'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PGPASSWORD: password, PGSSLMODE: sslmode, ...extra },
+      });
+      return { code: 0, stdout };
+    } catch (error) {
+      return { code: 1, stderr: (error as { stderr: string }).stderr };
+    }
+  };
+
+  test('TLS when the client asks (PG_TLS_CERT): verified against the certificate, refused for a wrong key', async () => {
+    expect(psql(KEY, 'verify-full', { PGSSLROOTCERT: tls.cert })).toEqual({ code: 0, stdout: '1\n' });
+    expect(psql(KEY, 'prefer')).toEqual({ code: 0, stdout: '1\n' });
+    expect(psql(KEY, 'disable')).toEqual({ code: 0, stdout: '1\n' });
+    expect(psql('wrong-key-0123456789', 'require')).toMatchObject({ code: 1, stderr: expect.stringContaining('password authentication failed') });
   });
 });

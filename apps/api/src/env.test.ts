@@ -97,3 +97,10 @@ test('PG_PORT: a port, 0 for a free one, or off', () => {
   expect(loadApiEnv({ ...SIGNED, PG_PORT: 'off' }).PG_PORT).toBeNull();
   expect(() => loadApiEnv({ ...SIGNED, PG_PORT: '70000' })).toThrow('invalid setting PG_PORT: must be a port number from 0 to 65535, or off');
 });
+
+test('PG_TLS_CERT and PG_TLS_KEY come together', () => {
+  expect(() => loadApiEnv({ ...SIGNED, PG_TLS_CERT: '/tls/cert.pem' })).toThrow(
+    'invalid setting PG_TLS_CERT/PG_TLS_KEY: set both (a certificate and its private key), or neither',
+  );
+  expect(loadApiEnv({ ...SIGNED, PG_TLS_CERT: '/tls/cert.pem', PG_TLS_KEY: '/tls/key.pem' })).toMatchObject({ PG_TLS_CERT: '/tls/cert.pem' });
+});

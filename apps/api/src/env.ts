@@ -28,6 +28,9 @@ export const ApiEnv = z.object({
       }
       return Number(v);
     }),
+  /** PEM certificate (chain) and private key files for TLS on the PostgreSQL port; both or neither. */
+  PG_TLS_CERT: z.string().min(1).optional(),
+  PG_TLS_KEY: z.string().min(1).optional(),
   /** PostgreSQL clients connected at once, at most; each holds a session on the database. */
   PG_MAX_CLIENTS: envInteger(100, 1, 100_000),
   /** Address to listen on; containers set 0.0.0.0. Unset, it is 127.0.0.1. */
@@ -102,6 +105,9 @@ export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
   for (const setting of ['API_KEYS', 'ADMIN_KEYS'] as const) {
     const weak = parsed[setting].findIndex((key) => key.length < MIN_KEY_LENGTH);
     if (weak >= 0) throw new ConfigError(`invalid setting ${setting}: key ${weak + 1} is shorter than ${MIN_KEY_LENGTH} characters`);
+  }
+  if ((parsed.PG_TLS_CERT === undefined) !== (parsed.PG_TLS_KEY === undefined)) {
+    throw new ConfigError('invalid setting PG_TLS_CERT/PG_TLS_KEY: set both (a certificate and its private key), or neither');
   }
   let allowed: ApiEnv['ALLOWED_RELATIONS'] = null;
   if (parsed.ALLOWED_RELATIONS !== undefined && parsed.ALLOWED_RELATIONS.trim() !== '') {

@@ -12,7 +12,9 @@ import {
   startDatabaseMeasurement,
   UnreachableError,
 } from '@pgfan/runtime';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { TypeNames } from '@pgfan/engine';
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
@@ -154,8 +156,16 @@ async function startPostgresPort(ctx: ApiContext, log: (message: string) => void
     log('the PostgreSQL port is off: ALLOWED_RELATIONS is set (see docs/postgres-protocol.md)');
     return null;
   }
+  let tls: SecureContext | null = null;
+  if (env.PG_TLS_CERT && env.PG_TLS_KEY) {
+    try {
+      tls = createSecureContext({ cert: readFileSync(env.PG_TLS_CERT), key: readFileSync(env.PG_TLS_KEY) });
+    } catch (error) {
+      fail(`cannot use PG_TLS_CERT and PG_TLS_KEY: ${(error as Error).message}`);
+    }
+  }
   try {
-    const { server, close } = await startGateway(ctx, { port: env.PG_PORT, host: env.HOST, maxClients: env.PG_MAX_CLIENTS, log });
+    const { server, close } = await startGateway(ctx, { port: env.PG_PORT, host: env.HOST, maxClients: env.PG_MAX_CLIENTS, tls, log });
     const address = server.address();
     return { port: typeof address === 'object' && address ? address.port : env.PG_PORT, close };
   } catch (error) {

@@ -4,6 +4,7 @@
  * own name or `pgfan`.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { ApiKeys } from '../auth';
 import type { ApiContext } from '../context';
 import type { ErrorFields } from './messages';
@@ -13,6 +14,8 @@ import { WorkerSettings } from './settings';
 export interface GatewayOptions {
   port: number;
   host: string;
+  /** TLS for clients that ask for it (PG_TLS_CERT, PG_TLS_KEY); none: an SSLRequest is answered 'N'. */
+  tls: SecureContext | null;
   /** Clients connected at once, at most; more are refused as PostgreSQL refuses them. */
   maxClients: number;
   log: (message: string) => void;
@@ -25,6 +28,7 @@ export class Gateway {
   constructor(
     readonly api: ApiContext,
     readonly settings: WorkerSettings,
+    readonly tls: SecureContext | null,
     private readonly database: string,
     private readonly maxClients: number,
     readonly log: (message: string) => void,
@@ -90,6 +94,7 @@ export async function startGateway(api: ApiContext, options: GatewayOptions): Pr
   const gateway = new Gateway(
     api,
     new WorkerSettings(new Map(Object.entries(JSON.parse(row.settings) as Record<string, string>))),
+    options.tls,
     row.database,
     options.maxClients,
     options.log,

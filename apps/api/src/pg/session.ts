@@ -6,6 +6,8 @@
  * order of requests however the client pipelines them.
  */
 import { randomInt } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_SERVERS, type JsonValue } from '@pgfan/contracts';
 import { toPostgresText } from '@pgfan/engine';
@@ -85,13 +87,33 @@ export class ClientSession {
   /** The next BindComplete is the answer to a Bind pgfan sent again, already answered. */
   private dropBindComplete = false;
 
+  /** Whether the client's connection is encrypted (after an SSLRequest, with PG_TLS_CERT). */
+  private encrypted = false;
+
   constructor(
-    private readonly socket: Duplex,
+    private socket: Duplex,
     private readonly gateway: Gateway,
   ) {
+    this.listen(socket);
+  }
+
+  private listen(socket: Duplex): void {
     socket.on('data', (data: Buffer) => this.receive(data));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
+  }
+
+  /** Answers an SSLRequest: 'S' and a TLS handshake when the port has a certificate, else 'N'. */
+  private startTls(): void {
+    const context = this.gateway.tls;
+    if (!context || this.encrypted) return void this.socket.write('N');
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.write('S');
+    const secure = new TLSSocket(plain as Socket, { isServer: true, secureContext: context });
+    this.socket = secure;
+    this.encrypted = true;
+    this.listen(secure);
   }
 
   private receive(data: Buffer): void {
@@ -180,8 +202,9 @@ export class ClientSession {
     const request = pg.readStartup(message.body);
     switch (request.kind) {
       case 'ssl':
+        return this.startTls();
       case 'gssenc':
-        // Not offered: the client goes on in plain text, or gives up if it requires encryption.
+        // Not offered: the client goes on without, or gives up if it requires it.
         this.socket.write('N');
         return;
       case 'cancel':
@@ -201,7 +224,7 @@ export class ClientSession {
         this.startupParameters = request.parameters;
         const refusal = this.gateway.refusesStartup(request.parameters);
         if (refusal) return this.fatal(refusal);
-        const auth = authenticate(this.gateway.keys, request.parameters.get('user') ?? '', (bytes) => this.socket.write(bytes));
+        const auth = authenticate(this.gateway.keys, request.parameters.get('user') ?? '', this.encrypted, (bytes) => this.socket.write(bytes));
         if ('caller' in auth) return this.begin(auth.caller);
         if ('error' in auth) return this.fatal(auth.error);
         this.phase = 'authenticating';

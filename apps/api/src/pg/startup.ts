@@ -15,13 +15,27 @@ export type Authentication = { caller: Caller } | { error: pg.ErrorFields } | { 
 
 const MECHANISM = 'SCRAM-SHA-256';
 
-/** Starts authenticating `user` (a label: the key says who it is); `write` sends to the client. */
-export function authenticate(keys: ApiKeys, user: string, write: (bytes: Buffer) => void): Authentication {
+/**
+ * Starts authenticating `user` (a label: the key says who it is); `write` sends to the client.
+ * Over TLS the key itself is the password (cleartext inside the encryption, which every key
+ * supports); otherwise SCRAM-SHA-256, which keys made before verifiers were kept do not.
+ */
+export function authenticate(keys: ApiKeys, user: string, encrypted: boolean, write: (bytes: Buffer) => void): Authentication {
   if (!keys.enabled) return { caller: { client: null, admin: false, digest: null } };
   const failed = (detail?: string): Step => ({
     error: { severity: 'FATAL', code: '28P01', message: `password authentication failed for user "${user}"`, ...(detail ? { detail } : {}) },
   });
   const violation = (message: string): Step => ({ error: { severity: 'FATAL', code: '08P01', message } });
+  if (encrypted) {
+    write(pg.authenticationCleartextPassword());
+    return {
+      next(message) {
+        if (message.type !== 'p') return violation(`expected password response, got message type "${message.type}"`);
+        const identity = keys.identify(pg.readCString(message.body).text);
+        return 'refused' in identity ? failed() : { caller: identity };
+      },
+    };
+  }
   write(pg.authenticationSasl([MECHANISM]));
   let exchange: { gs2Header: string; clientFirstBare: string; serverFirst: string; nonce: string } | null = null;
   return {
@@ -61,7 +75,7 @@ export function authenticate(keys: ApiKeys, user: string, write: (bytes: Buffer)
       });
       if (!holder)
         return failed(
-          'The password is an API key. Keys made before the PostgreSQL port existed work over HTTP only: make a new one (npm run keys -- create NAME).',
+          'The password is an API key. Keys made before the PostgreSQL port existed have no SCRAM verifier: connect with TLS (sslmode=require, where the port has PG_TLS_CERT), or make a new key (npm run keys -- create NAME).',
         );
       write(pg.authenticationSaslFinal(`v=${createHmac('sha256', holder.verifier.serverKey).update(authMessage).digest('base64')}`));
       return { caller: holder.caller };
