@@ -7,7 +7,7 @@ import type { ApiContext } from './context';
 import { healthHandler } from './health';
 import { bodyErrors, route, sendError } from './http';
 import { openApiDocument } from './openapi';
-import { cancelQueryHandler, getQueryHandler, listQueriesHandler, submitQuery } from './queries';
+import { cancelQueryHandler, getQueryHandler, listQueriesHandler, resultHandler, submitQuery } from './queries';
 import { BULL_BOARD_PATH, mountBullBoard, mountDashboard } from './web';
 
 const VERSION = '0.1.0';
@@ -81,6 +81,7 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
   );
   app.get('/api/queries', route(listQueriesHandler(ctx), log));
   app.get('/api/queries/:id', route(getQueryHandler(ctx), log));
+  app.get('/api/queries/:id/result', route(resultHandler(ctx), log));
   app.delete('/api/queries/:id', route(cancelQueryHandler(ctx), log));
   const openApi = openApiDocument(VERSION);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi));

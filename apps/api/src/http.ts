@@ -4,6 +4,7 @@
  */
 import type { ApiError, SqlPosition } from '@pgfan/contracts';
 import type { NextFunction, Request, Response } from 'express';
+import { once } from 'node:events';
 import { ServiceError } from './errors';
 
 export interface ApiRequest {
@@ -18,12 +19,16 @@ export interface ApiRequest {
   body: unknown;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+  /** The first of `types` the request's Accept header takes (the first of them without one), or false. */
+  accepts(types: string[]): string | false;
 }
 
 export interface ApiResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent instead of `body`, chunk by chunk as the client takes them (NDJSON, CSV). */
+  stream?: { contentType: string; chunks: AsyncIterable<string> };
 }
 
 export type Handler = (request: ApiRequest) => Promise<ApiResponse>;
@@ -43,7 +48,12 @@ const STATUS: Record<string, number> = {
   // A key that is not an admin's, on a surface only admins may use (Bull Board).
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  // No Accept type GET /api/queries/:id/result can answer in.
+  NOT_ACCEPTABLE: 406,
   QUERY_FINISHED: 409,
+  // A result read before the query completed, or of which only a preview was kept.
+  QUERY_NOT_COMPLETED: 409,
+  RESULT_NOT_STORED: 409,
   PAYLOAD_TOO_LARGE: 413,
   QUERY_TOO_LONG: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -108,6 +118,7 @@ export function route(handler: Handler, log: (message: string) => void) {
         query: req.query as Record<string, unknown>,
         body: req.body,
         signal: aborted.signal,
+        accepts: (types) => req.accepts(types),
       });
     } catch (error) {
       if (error instanceof ServiceError) {
@@ -122,11 +133,31 @@ export function route(handler: Handler, log: (message: string) => void) {
       }
     }
     if (res.headersSent || aborted.signal.aborted) return;
+    if (response.stream) return sendStream(res, response, aborted.signal, log);
     res
       .status(response.status)
       .set(response.headers ?? {})
       .json(response.body);
   };
+}
+
+/** Writes a streamed response, waiting for the client to take each chunk; a failure midway cuts the connection (the status is sent). */
+async function sendStream(res: Response, response: ApiResponse, signal: AbortSignal, log: (message: string) => void): Promise<void> {
+  const { contentType, chunks } = response.stream as NonNullable<ApiResponse['stream']>;
+  res
+    .status(response.status)
+    .set(response.headers ?? {})
+    .type(contentType);
+  try {
+    for await (const chunk of chunks) {
+      if (signal.aborted) return;
+      if (!res.write(chunk)) await once(res, 'drain', { signal });
+    }
+    res.end();
+  } catch (error) {
+    if (!signal.aborted) log(`a streamed response failed midway: ${(error as Error).message}`);
+    res.destroy();
+  }
 }
 
 /** Express error middleware for what happens before a handler: unparseable or oversized bodies. */

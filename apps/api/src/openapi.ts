@@ -1,5 +1,5 @@
 /** GET /api/openapi.json: an OpenAPI 3.1 description generated from the same zod schemas the API uses. */
-import { ApiError, HealthReport, QueryPage, QueryStatus, QueryView, SubmitQuery } from '@pgfan/contracts';
+import { ApiError, HealthReport, QueryPage, QueryStatus, QueryView, ResultPage, SubmitQuery } from '@pgfan/contracts';
 import { z } from 'zod';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
@@ -62,6 +62,31 @@ export function openApiDocument(version: string): object {
           },
         },
       },
+      '/api/queries/{id}/result': {
+        get: {
+          summary:
+            "A completed query's whole result: a page of rows as JSON, or every row from the cursor on as NDJSON (a first line {\"columns\"}, then one JSON array per row) or CSV (a header, values as PostgreSQL's text), by the Accept header. The query's record keeps only a preview (RESULT_MAX_ROWS).",
+          parameters: [
+            idParameter,
+            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page; the first row when omitted' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 }, description: 'rows in a JSON page' },
+          ],
+          responses: {
+            200: {
+              description: 'rows',
+              content: {
+                ...json('ResultPage'),
+                'application/x-ndjson': { schema: { type: 'string' } },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
+            400: error('a cursor this server did not return, or a bad limit (BAD_REQUEST)'),
+            404: error("unknown id, or another key's query (NOT_FOUND)"),
+            406: error('an Accept header none of the three formats satisfies (NOT_ACCEPTABLE)'),
+            409: error('the query has not completed (QUERY_NOT_COMPLETED), or only a preview of its result was kept (RESULT_NOT_STORED)'),
+          },
+        },
+      },
       '/api/health': {
         get: {
           summary: 'Reachability of PostgreSQL and Redis, and live workers',
@@ -81,6 +106,7 @@ export function openApiDocument(version: string): object {
         SubmitQuery: schema(SubmitQuery),
         QueryView: schema(QueryView),
         QueryPage: schema(QueryPage),
+        ResultPage: schema(ResultPage),
         HealthReport: schema(HealthReport),
         ApiError: schema(ApiError),
       },

@@ -1,10 +1,12 @@
 /** The /api/queries handlers: submit, read, list, cancel — HTTP in and out; the work is the submit service's and the store's. */
 import { QueryStatus, SubmitQuery } from '@pgfan/contracts';
-import { decodeCursor, listQueries } from '@pgfan/store';
+import { RESULT_PAGE_ROWS } from '@pgfan/engine';
+import { decodeCursor, getQuery, listQueries, resultRows } from '@pgfan/store';
 import { ownerScope } from './auth';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
 import type { ApiRequest, ApiResponse } from './http';
+import { header, RESULT_TYPES, rowLines, type ResultType } from './result-formats';
 import { cancel, queryView, submit } from './submit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,6 +71,65 @@ export function listQueriesHandler(ctx: ApiContext) {
       ...(cursor ? { cursor: cursor as string } : {}),
     });
     return { status: 200, body: page };
+  };
+}
+
+/** Rows a page of GET /api/queries/:id/result holds, unless `?limit=` says otherwise. */
+const RESULT_PAGE_LIMIT = 1000;
+
+function encodeOffset(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
+}
+
+function decodeOffset(cursor: unknown): number {
+  if (cursor === undefined) return 0;
+  try {
+    const { offset } = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8')) as { offset?: unknown };
+    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // fall through
+  }
+  throw new ServiceError('BAD_REQUEST', '?cursor is not one this server returned');
+}
+
+/**
+ * A completed query's whole result: a page of rows as JSON (`?cursor=&limit=`), or every row from
+ * the cursor on as NDJSON or CSV, by the Accept header.
+ */
+export function resultHandler(ctx: ApiContext) {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const id = req.params.id ?? '';
+    const record = UUID.test(id) ? await getQuery(ctx.storePool, id, ownerScope(req)) : null;
+    if (!record) throw new ServiceError('NOT_FOUND', `no query with id ${id}`);
+    const { result } = record;
+    if (record.status !== 'completed' || !result)
+      throw new ServiceError('QUERY_NOT_COMPLETED', `the query is ${record.status}: its result can be read once it has completed`);
+    if (result.truncated && result.stored !== true) {
+      throw new ServiceError(
+        'RESULT_NOT_STORED',
+        `only the first ${result.rows.length} of ${result.rowCount} rows were kept (a preview was asked for, and the result is larger than RESULT_MAX_BYTES): run it without "preview", narrow it, or raise RESULT_MAX_BYTES`,
+      );
+    }
+    const type = req.accepts([...RESULT_TYPES]) as ResultType | false;
+    if (!type) throw new ServiceError('NOT_ACCEPTABLE', `a result is sent as ${RESULT_TYPES.join(', ')}`);
+    const offset = decodeOffset(req.query.cursor);
+    const read = (from: number, count: number) =>
+      result.truncated ? resultRows(ctx.storePool, id, from, count, RESULT_PAGE_ROWS) : Promise.resolve(result.rows.slice(from, from + count));
+    if (type === 'application/json') {
+      const limit = integerParam(req.query, 'limit', 1, 10_000) ?? RESULT_PAGE_LIMIT;
+      const rows = await read(offset, limit);
+      const end = offset + rows.length;
+      return { status: 200, body: { columns: result.columns, rows, rowCount: result.rowCount, nextCursor: end < result.rowCount ? encodeOffset(end) : null } };
+    }
+    async function* chunks(format: Exclude<ResultType, 'application/json'>) {
+      yield header(format, result!.columns);
+      for (let from = offset; from < result!.rowCount; from += RESULT_PAGE_ROWS) {
+        const rows = await read(from, RESULT_PAGE_ROWS);
+        if (rows.length === 0) return;
+        yield rowLines(format, result!.columns, rows);
+      }
+    }
+    return { status: 200, body: null, stream: { contentType: type, chunks: chunks(type) } };
   };
 }
 

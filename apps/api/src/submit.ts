@@ -26,6 +26,8 @@ export interface Submission {
   servers?: number;
   /** The query's deadline from now; DEFAULT_TIMEOUT_MS when omitted. */
   timeoutMs?: number;
+  /** Past RESULT_MAX_BYTES, keep only the first rows rather than fail with RESULT_TOO_LARGE. */
+  preview?: boolean;
   /** Wait up to this long for the query to finish; 0 or omitted returns once it is queued. */
   waitMs?: number;
   caller: Pick<Caller, 'client' | 'admin'>;
@@ -97,7 +99,18 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const planMs = performance.now() - planningStarted;
   const waitMs = submission.waitMs ?? 0;
   const inline = runsInline(plan, waitMs, ctx.env.INLINE_MAX_MS);
-  const newQuery = { id, sql, partitionsRequested: partitions ?? null, timeoutMs, plan: planRecord(plan, null), planInternal: plan, planMs, fragments };
+  const previewOnly = submission.preview === true;
+  const newQuery = {
+    id,
+    sql,
+    partitionsRequested: partitions ?? null,
+    timeoutMs,
+    plan: planRecord(plan, null),
+    planInternal: plan,
+    planMs,
+    fragments,
+    previewOnly,
+  };
   const limits = {
     maxActive: ctx.env.MAX_ACTIVE_QUERIES,
     // Without keys there are no clients to tell apart: only the overall cap applies.
@@ -116,6 +129,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
       announce: [...announcement, { type: 'running', id, generation: 1, coordinator: INLINE_RUNNER }],
       // The caller's answer is the record; the events are for the dashboard.
       eventsInBackground: true,
+      previewOnly,
     });
     // Null when it was cancelled meanwhile: the record then holds how it ended.
     return { record: recorded ?? ((await queryView(ctx, id)) as QueryView), finished: true };

@@ -6,7 +6,7 @@
 import { CombineJob, FragmentOutput, type Cut, type FragmentProgress } from '@pgfan/contracts';
 import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
 import { concludeQuery, fanOutObservation, recordFanOut, runWholeQuery } from '@pgfan/runtime';
-import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toResultSet } from '@pgfan/engine';
+import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toStoredResult } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -50,7 +50,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       // A float aggregate's partial overflowed: whether PostgreSQL raises depends on the order of the rows.
       await runAsWrittenAfterAll(
         ctx,
-        { queryId, generation, snapshot, cut, deadline: work.deadline.getTime() },
+        { queryId, generation, snapshot, cut, deadline: work.deadline.getTime(), previewOnly: work.previewOnly },
         plan,
         'a fragment overflowed a float aggregate',
       );
@@ -111,29 +111,34 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       ordered.map((o) => ({ fields: o.fields, rows: o.rows ?? [] })),
       ctx.typeNames,
       spilled ? { rows: PARTIAL_ROWS, queryId, generation, token: spillToken } : undefined,
+      ctx.env.RESULT_MAX_BYTES,
     );
-    return {
-      sql,
-      resultSet: await toResultSet(ctx.queryPool, result, ctx.typeNames, { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES }),
-    };
+    const limits = { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES, previewOnly: work.previewOnly };
+    return { sql, ...(await toStoredResult(ctx.queryPool, result, ctx.typeNames, limits)) };
   })();
   const [current, outcome] = await Promise.allSettled([marked, combined]);
   if (current.status === 'rejected') throw current.reason;
   if (!current.value) return;
   if (outcome.status === 'rejected' && outcome.reason instanceof InexactSplitError) {
-    await runAsWrittenAfterAll(ctx, { queryId, generation, snapshot, cut, deadline: work.deadline.getTime() }, plan, outcome.reason.message);
+    await runAsWrittenAfterAll(
+      ctx,
+      { queryId, generation, snapshot, cut, deadline: work.deadline.getTime(), previewOnly: work.previewOnly },
+      plan,
+      outcome.reason.message,
+    );
     if (spilled) await clearPartialRows(ctx.storePool, queryId);
     return;
   }
   try {
     if (outcome.status === 'rejected') throw outcome.reason;
-    const { sql, resultSet } = outcome.value;
+    const { sql, resultSet, pages } = outcome.value;
     const combineMs = Date.now() - combineStarted;
     // The record's cut: where every fragment read (the combine job also names the server a run as written would import from).
     const recordedCut = cut ? withoutServer(cut) : null;
     await concludeQuery(ctx, queryId, generation, {
       status: 'completed',
       result: resultSet,
+      pages,
       fragments,
       combineSql: sql,
       executeMs,
@@ -173,7 +178,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
  */
 async function runAsWrittenAfterAll(
   ctx: WorkerContext,
-  run: { queryId: string; generation: number; snapshot: string | null; cut: CombineJob['cut']; deadline: number },
+  run: { queryId: string; generation: number; snapshot: string | null; cut: CombineJob['cut']; deadline: number; previewOnly: boolean },
   plan: Plan,
   why: string,
 ): Promise<void> {
@@ -181,6 +186,7 @@ async function runAsWrittenAfterAll(
   const { WORKER_ID: runner, RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
   await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, run.queryId, run.generation, plan, run.deadline, {
     snapshot: run.snapshot,
+    previewOnly: run.previewOnly,
     ...(run.cut ? { cut: run.cut } : {}),
   });
 }

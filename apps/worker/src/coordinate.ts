@@ -37,7 +37,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
   if (plan.combine === null) {
     await announced;
     const { WORKER_ID: runner, RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-    await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, queryId, generation, plan, deadline);
+    await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, queryId, generation, plan, deadline, { previewOnly: work.previewOnly });
     return;
   }
   let readers: Readers;

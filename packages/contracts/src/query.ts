@@ -86,6 +86,10 @@ export const SubmitQuery = z.strictObject({
       "spread a fan-out's fragments over this many database servers (streaming replicas, at one exact cut); needs REPLICA_URLS. One server when omitted",
     ),
   timeoutMs: z.number().int().positive().optional().describe('deadline for the whole query; the server caps it'),
+  preview: z
+    .boolean()
+    .optional()
+    .describe('keep only the first rows of a result past RESULT_MAX_BYTES (`result.stored` false) rather than fail with RESULT_TOO_LARGE'),
 });
 export type SubmitQuery = z.infer<typeof SubmitQuery>;
 

@@ -97,11 +97,26 @@ export type ResultColumn = z.infer<typeof ResultColumn>;
 
 export const ResultSet = z.object({
   columns: z.array(ResultColumn),
-  rows: z.array(z.array(JsonValue)),
+  rows: z.array(z.array(JsonValue)).describe('the first rows (RESULT_MAX_ROWS at most): the record keeps a preview'),
   rowCount: z.number().int().describe('rows the query returned, even when `rows` is truncated'),
-  truncated: z.boolean(),
+  truncated: z.boolean().describe('`rows` holds fewer rows than the query returned'),
+  stored: z
+    .boolean()
+    .optional()
+    .describe(
+      'every row is kept, to read page by page from GET /api/queries/{id}/result; false for a preview asked for (`preview`) of a result past RESULT_MAX_BYTES',
+    ),
 });
 export type ResultSet = z.infer<typeof ResultSet>;
+
+/** A page of a completed query's whole result (GET /api/queries/{id}/result). */
+export const ResultPage = z.object({
+  columns: z.array(ResultColumn),
+  rows: z.array(z.array(JsonValue)),
+  rowCount: z.number().int().describe('rows in the whole result'),
+  nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page; null at the end'),
+});
+export type ResultPage = z.infer<typeof ResultPage>;
 
 export const Timings = z.object({
   totalMs: z.number(),

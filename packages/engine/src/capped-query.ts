@@ -4,7 +4,8 @@
  * through a cursor: PostgreSQL never runs a parallel plan for an Execute with a row limit (it
  * could be suspended), so a cursor made every query pgfan ran as written serial. On the 10M-row
  * benchmark table that was 3.5 s for Q1 where PostgreSQL's own parallel plan takes 1.8 s.
- * Rows past `keepRows` are read and dropped as they arrive, so memory stays bounded.
+ * Rows past `keepRows` (or `keepBytes` of text) are read and dropped as they arrive, so memory
+ * stays bounded.
  */
 import type { FieldDef } from 'pg';
 import { inOneWrite, rowDecoder, sendStatement, type Connection, type Row } from './wire';
@@ -22,6 +23,8 @@ export interface CappedStatement {
   values?: readonly (string | null)[];
   /** Keep at most this many rows. */
   keepRows: number;
+  /** Keep rows only while their text stays under this many bytes (the rest are counted). @defaultValue unlimited */
+  keepBytes?: number;
   /**
    * Statements without parameters to run first (BEGIN, SET LOCAL), and `after` it (ROLLBACK).
    * All go before one Sync: PostgreSQL skips the rest after an error, and answers once. The
@@ -38,6 +41,7 @@ export class CappedQuery {
   private readonly result = rowDecoder();
   private readonly rows: Row[] = [];
   private rowCount = 0;
+  private keptBytes = 0;
   /** Statements of `before` not yet complete: while any is, rows are not the statement's. */
   private beforeLeft: number;
   private finished = false;
@@ -74,7 +78,10 @@ export class CappedQuery {
   handleDataRow(message: { fields: unknown[] }): void {
     if (this.beforeLeft > 0 || this.finished) return;
     this.rowCount++;
-    if (this.rows.length < this.statement.keepRows) this.rows.push(this.result.parseRow(message.fields));
+    if (this.rows.length >= this.statement.keepRows || this.keptBytes > (this.statement.keepBytes ?? Infinity)) return;
+    const row = this.result.parseRow(message.fields);
+    if (this.statement.keepBytes !== undefined) this.keptBytes += row.reduce((bytes, value) => bytes + (value === null ? 4 : value.length + 3), 1);
+    if (this.keptBytes <= (this.statement.keepBytes ?? Infinity)) this.rows.push(row);
   }
 
   handleCommandComplete(): void {

@@ -147,18 +147,27 @@ export async function withLocalSettings<T>(pool: Pool, settings: Record<string, 
  * hidden after a `;` can never execute.
  * @param db a pool (a session is taken and given back) or a session the caller holds.
  * @param settings SET LOCAL for the transaction; names and values are ours.
+ * @param keep how many rows, and bytes of their text, to keep (the rest are counted). @defaultValue all
  */
 export async function queryUserSql(
   db: Pool | PoolClient,
   text: string,
   values: readonly (string | null)[] = [],
   settings: Record<string, string> = {},
+  keep: { rows?: number; bytes?: number } = {},
 ): Promise<CappedResult> {
   const pooled = !('release' in db);
   const client = pooled ? await db.connect() : db;
   let broken = false;
   try {
-    const query = new CappedQuery({ text, values, keepRows: Infinity, before: [BEGIN_READ_ONLY, ...setLocal(settings)], after: END_USER_TRANSACTION });
+    const query = new CappedQuery({
+      text,
+      values,
+      keepRows: keep.rows ?? Infinity,
+      ...(keep.bytes !== undefined ? { keepBytes: keep.bytes } : {}),
+      before: [BEGIN_READ_ONLY, ...setLocal(settings)],
+      after: END_USER_TRANSACTION,
+    });
     client.query(query as unknown as Submittable);
     return await query.done;
   } catch (error) {

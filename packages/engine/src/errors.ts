@@ -14,7 +14,16 @@ import { ServerBehindError } from './servers';
  * - `TIMEOUT`: it ran past its deadline, or waited past lock_timeout for a lock. `CANCELLED`: someone cancelled it.
  * - `UNAVAILABLE`: the database could not be reached.
  */
-export type ExecutionErrorCode = 'SYNTAX_ERROR' | 'INVALID_QUERY' | 'NOT_READ_ONLY' | 'QUERY_FAILED' | 'TIMEOUT' | 'CANCELLED' | 'UNAVAILABLE';
+export type ExecutionErrorCode =
+  | 'SYNTAX_ERROR'
+  | 'INVALID_QUERY'
+  | 'NOT_READ_ONLY'
+  | 'QUERY_FAILED'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'UNAVAILABLE'
+  // The result is larger than RESULT_MAX_BYTES, and no preview was asked for.
+  | 'RESULT_TOO_LARGE';
 
 export class QueryFailedError extends Error {
   override readonly name = 'QueryFailedError';

@@ -17,6 +17,8 @@ export type FieldType = Pick<FieldDef, 'name' | 'dataTypeID' | 'dataTypeModifier
 export interface RawResult {
   fields: FieldType[];
   rows: (string | null)[][];
+  /** Every row the statement returned, when `rows` keeps fewer (a cap on bytes). */
+  rowCount?: number;
 }
 
 function fieldTypes(fields: FieldDef[]): FieldType[] {
@@ -60,6 +62,7 @@ export async function runCombine(
   partials: RawResult[],
   typeNames: TypeNames,
   spilled?: { rows: SpilledRows; queryId: string; generation: number; token: string },
+  keepBytes?: number,
 ): Promise<{ sql: string; result: RawResult }> {
   const [first] = partials;
   if (!first) throw new Error('a combine needs at least one fragment result');
@@ -72,8 +75,8 @@ export async function runCombine(
   const arrays = columns.map(textArrayLiteral);
   const values = spilled ? [...arrays, spilled.queryId, String(spilled.generation), spilled.token] : arrays;
   try {
-    const result = await queryUserSql(db, sql, values);
-    return { sql, result: { fields: fieldTypes(result.fields), rows: result.rows } };
+    const result = await queryUserSql(db, sql, values, {}, keepBytes === undefined ? {} : { bytes: keepBytes });
+    return { sql, result: { fields: fieldTypes(result.fields), rows: result.rows, rowCount: result.rowCount } };
   } catch (error) {
     throw withContext(fromDatabaseError(error), 'combining the fragments');
   }
@@ -127,34 +130,73 @@ async function checkFloatGuards(
 }
 
 export interface ResultLimits {
-  /** Keep at most this many rows. @defaultValue unlimited */
+  /** Keep at most this many rows in the record (its preview). @defaultValue unlimited */
   maxRows?: number;
-  /** Keep rows only while their JSON stays under this many bytes. @defaultValue unlimited */
+  /** The most bytes (as JSON) a result may take: past it, the query fails, or only a preview is kept. @defaultValue unlimited */
   maxBytes?: number;
+  /** Past `maxBytes`, keep only the first rows rather than fail with RESULT_TOO_LARGE. @defaultValue false */
+  previewOnly?: boolean;
+}
+
+/** Rows per page of a stored result. */
+export const RESULT_PAGE_ROWS = 1000;
+
+/** A result as the record keeps it, and every row in pages when there are more than its preview holds. */
+export interface StoredResult {
+  resultSet: ResultSet;
+  /** Every row, RESULT_PAGE_ROWS to a page; null when the preview holds them all, or only a preview is kept. */
+  pages: JsonValue[][][] | null;
 }
 
 /**
- * Converts raw rows into the record's result set, keeping rows only up to the limits
- * (`truncated` then says so; `rowCount` still counts every row).
+ * Converts raw rows into the record's result: a preview of `maxRows`, and every row in pages,
+ * unless the result is past `maxBytes` (or rows were left uncounted in `raw`).
+ * @throws QueryFailedError RESULT_TOO_LARGE past `maxBytes`, unless `previewOnly`.
  */
-export async function toResultSet(db: Queryable, raw: RawResult & { rowCount?: number }, typeNames: TypeNames, limits: ResultLimits = {}): Promise<ResultSet> {
+export async function toStoredResult(db: Queryable, raw: RawResult, typeNames: TypeNames, limits: ResultLimits = {}): Promise<StoredResult> {
   const types = await typeNames.of(db, raw.fields);
+  const rowCount = raw.rowCount ?? raw.rows.length;
+  const maxBytes = limits.maxBytes ?? Infinity;
   const rows: JsonValue[][] = [];
   let bytes = 0;
+  let whole = raw.rows.length === rowCount;
   for (const row of raw.rows) {
-    if (rows.length >= (limits.maxRows ?? Infinity)) break;
     const converted = row.map((value, i) => toJsonValue(value, (raw.fields[i] as FieldType).dataTypeID));
     bytes += JSON.stringify(converted).length + 1;
-    if (bytes > (limits.maxBytes ?? Infinity)) break;
+    if (bytes > maxBytes) {
+      whole = false;
+      break;
+    }
     rows.push(converted);
   }
-  const rowCount = raw.rowCount ?? raw.rows.length;
+  if (!whole && !limits.previewOnly) {
+    throw new QueryFailedError(
+      'RESULT_TOO_LARGE',
+      `the result (${rowCount} rows) is larger than RESULT_MAX_BYTES (${maxBytes} bytes as JSON): ask for a preview to keep its first rows ("preview": true), narrow the query, or raise RESULT_MAX_BYTES`,
+    );
+  }
+  const preview = rows.slice(0, limits.maxRows ?? Infinity);
+  const pages =
+    whole && preview.length < rows.length
+      ? Array.from({ length: Math.ceil(rows.length / RESULT_PAGE_ROWS) }, (_, i) => rows.slice(i * RESULT_PAGE_ROWS, (i + 1) * RESULT_PAGE_ROWS))
+      : null;
   return {
-    columns: raw.fields.map((f, i) => ({ name: f.name, type: types[i] as string })),
-    rows,
-    rowCount,
-    truncated: rows.length < rowCount,
+    resultSet: {
+      columns: raw.fields.map((f, i) => ({ name: f.name, type: types[i] as string })),
+      rows: preview,
+      rowCount,
+      truncated: preview.length < rowCount,
+      stored: whole,
+    },
+    pages,
   };
+}
+
+/** The record's result alone, keeping what fits (`previewOnly`): for callers that keep no pages. */
+export async function toResultSet(db: Queryable, raw: RawResult, typeNames: TypeNames, limits: ResultLimits = {}): Promise<ResultSet> {
+  const { resultSet } = await toStoredResult(db, raw, typeNames, { ...limits, previewOnly: true });
+  // Without its pages, only the record's rows are kept.
+  return { ...resultSet, stored: !resultSet.truncated };
 }
 
 function withContext(error: unknown, where: string): unknown {

@@ -9,7 +9,19 @@ export { loadCatalogFacts } from './catalog';
 export { TypeNames } from './type-names';
 export { planOnDatabase, type PlannedQuery } from './planning';
 export { OPEN_POLICY, parseAllowList, type QueryPolicy, type RelationPattern } from './policy';
-export { runFragment, runSequential, runCombine, toResultSet, InexactSplitError, type RawResult, type FieldType, type ResultLimits } from './execution';
+export {
+  runFragment,
+  runSequential,
+  runCombine,
+  toResultSet,
+  toStoredResult,
+  RESULT_PAGE_ROWS,
+  InexactSplitError,
+  type RawResult,
+  type FieldType,
+  type ResultLimits,
+  type StoredResult,
+} from './execution';
 export { runLocal, planRecord, errorRecord, mustRunAsWritten, NUMERIC_VALUE_OUT_OF_RANGE, type LocalRunOptions } from './local';
 export { toJsonValue, toPostgresText } from './values';
 export { exportSnapshot, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';

@@ -82,10 +82,11 @@ export async function runAsWritten(
   session: Omit<FragmentSession, 'snapshot'> & { snapshot?: string | null },
   sql: string,
   keepRows: number,
+  keepBytes?: number,
 ): Promise<StreamedFragment & { rows: Row[] }> {
   const begin = transactionStatements({ ...session, snapshot: session.snapshot ?? null });
   try {
-    const query = new CappedQuery({ text: sql, keepRows, before: begin, after: END_USER_TRANSACTION });
+    const query = new CappedQuery({ text: sql, keepRows, ...(keepBytes !== undefined ? { keepBytes } : {}), before: begin, after: END_USER_TRANSACTION });
     client.query(query as unknown as Submittable);
     const { fields, rows, rowCount } = await query.done;
     return { fields: fieldTypes(fields), rows, rowCount };

@@ -2,7 +2,7 @@
  * Ending a query, and running one as written — shared by the workers and by the API, which runs
  * small queries itself rather than through the queue.
  */
-import { errorRecord, formatLsn, readPosition, runAsWritten, serverLoss, toResultSet, type TypeNames } from '@pgfan/engine';
+import { errorRecord, formatLsn, readPosition, runAsWritten, serverLoss, toStoredResult, type TypeNames } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import type { Cut, QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
@@ -86,6 +86,8 @@ export interface WholeQueryOptions {
   snapshot?: string | null;
   /** Where that snapshot is, when the primary has replicas (the fan-out's placement). */
   cut?: Pick<Cut, 'lsn'> & { server: string };
+  /** Past RESULT_MAX_BYTES, keep the first rows rather than fail (the request's `preview`). */
+  previewOnly?: boolean;
 }
 
 /** The record's `cut` for a query that read one server's snapshot; none when only the primary serves queries. */
@@ -145,16 +147,22 @@ export async function runWholeQuery(
       };
       // A replica proves it has the submitter's writes first; then its snapshot sees them.
       const position = atLeast === null ? null : await readPosition(client, atLeast);
-      const raw = await runAsWritten(client, session, plan.sql, ctx.resultMaxRows);
+      // Every row, up to RESULT_MAX_BYTES of them: what is past it is counted, and fails the query or makes it a preview.
+      const raw = await runAsWritten(client, session, plan.sql, Infinity, ctx.resultMaxBytes);
       const { alone } = execution.end();
       client.release();
       released = true;
       const ms = Date.now() - started;
-      const result = await toResultSet(ctx.servers.primary.pool, raw, ctx.typeNames, { maxRows: ctx.resultMaxRows, maxBytes: ctx.resultMaxBytes });
+      const { resultSet: result, pages } = await toStoredResult(ctx.servers.primary.pool, raw, ctx.typeNames, {
+        maxRows: ctx.resultMaxRows,
+        maxBytes: ctx.resultMaxBytes,
+        previewOnly: options.previewOnly === true,
+      });
       const done: NewQueryEvent = { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: placements };
       const outcome: Outcome = {
         status: 'completed',
         result,
+        pages,
         fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
         executeMs: ms,
         combineMs: 0,

@@ -3,4 +3,4 @@
 UPDATE pgfan.queries
    SET generation = generation + 1, status = 'running', coordinator = $3, started_at = coalesce(started_at, clock_timestamp())
  WHERE id = $1 AND generation = $2 AND status IN ('queued', 'running')
-RETURNING status, generation, plan_internal, deadline, timeout_ms, started_at
+RETURNING status, generation, plan_internal, deadline, timeout_ms, started_at, preview_only

@@ -11,6 +11,7 @@ export {
   markCombining,
   finishQuery,
   cancelQuery,
+  resultRows,
   failOverdue,
   purgeHistory,
   historySize,

@@ -3,7 +3,7 @@
  * the generation), so a late worker, a cancelled query or a query that started over can never
  * overwrite a newer outcome.
  */
-import type { Cut, ErrorRecord, FragmentProgress, PlanRecord, QueryPage, QueryStatus, QuerySummary, QueryView, ResultSet } from '@pgfan/contracts';
+import type { Cut, ErrorRecord, FragmentProgress, JsonValue, PlanRecord, QueryPage, QueryStatus, QuerySummary, QueryView, ResultSet } from '@pgfan/contracts';
 import type { Pool, PoolClient } from 'pg';
 import { loadSql } from './sql-files';
 
@@ -24,6 +24,7 @@ const SQL = {
   purgeHistory: loadSql('purge-history'),
   historySize: loadSql('history-size'),
   vacuumHistory: loadSql('vacuum-history'),
+  resultPages: loadSql('result-pages'),
 };
 
 export interface NewQuery {
@@ -36,6 +37,8 @@ export interface NewQuery {
   planInternal: unknown;
   planMs: number;
   fragments: FragmentProgress[];
+  /** Past RESULT_MAX_BYTES, keep only the first rows rather than fail (the request's `preview`). @defaultValue false */
+  previewOnly?: boolean;
 }
 
 interface QueryRow {
@@ -134,6 +137,7 @@ export async function insertQuery(db: Db, q: NewQuery, options: InsertOptions = 
       limits.maxActive,
       limits.maxActivePerClient,
       [q.sql, plan, planInternal, fragments].reduce((bytes, text) => bytes + Buffer.byteLength(text), 0),
+      q.previewOnly ?? false,
     ],
   });
   const row = result.rows[0] as { active: string; client_active: string; inserted: string };
@@ -175,6 +179,8 @@ export interface QueryWork {
   deadline: Date;
   timeoutMs: number;
   startedAt: Date | null;
+  /** Past RESULT_MAX_BYTES, keep only the first rows rather than fail. */
+  previewOnly: boolean;
 }
 
 interface WorkRow {
@@ -184,6 +190,7 @@ interface WorkRow {
   deadline: Date;
   timeout_ms: number;
   started_at: Date | null;
+  preview_only: boolean;
 }
 
 function toWork(row: WorkRow): QueryWork {
@@ -194,6 +201,7 @@ function toWork(row: WorkRow): QueryWork {
     deadline: row.deadline,
     timeoutMs: row.timeout_ms,
     startedAt: row.started_at,
+    previewOnly: row.preview_only,
   };
 }
 
@@ -274,6 +282,8 @@ export interface Outcome {
   combineMs?: number | null;
   /** Where the query read the database (the plan's `cut`), when the primary has replicas. */
   cut?: Cut | null;
+  /** Every row of a result larger than its preview, in pages (see `toStoredResult`). */
+  pages?: JsonValue[][][] | null;
 }
 
 /**
@@ -285,6 +295,7 @@ export interface Outcome {
 export async function finishQuery(db: Db, id: string, generation: number | null, outcome: Outcome): Promise<QueryView | null> {
   const result = outcome.result === undefined || outcome.result === null ? null : JSON.stringify(outcome.result);
   const error = outcome.error ? JSON.stringify(outcome.error) : null;
+  const pages = outcome.pages ? JSON.stringify(outcome.pages) : null;
   const finished = await db.query<QueryRow>({
     name: 'pgfan-finish-query',
     // The result goes to its own table, in the same statement (one round trip); the record keeps
@@ -301,13 +312,25 @@ export async function finishQuery(db: Db, id: string, generation: number | null,
       outcome.executeMs ?? null,
       outcome.combineMs ?? null,
       outcome.result?.rowCount ?? null,
-      [result, error, outcome.combineSql].reduce((bytes, text) => bytes + (text ? Buffer.byteLength(text) : 0), 0),
+      [result, error, outcome.combineSql, pages].reduce((bytes, text) => bytes + (text ? Buffer.byteLength(text) : 0), 0),
       outcome.cut ? JSON.stringify(outcome.cut) : null,
+      pages,
     ],
   });
   const row = finished.rows[0];
   // The result is the caller's own: not sent back over the wire.
   return row ? toView({ ...row, result: outcome.result ?? null }) : null;
+}
+
+/**
+ * Rows `offset` to `offset + limit` of a query's stored result pages (of `pageRows` rows each),
+ * in order; fewer at its end.
+ */
+export async function resultRows(db: Db, id: string, offset: number, limit: number, pageRows: number): Promise<JsonValue[][]> {
+  const first = Math.floor(offset / pageRows);
+  const last = Math.floor((offset + limit - 1) / pageRows);
+  const result = await db.query<{ page: number; rows: JsonValue[][] }>(SQL.resultPages, [id, first, last]);
+  return result.rows.flatMap((p) => p.rows).slice(offset - first * pageRows, offset - first * pageRows + limit);
 }
 
 /** Cancels an unfinished query (of `owner`'s, when given: another client's is 'missing'). */
