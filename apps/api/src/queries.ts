@@ -1,12 +1,11 @@
 /** The /api/queries handlers: submit, read, list, cancel — HTTP in and out; the work is the submit service's and the store's. */
 import { QueryStatus, SubmitQuery } from '@pgfan/contracts';
-import { RESULT_PAGE_ROWS } from '@pgfan/engine';
 import { decodeCursor, getQuery, listQueries, resultRows } from '@pgfan/store';
 import { ownerScope } from './auth';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
 import type { ApiRequest, ApiResponse } from './http';
-import { header, RESULT_TYPES, rowLines, type ResultType } from './result-formats';
+import { RESULT_PAGE_ROWS, resultHeader as header, resultLines as rowLines, RESULT_TYPES, type ResultType } from '@pgfan/engine';
 import { cancel, queryView, submit } from './submit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,8 +3,9 @@ import { parseCliArgs, queriesInFile, UsageError } from './args';
 const parse = (...argv: string[]) => parseCliArgs(argv, { workers: 2 });
 
 test('reads the documented flags', () => {
-  expect(parse('--local', '--partitions', '4', '--json', 'SELECT 1')).toEqual({ local: true, partitions: 4, workers: 2, json: true, sql: 'SELECT 1' });
-  expect(parse('--file', 'q.sql', '--workers', '8')).toEqual({ local: false, workers: 8, json: false, file: 'q.sql', partitions: undefined });
+  expect(parse('--local', '--partitions', '4', '--json', 'SELECT 1')).toEqual({ local: true, partitions: 4, workers: 2, format: 'json', sql: 'SELECT 1' });
+  expect(parse('--file', 'q.sql', '--workers', '8')).toEqual({ local: false, workers: 8, format: 'table', file: 'q.sql', partitions: undefined });
+  expect(parse('--format', 'csv', 'SELECT 1')).toMatchObject({ format: 'csv' });
 });
 
 test('--partition-by names a key column', () => {
@@ -22,6 +23,8 @@ test.each([
   [['--file', 'q.sql', 'SELECT 1'], 'give either --file or a query, not both'],
   [[], 'no query given'],
   [['--bogus', 'SELECT 1'], "Unknown option '--bogus'"],
+  [['--format', 'xml', 'SELECT 1'], '--format must be one of table, csv, json, got "xml"'],
+  [['--format', 'csv', '--json', 'SELECT 1'], '--json is --format json: give one of them'],
 ])('refuses %j', (argv, message) => {
   expect(() => parse(...argv)).toThrow(UsageError);
   expect(() => parse(...argv)).toThrow(message);

@@ -14,17 +14,21 @@ export interface CliOptions {
   workers: number;
   /** Split by ranges of this column instead of page ranges. */
   partitionBy?: string;
-  json: boolean;
+  /** How results are printed: a table (all rows), CSV (as COPY writes it), or one JSON record per query. */
+  format: OutputFormat;
   /** Run every line of this file as one query. */
   file?: string;
   sql?: string;
 }
 
+export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `Usage: npm run query -- [--local] [--partitions N] [--servers N] [--partition-by COLUMN] [--workers N] [--json] [--file F | "SQL"]
+export const USAGE = `Usage: npm run query -- [--local] [--partitions N] [--servers N] [--partition-by COLUMN] [--workers N] [--format table|csv|json] [--file F | "SQL"]
 
   --local              plan and run in this process (needs only PostgreSQL at DATABASE_URL);
                        without it, the query goes to the API at API_URL (npm start) and runs
@@ -35,7 +39,10 @@ export const USAGE = `Usage: npm run query -- [--local] [--partitions N] [--serv
   --partition-by COL   with --local: split by ranges of an integer, numeric, date or timestamp
                        column instead of physical page ranges
   --workers N          fragments that may run at once, for automatic partitioning (default: CPU count)
-  --json               print one JSON query record per query, one per line
+  --format F           table (default: every row, then a summary), csv (the rows as PostgreSQL's
+                       COPY ... CSV HEADER writes them; the summary on stderr) or json (one JSON
+                       query record per query, one per line, with every row)
+  --json               the same as --format json
   --file F             run every non-empty line of F as one query (a trailing ";" is fine;
                        blank lines and lines holding only a -- comment are skipped)
   -h, --help           show this help`;
@@ -64,6 +71,7 @@ export function parseCliArgs(argv: string[], defaults: { workers: number }): Cli
         workers: { type: 'string' },
         'partition-by': { type: 'string' },
         json: { type: 'boolean', default: false },
+        format: { type: 'string' },
         file: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -76,6 +84,9 @@ export function parseCliArgs(argv: string[], defaults: { workers: number }): Cli
   const sql = positionals.join(' ').trim();
   if (values.file && sql) throw new UsageError('give either --file or a query, not both');
   if (!values.file && !sql) throw new UsageError('no query given');
+  const format = values.format ?? (values.json ? 'json' : 'table');
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
+  if (values.json && format !== 'json') throw new UsageError('--json is --format json: give one of them');
   const servers = positiveInteger('servers', values.servers, MAX_REQUEST_SERVERS);
   if (servers !== undefined && values.local) throw new UsageError('--servers needs the API (REPLICA_URLS): not with --local');
   return {
@@ -84,7 +95,7 @@ export function parseCliArgs(argv: string[], defaults: { workers: number }): Cli
     ...(servers !== undefined ? { servers } : {}),
     workers: positiveInteger('workers', values.workers) ?? defaults.workers,
     ...(values['partition-by'] ? { partitionBy: values['partition-by'] } : {}),
-    json: values.json,
+    format: format as OutputFormat,
     ...(values.file ? { file: values.file } : { sql }),
   };
 }

@@ -29,7 +29,8 @@ function ms(n: number): string {
   return n < 10 ? n.toFixed(1) : n.toFixed(0);
 }
 
-function summary(record: QueryRecord): string {
+/** One line: how the query ran, and how long it took. */
+export function summary(record: QueryRecord): string {
   const { plan, timings } = record;
   const time = `${ms(timings.totalMs)} ms`;
   if (!plan) return time;

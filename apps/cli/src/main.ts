@@ -2,12 +2,13 @@
 /** `npm run query`: runs SELECTs through pgfan and prints results or JSON query records. */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { createQueryPool, runLocal, TypeNames } from '@pgfan/engine';
+import type { QueryRecord } from '@pgfan/contracts';
+import { createQueryPool, resultHeader, resultLines, runLocal, TypeNames } from '@pgfan/engine';
 import { apiTarget, type ApiTarget } from './api';
 import { parseCliArgs, queriesInFile, USAGE, UsageError, type CliOptions } from './args';
 import { loadEnv, redactUrl, type CliEnv } from './env';
-import { formatRecord } from './format';
-import { ApiUnreachableError, asRecord, progressLine, runRemote } from './remote';
+import { formatRecord, summary } from './format';
+import { ApiUnreachableError, asRecord, progressLine, resultCsv, runRemote, withAllRows } from './remote';
 
 async function queriesOf(options: CliOptions): Promise<string[]> {
   return options.file ? queriesInFile(await readFile(options.file, 'utf8')) : [options.sql ?? ''];
@@ -16,7 +17,7 @@ async function queriesOf(options: CliOptions): Promise<string[]> {
 /** Through the API: the query runs on the workers; a progress bar shows its fragments. */
 async function runThroughApi(options: CliOptions, api: ApiTarget): Promise<number> {
   let failed = 0;
-  const tty = process.stderr.isTTY && !options.json;
+  const tty = process.stderr.isTTY && options.format !== 'json';
   for (const sql of await queriesOf(options)) {
     const started = Date.now();
     let outcome;
@@ -33,11 +34,28 @@ async function runThroughApi(options: CliOptions, api: ApiTarget): Promise<numbe
       return 1;
     }
     if (tty) process.stderr.write('\r\x1b[K');
-    const record = asRecord(outcome);
+    if ('id' in outcome && options.format === 'csv' && outcome.status === 'completed') {
+      process.stdout.write(await resultCsv(api, outcome.id));
+      process.stderr.write(`${summary(asRecord(outcome))}\n`);
+      continue;
+    }
+    const whole = 'id' in outcome ? await withAllRows(api, outcome) : outcome;
+    const record = asRecord(whole);
     if (record.status === 'failed') failed++;
-    process.stdout.write(options.json ? `${JSON.stringify(outcome)}\n` : `${formatRecord(record)}\n\n`);
+    print(options, record, whole);
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** Prints one query's outcome as `--format` says; `json` is `raw` (the API's view, or the local record). */
+function print(options: CliOptions, record: QueryRecord, raw: unknown): void {
+  if (options.format === 'json') return void process.stdout.write(`${JSON.stringify(raw)}\n`);
+  if (options.format === 'csv' && record.status === 'completed' && record.result) {
+    process.stdout.write(resultHeader('text/csv', record.result.columns) + resultLines('text/csv', record.result.columns, record.result.rows));
+    return void process.stderr.write(`${summary(record)}\n`);
+  }
+  if (options.format === 'csv') return void process.stderr.write(`${formatRecord(record)}\n`);
+  process.stdout.write(`${formatRecord(record)}\n\n`);
 }
 
 async function run(options: CliOptions, env: CliEnv): Promise<number> {
@@ -59,7 +77,7 @@ async function run(options: CliOptions, env: CliEnv): Promise<number> {
     for (const sql of queries) {
       const record = await runLocal(pool, sql, { partitions: options.partitions, workers: options.workers, partitionKey: options.partitionBy }, typeNames);
       if (record.status === 'failed') failed++;
-      process.stdout.write(options.json ? `${JSON.stringify(record)}\n` : `${formatRecord(record)}\n\n`);
+      print(options, record, record);
     }
   } finally {
     await pool.end();

@@ -1,5 +1,5 @@
 /** Running queries through the API: submit, follow the fragments, fetch the record. */
-import { QueryView, toQueryRecord, type ErrorRecord, type QueryRecord } from '@pgfan/contracts';
+import { QueryView, toQueryRecord, type ErrorRecord, type JsonValue, type QueryRecord, type ResultPage } from '@pgfan/contracts';
 import { apiFetch, type ApiTarget } from './api';
 
 export class ApiUnreachableError extends Error {
@@ -57,6 +57,31 @@ export async function runRemote(
     view = QueryView.parse((await call(api, `/api/queries/${view.id}`)).body);
   }
   return view;
+}
+
+/**
+ * The view with every row of its result: a record keeps only a preview (RESULT_MAX_ROWS), the
+ * rest is read page by page. Unchanged when it has them all, or only a preview was kept.
+ */
+export async function withAllRows(api: ApiTarget, view: QueryView): Promise<QueryView> {
+  const result = view.result;
+  if (view.status !== 'completed' || !result?.truncated || result.stored !== true) return view;
+  const rows: JsonValue[][] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await call(api, `/api/queries/${view.id}/result?limit=10000${cursor ? `&cursor=${cursor}` : ''}`)).body as ResultPage;
+    rows.push(...page.rows);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { ...view, result: { ...result, rows, truncated: false } };
+}
+
+/** A completed query's whole result as CSV, as the API writes it (PostgreSQL's COPY … CSV HEADER). */
+export async function resultCsv(api: ApiTarget, id: string): Promise<string> {
+  const response = await apiFetch(api, `/api/queries/${id}/result`, { headers: { accept: 'text/csv' } });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`cannot read the result: ${text}`);
+  return text;
 }
 
 /** The CLI record of whatever `runRemote` returned. */

@@ -39,3 +39,4 @@ export {
 } from './servers';
 export { measureParallelism, measureParallelStart, type ParallelStart, type ParallelismMeasurement } from './parallelism';
 export { auditQueryRole, provisionQueryRole, type QueryRoleSpec, type RoleAudit } from './query-role';
+export { header as resultHeader, rowLines as resultLines, RESULT_TYPES, type ResultType } from './result-formats';

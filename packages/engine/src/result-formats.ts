@@ -5,7 +5,7 @@
  * PostgreSQL's text, NULL as an empty field and an empty string as `""`, lines ending in LF.
  */
 import type { JsonValue, ResultColumn } from '@pgfan/contracts';
-import { toPostgresText } from '@pgfan/engine';
+import { toPostgresText } from './values';
 
 export const RESULT_TYPES = ['application/json', 'application/x-ndjson', 'text/csv'] as const;
 export type ResultType = (typeof RESULT_TYPES)[number];
