@@ -119,3 +119,16 @@ test('a small result reads from its record; a bad cursor, an unknown Accept type
   const early = await system.request<{ error: { code: string } }>('GET', `/api/queries/${queued.body.id}/result`);
   expect(early.status === 409 ? early.body.error.code : 'completed already').toMatch(/QUERY_NOT_COMPLETED|completed already/);
 });
+
+test('through the PostgreSQL port: every row of a result past the preview, and of one past RESULT_MAX_BYTES, as PostgreSQL prints them', async () => {
+  const [host = '', port = ''] = (system.pgAddress ?? '').split(':');
+  const psql = (target: string[], sql: string) =>
+    execFileSync('psql', ['-XAtq', ...target, '-c', 'SET pgfan.partitions = 3', '-c', sql], { encoding: 'utf8', env: { ...process.env, PGTZ: 'UTC' } });
+  const through = ['-h', host, '-p', port, '-U', 'anyone', '-d', system.db.name];
+  const direct = ['-d', system.queryUrl];
+  for (const sql of ['SELECT id, country, ratio, ts, tag FROM events ORDER BY id', "SELECT id, repeat('x', 100) AS pad FROM events ORDER BY id"]) {
+    const expected = psql(direct, sql);
+    expect(expected.split('\n').length).toBeGreaterThan(6799);
+    expect(psql(through, sql)).toBe(expected);
+  }
+});

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_SERVERS, type JsonValue } from '@pgfan/contracts';
-import { toPostgresText } from '@pgfan/engine';
+import { RESULT_PAGE_ROWS, toPostgresText } from '@pgfan/engine';
+import { resultRows } from '@pgfan/store';
 import type { Caller } from '../auth';
 import { ServiceError } from '../errors';
 import { cancel, submit } from '../submit';
@@ -470,13 +471,15 @@ export class ClientSession {
       if ('declined' in outcome || !outcome.finished) return 'forward';
       const { record } = outcome;
       if (record.status === 'cancelled') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
-      if (record.status === 'completed' && record.result && !record.result.truncated) {
-        const rows = dataRows(record.result.rows, columns);
+      if (record.status === 'completed' && record.result && (!record.result.truncated || record.result.stored === true)) {
+        // Past the record's preview, the rest is in the result's pages.
+        const all = record.result.truncated ? await resultRows(this.gateway.api.storePool, record.id, 0, record.result.rowCount, RESULT_PAGE_ROWS) : record.result.rows;
+        const rows = dataRows(all, columns);
         // A value binary cannot carry here: the session sends PostgreSQL's own.
         return rows ? { rows, tag: `SELECT ${record.result.rowCount}` } : 'forward';
       }
       if (record.error?.code === 'TIMEOUT') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to statement timeout' } };
-      // Failed, or more rows than a record keeps: run as written, where PostgreSQL gives its own error or every row.
+      // Failed: run as written, where PostgreSQL gives its own error (or, past RESULT_MAX_BYTES, every row).
       return 'forward';
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
