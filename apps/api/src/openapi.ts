@@ -69,6 +69,7 @@ export function openApiDocument(version: string): object {
           parameters: [
             idParameter,
             { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page; the first row when omitted' },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'start at this row (0 the first) instead of a cursor' },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 }, description: 'rows in a JSON page' },
           ],
           responses: {

@@ -111,7 +111,9 @@ export function resultHandler(ctx: ApiContext) {
     }
     const type = req.accepts([...RESULT_TYPES]) as ResultType | false;
     if (!type) throw new ServiceError('NOT_ACCEPTABLE', `a result is sent as ${RESULT_TYPES.join(', ')}`);
-    const offset = decodeOffset(req.query.cursor);
+    // A cursor continues a read; an offset goes straight to a row (a dashboard's page).
+    if (req.query.cursor !== undefined && req.query.offset !== undefined) throw new ServiceError('BAD_REQUEST', 'give ?cursor or ?offset, not both');
+    const offset = integerParam(req.query, 'offset', 0, result.rowCount) ?? decodeOffset(req.query.cursor);
     const read = (from: number, count: number) =>
       result.truncated ? resultRows(ctx.storePool, id, from, count, RESULT_PAGE_ROWS) : Promise.resolve(result.rows.slice(from, from + count));
     if (type === 'application/json') {

@@ -19,7 +19,9 @@ let page: Page;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  system = await startSystem({ label: 'dashboard' });
+  // A record keeps 100 rows: larger results are paged from the stored result.
+  const limits = { RESULT_MAX_ROWS: '100' };
+  system = await startSystem({ label: 'dashboard', apiEnv: limits, workerEnv: limits });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -62,6 +64,19 @@ test('run a query in the console and watch it complete with the right answer', a
   expect(await page.getByRole('listitem', { name: /fragment \d: done/ }).count()).toBe(4);
   expect(await page.getByRole('columnheader', { name: 'views bigint' }).isVisible()).toBe(true);
   await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
+}, 60_000);
+
+test("a result larger than the record's preview is paged from the stored result", async () => {
+  await page.getByLabel('SQL').fill('SELECT id, country FROM events ORDER BY id');
+  await page.getByLabel('SQL').press('Control+Enter');
+  await page.locator('.query-head .badge', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
+  const total = await direct('SELECT count(*) FROM events');
+  await page.getByText(`rows 1–100 of ${Number(total).toLocaleString('en-US')}`).waitFor();
+  await page.getByRole('button', { name: 'Next ›' }).click();
+  await page.getByRole('button', { name: 'Next ›' }).click();
+  const id201 = await direct('SELECT id FROM events ORDER BY id OFFSET 200 LIMIT 1');
+  await page.getByRole('cell', { name: id201, exact: true }).waitFor();
+  expect(await page.locator('.result tbody tr').count()).toBe(100);
 }, 60_000);
 
 test('overview shows live workers, queues, throughput and latency', async () => {

@@ -473,7 +473,9 @@ export class ClientSession {
       if (record.status === 'cancelled') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
       if (record.status === 'completed' && record.result && (!record.result.truncated || record.result.stored === true)) {
         // Past the record's preview, the rest is in the result's pages.
-        const all = record.result.truncated ? await resultRows(this.gateway.api.storePool, record.id, 0, record.result.rowCount, RESULT_PAGE_ROWS) : record.result.rows;
+        const all = record.result.truncated
+          ? await resultRows(this.gateway.api.storePool, record.id, 0, record.result.rowCount, RESULT_PAGE_ROWS)
+          : record.result.rows;
         const rows = dataRows(all, columns);
         // A value binary cannot carry here: the session sends PostgreSQL's own.
         return rows ? { rows, tag: `SELECT ${record.result.rowCount}` } : 'forward';

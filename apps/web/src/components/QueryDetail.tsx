@@ -32,7 +32,7 @@ export function QueryDetail({ view }: { view: QueryView }) {
       </header>
       <Pipeline view={view} />
       {view.error && <ErrorView error={view.error} sql={view.sql} />}
-      {view.result && <ResultTable result={view.result} />}
+      {view.result && <ResultTable key={view.id} result={view.result} queryId={view.status === 'completed' ? view.id : undefined} />}
       {view.plan && <PlanView plan={view.plan} totalMs={view.status === 'completed' ? view.timings.totalMs : null} />}
     </article>
   );

@@ -1,5 +1,5 @@
 /** The REST API, from the browser (same origin). */
-import { QueryPage, QueryView, type ErrorRecord, type QueryStatus } from '@pgfan/contracts';
+import { QueryPage, QueryView, ResultPage, type ErrorRecord, type QueryStatus } from '@pgfan/contracts';
 import { authHeaders, keyRefused } from './credentials';
 
 export class ApiError extends Error {
@@ -37,6 +37,18 @@ export async function submitQuery(sql: string, partitions?: number): Promise<Que
 
 export async function fetchQuery(id: string): Promise<QueryView> {
   return QueryView.parse(await call(`/api/queries/${id}`));
+}
+
+/** Rows `offset` to `offset + limit` of a completed query's whole result. */
+export async function fetchResultPage(id: string, offset: number, limit: number): Promise<ResultPage> {
+  return ResultPage.parse(await call(`/api/queries/${id}/result?offset=${offset}&limit=${limit}`));
+}
+
+/** A completed query's whole result as CSV (what PostgreSQL's COPY … CSV HEADER writes). */
+export async function fetchResultCsv(id: string): Promise<Blob> {
+  const response = await fetch(`/api/queries/${id}/result`, { headers: { accept: 'text/csv', ...authHeaders() } });
+  if (!response.ok) throw new ApiError(response.status, { code: 'HTTP_ERROR', message: `the API answered ${response.status}` });
+  return response.blob();
 }
 
 export async function cancelQuery(id: string): Promise<QueryView> {
