@@ -336,7 +336,10 @@ function convertAtom(node: Node): Expr {
 }
 
 function convertColumnRef(node: Node): Expr {
-  assertOnly(node, ['type', 'table', 'column', 'collate', 'array_index', 'options', 'parentheses'], 'this column reference');
+  assertOnly(node, ['type', 'schema', 'table', 'column', 'collate', 'array_index', 'options', 'parentheses'], 'this column reference');
+  if (node.schema !== undefined && node.schema !== null && (typeof node.schema !== 'string' || node.column === '*')) {
+    throw new NotSplittable('this column reference is not split (schema)');
+  }
   if (node.column === '*') {
     const qualifier = typeof node.table === 'string' ? node.table : node.table?.value;
     if (typeof qualifier !== 'string') throw new NotSplittable('* here is not split');
@@ -354,7 +357,7 @@ function convertColumnRef(node: Node): Expr {
     const args: Expr[] = precision === undefined ? [] : [{ kind: 'literal', sql: precision }];
     return { kind: 'call', schema: null, name: keyword, args, star: false, distinct: false, filter: null, keyword: 'bare' };
   }
-  let expr: Expr = { kind: 'column', table, name };
+  let expr: Expr = { kind: 'column', table, name, ...(typeof node.schema === 'string' && table !== null ? { schema: node.schema } : {}) };
   for (const index of node.array_index ?? []) {
     expr = { kind: 'subscript', operand: expr, index: convertExpr(index.index) };
   }

@@ -33,6 +33,8 @@ export interface ColumnRef {
   kind: 'column';
   table: string | null;
   name: string;
+  /** `schema.table.column`, as BI tools write every column (Metabase): the schema as written. */
+  schema?: string;
 }
 
 /** `t.*` as a value (`count(t.*)`): the table's whole row; `table` is the qualifier as written. */

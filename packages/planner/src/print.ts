@@ -23,7 +23,8 @@ export function printFunctionName(name: string): string {
 export function printExpr(e: Expr): string {
   switch (e.kind) {
     case 'column':
-      return e.table === null ? quoteIdent(e.name) : `${quoteIdent(e.table)}.${quoteIdent(e.name)}`;
+      if (e.table === null) return quoteIdent(e.name);
+      return `${e.schema === undefined ? '' : `${quoteIdent(e.schema)}.`}${quoteIdent(e.table)}.${quoteIdent(e.name)}`;
     case 'whole-row':
       return `${quoteIdent(e.table)}.*`;
     case 'ref':

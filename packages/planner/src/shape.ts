@@ -65,7 +65,7 @@ export function catalogRequest(query: SelectQuery): CatalogRequest {
  */
 export function shapeQuery(parsed: SelectQuery, facts: CatalogFacts): Shape {
   checkRelation(facts);
-  const query = normalizeQualifiers(parsed);
+  const query = normalizeQualifiers(parsed, facts.table.schema);
   checkFunctions(query, facts);
   const items = query.selectStar
     ? facts.table.columns.map((c): SelectItem => ({ expr: { kind: 'column', table: null, name: c.name }, alias: null }))
@@ -101,15 +101,23 @@ function checkRelation(facts: CatalogFacts): void {
   if (kind !== 'table' && kind !== 'materialized-view') throw new NotSplittable(`${what} is not a table`);
 }
 
-/** Strips `t.` from column references to the query's one table, so equal expressions print equal. */
-function normalizeQualifiers(q: SelectQuery): SelectQuery {
+/**
+ * Strips `t.` (and `schema.t.`) from column references to the query's one table, so equal
+ * expressions print equal.
+ * @param tableSchema the schema the table was found in.
+ */
+function normalizeQualifiers(q: SelectQuery, tableSchema: string): SelectQuery {
   const visibleName = q.from.alias ?? q.from.name;
   const strip = (e: Expr): Expr =>
     transform(e, (node) => {
       if ((node.kind !== 'column' && node.kind !== 'whole-row') || node.table === null) return undefined;
       if (node.table !== visibleName) throw new NotSplittable(`the qualifier "${node.table}" does not name the query's table`);
+      // schema.table.column names the table itself: not through an alias, and in its own schema.
+      if (node.kind === 'column' && node.schema !== undefined && (q.from.alias !== null || node.schema !== (q.from.schema ?? tableSchema))) {
+        throw new NotSplittable(`the qualifier "${node.schema}.${node.table}" does not name the query's table`);
+      }
       // A whole row keeps its qualifier: `t.*` means nothing without one.
-      return node.kind === 'whole-row' ? node : { ...node, table: null };
+      return node.kind === 'whole-row' ? node : { kind: 'column', table: null, name: node.name };
     });
   return mapExpressions(q, strip);
 }

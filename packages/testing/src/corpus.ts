@@ -234,6 +234,10 @@ const tables: DifferentialCase[] = splitting([
   'SELECT "Country", count(*), sum("Amount") AS "Total Amount", max("lower") FROM "Camel Events" GROUP BY "Country" ORDER BY 1',
   'SELECT "Id" AS Key, "Amount" AS "Mixed" FROM "Camel Events" ORDER BY "Id" DESC LIMIT 3',
   'SELECT count(*) AS Total, sum(flags) AS "Total" FROM events',
+  // Every column as schema.table.column, as Metabase writes its questions.
+  'SELECT "public"."events"."country" AS "country", count(*) AS "count", sum("public"."events"."revenue") AS "sum" FROM "public"."events" GROUP BY "public"."events"."country" ORDER BY "public"."events"."country" COLLATE "C" ASC',
+  'SELECT public.events.device, avg(public.events.duration) FROM events WHERE public.events.flags > 3 GROUP BY public.events.device ORDER BY 1 NULLS FIRST',
+  'SELECT "public"."Camel Events"."Country", count(*) FROM "public"."Camel Events" GROUP BY "public"."Camel Events"."Country" ORDER BY 1',
 ]);
 
 /** TPC-H Q1 and Q6 shapes. */

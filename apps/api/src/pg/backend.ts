@@ -24,26 +24,63 @@ function escapeOption(value: string): string {
   return value.replace(/([ \\])/g, '\\$1');
 }
 
+/** Names of UTC: a server whose default zone is one of them already prints as the workers do. */
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'UCT', 'Etc/UCT', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu']);
+
 /**
- * The startup parameters of the pinned session: pgfan's session settings (the format its results
- * are printed in) as defaults, then what the client asked for, which wins.
+ * The settings a pinned session must start with to print values as pgfan's workers do (its REST
+ * results' format): those of SESSION_SETTINGS the server's own defaults (`serverDefaults`, what a
+ * direct connection gets) differ from, so that a session differs from a direct one no more than it
+ * must (`pg_settings` shows a setting's source). jit changes only speed: the server's choice stays.
  */
-export function backendStartup(user: string, database: string, client: ReadonlyMap<string, string>): Record<string, string> {
-  const defaults = Object.entries(SESSION_SETTINGS).map(([name, value]) => `-c ${name}=${escapeOption(value)}`);
+export function sessionDefaults(serverDefaults: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(SESSION_SETTINGS).filter(([name, value]) => {
+      const current = serverDefaults.get(name);
+      if (name === 'jit' || current === value) return false;
+      return !(name === 'TimeZone' && UTC_NAMES.has(value) && UTC_NAMES.has(current ?? ''));
+    }),
+  );
+}
+
+/**
+ * The startup parameters of the pinned session: `defaults` (see `sessionDefaults`), then what the
+ * client asked for, which wins.
+ */
+export function backendStartup(user: string, database: string, client: ReadonlyMap<string, string>, defaults: Record<string, string>): Record<string, string> {
+  const options = Object.entries(defaults).map(([name, value]) => `-c ${name}=${escapeOption(value)}`);
   const startup: Record<string, string> = { user, database, application_name: 'pgfan-pg' };
   for (const [name, value] of client) {
     if (NOT_FORWARDED.has(name)) continue;
     startup[name] = value;
   }
-  startup.options = [...defaults, ...(client.has('options') ? [client.get('options') as string] : [])].join(' ');
+  const all = [...options, ...(client.has('options') ? [client.get('options') as string] : [])];
+  if (all.length > 0) startup.options = all.join(' ');
   return startup;
+}
+
+/** What a direct connection to `connectionString` starts with: every setting's value. */
+export async function serverDefaults(connectionString: string): Promise<Map<string, string>> {
+  const client = new Client({ connectionString });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_catalog.pg_settings');
+    return new Map(rows.map((r) => [r.name, r.setting]));
+  } finally {
+    await client.end();
+  }
 }
 
 /**
  * Opens a session for a client that sent `clientParameters` in its startup message.
  * @throws the server's error (a FATAL: bad parameter, too many connections, …) as node-postgres reports it.
  */
-export async function openBackend(connectionString: string, clientParameters: ReadonlyMap<string, string>): Promise<PinnedBackend> {
+export async function openBackend(
+  connectionString: string,
+  clientParameters: ReadonlyMap<string, string>,
+  defaults: Record<string, string>,
+): Promise<PinnedBackend> {
   const client = new Client({ connectionString });
   const internals = client as unknown as {
     connectionParameters: { user: string; database: string };
@@ -52,7 +89,7 @@ export async function openBackend(connectionString: string, clientParameters: Re
     processID: number;
   };
   const { user, database } = internals.connectionParameters;
-  internals.getStartupConf = () => backendStartup(user, database, clientParameters);
+  internals.getStartupConf = () => backendStartup(user, database, clientParameters, defaults);
   const parameters: [string, string][] = [];
   internals.connection.on('parameterStatus', (m) => parameters.push([m.parameterName, m.parameterValue]));
   client.on('error', () => undefined);

@@ -9,6 +9,7 @@ import type { ApiKeys } from '../auth';
 import type { ApiContext } from '../context';
 import type { ErrorFields } from './messages';
 import { ClientSession } from './session';
+import { serverDefaults, sessionDefaults } from './backend';
 import { WorkerSettings } from './settings';
 
 export interface GatewayOptions {
@@ -28,6 +29,8 @@ export class Gateway {
   constructor(
     readonly api: ApiContext,
     readonly settings: WorkerSettings,
+    /** What each pinned session starts with (see `sessionDefaults`). */
+    readonly sessionDefaults: Record<string, string>,
     readonly tls: SecureContext | null,
     private readonly database: string,
     private readonly maxClients: number,
@@ -94,6 +97,7 @@ export async function startGateway(api: ApiContext, options: GatewayOptions): Pr
   const gateway = new Gateway(
     api,
     new WorkerSettings(new Map(Object.entries(JSON.parse(row.settings) as Record<string, string>))),
+    sessionDefaults(await serverDefaults(api.env.queryDatabaseUrl)),
     options.tls,
     row.database,
     options.maxClients,

@@ -1,5 +1,5 @@
 /** The PostgreSQL port's pure parts: framing, messages, the startup it asks for, and when a session reads queries as the workers do. */
-import { backendStartup } from './backend';
+import { backendStartup, sessionDefaults } from './backend';
 import { MessageReader, ProtocolViolation } from './framing';
 import * as pg from './messages';
 import { WorkerSettings, type Fingerprint } from './settings';
@@ -64,7 +64,20 @@ describe('messages', () => {
   });
 });
 
-test("the pinned session starts in pgfan's formats unless the client asks otherwise, as itself and where pgfan says", () => {
+test("the pinned session starts in pgfan's formats where the server's defaults differ, the client's own parameters winning, as itself and where pgfan says", () => {
+  const server = new Map([
+    ['TimeZone', 'Etc/UTC'],
+    ['DateStyle', 'ISO, MDY'],
+    ['IntervalStyle', 'postgres'],
+    ['extra_float_digits', '1'],
+    ['standard_conforming_strings', 'on'],
+    ['default_transaction_read_only', 'on'],
+    ['jit', 'on'],
+  ]);
+  // Etc/UTC is UTC already, jit is the server's to choose: nothing to set.
+  expect(sessionDefaults(server)).toEqual({});
+  const defaults = sessionDefaults(new Map([...server, ['TimeZone', 'America/New_York'], ['DateStyle', 'SQL, DMY']]));
+  expect(defaults).toEqual({ TimeZone: 'UTC', DateStyle: 'ISO, MDY' });
   const startup = backendStartup(
     'reader',
     'app',
@@ -75,10 +88,11 @@ test("the pinned session starts in pgfan's formats unless the client asks otherw
       ['options', '-c search_path=s'],
       ['replication', 'true'],
     ]),
+    defaults,
   );
   expect(startup).toMatchObject({ user: 'reader', database: 'app', TimeZone: 'Europe/Paris' });
   expect(startup.replication).toBeUndefined();
-  expect(startup.options).toMatch(/^-c TimeZone=UTC -c DateStyle=ISO,\\ MDY .* -c search_path=s$/);
+  expect(startup.options).toBe('-c TimeZone=UTC -c DateStyle=ISO,\\ MDY -c search_path=s');
 });
 
 describe('WorkerSettings', () => {

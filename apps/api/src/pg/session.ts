@@ -248,7 +248,7 @@ export class ClientSession {
     this.authentication = null;
     this.socket.write(pg.authenticationOk());
     try {
-      this.backend = await openBackend(this.gateway.connectionString, this.startupParameters);
+      this.backend = await openBackend(this.gateway.connectionString, this.startupParameters, this.gateway.sessionDefaults);
     } catch (error) {
       const fields = error as { code?: string; message?: string };
       return this.fatal({ severity: 'FATAL', code: fields.code ?? '08006', message: fields.message ?? 'cannot open a session on the database' });
