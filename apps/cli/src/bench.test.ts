@@ -28,7 +28,8 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     throughputUsers: [1, 2],
     throughputSeconds: 1,
   };
-  const results = await runBench(system.db.url, { url: system.url }, plan);
+  const [pgHost, pgPort] = (system.pgAddress ?? '').split(':');
+  const results = await runBench(system.db.url, { url: system.url }, plan, `postgresql://bench@${pgHost}:${pgPort}/${system.db.name}`);
   expect(results.modes).toEqual(expect.arrayContaining(['direct-serial', 'direct-parallel', 'pgfan-auto', 'pgfan-2', 'pgfan-4', 'pgfan-8']));
   expect(results.cells).toHaveLength(BENCH_QUERIES.length * results.modes.length);
   expect(results.cells.filter((c) => c.mismatch)).toEqual([]);
@@ -44,6 +45,8 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     [1, 0, true],
     [2, 0, true],
   ]);
+  // The same query through pgfan's PostgreSQL port.
+  expect(results.protocol).toMatchObject({ runs: [expect.objectContaining({ users: 1, errors: 0 }), expect.objectContaining({ users: 2, errors: 0 })] });
   expect(results.workers).toEqual({ atStart: 1, atEnd: 1 });
 
   const dir = mkdtempSync(join(tmpdir(), 'pgfan-bench-'));

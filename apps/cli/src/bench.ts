@@ -75,7 +75,11 @@ function gitCommit(): string | null {
   }
 }
 
-export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchPlan): Promise<BenchResults> {
+/**
+ * @param pgUrl pgfan's PostgreSQL port, to measure the protocol path (throughput at the client
+ *   counts up to 20); not measured without it.
+ */
+export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchPlan, pgUrl?: string): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const workersAtStart = await liveWorkers(api);
   if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
@@ -164,6 +168,7 @@ export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchP
           `PostgreSQL ${baselines.at(-1)!.perSecond.toFixed(0)}/s`,
       );
     }
+    const protocol = pgUrl === undefined ? undefined : await measureProtocol(pgUrl, plan, headline, summary);
     // With streaming replicas (REPLICAS=2 npm start): one query spread over two of them, on the largest table.
     const servers = (await health(api)).servers ?? [];
     const scaleOut = await runScaleOut(databaseUrl, api, servers, plan.tables.at(-1)!, plan.rounds, log);
@@ -186,11 +191,40 @@ export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchP
       cells,
       overhead: { table: TINY.table, direct, pgfan, partitions: 4, overheadMs: pgfan.median - direct.median },
       throughput: { sql: headline, runs, direct: baselines },
+      ...(protocol ? { protocol } : {}),
       ...(scaleOut ? { scaleOut } : {}),
     };
   } finally {
     await Promise.all(runners.map((r) => r.close()));
   }
+}
+
+/** The headline query through pgfan's PostgreSQL port, as many clients as a pool of 20 serves at once. */
+async function measureProtocol(
+  pgUrl: string,
+  plan: BenchPlan,
+  sql: string,
+  summary: (users: number, latencies: number[], errors: number) => ThroughputRun,
+): Promise<NonNullable<BenchResults['protocol']>> {
+  const probe = new Client({ connectionString: pgUrl });
+  try {
+    await probe.connect();
+    await probe.end();
+  } catch (error) {
+    const skipped = `cannot connect to pgfan's PostgreSQL port at ${redactUrl(pgUrl)} (${(error as Error).message}); set PG_URL`;
+    log(`protocol: ${skipped}`);
+    return { skipped };
+  }
+  const runs: ThroughputRun[] = [];
+  for (const users of plan.throughputUsers.filter((u) => u <= 20)) {
+    const load = await directLoad(pgUrl, users, plan.throughputSeconds, sql);
+    const run = summary(users, load.latencies, load.errors);
+    runs.push(run);
+    log(
+      `protocol, ${users} clients: pgfan's port ${run.perSecond.toFixed(0)}/s (p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.errors} errors)`,
+    );
+  }
+  return { runs };
 }
 
 /** Writes the JSON, Markdown and SVG; returns their paths. */
@@ -220,11 +254,20 @@ async function main(): Promise<number> {
   const env = loadEnv(process.env);
   const plan = benchPlan(values.quick ?? false, rounds);
   log(`Benchmark${plan.quick ? ' (quick)' : ''}: pgfan at ${env.API_URL} against PostgreSQL at ${redactUrl(env.DATABASE_URL)}, ${plan.rounds} rounds`);
-  const results = await runBench(env.DATABASE_URL, apiTarget(env), plan);
+  const results = await runBench(env.DATABASE_URL, apiTarget(env), plan, pgPortUrl(env));
   const files = writeResults(results);
   log(`\n${renderMarkdown(results)}`);
   log(`Written: ${files.join(', ')}`);
   return results.cells.some((c) => c.mismatch) ? 1 : 0;
+}
+
+/** pgfan's PostgreSQL port: PG_URL, or the API's host on 5433 with API_KEY as the password. */
+function pgPortUrl(env: ReturnType<typeof loadEnv>): string {
+  if (env.PG_URL) return env.PG_URL;
+  const url = new URL('postgresql://pgfan@localhost:5433/pgfan');
+  url.hostname = new URL(env.API_URL).hostname;
+  if (env.API_KEY) url.password = env.API_KEY;
+  return url.toString();
 }
 
 runCommand(module, 'pgfan-bench', main);

@@ -11,6 +11,8 @@ export const CliEnv = z.object({
   API_URL: envUrl('http://127.0.0.1:3000', ['http:', 'https:']),
   /** Sent as a Bearer token when the API has keys (API_KEYS or `npm run keys`). */
   API_KEY: z.string().optional(),
+  /** pgfan's PostgreSQL port, for the benchmark's protocol path; the API's host on 5433 (API_KEY the password) when unset. */
+  PG_URL: z.string().optional(),
 });
 export type CliEnv = z.infer<typeof CliEnv>;
 

@@ -65,8 +65,28 @@ export function renderMarkdown(results: BenchResults): string {
       return `| ${r.users} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${baseline} |`;
     }),
   );
+  if (results.protocol) lines.push('', ...protocolLines(results));
   if (results.scaleOut) lines.push('', ...scaleOutLines(results.scaleOut));
   return `${lines.join('\n')}\n`;
+}
+
+/** The PostgreSQL protocol section: the headline query through pgfan's port, beside PostgreSQL's own. */
+function protocolLines(results: BenchResults): string[] {
+  const protocol = results.protocol as NonNullable<BenchResults['protocol']>;
+  const head = ['## The PostgreSQL protocol', ''];
+  if ('skipped' in protocol) return [...head, `Not measured: ${protocol.skipped}.`];
+  return [
+    ...head,
+    `\`${results.throughput.sql}\` through pgfan's PostgreSQL port (node-postgres, a pool of up to 20 connections, as for PostgreSQL itself), beside PostgreSQL's own port; p50 at 1 client is the headline query's latency.`,
+    '',
+    '| clients | pgfan port queries/s | p50 | p99 | errors | PostgreSQL queries/s | p50 | p99 | ratio |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...protocol.runs.map((r) => {
+      const d = results.throughput.direct.find((x) => x.users === r.users);
+      const baseline = d ? `${d.perSecond.toFixed(0)} | ${ms(d.p50)} | ${ms(d.p99)} | ${(r.perSecond / d.perSecond).toFixed(2)}` : '– | – | – | –';
+      return `| ${r.users} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${baseline} |`;
+    }),
+  ];
 }
 
 /** The scale-out section: each mode per query, and the spread's speed-up over PostgreSQL's best on one replica. */

@@ -37,6 +37,8 @@ export interface BenchResults {
   overhead: { table: string; direct: Summary; pgfan: Summary; partitions: number; overheadMs: number };
   /** pgfan through REST (`runs`), and the same query straight to PostgreSQL through a pool of up to 20 connections (`direct`). */
   throughput: { sql: string; runs: ThroughputRun[]; direct: ThroughputRun[] };
+  /** The same query through pgfan's PostgreSQL port (PG_URL), at the client counts a pool of 20 serves; beside `throughput.direct`. */
+  protocol?: { runs: ThroughputRun[] } | { skipped: string };
   /** With streaming replicas: a query spread over two against PostgreSQL's best on one. */
   scaleOut?: ScaleOutResults;
 }
