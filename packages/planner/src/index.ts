@@ -60,3 +60,4 @@ export { quoteIdent } from './print';
 export type { CombineTemplate } from './decompose';
 export type { CatalogFacts, ColumnFacts, FunctionFacts, ProbeColumn, RelationKind, TableFacts } from './facts';
 export type { TableRef } from './ir';
+export { bindParameters } from './parameters';

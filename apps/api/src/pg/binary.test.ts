@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { ADMIN_URL } from '@pgfan/testing';
-import { toBinary } from './binary';
+import { fromBinary, toBinary } from './binary';
 
 let client: Client;
 
@@ -28,6 +28,16 @@ async function judge(type: string, send: string, oid: number, literals: string[]
   const wrong = rows.filter((r) => toBinary(r.text, oid)?.toString('hex') !== r.sent);
   expect(wrong.map((r) => `${r.text}: ${toBinary(r.text, oid)?.toString('hex')} ≠ ${r.sent}`)).toEqual([]);
   expect(rows.length).toBe(literals.length);
+  // And back: what a driver sends in binary reads as text PostgreSQL takes for the same value.
+  const texts = rows.map((r) => fromBinary(Buffer.from(r.sent, 'hex'), oid) ?? null);
+  // json has no equality: compared as text, which json keeps as written.
+  const compared = type === 'json' ? 'a::text IS NOT DISTINCT FROM b::text' : 'a IS NOT DISTINCT FROM b';
+  const { rows: same } = await client.query<{ same: boolean }>(`SELECT ${compared} AS same FROM unnest($1::${type}[], $2::${type}[]) AS u(a, b)`, [
+    rows.map((r) => r.text),
+    texts,
+  ]);
+  const differing = rows.filter((_, i) => !same[i]?.same).map((r, i) => `${r.text} → ${texts[i]}`);
+  expect(differing).toEqual([]);
 }
 
 test('integers, floats, booleans, oids', async () => {

@@ -138,3 +138,98 @@ export function toBinary(text: string, typeOid: number): Buffer | undefined {
 export function encodesBinary(typeOid: number): boolean {
   return TEXT_TYPES.has(typeOid) || [16, 21, 23, 26, 20, 700, 701, 1700, 3802, 17, 2950, 1082, 1083, 1114, 1184].includes(typeOid);
 }
+
+/** A proleptic Gregorian date from days since 2000-01-01 (Hinnant's civil_from_days), as PostgreSQL prints it in ISO style. */
+function dateText(days: number): string {
+  const z = days + POSTGRES_EPOCH_DAYS + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return year > 0 ? `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}` : `${String(1 - year).padStart(4, '0')}-${two(month)}-${two(day)} BC`;
+}
+
+/** Microseconds of a day as HH:MM:SS[.ffffff], trailing zeros of the fraction dropped. */
+function timeText(micros: bigint): string {
+  const two = (n: bigint) => String(n).padStart(2, '0');
+  const fraction = micros % 1_000_000n;
+  const seconds = micros / 1_000_000n;
+  const text = `${two(seconds / 3600n)}:${two((seconds / 60n) % 60n)}:${two(seconds % 60n)}`;
+  return fraction === 0n ? text : `${text}.${String(fraction).padStart(6, '0').replace(/0+$/, '')}`;
+}
+
+function timestampText(micros: bigint, zoned: boolean): string {
+  if (micros === 0x7fffffffffffffffn) return 'infinity';
+  if (micros === -0x8000000000000000n) return '-infinity';
+  const days = micros >= 0n ? micros / DAY_MICROS : -((-micros + DAY_MICROS - 1n) / DAY_MICROS);
+  const date = dateText(Number(days));
+  const [day, era = ''] = date.split(' ');
+  return `${day} ${timeText(micros - days * DAY_MICROS)}${zoned ? '+00' : ''}${era ? ` ${era}` : ''}`;
+}
+
+function numericText(bytes: Buffer): string | undefined {
+  const count = bytes.readInt16BE(0);
+  const weight = bytes.readInt16BE(2);
+  const sign = bytes.readUInt16BE(4);
+  const scale = bytes.readInt16BE(6);
+  const special: Record<number, string> = { 0xc000: 'NaN', 0xd000: 'Infinity', 0xf000: '-Infinity' };
+  if (special[sign] !== undefined) return special[sign];
+  const groups = Array.from({ length: count }, (_, i) => String(bytes.readInt16BE(8 + 2 * i)).padStart(4, '0'));
+  // Digit groups from 10000^weight down: whole part, then fraction.
+  const wholeGroups = Math.max(0, weight + 1);
+  const whole = (groups.slice(0, wholeGroups).join('') + '0000'.repeat(Math.max(0, wholeGroups - groups.length))).replace(/^0+(?=\d)/, '') || '0';
+  const fraction = ('0000'.repeat(Math.max(0, -weight - 1)) + groups.slice(wholeGroups).join('')).padEnd(scale, '0').slice(0, scale);
+  return `${sign === 0x4000 ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
+}
+
+/**
+ * A parameter a driver sent in binary, as text PostgreSQL reads back to the same value (pgjdbc
+ * sends numbers in binary); undefined for a type this does not read.
+ */
+export function fromBinary(bytes: Buffer, typeOid: number): string | undefined {
+  if (TEXT_TYPES.has(typeOid)) return bytes.toString('utf8');
+  switch (typeOid) {
+    case 16:
+      return bytes[0] ? 't' : 'f';
+    case 21:
+      return String(bytes.readInt16BE(0));
+    case 23:
+      return String(bytes.readInt32BE(0));
+    case 26:
+      return String(bytes.readUInt32BE(0));
+    case 20:
+      return String(bytes.readBigInt64BE(0));
+    case 700:
+    case 701: {
+      const value = typeOid === 700 ? bytes.readFloatBE(0) : bytes.readDoubleBE(0);
+      // The shortest text that reads back to the same double, hence the same float4.
+      return Object.is(value, -0) ? '-0' : String(value);
+    }
+    case 1700:
+      return numericText(bytes);
+    case 3802:
+      return bytes[0] === 1 ? bytes.subarray(1).toString('utf8') : undefined;
+    case 17:
+      return `\\x${bytes.toString('hex')}`;
+    case 2950: {
+      const hex = bytes.toString('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
+    case 1082: {
+      const days = bytes.readInt32BE(0);
+      return days === 0x7fffffff ? 'infinity' : days === -0x80000000 ? '-infinity' : dateText(days);
+    }
+    case 1083:
+      return timeText(bytes.readBigInt64BE(0));
+    case 1114:
+    case 1184:
+      return timestampText(bytes.readBigInt64BE(0), typeOid === 1184);
+    default:
+      return undefined;
+  }
+}

@@ -89,6 +89,7 @@ export const frontend = {
   parse: (sql: string, name = '') => message('P', cstring(name), cstring(sql), int16(0)),
   describeStatement: () => message('D', Buffer.from('S', 'latin1'), cstring('')),
   describePortal: (portal: string) => message('D', Buffer.from('P', 'latin1'), cstring(portal)),
+  describeNamed: (statement: string) => message('D', Buffer.from('S', 'latin1'), cstring(statement)),
   sync: () => message('S'),
   query: (sql: string) => message('Q', cstring(sql)),
   terminate: () => message('X'),
@@ -163,12 +164,33 @@ export function readParse(body: Buffer): { name: string; sql: string } {
   return { name: name.text, sql: readCString(body, name.next).text };
 }
 
-/** Bind: its portal, statement, and how many parameters it binds. */
-export function readBind(body: Buffer): { portal: string; statement: string; parameters: number } {
+export interface Bind {
+  portal: string;
+  statement: string;
+  /** Each parameter's bytes (null for NULL) and format (0 text, 1 binary). */
+  parameters: { value: Buffer | null; format: number }[];
+}
+
+/** Bind: its portal, statement, and parameters. */
+export function readBind(body: Buffer): Bind {
   const portal = readCString(body);
   const statement = readCString(body, portal.next);
-  const formats = body.readInt16BE(statement.next);
-  return { portal: portal.text, statement: statement.text, parameters: body.readInt16BE(statement.next + 2 + 2 * formats) };
+  let offset = statement.next;
+  const formatCount = body.readInt16BE(offset);
+  const formats = Array.from({ length: formatCount }, (_, i) => body.readInt16BE(offset + 2 + 2 * i));
+  offset += 2 + 2 * formatCount;
+  const parameters = body.readInt16BE(offset);
+  offset += 2;
+  // One format code for all, or one each; none: all text.
+  const format = (i: number) => (formats.length === 1 ? formats[0] : formats[i]) ?? 0;
+  const values: Bind['parameters'] = [];
+  for (let i = 0; i < parameters; i++) {
+    const length = body.readInt32BE(offset);
+    offset += 4;
+    values.push({ value: length < 0 ? null : body.subarray(offset, offset + length), format: format(i) });
+    offset += Math.max(0, length);
+  }
+  return { portal: portal.text, statement: statement.text, parameters: values };
 }
 
 /** Describe or Close: 'S' (statement) or 'P' (portal), and its name. */

@@ -78,6 +78,12 @@ describe.each(['psycopg', 'psycopg2'])('%s', (driver) => {
     expect(through.columns).toEqual(expected.columns);
     expect(through.cursor).toEqual(expected.cursor);
     expect([through.cancel, through.after]).toEqual(['57014', 1]);
+    // psycopg2 writes parameters into the text itself; psycopg 3 binds them, and pgfan writes them in.
+    const { body } = await system.request<{ queries: { sql: string; plan: { mode: string } | null }[] }>('GET', '/api/queries?limit=100');
+    const bound = driver === 'psycopg' ? "flags > ('3'::smallint)" : 'flags > 3';
+    expect(
+      body.queries.some((q) => q.sql.includes(bound) && q.sql.startsWith('SELECT country, count(*), sum(revenue), max(ts)') && q.plan?.mode === 'fan-out'),
+    ).toBe(true);
   }, 60_000);
 });
 
@@ -108,9 +114,10 @@ test('pgjdbc: binary results past prepareThreshold, parameters, setFetchSize in 
   expect(through.get('parameters')).toBe(expected.get('parameters'));
   expect(through.get('fetched')).toBe(expected.get('fetched'));
   expect([through.get('cancel'), through.get('after')]).toEqual(['57014', '1;']);
-  // Every execution of the prepared statement was fanned out, the later ones answered in binary.
+  // Every execution of the prepared statement was fanned out, the later ones answered in binary;
+  // and the one with parameters, its values written in as constants of their types.
   const { body } = await system.request<{ queries: { sql: string; plan: { mode: string } | null }[] }>('GET', '/api/queries?limit=100');
-  expect(body.queries.filter((q) => q.sql.startsWith('SELECT country, count(*), sum(revenue), max(ts), min(day)') && q.plan?.mode === 'fan-out')).toHaveLength(
-    8,
-  );
+  const fannedOut = body.queries.filter((q) => q.plan?.mode === 'fan-out').map((q) => q.sql);
+  expect(fannedOut.filter((sql) => sql.startsWith('SELECT country, count(*), sum(revenue), max(ts), min(day)'))).toHaveLength(8);
+  expect(fannedOut).toContain("SELECT count(*) FROM events WHERE country = ('de'::character varying) AND flags > ('3'::integer)");
 }, 120_000);

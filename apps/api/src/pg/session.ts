@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_SERVERS, type JsonValue } from '@pgfan/contracts';
+import { bindParameters } from '@pgfan/planner';
 import { RESULT_PAGE_ROWS, toPostgresText } from '@pgfan/engine';
 import { resultRows } from '@pgfan/store';
 import type { Caller } from '../auth';
@@ -17,7 +18,7 @@ import { ServiceError } from '../errors';
 import { cancel, submit } from '../submit';
 import type { Gateway } from './gateway';
 import { openBackend, type PinnedBackend } from './backend';
-import { encodesBinary, toBinary } from './binary';
+import { encodesBinary, fromBinary, toBinary } from './binary';
 import { raising, refusal } from './gate';
 import { MessageReader, ProtocolViolation, type Message } from './framing';
 import * as pg from './messages';
@@ -384,30 +385,36 @@ export class ClientSession {
     const describe = held.find((m) => m.type === 'D');
     const target = describe ? pg.readTarget(describe.body) : null;
     if (target && (target.kind !== 'P' || target.name !== bind.portal)) return false;
-    if (execute.portal !== bind.portal || execute.maxRows !== 0 || bind.parameters > 0) return false;
+    if (execute.portal !== bind.portal || execute.maxRows !== 0) return false;
     if (parse && parse.name !== bind.statement) return false;
     // Without its Parse, the statement must be a named one: the unnamed one does not outlive the fingerprint's query.
     const sql = parse ? parse.sql : bind.statement !== '' ? this.statements.get(bind.statement) : undefined;
     if (sql === undefined || !MAYBE_SELECT.test(sql)) return false;
     await this.whenIdle();
     if (this.transactionStatus !== 'I' || this.unsynced || this.phase !== 'ready') return false;
-    const replies = await this.exchange(
-      [pg.frontend.query(SessionFingerprint.SQL), ...held.slice(0, -1).map((m) => m.raw), pg.frontend.describePortal(bind.portal), pg.frontend.sync()],
-      2,
-    );
+    // pgfan's own Describes, after the client's messages: the parameters' types (when there are
+    // any; ParameterDescription and the statement's RowDescription), and the portal's columns.
+    const parameterized = bind.parameters.length > 0;
+    const ours = [...(parameterized ? [pg.frontend.describeNamed(bind.statement)] : []), pg.frontend.describePortal(bind.portal)];
+    const replies = await this.exchange([pg.frontend.query(SessionFingerprint.SQL), ...held.slice(0, -1).map((m) => m.raw), ...ours, pg.frontend.sync()], 2);
     const firstReady = replies.findIndex((m) => m.type === 'Z');
     const fingerprint = SessionFingerprint.read(replies.slice(0, firstReady + 1));
     const bound = replies.slice(firstReady + 1, -1);
     const ready = replies[replies.length - 1] as Message;
-    // The client's replies, without the Describe pgfan added (the last before ReadyForQuery).
-    const toClient = bound.slice(0, -1).map((m) => m.raw);
+    const added = parameterized ? 3 : 1;
+    // The client's replies, without those to pgfan's Describes.
+    const toClient = bound.slice(0, -added).map((m) => m.raw);
     if (bound.some((m) => m.type === 'E')) {
       // PostgreSQL refused the Parse or Bind: the client hears it so, and the Execute never ran.
       this.socket.write(Buffer.concat([...bound.filter((m, i) => i < bound.length - 1 || m.type === 'E').map((m) => m.raw), ready.raw]));
       return true;
     }
     const description = bound[bound.length - 1];
-    const answer = description?.type === 'T' && fingerprint ? await this.answer(sql, pg.rowDescriptionColumns(description.body), fingerprint) : 'forward';
+    const boundSql = parameterized ? await this.withValues(sql, bind.parameters, bound[bound.length - 3]) : sql;
+    const answer =
+      description?.type === 'T' && fingerprint && boundSql !== null
+        ? await this.answer(boundSql, pg.rowDescriptionColumns(description.body), fingerprint)
+        : 'forward';
     if (answer === 'forward') {
       // Run it after all: bind it again (its portal ended with the Sync) and execute it; the client
       // has had its BindComplete.
@@ -419,6 +426,25 @@ export class ClientSession {
     const tail = 'error' in answer ? [pg.errorResponse(answer.error)] : [...answer.rows, pg.commandComplete(answer.tag)];
     this.socket.write(Buffer.concat([...toClient, ...tail, pg.readyForQuery(this.transactionStatus)]));
     return true;
+  }
+
+  /**
+   * `sql` with its parameters' values written in as constants of the types PostgreSQL inferred
+   * (from the statement's ParameterDescription); null if a type is not known.
+   */
+  private async withValues(sql: string, parameters: pg.Bind['parameters'], description: Message | undefined): Promise<string | null> {
+    if (description?.type !== 't') return null;
+    const count = description.body.readInt16BE(0);
+    const oids = Array.from({ length: count }, (_, i) => description.body.readUInt32BE(2 + 4 * i));
+    // Sent in binary (pgjdbc's numbers), a value is read back into text by its type.
+    const values = parameters.map(({ value, format }, i) => (value === null ? null : format === 0 ? value.toString('utf8') : fromBinary(value, oids[i] ?? 0)));
+    if (values.includes(undefined)) return null;
+    const { typeNames, queryPool } = this.gateway.api;
+    const names = await typeNames.of(
+      queryPool,
+      oids.map((dataTypeID) => ({ dataTypeID, dataTypeModifier: -1 })),
+    );
+    return names.includes('unknown') ? null : bindParameters(sql, values as (string | null)[], names);
   }
 
   /** The answer to a statement the session would read as the workers do: its fan-out's, or 'forward'. */
