@@ -276,6 +276,7 @@ test('openapi.json describes every endpoint', async () => {
     'GET /api/openapi.json',
     'GET /api/queries',
     'GET /api/queries/{id}',
+    'GET /api/queries/{id}/result',
     'POST /api/queries',
   ]);
 });

@@ -1,7 +1,7 @@
 /** GET /api/health: can we reach PostgreSQL and Redis, how many workers are alive, and where each database server stands. */
 import type { HealthReport } from '@pgfan/contracts';
 import { liveWorkers } from '@pgfan/dispatch';
-import { readCostModel } from '@pgfan/runtime';
+import { readCostModel, readServerParallelism, type ServerReport } from '@pgfan/runtime';
 import type { ApiContext } from './context';
 import type { ApiRequest, ApiResponse } from './http';
 
@@ -15,12 +15,18 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; late
   }
 }
 
+/** Every database server's state and measured capacity, when there are replicas; undefined without. */
+export async function serverReports(ctx: ApiContext): Promise<ServerReport[] | undefined> {
+  if (ctx.servers.replicas.length === 0) return undefined;
+  return ctx.servers.report(await readServerParallelism(ctx.redis).catch(() => new Map<string, number>()));
+}
+
 export function healthHandler(ctx: ApiContext) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const [postgres, redis] = await Promise.all([probe(() => ctx.storePool.query('SELECT 1')), probe(() => ctx.redis.ping())]);
     const [[workers, costModel], servers] = await Promise.all([
       redis.ok ? Promise.all([liveWorkers(ctx.redis).catch(() => []), readCostModel(ctx.redis).catch(() => null)]) : Promise.resolve([[], null] as const),
-      ctx.servers.replicas.length > 0 && req.authenticated ? ctx.servers.report() : Promise.resolve(undefined),
+      req.authenticated ? serverReports(ctx) : Promise.resolve(undefined),
     ]);
     const ok = postgres.ok && redis.ok;
     const body: HealthReport = {

@@ -118,6 +118,9 @@ async function main(): Promise<void> {
   // Once per database, whichever API replica takes the lock (DATABASE_MEASUREMENT_INTERVAL_MS).
   const measurement = startDatabaseMeasurement({
     connectionString: env.queryDatabaseUrl,
+    // With replicas, each one's capacity too: health shows it, and workers spread queries by it.
+    primaryName: servers.primary.name,
+    replicas: servers.replicas.map(({ name, url }) => ({ name, url })),
     redis,
     everyMs: env.DATABASE_MEASUREMENT_INTERVAL_MS,
     holder: `pgfan-api ${hostname()}:${process.pid}`,

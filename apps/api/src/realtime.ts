@@ -15,6 +15,7 @@ import { getQuery, queryClient } from '@pgfan/store';
 import { Server, type Socket } from 'socket.io';
 import { ownerScope, presentedKey, type Caller } from './auth';
 import type { ApiContext } from './context';
+import { serverReports } from './health';
 import { workerScaleSource } from './replicas';
 import { StatsCollector } from './stats';
 
@@ -55,7 +56,7 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
     next();
   });
   const workerScale = workerScaleSource({ hpaName: ctx.env.WORKER_HPA_NAME, access: ctx.kubernetes ?? null, redis: ctx.redis, log });
-  const servers = async () => (ctx.servers.replicas.length > 0 ? ctx.servers.report() : undefined);
+  const servers = () => serverReports(ctx);
   const stats = new StatsCollector(ctx.redis, ctx.queues, workerScale, servers);
 
   io.on('connection', (socket: PgfanSocket) => {

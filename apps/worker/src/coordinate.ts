@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoordinateJob, FINAL_STATUSES, type CombineJob, type FragmentJob } from '@pgfan/contracts';
 import { addQueryFlow, enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';
-import { concludeQuery, NoServerError, oneSnapshotCut, runWholeQuery, type Placement, type PlacedSnapshot } from '@pgfan/runtime';
+import { concludeQuery, NoServerError, oneSnapshotCut, readServerParallelism, runWholeQuery, type Placement, type PlacedSnapshot } from '@pgfan/runtime';
 import { formatLsn } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';
@@ -98,8 +98,9 @@ async function placeGeneration(ctx: WorkerContext, plan: Plan, deadline: number)
   const holdMs = deadline - Date.now() + ctx.env.REAPER_GRACE_MS;
   const { servers } = ctx;
   if (!ctx.env.SNAPSHOTS) return onOne(ctx, await servers.place(deadline));
-  if ((plan.servers ?? 1) < 2 || !servers.placing) return onOne(ctx, await servers.placeSnapshot(holdMs, deadline));
-  const placed = await servers.placeCut(plan.servers ?? 1, holdMs, deadline, ctx.env.CUT_TIMEOUT_MS);
+  const count = plan.servers ?? (await chosenSpread(ctx, plan));
+  if (count < 2 || !servers.placing) return onOne(ctx, await servers.placeSnapshot(holdMs, deadline));
+  const placed = await servers.placeCut(count, holdMs, deadline, ctx.env.CUT_TIMEOUT_MS);
   if (!('members' in placed)) return onOne(ctx, placed);
   const names = placed.members.map((m) => m.server.name);
   return {
@@ -113,10 +114,18 @@ async function placeGeneration(ctx: WorkerContext, plan: Plan, deadline: number)
       catchUpMs: placed.catchUpMs,
       lockMs: placed.lockMs,
       shared: placed.shared,
+      ...(plan.servers === undefined ? { automatic: true } : {}),
       server: names[0] as string,
     },
     held: placed,
   };
+}
+
+/** How many replicas the cost model spreads a fan-out over that did not ask (AUTO_SPREAD, SPREAD_MIN_MS). */
+async function chosenSpread(ctx: WorkerContext, plan: Plan): Promise<number> {
+  if (!ctx.env.AUTO_SPREAD || plan.mode !== 'fan-out' || !ctx.servers.placing) return 1;
+  const parallelism = await readServerParallelism(ctx.redis).catch(() => new Map<string, number>());
+  return ctx.servers.automaticSpread(plan.fragments.length, plan.prediction?.fanOutMs ?? null, parallelism, ctx.env.SPREAD_MIN_MS);
 }
 
 function onOne(ctx: WorkerContext, placed: Placement | PlacedSnapshot): Readers {

@@ -25,6 +25,13 @@ export const WorkerEnv = z.object({
    * before it reads one server instead; each try pauses replay on them for a few milliseconds.
    */
   CUT_TIMEOUT_MS: envInteger(500, 0, 60_000),
+  /**
+   * A fan-out whose request does not say `servers` is spread over the replicas with free capacity
+   * when the cost model predicts its fragments take at least this long (a cut costs milliseconds
+   * and pauses replay); 0 spreads every fan-out it can. With AUTO_SPREAD=false, only when asked.
+   */
+  SPREAD_MIN_MS: envInteger(250, 0, 86_400_000),
+  AUTO_SPREAD: envBoolean(true),
   /** Give every query one snapshot shared by all its fragments. */
   SNAPSHOTS: envBoolean(true),
   /** Partial rows a fragment passes through Redis; more are spilled to PostgreSQL. */

@@ -237,3 +237,16 @@ test('the bank invariant: under a steady stream of transfers on the primary, eve
     await stop();
   }
 });
+
+// Last: it replaces the file's workers with one that spreads every fan-out it can.
+test('a fan-out that did not ask for servers is spread over the replicas when the cost model says it pays, and its record says so', async () => {
+  const { system } = harness;
+  await Promise.all(system.workers.splice(0).map((w) => (w.kill(), w.exited)));
+  await system.startWorker('spreading', { READ_FROM: 'replicas', SPREAD_MIN_MS: '0' });
+  await system.waitForWorkers(1);
+  const sql = 'SELECT country, count(*) AS n, sum(revenue) AS s FROM events GROUP BY country';
+  const record = await harness.client.finished((await harness.client.submit({ sql, partitions: 4 })).id);
+  await harness.direct.expectExact(record);
+  expect(record.plan?.cut).toMatchObject({ servers: expect.arrayContaining(replicaNames), guarantee: 'equal-replay-position', automatic: true });
+  expect(new Set(record.fragments.map((f) => f.server))).toEqual(new Set(replicaNames));
+});

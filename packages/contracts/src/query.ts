@@ -125,6 +125,13 @@ export const DatabaseServerReport = z.object({
   lagBytes: z.number().nullable().describe('bytes of WAL a replica has still to replay (0 for the primary); null when unknown'),
   replayPaused: z.boolean(),
   active: z.number().int().describe("pgfan's statements running on it now"),
+  parallelism: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      'its capacity: how many sessions it runs at full speed at once, as last measured (DATABASE_MEASUREMENT_INTERVAL_MS); null before the first measurement',
+    ),
   latencyMs: z.number(),
   error: z.string().optional(),
 });

@@ -69,6 +69,10 @@ export const Cut = z.object({
   catchUpMs: z.number().optional().describe('of `ms`: waiting for the replicas to replay up to where the primary stood (replication lag)'),
   lockMs: z.number().optional().describe("of `ms`: waiting for other workers' cuts of the same replicas"),
   shared: z.boolean().optional().describe('the cut was made for another query, and taken like a group commit: it holds everything this query must see'),
+  automatic: z
+    .boolean()
+    .optional()
+    .describe('the cost model spread it (the request did not say `servers`): it was predicted long enough, and the replicas had free capacity'),
 });
 export type Cut = z.infer<typeof Cut>;
 

@@ -1,5 +1,5 @@
 /** Where one query runs, from what the servers reported: pure. */
-import { lagBytes, rankServers, type ServerSighting } from './placement';
+import { automaticSpread, lagBytes, rankServers, type ServerSighting } from './placement';
 import { ConfigError } from './config';
 import { queryServerSpecs, serverName } from './servers';
 
@@ -66,4 +66,24 @@ test('servers are named host:port, and one listed twice is a configuration error
   );
   expect(() => queryServerSpecs('postgres://p/app', ['http://r1/app'], 'any')).toThrow(/REPLICA_URLS: http:\/\/r1\/app is not a postgres:\/\/ URL/);
   expect(() => queryServerSpecs('postgres://p/app', [], 'replicas')).toThrow('invalid setting READ_FROM: "replicas" needs REPLICA_URLS');
+});
+
+describe('automaticSpread: how many replicas a fan-out that did not ask is spread over', () => {
+  const idle = (parallelism: number | null = 2) => ({ active: 0, parallelism });
+  test('a long fan-out over the replicas with free capacity, one per fragment at most', () => {
+    expect(automaticSpread(4, 800, [idle(), idle()], 250)).toBe(2);
+    expect(automaticSpread(4, 800, [idle(), idle(), idle()], 250)).toBe(3);
+    expect(automaticSpread(2, 800, [idle(), idle(), idle()], 250)).toBe(2);
+  });
+  test('one server when the fan-out is short, unpredicted, or fewer than two replicas are free', () => {
+    expect(automaticSpread(4, 100, [idle(), idle()], 250)).toBe(1);
+    expect(automaticSpread(4, null, [idle(), idle()], 250)).toBe(1);
+    expect(automaticSpread(4, 800, [idle(), { active: 2, parallelism: 2 }], 250)).toBe(1);
+    expect(automaticSpread(4, 800, [idle()], 250)).toBe(1);
+    expect(automaticSpread(1, 800, [idle(), idle()], 250)).toBe(1);
+  });
+  test('a replica not measured yet counts as one session of capacity', () => {
+    expect(automaticSpread(4, 800, [idle(null), { active: 1, parallelism: null }], 250)).toBe(1);
+    expect(automaticSpread(4, 800, [idle(null), idle(null)], 250)).toBe(2);
+  });
 });

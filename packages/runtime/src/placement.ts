@@ -42,6 +42,26 @@ export function rankServers(servers: readonly ServerSighting[], target: bigint, 
   return eligible.map((server) => server.name);
 }
 
+/**
+ * How many replicas the cost model spreads a fan-out over when its request does not say: the
+ * replicas with free capacity (fewer of pgfan's statements running than the sessions each runs at
+ * full speed, `parallelism`, 1 where not measured yet), one per fragment at most. One server (1)
+ * when that is fewer than two, or when the fan-out is predicted to take less than `minMs`: a cut
+ * costs milliseconds (2–31 measured here), and pauses replay on each replica it takes.
+ * @param replicas the replicas a cut may take (see `rankServers`), with their load and capacity.
+ */
+export function automaticSpread(
+  fragments: number,
+  predictedMs: number | null,
+  replicas: readonly { active: number; parallelism: number | null }[],
+  minMs: number,
+): number {
+  if (predictedMs === null || predictedMs < minMs) return 1;
+  const free = replicas.filter((r) => r.active < (r.parallelism ?? 1)).length;
+  const count = Math.min(fragments, free);
+  return count >= 2 ? count : 1;
+}
+
 /** Bytes of WAL a replica has still to replay to reach `primary`; null when either is unknown. */
 export function lagBytes(primary: bigint | null, replica: bigint | null): number | null {
   if (primary === null || replica === null) return null;

@@ -7,6 +7,7 @@ import { bankSql, startPrivateCluster, startPrivatePostgres, startTransfers, tes
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { CUT_LOCK, CUT_PAUSES, RedisCutGuard } from './cut-guard';
+import { measureDatabaseOnce, MEASUREMENT_LOCK, readServerParallelism } from './cost-model';
 import { NoServerError, QueryServers, queryServerSpecs } from './servers';
 import type { ReadFrom } from './placement';
 
@@ -133,6 +134,42 @@ test("health's report: each server's position, lag, paused replay and reachabili
   expect(report[3]).toMatchObject({ name: '127.0.0.1:1', lsn: null, lagBytes: null });
   expect(report[3]!.error).toMatch(/ECONNREFUSED/);
 });
+
+test('a fan-out that did not ask is spread over the replicas with free capacity (their measured parallelism), when it is predicted long enough', async () => {
+  const pool = servers('any');
+  const measured = new Map(pool.all.map((s) => [s.name, 2]));
+  expect(await pool.automaticSpread(4, 800, measured, 250)).toBe(2);
+  expect(await pool.automaticSpread(4, 100, measured, 250)).toBe(1);
+  expect(await servers('primary').automaticSpread(4, 800, measured, 250)).toBe(1);
+  // Health shows each server's measured capacity.
+  expect((await pool.report(measured)).map((s) => s.parallelism)).toEqual([2, 2, 2]);
+});
+
+test("the database measurement measures every replica's capacity too, by the name records give it", async () => {
+  const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
+  try {
+    await redis.del(MEASUREMENT_LOCK, 'pgfan:servers:parallelism');
+    const pool = servers('any');
+    const lines: string[] = [];
+    const measured = await measureDatabaseOnce({
+      connectionString: cluster.primary.adminUrl,
+      primaryName: pool.primary.name,
+      replicas: pool.replicas.map(({ name, url }) => ({ name, url })),
+      redis,
+      everyMs: 60_000,
+      holder: 'servers.test',
+      log: (line) => lines.push(line),
+    });
+    expect(measured).toBe(true);
+    const parallelism = await readServerParallelism(redis);
+    expect([...parallelism.keys()].sort()).toEqual(pool.all.map((s) => s.name).sort());
+    expect([...parallelism.values()].every((p) => p >= 1)).toBe(true);
+    expect(lines.filter((line) => line.startsWith('replica '))).toHaveLength(2);
+  } finally {
+    await redis.del(MEASUREMENT_LOCK);
+    redis.disconnect();
+  }
+}, 60_000);
 
 test('an unreachable replica is passed over', async () => {
   const pool = servers('replicas', ['postgres://postgres@127.0.0.1:1/postgres', cluster.replicas[0]!.adminUrl]);

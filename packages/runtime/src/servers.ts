@@ -19,7 +19,7 @@ import { ConfigError, redactUrl } from './config';
 import type { CutGuard } from './cut-guard';
 import { makeCut } from './cuts';
 import { SharedCuts, type CutLease } from './shared-cuts';
-import { lagBytes, rankServers, type ReadFrom, type ServerRole, type ServerSighting } from './placement';
+import { automaticSpread, lagBytes, rankServers, type ReadFrom, type ServerRole, type ServerSighting } from './placement';
 
 export interface QueryServer {
   name: string;
@@ -85,6 +85,8 @@ export interface ServerReport {
   replayPaused: boolean;
   /** pgfan statements running on it now. */
   active: number;
+  /** Sessions it runs at full speed at once, as last measured; null before the first measurement. */
+  parallelism: number | null;
   latencyMs: number;
   error?: string;
 }
@@ -182,8 +184,11 @@ export class QueryServers {
     return server;
   }
 
-  /** Every server's state now, as health reports it. */
-  async report(): Promise<ServerReport[]> {
+  /**
+   * Every server's state now, as health reports it.
+   * @param parallelism each server's measured capacity, by name (see `readServerParallelism`).
+   */
+  async report(parallelism: ReadonlyMap<string, number> = new Map()): Promise<ServerReport[]> {
     const sightings = await this.sight();
     const primary = sightings[0]?.state ?? null;
     return sightings.map((s) => {
@@ -196,6 +201,7 @@ export class QueryServers {
         lagBytes: s.role === 'primary' ? (s.state ? 0 : null) : lagBytes(primary?.lsn ?? null, s.state?.lsn ?? null),
         replayPaused: s.state?.replayPaused ?? false,
         active: s.state?.active ?? 0,
+        parallelism: parallelism.get(s.name) ?? null,
         latencyMs: s.latencyMs,
         ...(error ? { error } : {}),
       };
@@ -227,6 +233,21 @@ export class QueryServers {
       }
       await this.pause(deadline, target);
     }
+  }
+
+  /**
+   * How many replicas to spread a fan-out of `fragments` fragments over, unasked (see
+   * `automaticSpread`); 1 when only one server serves queries, or the replicas cannot be seen.
+   * @param parallelism each server's measured capacity, by name.
+   */
+  async automaticSpread(fragments: number, predictedMs: number | null, parallelism: ReadonlyMap<string, number>, minMs: number): Promise<number> {
+    if (!this.placing || this.replicas.length < 2 || predictedMs === null || predictedMs < minMs) return 1;
+    const { sightings } = await this.sightFromPrimary().catch(() => ({ sightings: [] as Sighting[] }));
+    const replicas = rankServers(sightings, 0n, 'replicas').map((name) => ({
+      active: sightings.find((s) => s.name === name)?.state?.active ?? 0,
+      parallelism: parallelism.get(name) ?? null,
+    }));
+    return automaticSpread(fragments, predictedMs, replicas, minMs);
   }
 
   /**

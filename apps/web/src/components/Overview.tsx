@@ -45,6 +45,7 @@ function DatabaseServers({ servers }: { servers: DatabaseServerReport[] }) {
           <th>WAL position</th>
           <th>replay lag</th>
           <th>running</th>
+          <th title="sessions it runs at full speed at once, as last measured">capacity</th>
         </tr>
       </thead>
       <tbody>
@@ -55,6 +56,7 @@ function DatabaseServers({ servers }: { servers: DatabaseServerReport[] }) {
             <td>{s.lsn ?? 'unreachable'}</td>
             <td>{s.role === 'primary' ? '–' : `${s.lagBytes === null ? '?' : formatBytes(s.lagBytes)}${s.replayPaused ? ' (paused)' : ''}`}</td>
             <td>{s.active}</td>
+            <td>{s.parallelism === null || s.parallelism === undefined ? '–' : s.parallelism.toFixed(1)}</td>
           </tr>
         ))}
       </tbody>

@@ -5,5 +5,13 @@
  * observation moves a factor, are pure and live in the planner (`planner/src/cost.ts`); this
  * module keeps their inputs and outputs in Redis, shared by every process.
  */
-export { readCostModel, recordObservation, recordFanOut, fanOutObservation, recordDatabaseMeasurements } from './store';
+export {
+  readCostModel,
+  recordObservation,
+  recordFanOut,
+  fanOutObservation,
+  recordDatabaseMeasurements,
+  recordServerParallelism,
+  readServerParallelism,
+} from './store';
 export { startDatabaseMeasurement, measureDatabaseOnce, MEASUREMENT_LOCK, type MeasurementOptions } from './measure';

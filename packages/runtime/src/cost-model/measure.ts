@@ -13,7 +13,7 @@
  */
 import { createQueryPool, measureParallelism, measureParallelStart } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
-import { recordDatabaseMeasurements } from './store';
+import { recordDatabaseMeasurements, recordServerParallelism } from './store';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
 const PROBE_SESSIONS = 8;
@@ -24,6 +24,13 @@ export const MEASUREMENT_LOCK = 'pgfan:cost-model:measurement';
 export interface MeasurementOptions {
   /** Where users' queries run: the database measured. */
   connectionString: string;
+  /**
+   * Its streaming replicas, by the name records give them: each is measured too, after the
+   * primary, for the servers' capacity (health, and how many a query is spread over).
+   */
+  replicas?: { name: string; url: string }[];
+  /** The primary's name, as records give it (its parallelism is kept under it too, with replicas). */
+  primaryName?: string;
   redis: Redis;
   /** How often the database is measured; 0 never measures it. */
   everyMs: number;
@@ -50,12 +57,32 @@ export async function measureDatabaseOnce(options: MeasurementOptions): Promise<
     options.log(
       `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once; its parallel workers take ${start.firstWorkerMs.toFixed(1)} ms to start, and ${start.furtherWorkerMs.toFixed(1)} ms more for each after the first`,
     );
+    if (options.replicas?.length) {
+      if (options.primaryName) await recordServerParallelism(options.redis, options.primaryName, m.parallelism);
+      await measureReplicas(options);
+    }
     return true;
   } catch (error) {
     options.log(`could not measure the database's parallelism (${(error as Error).message}); the cost model counts every worker slot as one`);
     return true;
   } finally {
     await pool.end().catch(() => undefined);
+  }
+}
+
+/** Each replica's parallelism, one after another (a replica may be down: the others still are). */
+async function measureReplicas(options: MeasurementOptions): Promise<void> {
+  for (const replica of options.replicas ?? []) {
+    const pool = createQueryPool({ connectionString: replica.url, max: PROBE_SESSIONS, applicationName: 'pgfan database measurement' });
+    try {
+      const m = await measureParallelism(pool, PROBE_SESSIONS);
+      await recordServerParallelism(options.redis, replica.name, m.parallelism);
+      options.log(`replica ${replica.name} ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one`);
+    } catch (error) {
+      options.log(`could not measure replica ${replica.name} (${(error as Error).message})`);
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
   }
 }
 

@@ -85,6 +85,23 @@ export async function recordDatabaseMeasurements(redis: Redis, measured: Measure
   await redis.hset(KEY, Object.fromEntries(MEASURED.map(({ name }) => [name, String(measured[name])])));
 }
 
+/** Per database server, by name: how many sessions it ran at full speed at once (`measureParallelism`). */
+const SERVER_PARALLELISM_KEY = 'pgfan:servers:parallelism';
+
+export async function recordServerParallelism(redis: Redis, server: string, parallelism: number): Promise<void> {
+  await redis.hset(SERVER_PARALLELISM_KEY, server, String(parallelism));
+}
+
+/** Every measured server's parallelism, by name; a server not measured yet is absent. */
+export async function readServerParallelism(redis: Redis): Promise<Map<string, number>> {
+  const fields = await redis.hgetall(SERVER_PARALLELISM_KEY);
+  return new Map(
+    Object.entries(fields)
+      .map(([name, value]) => [name, Number(value)] as const)
+      .filter(([, value]) => Number.isFinite(value) && value >= 1),
+  );
+}
+
 /** Moves the factor the observation teaches, for its class, toward what it saw (see `learn`). */
 export function recordObservation(redis: Redis, observation: Observation): Promise<void> {
   return recordLearning(redis, (model) => learn(model, observation));
