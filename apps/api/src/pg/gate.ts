@@ -27,9 +27,11 @@ export function refusal(sql: string): string | null {
 }
 
 /**
- * A statement that fails with `message` as insufficient_privilege, run in the client's place, so
- * that the session's transaction fails as PostgreSQL's own refusal would fail it.
+ * A statement that fails with `message` and SQLSTATE `code` (insufficient_privilege unless
+ * given), run in the client's place, so that the session's transaction fails as PostgreSQL's own
+ * error would fail it.
  */
-export function raising(message: string): string {
-  return `DO $pgfan$BEGIN RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = '${message.replace(/'/g, "''")}'; END$pgfan$`;
+export function raising(message: string, code = '42501'): string {
+  if (!/^[0-9A-Z]{5}$/.test(code)) throw new Error(`not a SQLSTATE: ${code}`);
+  return `DO $pgfan$BEGIN RAISE EXCEPTION USING ERRCODE = '${code}', MESSAGE = '${message.replace(/'/g, "''")}'; END$pgfan$`;
 }

@@ -258,3 +258,35 @@ test("one client cannot see or stop another's sessions, nor run SQL given as tex
     await client.end();
   }
 });
+
+test('inside a read committed transaction a SELECT is fanned out too; in repeatable read it reads the transaction’s own snapshot; an error fails the transaction as PostgreSQL’s would', async () => {
+  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
+  await client.connect();
+  try {
+    await client.query('SET pgfan.partitions = 2');
+    const committed = 'SELECT country, count(*) AS n FROM events WHERE flags > 2 GROUP BY country ORDER BY country COLLATE "C"';
+    await client.query('BEGIN');
+    const inside = await client.query(committed);
+    await client.query('COMMIT');
+    const direct = new Client({ connectionString: system.db.url });
+    await direct.connect();
+    const { rows: expected } = await direct.query(committed).finally(() => direct.end());
+    expect(inside.rows).toEqual(expected);
+    const repeatable = 'SELECT country, count(*) AS n FROM events WHERE flags > 3 GROUP BY country ORDER BY country COLLATE "C"';
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await client.query(repeatable);
+    await client.query('COMMIT');
+    const fannedOut = (await history()).filter((q) => q.plan?.mode === 'fan-out').map((q) => q.sql);
+    expect(fannedOut).toContain(committed);
+    expect(fannedOut).not.toContain(repeatable);
+    // A refusal inside a transaction (pgfan.partitions out of range) aborts it, as PostgreSQL's errors do.
+    await client.query('BEGIN');
+    await client.query('SET LOCAL pgfan.partitions = 999');
+    await expect(client.query(committed)).rejects.toMatchObject({ code: '22023' });
+    await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+    await client.query('ROLLBACK');
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  } finally {
+    await client.end();
+  }
+});

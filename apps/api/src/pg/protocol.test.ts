@@ -108,6 +108,7 @@ describe('WorkerSettings', () => {
     temporaryRelations,
     statementTimeoutMs: 0,
     requested: { partitions: null, servers: null },
+    isolation: 'read committed',
   });
 
   test('equal settings, and settings that change no answer, fan out', () => {

@@ -334,6 +334,7 @@ export class ClientSession {
       let ready = 0;
       this.interceptor = (message) => {
         replies.push(message);
+        if (message.type === 'Z') this.transactionStatus = String.fromCharCode(message.body[0] as number);
         if (message.type === 'Z' && ++ready === readyCount) {
           this.interceptor = null;
           resolve(replies);
@@ -348,7 +349,7 @@ export class ClientSession {
     const sql = pg.readCString(message.body).text;
     if (!MAYBE_SELECT.test(sql)) return false;
     await this.whenIdle();
-    if (this.transactionStatus !== 'I' || this.unsynced || this.phase !== 'ready') return false;
+    if (!this.mayFanOut()) return false;
     // One round trip: the statement's description (PostgreSQL parses it; a mistake stays its own
     // to report) and whether this session would read it as pgfan's workers do.
     const replies = await this.exchange(
@@ -362,7 +363,7 @@ export class ClientSession {
     const answer = await this.answer(sql, described.columns, fingerprint);
     if (answer === 'forward') return false;
     if ('error' in answer) {
-      this.socket.write(Buffer.concat([pg.errorResponse(answer.error), pg.readyForQuery(this.transactionStatus)]));
+      this.sendError(answer.error);
     } else {
       this.socket.write(Buffer.concat([described.description, ...answer.rows, pg.commandComplete(answer.tag), pg.readyForQuery(this.transactionStatus)]));
     }
@@ -391,7 +392,7 @@ export class ClientSession {
     const sql = parse ? parse.sql : bind.statement !== '' ? this.statements.get(bind.statement) : undefined;
     if (sql === undefined || !MAYBE_SELECT.test(sql)) return false;
     await this.whenIdle();
-    if (this.transactionStatus !== 'I' || this.unsynced || this.phase !== 'ready') return false;
+    if (!this.mayFanOut()) return false;
     // pgfan's own Describes, after the client's messages: the parameters' types (when there are
     // any; ParameterDescription and the statement's RowDescription), and the portal's columns.
     const parameterized = bind.parameters.length > 0;
@@ -416,16 +417,38 @@ export class ClientSession {
         ? await this.answer(boundSql, pg.rowDescriptionColumns(description.body), fingerprint)
         : 'forward';
     if (answer === 'forward') {
-      // Run it after all: bind it again (its portal ended with the Sync) and execute it; the client
-      // has had its BindComplete.
+      // Run it after all. Outside a transaction block its portal ended with the Sync: bind it
+      // again (the client has had its BindComplete); inside one the portal is still there.
       this.socket.write(Buffer.concat(toClient));
-      this.dropBindComplete = true;
-      [bindMessage, executeMessage, sync].forEach((m) => this.forward(m));
+      const rebind = this.transactionStatus === 'I';
+      this.dropBindComplete = rebind;
+      [...(rebind ? [bindMessage] : []), executeMessage, sync].forEach((m) => this.forward(m));
       return true;
     }
-    const tail = 'error' in answer ? [pg.errorResponse(answer.error)] : [...answer.rows, pg.commandComplete(answer.tag)];
-    this.socket.write(Buffer.concat([...toClient, ...tail, pg.readyForQuery(this.transactionStatus)]));
+    this.socket.write(Buffer.concat(toClient));
+    if ('error' in answer) this.sendError(answer.error);
+    else this.socket.write(Buffer.concat([...answer.rows, pg.commandComplete(answer.tag), pg.readyForQuery(this.transactionStatus)]));
     return true;
+  }
+
+  /**
+   * Whether a statement may be fanned out now: nothing forwarded awaits its answer, and the
+   * session is outside a transaction block or in a healthy one (whose isolation the fingerprint
+   * then checks: read committed takes a fresh snapshot per statement, as a fan-out does).
+   */
+  private mayFanOut(): boolean {
+    return (this.transactionStatus === 'I' || this.transactionStatus === 'T') && !this.unsynced && this.phase === 'ready';
+  }
+
+  /**
+   * An error pgfan answers a statement with, followed by ReadyForQuery. Inside a transaction block
+   * the session itself raises it, so that its transaction fails as PostgreSQL's own error would
+   * fail it (what the client sends next until ROLLBACK is refused, as PostgreSQL refuses it).
+   */
+  private sendError(error: pg.ErrorFields): void {
+    if (this.transactionStatus !== 'T') return void this.socket.write(Buffer.concat([pg.errorResponse(error), pg.readyForQuery(this.transactionStatus)]));
+    const raw = pg.frontend.query(raising(error.message, error.code));
+    this.forward({ type: 'Q', body: raw.subarray(5), raw });
   }
 
   /**
@@ -450,6 +473,8 @@ export class ClientSession {
   /** The answer to a statement the session would read as the workers do: its fan-out's, or 'forward'. */
   private async answer(sql: string, columns: { type: number; format: number }[], fingerprint: Fingerprint): Promise<Answer> {
     if (!this.gateway.settings.matches(fingerprint, sql)) return 'forward';
+    // A transaction that reads one snapshot for all its statements: only its own session has it.
+    if (this.transactionStatus === 'T' && fingerprint.isolation !== 'read committed') return 'forward';
     if (columns.some((c) => c.format === 1 && !encodesBinary(c.type))) return 'forward';
     const request = this.requested(fingerprint);
     return 'error' in request ? request : this.fanOut(sql, columns, fingerprint.statementTimeoutMs, request);

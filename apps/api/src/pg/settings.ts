@@ -40,6 +40,8 @@ export interface Fingerprint {
   statementTimeoutMs: number;
   /** `SET pgfan.partitions` and `SET pgfan.servers`: how the session asks to fan out, as REST's `partitions` and `servers`. */
   requested: { partitions: string | null; servers: string | null };
+  /** The isolation level of its transaction (or of the next, outside one). */
+  isolation: string;
 }
 
 export const SessionFingerprint = {
@@ -47,13 +49,14 @@ export const SessionFingerprint = {
   SQL: `SELECT (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_catalog.pg_settings WHERE source IN ('client', 'session'))::text,
   (SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())::text,
   (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'statement_timeout'),
-  pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true)`,
+  pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true),
+  pg_catalog.current_setting('transaction_isolation')`,
 
   /** The fingerprint in the replies to `SQL` (up to its ReadyForQuery); null if it failed. */
   read(replies: Message[]): Fingerprint | null {
     const row = replies.find((m) => m.type === 'D');
     if (!row || replies.some((m) => m.type === 'E')) return null;
-    const [settings, temporary, timeout, partitions, servers] = dataRowValues(row.body);
+    const [settings, temporary, timeout, partitions, servers, isolation] = dataRowValues(row.body);
     if (settings == null || temporary == null || timeout == null) return null;
     return {
       settings: JSON.parse(settings) as Record<string, string>,
@@ -61,6 +64,7 @@ export const SessionFingerprint = {
       statementTimeoutMs: Number(timeout),
       // Placeholders (a prefix no module defines) are not in pg_settings.
       requested: { partitions: partitions ?? null, servers: servers ?? null },
+      isolation: isolation ?? '',
     };
   },
 };
