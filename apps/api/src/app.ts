@@ -60,6 +60,13 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
       cors({ origin: ctx.env.CORS_ORIGINS, allowedHeaders: ['Authorization', 'Content-Type'], exposedHeaders: ['Location', 'Retry-After'], maxAge: 600 }),
     );
   }
+  // Shutting down: what arrives on a connection still open is refused, readiness included, so
+  // load balancers stop sending here while the requests in flight finish (main.ts).
+  app.use((_req, res, next) => {
+    if (!ctx.lifecycle?.stopping) return next();
+    res.set('Connection', 'close');
+    sendError(res, 'UNAVAILABLE', 'this API process is shutting down; try again (another replica answers)');
+  });
   app.use(identify(ctx.keys));
 
   // Probes carry no key: liveness says only that the process answers; readiness, without a

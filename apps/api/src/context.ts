@@ -39,4 +39,6 @@ export interface ApiContext {
   executions: Executions;
   /** The pod's access to the Kubernetes API, when running in a cluster (for the worker HPA's figures). */
   kubernetes?: KubernetesAccess | null;
+  /** Set on SIGTERM: new requests are refused (readiness fails) while those in flight finish. */
+  lifecycle?: { stopping: boolean };
 }

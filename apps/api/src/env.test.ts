@@ -40,6 +40,7 @@ test('defaults work locally, given a job signing key', () => {
     DATABASE_MEASUREMENT_INTERVAL_MS: 3_600_000,
     RESULT_MAX_ROWS: 10_000,
     RESULT_MAX_BYTES: 10_485_760,
+    SHUTDOWN_TIMEOUT_MS: 25_000,
   });
 });
 

@@ -81,6 +81,12 @@ export const ApiEnv = z.object({
    * deployment, by whichever API replica takes the lock in Redis. 0 never measures it.
    */
   DATABASE_MEASUREMENT_INTERVAL_MS: envInteger(3_600_000, 0, 7 * 86_400_000),
+  /**
+   * On SIGTERM the API stops accepting connections and answers new requests on open ones with
+   * 503, and gives requests in flight (a `?wait=`, a PostgreSQL client's statement) this long to
+   * finish before it closes them. Below Kubernetes' terminationGracePeriodSeconds (30 s).
+   */
+  SHUTDOWN_TIMEOUT_MS: envInteger(25_000, 0, 3_600_000),
   /** On Kubernetes: the HorizontalPodAutoscaler of the workers, whose replica counts the dashboard shows. */
   WORKER_HPA_NAME: z.string().min(1).optional(),
 });

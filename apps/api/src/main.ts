@@ -13,6 +13,7 @@ import {
   UnreachableError,
 } from '@pgfan/runtime';
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { TypeNames } from '@pgfan/engine';
@@ -126,21 +127,36 @@ async function main(): Promise<void> {
     holder: `pgfan-api ${hostname()}:${process.pid}`,
     log,
   });
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    log('shutting down');
+  // Requests in flight, which a shutdown lets finish.
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+  });
+  const lifecycle: { stopping: boolean } = (ctx.lifecycle = { stopping: false });
+  const shutdown = async () => {
+    if (lifecycle.stopping) return;
+    lifecycle.stopping = true;
+    const deadline = Date.now() + env.SHUTDOWN_TIMEOUT_MS;
+    log(`shutting down: no new connections; ${inFlight.size} requests in flight get up to ${env.SHUTDOWN_TIMEOUT_MS} ms to finish`);
     keys.stop();
     measurement.stop();
+    server.close();
+    server.closeIdleConnections();
+    await Promise.all([postgres?.close(deadline), untilFinished(inFlight, deadline)]);
     server.closeAllConnections();
-    void Promise.allSettled([postgres?.close(), realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]).then(() => {
-      void ctx.redis.quit().catch(() => undefined);
-      process.exit(0);
-    });
+    await Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]);
+    await ctx.redis.quit().catch(() => undefined);
+    log('stopped');
+    process.exit(0);
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+}
+
+/** Resolves once every response in `inFlight` has closed, or at `deadline`. */
+async function untilFinished(inFlight: Set<ServerResponse>, deadline: number): Promise<void> {
+  while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 /**
@@ -148,7 +164,7 @@ async function main(): Promise<void> {
  * session of the client's own, where ALLOWED_RELATIONS could not be applied: with that setting it
  * stays off, and says so.
  */
-async function startPostgresPort(ctx: ApiContext, log: (message: string) => void): Promise<{ port: number; close(): Promise<void> } | null> {
+async function startPostgresPort(ctx: ApiContext, log: (message: string) => void): Promise<{ port: number; close(deadline: number): Promise<void> } | null> {
   const { env } = ctx;
   if (env.PG_PORT === null) return null;
   if (env.ALLOWED_RELATIONS !== null) {

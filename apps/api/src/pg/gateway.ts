@@ -79,9 +79,17 @@ export class Gateway {
     this.sessions.delete(session.processId);
   }
 
-  closeAll(): void {
+  /**
+   * Ends every session: idle ones now, one running a statement once it is answered or at
+   * `deadline`, whichever comes first.
+   */
+  async closeAll(deadline: number): Promise<void> {
     this.stopWatchingKeys();
-    for (const session of [...this.sessions.values()]) session.terminate('pgfan is shutting down');
+    for (;;) {
+      for (const session of [...this.sessions.values()]) if (!session.busy || Date.now() >= deadline) session.terminate('pgfan is shutting down');
+      if (this.sessions.size === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }
 
@@ -89,7 +97,10 @@ export class Gateway {
  * Listens for PostgreSQL clients.
  * @throws when the port cannot be listened on.
  */
-export async function startGateway(api: ApiContext, options: GatewayOptions): Promise<{ server: Server; gateway: Gateway; close(): Promise<void> }> {
+export async function startGateway(
+  api: ApiContext,
+  options: GatewayOptions,
+): Promise<{ server: Server; gateway: Gateway; close(deadline: number): Promise<void> }> {
   const { rows } = await api.queryPool.query<{ database: string; settings: Record<string, string> }>(
     'SELECT current_database() AS database, json_object_agg(name, setting)::text AS settings FROM pg_catalog.pg_settings',
   );
@@ -114,10 +125,11 @@ export async function startGateway(api: ApiContext, options: GatewayOptions): Pr
   return {
     server,
     gateway,
-    close: () =>
-      new Promise((resolve) => {
-        gateway.closeAll();
-        server.close(() => resolve());
-      }),
+    // Stop accepting, then end the sessions (see `closeAll`).
+    close: async (deadline) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.closeAll(deadline);
+      await closed;
+    },
   };
 }

@@ -555,6 +555,11 @@ export class ClientSession {
     }
   }
 
+  /** Whether the session is answering a statement: forwarded and not yet answered, held, or fanned out. */
+  get busy(): boolean {
+    return this.awaitingReady > 0 || this.held !== null || this.running !== null || this.interceptor !== null;
+  }
+
   /** The digest of the key the session authenticated with; null without keys. */
   get keyDigest(): string | null {
     return this.caller.digest;
