@@ -2,6 +2,8 @@
  * The REST API against the running system: real API and worker processes, real PostgreSQL and
  * Redis. Submit and poll, ?wait=, history, and every error status a client can get.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
 import { startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
@@ -220,11 +222,13 @@ test('history lives in PostgreSQL: it survives a Redis flush', async () => {
   await system.waitForWorkers(2);
 });
 
-test('health reports PostgreSQL, Redis and the live workers', async () => {
+test('health reports its version, PostgreSQL, Redis and the live workers', async () => {
   const { status, body } = await system.request('GET', '/api/health');
   expect(status).toBe(200);
   expect(body).toMatchObject({
     status: 'ok',
+    // One version for the repository, from the package.json files (CHANGELOG.md).
+    version: (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version,
     postgres: { ok: true },
     redis: { ok: true },
     workers: { live: 2, fragmentSlots: 4 },

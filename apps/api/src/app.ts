@@ -8,9 +8,8 @@ import { healthHandler } from './health';
 import { bodyErrors, route, sendError } from './http';
 import { openApiDocument } from './openapi';
 import { cancelQueryHandler, getQueryHandler, listQueriesHandler, resultHandler, submitQuery } from './queries';
+import { VERSION } from './version';
 import { BULL_BOARD_PATH, mountBullBoard, mountDashboard } from './web';
-
-const VERSION = '0.1.0';
 
 /**
  * Who the request comes from, in `res.locals`: `client` (a key's name, or null with

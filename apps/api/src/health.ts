@@ -2,6 +2,7 @@
 import type { HealthReport } from '@pgfan/contracts';
 import { liveWorkers } from '@pgfan/dispatch';
 import { readCostModel, readServerParallelism, type ServerReport } from '@pgfan/runtime';
+import { VERSION } from './version';
 import type { ApiContext } from './context';
 import type { ApiRequest, ApiResponse } from './http';
 
@@ -31,6 +32,7 @@ export function healthHandler(ctx: ApiContext) {
     const ok = postgres.ok && redis.ok;
     const body: HealthReport = {
       status: ok ? (workers.length > 0 ? 'ok' : 'no-workers') : 'unavailable',
+      version: VERSION,
       postgres,
       redis,
       workers: { live: workers.length, fragmentSlots: workers.reduce((n, w) => n + w.concurrency, 0), ids: workers.map((w) => w.id) },

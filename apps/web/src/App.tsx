@@ -6,6 +6,10 @@ import { KeyPrompt } from './components/KeyPrompt';
 import { Overview } from './components/Overview';
 import { connect, useConnectionState, type ApiSocket } from './lib/socket';
 
+/** Set by Vite at build time (vite.config.ts); tests run without it. */
+declare const __PGFAN_VERSION__: string | undefined;
+const PGFAN_VERSION = typeof __PGFAN_VERSION__ === 'string' ? __PGFAN_VERSION__ : 'dev';
+
 type Page = { name: 'console' } | { name: 'overview' } | { name: 'history'; id: string | null };
 
 /** `#/history/<id>` and friends: bookmarkable, and the back button works. */
@@ -39,8 +43,8 @@ export function App({ socket: given }: { socket?: ApiSocket }) {
   return (
     <>
       <header className="top">
-        <a className="brand" href="#/">
-          pgfan
+        <a className="brand" href="#/" title={`pgfan ${PGFAN_VERSION}`}>
+          pgfan <small className="version">{PGFAN_VERSION}</small>
         </a>
         <nav aria-label="Sections">
           <ul>

@@ -139,6 +139,7 @@ export type DatabaseServerReport = z.infer<typeof DatabaseServerReport>;
 
 export const HealthReport = z.object({
   status: z.enum(['ok', 'no-workers', 'unavailable']),
+  version: z.string().optional().describe("the API's version (CHANGELOG.md)"),
   postgres: Reachability,
   redis: Reachability,
   workers: z.object({ live: z.number().int(), fragmentSlots: z.number().int(), ids: z.array(z.string()) }),
