@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
+import { validate } from '@readme/openapi-parser';
 import { startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
@@ -284,3 +285,25 @@ test('openapi.json describes every endpoint', async () => {
     'POST /api/queries',
   ]);
 });
+
+test('openapi.json is valid OpenAPI 3.1, and true: a Bearer key, an operation id for every operation, every error a keyed route can answer', async () => {
+  const { body } = await system.request<{ paths: Record<string, Record<string, Operation>>; components: { securitySchemes: object } }>(
+    'GET',
+    '/api/openapi.json',
+  );
+  expect(await validate(structuredClone(body) as never)).toMatchObject({ valid: true, warnings: [] });
+  expect(body.components.securitySchemes).toEqual({ apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+  const operations = Object.values(body.paths).flatMap((methods) => Object.values(methods));
+  const ids = operations.map((o) => o.operationId);
+  expect(new Set(ids).size).toBe(operations.length);
+  // Behind a key, every route may answer 401; the open ones (probes) say they need none.
+  const keyed = operations.filter((o) => !(Array.isArray(o.security) && o.security.length === 0));
+  expect(keyed.filter((o) => !o.responses['401']).map((o) => o.operationId)).toEqual([]);
+  expect(Object.keys(body.paths['/api/queries']!.post!.responses).sort()).toEqual(['200', '202', '400', '401', '403', '413', '415', '422', '429', '503']);
+});
+
+interface Operation {
+  operationId: string;
+  security?: unknown[];
+  responses: Record<string, unknown>;
+}
