@@ -127,7 +127,9 @@ async function main(): Promise<void> {
   for (const w of workers) w.on('error', (error) => log(`queue error: ${error.message}`));
   const heartbeat = startHeartbeat(ctx);
   let stopping = false;
-  const health = env.HEALTH_PORT > 0 ? serveHealth(env.HEALTH_PORT, () => !stopping && ctx.redis.status === 'ready', ctx) : null;
+  // Liveness fails only where a restart helps: a connection to Redis that gave up. An outage is
+  // ridden out by reconnecting (BullMQ resumes), and a shutdown by its own bound.
+  const health = env.HEALTH_PORT > 0 ? serveHealth(env.HEALTH_PORT, () => ctx.redis.status !== 'end', ctx) : null;
   const reaper = startReaper(ctx, log);
   const reading = ctx.servers.placing ? `, reading ${env.READ_FROM === 'any' ? 'the primary and' : 'from'} ${ctx.servers.replicas.length} replica(s)` : '';
   log(`ready: ${env.WORKER_CONCURRENCY} fragments and ${env.COMBINE_CONCURRENCY} combines at once, snapshots ${env.SNAPSHOTS ? 'on' : 'off'}${reading}`);
@@ -172,12 +174,12 @@ function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   ]);
 }
 
-/** GET /healthz for container liveness: 200 while connected to Redis and not shutting down. */
+/** GET /healthz for container liveness: 200 unless `healthy` says a restart would help; Redis' connection state is shown either way. */
 function serveHealth(port: number, healthy: () => boolean, ctx: WorkerContext): Server {
   return createServer((req, res) => {
     const ok = req.url === '/healthz' && healthy();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: ctx.env.WORKER_ID, activeJobs: ctx.stats.active }));
+    res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: ctx.env.WORKER_ID, redis: ctx.redis.status, activeJobs: ctx.stats.active }));
   }).listen(port);
 }
 
