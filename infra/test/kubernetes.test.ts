@@ -175,3 +175,18 @@ test('every ConfigMap and Secret key a pod reads exists, and every setting is on
 function config(): Record<string, string> {
   return (find(base, 'ConfigMap', 'pgfan-config') as K8sObject & { data: Record<string, string> }).data;
 }
+
+test('Prometheus finds both: scrape annotations on the ports that serve /metrics, and the network policies let it in', () => {
+  const policies = base.filter((o) => o.kind === 'NetworkPolicy') as (K8sObject & {
+    spec: { podSelector: { matchLabels?: Record<string, string> }; ingress?: { ports?: { port: number }[] }[] };
+  })[];
+  for (const [deployment, port] of [
+    ['pgfan-api', Number(config().PORT)],
+    ['pgfan-worker', Number(config().HEALTH_PORT)],
+  ] as const) {
+    const template = (find(base, 'Deployment', deployment).spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
+    expect(template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' });
+    const open = policies.filter((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === deployment).flatMap((p) => p.spec.ingress ?? []);
+    expect(open.some((rule) => rule.ports?.some((p) => p.port === port))).toBe(true);
+  }
+});

@@ -6,6 +6,7 @@ import { presentedKey, type ApiKeys } from './auth';
 import type { ApiContext } from './context';
 import { healthHandler } from './health';
 import { bodyErrors, route, sendError } from './http';
+import { metricsHandler } from './metrics';
 import { openApiDocument } from './openapi';
 import { cancelQueryHandler, getQueryHandler, listQueriesHandler, resultHandler, submitQuery } from './queries';
 import { VERSION } from './version';
@@ -75,6 +76,8 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
   app.get('/api/health', route(healthHandler(ctx), log));
 
   app.use('/api', requireKey('Bearer'));
+  // Prometheus' scrape: with keys configured it sends one too (authorization: { credentials }).
+  app.get('/metrics', requireKey('Bearer'), metricsHandler(ctx, log));
   app.use(BULL_BOARD_PATH, requireKey('Basic'), bullBoardAccess(ctx.keys));
   app.use('/api', express.json({ limit: ctx.env.MAX_BODY_BYTES, strict: true }));
   app.post(

@@ -3,6 +3,7 @@
 import { fragmentBacklog, JobSigner, liveWorkers, openQueues } from '@pgfan/dispatch';
 import {
   checkQueryRole,
+  collectProcessMetrics,
   ConfigError,
   connectServices,
   Executions,
@@ -25,6 +26,7 @@ import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
 import { PlanCache } from './plan-cache';
 import { Recent } from './recent';
+import { registerApiGauges } from './metrics';
 import { inClusterAccess } from './replicas';
 import { startGateway } from './pg/gateway';
 
@@ -116,6 +118,8 @@ async function main(): Promise<void> {
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
   const realtime = attachRealtime(server, ctx, log);
+  collectProcessMetrics('api');
+  registerApiGauges(ctx, { postgresSessions: () => postgres?.sessions() ?? 0, socketClients: () => realtime.io.engine.clientsCount });
   // Once per database, whichever API replica takes the lock (DATABASE_MEASUREMENT_INTERVAL_MS).
   const measurement = startDatabaseMeasurement({
     connectionString: env.queryDatabaseUrl,
@@ -164,7 +168,10 @@ async function untilFinished(inFlight: Set<ServerResponse>, deadline: number): P
  * session of the client's own, where ALLOWED_RELATIONS could not be applied: with that setting it
  * stays off, and says so.
  */
-async function startPostgresPort(ctx: ApiContext, log: (message: string) => void): Promise<{ port: number; close(deadline: number): Promise<void> } | null> {
+async function startPostgresPort(
+  ctx: ApiContext,
+  log: (message: string) => void,
+): Promise<{ port: number; close(deadline: number): Promise<void>; sessions(): number } | null> {
   const { env } = ctx;
   if (env.PG_PORT === null) return null;
   if (env.ALLOWED_RELATIONS !== null) {
@@ -184,9 +191,9 @@ async function startPostgresPort(ctx: ApiContext, log: (message: string) => void
     }
   }
   try {
-    const { server, close } = await startGateway(ctx, { port: env.PG_PORT, host: env.HOST, maxClients: env.PG_MAX_CLIENTS, tls, log });
+    const { server, gateway, close } = await startGateway(ctx, { port: env.PG_PORT, host: env.HOST, maxClients: env.PG_MAX_CLIENTS, tls, log });
     const address = server.address();
-    return { port: typeof address === 'object' && address ? address.port : env.PG_PORT, close };
+    return { port: typeof address === 'object' && address ? address.port : env.PG_PORT, close, sessions: () => gateway.size };
   } catch (error) {
     fail(`cannot listen for PostgreSQL clients on ${env.HOST}:${env.PG_PORT} (PG_PORT; off to turn it off): ${(error as Error).message}`);
   }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type FragmentProgress, type QueryView } from '@pgfan/contracts';
 import { enqueueCoordinator, getFragmentProgress, publishQueryEvent, publishQueryEvents, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
-import { runWholeQuery } from '@pgfan/runtime';
+import { observeFinished, runWholeQuery } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, getQueryWork, insertQuery, type Owner } from '@pgfan/store';
@@ -185,6 +185,7 @@ export async function cancel(
   if (outcome === 'missing') return { record: null, outcome };
   const record = await getQuery(ctx.storePool, id, owner);
   if (outcome === 'finished') return { record, outcome };
+  if (record) observeFinished(record);
   const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
   await stopQueryWork(ctx.queues, ctx.servers.pools, id, generation).catch(() => undefined);
   await publishQueryEvent(ctx.redis, { type: 'cancelled', id }).catch(() => undefined);

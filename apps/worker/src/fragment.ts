@@ -9,7 +9,7 @@
 import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
 import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
 import { QueryFailedError, serverLoss, SnapshotLostError, streamFragment } from '@pgfan/engine';
-import { UnknownServerError } from '@pgfan/runtime';
+import { metrics, UnknownServerError } from '@pgfan/runtime';
 import { clearPartialRows, writePartialRows } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
@@ -46,6 +46,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       error: failure,
     }).catch(() => undefined);
     ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.code}: ${failure.message}`);
+    metrics.fragments.inc({ outcome: 'failed' });
     return jobFailure(failure, { final });
   };
   // PostgreSQL unreachable (restarting, say): a failure like any other, retried with backoff.
@@ -88,6 +89,10 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     execution.end();
     client.release();
     const ms = Date.now() - started;
+    metrics.fragments.inc({ outcome: 'done' });
+    metrics.fragmentDuration.observe(ms / 1000);
+    metrics.partialRows.inc(streamed.rowCount);
+    if (spilled) metrics.spilledFragments.inc();
     await reportFragment(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl, {
       type: 'fragment-done',
       id: f.queryId,

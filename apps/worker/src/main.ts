@@ -8,6 +8,7 @@ import { QUEUE_PREFIX, QUEUES } from '@pgfan/contracts';
 import { ForgedJobError, jobFailure, JobSigner, openQueues, type SignedKind } from '@pgfan/dispatch';
 import {
   checkQueryRole,
+  collectProcessMetrics,
   ConfigError,
   connectServices,
   credentialsOf,
@@ -15,6 +16,7 @@ import {
   QueryServers,
   queryServerSpecs,
   RedisCutGuard,
+  registry,
   UnreachableError,
 } from '@pgfan/runtime';
 import { TypeNames } from '@pgfan/engine';
@@ -174,9 +176,20 @@ function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   ]);
 }
 
-/** GET /healthz for container liveness: 200 unless `healthy` says a restart would help; Redis' connection state is shown either way. */
+/**
+ * GET /healthz for container liveness: 200 unless `healthy` says a restart would help; Redis'
+ * connection state is shown either way. GET /metrics: this worker's Prometheus metrics.
+ */
 function serveHealth(port: number, healthy: () => boolean, ctx: WorkerContext): Server {
+  collectProcessMetrics(ctx.env.WORKER_ID);
   return createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
     const ok = req.url === '/healthz' && healthy();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: ctx.env.WORKER_ID, redis: ctx.redis.status, activeJobs: ctx.stats.active }));

@@ -2,6 +2,7 @@
  * Ending a query, and running one as written — shared by the workers and by the API, which runs
  * small queries itself rather than through the queue.
  */
+import { observeFinished } from './metrics';
 import { errorRecord, formatLsn, readPosition, runAsWritten, serverLoss, toStoredResult, type TypeNames } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import type { Cut, QueryView } from '@pgfan/contracts';
@@ -45,6 +46,7 @@ export async function concludeQuery(
 ): Promise<QueryView | null> {
   const recorded = await finishQuery(ctx.storePool, queryId, generation, outcome);
   if (!recorded) return null;
+  observeFinished(recorded);
   if (outcome.status !== 'completed' && options.stopGeneration !== undefined) {
     await stopQueryWork(ctx.queues, ctx.servers.pools, queryId, options.stopGeneration);
   }

@@ -13,3 +13,4 @@ export * from './cost-model';
 export * from './placement';
 export * from './servers';
 export * from './cut-guard';
+export * from './metrics';

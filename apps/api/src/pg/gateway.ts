@@ -45,6 +45,11 @@ export class Gateway {
     });
   }
 
+  /** Clients connected now. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
   get keys(): ApiKeys {
     return this.api.keys;
   }

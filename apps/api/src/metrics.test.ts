@@ -1,0 +1,69 @@
+/**
+ * Prometheus metrics, scraped from a running system: the families move when queries run, the
+ * API's export carries BullMQ's queue counts once per family, and each worker serves its own.
+ */
+import { freePort, startSystem, type System } from '@pgfan/testing';
+import { mergeExpositions } from './metrics';
+
+let system: System;
+let workerMetricsPort: number;
+
+beforeAll(async () => {
+  workerMetricsPort = await freePort();
+  system = await startSystem({ label: 'metrics', workers: 1, workerEnv: { HEALTH_PORT: String(workerMetricsPort) } });
+}, 90_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+const scrape = async (url: string) => {
+  const response = await fetch(url);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return response.text();
+};
+/** The value of the sample `name{labels}` (labels as written, in order), 0 if absent. */
+const sample = (text: string, name: string, labels: string) => {
+  const prefix = `${name}{${labels}`;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+};
+
+test('queries move the counters of the process that finished them; the API shows the queues, workers and itself', async () => {
+  const workerBefore = await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`);
+  const fanOut = await system.request<{ status: string }>('POST', '/api/queries?wait=20000', { sql: 'SELECT count(*) FROM events', partitions: 3 });
+  const inline = await system.request<{ status: string }>('POST', '/api/queries?wait=20000', { sql: 'SELECT count(*) FROM single_event' });
+  expect([fanOut.body.status, inline.body.status]).toEqual(['completed', 'completed']);
+
+  const worker = await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`);
+  expect(sample(worker, 'pgfan_fragments_total', 'outcome="done"') - sample(workerBefore, 'pgfan_fragments_total', 'outcome="done"')).toBe(3);
+  expect(sample(worker, 'pgfan_queries_finished_total', 'outcome="completed",mode="fan-out"')).toBeGreaterThanOrEqual(1);
+  expect(worker).toMatch(/^pgfan_fragment_duration_seconds_count\{process="w1"\} \d+$/m);
+  expect(worker).toMatch(/^pgfan_process_cpu_seconds_total\{process="w1"\} /m);
+
+  const api = await scrape(`${system.url}/metrics`);
+  expect(sample(api, 'pgfan_queries_finished_total', 'outcome="completed",mode="as-written"')).toBeGreaterThanOrEqual(1);
+  expect(api).toMatch(/^pgfan_workers_live\{process="api"\} 1$/m);
+  expect(api).toMatch(/^bullmq_job_count\{queue="pgfan-fragments", state="waiting"\} \d+$/m);
+  expect(api).toMatch(/^pgfan_query_stage_duration_seconds_bucket\{le="0.1",process="api",stage="plan"\} \d+$/m);
+  expect(api).toMatch(/^pgfan_query_duration_seconds_count\{process="api",mode="as-written"\} \d+$/m);
+  // Each family's HELP once, as the text format requires.
+  const helps = api.split('\n').filter((l) => l.startsWith('# HELP '));
+  expect(new Set(helps.map((l) => l.split(' ')[2])).size).toBe(helps.length);
+});
+
+test('exports of several queues merge into one family each', () => {
+  const queue = (name: string) =>
+    `# HELP bullmq_job_count Number of jobs\n# TYPE bullmq_job_count gauge\nbullmq_job_count{queue="${name}", state="waiting"} 1\n# HELP bullmq_job_failed_total Failed\n# TYPE bullmq_job_failed_total counter\nbullmq_job_failed_total{queue="${name}"} 0`;
+  expect(mergeExpositions([queue('a'), queue('b')]).split('\n')).toEqual([
+    '# HELP bullmq_job_count Number of jobs',
+    '# TYPE bullmq_job_count gauge',
+    'bullmq_job_count{queue="a", state="waiting"} 1',
+    'bullmq_job_count{queue="b", state="waiting"} 1',
+    '# HELP bullmq_job_failed_total Failed',
+    '# TYPE bullmq_job_failed_total counter',
+    'bullmq_job_failed_total{queue="a"} 0',
+    'bullmq_job_failed_total{queue="b"} 0',
+    '',
+  ]);
+});
