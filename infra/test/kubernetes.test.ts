@@ -41,11 +41,11 @@ test('the base carries no Secret (placeholder passwords are for local clusters: 
 });
 
 test('Redis refuses writes when full rather than being killed: maxmemory below its limit, noeviction as BullMQ requires', () => {
-  const redis = podSpec(find(base, 'StatefulSet', 'redis'))!.containers[0]!;
-  const args = (redis as { args: string[] }).args;
+  const redis = podSpec(find(base, 'StatefulSet', 'redis'))!.containers[0]! as unknown as { args: string[]; resources: { limits: { memory: string } } };
+  const args = redis.args;
   expect(args[args.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
   expect(args[args.indexOf('--maxmemory') + 1]).toBe('384mb');
-  expect((redis as { resources: { limits: { memory: string } } }).resources.limits.memory).toBe('512Mi');
+  expect(redis.resources.limits.memory).toBe('512Mi');
 });
 
 test('infra/keda is the base plus the ScaledObject and its TriggerAuthentication', () => {
