@@ -1,24 +1,20 @@
 /**
  * One protocol client: its startup and authentication, then its pinned backend session. Every
- * message is forwarded to that session as it came, except a simple-protocol SELECT the planner
- * fans out, which goes through the submit service like a REST query and is answered with
- * PostgreSQL's own messages. Messages are handled one at a time, in order, so replies keep the
+ * message is forwarded to that session as it came, except a SELECT the planner fans out (simple
+ * protocol, or an extended-protocol Execute), which goes through the submit service like a REST
+ * query and is answered with PostgreSQL's own messages (fan-out.ts). Messages are handled one at a time, in order, so replies keep the
  * order of requests however the client pipelines them.
  */
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { MAX_REQUEST_SERVERS, type JsonValue } from '@pgfan/contracts';
-import { bindParameters } from '@pgfan/planner';
-import { RESULT_PAGE_ROWS, toPostgresText } from '@pgfan/engine';
-import { resultRows } from '@pgfan/store';
 import type { Caller } from '../auth';
-import { ServiceError } from '../errors';
-import { cancel, submit } from '../submit';
+import { cancel } from '../submit';
 import type { Gateway } from './gateway';
 import { openBackend, type PinnedBackend } from './backend';
-import { encodesBinary, fromBinary, toBinary } from './binary';
+import { encodesBinary } from './binary';
+import { fanOut, requestedFanOut, withValues, type Answer, type RunningQuery } from './fan-out';
 import { raising, refusal } from './gate';
 import { MessageReader, ProtocolViolation, type Message } from './framing';
 import * as pg from './messages';
@@ -44,18 +40,6 @@ const ASYNCHRONOUS = new Set(['N', 'A', 'S']);
 /** A statement that might be a query the planner fans out: anything else goes straight through. */
 const MAYBE_SELECT = /^[\s(]*(select|with|table)\b/i;
 
-/** SQLSTATEs of the submit service's refusals a protocol client hears as errors. */
-const REFUSALS: Record<string, string> = {
-  // A pgfan.* setting that asks for more than there is.
-  BAD_REQUEST: '22023',
-  RATE_LIMITED: '53400',
-  TOO_MANY_QUERIES: '53400',
-  OVERLOADED: '53000',
-};
-
-/** What to do with a fanned-out query's outcome. */
-type Answer = { rows: Buffer[]; tag: string } | { error: pg.ErrorFields } | 'forward';
-
 export class ClientSession {
   /** The cancel key given to the client (BackendKeyData). */
   readonly processId = randomInt(1, 2 ** 31 - 1);
@@ -74,7 +58,7 @@ export class ClientSession {
   private interceptor: ((message: Message) => void) | null = null;
   private readonly idleWaiters: (() => void)[] = [];
   /** The fanned-out query running now, to cancel. */
-  private running: { id: string | null; abort: AbortController } | null = null;
+  private running: RunningQuery | null = null;
   private caller: Caller = { client: null, admin: false, digest: null };
   private authentication: ((message: Message) => Promise<Caller | null>) | null = null;
   private startupParameters = new Map<string, string>();
@@ -411,7 +395,7 @@ export class ClientSession {
       return true;
     }
     const description = bound[bound.length - 1];
-    const boundSql = parameterized ? await this.withValues(sql, bind.parameters, bound[bound.length - 3]) : sql;
+    const boundSql = parameterized ? await withValues(this.gateway.api, sql, bind.parameters, bound[bound.length - 3]) : sql;
     const answer =
       description?.type === 'T' && fingerprint && boundSql !== null
         ? await this.answer(boundSql, pg.rowDescriptionColumns(description.body), fingerprint)
@@ -451,95 +435,18 @@ export class ClientSession {
     this.forward({ type: 'Q', body: raw.subarray(5), raw });
   }
 
-  /**
-   * `sql` with its parameters' values written in as constants of the types PostgreSQL inferred
-   * (from the statement's ParameterDescription); null if a type is not known.
-   */
-  private async withValues(sql: string, parameters: pg.Bind['parameters'], description: Message | undefined): Promise<string | null> {
-    if (description?.type !== 't') return null;
-    const count = description.body.readInt16BE(0);
-    const oids = Array.from({ length: count }, (_, i) => description.body.readUInt32BE(2 + 4 * i));
-    // Sent in binary (pgjdbc's numbers), a value is read back into text by its type.
-    const values = parameters.map(({ value, format }, i) => (value === null ? null : format === 0 ? value.toString('utf8') : fromBinary(value, oids[i] ?? 0)));
-    if (values.includes(undefined)) return null;
-    const { typeNames, queryPool } = this.gateway.api;
-    const names = await typeNames.of(
-      queryPool,
-      oids.map((dataTypeID) => ({ dataTypeID, dataTypeModifier: -1 })),
-    );
-    return names.includes('unknown') ? null : bindParameters(sql, values as (string | null)[], names);
-  }
-
   /** The answer to a statement the session would read as the workers do: its fan-out's, or 'forward'. */
   private async answer(sql: string, columns: { type: number; format: number }[], fingerprint: Fingerprint): Promise<Answer> {
     if (!this.gateway.settings.matches(fingerprint, sql)) return 'forward';
     // A transaction that reads one snapshot for all its statements: only its own session has it.
     if (this.transactionStatus === 'T' && fingerprint.isolation !== 'read committed') return 'forward';
     if (columns.some((c) => c.format === 1 && !encodesBinary(c.type))) return 'forward';
-    const request = this.requested(fingerprint);
-    return 'error' in request ? request : this.fanOut(sql, columns, fingerprint.statementTimeoutMs, request);
-  }
-
-  /** What the session asked for with `SET pgfan.partitions` and `SET pgfan.servers`, as REST's `partitions` and `servers`. */
-  private requested({ requested }: Fingerprint): { partitions?: number; servers?: number } | { error: pg.ErrorFields } {
-    const { MAX_PARTITIONS } = this.gateway.api.env;
-    const request: { partitions?: number; servers?: number } = {};
-    for (const [name, max] of [
-      ['partitions', MAX_PARTITIONS],
-      ['servers', MAX_REQUEST_SERVERS],
-    ] as const) {
-      const value = requested[name];
-      if (value === null || value === '' || value === 'auto') continue;
-      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-        return { error: { severity: 'ERROR', code: '22023', message: `pgfan.${name} must be a whole number from 1 to ${max}, or auto (it is ${value})` } };
-      }
-      request[name] = Number(value);
-    }
-    return request;
-  }
-
-  private async fanOut(
-    sql: string,
-    columns: { type: number; format: number }[],
-    statementTimeoutMs: number,
-    request: { partitions?: number; servers?: number },
-  ): Promise<Answer> {
-    const { env } = this.gateway.api;
-    const timeoutMs = Math.min(statementTimeoutMs > 0 ? statementTimeoutMs : env.MAX_TIMEOUT_MS, env.MAX_TIMEOUT_MS);
-    const running = { id: null as string | null, abort: new AbortController() };
+    const request = requestedFanOut(fingerprint, this.gateway.api.env.MAX_PARTITIONS);
+    if ('error' in request) return request;
+    const running: RunningQuery = { id: null, abort: new AbortController() };
     this.running = running;
     try {
-      const outcome = await submit(this.gateway.api, {
-        sql,
-        ...request,
-        timeoutMs,
-        waitMs: timeoutMs + 5_000,
-        caller: this.caller,
-        signal: running.abort.signal,
-        fanOutOnly: true,
-        onAdmitted: (id) => (running.id = id),
-      });
-      if ('declined' in outcome || !outcome.finished) return 'forward';
-      const { record } = outcome;
-      if (record.status === 'cancelled') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
-      if (record.status === 'completed' && record.result && (!record.result.truncated || record.result.stored === true)) {
-        // Past the record's preview, the rest is in the result's pages.
-        const all = record.result.truncated
-          ? await resultRows(this.gateway.api.storePool, record.id, 0, record.result.rowCount, RESULT_PAGE_ROWS)
-          : record.result.rows;
-        const rows = dataRows(all, columns);
-        // A value binary cannot carry here: the session sends PostgreSQL's own.
-        return rows ? { rows, tag: `SELECT ${record.result.rowCount}` } : 'forward';
-      }
-      if (record.error?.code === 'TIMEOUT') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to statement timeout' } };
-      // Failed: run as written, where PostgreSQL gives its own error (or, past RESULT_MAX_BYTES, every row).
-      return 'forward';
-    } catch (error) {
-      if (!(error instanceof ServiceError)) throw error;
-      // Past a limit: refused as over REST. Anything else refused before it ran (a query the
-      // planner cannot read, a queue that is down) the session runs as written.
-      const sqlState = REFUSALS[error.code];
-      return sqlState ? { error: { severity: 'ERROR', code: sqlState, message: error.message } } : 'forward';
+      return await fanOut(this.gateway.api, { sql, columns, caller: this.caller, statementTimeoutMs: fingerprint.statementTimeoutMs, request, running });
     } finally {
       this.running = null;
     }
@@ -587,23 +494,6 @@ export class ClientSession {
     if (!this.socket.writableEnded) this.socket.end();
     this.gateway.forget(this);
   }
-}
-
-/** A record's rows as DataRows, each value in its column's format; null if one has no binary form here. */
-function dataRows(rows: JsonValue[][], columns: { type: number; format: number }[]): Buffer[] | null {
-  const encoded: Buffer[] = [];
-  for (const row of rows) {
-    const values: (string | Buffer | null)[] = [];
-    for (const [i, value] of row.entries()) {
-      const { type = 0, format = 0 } = columns[i] ?? {};
-      const text = toPostgresText(value, type);
-      const bytes = text === null || format === 0 ? text : toBinary(text, type);
-      if (bytes === undefined) return null;
-      values.push(bytes);
-    }
-    encoded.push(pg.dataRow(values));
-  }
-  return encoded;
 }
 
 /** The statement's RowDescription and columns, if it returns rows and has no parameters. */
