@@ -11,7 +11,7 @@ import { resultRows } from '@pgfan/store';
 import type { Caller } from '../auth';
 import type { ApiContext } from '../context';
 import { ServiceError } from '../errors';
-import { submit } from '../submit';
+import { cancel, submit } from '../submit';
 import { fromBinary, toBinary } from './binary';
 import type { Message } from './framing';
 import * as pg from './messages';
@@ -31,9 +31,15 @@ export type Answer = { rows: Buffer[]; tag: string } | { error: pg.ErrorFields }
 
 /** The fanned-out query a session waits for, to cancel. */
 export interface RunningQuery {
+  /** Its id once admitted. */
   id: string | null;
   abort: AbortController;
+  /** A CancelRequest came before it was admitted: it is cancelled the moment it is. */
+  cancelRequested?: boolean;
 }
+
+/** What a cancelled statement answers, as PostgreSQL words it. */
+export const CANCELLED: Answer = { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
 
 /** What the session asked for with `SET pgfan.partitions` and `SET pgfan.servers`, as REST's `partitions` and `servers`. */
 export function requestedFanOut({ requested }: Fingerprint, maxPartitions: number): { partitions?: number; servers?: number } | { error: pg.ErrorFields } {
@@ -98,11 +104,14 @@ export async function fanOut(
       caller,
       signal: running.abort.signal,
       fanOutOnly: true,
-      onAdmitted: (id) => (running.id = id),
+      onAdmitted: (id) => {
+        running.id = id;
+        if (running.cancelRequested) void cancel(api, id, undefined).catch(() => undefined);
+      },
     });
     if ('declined' in outcome || !outcome.finished) return 'forward';
     const { record } = outcome;
-    if (record.status === 'cancelled') return { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
+    if (record.status === 'cancelled') return CANCELLED;
     if (record.status === 'completed' && record.result && (!record.result.truncated || record.result.stored === true)) {
       // Past the record's preview, the rest is in the result's pages.
       const all = record.result.truncated ? await resultRows(api.storePool, record.id, 0, record.result.rowCount, RESULT_PAGE_ROWS) : record.result.rows;

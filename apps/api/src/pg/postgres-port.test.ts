@@ -232,6 +232,26 @@ test('a CancelRequest stops a fanned-out query and its record says so; or what t
   }
 }, 60_000);
 
+test('a CancelRequest that arrives while pgfan still describes and plans the statement cancels it, before it runs', async () => {
+  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
+  await client.connect();
+  try {
+    await client.query('SET pgfan.partitions = 2');
+    for (const sql of ['SELECT sum(slow(user_id, 50)) FROM events', 'SELECT sum(slow(user_id, 50)) FROM events WHERE flags >= $1']) {
+      const running = client.query(sql, sql.includes('$1') ? [0] : undefined).then(
+        () => null,
+        (error: { code?: string }) => error,
+      );
+      // At once: the statement is still being described, planned or admitted.
+      await sendCancel(client);
+      expect(await running).toMatchObject({ code: '57014' });
+    }
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  } finally {
+    await client.end();
+  }
+}, 60_000);
+
 test("one client cannot see or stop another's sessions, nor run SQL given as text; its own session's settings stay its own", async () => {
   const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
   await client.connect();

@@ -14,7 +14,7 @@ import { cancel } from '../submit';
 import type { Gateway } from './gateway';
 import { openBackend, type PinnedBackend } from './backend';
 import { encodesBinary } from './binary';
-import { fanOut, requestedFanOut, withValues, type Answer, type RunningQuery } from './fan-out';
+import { CANCELLED, fanOut, requestedFanOut, withValues, type Answer, type RunningQuery } from './fan-out';
 import { raising, refusal } from './gate';
 import { MessageReader, ProtocolViolation, type Message } from './framing';
 import * as pg from './messages';
@@ -57,6 +57,13 @@ export class ClientSession {
   /** While pgfan talks to the pinned session itself, its replies go here, not to the client. */
   private interceptor: ((message: Message) => void) | null = null;
   private readonly idleWaiters: (() => void)[] = [];
+  /**
+   * pgfan is answering a statement itself (describing it, planning, fanning it out): a
+   * CancelRequest then cancels that, not what the pinned session runs (pgfan's own statements).
+   */
+  private intercepting = false;
+  /** A CancelRequest came while intercepting: the statement ends cancelled, whichever way it was going. */
+  private cancelRequested = false;
   /** The fanned-out query running now, to cancel. */
   private running: RunningQuery | null = null;
   private caller: Caller = { client: null, admin: false, digest: null };
@@ -334,6 +341,16 @@ export class ClientSession {
     if (!MAYBE_SELECT.test(sql)) return false;
     await this.whenIdle();
     if (!this.mayFanOut()) return false;
+    this.intercepting = true;
+    this.cancelRequested = false;
+    try {
+      return await this.answerSimple(sql);
+    } finally {
+      this.intercepting = false;
+    }
+  }
+
+  private async answerSimple(sql: string): Promise<boolean> {
     // One round trip: the statement's description (PostgreSQL parses it; a mistake stays its own
     // to report) and whether this session would read it as pgfan's workers do.
     const replies = await this.exchange(
@@ -377,6 +394,21 @@ export class ClientSession {
     if (sql === undefined || !MAYBE_SELECT.test(sql)) return false;
     await this.whenIdle();
     if (!this.mayFanOut()) return false;
+    this.intercepting = true;
+    this.cancelRequested = false;
+    try {
+      return await this.answerExtended(held, sync, { bind, bindMessage, executeMessage, sql });
+    } finally {
+      this.intercepting = false;
+    }
+  }
+
+  private async answerExtended(
+    held: Message[],
+    sync: Message,
+    statement: { bind: pg.Bind; bindMessage: Message; executeMessage: Message; sql: string },
+  ): Promise<boolean> {
+    const { bind, bindMessage, executeMessage, sql } = statement;
     // pgfan's own Describes, after the client's messages: the parameters' types (when there are
     // any; ParameterDescription and the statement's RowDescription), and the portal's columns.
     const parameterized = bind.parameters.length > 0;
@@ -437,6 +469,13 @@ export class ClientSession {
 
   /** The answer to a statement the session would read as the workers do: its fan-out's, or 'forward'. */
   private async answer(sql: string, columns: { type: number; format: number }[], fingerprint: Fingerprint): Promise<Answer> {
+    if (this.cancelRequested) return CANCELLED;
+    const answer = await this.fannedOutAnswer(sql, columns, fingerprint);
+    // Cancelled while it was being planned or declined: it ends cancelled, not run after all.
+    return answer === 'forward' && this.cancelRequested ? CANCELLED : answer;
+  }
+
+  private async fannedOutAnswer(sql: string, columns: { type: number; format: number }[], fingerprint: Fingerprint): Promise<Answer> {
     if (!this.gateway.settings.matches(fingerprint, sql)) return 'forward';
     // A transaction that reads one snapshot for all its statements: only its own session has it.
     if (this.transactionStatus === 'T' && fingerprint.isolation !== 'read committed') return 'forward';
@@ -454,12 +493,14 @@ export class ClientSession {
 
   /** A CancelRequest with this session's key: stops the fanned-out query, or what the pinned session runs. */
   cancel(): void {
-    const running = this.running;
-    if (running?.id) {
-      void cancel(this.gateway.api, running.id, undefined).catch(() => undefined);
-    } else if (this.backend) {
-      void this.gateway.api.queryPool.query('SELECT pg_cancel_backend($1)', [this.backend.processId]).catch(() => undefined);
+    if (!this.intercepting) {
+      if (this.backend) void this.gateway.api.queryPool.query('SELECT pg_cancel_backend($1)', [this.backend.processId]).catch(() => undefined);
+      return;
     }
+    this.cancelRequested = true;
+    const running = this.running;
+    if (running?.id) void cancel(this.gateway.api, running.id, undefined).catch(() => undefined);
+    else if (running) running.cancelRequested = true;
   }
 
   /** Whether the session is answering a statement: forwarded and not yet answered, held, or fanned out. */
