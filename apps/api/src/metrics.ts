@@ -8,6 +8,7 @@ import { registry, scrapedGauge } from '@pgfan/runtime';
 import type { Request, Response } from 'express';
 import type { ApiContext } from './context';
 import { serverReports } from './health';
+import { Recent } from './recent';
 
 /** Registers the scraped gauges, once per process. */
 export function registerApiGauges(ctx: ApiContext, sources: { postgresSessions: () => number; socketClients: () => number }): void {
@@ -17,7 +18,9 @@ export function registerApiGauges(ctx: ApiContext, sources: { postgresSessions: 
     { labels: {}, value: sources.postgresSessions() },
   ]);
   scrapedGauge('pgfan_socket_clients', 'Dashboard (socket.io) clients connected to this API', [], async () => [{ labels: {}, value: sources.socketClients() }]);
-  const servers = async () => (await serverReports(ctx)) ?? [];
+  // Four gauges, one look at the servers per scrape.
+  const reports = new Recent(async () => (await serverReports(ctx)) ?? [], 1_000);
+  const servers = () => reports.get();
   scrapedGauge('pgfan_database_server_reachable', 'Whether each database server answers (1) or not (0)', ['server', 'role'], async () =>
     (await servers()).map((s) => ({ labels: { server: s.name, role: s.role }, value: s.reachable ? 1 : 0 })),
   );

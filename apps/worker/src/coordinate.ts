@@ -123,9 +123,10 @@ async function placeGeneration(ctx: WorkerContext, plan: Plan, deadline: number)
 
 /** How many replicas the cost model spreads a fan-out over that did not ask (AUTO_SPREAD, SPREAD_MIN_MS). */
 async function chosenSpread(ctx: WorkerContext, plan: Plan): Promise<number> {
-  if (!ctx.env.AUTO_SPREAD || plan.mode !== 'fan-out' || !ctx.servers.placing) return 1;
+  const predictedMs = plan.prediction?.fanOutMs ?? null;
+  if (!ctx.env.AUTO_SPREAD || plan.mode !== 'fan-out' || !ctx.servers.placing || predictedMs === null || predictedMs < ctx.env.SPREAD_MIN_MS) return 1;
   const parallelism = await readServerParallelism(ctx.redis).catch(() => new Map<string, number>());
-  return ctx.servers.automaticSpread(plan.fragments.length, plan.prediction?.fanOutMs ?? null, parallelism, ctx.env.SPREAD_MIN_MS);
+  return ctx.servers.automaticSpread(plan.fragments.length, predictedMs, parallelism, ctx.env.SPREAD_MIN_MS);
 }
 
 function onOne(ctx: WorkerContext, placed: Placement | PlacedSnapshot): Readers {

@@ -7,6 +7,7 @@
  */
 import { SESSION_SETTINGS } from '@pgfan/engine';
 import { Client } from 'pg';
+import { UTC_NAMES } from './settings';
 import type { Duplex } from 'node:stream';
 
 export interface PinnedBackend {
@@ -23,9 +24,6 @@ const NOT_FORWARDED = new Set(['user', 'database', 'replication', 'client_encodi
 function escapeOption(value: string): string {
   return value.replace(/([ \\])/g, '\\$1');
 }
-
-/** Names of UTC: a server whose default zone is one of them already prints as the workers do. */
-const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'UCT', 'Etc/UCT', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu']);
 
 /**
  * The settings a pinned session must start with to print values as pgfan's workers do (its REST

@@ -87,7 +87,6 @@ export function errorResponse(fields: ErrorFields): Buffer {
 /** Frontend messages pgfan sends to the session it pins, of its own. */
 export const frontend = {
   parse: (sql: string, name = '') => message('P', cstring(name), cstring(sql), int16(0)),
-  describeStatement: () => message('D', Buffer.from('S', 'latin1'), cstring('')),
   describePortal: (portal: string) => message('D', Buffer.from('P', 'latin1'), cstring(portal)),
   describeNamed: (statement: string) => message('D', Buffer.from('S', 'latin1'), cstring(statement)),
   sync: () => message('S'),

@@ -354,7 +354,7 @@ export class ClientSession {
     // One round trip: the statement's description (PostgreSQL parses it; a mistake stays its own
     // to report) and whether this session would read it as pgfan's workers do.
     const replies = await this.exchange(
-      [pg.frontend.parse(sql), pg.frontend.describeStatement(), pg.frontend.sync(), pg.frontend.query(SessionFingerprint.SQL)],
+      [pg.frontend.parse(sql), pg.frontend.describeNamed(''), pg.frontend.sync(), pg.frontend.query(SessionFingerprint.SQL)],
       2,
     );
     const firstReady = replies.findIndex((m) => m.type === 'Z');

@@ -27,7 +27,7 @@ const NO_EFFECT_ON_ANSWERS = [
  * Names of the zone the workers use (UTC): the same offsets and abbreviation, so the same answers
  * and the same text, unless a query reads the setting's name itself.
  */
-const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'UCT', 'Etc/UCT', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu']);
+export const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'UCT', 'Etc/UCT', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu']);
 /** A query that may read settings by name: only equal values will do. */
 const READS_SETTINGS = /current_setting|pg_settings|timezone/i;
 
