@@ -30,4 +30,8 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    files: ['packages/*/scripts/**/*.mjs'],
+    languageOptions: { globals: Object.fromEntries(['process', 'URL'].map((name) => [name, 'readonly'])) },
+  },
 );

@@ -1,5 +1,6 @@
 /** The Express application: security headers, authentication, routes, body limits, and the one error format. */
 import cors from 'cors';
+import { accessLog } from './access-log';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { presentedKey, type ApiKeys } from './auth';
@@ -7,7 +8,7 @@ import type { ApiContext } from './context';
 import { healthHandler } from './health';
 import { bodyErrors, route, sendError } from './http';
 import { metricsHandler } from './metrics';
-import { openApiDocument } from './openapi';
+import { openApiDocument } from '@pgfan/contracts';
 import { cancelQueryHandler, getQueryHandler, listQueriesHandler, resultHandler, submitQuery } from './queries';
 import { VERSION } from './version';
 import { BULL_BOARD_PATH, mountBullBoard, mountDashboard } from './web';
@@ -48,16 +49,22 @@ function requireKey(challenge: 'Bearer' | 'Basic') {
   };
 }
 
-export function createApp(ctx: ApiContext, log: (message: string) => void): Express {
+export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(accessLog(ctx.logger));
   // Helmet's defaults, but plain-HTTP deployments (a cluster-internal address) keep working.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (ctx.env.CORS_ORIGINS.length > 0) {
     app.use(
       '/api',
-      cors({ origin: ctx.env.CORS_ORIGINS, allowedHeaders: ['Authorization', 'Content-Type'], exposedHeaders: ['Location', 'Retry-After'], maxAge: 600 }),
+      cors({
+        origin: ctx.env.CORS_ORIGINS,
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+        exposedHeaders: ['Location', 'Retry-After', 'X-Request-Id'],
+        maxAge: 600,
+      }),
     );
   }
   // Shutting down: what arrives on a connection still open is refused, readiness included, so
@@ -73,11 +80,11 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
   // key, only its status. A database outage shows in readiness and must not get every API
   // replica restarted.
   app.get('/api/health/live', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/api/health', route(healthHandler(ctx), log));
+  app.get('/api/health', route(healthHandler(ctx)));
 
   app.use('/api', requireKey('Bearer'));
   // Prometheus' scrape: with keys configured it sends one too (authorization: { credentials }).
-  app.get('/metrics', requireKey('Bearer'), metricsHandler(ctx, log));
+  app.get('/metrics', requireKey('Bearer'), metricsHandler(ctx));
   app.use(BULL_BOARD_PATH, requireKey('Basic'), bullBoardAccess(ctx.keys));
   app.use('/api', express.json({ limit: ctx.env.MAX_BODY_BYTES, strict: true }));
   app.post(
@@ -86,17 +93,17 @@ export function createApp(ctx: ApiContext, log: (message: string) => void): Expr
       if (!req.is('application/json')) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', 'send the query as JSON with Content-Type: application/json');
       next();
     },
-    route(submitQuery(ctx), log),
+    route(submitQuery(ctx)),
   );
-  app.get('/api/queries', route(listQueriesHandler(ctx), log));
-  app.get('/api/queries/:id', route(getQueryHandler(ctx), log));
-  app.get('/api/queries/:id/result', route(resultHandler(ctx), log));
-  app.delete('/api/queries/:id', route(cancelQueryHandler(ctx), log));
+  app.get('/api/queries', route(listQueriesHandler(ctx)));
+  app.get('/api/queries/:id', route(getQueryHandler(ctx)));
+  app.get('/api/queries/:id/result', route(resultHandler(ctx)));
+  app.delete('/api/queries/:id', route(cancelQueryHandler(ctx)));
   const openApi = openApiDocument(VERSION);
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi));
   app.use('/api', (req, res) => sendError(res, 'NOT_FOUND', `no such endpoint: ${req.method} ${req.originalUrl}`));
   mountBullBoard(app, ctx.queues, (_req, res) => res.locals.admin === true);
-  if (!mountDashboard(app)) log('the dashboard is not built (npm run build); serving the API only');
-  app.use(bodyErrors(log));
+  if (!mountDashboard(app)) ctx.logger.warn('the dashboard is not built (npm run build); serving the API only');
+  app.use(bodyErrors);
   return app;
 }

@@ -11,6 +11,7 @@
  */
 import { activeKeyDigests, keyDigest, scramVerifier, type KeyHolder, type ScramVerifier } from '@pgfan/store';
 import type { Pool } from 'pg';
+import type { Logger } from '@pgfan/runtime';
 
 /** Who a request comes from. */
 export interface Caller {
@@ -47,7 +48,7 @@ export class ApiKeys {
     envKeys: readonly string[],
     adminKeys: readonly string[],
     private readonly store: Pool | null,
-    private readonly log: (message: string) => void,
+    private readonly logger: Logger,
     private readonly refreshMs = 5000,
   ) {
     this.fromEnv = new Map([
@@ -83,7 +84,7 @@ export class ApiKeys {
     try {
       this.stored = await activeKeyDigests(this.store);
     } catch (error) {
-      this.log(`cannot read API keys from pgfan.api_keys (keeping the last ones read): ${(error as Error).message}`);
+      this.logger.warn(`cannot read API keys from pgfan.api_keys (keeping the last ones read): ${(error as Error).message}`);
       return;
     }
     this.listeners.forEach((listener) => listener());

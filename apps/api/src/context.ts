@@ -1,6 +1,6 @@
 /** What the API's handlers need, created once per process and passed in. */
 import type { QueryEventBus, Queues } from '@pgfan/dispatch';
-import type { Executions, QueryServers } from '@pgfan/runtime';
+import type { Executions, Logger, QueryServers } from '@pgfan/runtime';
 import type { QueryPolicy, TypeNames } from '@pgfan/engine';
 import type { CostModel } from '@pgfan/planner';
 import type { Redis } from 'ioredis';
@@ -13,6 +13,8 @@ import type { KubernetesAccess } from './replicas';
 
 export interface ApiContext {
   env: ApiEnv;
+  /** The process's root logger; a request's lines go through `req.log`, which adds its `requestId`. */
+  logger: Logger;
   keys: ApiKeys;
   /** What queries may call and read, judged on PostgreSQL's plan before they run. */
   policy: QueryPolicy;

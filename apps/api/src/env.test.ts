@@ -12,6 +12,7 @@ test('defaults work locally, given a job signing key', () => {
     queryDatabaseUrl: 'postgres://postgres@127.0.0.1:5432/pgfan',
     REDIS_URL: 'redis://127.0.0.1:6379',
     LOCK_TIMEOUT_MS: 10_000,
+    LOG_LEVEL: 'info',
     IDLE_IN_TRANSACTION_TIMEOUT_MS: 60_000,
     PORT: 3000,
     PG_PORT: 5433,
@@ -104,4 +105,14 @@ test('PG_TLS_CERT and PG_TLS_KEY come together', () => {
     'invalid setting PG_TLS_CERT/PG_TLS_KEY: set both (a certificate and its private key), or neither',
   );
   expect(loadApiEnv({ ...SIGNED, PG_TLS_CERT: '/tls/cert.pem', PG_TLS_KEY: '/tls/key.pem' })).toMatchObject({ PG_TLS_CERT: '/tls/cert.pem' });
+});
+
+test('LOG_LEVEL is one of pino’s levels; LOG_FORMAT is json or pretty, unset to follow the terminal', () => {
+  expect(loadApiEnv(SIGNED).LOG_LEVEL).toBe('info');
+  expect(loadApiEnv(SIGNED).LOG_FORMAT).toBeUndefined();
+  expect(loadApiEnv({ ...SIGNED, LOG_LEVEL: 'debug', LOG_FORMAT: 'json' })).toMatchObject({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json' });
+  expect(() => loadApiEnv({ ...SIGNED, LOG_LEVEL: 'verbose' })).toThrow(
+    'invalid setting LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+  );
+  expect(() => loadApiEnv({ ...SIGNED, LOG_FORMAT: 'text' })).toThrow('invalid setting LOG_FORMAT: must be json or pretty');
 });

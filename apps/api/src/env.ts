@@ -1,6 +1,6 @@
 /** The API's settings, parsed once at start. */
 import { MAX_REQUEST_PARTITIONS } from '@pgfan/contracts';
-import { ConfigError, databaseUrl, envInteger, envList, parseEnv, queryServerSpecs, querySessionEnv, redisUrl } from '@pgfan/runtime';
+import { ConfigError, databaseUrl, envInteger, envList, loggingEnv, parseEnv, queryServerSpecs, querySessionEnv, redisUrl } from '@pgfan/runtime';
 import { parseAllowList } from '@pgfan/engine';
 import { z } from 'zod';
 
@@ -11,6 +11,7 @@ export const ApiEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   ...querySessionEnv,
+  ...loggingEnv,
   PORT: envInteger(3000, 0, 65_535),
   /**
    * Port for PostgreSQL clients (psql, Grafana, JDBC, …), on HOST like HTTP; 0 picks a free one,

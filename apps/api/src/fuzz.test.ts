@@ -4,7 +4,7 @@
  * lose its connection, every /api error is the stable JSON shape, and afterwards the API is
  * healthy and still answers a real query exactly.
  */
-import { deepQueries, DIFFERENTIAL_CASES, randomQuery, startSystem, type System } from '@pgfan/testing';
+import { deepQueries, DIFFERENTIAL_CASES, LEVEL, logLines, randomQuery, startSystem, type System } from '@pgfan/testing';
 import fc from 'fast-check';
 
 const KEY = 'fuzz-key-0123456789abcdef';
@@ -400,4 +400,6 @@ test('afterwards the API is healthy, alive, and answers a real query exactly', a
   });
   expect([status, body.status, body.result.rows]).toEqual([200, 'completed', [['6799']]]);
   expect(system.api.output()).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+  // Nothing was an internal error: those are logged at error level, with their stack.
+  expect(logLines(system.api.output()).filter((line) => line.level >= LEVEL.error)).toEqual([]);
 });

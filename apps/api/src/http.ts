@@ -5,6 +5,7 @@
 import type { ApiError, SqlPosition } from '@pgfan/contracts';
 import type { NextFunction, Request, Response } from 'express';
 import { once } from 'node:events';
+import type { Logger } from '@pgfan/runtime';
 import { ServiceError } from './errors';
 
 export interface ApiRequest {
@@ -21,6 +22,8 @@ export interface ApiRequest {
   signal: AbortSignal;
   /** The first of `types` the request's Accept header takes (the first of them without one), or false. */
   accepts(types: string[]): string | false;
+  /** Logs with this request's `requestId`. */
+  log: Logger;
 }
 
 export interface ApiResponse {
@@ -102,7 +105,7 @@ function isUnavailable(error: unknown): boolean {
 }
 
 /** Adapts a handler to Express; unexpected errors become a 500 without internals. */
-export function route(handler: Handler, log: (message: string) => void) {
+export function route(handler: Handler) {
   return async (req: Request, res: Response): Promise<void> => {
     const aborted = new AbortController();
     res.on('close', () => {
@@ -119,21 +122,22 @@ export function route(handler: Handler, log: (message: string) => void) {
         body: req.body,
         signal: aborted.signal,
         accepts: (types) => req.accepts(types),
+        log: req.log,
       });
     } catch (error) {
       if (error instanceof ServiceError) {
         const retryAfter = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
         response = errorResponse(error.code, error.message, error.position, retryAfter);
       } else if (isUnavailable(error)) {
-        log(`unavailable on ${req.method} ${req.path}: ${(error as Error).message}`);
+        req.log.warn({ err: error }, `unavailable on ${req.method} ${req.path}: ${(error as Error).message}`);
         response = errorResponse('UNAVAILABLE', 'PostgreSQL or Redis is unavailable; try again shortly');
       } else {
-        log(`internal error on ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        req.log.error({ err: error }, `internal error on ${req.method} ${req.path}: ${error instanceof Error ? error.message : String(error)}`);
         response = errorResponse('INTERNAL_ERROR', 'something went wrong on our side; the error is logged');
       }
     }
     if (res.headersSent || aborted.signal.aborted) return;
-    if (response.stream) return sendStream(res, response, aborted.signal, log);
+    if (response.stream) return sendStream(res, response, aborted.signal, req.log);
     res
       .status(response.status)
       .set(response.headers ?? {})
@@ -142,7 +146,7 @@ export function route(handler: Handler, log: (message: string) => void) {
 }
 
 /** Writes a streamed response, waiting for the client to take each chunk; a failure midway cuts the connection (the status is sent). */
-async function sendStream(res: Response, response: ApiResponse, signal: AbortSignal, log: (message: string) => void): Promise<void> {
+async function sendStream(res: Response, response: ApiResponse, signal: AbortSignal, log: Logger): Promise<void> {
   const { contentType, chunks } = response.stream as NonNullable<ApiResponse['stream']>;
   res
     .status(response.status)
@@ -155,22 +159,20 @@ async function sendStream(res: Response, response: ApiResponse, signal: AbortSig
     }
     res.end();
   } catch (error) {
-    if (!signal.aborted) log(`a streamed response failed midway: ${(error as Error).message}`);
+    if (!signal.aborted) log.warn(`a streamed response failed midway: ${(error as Error).message}`);
     res.destroy();
   }
 }
 
 /** Express error middleware for what happens before a handler: unparseable or oversized bodies. */
-export function bodyErrors(log: (message: string) => void) {
-  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) return next(error);
-    const type = (error as { type?: string }).type;
-    if (type === 'entity.parse.failed') return sendError(res, 'INVALID_JSON', `the request body is not valid JSON: ${(error as Error).message}`);
-    if (type === 'entity.too.large') {
-      return sendError(res, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${(error as { limit?: number }).limit ?? 'the limit of'} bytes`);
-    }
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
-    log(`request error: ${(error as Error).message}`);
-    sendError(res, 'BAD_REQUEST', 'the request could not be read');
-  };
+export function bodyErrors(error: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(error);
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.parse.failed') return sendError(res, 'INVALID_JSON', `the request body is not valid JSON: ${(error as Error).message}`);
+  if (type === 'entity.too.large') {
+    return sendError(res, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${(error as { limit?: number }).limit ?? 'the limit of'} bytes`);
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
+  req.log.warn({ err: error }, `request error: ${(error as Error).message}`);
+  sendError(res, 'BAD_REQUEST', 'the request could not be read');
 }

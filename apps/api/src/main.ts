@@ -6,6 +6,7 @@ import {
   collectProcessMetrics,
   ConfigError,
   connectServices,
+  createLogger,
   Executions,
   QueryServers,
   queryServerSpecs,
@@ -29,6 +30,7 @@ import { Recent } from './recent';
 import { registerApiGauges } from './metrics';
 import { inClusterAccess } from './replicas';
 import { startGateway } from './pg/gateway';
+import { VERSION } from './version';
 
 /** How stale the worker slots and the cost model a query is planned with may be: both change over seconds. */
 const PLANNING_INPUTS_MAX_AGE_MS = 1_000;
@@ -50,14 +52,14 @@ async function main(): Promise<void> {
     fail(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
   }
   process.title = 'pgfan-api';
-  const log = (message: string) => process.stdout.write(`[api] ${message}\n`);
+  const logger = createLogger({ name: 'pgfan-api', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const { storePool, redis, events } = await connectServices({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     name: 'pgfan-api',
     redisRole: 'producer',
     storePoolSize: 10,
-    log,
+    logger,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   // Planning runs on the primary; queries the API runs itself, on whichever server is placed.
   const servers = new QueryServers(queryServerSpecs(env.queryDatabaseUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
@@ -70,21 +72,22 @@ async function main(): Promise<void> {
     },
   });
   const queryPool = servers.primary.pool;
-  await checkQueryRole(queryPool, { url: env.queryDatabaseUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>
+  await checkQueryRole(queryPool, { url: env.queryDatabaseUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, logger }).catch((error: unknown) =>
     fail(error instanceof Error ? error.message : String(error)),
   );
-  const keys = new ApiKeys(env.API_KEYS, env.ADMIN_KEYS, storePool, log, env.API_KEYS_REFRESH_MS);
+  const keys = new ApiKeys(env.API_KEYS, env.ADMIN_KEYS, storePool, logger, env.API_KEYS_REFRESH_MS);
   await keys.start();
   if (!keys.enabled) {
-    log(
+    logger.warn(
       env.hostIsExplicit && !isLoopback(env.HOST)
-        ? `WARNING: no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
+        ? `no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
         : 'no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
     );
   }
   const queues = openQueues(redis, new JobSigner(env.JOB_SIGNING_KEY));
   const ctx: ApiContext = {
     env,
+    logger,
     keys,
     policy: { allowedRelations: env.ALLOWED_RELATIONS },
     storePool,
@@ -110,14 +113,16 @@ async function main(): Promise<void> {
     executions: new Executions(),
     kubernetes: inClusterAccess(process.env),
   };
-  const postgres = await startPostgresPort(ctx, log);
-  const server = createApp(ctx, log).listen(env.PORT, env.HOST, () => {
+  const postgres = await startPostgresPort(ctx);
+  const server = createApp(ctx).listen(env.PORT, env.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;
-    log(`listening on http://${env.HOST}:${port}${postgres ? ` and postgresql://${env.HOST}:${postgres.port}` : ''}`);
+    const http = `http://${env.HOST}:${port}`;
+    const postgresql = postgres ? `postgresql://${env.HOST}:${postgres.port}` : undefined;
+    logger.info({ http, postgresql, version: VERSION }, `listening on ${http}${postgresql ? ` and ${postgresql}` : ''}`);
   });
   server.on('error', (error) => fail(`cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`));
-  const realtime = attachRealtime(server, ctx, log);
+  const realtime = attachRealtime(server, ctx);
   collectProcessMetrics('api');
   registerApiGauges(ctx, { postgresSessions: () => postgres?.sessions() ?? 0, socketClients: () => realtime.io.engine.clientsCount });
   // Once per database, whichever API replica takes the lock (DATABASE_MEASUREMENT_INTERVAL_MS).
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
     redis,
     everyMs: env.DATABASE_MEASUREMENT_INTERVAL_MS,
     holder: `pgfan-api ${hostname()}:${process.pid}`,
-    log,
+    logger,
   });
   // Requests in flight, which a shutdown lets finish.
   const inFlight = new Set<ServerResponse>();
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
     if (lifecycle.stopping) return;
     lifecycle.stopping = true;
     const deadline = Date.now() + env.SHUTDOWN_TIMEOUT_MS;
-    log(`shutting down: no new connections; ${inFlight.size} requests in flight get up to ${env.SHUTDOWN_TIMEOUT_MS} ms to finish`);
+    logger.info(`shutting down: no new connections; ${inFlight.size} requests in flight get up to ${env.SHUTDOWN_TIMEOUT_MS} ms to finish`);
     keys.stop();
     measurement.stop();
     server.close();
@@ -151,7 +156,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]);
     await ctx.redis.quit().catch(() => undefined);
-    log('stopped');
+    logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown());
@@ -168,10 +173,7 @@ async function untilFinished(inFlight: Set<ServerResponse>, deadline: number): P
  * session of the client's own, where ALLOWED_RELATIONS could not be applied: with that setting it
  * stays off, and says so.
  */
-async function startPostgresPort(
-  ctx: ApiContext,
-  log: (message: string) => void,
-): Promise<{ port: number; close(deadline: number): Promise<void>; sessions(): number } | null> {
+async function startPostgresPort(ctx: ApiContext): Promise<{ port: number; close(deadline: number): Promise<void>; sessions(): number } | null> {
   const { env } = ctx;
   if (env.PG_PORT === null) return null;
   if (env.ALLOWED_RELATIONS !== null) {
@@ -179,7 +181,7 @@ async function startPostgresPort(
       fail(
         'PG_PORT cannot be used with ALLOWED_RELATIONS: the PostgreSQL port runs what it does not fan out as written, where the allow-list cannot apply; grant the query role only those tables instead',
       );
-    log('the PostgreSQL port is off: ALLOWED_RELATIONS is set (see docs/postgres-protocol.md)');
+    ctx.logger.info('the PostgreSQL port is off: ALLOWED_RELATIONS is set (see docs/postgres-protocol.md)');
     return null;
   }
   let tls: SecureContext | null = null;
@@ -191,7 +193,7 @@ async function startPostgresPort(
     }
   }
   try {
-    const { server, gateway, close } = await startGateway(ctx, { port: env.PG_PORT, host: env.HOST, maxClients: env.PG_MAX_CLIENTS, tls, log });
+    const { server, gateway, close } = await startGateway(ctx, { port: env.PG_PORT, host: env.HOST, maxClients: env.PG_MAX_CLIENTS, tls });
     const address = server.address();
     return { port: typeof address === 'object' && address ? address.port : env.PG_PORT, close, sessions: () => gateway.size };
   } catch (error) {

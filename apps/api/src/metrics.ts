@@ -57,13 +57,13 @@ export function mergeExpositions(texts: string[]): string {
   return [...families.values()].flatMap((f) => [...f.meta, ...f.samples]).join('\n') + '\n';
 }
 
-export function metricsHandler(ctx: ApiContext, log: (message: string) => void) {
-  return async (_req: Request, res: Response): Promise<void> => {
+export function metricsHandler(ctx: ApiContext) {
+  return async (req: Request, res: Response): Promise<void> => {
     try {
       const queues = await Promise.all([ctx.queues.coordinate, ctx.queues.fragments, ctx.queues.combine].map((q) => q.exportPrometheusMetrics()));
       res.type(registry.contentType).send((await registry.metrics()) + mergeExpositions(queues));
     } catch (error) {
-      log(`metrics could not be read: ${(error as Error).message}`);
+      req.log.warn(`metrics could not be read: ${(error as Error).message}`);
       res.status(503).type('text/plain').send('metrics are unavailable: Redis cannot be reached\n');
     }
   };

@@ -31,6 +31,7 @@ export function submitQuery(ctx: ApiContext) {
       ...parsed.data,
       ...(waitMs !== undefined ? { waitMs } : {}),
       caller: req,
+      log: req.log,
       signal: req.signal,
     });
     return { status: finished ? 200 : 202, body: record, headers: { Location: `/api/queries/${record.id}` } };

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { QueryView } from '@pgfan/contracts';
-import { ADMIN_URL, eventually, startSystem, type System } from '@pgfan/testing';
+import { ADMIN_URL, eventually, LEVEL, logLines, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let system: System;
@@ -147,5 +147,6 @@ test('a role that can read the query history is refused too', async () => {
 test.each(['api', 'worker'] as const)('with ALLOW_PRIVILEGED_QUERY_ROLE=true the %s starts as a superuser, and warns', async (app) => {
   const { outcome, output } = await start(app, { QUERY_DATABASE_URL: system.db.url, ALLOW_PRIVILEGED_QUERY_ROLE: 'true' });
   expect(outcome).toBe('running');
-  expect(output).toMatch(/WARNING: the role users' queries run as \(postgres\) is a superuser/);
+  const warning = logLines(output).find((line) => line.msg.startsWith("the role users' queries run as (postgres) is a superuser"));
+  expect(warning?.level).toBe(LEVEL.warn);
 });

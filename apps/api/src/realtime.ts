@@ -40,7 +40,8 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (message: string) => void, statsIntervalMs = 1000): Realtime {
+export function attachRealtime(server: HttpServer, ctx: ApiContext, statsIntervalMs = 1000): Realtime {
+  const { logger } = ctx;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
     serveClient: false,
     cors: { origin: ctx.env.CORS_ORIGINS.length > 0 ? ctx.env.CORS_ORIGINS : false },
@@ -55,7 +56,7 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
     (socket as PgfanSocket).data.caller = identity;
     next();
   });
-  const workerScale = workerScaleSource({ hpaName: ctx.env.WORKER_HPA_NAME, access: ctx.kubernetes ?? null, redis: ctx.redis, log });
+  const workerScale = workerScaleSource({ hpaName: ctx.env.WORKER_HPA_NAME, access: ctx.kubernetes ?? null, redis: ctx.redis, logger });
   const servers = () => serverReports(ctx);
   const stats = new StatsCollector(ctx.redis, ctx.queues, workerScale, servers);
 
@@ -74,7 +75,7 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
         const live = record && !['completed', 'failed', 'cancelled'].includes(record.status) ? await getFragmentProgress(ctx.redis, queryId) : null;
         answer(record && live ? { ...record, fragments: withLiveProgress(record.fragments, live) } : record);
       } catch (error) {
-        log(`watch ${queryId}: ${(error as Error).message}`);
+        logger.warn({ queryId }, `watch ${queryId}: ${(error as Error).message}`);
         if (typeof answer === 'function') answer(null);
       }
     });
@@ -123,7 +124,7 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, log: (messag
     stats
       .collect()
       .then((s) => void io.emit('system:stats', s))
-      .catch((error: Error) => log(`stats: ${error.message}`))
+      .catch((error: Error) => logger.warn(`stats: ${error.message}`))
       .finally(() => (collecting = false));
   }, statsIntervalMs);
 

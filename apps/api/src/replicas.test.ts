@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkerScale } from '@pgfan/contracts';
 import { removeScale, writeScale } from '@pgfan/dispatch';
+import { recordingLogger } from '@pgfan/testing';
 import { Redis } from 'ioredis';
 import { inClusterAccess, readHpa, workerScaleSource, type KubernetesAccess } from './replicas';
 
@@ -85,12 +86,11 @@ test('readHpa fails with the status when the API refuses (RBAC) or the HPA does 
 });
 
 describe('workerScaleSource', () => {
-  const logged: string[] = [];
-  const log = (message: string) => logged.push(message);
-  beforeEach(() => logged.splice(0));
+  const { logger, lines, messages } = recordingLogger();
+  beforeEach(() => lines.splice(0));
 
   test('in a cluster with WORKER_HPA_NAME: the HPA, asked at most once per 5 s however often the dashboard refreshes', async () => {
-    const source = workerScaleSource({ hpaName: 'pgfan-worker', access, redis, log });
+    const source = workerScaleSource({ hpaName: 'pgfan-worker', access, redis, logger });
     const scales = await Promise.all([source(), source(), source()]);
     expect(scales).toEqual(Array(3).fill({ scaler: 'kubernetes', current: 3, desired: 5, min: 1, max: 10 }));
     expect(requests).toHaveLength(1);
@@ -98,25 +98,25 @@ describe('workerScaleSource', () => {
 
   test('an HPA it cannot read gives null, and the reason is logged once', async () => {
     answer = { status: 403, body: {} };
-    const source = workerScaleSource({ hpaName: 'pgfan-worker', access, redis, log });
+    const source = workerScaleSource({ hpaName: 'pgfan-worker', access, redis, logger });
     expect(await source()).toBeNull();
-    expect(logged).toEqual([`cannot read the worker HPA pgfan-worker: Kubernetes API answered 403 for ${HPA_PATH}`]);
+    expect(messages()).toEqual([`cannot read the worker HPA pgfan-worker: Kubernetes API answered 403 for ${HPA_PATH}`]);
   });
 
   test("elsewhere: the local supervisor's report in Redis, or null when no supervisor reports", async () => {
-    const source = workerScaleSource({ hpaName: undefined, access: null, redis, log });
+    const source = workerScaleSource({ hpaName: undefined, access: null, redis, logger });
     expect(await source()).toBeNull();
     const scale: WorkerScale = { scaler: 'supervisor', current: 2, desired: 4, min: 1, max: 10 };
     await writeScale(redis, scale, 10_000);
     expect(await source()).toEqual(scale);
     // WORKER_HPA_NAME without a cluster (say, the ConfigMap reused under compose) falls back too.
-    expect(await workerScaleSource({ hpaName: 'pgfan-worker', access: null, redis, log })()).toEqual(scale);
+    expect(await workerScaleSource({ hpaName: 'pgfan-worker', access: null, redis, logger })()).toEqual(scale);
     expect(requests).toHaveLength(0);
   });
 
   test("the supervisor's report lapses with its TTL", async () => {
     await writeScale(redis, { scaler: 'supervisor', current: 1, desired: 1, min: 1, max: 10 }, 50);
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(await workerScaleSource({ hpaName: undefined, access: null, redis, log })()).toBeNull();
+    expect(await workerScaleSource({ hpaName: undefined, access: null, redis, logger })()).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { WorkerScale } from '@pgfan/contracts';
 import { readScale } from '@pgfan/dispatch';
 import type { Redis } from 'ioredis';
+import type { Logger } from '@pgfan/runtime';
 import { Recent } from './recent';
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -103,9 +104,9 @@ export function workerScaleSource(options: {
   hpaName: string | undefined;
   access: KubernetesAccess | null;
   redis: Redis;
-  log: (message: string) => void;
+  logger: Logger;
 }): () => Promise<WorkerScale | null> {
-  const { hpaName, access, redis, log } = options;
+  const { hpaName, access, redis, logger } = options;
   if (!hpaName || !access) return () => readScale(redis).catch(() => null);
   // Say why the figure is missing (RBAC, a wrong name), once per distinct reason.
   let lastError = '';
@@ -114,7 +115,7 @@ export function workerScaleSource(options: {
       readHpa(access, hpaName).then(
         (scale) => ((lastError = ''), scale),
         (error: Error) => {
-          if (error.message !== lastError) log(`cannot read the worker HPA ${hpaName}: ${error.message}`);
+          if (error.message !== lastError) logger.warn(`cannot read the worker HPA ${hpaName}: ${error.message}`);
           lastError = error.message;
           return null;
         },

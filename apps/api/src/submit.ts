@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type FragmentProgress, type QueryView } from '@pgfan/contracts';
 import { enqueueCoordinator, getFragmentProgress, publishQueryEvent, publishQueryEvents, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
-import { observeFinished, runWholeQuery } from '@pgfan/runtime';
+import { observeFinished, runWholeQuery, type Logger } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, getQueryWork, insertQuery, type Owner } from '@pgfan/store';
@@ -31,6 +31,8 @@ export interface Submission {
   /** Wait up to this long for the query to finish; 0 or omitted returns once it is queued. */
   waitMs?: number;
   caller: Pick<Caller, 'client' | 'admin'>;
+  /** The front end's logger for this request (its `requestId`, or the protocol session): the query's lines add its `queryId`. */
+  log: Logger;
   /** Aborts the wait when the client goes away (the query goes on). */
   signal: AbortSignal;
   /**
@@ -119,13 +121,18 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline ? { runner: INLINE_RUNNER } : {}), client: caller.client, limits });
   if (!admission.admitted) throw notAdmitted(admission, limits);
   submission.onAdmitted?.(id);
+  const log = submission.log.child({ queryId: id });
+  log.info(
+    { mode: plan.mode, fragments: plan.fragments.length, client: caller.client, planMs: Math.round(planMs), inline },
+    `query ${id} admitted: ${plan.mode === 'fan-out' ? `fanned out in ${plan.fragments.length} fragments` : 'run as written'}${inline ? ' here, in the API' : ' by the workers'}`,
+  );
   const announcement = [
     { type: 'queued', id, sql, client: caller.client },
     { type: 'planned', id, plan: newQuery.plan, planMs },
   ] as const;
   if (inline) {
     const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-    const recorded = await runWholeQuery({ ...ctx, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs, {
+    const recorded = await runWholeQuery({ ...ctx, logger: log, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs, {
       announce: [...announcement, { type: 'running', id, generation: 1, coordinator: INLINE_RUNNER }],
       // The caller's answer is the record; the events are for the dashboard.
       eventsInBackground: true,

@@ -182,7 +182,7 @@ async function runAsWrittenAfterAll(
   plan: Plan,
   why: string,
 ): Promise<void> {
-  ctx.log(`${run.queryId} (generation ${run.generation}) runs as written after all: ${why}`);
+  ctx.logger.info({ queryId: run.queryId, generation: run.generation }, `${run.queryId} (generation ${run.generation}) runs as written after all: ${why}`);
   const { WORKER_ID: runner, RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
   await runWholeQuery({ ...ctx, runner, resultMaxRows, resultMaxBytes }, run.queryId, run.generation, plan, run.deadline, {
     snapshot: run.snapshot,

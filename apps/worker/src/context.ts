@@ -1,6 +1,6 @@
 /** Everything a processor needs, created once per worker process and passed in. */
 import type { QueryEventBus, Queues } from '@pgfan/dispatch';
-import type { Executions, QueryServers } from '@pgfan/runtime';
+import type { Executions, Logger, QueryServers } from '@pgfan/runtime';
 import type { TypeNames } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -22,5 +22,6 @@ export interface WorkerContext {
   stats: { active: number; processed: number; failed: number };
   /** Statements this worker runs (fragments, queries as written); only those that ran alone teach the cost model. */
   executions: Executions;
-  log(message: string): void;
+  /** The worker's root logger (every line carries `worker`); lines about a query add its `queryId`. */
+  logger: Logger;
 }

@@ -72,7 +72,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     // With the snapshot lost, waiting would only hold a coordinator slot that the next
     // generation's coordinator needs: fragments that still have to import it fail with
     // SNAPSHOT_LOST, and the combine starts the query over.
-    if (ending === 'snapshot lost') ctx.log(`the snapshot of ${queryId} (generation ${generation}) was lost with its session`);
+    if (ending === 'snapshot lost') ctx.logger.warn({ queryId, generation }, `the snapshot of ${queryId} (generation ${generation}) was lost with its session`);
   } finally {
     await held?.release();
   }

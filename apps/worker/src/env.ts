@@ -1,12 +1,13 @@
 /** The worker's settings, parsed once at start. */
 import { hostname } from 'node:os';
-import { databaseUrl, envBoolean, envInteger, parseEnv, queryServerSpecs, querySessionEnv, redisUrl } from '@pgfan/runtime';
+import { databaseUrl, envBoolean, envInteger, parseEnv, queryServerSpecs, querySessionEnv, loggingEnv, redisUrl } from '@pgfan/runtime';
 import { z } from 'zod';
 
 export const WorkerEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   ...querySessionEnv,
+  ...loggingEnv,
   /** Shown in the dashboard and in fragment records. */
   WORKER_ID: z
     .string()

@@ -45,7 +45,10 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       attempt: attempts,
       error: failure,
     }).catch(() => undefined);
-    ctx.log(`fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.code}: ${failure.message}`);
+    ctx.logger.warn(
+      { queryId: f.queryId, generation: f.generation, fragment: f.index, attempt: attempts, code: failure.code },
+      `fragment ${f.index + 1}/${f.of} of ${f.queryId} (generation ${f.generation}, attempt ${attempts}) failed: ${failure.code}: ${failure.message}`,
+    );
     metrics.fragments.inc({ outcome: 'failed' });
     return jobFailure(failure, { final });
   };

@@ -11,6 +11,7 @@ import {
   collectProcessMetrics,
   ConfigError,
   connectServices,
+  createLogger,
   credentialsOf,
   Executions,
   QueryServers,
@@ -18,6 +19,7 @@ import {
   RedisCutGuard,
   registry,
   UnreachableError,
+  type Logger,
 } from '@pgfan/runtime';
 import { TypeNames } from '@pgfan/engine';
 import { createServer, type Server } from 'node:http';
@@ -35,14 +37,14 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function connect(env: WorkerEnv, log: (message: string) => void): Promise<WorkerContext> {
+async function connect(env: WorkerEnv, logger: Logger): Promise<WorkerContext> {
   const { storePool, redis, events } = await connectServices({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     name: `pgfan-worker ${env.WORKER_ID}`,
     redisRole: 'worker',
     storePoolSize: 2,
-    log,
+    logger,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   const queryUrl = env.QUERY_DATABASE_URL ?? env.DATABASE_URL;
   // Fragments and combines, plus one connection per coordinated query for its snapshot: on each
@@ -62,7 +64,7 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     guard: new RedisCutGuard(redis, `pgfan-worker ${env.WORKER_ID}`, 2 * env.CUT_TIMEOUT_MS + 5_000),
   });
   const queryPool = servers.primary.pool;
-  await checkQueryRole(queryPool, { url: queryUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, log }).catch((error: unknown) =>
+  await checkQueryRole(queryPool, { url: queryUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, logger }).catch((error: unknown) =>
     fail(error instanceof Error ? error.message : String(error)),
   );
   return {
@@ -76,7 +78,7 @@ async function connect(env: WorkerEnv, log: (message: string) => void): Promise<
     typeNames: new TypeNames(),
     stats: { active: 0, processed: 0, failed: 0 },
     executions: new Executions(),
-    log,
+    logger,
   };
 }
 
@@ -88,8 +90,9 @@ async function main(): Promise<void> {
     fail(error instanceof ConfigError ? error.message : String(error));
   }
   process.title = `pgfan-worker ${env.WORKER_ID}`;
-  const log = (message: string) => process.stdout.write(`[worker ${env.WORKER_ID}] ${message}\n`);
-  const ctx = await connect(env, log);
+  const logger = createLogger({ name: 'pgfan-worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT, base: { worker: env.WORKER_ID } });
+  const log = (message: string) => logger.info(message);
+  const ctx = await connect(env, logger);
 
   /** Runs a job only if pgfan made it: a job added through Bull Board or written into Redis fails, and nothing of it runs. */
   const counted =
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
           ctx.queues.signer.verify(kind, job.data);
         } catch (error) {
           if (!(error instanceof ForgedJobError)) throw error;
-          log(`refused job ${job.id ?? '?'} of ${job.queueName}: ${error.message}`);
+          logger.warn({ job: job.id, queue: job.queueName }, `refused job ${job.id ?? '?'} of ${job.queueName}: ${error.message}`);
           throw jobFailure({ code: error.code, message: error.message }, { final: true });
         }
         const result = await process(ctx, job);
@@ -126,13 +129,13 @@ async function main(): Promise<void> {
     new Worker(QUEUES.fragments, counted('fragment', runFragmentJob), { ...options, concurrency: env.WORKER_CONCURRENCY }),
     new Worker(QUEUES.combine, counted('combine', runCombineJob), { ...options, concurrency: env.COMBINE_CONCURRENCY }),
   ];
-  for (const w of workers) w.on('error', (error) => log(`queue error: ${error.message}`));
+  for (const w of workers) w.on('error', (error) => logger.warn({ err: error }, `queue error: ${error.message}`));
   const heartbeat = startHeartbeat(ctx);
   let stopping = false;
   // Liveness fails only where a restart helps: a connection to Redis that gave up. An outage is
   // ridden out by reconnecting (BullMQ resumes), and a shutdown by its own bound.
   const health = env.HEALTH_PORT > 0 ? serveHealth(env.HEALTH_PORT, () => ctx.redis.status !== 'end', ctx) : null;
-  const reaper = startReaper(ctx, log);
+  const reaper = startReaper(ctx);
   const reading = ctx.servers.placing ? `, reading ${env.READ_FROM === 'any' ? 'the primary and' : 'from'} ${ctx.servers.replicas.length} replica(s)` : '';
   log(`ready: ${env.WORKER_CONCURRENCY} fragments and ${env.COMBINE_CONCURRENCY} combines at once, snapshots ${env.SNAPSHOTS ? 'on' : 'off'}${reading}`);
 
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
     // Nothing below is worth hanging for: an exiting worker loses no job, because the locks of
     // jobs it still holds lapse and another worker retries them.
     setTimeout(() => {
-      log('shutdown overran; exiting');
+      logger.error('shutdown overran; exiting');
       process.exit(1);
     }, env.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
     reaper.stop();

@@ -38,22 +38,23 @@ function retentionInWords(env: WorkerContext['env']): string {
   ].join(', or ');
 }
 
-export function startReaper(ctx: WorkerContext, log: (message: string) => void): { stop(): void } {
+export function startReaper(ctx: WorkerContext): { stop(): void } {
+  const { logger } = ctx;
   const reaping = setInterval(() => {
     reapOverdue(ctx).then(
-      (ids) => ids.length > 0 && log(`failed ${ids.length} overdue quer${ids.length === 1 ? 'y' : 'ies'}: ${ids.join(', ')}`),
+      (ids) => ids.length > 0 && logger.warn({ queryIds: ids }, `failed ${ids.length} overdue quer${ids.length === 1 ? 'y' : 'ies'}: ${ids.join(', ')}`),
       () => undefined,
     );
     ctx.servers.resumeAbandonedPauses().then(
-      (names) => names.length > 0 && log(`resumed replay on ${names.join(', ')}: a cut whose worker died had left it paused`),
+      (names) => names.length > 0 && logger.warn(`resumed replay on ${names.join(', ')}: a cut whose worker died had left it paused`),
       () => undefined,
     );
   }, ctx.env.REAPER_INTERVAL_MS);
   if (ctx.env.HISTORY_RETENTION_HOURS === 0 && ctx.env.HISTORY_MAX_BYTES === 0) return { stop: () => clearInterval(reaping) };
   const purge = () =>
     purgeOldHistory(ctx).then(
-      (deleted) => deleted > 0 && log(`deleted ${deleted} record(s) of finished queries: ${retentionInWords(ctx.env)}`),
-      (error: Error) => log(`purging the query history failed: ${error.message}`),
+      (deleted) => deleted > 0 && logger.info(`deleted ${deleted} record(s) of finished queries: ${retentionInWords(ctx.env)}`),
+      (error: Error) => logger.warn(`purging the query history failed: ${error.message}`),
     );
   // Soon after start, so that a history that outgrew its retention while no worker ran shrinks.
   const first = setTimeout(purge, ctx.env.REAPER_INTERVAL_MS);

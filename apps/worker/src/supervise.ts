@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { backlogKeys, QUEUES, SCALING, type ScalingPolicy } from '@pgfan/contracts';
 import { createRedis, liveWorkers, redisReady, removeScale, writeScale } from '@pgfan/dispatch';
-import { ConfigError, envBoolean, envInteger, parseEnv, redactUrl, redisUrl } from '@pgfan/runtime';
+import { ConfigError, createLogger, envBoolean, envInteger, loggingEnv, parseEnv, redactUrl, redisUrl } from '@pgfan/runtime';
 import { z } from 'zod';
 import { decide, initialState, type ScalerState } from './autoscale';
 
@@ -23,6 +23,7 @@ const SupervisorEnv = z.object({
   SCALE_DOWN_STABILIZATION_SECONDS: envInteger(SCALING.scaleDownStabilizationSeconds, 0, 3600),
   SCALE_DOWN_PERIOD_SECONDS: envInteger(SCALING.scaleDownPeriodSeconds, 0, 3600),
   SCALING_INTERVAL_SECONDS: envInteger(SCALING.pollingIntervalSeconds, 1, 600),
+  ...loggingEnv,
 });
 
 const WORKER_MAIN = join(__dirname, 'main.js');
@@ -35,10 +36,6 @@ function restartDelayMs(crashes: number): number {
 /** A worker that ran this long before it crashed starts the backoff again. */
 const STEADY_MS = 60_000;
 
-function log(message: string): void {
-  process.stdout.write(`[supervisor] ${message}\n`);
-}
-
 async function main(): Promise<void> {
   let env: z.infer<typeof SupervisorEnv>;
   try {
@@ -48,6 +45,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.title = 'pgfan-supervisor';
+  const logger = createLogger({ name: 'pgfan-supervisor', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  const log = (message: string) => logger.info(message);
   const policy: ScalingPolicy = {
     ...SCALING,
     minReplicas: env.AUTOSCALE ? env.MIN_WORKERS : env.WORKERS,
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
     scaleDownStabilizationSeconds: env.SCALE_DOWN_STABILIZATION_SECONDS,
     scaleDownPeriodSeconds: env.SCALE_DOWN_PERIOD_SECONDS,
   };
-  const redis = createRedis(env.REDIS_URL, 'worker', 'pgfan-supervisor', log);
+  const redis = createRedis(env.REDIS_URL, 'worker', 'pgfan-supervisor', (message) => logger.warn(message));
   await redisReady(redis, 5000).catch((error: Error) => {
     process.stderr.write(`pgfan-supervisor: cannot reach Redis at ${redactUrl(env.REDIS_URL)}: ${error.message}\n`);
     process.exit(1);

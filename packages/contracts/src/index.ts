@@ -3,3 +3,4 @@ export * from './query';
 export * from './jobs';
 export * from './events';
 export * from './scaling';
+export * from './openapi';

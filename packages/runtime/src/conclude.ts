@@ -13,6 +13,7 @@ import { NoServerError, type Placement, type QueryServers } from './servers';
 import { clearFragmentProgressIn, fragmentApplicationName, publishQueryEvents, stopQueryWork, type NewQueryEvent, type Queues } from '@pgfan/dispatch';
 import { recordObservation } from './cost-model';
 import type { Executions } from './executions';
+import type { Logger } from './logger';
 
 /** What ending a query touches. */
 export interface ConcludeContext {
@@ -21,6 +22,8 @@ export interface ConcludeContext {
   servers: QueryServers;
   redis: Redis;
   queues: Queues;
+  /** Says how each query ended (with its `queryId`). */
+  logger: Logger;
 }
 
 export interface ConcludeOptions {
@@ -47,6 +50,11 @@ export async function concludeQuery(
   const recorded = await finishQuery(ctx.storePool, queryId, generation, outcome);
   if (!recorded) return null;
   observeFinished(recorded);
+  const { status, timings } = recorded;
+  ctx.logger.info(
+    { queryId, generation: recorded.generation, status, ms: timings.totalMs, rows: recorded.result?.rowCount, error: recorded.error?.code },
+    `query ${queryId} ${status}${recorded.error ? ` (${recorded.error.code})` : ''} in ${Math.round(timings.totalMs ?? 0)} ms`,
+  );
   if (outcome.status !== 'completed' && options.stopGeneration !== undefined) {
     await stopQueryWork(ctx.queues, ctx.servers.pools, queryId, options.stopGeneration);
   }

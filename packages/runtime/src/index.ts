@@ -14,3 +14,4 @@ export * from './placement';
 export * from './servers';
 export * from './cut-guard';
 export * from './metrics';
+export * from './logger';

@@ -3,7 +3,7 @@
  * replicas started for this file. A query sees every write committed before it was placed, on
  * whichever server it lands; a replica that has not replayed that far is never used.
  */
-import { bankSql, startPrivateCluster, startPrivatePostgres, startTransfers, testSessions, type PrivateCluster } from '@pgfan/testing';
+import { bankSql, recordingLogger, startPrivateCluster, startPrivatePostgres, startTransfers, testSessions, type PrivateCluster } from '@pgfan/testing';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { CUT_LOCK, CUT_PAUSES, RedisCutGuard } from './cut-guard';
@@ -150,7 +150,7 @@ test("the database measurement measures every replica's capacity too, by the nam
   try {
     await redis.del(MEASUREMENT_LOCK, 'pgfan:servers:parallelism');
     const pool = servers('any');
-    const lines: string[] = [];
+    const { logger, messages } = recordingLogger();
     const measured = await measureDatabaseOnce({
       connectionString: cluster.primary.adminUrl,
       primaryName: pool.primary.name,
@@ -158,13 +158,13 @@ test("the database measurement measures every replica's capacity too, by the nam
       redis,
       everyMs: 60_000,
       holder: 'servers.test',
-      log: (line) => lines.push(line),
+      logger,
     });
     expect(measured).toBe(true);
     const parallelism = await readServerParallelism(redis);
     expect([...parallelism.keys()].sort()).toEqual(pool.all.map((s) => s.name).sort());
     expect([...parallelism.values()].every((p) => p >= 1)).toBe(true);
-    expect(lines.filter((line) => line.startsWith('replica '))).toHaveLength(2);
+    expect(messages().filter((line) => line.startsWith('replica '))).toHaveLength(2);
   } finally {
     await redis.del(MEASUREMENT_LOCK);
     redis.disconnect();

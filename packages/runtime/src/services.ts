@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { createRedis, QueryEventBus, redisReady, type RedisRole } from '@pgfan/dispatch';
 import { ConfigError, redactUrl } from './config';
+import type { Logger } from './logger';
 
 export class UnreachableError extends Error {
   override readonly name = 'UnreachableError';
@@ -27,7 +28,7 @@ export interface ServiceOptions {
   name: string;
   redisRole: Extract<RedisRole, 'worker' | 'producer'>;
   storePoolSize: number;
-  log(message: string): void;
+  logger: Logger;
 }
 
 /** @throws UnreachableError naming what could not be reached, and why. */
@@ -41,8 +42,9 @@ export async function connectServices(options: ServiceOptions): Promise<Services
     await storePool.end();
     throw new UnreachableError(`cannot reach PostgreSQL at ${redactUrl(options.databaseUrl)}: ${(error as Error).message}`);
   }
-  const redis = createRedis(options.redisUrl, options.redisRole, options.name, options.log);
-  const subscriber = createRedis(options.redisUrl, 'subscriber', `${options.name} events`, options.log);
+  const warn = (message: string) => options.logger.warn(message);
+  const redis = createRedis(options.redisUrl, options.redisRole, options.name, warn);
+  const subscriber = createRedis(options.redisUrl, 'subscriber', `${options.name} events`, warn);
   try {
     await Promise.all([redisReady(redis, 5000), redisReady(subscriber, 5000)]);
   } catch (error) {
@@ -64,14 +66,14 @@ export async function connectServices(options: ServiceOptions): Promise<Services
  * @throws ConfigError naming the role and what it may do.
  * @throws UnreachableError when the query database cannot be reached.
  */
-export async function checkQueryRole(queryPool: Pool, options: { url: string; allowPrivileged: boolean; log(message: string): void }): Promise<void> {
+export async function checkQueryRole(queryPool: Pool, options: { url: string; allowPrivileged: boolean; logger: Logger }): Promise<void> {
   const audit = await auditQueryRole(queryPool).catch((error: unknown) => {
     throw new UnreachableError(`cannot reach PostgreSQL at ${redactUrl(options.url)} (QUERY_DATABASE_URL): ${(error as Error).message}`);
   });
   if (audit.problems.length === 0) return;
   const what = `the role users' queries run as (${audit.role}) ${audit.problems.join('; ')}`;
   if (options.allowPrivileged) {
-    options.log(`WARNING: ${what}. Users' SQL can do all of that (ALLOW_PRIVILEGED_QUERY_ROLE=true)`);
+    options.logger.warn(`${what}. Users' SQL can do all of that (ALLOW_PRIVILEGED_QUERY_ROLE=true)`);
     return;
   }
   throw new ConfigError(

@@ -16,3 +16,4 @@ export { startSystem, createQueryRole, eventually, type System, type SystemOptio
 export { deepQueries } from './deep-queries';
 export { bankSql, startTransfers } from './bank';
 export { testSessions, type Sessions } from './sessions';
+export { recordingLogger, logLines, LEVEL, type LogLine } from './logs';

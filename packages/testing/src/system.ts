@@ -4,6 +4,7 @@
  * gets its own Redis database number, so parallel test files never share queues. Users' queries
  * run as a read-only role of the test's own, as they do after `npm start`.
  */
+import { PgfanClient } from '@pgfan/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -63,6 +64,8 @@ export interface System {
   readonly redisUrl: string;
   readonly redis: Redis;
   url: string;
+  /** The API through @pgfan/client (the one REST client), with `apiKey`; `request` sends anything, for tests of what the client cannot send. */
+  readonly client: PgfanClient;
   /** host:port of the API's PostgreSQL port; null when it is off. */
   pgAddress: string | null;
   api: RunningProcess;
@@ -182,6 +185,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     redisUrl,
     redis,
     url: '',
+    get client() {
+      return new PgfanClient({ baseUrl: system.url, apiKey: options.apiKey ?? null });
+    },
     pgAddress: null,
     api: undefined as unknown as RunningProcess,
     workers: [],
@@ -216,7 +222,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         'supervisor',
         SUPERVISOR_ENTRY,
         { ...common, LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000', ...options.workerEnv, ...env },
-        /\] \d+ workers/,
+        /"msg":"\d+ workers/,
       );
       system.workers.push(supervisor);
       return supervisor;
@@ -226,7 +232,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         'api',
         API_ENTRY,
         { ...common, PORT: '0', PG_PORT: '0', ...options.apiEnv, ...env },
-        /listening on (http:\/\/[^\s]+)(?: and postgresql:\/\/([^\s]+))?/,
+        /listening on (http:\/\/[^\s"]+)(?: and postgresql:\/\/([^\s"]+))?/,
       );
       system.api = api;
       system.url = match[1] as string;

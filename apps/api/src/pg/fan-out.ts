@@ -8,6 +8,7 @@ import { MAX_REQUEST_SERVERS, type JsonValue } from '@pgfan/contracts';
 import { RESULT_PAGE_ROWS, toPostgresText } from '@pgfan/engine';
 import { bindParameters } from '@pgfan/planner';
 import { resultRows } from '@pgfan/store';
+import type { Logger } from '@pgfan/runtime';
 import type { Caller } from '../auth';
 import type { ApiContext } from '../context';
 import { ServiceError } from '../errors';
@@ -90,9 +91,10 @@ export async function fanOut(
     statementTimeoutMs: number;
     request: { partitions?: number; servers?: number };
     running: RunningQuery;
+    log: Logger;
   },
 ): Promise<Answer> {
-  const { sql, columns, caller, statementTimeoutMs, request, running } = statement;
+  const { sql, columns, caller, statementTimeoutMs, request, running, log } = statement;
   const { env } = api;
   const timeoutMs = Math.min(statementTimeoutMs > 0 ? statementTimeoutMs : env.MAX_TIMEOUT_MS, env.MAX_TIMEOUT_MS);
   try {
@@ -102,6 +104,7 @@ export async function fanOut(
       timeoutMs,
       waitMs: timeoutMs + 5_000,
       caller,
+      log,
       signal: running.abort.signal,
       fanOutOnly: true,
       onAdmitted: (id) => {

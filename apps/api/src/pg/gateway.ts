@@ -19,7 +19,6 @@ export interface GatewayOptions {
   tls: SecureContext | null;
   /** Clients connected at once, at most; more are refused as PostgreSQL refuses them. */
   maxClients: number;
-  log: (message: string) => void;
 }
 
 export class Gateway {
@@ -34,7 +33,6 @@ export class Gateway {
     readonly tls: SecureContext | null,
     private readonly database: string,
     private readonly maxClients: number,
-    readonly log: (message: string) => void,
   ) {
     // A revoked key's sessions end, as its sockets do over HTTP.
     this.stopWatchingKeys = api.keys.onRefresh(() => {
@@ -117,7 +115,6 @@ export async function startGateway(
     options.tls,
     row.database,
     options.maxClients,
-    options.log,
   );
   const server = createServer((socket) => gateway.accept(socket));
   await new Promise<void>((resolve, reject) => {

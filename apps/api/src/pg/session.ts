@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
+import type { Logger } from '@pgfan/runtime';
 import type { Caller } from '../auth';
 import { cancel } from '../submit';
 import type { Gateway } from './gateway';
@@ -44,6 +45,8 @@ export class ClientSession {
   /** The cancel key given to the client (BackendKeyData). */
   readonly processId = randomInt(1, 2 ** 31 - 1);
   readonly secretKey = randomInt(1, 2 ** 31 - 1);
+  /** Lines about this client's session carry its `session` (the process id its client sees). */
+  private readonly log: Logger;
   private reader = new MessageReader(true, MAX_STARTUP_LENGTH);
   private phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
   private work: Promise<void> = Promise.resolve();
@@ -87,6 +90,7 @@ export class ClientSession {
     private socket: Duplex,
     private readonly gateway: Gateway,
   ) {
+    this.log = gateway.api.logger.child({ session: this.processId });
     this.listen(socket);
   }
 
@@ -121,7 +125,7 @@ export class ClientSession {
   }
 
   private failed(error: unknown): void {
-    this.gateway.log(`protocol session ${this.processId}: ${error instanceof Error ? error.message : String(error)}`);
+    this.log.warn(`protocol session ${this.processId}: ${error instanceof Error ? error.message : String(error)}`);
     this.fatal({ severity: 'FATAL', code: 'XX000', message: 'pgfan could not go on with this session; reconnect' });
   }
 
@@ -485,7 +489,15 @@ export class ClientSession {
     const running: RunningQuery = { id: null, abort: new AbortController() };
     this.running = running;
     try {
-      return await fanOut(this.gateway.api, { sql, columns, caller: this.caller, statementTimeoutMs: fingerprint.statementTimeoutMs, request, running });
+      return await fanOut(this.gateway.api, {
+        sql,
+        columns,
+        caller: this.caller,
+        statementTimeoutMs: fingerprint.statementTimeoutMs,
+        request,
+        running,
+        log: this.log,
+      });
     } finally {
       this.running = null;
     }

@@ -2,14 +2,14 @@
  * The database is measured once per interval for the whole deployment, whichever process asks:
  * against a real PostgreSQL and Redis, two processes asking at once measure it once.
  */
-import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
+import { createTestDatabase, recordingLogger, type TestDatabase } from '@pgfan/testing';
 import { Redis } from 'ioredis';
 import { measureDatabaseOnce, MEASUREMENT_LOCK, startDatabaseMeasurement } from './measure';
 import { readCostModel } from './store';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 let db: TestDatabase;
-const logged: string[] = [];
+const { logger, messages } = recordingLogger();
 
 beforeAll(async () => {
   db = await createTestDatabase('measure', { empty: true });
@@ -21,7 +21,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const options = (holder: string) => ({ connectionString: db.url, redis, everyMs: 60_000, holder, log: (m: string) => void logged.push(m) });
+const options = (holder: string) => ({ connectionString: db.url, redis, everyMs: 60_000, holder, logger });
 
 test('two processes asking at once: one measures, the other leaves the database alone; the model has the figures', async () => {
   const [a, b] = await Promise.all([measureDatabaseOnce(options('api a')), measureDatabaseOnce(options('api b'))]);
@@ -29,7 +29,7 @@ test('two processes asking at once: one measures, the other leaves the database 
   const model = await readCostModel(redis);
   expect(model.databaseParallelism).toBeGreaterThanOrEqual(1);
   expect(model.parallelStartMs).toBeGreaterThanOrEqual(0);
-  expect(logged.filter((m) => m.startsWith('the database ran'))).toHaveLength(1);
+  expect(messages().filter((m) => m.startsWith('the database ran'))).toHaveLength(1);
   // The lock lasts the interval: a process that asks later within it does not measure again.
   expect(await measureDatabaseOnce(options('api c'))).toBe(false);
   expect(await redis.pttl(MEASUREMENT_LOCK)).toBeGreaterThan(50_000);

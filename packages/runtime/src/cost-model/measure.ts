@@ -14,6 +14,7 @@
 import { createQueryPool, measureParallelism, measureParallelStart } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import { recordDatabaseMeasurements, recordServerParallelism } from './store';
+import type { Logger } from '../logger';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
 const PROBE_SESSIONS = 8;
@@ -38,7 +39,7 @@ export interface MeasurementOptions {
   firstAfterMs?: number;
   /** Who takes the lock, for people reading it in Redis. */
   holder: string;
-  log(message: string): void;
+  logger: Logger;
 }
 
 /** Measures the database now if no process has within the interval; whether this one did. */
@@ -54,7 +55,7 @@ export async function measureDatabaseOnce(options: MeasurementOptions): Promise<
       parallelStartMs: start.firstWorkerMs,
       parallelWorkerStartMs: start.furtherWorkerMs,
     });
-    options.log(
+    options.logger.info(
       `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once; its parallel workers take ${start.firstWorkerMs.toFixed(1)} ms to start, and ${start.furtherWorkerMs.toFixed(1)} ms more for each after the first`,
     );
     if (options.replicas?.length) {
@@ -63,7 +64,7 @@ export async function measureDatabaseOnce(options: MeasurementOptions): Promise<
     }
     return true;
   } catch (error) {
-    options.log(`could not measure the database's parallelism (${(error as Error).message}); the cost model counts every worker slot as one`);
+    options.logger.warn(`could not measure the database's parallelism (${(error as Error).message}); the cost model counts every worker slot as one`);
     return true;
   } finally {
     await pool.end().catch(() => undefined);
@@ -77,9 +78,9 @@ async function measureReplicas(options: MeasurementOptions): Promise<void> {
     try {
       const m = await measureParallelism(pool, PROBE_SESSIONS);
       await recordServerParallelism(options.redis, replica.name, m.parallelism);
-      options.log(`replica ${replica.name} ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one`);
+      options.logger.info(`replica ${replica.name} ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one`);
     } catch (error) {
-      options.log(`could not measure replica ${replica.name} (${(error as Error).message})`);
+      options.logger.warn(`could not measure replica ${replica.name} (${(error as Error).message})`);
     } finally {
       await pool.end().catch(() => undefined);
     }
@@ -89,7 +90,7 @@ async function measureReplicas(options: MeasurementOptions): Promise<void> {
 /** Tries to measure soon after start, then every interval, until `stop()`; with `everyMs` 0, never. */
 export function startDatabaseMeasurement(options: MeasurementOptions): { stop(): void } {
   if (options.everyMs <= 0) return { stop: () => undefined };
-  const attempt = () => void measureDatabaseOnce(options).catch((error: Error) => options.log(`database measurement: ${error.message}`));
+  const attempt = () => void measureDatabaseOnce(options).catch((error: Error) => options.logger.warn(`database measurement: ${error.message}`));
   const first = setTimeout(attempt, options.firstAfterMs ?? 5_000);
   const timer = setInterval(attempt, options.everyMs);
   first.unref();

@@ -1,6 +1,11 @@
-/** GET /api/openapi.json: an OpenAPI 3.1 description generated from the same zod schemas the API uses. */
-import { ApiError, HealthReport, QueryPage, QueryStatus, QueryView, ResultPage, SubmitQuery } from '@pgfan/contracts';
+/**
+ * The REST API's contract: an OpenAPI 3.1 document generated from the same zod schemas the API
+ * validates with. The API serves it (GET /api/openapi.json); @pgfan/client's types are generated
+ * from it.
+ */
 import { z } from 'zod';
+import { ApiError, HealthReport, QueryPage, QueryStatus, QueryView, SubmitQuery } from './query';
+import { ResultPage } from './record';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' });
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
@@ -13,6 +18,19 @@ const keyed = {
 };
 /** Open routes: no key needed (probes, this document). */
 const open = { security: [] };
+
+type Operation = { operationId: string; parameters?: object[]; responses: Record<string, object>; [field: string]: unknown };
+
+/** Every operation takes an `X-Request-Id` and every response carries one (see access-log.ts). */
+function withRequestIds<Paths extends Record<string, Record<string, Operation>>>(paths: Paths): Paths {
+  for (const operation of Object.values(paths).flatMap((methods) => Object.values(methods))) {
+    operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/RequestId' }];
+    for (const [code, response] of Object.entries(operation.responses)) {
+      operation.responses[code] = { ...response, headers: { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } } };
+    }
+  }
+  return paths;
+}
 
 /** The OpenAPI document; `version` is the API's package version. */
 export function openApiDocument(version: string): object {
@@ -27,7 +45,7 @@ export function openApiDocument(version: string): object {
     },
     servers: [{ url: '/', description: 'the API that serves this document' }],
     security: [{ apiKey: [] }],
-    paths: {
+    paths: withRequestIds({
       '/api/queries': {
         post: {
           operationId: 'submitQuery',
@@ -143,8 +161,20 @@ export function openApiDocument(version: string): object {
           responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, ...keyed },
         },
       },
-    },
+    }),
     components: {
+      parameters: {
+        RequestId: {
+          name: 'X-Request-Id',
+          in: 'header',
+          required: false,
+          description: "the request's id in pgfan's logs (requestId); one of yours (1–128 letters, digits and ._:-) is kept, otherwise a UUID is made",
+          schema: { type: 'string', pattern: '^[\\w.:-]{1,128}$' },
+        },
+      },
+      headers: {
+        RequestId: { description: "the request's id in pgfan's logs: the one sent, or a UUID", schema: { type: 'string' } },
+      },
       securitySchemes: {
         apiKey: {
           type: 'http',

@@ -1,0 +1,80 @@
+/**
+ * @pgfan/client against a running API: every operation of the OpenAPI document it was generated
+ * from, its answers checked by the contract's schemas, the API's errors thrown with their codes
+ * and request ids; and its generated types are those of the document the API serves now.
+ */
+import { PgfanApiError, PgfanClient, PgfanUnreachableError } from '@pgfan/client';
+import { openApiDocument } from '@pgfan/contracts';
+import { freePort, startSystem, type System } from '@pgfan/testing';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { VERSION } from './version';
+
+const KEY = 'client-test-key-0123456789';
+let system: System;
+let client: PgfanClient;
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'client', apiKey: KEY, apiEnv: { API_KEYS: KEY, RESULT_MAX_ROWS: '5' }, workerEnv: { RESULT_MAX_ROWS: '5' } });
+  client = system.client;
+}, 90_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+test('submit, follow, list, read every row by pages and as CSV', async () => {
+  const sql = 'SELECT id, device FROM events WHERE id <= 12 ORDER BY id';
+  const { query, finished } = await client.submit({ sql, partitions: 3 }, { waitMs: 30_000 });
+  expect([finished, query.status, query.result?.rows.length, query.result?.truncated]).toEqual([true, 'completed', 5, true]);
+  expect(await client.query(query.id)).toMatchObject({ id: query.id, status: 'completed' });
+  const first = await client.resultPage(query.id, { limit: 8 });
+  const rest = await client.resultPage(query.id, { cursor: first.nextCursor, limit: 8 });
+  expect([...first.rows, ...rest.rows].map((row) => row[0])).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
+  expect(rest.nextCursor).toBeNull();
+  expect((await client.resultPage(query.id, { offset: 10 })).rows).toHaveLength(2);
+  const csv = await client.resultCsv(query.id);
+  expect(csv.split('\n')[0]).toBe('id,device');
+  expect(csv.trimEnd().split('\n')).toHaveLength(13);
+  const page = await client.list({ status: 'completed', limit: 1 });
+  expect(page.queries.map((q) => q.id)).toEqual([query.id]);
+});
+
+test('without a wait the submission is accepted, and can be cancelled; cancelling it again is the API’s QUERY_FINISHED', async () => {
+  const { query, finished } = await client.submit({ sql: 'SELECT count(*) FROM events a, events b', partitions: 2 });
+  expect(finished).toBe(false);
+  expect((await client.cancel(query.id)).status).toBe('cancelled');
+  const again = await client.cancel(query.id).catch((error: unknown) => error);
+  expect(again).toBeInstanceOf(PgfanApiError);
+  expect(again).toMatchObject({ status: 409, code: 'QUERY_FINISHED', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+});
+
+test('a refused query throws the API’s code, message and position', async () => {
+  const error = await client.submit({ sql: 'SELECT FROM FROM events' }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(PgfanApiError);
+  expect(error).toMatchObject({ status: 400, code: 'SYNTAX_ERROR', error: { position: expect.any(Object) } });
+});
+
+test('a wrong key is 401, told to onError before it is thrown; health without a key is the verdict alone', async () => {
+  const told: PgfanApiError[] = [];
+  const keyless = new PgfanClient({ baseUrl: system.url, apiKey: () => 'not-the-key', onError: (e) => told.push(e) });
+  await expect(keyless.list()).rejects.toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+  expect(told.map((e) => e.code)).toEqual(['UNAUTHORIZED']);
+  expect(await new PgfanClient({ baseUrl: system.url }).health()).toEqual({ status: 'ok' });
+  expect(await client.health()).toMatchObject({ status: 'ok', workers: { live: 2 } });
+});
+
+test('no API at the address: PgfanUnreachableError naming it', async () => {
+  const url = `http://127.0.0.1:${await freePort()}`;
+  await expect(new PgfanClient({ baseUrl: url }).list()).rejects.toThrow(PgfanUnreachableError);
+  await expect(new PgfanClient({ baseUrl: url }).list()).rejects.toThrow(`cannot reach the API at ${url}`);
+});
+
+test('the generated types are those of the document the API serves', async () => {
+  const served = await system.request('GET', '/api/openapi.json');
+  expect(served.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(VERSION))));
+  // Regenerating from the contract changes nothing: src/openapi.ts is current.
+  expect(() =>
+    execFileSync(process.execPath, [join(__dirname, '..', '..', '..', 'packages', 'client', 'scripts', 'generate.mjs'), '--check'], { stdio: 'pipe' }),
+  ).not.toThrow();
+});
