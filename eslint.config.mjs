@@ -21,11 +21,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.js', '*.config.js'],
+    files: ['scripts/**/*.js', '*.config.js', 'apps/web/src/test/environment.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: Object.fromEntries(
-        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'clearTimeout', 'URL'].map((name) => [name, 'readonly']),
+        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'clearTimeout', 'URL', 'Request', 'Response', 'Headers'].map((name) => [
+          name,
+          'readonly',
+        ]),
       ),
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

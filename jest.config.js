@@ -29,7 +29,7 @@ module.exports = {
     },
     {
       displayName: 'web',
-      testEnvironment: 'jsdom',
+      testEnvironment: '<rootDir>/apps/web/src/test/environment.js',
       testEnvironmentOptions: { customExportConditions: ['source', 'browser', 'require', 'default'] },
       roots: ['<rootDir>/apps/web'],
       testMatch: ['**/src/**/*.test.ts', '**/src/**/*.test.tsx'],

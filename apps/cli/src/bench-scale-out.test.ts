@@ -28,7 +28,7 @@ afterAll(async () => {
 test('spread over two replicas against the best on one: every answer PostgreSQLâ€™s, the cut measured, the section reported', async () => {
   const { body } = await system.request<{ servers: DatabaseServer[] }>('GET', '/api/health');
   const logged: string[] = [];
-  const results = await runScaleOut(system.db.url, { url: system.url }, body.servers, TABLE, 1, (line) => logged.push(line));
+  const results = await runScaleOut(system.db.url, system.client, body.servers, TABLE, 1, (line) => logged.push(line));
   if (!results) throw new Error('no scale-out section');
   expect(results.servers.map((s) => s.name)).toEqual(body.servers.filter((s) => s.role === 'replica').map((s) => s.name));
   expect([...new Set(results.cells.map((c) => c.query))]).toEqual(['count', 'sum-filter', 'q1-groupby', 'count-distinct']);
@@ -51,7 +51,7 @@ test('spread over two replicas against the best on one: every answer PostgreSQLâ
 
 test('without two replicas there is no section, and the bench says why', async () => {
   const logged: string[] = [];
-  expect(await runScaleOut(system.db.url, { url: system.url }, [{ name: 'p:5432', role: 'primary' }], TABLE, 1, (line) => logged.push(line))).toBeNull();
+  expect(await runScaleOut(system.db.url, system.client, [{ name: 'p:5432', role: 'primary' }], TABLE, 1, (line) => logged.push(line))).toBeNull();
   expect(logged).toEqual(['scale-out: not measured (the system reads from 0 streaming replica(s), not 2; REPLICAS=2 npm start has them)']);
 });
 

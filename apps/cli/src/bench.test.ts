@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PgfanClient } from '@pgfan/client';
 import { startSystem, type System } from '@pgfan/testing';
 import { benchPlan, runBench, writeResults } from './bench';
 import { BENCH_QUERIES } from './bench/queries';
@@ -29,7 +30,7 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     throughputSeconds: 1,
   };
   const [pgHost, pgPort] = (system.pgAddress ?? '').split(':');
-  const results = await runBench(system.db.url, { url: system.url }, plan, `postgresql://bench@${pgHost}:${pgPort}/${system.db.name}`);
+  const results = await runBench(system.db.url, system.client, plan, `postgresql://bench@${pgHost}:${pgPort}/${system.db.name}`);
   expect(results.modes).toEqual(expect.arrayContaining(['direct-serial', 'direct-parallel', 'pgfan-auto', 'pgfan-2', 'pgfan-4', 'pgfan-8']));
   expect(results.cells).toHaveLength(BENCH_QUERIES.length * results.modes.length);
   expect(results.cells.filter((c) => c.mismatch)).toEqual([]);
@@ -61,7 +62,7 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
 }, 120_000);
 
 test('without a running API it says how to start one', async () => {
-  await expect(runBench(system.db.url, { url: 'http://127.0.0.1:59999' }, benchPlan(true))).rejects.toThrow(
+  await expect(runBench(system.db.url, new PgfanClient({ baseUrl: 'http://127.0.0.1:59999' }), benchPlan(true))).rejects.toThrow(
     /^cannot reach the API at http:\/\/127.0.0.1:59999 \(.+\); start the system with npm start first$/,
   );
 });

@@ -13,7 +13,8 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { apiFetch, apiTarget, type ApiTarget } from './api';
+import { PgfanUnreachableError, type PgfanClient } from '@pgfan/client';
+import { apiClient } from './api';
 import { BENCH_QUERIES, HEADLINE } from './bench/queries';
 import { runScaleOut, type DatabaseServer } from './bench/scale-out';
 import { renderMarkdown, renderSvg } from './bench/report';
@@ -56,14 +57,15 @@ function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-async function health(api: ApiTarget): Promise<{ workers?: { live?: number }; servers?: DatabaseServer[] }> {
-  const response = await apiFetch(api, '/api/health').catch((error: Error & { cause?: Error }) => {
-    throw new Error(`cannot reach the API at ${api.url} (${error.cause?.message ?? error.message}); start the system with npm start first`);
+async function health(api: PgfanClient): Promise<{ workers?: { live?: number }; servers?: DatabaseServer[] }> {
+  const report = await api.health().catch((error: Error) => {
+    throw error instanceof PgfanUnreachableError ? new Error(`${error.message}; start the system with npm start first`) : error;
   });
-  return (await response.json()) as { workers?: { live?: number }; servers?: DatabaseServer[] };
+  // Without the key, the verdict alone: no figures.
+  return 'workers' in report ? report : {};
 }
 
-async function liveWorkers(api: ApiTarget): Promise<number> {
+async function liveWorkers(api: PgfanClient): Promise<number> {
   return (await health(api)).workers?.live ?? 0;
 }
 
@@ -79,7 +81,7 @@ function gitCommit(): string | null {
  * @param pgUrl pgfan's PostgreSQL port, to measure the protocol path (throughput at the client
  *   counts up to 20); not measured without it.
  */
-export async function runBench(databaseUrl: string, api: ApiTarget, plan: BenchPlan, pgUrl?: string): Promise<BenchResults> {
+export async function runBench(databaseUrl: string, api: PgfanClient, plan: BenchPlan, pgUrl?: string): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const workersAtStart = await liveWorkers(api);
   if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
@@ -254,7 +256,7 @@ async function main(): Promise<number> {
   const env = loadEnv(process.env);
   const plan = benchPlan(values.quick ?? false, rounds);
   log(`Benchmark${plan.quick ? ' (quick)' : ''}: pgfan at ${env.API_URL} against PostgreSQL at ${redactUrl(env.DATABASE_URL)}, ${plan.rounds} rounds`);
-  const results = await runBench(env.DATABASE_URL, apiTarget(env), plan, pgPortUrl(env));
+  const results = await runBench(env.DATABASE_URL, apiClient(env), plan, pgPortUrl(env));
   const files = writeResults(results);
   log(`\n${renderMarkdown(results)}`);
   log(`Written: ${files.join(', ')}`);

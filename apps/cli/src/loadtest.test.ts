@@ -11,7 +11,7 @@ afterAll(() => system?.stop());
 
 test('simulated users get every answer, and the live workers are sampled every second', async () => {
   const mix = [{ sql: 'SELECT count(*) FROM events' }, { sql: 'SELECT device, count(*) FROM events GROUP BY 1 ORDER BY 1', partitions: 2 }];
-  const result = await runLoad({ url: system.url }, 3, 3, mix);
+  const result = await runLoad(system.client, 3, 3, mix);
   expect([result.failed, [...result.errors]]).toEqual([0, []]);
   expect(result.completed).toBeGreaterThanOrEqual(3);
   expect(result.latencies).toHaveLength(result.completed);
@@ -22,7 +22,7 @@ test('simulated users get every answer, and the live workers are sampled every s
 
 test('refused and failed queries are counted by reason, not hidden in the latency figures', async () => {
   const mix = [{ sql: 'SELECT sum(1 / (id - id)) FROM events', partitions: 2 }, { sql: 'DELETE FROM events' }];
-  const result = await runLoad({ url: system.url }, 1, 1, mix);
+  const result = await runLoad(system.client, 1, 1, mix);
   expect(result.completed).toBe(0);
   expect(result.latencies).toEqual([]);
   expect(result.failed).toBeGreaterThanOrEqual(1);

@@ -5,8 +5,8 @@
  * worker count over time (watch the supervisor, or KEDA, scale).
  */
 import { parseArgs } from 'node:util';
-import { QueryView } from '@pgfan/contracts';
-import { apiFetch, apiTarget, type ApiTarget } from './api';
+import { PgfanApiError, type PgfanClient } from '@pgfan/client';
+import { apiClient } from './api';
 import { quantile } from './bench/stats';
 import { loadEnv, runCommand } from './env';
 
@@ -29,7 +29,7 @@ export interface LoadResult {
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
 
 /** Runs `users` concurrent clients for `seconds` against `api`. */
-export async function runLoad(api: ApiTarget, users: number, seconds: number, mix = MIX): Promise<LoadResult> {
+export async function runLoad(api: PgfanClient, users: number, seconds: number, mix = MIX): Promise<LoadResult> {
   const started = Date.now();
   const until = started + seconds * 1000;
   const result: LoadResult = { completed: 0, failed: 0, errors: new Map(), latencies: [], workers: [], seconds };
@@ -40,16 +40,11 @@ export async function runLoad(api: ApiTarget, users: number, seconds: number, mi
       const query = mix[turn++ % mix.length] as (typeof mix)[number];
       const sent = performance.now();
       try {
-        const response = await apiFetch(api, '/api/queries?wait=60000', {
-          method: 'POST',
-          body: JSON.stringify(query),
-        });
-        const body = await response.json();
-        if (response.status !== 200) {
-          count(`HTTP ${response.status} ${(body as { error?: { code?: string } }).error?.code ?? ''}`.trim());
+        const { query: view, finished } = await api.submit(query, { waitMs: 60_000 });
+        if (!finished) {
+          count('HTTP 202');
           continue;
         }
-        const view = QueryView.parse(body);
         if (view.status === 'completed') {
           result.completed++;
           result.latencies.push(performance.now() - sent);
@@ -58,14 +53,14 @@ export async function runLoad(api: ApiTarget, users: number, seconds: number, mi
           count(view.error?.code ?? view.status);
         }
       } catch (error) {
-        count((error as Error).message);
+        count(error instanceof PgfanApiError ? `HTTP ${error.status} ${error.code}` : (error as Error).message);
       }
     }
   };
   const sampler = setInterval(() => {
-    void apiFetch(api, '/api/health')
-      .then((r) => r.json() as Promise<{ workers?: { live?: number } }>)
-      .then((h) => result.workers.push({ second: Math.round((Date.now() - started) / 1000), live: h.workers?.live ?? 0 }))
+    void api
+      .health()
+      .then((h) => result.workers.push({ second: Math.round((Date.now() - started) / 1000), live: 'workers' in h ? h.workers.live : 0 }))
       .catch(() => undefined);
   }, 1000);
   await Promise.all(Array.from({ length: users }, user));
@@ -113,7 +108,7 @@ async function main(): Promise<number> {
   const env = loadEnv(process.env);
   const mix = values.sql ? [{ sql: values.sql, ...(values.partitions ? { partitions: Number(values.partitions) } : {}) }] : MIX;
   process.stdout.write(`Load test: ${users} users for ${duration} s against ${env.API_URL}…\n`);
-  const result = await runLoad(apiTarget(env), users, duration, mix);
+  const result = await runLoad(apiClient(env), users, duration, mix);
   process.stdout.write(`${report(result, users)}\n`);
   return result.errors.size > 0 || result.failed > 0 ? 1 : 0;
 }

@@ -4,18 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { QueryRecord } from '@pgfan/contracts';
 import { createQueryPool, resultHeader, resultLines, runLocal, TypeNames } from '@pgfan/engine';
-import { apiTarget, type ApiTarget } from './api';
+import { PgfanUnreachableError, type PgfanClient } from '@pgfan/client';
+import { apiClient } from './api';
 import { parseCliArgs, queriesInFile, USAGE, UsageError, type CliOptions } from './args';
 import { loadEnv, redactUrl, type CliEnv } from './env';
 import { formatRecord, summary } from './format';
-import { ApiUnreachableError, asRecord, progressLine, resultCsv, runRemote, withAllRows } from './remote';
+import { asRecord, progressLine, runRemote, withAllRows } from './remote';
 
 async function queriesOf(options: CliOptions): Promise<string[]> {
   return options.file ? queriesInFile(await readFile(options.file, 'utf8')) : [options.sql ?? ''];
 }
 
 /** Through the API: the query runs on the workers; a progress bar shows its fragments. */
-async function runThroughApi(options: CliOptions, api: ApiTarget): Promise<number> {
+async function runThroughApi(options: CliOptions, api: PgfanClient): Promise<number> {
   let failed = 0;
   const tty = process.stderr.isTTY && options.format !== 'json';
   for (const sql of await queriesOf(options)) {
@@ -29,13 +30,13 @@ async function runThroughApi(options: CliOptions, api: ApiTarget): Promise<numbe
         tty ? (view) => process.stderr.write(`\r${progressLine(view, Date.now() - started)}`) : undefined,
       );
     } catch (error) {
-      if (!(error instanceof ApiUnreachableError)) throw error;
-      process.stderr.write(`${error.message}\n`);
+      if (!(error instanceof PgfanUnreachableError)) throw error;
+      process.stderr.write(`${error.message}; start it with npm start, or run with --local\n`);
       return 1;
     }
     if (tty) process.stderr.write('\r\x1b[K');
     if ('id' in outcome && options.format === 'csv' && outcome.status === 'completed') {
-      process.stdout.write(await resultCsv(api, outcome.id));
+      process.stdout.write(await api.resultCsv(outcome.id));
       process.stderr.write(`${summary(asRecord(outcome))}\n`);
       continue;
     }
@@ -59,7 +60,7 @@ function print(options: CliOptions, record: QueryRecord, raw: unknown): void {
 }
 
 async function run(options: CliOptions, env: CliEnv): Promise<number> {
-  if (!options.local) return runThroughApi(options, apiTarget(env));
+  if (!options.local) return runThroughApi(options, apiClient(env));
   const databaseUrl = env.DATABASE_URL;
   const queries = await queriesOf(options);
   const concurrency = options.partitions ?? options.workers;

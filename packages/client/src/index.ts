@@ -58,7 +58,9 @@ export class PgfanClient {
   constructor(options: PgfanClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.onError = options.onError;
-    this.http = createClient<paths>({ baseUrl: this.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    // The global fetch as it is when a request is sent, not when the client was made (a page's or a test's may replace it).
+    const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+    this.http = createClient<paths>({ baseUrl: this.baseUrl, fetch: send });
     const { apiKey } = options;
     this.http.use({
       onRequest({ request }) {

@@ -4,7 +4,8 @@
  * REST API, auto-partitioned or forced to N fragments. Both time what a client waits for.
  */
 import { Client, Pool, types as pgTypes } from 'pg';
-import { apiFetch, type ApiTarget } from '../api';
+import { PgfanApiError, type PgfanClient } from '@pgfan/client';
+import type { QueryView } from '@pgfan/contracts';
 import { interleave } from './stats';
 
 export type Mode =
@@ -51,42 +52,39 @@ export async function directRunner(databaseUrl: string, mode: Extract<Mode, { ki
   };
 }
 
-interface QueryAnswer {
-  status: string;
-  error?: { code: string; message: string } | null;
-  plan?: { mode: string; partitions: number; cut?: { guarantee: string; ms?: number } | null } | null;
-  result?: { rows: unknown[][] } | null;
-}
-
-export function pgfanRunner(api: ApiTarget, mode: Extract<Mode, { kind: 'pgfan' }>): Runner {
+export function pgfanRunner(api: PgfanClient, mode: Extract<Mode, { kind: 'pgfan' }>): Runner {
   return {
     mode,
     async run(sql) {
       const started = performance.now();
-      let response = await apiFetch(api, `/api/queries?wait=${MAX_WAIT_MS}`, {
-        method: 'POST',
-        body: JSON.stringify({
-          sql,
-          timeoutMs: 600_000,
-          ...(mode.partitions === null ? {} : { partitions: mode.partitions }),
-          ...(mode.servers ? { servers: mode.servers } : {}),
-        }),
-      });
-      let body = (await response.json()) as QueryAnswer & { id?: string };
-      // Past the longest wait the API grants, poll.
-      while (response.status === 202) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        response = await apiFetch(api, `/api/queries/${body.id}`);
-        body = (await response.json()) as QueryAnswer & { id?: string };
-        if (response.status === 200 && !['completed', 'failed', 'cancelled'].includes(body.status)) response = new Response(null, { status: 202 });
+      const submission = {
+        sql,
+        timeoutMs: 600_000,
+        ...(mode.partitions === null ? {} : { partitions: mode.partitions }),
+        ...(mode.servers ? { servers: mode.servers } : {}),
+      };
+      let view: QueryView;
+      try {
+        let { query, finished } = await api.submit(submission, { waitMs: MAX_WAIT_MS });
+        // Past the longest wait the API grants, poll.
+        while (!finished) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          query = await api.query(query.id);
+          finished = ['completed', 'failed', 'cancelled'].includes(query.status);
+        }
+        view = query;
+      } catch (error) {
+        throw new Error(`pgfan ${mode.name}: ${error instanceof PgfanApiError ? `${error.code}: ${error.message}` : (error as Error).message}`, {
+          cause: error,
+        });
       }
       const ms = performance.now() - started;
-      if (response.status !== 200 || body.status !== 'completed' || !body.result) {
-        throw new Error(`pgfan ${mode.name}: ${body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}, ${body.status}`}`);
+      if (view.status !== 'completed' || !view.result) {
+        throw new Error(`pgfan ${mode.name}: ${view.error ? `${view.error.code}: ${view.error.message}` : view.status}`);
       }
-      const rows = body.result.rows.map((row) => row.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v))));
-      const cut = body.plan?.cut ? { cut: { ms: body.plan.cut.ms ?? null, exact: body.plan.cut.guarantee === 'equal-replay-position' } } : {};
-      return { ms, rows, partitions: body.plan?.partitions ?? 1, planMode: body.plan?.mode, ...cut };
+      const rows = view.result.rows.map((row) => row.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v))));
+      const cut = view.plan?.cut ? { cut: { ms: view.plan.cut.ms ?? null, exact: view.plan.cut.guarantee === 'equal-replay-position' } } : {};
+      return { ms, rows, partitions: view.plan?.partitions ?? 1, planMode: view.plan?.mode, ...cut };
     },
     close: async () => undefined,
   };

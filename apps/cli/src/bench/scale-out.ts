@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { atServer } from '@pgfan/runtime';
-import type { ApiTarget } from '../api';
+import type { PgfanClient } from '@pgfan/client';
 import { BENCH_QUERIES, distinctRewrite } from './queries';
 import { directRunner, measure, pgfanRunner, type Mode, type Runner } from './runners';
 import { summarize, type Summary } from './stats';
@@ -74,7 +74,7 @@ async function caughtUp(databaseUrl: string, replicas: string[]): Promise<void> 
 
 export async function runScaleOut(
   databaseUrl: string,
-  api: ApiTarget,
+  api: PgfanClient,
   servers: readonly DatabaseServer[],
   table: { table: string; rows: number },
   rounds: number,

@@ -23,6 +23,6 @@ test('lists recent queries; the status filter asks the API; opening one shows it
   expect(await screen.findByRole('article', { name: 'Query' })).toHaveTextContent('completed');
 
   await userEvent.selectOptions(screen.getByLabelText('Status'), 'failed');
-  expect(fetchMock).toHaveBeenCalledWith('/api/queries?limit=50&status=failed', undefined);
+  expect(fetchMock).toHaveBeenCalledWith('/api/queries?status=failed&limit=50', expect.objectContaining({ method: 'GET' }));
   expect(await screen.findByText('No queries yet.')).toBeInTheDocument();
 });

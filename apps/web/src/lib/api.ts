@@ -1,63 +1,53 @@
-/** The REST API, from the browser (same origin). */
-import { QueryPage, QueryView, ResultPage, type ErrorRecord, type QueryStatus } from '@pgfan/contracts';
-import { authHeaders, keyRefused } from './credentials';
+/**
+ * The REST API, from the browser (same origin), through @pgfan/client: the key from this browser's
+ * storage on every request, and a refused key asked for again.
+ */
+import { PgfanApiError, PgfanClient, PgfanUnreachableError } from '@pgfan/client';
+import type { QueryPage, QueryStatus, QueryView, ResultPage } from '@pgfan/contracts';
+import { apiKey, keyRefused } from './credentials';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: ErrorRecord,
-  ) {
-    super(error.message);
-  }
-}
+export { PgfanApiError as ApiError } from '@pgfan/client';
 
-async function call(path: string, init?: RequestInit): Promise<unknown> {
-  let response: Response;
+const client = new PgfanClient({
+  baseUrl: window.location.origin,
+  apiKey,
+  onError: (error) => {
+    if (error.status === 401) keyRefused();
+  },
+});
+
+/** The client's call, with "cannot be reached" as an error the dashboard shows like the API's own. */
+async function call<T>(request: (api: PgfanClient) => Promise<T>): Promise<T> {
   try {
-    const auth = authHeaders();
-    response = await fetch(path, auth.authorization ? { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...auth } } : init);
-  } catch {
-    throw new ApiError(0, { code: 'UNAVAILABLE', message: 'the API cannot be reached' });
+    return await request(client);
+  } catch (error) {
+    if (error instanceof PgfanUnreachableError) throw new PgfanApiError(0, { code: 'UNAVAILABLE', message: 'the API cannot be reached' }, null);
+    throw error;
   }
-  const body = (await response.json().catch(() => null)) as { error?: ErrorRecord } | null;
-  if (response.status === 401) keyRefused();
-  if (!response.ok) throw new ApiError(response.status, body?.error ?? { code: 'HTTP_ERROR', message: `the API answered ${response.status}` });
-  return body;
 }
 
 export async function submitQuery(sql: string, partitions?: number): Promise<QueryView> {
-  return QueryView.parse(
-    await call('/api/queries', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sql, ...(partitions ? { partitions } : {}) }),
-    }),
-  );
+  return (await call((api) => api.submit({ sql, ...(partitions ? { partitions } : {}) }))).query;
 }
 
-export async function fetchQuery(id: string): Promise<QueryView> {
-  return QueryView.parse(await call(`/api/queries/${id}`));
+export function fetchQuery(id: string): Promise<QueryView> {
+  return call((api) => api.query(id));
 }
 
 /** Rows `offset` to `offset + limit` of a completed query's whole result. */
-export async function fetchResultPage(id: string, offset: number, limit: number): Promise<ResultPage> {
-  return ResultPage.parse(await call(`/api/queries/${id}/result?offset=${offset}&limit=${limit}`));
+export function fetchResultPage(id: string, offset: number, limit: number): Promise<ResultPage> {
+  return call((api) => api.resultPage(id, { offset, limit }));
 }
 
 /** A completed query's whole result as CSV (what PostgreSQL's COPY … CSV HEADER writes). */
 export async function fetchResultCsv(id: string): Promise<Blob> {
-  const response = await fetch(`/api/queries/${id}/result`, { headers: { accept: 'text/csv', ...authHeaders() } });
-  if (!response.ok) throw new ApiError(response.status, { code: 'HTTP_ERROR', message: `the API answered ${response.status}` });
-  return response.blob();
+  return new Blob([await call((api) => api.resultCsv(id))], { type: 'text/csv' });
 }
 
-export async function cancelQuery(id: string): Promise<QueryView> {
-  return QueryView.parse(await call(`/api/queries/${id}`, { method: 'DELETE' }));
+export function cancelQuery(id: string): Promise<QueryView> {
+  return call((api) => api.cancel(id));
 }
 
-export async function listQueries(options: { status?: QueryStatus; limit?: number; cursor?: string | null } = {}): Promise<QueryPage> {
-  const params = new URLSearchParams({ limit: String(options.limit ?? 50) });
-  if (options.status) params.set('status', options.status);
-  if (options.cursor) params.set('cursor', options.cursor);
-  return QueryPage.parse(await call(`/api/queries?${params}`));
+export function listQueries(options: { status?: QueryStatus; limit?: number; cursor?: string | null } = {}): Promise<QueryPage> {
+  return call((api) => api.list({ limit: 50, ...options }));
 }

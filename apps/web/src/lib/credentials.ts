@@ -27,12 +27,6 @@ export function setApiKey(key: string | null): void {
   listeners.forEach((listener) => listener());
 }
 
-/** Headers for a REST call: the key as a Bearer token, when there is one. */
-export function authHeaders(): Record<string, string> {
-  const key = apiKey();
-  return key ? { authorization: `Bearer ${key}` } : {};
-}
-
 /** The API refused the key (or its absence): whoever shows the key prompt hears of it. */
 const refusedListeners = new Set<Listener>();
 
