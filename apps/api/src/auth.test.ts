@@ -208,7 +208,9 @@ describe('headers', () => {
     });
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://bi.example.com');
-    expect(allowed.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type,X-Request-Id');
+    const actual = await system.request('GET', '/api/queries', undefined, { origin: 'https://bi.example.com' });
+    expect(actual.headers.get('access-control-expose-headers')).toBe('Location,Retry-After,X-Request-Id');
     const other = await system.request('GET', '/api/queries', undefined, { origin: 'https://evil.example.com' });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });

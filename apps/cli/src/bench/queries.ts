@@ -37,9 +37,10 @@ export const HEADLINE = (table: string) => `SELECT count(*) FROM ${table}`;
 
 /**
  * What a PostgreSQL expert writes instead of `SELECT count(DISTINCT x) FROM t`: a DISTINCT
- * subquery, which PostgreSQL 15+ runs in parallel. Null for any other query.
+ * subquery, which PostgreSQL 15+ runs in parallel (`count(x)`, not `count(*)`: DISTINCT keeps one
+ * NULL, which count(DISTINCT x) does not count). Null for any other query.
  */
 export function distinctRewrite(sql: string): string | null {
   const match = /^SELECT count\(DISTINCT (\w+)\) FROM (\w+)$/i.exec(sql.trim());
-  return match ? `SELECT count(*) FROM (SELECT DISTINCT ${match[1]} FROM ${match[2]}) AS d` : null;
+  return match ? `SELECT count(${match[1]}) FROM (SELECT DISTINCT ${match[1]} FROM ${match[2]}) AS d` : null;
 }

@@ -55,6 +55,16 @@ test('targets are judged from the measurements, and what was not measured says s
   ]);
 });
 
+test("the expert's rewrite is a direct mode: when it is the fastest, it is the bar auto is judged against", () => {
+  const rewritten = {
+    ...results,
+    modes: [...results.modes, 'direct-rewritten'],
+    cells: [...results.cells, cell('t10m', 10_000_000, 'count-distinct', 'direct-rewritten', 1000)],
+  };
+  expect(judgeTargets(rewritten).find((t) => t.name.startsWith('COUNT(DISTINCT)'))).toMatchObject({ measured: '0.67×', met: false });
+  expect(renderMarkdown(rewritten)).toMatch(/\| count-distinct \|.*\| 0\.67× \|$/m);
+});
+
 test('the Markdown has the targets, a row per query with medians, p95s and ratios, and flags wrong answers', () => {
   const markdown = renderMarkdown(results);
   expect(markdown).toContain('| dispatch overhead, 4 forced fragments | p50 ≤ 5 ms | 4.0 ms | yes |');

@@ -50,7 +50,8 @@ export interface Target {
   met: boolean | null;
 }
 
-const DIRECT = ['direct-serial', 'direct-parallel', 'direct-parallel-cores'];
+/** PostgreSQL on its own: serial, its parallel plan, and the expert's rewrite where there is one. */
+const DIRECT = ['direct-serial', 'direct-parallel', 'direct-parallel-cores', 'direct-rewritten'];
 
 export function cellOf(results: BenchResults, table: string, query: string, mode: string): Cell | undefined {
   return results.cells.find((c) => c.table === table && c.query === query && c.mode === mode);
