@@ -4,7 +4,7 @@
  * same `runFragment` and `runCombine`.
  */
 import type { ErrorRecord, PlanRecord, QueryRecord } from '@pgfan/contracts';
-import { QueryRejectedError, type CombineTemplate, type Plan, type PlanOptions } from '@pgfan/planner';
+import { asWrittenSql, QueryRejectedError, type CombineTemplate, type Plan, type PlanOptions } from '@pgfan/planner';
 import type { Pool } from 'pg';
 import { QueryFailedError } from './errors';
 import { InexactSplitError, runCombine, runFragment, runSequential, toResultSet, type RawResult } from './execution';
@@ -35,7 +35,7 @@ export async function runLocal(pool: Pool, sql: string, options: LocalRunOptions
     let raw: RawResult;
     const executing = performance.now();
     if (plan.combine === null) {
-      raw = await runSequential(pool, (plan.fragments[0] as Plan['fragments'][number]).sql);
+      raw = await runSequential(pool, asWrittenSql(plan));
       timings.executeMs = performance.now() - executing;
     } else {
       const { combine, fragments, sql: asWritten } = plan;

@@ -18,6 +18,9 @@ import {
   asWritten,
   type QueryEstimate,
   readsTransactionTime,
+  expertRewrite,
+  withRewrite,
+  type ExpertRewrite,
 } from '@pgfan/planner';
 import type { Pool, PoolClient } from 'pg';
 import { loadCatalogFacts } from './catalog';
@@ -93,7 +96,10 @@ export async function planOnDatabase(
     estimate: explained.value.estimate,
     ...(startedAt.value === undefined ? {} : { transactionTime: startedAt.value }),
   });
-  if (preparation.kind === 'as-written') return { parsed, plan: planAsWritten(parsed, preparation.reason, preparation.prediction) };
+  if (preparation.kind === 'as-written') {
+    const plan = planAsWritten(parsed, preparation.reason, preparation.prediction);
+    return { parsed, plan: await withExpertRewrite(pool, expertRewrite(parsed, facts.value), explained.value, plan) };
+  }
   const { keyBounds } = preparation;
   const [reprinted, probe, bounds] = await Promise.allSettled([
     explain(pool, preparation.verifySql, false),
@@ -123,6 +129,18 @@ export async function planOnDatabase(
   }
   if (bounds.status === 'rejected') throw fromDatabaseError(bounds.reason);
   return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value) };
+}
+
+/**
+ * `plan` running the expert's rewrite instead of the user's text, when there is one, PostgreSQL
+ * reads the user's query as the planner does (the rewrite is printed from that reading), and
+ * PostgreSQL estimates the rewrite cheaper. Otherwise `plan` unchanged: a rewrite only ever saves time.
+ */
+async function withExpertRewrite(pool: Pool, rewrite: ExpertRewrite | null, original: Explained, plan: Plan): Promise<Plan> {
+  if (!rewrite) return plan;
+  const [reprinted, rewritten] = await Promise.allSettled([explain(pool, rewrite.verifySql, false), explain(pool, rewrite.sql, false)]);
+  if (reprinted.status === 'rejected' || rewritten.status === 'rejected' || reprinted.value.reading !== original.reading) return plan;
+  return rewritten.value.estimate.totalCost < original.estimate.totalCost ? withRewrite(plan, rewrite) : plan;
 }
 
 /**

@@ -10,6 +10,7 @@ export { catalogRequest, type CatalogRequest } from './shape';
 export { readsTransactionTime } from './transaction-time';
 export {
   asWritten,
+  asWrittenSql,
   buildPlan,
   prepareSplit,
   planAsWritten,
@@ -18,7 +19,9 @@ export {
   type PlanOptions,
   type PlanPrediction,
   type Preparation,
+  withRewrite,
 } from './plan';
+export { expertRewrite, type ExpertRewrite } from './rewrite';
 export {
   chooseFanOut,
   fanOutFixedMs,

@@ -41,6 +41,7 @@ import { printSelect } from './print';
 import { renderFragment } from './render';
 import { shapeQuery, type Shape } from './shape';
 import { pinTransactionTime } from './transaction-time';
+import type { ExpertRewrite } from './rewrite';
 
 export interface PlanOptions {
   /** Exact number of fragments (1–64). Omit to choose from table size and workers. */
@@ -121,6 +122,18 @@ export interface Plan {
   prediction: PlanPrediction | null;
   /** Database servers a fan-out's fragments spread over, at one exact cut (a request's `servers`); one when absent. */
   servers?: number;
+  /** Run as written, this runs instead of `sql`: the same answer in a form PostgreSQL plans faster (`rewrite.ts`). */
+  rewrite?: string;
+}
+
+/** What runs when `plan` runs as written: the expert's rewrite, or the user's statement. */
+export function asWrittenSql(plan: Pick<Plan, 'sql' | 'rewrite'>): string {
+  return plan.rewrite ?? plan.sql;
+}
+
+/** `plan` (as written) running `rewrite` instead of the user's text, and saying so. */
+export function withRewrite(plan: Plan, rewrite: Pick<ExpertRewrite, 'sql' | 'what'>): Plan {
+  return { ...plan, rewrite: rewrite.sql, reason: `${plan.reason}; ${rewrite.what}` };
 }
 
 export type Preparation =

@@ -4,7 +4,7 @@
  */
 import { observeFinished } from './metrics';
 import { errorRecord, formatLsn, readPosition, runAsWritten, serverLoss, toStoredResult, type TypeNames } from '@pgfan/engine';
-import type { Plan } from '@pgfan/planner';
+import { asWrittenSql, type Plan } from '@pgfan/planner';
 import type { Cut, QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
@@ -158,7 +158,7 @@ export async function runWholeQuery(
       // A replica proves it has the submitter's writes first; then its snapshot sees them.
       const position = atLeast === null ? null : await readPosition(client, atLeast);
       // Every row, up to RESULT_MAX_BYTES of them: what is past it is counted, and fails the query or makes it a preview.
-      const raw = await runAsWritten(client, session, plan.sql, Infinity, ctx.resultMaxBytes);
+      const raw = await runAsWritten(client, session, asWrittenSql(plan), Infinity, ctx.resultMaxBytes);
       const { alone } = execution.end();
       client.release();
       released = true;

@@ -1,0 +1,57 @@
+/**
+ * What a PostgreSQL expert writes instead of the user's text, for a query that runs as written:
+ * the same answer, in a form PostgreSQL plans faster. Pure; the engine uses a rewrite only after
+ * PostgreSQL has read the user's query as the planner does and estimates the rewrite cheaper.
+ */
+import type { CatalogFacts } from './facts';
+import type { SelectQuery } from './ir';
+import type { ParsedQuery } from './parse';
+import { printExpr, printSelect, printTable, quoteIdent } from './print';
+
+/**
+ * Column types whose equality DISTINCT and count(DISTINCT) both decide with the type's btree
+ * opclass (or a hash consistent with it), so the two forms count the same values and fail alike.
+ * Other types (json, xid, arrays of anything, …) stay as written.
+ */
+const EXACT_TYPES =
+  /^(smallint|integer|bigint|numeric(\(\d+(,\d+)?\))?|real|double precision|text|character varying(\(\d+\))?|character(\(\d+\))?|date|timestamp(\(\d\))? with(out)? time zone|uuid|boolean)$/;
+
+/** The derived table's name in a rewrite. */
+const DERIVED = 'pgfan_distinct';
+
+/**
+ * `SELECT count(DISTINCT c) FROM t [WHERE …]` as `SELECT count(c) FROM (SELECT DISTINCT c FROM t
+ * [WHERE …]) AS d`, which PostgreSQL 15+ runs with parallel workers (count(DISTINCT) never does):
+ * `count(c)`, not `count(*)`, because DISTINCT keeps one NULL that count(DISTINCT c) does not
+ * count. Null for any other query.
+ * @example distinctSubquery(parseQuery('SELECT count(DISTINCT user_id) FROM events').query, facts)
+ */
+export function distinctSubquery(q: SelectQuery, facts: CatalogFacts): string | null {
+  const [item, ...others] = q.items;
+  const plain = !q.distinct && !q.selectStar && others.length === 0 && q.groupBy.length === 0 && !q.emptyGroupingSet;
+  if (!item || !plain || q.having || q.orderBy.length > 0 || q.limit || q.offset || q.withTies) return null;
+  const call = item.expr;
+  if (call.kind !== 'call' || call.name !== 'count' || !(call.schema === null || call.schema === 'pg_catalog')) return null;
+  if (!call.distinct || call.star || call.filter || call.keyword || call.args.length !== 1) return null;
+  const column = call.args[0];
+  if (column?.kind !== 'column' || column.schema !== undefined) return null;
+  const type = facts.table.columns.find((c) => c.name === column.name)?.type;
+  if (type === undefined || !EXACT_TYPES.test(type)) return null;
+  const inner = `SELECT DISTINCT ${printExpr(column)} FROM ${printTable(q.from)}${q.where ? ` WHERE ${printExpr(q.where)}` : ''}`;
+  return `SELECT count(${quoteIdent(column.name)}) AS ${quoteIdent(item.alias ?? 'count')} FROM (${inner}) AS ${quoteIdent(DERIVED)}`;
+}
+
+/** A rewrite to use only once PostgreSQL reads `verifySql` (the user's query as the planner read it) as it reads the user's text. */
+export interface ExpertRewrite {
+  sql: string;
+  verifySql: string;
+  /** What it does, for the plan's reason. */
+  what: string;
+}
+
+/** The expert's rewrite of a parsed query, if one applies (see `distinctSubquery`). */
+export function expertRewrite(parsed: ParsedQuery, facts: CatalogFacts): ExpertRewrite | null {
+  if (!parsed.query) return null;
+  const sql = distinctSubquery(parsed.query, facts);
+  return sql === null ? null : { sql, verifySql: printSelect(parsed.query), what: 'runs as count() over SELECT DISTINCT, which PostgreSQL plans in parallel' };
+}
