@@ -27,7 +27,14 @@ test('every line of the API and the worker is a JSON object with a level, a mess
     expect(lines.length).toBeGreaterThan(0);
     expect(logLines(process.output())).toHaveLength(lines.length);
     for (const line of logLines(process.output()))
-      expect(line).toMatchObject({ name, level: expect.any(Number), msg: expect.any(String), time: expect.any(Number) });
+      expect(line).toMatchObject({
+        name,
+        level: expect.any(Number),
+        msg: expect.any(String),
+        time: expect.any(Number),
+        pid: expect.any(Number),
+        hostname: expect.any(String),
+      });
   }
   for (const worker of system.workers) expect(logLines(worker.output()).every((line) => `worker ${String(line.worker)}` === worker.name)).toBe(true);
   expect(apiLines().find((line) => line.msg.startsWith('listening on'))).toMatchObject({ level: LEVEL.info, http: system.url, version: expect.any(String) });

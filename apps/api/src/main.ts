@@ -77,11 +77,11 @@ async function main(): Promise<void> {
   );
   const keys = new ApiKeys(env.API_KEYS, env.ADMIN_KEYS, storePool, logger, env.API_KEYS_REFRESH_MS);
   await keys.start();
-  if (!keys.enabled) {
-    logger.warn(
-      env.hostIsExplicit && !isLoopback(env.HOST)
-        ? `no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`
-        : 'no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
+  if (!keys.enabled && env.hostIsExplicit && !isLoopback(env.HOST)) {
+    logger.warn(`no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys), and HOST=${env.HOST}: anyone who can reach this port can run queries`);
+  } else if (!keys.enabled) {
+    logger.info(
+      'no API keys are configured (API_KEYS, ADMIN_KEYS or pgfan.api_keys): authentication is off, so only this machine can connect (set HOST to listen elsewhere)',
     );
   }
   const queues = openQueues(redis, new JobSigner(env.JOB_SIGNING_KEY));

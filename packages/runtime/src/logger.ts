@@ -3,6 +3,7 @@
  * one, for people. Lines about a request or a query carry `requestId` / `queryId` as fields (child
  * loggers), so one query's story can be grepped from the API's and every worker's logs.
  */
+import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { z } from 'zod';
@@ -33,7 +34,8 @@ export interface LoggerOptions {
  * message and stack as fields, never as lines of their own.
  */
 export function createLogger({ name, level, format, base = {} }: LoggerOptions): Logger {
-  const options = { name, level, base: { pid: process.pid, ...base }, serializers: { err: pino.stdSerializers.err } };
+  // pino's own base (pid, hostname: the pod's name in Kubernetes), and the caller's fields.
+  const options = { name, level, base: { pid: process.pid, hostname: hostname(), ...base }, serializers: { err: pino.stdSerializers.err } };
   if ((format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'json') return pino(options);
   // Synchronous, in this thread: a line is on the terminal before the process can exit.
   return pino(options, pretty({ sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));
