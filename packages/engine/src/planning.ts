@@ -134,13 +134,20 @@ export async function planOnDatabase(
 /**
  * `plan` running the expert's rewrite instead of the user's text, when there is one, PostgreSQL
  * reads the user's query as the planner does (the rewrite is printed from that reading), and
- * PostgreSQL estimates the rewrite cheaper. Otherwise `plan` unchanged: a rewrite only ever saves time.
+ * PostgreSQL estimates the rewrite cheaper than the user's query — with, for text, the sort that
+ * estimate leaves out (`ExpertRewrite.sortSql`). Otherwise `plan` unchanged.
  */
 async function withExpertRewrite(pool: Pool, rewrite: ExpertRewrite | null, original: Explained, plan: Plan): Promise<Plan> {
   if (!rewrite) return plan;
-  const [reprinted, rewritten] = await Promise.allSettled([explain(pool, rewrite.verifySql, false), explain(pool, rewrite.sql, false)]);
-  if (reprinted.status === 'rejected' || rewritten.status === 'rejected' || reprinted.value.reading !== original.reading) return plan;
-  return rewritten.value.estimate.totalCost < original.estimate.totalCost ? withRewrite(plan, rewrite) : plan;
+  const [reprinted, rewritten, sorted] = await Promise.allSettled([
+    explain(pool, rewrite.verifySql, false),
+    explain(pool, rewrite.sql, false),
+    rewrite.sortSql === null ? Promise.resolve(original) : explain(pool, rewrite.sortSql, false),
+  ]);
+  if (reprinted.status === 'rejected' || rewritten.status === 'rejected' || sorted.status === 'rejected') return plan;
+  if (reprinted.value.reading !== original.reading) return plan;
+  const bar = Math.max(original.estimate.totalCost, sorted.value.estimate.totalCost);
+  return rewritten.value.estimate.totalCost < bar ? withRewrite(plan, rewrite) : plan;
 }
 
 /**

@@ -15,7 +15,7 @@ const facts = (columns: Record<string, string>): CatalogFacts => ({
   functions: { count: { aggregate: true, window: false, volatile: false, returnsSet: false } },
 });
 const EVENTS = facts({ user_id: 'integer', country: 'text', doc: 'json', tag: 'character varying(10)', ts: 'timestamp with time zone' });
-const rewrite = (sql: string, f = EVENTS) => distinctSubquery(parseQuery(sql).query!, f);
+const rewrite = (sql: string, f = EVENTS) => distinctSubquery(parseQuery(sql).query!, f)?.sql ?? null;
 
 test('count(DISTINCT c) over one table becomes count(c) over SELECT DISTINCT c, keeping the output name and the filter', () => {
   expect(rewrite('SELECT count(DISTINCT user_id) FROM events')).toBe(
@@ -24,6 +24,14 @@ test('count(DISTINCT c) over one table becomes count(c) over SELECT DISTINCT c, 
   expect(rewrite("SELECT COUNT(DISTINCT e.country) AS countries FROM public.events e WHERE e.ts >= '2024-01-01' AND e.tag <> 'x'")).toBe(
     'SELECT count("country") AS "countries" FROM (SELECT DISTINCT "e"."country" FROM "public"."events" AS "e" WHERE (("e"."ts" >= \'2024-01-01\') AND ("e"."tag" <> \'x\'))) AS "pgfan_distinct"',
   );
+});
+
+test('for a text column, the rows count(DISTINCT) sorts, sorted: the fair bar for the rewrite', () => {
+  const sortSql = (sql: string) => distinctSubquery(parseQuery(sql).query!, EVENTS)?.sortSql;
+  expect(sortSql("SELECT count(DISTINCT country) FROM events WHERE tag <> 'x'")).toBe('SELECT "country" FROM "events" WHERE ("tag" <> \'x\') ORDER BY 1');
+  expect(sortSql('SELECT count(DISTINCT tag) FROM events')).toBe('SELECT "tag" FROM "events" ORDER BY 1');
+  expect(sortSql('SELECT count(DISTINCT user_id) FROM events')).toBeNull();
+  expect(sortSql('SELECT count(DISTINCT ts) FROM events')).toBeNull();
 });
 
 test.each([
