@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 export type { Logger };
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The logging settings every process reads. */
 export const loggingEnv = {
@@ -40,6 +40,3 @@ export function createLogger({ name, level, format, base = {} }: LoggerOptions):
   // Synchronous, in this thread: a line is on the terminal before the process can exit.
   return pino(options, pretty({ sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));
 }
-
-/** A logger that writes nothing, for code run outside a process (tests, one-off tools). */
-export const silentLogger: Logger = pino({ level: 'silent' });
