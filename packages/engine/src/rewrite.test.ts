@@ -71,6 +71,9 @@ test('run as written, a low-cardinality count(DISTINCT) runs as the DISTINCT sub
   expect(plan.mode).toBe('as-written');
   expect(asWrittenSql(plan)).toBe(await rewriteOf(sql));
   expect(plan.reason).toContain('runs as count() over SELECT DISTINCT');
+  // The record shows what ran; the user's statement stays the query's SQL.
+  expect(plan.fragments.map((f) => f.sql)).toEqual([await rewriteOf(sql)]);
+  expect(plan.sql).toBe(sql);
   expect(await answer(asWrittenSql(plan))).toEqual([['50']]);
 });
 

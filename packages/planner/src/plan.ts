@@ -131,9 +131,14 @@ export function asWrittenSql(plan: Pick<Plan, 'sql' | 'rewrite'>): string {
   return plan.rewrite ?? plan.sql;
 }
 
-/** `plan` (as written) running `rewrite` instead of the user's text, and saying so. */
+/** `plan` (as written) running `rewrite` instead of the user's text, and saying so: in its reason, and as its one fragment's SQL, which records show. */
 export function withRewrite(plan: Plan, rewrite: Pick<ExpertRewrite, 'sql' | 'what'>): Plan {
-  return { ...plan, rewrite: rewrite.sql, reason: `${plan.reason}; ${rewrite.what}` };
+  return {
+    ...plan,
+    rewrite: rewrite.sql,
+    reason: `${plan.reason}; ${rewrite.what}`,
+    fragments: plan.fragments.map((f) => ({ ...f, sql: rewrite.sql })),
+  };
 }
 
 export type Preparation =
