@@ -42,11 +42,18 @@ test('spread over two replicas against the best on one: every answer PostgreSQLâ
   expect(results.cells.filter((c) => c.mismatch)).toEqual([]);
   for (const cell of results.cells.filter((c) => c.mode.startsWith('spread-'))) expect(cell).toMatchObject({ cutMs: expect.any(Number), fellBack: 0 });
   expect(scaleOutSpeedups(results).map((s) => s.query)).toEqual(['count', 'sum-filter', 'q1-groupby', 'count-distinct']);
-  expect(logged).toHaveLength(4);
+  // Spread queries sent at once: each took a cut it made or one another made; none fell back.
+  const g = results.groupCommit!;
+  expect(g).toMatchObject({ queries: 8, fellBack: 0 });
+  expect(g.cuts).toBeGreaterThanOrEqual(1);
+  expect(g.cuts).toBeLessThanOrEqual(8);
+  expect(g.perQueryMs).toBeGreaterThan(0);
+  expect(logged).toHaveLength(5);
   // Measured, not judged: the report says what it found, with no threshold in the test.
   const report = renderMarkdown({ ...emptyResults(), scaleOut: results });
   expect(report).toContain('## Scale-out');
   expect(report).toMatch(/\| count-distinct \| .* \| \d+\.\d\dÃ— \|/);
+  expect(report).toMatch(/8 spread `count` queries sent at once took \d cut\(s\) .*: \*\*[\d.]+ ms of cut per query\*\*/);
 }, 120_000);
 
 test('without two replicas there is no section, and the bench says why', async () => {

@@ -111,6 +111,18 @@ function scaleOutLines(scaleOut: ScaleOutResults): string[] {
       });
       return `| ${query} | ${shown.join(' | ')} | ${formatTimes(speedups.get(query) ?? NaN)} |`;
     }),
+    ...groupCommitLines(scaleOut.groupCommit),
+  ];
+}
+
+/** The cut's cost when several spread queries share it, like a group commit. */
+function groupCommitLines(g: ScaleOutResults['groupCommit']): string[] {
+  if (!g) return [];
+  const shared = g.sharedMs === null ? 'none shared one' : `the others took one already made (${ms(g.sharedMs)} median)`;
+  const fellBack = g.fellBack ? `; ${g.fellBack} ran on one server` : '';
+  return [
+    '',
+    `${g.queries} spread \`count\` queries sent at once took ${g.cuts} cut(s) (${ms(g.madeMs)} median to make); ${shared}${fellBack}: **${ms(g.perQueryMs)} of cut per query**.`,
   ];
 }
 

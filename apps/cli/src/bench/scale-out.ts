@@ -32,7 +32,26 @@ export interface ScaleOutResults {
   /** The replicas, and the cores each may run on (null when not on this machine). */
   servers: { name: string; cpus: string | null }[];
   cells: ScaleOutCell[];
+  /** Spread queries sent at once: how many cuts they took, made or shared like a group commit. */
+  groupCommit?: GroupCommit;
 }
+
+/** What concurrent spread queries paid for their cuts. */
+export interface GroupCommit {
+  queries: number;
+  /** Cuts made; the other queries took one of them (`shared`). */
+  cuts: number;
+  /** Median milliseconds of a cut that was made, and of taking a shared one. */
+  madeMs: number;
+  sharedMs: number | null;
+  /** Cut milliseconds summed over every query, divided by the queries: what each query paid. */
+  perQueryMs: number;
+  /** Queries that ran on one server after all (no cut could be had). */
+  fellBack: number;
+}
+
+/** Concurrent spread queries sent at once (a dashboard's refresh). */
+const GROUP_COMMIT_QUERIES = 8;
 
 export interface DatabaseServer {
   name: string;
@@ -126,8 +145,41 @@ export async function runScaleOut(
       await Promise.all(runners.map((r) => r.close()));
     }
   }
+  const groupCommit = await measureGroupCommit(api, BENCH_QUERIES.find((q) => q.name === 'count')!.sql(table.table), GROUP_COMMIT_QUERIES);
+  log(
+    `scale-out group commit: ${groupCommit.queries} spread queries at once took ${groupCommit.cuts} cut(s) (made: ${groupCommit.madeMs.toFixed(1)} ms median), ${groupCommit.perQueryMs.toFixed(1)} ms per query`,
+  );
   const cpus = await Promise.all(replicas.map((name) => cpusOf(atServer(databaseUrl, name))));
-  return { ...table, servers: replicas.map((name, i) => ({ name, cpus: cpus[i] ?? null })), cells };
+  return { ...table, servers: replicas.map((name, i) => ({ name, cpus: cpus[i] ?? null })), cells, groupCommit };
+}
+
+/** Sends `queries` spread queries at once and reads what each one's cut cost, made or shared. */
+export async function measureGroupCommit(api: PgfanClient, sql: string, queries: number): Promise<GroupCommit> {
+  const views = await Promise.all(
+    Array.from({ length: queries }, async () => {
+      let { query, finished } = await api.submit({ sql, partitions: 2, servers: 2, timeoutMs: 600_000 }, { waitMs: 60_000 });
+      while (!finished) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        query = await api.query(query.id);
+        finished = ['completed', 'failed', 'cancelled'].includes(query.status);
+      }
+      if (query.status !== 'completed') throw new Error(`a concurrent spread query ${query.status}: ${query.error?.message ?? ''}`);
+      return query;
+    }),
+  );
+  const cuts = views.map((v) => v.plan?.cut ?? null);
+  const exact = cuts.filter((c) => c?.guarantee === 'equal-replay-position');
+  const made = exact.filter((c) => !c?.shared).map((c) => c?.ms ?? 0);
+  const shared = exact.filter((c) => c?.shared).map((c) => c?.ms ?? 0);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  return {
+    queries,
+    cuts: made.length,
+    madeMs: summarize(made).median,
+    sharedMs: shared.length ? summarize(shared).median : null,
+    perQueryMs: (sum(made) + sum(shared)) / queries,
+    fellBack: queries - exact.length,
+  };
 }
 
 /** How many times faster the faster spread is than the best PostgreSQL does on one replica, per query. */
