@@ -38,6 +38,9 @@ test('submit, follow, list, read every row by pages and as CSV', async () => {
   expect(csv.trimEnd().split('\n')).toHaveLength(13);
   const page = await client.list({ status: 'completed', limit: 1 });
   expect(page.queries.map((q) => q.id)).toEqual([query.id]);
+  // Followed to its end without a wait on the submission: polled until it finished.
+  const followed = await client.run({ sql: 'SELECT count(*) AS n FROM events', partitions: 2 }, { waitMs: 0, pollMs: 20 });
+  expect([followed.status, followed.result?.rows]).toEqual(['completed', [['6799']]]);
 });
 
 test('without a wait the submission is accepted, and can be cancelled; cancelling it again is the API’s QUERY_FINISHED', async () => {

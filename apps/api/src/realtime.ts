@@ -9,7 +9,7 @@
  * disconnected then, within API_KEYS_REFRESH_MS.
  */
 import type { Server as HttpServer } from 'node:http';
-import type { ClientToServerEvents, QueryEvent, ServerToClientEvents } from '@pgfan/contracts';
+import { FINAL_STATUSES, type ClientToServerEvents, type QueryEvent, type ServerToClientEvents } from '@pgfan/contracts';
 import { getFragmentProgress, withLiveProgress } from '@pgfan/dispatch';
 import { getQuery, queryClient } from '@pgfan/store';
 import { Server, type Socket } from 'socket.io';
@@ -72,7 +72,7 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, statsInterva
         const record = await getQuery(ctx.storePool, queryId);
         if (!record) await socket.leave(`query:${queryId}`);
         if (typeof answer !== 'function') return;
-        const live = record && !['completed', 'failed', 'cancelled'].includes(record.status) ? await getFragmentProgress(ctx.redis, queryId) : null;
+        const live = record && !FINAL_STATUSES.includes(record.status) ? await getFragmentProgress(ctx.redis, queryId) : null;
         answer(record && live ? { ...record, fragments: withLiveProgress(record.fragments, live) } : record);
       } catch (error) {
         logger.warn({ queryId }, `watch ${queryId}: ${(error as Error).message}`);

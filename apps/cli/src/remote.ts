@@ -26,19 +26,15 @@ export async function runRemote(
   onProgress?: (view: QueryView) => void,
 ): Promise<QueryView | QueryRecord> {
   const { partitions, servers } = request;
-  let view: QueryView;
   try {
-    view = (await api.submit({ sql, ...(partitions ? { partitions } : {}), ...(servers ? { servers } : {}) }, { waitMs: 1000 })).query;
+    return await api.run(
+      { sql, ...(partitions ? { partitions } : {}), ...(servers ? { servers } : {}) },
+      { waitMs: 1000, pollMs: 100, ...(onProgress ? { onProgress } : {}) },
+    );
   } catch (error) {
     if (!(error instanceof PgfanApiError)) throw error;
     return failedRecord(sql, error.status === 401 ? { ...error.error, message: `${error.message} (for this CLI, set API_KEY)` } : error.error);
   }
-  while (!['completed', 'failed', 'cancelled'].includes(view.status)) {
-    onProgress?.(view);
-    await new Promise((r) => setTimeout(r, 100));
-    view = await api.query(view.id);
-  }
-  return view;
 }
 
 /**

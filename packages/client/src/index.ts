@@ -6,7 +6,7 @@
  * `PgfanUnreachableError` when there is no answer at all.
  */
 import createClient, { type Client } from 'openapi-fetch';
-import { HealthReport, QueryPage, QueryView, ResultPage, type ErrorRecord, type QueryStatus, type SubmitQuery } from '@pgfan/contracts';
+import { FINAL_STATUSES, HealthReport, QueryPage, QueryView, ResultPage, type ErrorRecord, type QueryStatus, type SubmitQuery } from '@pgfan/contracts';
 import type { paths } from './openapi';
 
 export type { paths } from './openapi';
@@ -80,6 +80,22 @@ export class PgfanClient {
       this.http.POST('/api/queries', { body: query, params: { query: options.waitMs === undefined ? {} : { wait: options.waitMs } } }),
     );
     return { query: QueryView.parse(data), finished: response.status === 200 };
+  }
+
+  /**
+   * Submits a query and follows it to its end: the submission waits up to `waitMs`, then the record
+   * is read every `pollMs`, each unfinished one told to `onProgress`.
+   * @returns the finished record (completed, failed or cancelled).
+   * @throws PgfanApiError when it is refused.
+   */
+  async run(query: SubmitQuery, options: { waitMs?: number; pollMs?: number; onProgress?: (view: QueryView) => void } = {}): Promise<QueryView> {
+    let view = (await this.submit(query, { waitMs: options.waitMs ?? 60_000 })).query;
+    while (!FINAL_STATUSES.includes(view.status)) {
+      options.onProgress?.(view);
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
+      view = await this.query(view.id);
+    }
+    return view;
   }
 
   /** A query's record (with a preview of its result once completed). @throws PgfanApiError `NOT_FOUND`. */

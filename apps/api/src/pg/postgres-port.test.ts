@@ -33,6 +33,13 @@ afterAll(async () => {
   await system?.stop();
 });
 
+/** A node-postgres client connected to pgfan's PostgreSQL port (any user name: keys are off). */
+async function connectedThroughPgfan(): Promise<Client> {
+  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
+  await client.connect();
+  return client;
+}
+
 /** psql -X -A -t on a script, through pgfan or directly: its output and its errors. */
 async function psql(target: 'pgfan' | 'direct', script: string, extra: string[] = []): Promise<{ stdout: string; stderr: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'pgfan-psql-')), 'script.sql');
@@ -201,8 +208,7 @@ async function sendCancel(client: Client): Promise<void> {
 }
 
 test('a CancelRequest stops a fanned-out query and its record says so; or what the session runs itself', async () => {
-  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
-  await client.connect();
+  const client = await connectedThroughPgfan();
   try {
     await client.query('SET pgfan.partitions = 2');
     const sql = 'SELECT sum(slow(user_id, 20)) FROM events';
@@ -233,8 +239,7 @@ test('a CancelRequest stops a fanned-out query and its record says so; or what t
 }, 60_000);
 
 test('a CancelRequest that arrives while pgfan still describes and plans the statement cancels it, before it runs', async () => {
-  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
-  await client.connect();
+  const client = await connectedThroughPgfan();
   try {
     await client.query('SET pgfan.partitions = 2');
     for (const sql of ['SELECT sum(slow(user_id, 50)) FROM events', 'SELECT sum(slow(user_id, 50)) FROM events WHERE flags >= $1']) {
@@ -253,8 +258,7 @@ test('a CancelRequest that arrives while pgfan still describes and plans the sta
 }, 60_000);
 
 test("one client cannot see or stop another's sessions, nor run SQL given as text; its own session's settings stay its own", async () => {
-  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
-  await client.connect();
+  const client = await connectedThroughPgfan();
   const refused = (sql: string, values?: unknown[]) =>
     client.query(sql, values).then(
       () => 'ran',
@@ -280,8 +284,7 @@ test("one client cannot see or stop another's sessions, nor run SQL given as tex
 });
 
 test('inside a read committed transaction a SELECT is fanned out too; in repeatable read it reads the transaction’s own snapshot; an error fails the transaction as PostgreSQL’s would', async () => {
-  const client = new Client({ host: pgfan.host, port: Number(pgfan.port), user: 'anyone', database: system.db.name });
-  await client.connect();
+  const client = await connectedThroughPgfan();
   try {
     await client.query('SET pgfan.partitions = 2');
     const committed = 'SELECT country, count(*) AS n FROM events WHERE flags > 2 GROUP BY country ORDER BY country COLLATE "C"';

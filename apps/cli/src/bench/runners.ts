@@ -65,14 +65,8 @@ export function pgfanRunner(api: PgfanClient, mode: Extract<Mode, { kind: 'pgfan
       };
       let view: QueryView;
       try {
-        let { query, finished } = await api.submit(submission, { waitMs: MAX_WAIT_MS });
-        // Past the longest wait the API grants, poll.
-        while (!finished) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          query = await api.query(query.id);
-          finished = ['completed', 'failed', 'cancelled'].includes(query.status);
-        }
-        view = query;
+        // Past the longest wait the API grants, it polls.
+        view = await api.run(submission, { waitMs: MAX_WAIT_MS, pollMs: 50 });
       } catch (error) {
         throw new Error(`pgfan ${mode.name}: ${error instanceof PgfanApiError ? `${error.code}: ${error.message}` : (error as Error).message}`, {
           cause: error,

@@ -157,12 +157,7 @@ export async function runScaleOut(
 export async function measureGroupCommit(api: PgfanClient, sql: string, queries: number): Promise<GroupCommit> {
   const views = await Promise.all(
     Array.from({ length: queries }, async () => {
-      let { query, finished } = await api.submit({ sql, partitions: 2, servers: 2, timeoutMs: 600_000 }, { waitMs: 60_000 });
-      while (!finished) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        query = await api.query(query.id);
-        finished = ['completed', 'failed', 'cancelled'].includes(query.status);
-      }
+      const query = await api.run({ sql, partitions: 2, servers: 2, timeoutMs: 600_000 }, { waitMs: 60_000, pollMs: 50 });
       if (query.status !== 'completed') throw new Error(`a concurrent spread query ${query.status}: ${query.error?.message ?? ''}`);
       return query;
     }),
