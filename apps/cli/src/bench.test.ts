@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { PgfanClient } from '@pgfan/client';
 import { startSystem, type System } from '@pgfan/testing';
 import { benchPlan, runBench, writeResults } from './bench';
+import { clickBenchQueries, HITS, sameAnswer } from './bench/clickbench';
 import { BENCH_QUERIES } from './bench/queries';
+import { directRunner, pgfanRunner } from './bench/runners';
+import { seedTable } from './seed';
 
 let system: System;
 
@@ -19,6 +22,7 @@ test('the quick and full plans: tables, rounds and clients the issue asks for', 
   expect(benchPlan(false).tables.map((t) => t.rows)).toEqual([100_000, 1_000_000, 10_000_000]);
   expect(benchPlan(false).throughputUsers).toEqual([1, 20, 100]);
   expect(benchPlan(true, 5).rounds).toBe(5);
+  expect(benchPlan(true).clickbench).toEqual({ table: 'bench_hits_1m', rows: 1_000_000 });
 });
 
 test("measures every query in every mode, gets PostgreSQL's answers through pgfan, and writes JSON, Markdown and SVG", async () => {
@@ -28,6 +32,7 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     overheadRounds: 2,
     throughputUsers: [1, 2],
     throughputSeconds: 1,
+    clickbench: { table: 'bench_hits_small', rows: 3000 },
   };
   const [pgHost, pgPort] = (system.pgAddress ?? '').split(':');
   const results = await runBench(system.db.url, system.client, plan, `postgresql://bench@${pgHost}:${pgPort}/${system.db.name}`);
@@ -52,6 +57,10 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
   ]);
   // The same query through pgfan's PostgreSQL port.
   expect(results.protocol).toMatchObject({ runs: [expect.objectContaining({ users: 1, errors: 0 }), expect.objectContaining({ users: 2, errors: 0 })] });
+  // ClickBench's 43 queries on a generated hits table, every answer PostgreSQL's.
+  expect(results.clickbench?.cells.map((c) => c.number)).toEqual([...Array(43).keys()]);
+  expect(results.clickbench?.cells.filter((c) => c.mismatch)).toEqual([]);
+  expect(results.clickbench?.total.pgfan).toBeGreaterThan(0);
   expect(results.workers).toEqual({ atStart: 1, atEnd: 1 });
 
   const dir = mkdtempSync(join(tmpdir(), 'pgfan-bench-'));
@@ -70,3 +79,24 @@ test('without a running API it says how to start one', async () => {
     /^cannot reach the API at http:\/\/127.0.0.1:59999 \(.+\); start the system with npm start first$/,
   );
 });
+
+test('every ClickBench query forced into 4 fragments answers as PostgreSQL does', async () => {
+  const table = 'bench_hits_forced';
+  await seedTable(system.db.url, HITS, 4000, { table, ifDifferentSize: true });
+  const direct = await directRunner(system.db.url, { name: 'direct', kind: 'direct', parallelWorkers: null });
+  const forced = pgfanRunner(system.client, { name: 'pgfan-4', kind: 'pgfan', partitions: 4 });
+  try {
+    const differs: number[] = [];
+    const fragments = new Set<number>();
+    for (const query of clickBenchQueries(table, 4000)) {
+      const [expected, actual] = [await direct.run(query.sql), await forced.run(query.sql)];
+      if (!sameAnswer(query, expected.rows, actual.rows)) differs.push(query.number);
+      fragments.add(actual.partitions ?? 1);
+    }
+    expect(differs).toEqual([]);
+    // Every one of them split: the combine, not a run as written, gave these answers.
+    expect([...fragments]).toEqual([4]);
+  } finally {
+    await direct.close();
+  }
+}, 120_000);

@@ -3,8 +3,9 @@
  * `npm run bench [-- --quick]`: pgfan against PostgreSQL itself, in one run, on this machine.
  * Direct serial and parallel PostgreSQL, pgfan auto and forced to 2/4/8 fragments, over demo
  * tables of 100K, 1M and 10M rows; the dispatch overhead on a one-page table; throughput of the
- * headline query at 1, 20 and 100 clients; with streaming replicas, a query spread over two of them
- * against PostgreSQL's best on one (bench/scale-out.ts). Modes run interleaved, and every pgfan
+ * headline query at 1, 20 and 100 clients; ClickBench's 43 queries on 1M generated `hits` rows
+ * (bench/clickbench.ts); with streaming replicas, a query spread over two of them against
+ * PostgreSQL's best on one (bench/scale-out.ts). Modes run interleaved, and every pgfan
  * answer is compared with PostgreSQL's. Writes bench/results/<time>.{json,md,svg}.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { PgfanUnreachableError, type PgfanClient } from '@pgfan/client';
 import { apiClient } from './api';
+import { runClickBench } from './bench/clickbench';
 import { BENCH_QUERIES, distinctRewrite, HEADLINE } from './bench/queries';
 import { runScaleOut, type DatabaseServer } from './bench/scale-out';
 import { renderMarkdown, renderSvg } from './bench/report';
@@ -34,6 +36,8 @@ export interface BenchPlan {
   overheadRounds: number;
   throughputUsers: number[];
   throughputSeconds: number;
+  /** ClickBench's queries on a generated `hits` table of this many rows. */
+  clickbench: { table: string; rows: number };
 }
 
 export function benchPlan(quick: boolean, rounds?: number): BenchPlan {
@@ -48,6 +52,7 @@ export function benchPlan(quick: boolean, rounds?: number): BenchPlan {
     overheadRounds: quick ? 30 : 100,
     throughputUsers: [1, 20, 100],
     throughputSeconds: quick ? 3 : 10,
+    clickbench: { table: 'bench_hits_1m', rows: 1_000_000 },
   };
 }
 
@@ -178,6 +183,7 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
       );
     }
     const protocol = pgUrl === undefined ? undefined : await measureProtocol(pgUrl, plan, headline, summary);
+    const clickbench = await runClickBench(databaseUrl, api, { ...plan.clickbench, rounds: plan.rounds }, log);
     // With streaming replicas (REPLICAS=2 npm start): one query spread over two of them, on the largest table.
     const servers = (await health(api)).servers ?? [];
     const scaleOut = await runScaleOut(databaseUrl, api, servers, plan.tables.at(-1)!, plan.rounds, log);
@@ -201,6 +207,7 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
       overhead: { table: TINY.table, direct, pgfan, partitions: 4, overheadMs: pgfan.median - direct.median },
       throughput: { sql: headline, runs, direct: baselines },
       ...(protocol ? { protocol } : {}),
+      clickbench,
       ...(scaleOut ? { scaleOut } : {}),
     };
   } finally {
@@ -267,7 +274,7 @@ async function main(): Promise<number> {
   const files = writeResults(results);
   log(`\n${renderMarkdown(results)}`);
   log(`Written: ${files.join(', ')}`);
-  return results.cells.some((c) => c.mismatch) ? 1 : 0;
+  return results.cells.some((c) => c.mismatch) || results.clickbench?.cells.some((c) => c.mismatch) ? 1 : 0;
 }
 
 /** pgfan's PostgreSQL port: PG_URL, or the API's host on 5433 with API_KEY as the password. */

@@ -39,8 +39,28 @@ SELECT i,
        (h >> 30) % 20 = 0
 FROM (SELECT i, (i * 2654435761) % 4294967296 AS h FROM generate_series($1::bigint, $2::bigint) AS i) AS s`;
 
-/** Marks the table as ours, so seeding again may replace it but never someone else's table. */
-const MARK = 'pgfan demo data (npm run seed)';
+/** A table generated in SQL, chunk by chunk. */
+export interface GeneratedTable {
+  /** CREATE TABLE with `%TABLE%` for its name. */
+  create: string;
+  /** INSERT … SELECT of some rows, with `%TABLE%` for the table's name. */
+  insert: string;
+  /** The INSERT's parameters for rows `from`..`to` of a table of `rows`. */
+  params: (from: number, to: number, rows: number) => number[];
+  /** Marks the table as ours, so seeding again may replace it but never someone else's table. */
+  mark: string;
+  /** What the table is, for the message when a table of that name is not ours. */
+  what: string;
+}
+
+/** The demo table `events` (web-analytics page views). */
+export const DEMO: GeneratedTable = {
+  create: CREATE,
+  insert: INSERT,
+  params: (from, to) => [from, to],
+  mark: 'pgfan demo data (npm run seed)',
+  what: "pgfan's demo table",
+};
 
 export interface SeedOptions {
   /** @defaultValue 'events' */
@@ -58,7 +78,16 @@ export interface SeedOptions {
  * table was kept.
  * @throws Error if a table of that name exists that is not a pgfan demo table.
  */
-export async function seedDemo(databaseUrl: string, rows: number, options: SeedOptions = {}): Promise<number | null> {
+export function seedDemo(databaseUrl: string, rows: number, options: SeedOptions = {}): Promise<number | null> {
+  return seedTable(databaseUrl, DEMO, rows, options);
+}
+
+/**
+ * Creates a generated table with `rows` rows, then ANALYZE; returns the seconds it took, or null
+ * when an existing table was kept.
+ * @throws Error if a table of that name exists that this kind of table did not make.
+ */
+export async function seedTable(databaseUrl: string, kind: GeneratedTable, rows: number, options: SeedOptions = {}): Promise<number | null> {
   const { table = DEMO_TABLE, chunks = 2, ifMissing = false, ifDifferentSize = false } = options;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) throw new Error(`not a plain lower-case table name: ${table}`);
   const started = performance.now();
@@ -69,19 +98,19 @@ export async function seedDemo(databaseUrl: string, rows: number, options: SeedO
       [table],
     );
     const mark = existing.rows[0]?.mark;
-    if (existing.rows[0] && !mark?.startsWith(MARK)) {
-      throw new Error(`a table named ${table} already exists and is not pgfan's demo table; drop it or seed another database`);
+    if (existing.rows[0] && !mark?.startsWith(kind.mark)) {
+      throw new Error(`a table named ${table} already exists and is not ${kind.what}; drop it or seed another database`);
     }
-    if (existing.rows[0] && (ifMissing || (ifDifferentSize && mark === `${MARK}: ${rows} rows`))) return null;
+    if (existing.rows[0] && (ifMissing || (ifDifferentSize && mark === `${kind.mark}: ${rows} rows`))) return null;
     await pool.query(`DROP TABLE IF EXISTS public.${table}`);
-    await pool.query(CREATE.replace('%TABLE%', table));
-    await pool.query(`COMMENT ON TABLE ${table} IS '${MARK}: ${rows} rows'`);
+    await pool.query(kind.create.replaceAll('%TABLE%', table));
+    await pool.query(`COMMENT ON TABLE ${table} IS '${kind.mark}: ${rows} rows'`);
     const size = Math.ceil(rows / chunks);
     await Promise.all(
       Array.from({ length: chunks }, (_, c) => {
         const from = c * size + 1;
         const to = Math.min(rows, (c + 1) * size);
-        return from <= to ? pool.query(INSERT.replace('%TABLE%', table), [from, to]) : undefined;
+        return from <= to ? pool.query(kind.insert.replaceAll('%TABLE%', table), kind.params(from, to, rows)) : undefined;
       }),
     );
     await pool.query(`ANALYZE ${table}`);

@@ -1,4 +1,5 @@
 /** A run's results for people: a Markdown summary and an SVG chart of speed-ups. */
+import type { ClickBenchResults } from './clickbench';
 import { bestDirect, cellOf, judgeTargets, type BenchResults } from './results';
 import { scaleOutSpeedups, type ScaleOutResults } from './scale-out';
 import { formatTimes, speedup } from './stats';
@@ -66,6 +67,7 @@ export function renderMarkdown(results: BenchResults): string {
     }),
   );
   if (results.protocol) lines.push('', ...protocolLines(results));
+  if (results.clickbench) lines.push('', ...clickBenchLines(results.clickbench));
   if (results.scaleOut) lines.push('', ...scaleOutLines(results.scaleOut));
   return `${lines.join('\n')}\n`;
 }
@@ -86,6 +88,25 @@ function protocolLines(results: BenchResults): string[] {
       const baseline = d ? `${d.perSecond.toFixed(0)} | ${ms(d.p50)} | ${ms(d.p99)} | ${(r.perSecond / d.perSecond).toFixed(2)}` : '– | – | – | –';
       return `| ${r.users} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${baseline} |`;
     }),
+  ];
+}
+
+/** The ClickBench section: each query on both sides, and the totals. */
+function clickBenchLines(c: ClickBenchResults): string[] {
+  const fanned = c.cells.filter((cell) => cell.partitions.some((n) => n > 1)).length;
+  const ratio = (cell: { direct: number; pgfan: number }) => `${(cell.pgfan / cell.direct).toFixed(2)}×`;
+  return [
+    '## ClickBench',
+    '',
+    `ClickBench's 43 PostgreSQL queries (\`apps/cli/clickbench/queries.sql\`, HAVING thresholds scaled to the size) on ${c.rows.toLocaleString('en-US')} generated rows with its \`hits\` schema (\`${c.table}\`): PostgreSQL with its parallel query against pgfan in automatic mode, which fanned out ${fanned} of them. The ratio is pgfan's time over PostgreSQL's (below 1 is faster).`,
+    '',
+    '| query | PostgreSQL | pgfan auto | fragments | ratio |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...c.cells.map(
+      (cell) =>
+        `| Q${cell.number} | ${ms(cell.direct.median)} | ${ms(cell.pgfan.median)}${cell.mismatch ? ' ⚠ differs' : ''} | ${cell.partitions.join(', ')} | ${ratio({ direct: cell.direct.median, pgfan: cell.pgfan.median })} |`,
+    ),
+    `| **total** | **${ms(c.total.direct)}** | **${ms(c.total.pgfan)}** | | **${ratio(c.total)}** |`,
   ];
 }
 

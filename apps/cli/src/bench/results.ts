@@ -1,4 +1,5 @@
 /** What one benchmark run found: the JSON written to bench/results/, and the targets judged from it. */
+import type { ClickBenchResults } from './clickbench';
 import { scaleOutSpeedups, type ScaleOutResults } from './scale-out';
 import { formatTimes, speedup, type Summary } from './stats';
 
@@ -39,6 +40,8 @@ export interface BenchResults {
   throughput: { sql: string; runs: ThroughputRun[]; direct: ThroughputRun[] };
   /** The same query through pgfan's PostgreSQL port (PG_URL), at the client counts a pool of 20 serves; beside `throughput.direct`. */
   protocol?: { runs: ThroughputRun[] } | { skipped: string };
+  /** ClickBench's 43 queries: PostgreSQL with its parallel query against pgfan in automatic mode. */
+  clickbench?: ClickBenchResults;
   /** With streaming replicas: a query spread over two against PostgreSQL's best on one. */
   scaleOut?: ScaleOutResults;
 }
@@ -88,6 +91,7 @@ export function judgeTargets(results: BenchResults): Target[] {
   const spread = results.scaleOut ? scaleOutSpeedups(results.scaleOut) : [];
   const spreadOf = (queries: string[]) => spread.filter((s) => queries.includes(s.query));
   const scaling = spreadOf(['count', 'sum-filter', 'q1-groupby']);
+  const { clickbench } = results;
   const distinctSpread = spreadOf(['count-distinct']);
   return [
     {
@@ -119,6 +123,14 @@ export function judgeTargets(results: BenchResults): Target[] {
       goal: 'never > 10% slower',
       measured: slowest ? `worst: ${slowest.c.query} on ${slowest.c.table}, ${formatTimes(1 / slowest.ratio)}` : '–',
       met: slowest ? slowest.ratio <= 1.1 : null,
+    },
+    {
+      name: `ClickBench's 43 queries${clickbench ? `, ${clickbench.rows.toLocaleString('en-US')} rows` : ''}: auto's total vs PostgreSQL's with its parallel query`,
+      goal: '≤ 1.0×',
+      measured: clickbench
+        ? `${(clickbench.total.pgfan / clickbench.total.direct).toFixed(2)}× (${ms(clickbench.total.pgfan)} vs ${ms(clickbench.total.direct)})`
+        : '–',
+      met: clickbench ? clickbench.total.pgfan <= clickbench.total.direct && clickbench.cells.every((c) => !c.mismatch) : null,
     },
     {
       name: "spread over 2 replicas vs PostgreSQL's best on one: scan-bound and GROUP BY",

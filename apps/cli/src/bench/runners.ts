@@ -6,6 +6,7 @@
 import { Client, Pool, types as pgTypes } from 'pg';
 import { PgfanApiError, type PgfanClient } from '@pgfan/client';
 import type { QueryView } from '@pgfan/contracts';
+import { withAllRows } from '../remote';
 import { interleave } from './stats';
 
 export type Mode =
@@ -72,11 +73,14 @@ export function pgfanRunner(api: PgfanClient, mode: Extract<Mode, { kind: 'pgfan
           cause: error,
         });
       }
-      const ms = performance.now() - started;
       if (view.status !== 'completed' || !view.result) {
         throw new Error(`pgfan ${mode.name}: ${view.error ? `${view.error.code}: ${view.error.message}` : view.status}`);
       }
-      const rows = view.result.rows.map((row) => row.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v))));
+      // Past the record's preview, the rest of the rows page by page: PostgreSQL's side gets them all too.
+      view = await withAllRows(api, view);
+      const ms = performance.now() - started;
+      if (view.result!.truncated) throw new Error(`pgfan ${mode.name}: only a preview of ${view.result!.rowCount} rows was kept`);
+      const rows = view.result!.rows.map((row) => row.map((v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v))));
       const cut = view.plan?.cut ? { cut: { ms: view.plan.cut.ms ?? null, exact: view.plan.cut.guarantee === 'equal-replay-position' } } : {};
       return { ms, rows, partitions: view.plan?.partitions ?? 1, planMode: view.plan?.mode, ...cut };
     },
@@ -84,21 +88,29 @@ export function pgfanRunner(api: PgfanClient, mode: Extract<Mode, { kind: 'pgfan
   };
 }
 
-/** Runs every mode on `sql`: once to warm up and check the answer, then `rounds` interleaved rounds. The first runner's answer is the one every other must match. */
-export async function measure(runners: Runner[], sql: string, rounds: number): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
+/**
+ * Runs every mode on `sql`: once to warm up and check the answer, then `rounds` interleaved rounds.
+ * The first runner's answer is the one every other must match, by `same` (the same rows in the same order unless told).
+ */
+export async function measure(
+  runners: Runner[],
+  sql: string,
+  rounds: number,
+  same: (expected: Row[], actual: Row[]) => boolean = sameRows,
+): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
   const byMode = new Map(runners.map((r) => [r.mode.name, { samples: [] as Sample[], mismatch: false }]));
   let reference: Sample | undefined;
   for (const runner of runners) {
     const warm = await runner.run(sql);
     reference ??= warm;
-    if (!sameRows(reference.rows, warm.rows)) byMode.get(runner.mode.name)!.mismatch = true;
+    if (!same(reference.rows, warm.rows)) byMode.get(runner.mode.name)!.mismatch = true;
   }
   for (const round of interleave(runners, rounds)) {
     for (const runner of round) {
       const sample = await runner.run(sql);
       const entry = byMode.get(runner.mode.name)!;
       entry.samples.push(sample);
-      if (!sameRows(reference!.rows, sample.rows)) entry.mismatch = true;
+      if (!same(reference!.rows, sample.rows)) entry.mismatch = true;
     }
   }
   return byMode;
@@ -113,7 +125,8 @@ export function sameRows(expected: Row[], actual: Row[]): boolean {
   });
 }
 
-function sameValue(a: string | null, b: string | null): boolean {
+/** Equal text, or numbers equal within 1e-9 relative. */
+export function sameValue(a: string | null, b: string | null): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
   const [x, y] = [Number(a), Number(b)];
