@@ -21,7 +21,7 @@ export {
   type Preparation,
   withRewrite,
 } from './plan';
-export { expertRewrite, type ExpertRewrite } from './rewrite';
+export { distinctSubquery, expertRewrite, type ExpertRewrite } from './rewrite';
 export {
   chooseFanOut,
   fanOutFixedMs,

@@ -1,6 +1,6 @@
 import { parseQuery } from './parse';
 import type { CatalogFacts } from './facts';
-import { distinctSubquery } from './rewrite';
+import { distinctSubquery, expertRewrite } from './rewrite';
 
 const facts = (columns: Record<string, string>): CatalogFacts => ({
   table: {
@@ -50,4 +50,25 @@ test.each([
   ['a column the table does not have', 'SELECT count(DISTINCT nope) FROM events'],
 ])('not rewritten with %s', (_, sql) => {
   expect(rewrite(sql)).toBeNull();
+});
+
+test("for a type compared without a collation, only where the statistics put the values at 0.2% of the rows or fewer: PostgreSQL's estimate runs low on skewed data", () => {
+  const withStats = (distinct: number | null) => {
+    const f = facts({ user_id: 'integer', country: 'text' });
+    f.table.estimatedRows = 1_000_000;
+    f.table.columns = f.table.columns.map((c) => ({ ...c, distinct }));
+    return f;
+  };
+  const picked = (sql: string, f: CatalogFacts) => expertRewrite(parseQuery(sql), f) !== null;
+  const users = 'SELECT count(DISTINCT user_id) FROM events';
+  expect(picked(users, withStats(30))).toBe(true);
+  expect(picked(users, withStats(2000))).toBe(true);
+  expect(picked(users, withStats(-0.001))).toBe(true);
+  // 18,650: what PostgreSQL estimated for a column of 149,073 values, where the rewrite was 0.67× as fast.
+  expect(picked(users, withStats(18_650))).toBe(false);
+  expect(picked(users, withStats(-0.5))).toBe(false);
+  expect(picked(users, withStats(null))).toBe(false);
+  // Text: sorting through a collation is what the rewrite saves, at any number of values.
+  expect(picked('SELECT count(DISTINCT country) FROM events', withStats(-0.5))).toBe(true);
+  expect(picked('SELECT count(DISTINCT country) FROM events', withStats(null))).toBe(true);
 });

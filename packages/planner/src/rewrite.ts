@@ -19,6 +19,14 @@ const EXACT_TYPES =
 /** Types whose comparisons go through a collation: sorting them costs far more than PostgreSQL's estimate says. */
 const TEXT_TYPES = /^(text|character varying(\(\d+\))?|character(\(\d+\))?)$/;
 
+/**
+ * For a type compared without a collation, count(DISTINCT)'s own sort is cheap, and the rewrite
+ * paid only while its values were few: 1.3–1.6× faster at 30–10,000 values in 1M rows, 0.6–0.8× as
+ * fast at 60,000 and more. PostgreSQL's estimate of distinct values (a sample's) runs low on skewed
+ * data — 18,650 for 149,073 on a web-traffic column — so its cost estimate cannot be the only gate:
+ * the statistics must also put the values at or under this fraction of the rows.
+ */
+const FEW_VALUES = 0.002;
 /** The derived table's name in a rewrite. */
 const DERIVED = 'pgfan_distinct';
 
@@ -30,7 +38,7 @@ const DERIVED = 'pgfan_distinct';
  * is the fair bar (see `ExpertRewrite.sortSql`). Null for any other query.
  * @example distinctSubquery(parseQuery('SELECT count(DISTINCT user_id) FROM events').query, facts)
  */
-export function distinctSubquery(q: SelectQuery, facts: CatalogFacts): { sql: string; sortSql: string | null } | null {
+export function distinctSubquery(q: SelectQuery, facts: CatalogFacts): { sql: string; sortSql: string | null; distinct: number | null } | null {
   const [item, ...others] = q.items;
   const plain = !q.distinct && !q.selectStar && others.length === 0 && q.groupBy.length === 0 && !q.emptyGroupingSet;
   if (!item || !plain || q.having || q.orderBy.length > 0 || q.limit || q.offset || q.withTies) return null;
@@ -45,6 +53,7 @@ export function distinctSubquery(q: SelectQuery, facts: CatalogFacts): { sql: st
   return {
     sql: `SELECT count(${quoteIdent(column.name)}) AS ${quoteIdent(item.alias ?? 'count')} FROM (SELECT DISTINCT ${rows}) AS ${quoteIdent(DERIVED)}`,
     sortSql: TEXT_TYPES.test(type) ? `SELECT ${rows} ORDER BY 1` : null,
+    distinct: facts.table.columns.find((c) => c.name === column.name)?.distinct ?? null,
   };
 }
 
@@ -67,5 +76,13 @@ export function expertRewrite(parsed: ParsedQuery, facts: CatalogFacts): ExpertR
   if (!parsed.query) return null;
   const rewrite = distinctSubquery(parsed.query, facts);
   if (rewrite === null) return null;
-  return { ...rewrite, verifySql: printSelect(parsed.query), what: 'runs as count() over SELECT DISTINCT, which PostgreSQL plans in parallel' };
+  const { distinct, ...form } = rewrite;
+  if (form.sortSql === null && !fewValues(distinct, facts.table.estimatedRows)) return null;
+  return { ...form, verifySql: printSelect(parsed.query), what: 'runs as count() over SELECT DISTINCT, which PostgreSQL plans in parallel' };
+}
+
+/** `pg_stats.n_distinct` (a count, or minus a fraction of the rows) puts the values at or under FEW_VALUES of `rows`. */
+function fewValues(distinct: number | null, rows: number): boolean {
+  if (distinct === null || rows <= 0) return false;
+  return (distinct < 0 ? -distinct * rows : distinct) <= FEW_VALUES * rows;
 }
