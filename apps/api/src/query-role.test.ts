@@ -65,10 +65,10 @@ test.each([
 });
 
 test('fragments share a snapshot, spill and combine exactly', async () => {
-  // 50 groups per fragment, past INLINE_PARTIAL_ROWS: the partials go through pgfan.partial_rows.
+  // 50 groups per fragment, past INLINE_PARTIAL_ROWS: the partials go through pgfan.partial_batches.
   const sql = 'SELECT id % 50 AS k, count(*) AS n, sum(revenue) AS revenue FROM events GROUP BY 1 ORDER BY 1';
   const spilledRows = async () =>
-    Number((await admin("SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'pgfan.partial_rows'::regclass", system.db.url))[0]?.[0]);
+    Number((await admin("SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'pgfan.partial_batches'::regclass", system.db.url))[0]?.[0]);
   const before = await spilledRows();
   const record = await run(sql, 4);
   expect(record).toMatchObject({ status: 'completed', plan: { mode: 'fan-out' } });
@@ -80,8 +80,8 @@ test('fragments share a snapshot, spill and combine exactly', async () => {
 
 test("spilled rows are read only with their generation's token", async () => {
   await admin(
-    `INSERT INTO pgfan.partial_rows (query_id, generation, fragment, token, vals)
-     VALUES ('00000000-0000-4000-8000-000000000001', 1, 0, 'the-right-token-0123', '["42"]')`,
+    `INSERT INTO pgfan.partial_batches (query_id, generation, fragment, token, batch)
+     VALUES ('00000000-0000-4000-8000-000000000001', 1, 0, 'the-right-token-0123', '[["42"]]')`,
     system.db.url,
   );
   const guess = (token: string) =>

@@ -101,7 +101,7 @@ test('partial results too large for Redis spill to PostgreSQL and combine exactl
   await expectExact(record, sql);
   expect(record.result?.rowCount).toBe(4000);
   expect(record.fragments.every((f) => (f.rows ?? 0) > 50)).toBe(true);
-  const left = await pool.query({ text: 'SELECT count(*) FROM pgfan.partial_rows WHERE query_id = $1', values: [id], rowMode: 'array' });
+  const left = await pool.query({ text: 'SELECT count(*) FROM pgfan.partial_batches WHERE query_id = $1', values: [id], rowMode: 'array' });
   expect(left.rows).toEqual([['0']]);
 }, 60_000);
 

@@ -1,4 +1,3 @@
--- Appends a fragment's spilled partial rows (a JSON array of rows, each an array of text values) under its generation's token.
+-- Appends a batch of a fragment's spilled partial rows (a JSON array of rows, each an array of text values) under its generation's token.
 -- Params: $1 query id; $2 generation; $3 fragment; $4 spill token; $5 the rows.
-INSERT INTO pgfan.partial_rows (query_id, generation, fragment, token, vals)
-SELECT $1, $2, $3, $4, r FROM jsonb_array_elements($5::jsonb) AS r
+INSERT INTO pgfan.partial_batches (query_id, generation, fragment, token, batch) VALUES ($1, $2, $3, $4, $5)

@@ -1,6 +1,6 @@
 /**
- * Partial rows too large to pass through Redis, kept in `pgfan.partial_rows` until the combine
- * has read them.
+ * Partial rows too large to pass through Redis, kept in `pgfan.partial_batches` (a batch of rows
+ * to a row, as JSON text) until the combine has read them.
  */
 import type { Db } from './queries';
 import { loadSql } from './sql-files';
@@ -21,7 +21,7 @@ export interface PartialKey {
   token: string;
 }
 
-/** Appends rows (each an array of text values) for one fragment. */
+/** Appends a batch of rows (each an array of text values) for one fragment, as one row. */
 export async function writePartialRows(db: Db, key: PartialKey, rows: (string | null)[][]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(SQL.write, [key.queryId, key.generation, key.fragment, key.token, JSON.stringify(rows)]);
