@@ -36,7 +36,8 @@ export interface LoggerOptions {
 export function createLogger({ name, level, format, base = {} }: LoggerOptions): Logger {
   // pino's own base (pid, hostname: the pod's name in Kubernetes), and the caller's fields.
   const options = { name, level, base: { pid: process.pid, hostname: hostname(), ...base }, serializers: { err: pino.stdSerializers.err } };
-  if ((format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'json') return pino(options);
-  // Synchronous, in this thread: a line is on the terminal before the process can exit.
+  // Synchronous, in this thread: a line is out before the process can exit. pino's default
+  // (asynchronous) writes let a worker's last lines swap places as it exited.
+  if ((format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'json') return pino(options, pino.destination({ dest: 1, sync: true }));
   return pino(options, pretty({ sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));
 }
