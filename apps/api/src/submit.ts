@@ -36,10 +36,11 @@ export interface Submission {
   /** Aborts the wait when the client goes away (the query goes on). */
   signal: AbortSignal;
   /**
-   * Admit the query only if it is fanned out: a front end that has a session of its own to run it
-   * as written (the PostgreSQL protocol's) gets `{ declined }` instead, and nothing is recorded.
+   * Admit the query only if pgfan runs something other than the user's text (fans it out, or runs
+   * an expert's rewrite of it): a front end that has a session of its own to run the text as
+   * written (the PostgreSQL protocol's) gets `{ declined }` instead, and nothing is recorded.
    */
-  fanOutOnly?: boolean;
+  declineAsWritten?: boolean;
   /** Told the query's id once it is admitted, before it runs (to cancel it while waiting). */
   onAdmitted?: (id: string) => void;
 }
@@ -50,7 +51,7 @@ export interface Submitted {
   finished: boolean;
 }
 
-/** A `fanOutOnly` submission the plan runs as written. */
+/** A `declineAsWritten` submission the plan runs as the user wrote it. */
 export interface Declined {
   declined: 'as-written';
 }
@@ -62,7 +63,7 @@ const INLINE_RUNNER = 'api';
  * Submits a query on behalf of `submission.caller`.
  * @throws ServiceError for a request past a limit, SQL that is refused or fails to plan, or a queue that cannot be reached.
  */
-export async function submit(ctx: ApiContext, submission: Submission & { fanOutOnly: true }): Promise<Submitted | Declined>;
+export async function submit(ctx: ApiContext, submission: Submission & { declineAsWritten: true }): Promise<Submitted | Declined>;
 export async function submit(ctx: ApiContext, submission: Submission): Promise<Submitted>;
 export async function submit(ctx: ApiContext, submission: Submission): Promise<Submitted | Declined> {
   const { sql, partitions, servers, caller } = submission;
@@ -85,7 +86,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
     ctx.plans.remember(cacheKey, plan, capacity.backlog);
   }
-  if (submission.fanOutOnly && plan.mode !== 'fan-out') return { declined: 'as-written' };
+  if (submission.declineAsWritten && plan.mode !== 'fan-out' && !plan.rewrite) return { declined: 'as-written' };
   // The coordinator makes the cut: only a fan-out has fragments to spread.
   if (servers !== undefined && servers > 1 && plan.mode === 'fan-out') plan = { ...plan, servers };
   const id = randomUUID();

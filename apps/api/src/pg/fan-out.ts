@@ -79,7 +79,8 @@ export async function withValues(api: ApiContext, sql: string, parameters: pg.Bi
 }
 
 /**
- * Runs `sql` through the submit service, fanned out or not at all, within the session's
+ * Runs `sql` through the submit service, fanned out or as an expert's rewrite, or not at all
+ * ('forward': the session runs the text itself), within the session's
  * statement_timeout (MAX_TIMEOUT_MS without one), as `caller`.
  */
 export async function fanOut(
@@ -106,7 +107,7 @@ export async function fanOut(
       caller,
       log,
       signal: running.abort.signal,
-      fanOutOnly: true,
+      declineAsWritten: true,
       onAdmitted: (id) => {
         running.id = id;
         if (running.cancelRequested) void cancel(api, id, undefined).catch(() => undefined);

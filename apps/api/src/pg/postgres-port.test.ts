@@ -192,6 +192,26 @@ test('node-postgres, in objects and in arrays, with and without parameters', asy
   }
 });
 
+test('a COUNT(DISTINCT) pgfan runs as the faster DISTINCT subquery goes through the submit service too, in the simple and the extended protocol', async () => {
+  await system.db.exec('CREATE TABLE pages AS SELECT i AS id, md5((i % 20000)::text) AS page FROM generate_series(1, 300000) AS i; ANALYZE pages');
+  const sql = 'SELECT count(DISTINCT page) FROM pages';
+  const [through, straight] = await Promise.all([psql('pgfan', `${sql};`), psql('direct', `${sql};`)]);
+  expect(through).toEqual(straight);
+  expect(straight.stdout.trim()).toBe('20000');
+  const client = await connectedThroughPgfan();
+  try {
+    const withParameter = 'SELECT count(DISTINCT page) AS pages FROM pages WHERE id > $1';
+    const answer = await client.query(withParameter, [100]);
+    expect(answer.rows).toEqual([{ pages: '20000' }]);
+    expect(answer.fields.map((f) => [f.name, f.dataTypeID])).toEqual([['pages', 20]]);
+  } finally {
+    await client.end();
+  }
+  const rewritten = (await history()).filter((q) => q.plan?.reason.includes('runs as count() over SELECT DISTINCT')).map((q) => q.sql);
+  // As psql sent it, and with the parameter's value bound in.
+  expect(rewritten).toEqual(expect.arrayContaining([`${sql};`, "SELECT count(DISTINCT page) AS pages FROM pages WHERE id > ('100'::integer)"]));
+});
+
 /** Sends a CancelRequest for `client`'s session to pgfan's port, as libpq does. */
 async function sendCancel(client: Client): Promise<void> {
   const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };

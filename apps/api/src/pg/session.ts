@@ -1,7 +1,7 @@
 /**
  * One protocol client: its startup and authentication, then its pinned backend session. Every
- * message is forwarded to that session as it came, except a SELECT the planner fans out (simple
- * protocol, or an extended-protocol Execute), which goes through the submit service like a REST
+ * message is forwarded to that session as it came, except a SELECT that pgfan fans out or runs as
+ * an expert's rewrite (simple protocol, or an extended-protocol Execute), which goes through the submit service like a REST
  * query and is answered with PostgreSQL's own messages (fan-out.ts). Messages are handled one at a time, in order, so replies keep the
  * order of requests however the client pipelines them.
  */
