@@ -49,6 +49,7 @@ test('targets are judged from the measurements, and what was not measured says s
     ['scan-bound queries, 10M rows, auto vs direct serial', 'count 2.00×, sum-filter –, q1-groupby –', false],
     ['COUNT(DISTINCT), 10M rows, auto vs the faster direct mode', '2.00×', true],
     ['auto mode vs the faster direct mode, every query and table', 'worst: count on t10m, 1.50×', true],
+    ["ClickBench's 43 queries: auto's total vs PostgreSQL's with its parallel query", '–', null],
     ["spread over 2 replicas vs PostgreSQL's best on one: scan-bound and GROUP BY", '–', null],
     ["spread over 2 replicas vs PostgreSQL's best on one (plain or rewritten): COUNT(DISTINCT)", '–', null],
     ['small queries at 20 concurrent clients', '300/s, p99 90.0 ms, 0 errors', false],
@@ -74,6 +75,31 @@ test('the Markdown has the targets, a row per query with medians, p95s and ratio
   expect(markdown).toContain('1.60 s (1.92 s) 1.88× ⚠ differs');
   expect(markdown).toContain('| 20 | 300 | 60 ms | 90 ms | 0 | 500 | 38 ms | 45 ms |');
   expect(markdown).toContain('| 1 | 100 | 8.00 ms | 12 ms | 0 | – | – | – |');
+});
+
+test("ClickBench: auto's total against PostgreSQL's, met only when no answer differs; a row per query", () => {
+  const query = (number: number, direct: number, pgfan: number, extra: { partitions?: number[]; mismatch?: boolean } = {}) => ({
+    number,
+    direct: summary(direct),
+    pgfan: summary(pgfan),
+    partitions: [1],
+    ...extra,
+  });
+  const clickbench = {
+    table: 'hits',
+    rows: 1_000_000,
+    rounds: 5,
+    cells: [query(0, 200, 150, { partitions: [2] }), query(1, 300, 310)],
+    total: { direct: 500, pgfan: 460 },
+  };
+  const target = (c: typeof clickbench) => judgeTargets({ ...results, clickbench: c }).find((t) => t.name.startsWith('ClickBench'));
+  expect(target(clickbench)).toMatchObject({ name: expect.stringContaining('1,000,000 rows'), measured: '0.92× (460.0 ms vs 500.0 ms)', met: true });
+  expect(target({ ...clickbench, total: { direct: 500, pgfan: 510 } })?.met).toBe(false);
+  expect(target({ ...clickbench, cells: [query(0, 200, 150, { mismatch: true })] })?.met).toBe(false);
+  const markdown = renderMarkdown({ ...results, clickbench });
+  expect(markdown).toContain('which fanned out 1 of them');
+  expect(markdown).toContain('| Q0 | 200 ms | 150 ms | 2 | 0.75× |');
+  expect(markdown).toContain('| **total** | **500 ms** | **460 ms** | | **0.92×** |');
 });
 
 test('the chart is an SVG with a bar per query and mode', () => {
