@@ -5,7 +5,7 @@
  */
 import type { QueryView } from '@pgfan/contracts';
 import { createApiKey, revokeApiKey } from '@pgfan/store';
-import { eventually, startSystem, type System } from '@pgfan/testing';
+import { eventually, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +64,7 @@ beforeAll(async () => {
       PG_TLS_KEY: tls.key,
     },
   });
-  await system.db.exec(`CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`);
+  await system.db.exec(SLOW_FUNCTION_SQL);
   store = new Pool({ connectionString: system.db.url, max: 1 });
 }, 90_000);
 

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { QueryView } from '@pgfan/contracts';
-import { ADMIN_URL, eventually, LEVEL, logLines, startSystem, type System } from '@pgfan/testing';
+import { ADMIN_URL, eventually, LEVEL, logLines, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let system: System;
@@ -30,8 +30,8 @@ beforeAll(async () => {
   await system.db.exec(`
     CREATE TABLE secret (v int);
     REVOKE SELECT ON secret FROM ${ROLE()};
-    CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$;
   `);
+  await system.db.exec(SLOW_FUNCTION_SQL);
 }, 90_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import type { QueryView, ResultPage } from '@pgfan/contracts';
 import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
-import { diffResults, startSystem, type System } from '@pgfan/testing';
+import { diffResults, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 import type { Pool } from 'pg';
 
 const LIMITS = { RESULT_MAX_ROWS: '100', RESULT_MAX_BYTES: '400000' };
@@ -19,7 +19,7 @@ const typeNames = new TypeNames();
 beforeAll(async () => {
   system = await startSystem({ label: 'results', apiEnv: LIMITS, workerEnv: LIMITS });
   pool = createQueryPool({ connectionString: system.db.url, max: 2 });
-  await system.db.exec('CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$');
+  await system.db.exec(SLOW_FUNCTION_SQL);
 }, 90_000);
 
 afterAll(async () => {

@@ -4,14 +4,14 @@
  * session ends at once with PostgreSQL's own words, and the process exits 0.
  */
 import type { QueryView } from '@pgfan/contracts';
-import { eventually, startSystem, type System } from '@pgfan/testing';
+import { eventually, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let system: System;
 
 beforeAll(async () => {
   system = await startSystem({ label: 'shutdown' });
-  await system.db.exec('CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$');
+  await system.db.exec(SLOW_FUNCTION_SQL);
 }, 90_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import { QUEUES, type ClientToServerEvents, type QueryEvent, type QueryView, type ServerToClientEvents } from '@pgfan/contracts';
 import { readJobFailure } from '@pgfan/dispatch';
 import { createApiKey, revokeApiKey } from '@pgfan/store';
-import { eventually, SESSION_DIRTYING_FUNCTIONS_SQL, startSystem, type System } from '@pgfan/testing';
+import { eventually, SESSION_DIRTYING_FUNCTIONS_SQL, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 import { Pool } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 
@@ -28,9 +28,7 @@ beforeAll(async () => {
     apiKey: ALICE,
     apiEnv: { API_KEYS: [ALICE, BOB].join(','), ADMIN_KEYS: ADMIN, API_KEYS_REFRESH_MS: '300' },
   });
-  await system.db.exec(`
-    CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$;
-  `);
+  await system.db.exec(SLOW_FUNCTION_SQL);
   await system.db.exec(SESSION_DIRTYING_FUNCTIONS_SQL);
   store = new Pool({ connectionString: system.db.url, max: 1 });
 }, 90_000);

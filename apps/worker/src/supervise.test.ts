@@ -6,7 +6,7 @@
  */
 import { QueryView, type WorkerScale } from '@pgfan/contracts';
 import { liveWorkers as heartbeats, readScale } from '@pgfan/dispatch';
-import { eventually, startSystem, type System } from '@pgfan/testing';
+import { eventually, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let system: System;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   system = await startSystem({ label: 'supervisor', workers: 0 });
   const admin = new Client({ connectionString: system.db.url });
   await admin.connect();
-  await admin.query(`CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`);
+  await admin.query(SLOW_FUNCTION_SQL);
   await admin.end();
 }, 90_000);
 

@@ -15,6 +15,9 @@ const FIXTURES_SQL = readFileSync(join(__dirname, '..', 'sql', 'fixtures.sql'), 
 
 /** Functions that change the session calling them (settings, an advisory lock), for tests that nothing a user's SQL does outlives it. */
 export const SESSION_DIRTYING_FUNCTIONS_SQL = readFileSync(join(__dirname, '..', 'sql', 'session-dirtying-functions.sql'), 'utf8');
+
+/** `slow(x, ms)`: sleeps `ms` per row and returns `x`, for tests that need a query still running (it splits: it is STABLE). */
+export const SLOW_FUNCTION_SQL = readFileSync(join(__dirname, '..', 'sql', 'slow-function.sql'), 'utf8');
 const TEMPLATE = `pgfan_fixture_${createHash('sha256').update(FIXTURES_SQL).digest('hex').slice(0, 12)}`;
 const TEMPLATE_LOCK = 7_337_001;
 

@@ -1,5 +1,13 @@
 /** @pgfan/testing — support for the tests of every package. Not shipped. */
-export { createTestDatabase, databaseUrl, ADMIN_URL, SESSION_DIRTYING_FUNCTIONS_SQL, TEST_DATABASE_PREFIX, type TestDatabase } from './database';
+export {
+  createTestDatabase,
+  databaseUrl,
+  ADMIN_URL,
+  SESSION_DIRTYING_FUNCTIONS_SQL,
+  SLOW_FUNCTION_SQL,
+  TEST_DATABASE_PREFIX,
+  type TestDatabase,
+} from './database';
 export { diffResults, diffSubset, type RowOrder } from './compare';
 export { DIFFERENTIAL_CASES, SPLIT_SHARE, type DifferentialCase } from './corpus';
 export { randomQuery, type RandomQuery } from './random-queries';

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { eventually, startSystem, type System } from '@pgfan/testing';
+import { eventually, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 
 const CLIENTS = join(__dirname, 'clients');
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   pgfan = { host, port };
   const url = new URL(system.queryUrl);
   direct = { host: url.hostname, port: url.port || '5432', user: decodeURIComponent(url.username) };
-  await system.db.exec('CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$');
+  await system.db.exec(SLOW_FUNCTION_SQL);
   admin = new Client({ connectionString: system.db.url });
   await admin.connect();
 }, 90_000);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { QueryView } from '@pgfan/contracts';
-import { DIFFERENTIAL_CASES, eventually, startSystem, type System } from '@pgfan/testing';
+import { DIFFERENTIAL_CASES, eventually, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 
 const run = promisify(execFile);
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   pgfan = { host, port };
   const url = new URL(system.queryUrl);
   direct = { host: url.hostname, port: url.port || '5432', user: decodeURIComponent(url.username) };
-  await system.db.exec('CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$');
+  await system.db.exec(SLOW_FUNCTION_SQL);
 }, 90_000);
 
 afterAll(async () => {

@@ -1,13 +1,10 @@
 /** Submitting, following and checking queries in the tests that break the system under them. */
 import { QueryView, type ResultSet } from '@pgfan/contracts';
 import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
-import { diffResults, eventually, startSystem, type RunningProcess, type System, type SystemOptions } from '@pgfan/testing';
+import { diffResults, eventually, SLOW_FUNCTION_SQL, startSystem, type RunningProcess, type System, type SystemOptions } from '@pgfan/testing';
 import type { Pool } from 'pg';
 
 const FINAL = ['completed', 'failed', 'cancelled'];
-
-/** A function that sleeps `ms` per row and returns `x`: STABLE is a promise the planner trusts, so it splits. */
-const SLOW_FUNCTION = `CREATE FUNCTION slow(x bigint, ms int) RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT x FROM pg_sleep(ms / 1000.0) $$`;
 
 export type QueryClient = ReturnType<typeof queryClient>;
 export type DirectResults = ReturnType<typeof directResults>;
@@ -56,7 +53,7 @@ export interface SlowSystem {
 /** A system with `slow()` installed, for the tests that break parts of it under running queries. */
 export async function startSlowSystem(options: SystemOptions): Promise<SlowSystem> {
   const system = await startSystem(options);
-  await system.db.exec(SLOW_FUNCTION);
+  await system.db.exec(SLOW_FUNCTION_SQL);
   const pool = createQueryPool({ connectionString: system.db.url, max: 2 });
   return {
     system,
