@@ -57,3 +57,28 @@ export function diffSubset(unlimited: ResultSet, actual: ResultSet, expectedCoun
   }
   return null;
 }
+
+/** A number as a client decoded it or as PostgreSQL prints it, and whether it is written as a float (with a fraction or an exponent). */
+function asNumber(value: unknown): { n: number; float: boolean } | null {
+  if (typeof value === 'number') return { n: value, float: !Number.isInteger(value) };
+  if (typeof value !== 'string' || !/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value)) return null;
+  return { n: Number(value), float: /[.e]/i.test(value) };
+}
+
+/**
+ * Values as clients decode them (text, numbers, arrays, objects) equal, except floats, which may
+ * differ as a fan-out's other order of additions makes them: within `tolerance` relative. Two
+ * integers must match exactly: a count one off is wrong at any size.
+ */
+export function sameAllowingFloatRounding(expected: unknown, actual: unknown, tolerance = 1e-9): boolean {
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    return expected.length === actual.length && expected.every((e, i) => sameAllowingFloatRounding(e, actual[i], tolerance));
+  }
+  if (expected && actual && typeof expected === 'object' && typeof actual === 'object') {
+    return sameAllowingFloatRounding(Object.entries(expected), Object.entries(actual), tolerance);
+  }
+  if (expected === actual) return true;
+  const [a, b] = [asNumber(expected), asNumber(actual)];
+  if (!a || !b || !(a.float || b.float) || !Number.isFinite(a.n) || !Number.isFinite(b.n)) return false;
+  return Math.abs(a.n - b.n) <= tolerance * Math.max(Math.abs(a.n), Math.abs(b.n));
+}

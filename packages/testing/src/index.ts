@@ -8,7 +8,7 @@ export {
   TEST_DATABASE_PREFIX,
   type TestDatabase,
 } from './database';
-export { diffResults, diffSubset, type RowOrder } from './compare';
+export { diffResults, diffSubset, sameAllowingFloatRounding, type RowOrder } from './compare';
 export { DIFFERENTIAL_CASES, SPLIT_SHARE, type DifferentialCase } from './corpus';
 export { randomQuery, type RandomQuery } from './random-queries';
 export {

@@ -5,7 +5,7 @@
  */
 import { Client, type FieldDef } from 'pg';
 import type { QueryView } from '@pgfan/contracts';
-import { startSystem, type System } from '@pgfan/testing';
+import { sameAllowingFloatRounding, startSystem, type System } from '@pgfan/testing';
 import { RECORDED_SESSIONS } from './clients/sessions';
 
 let system: System;
@@ -37,16 +37,6 @@ async function replay(client: Client, statements: string[], protocol: 'simple' |
   return outcomes;
 }
 
-/** Equal, floats within 1e-9 relative (a fan-out sums in another order). */
-function same(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
-  if (a && b && typeof a === 'object' && typeof b === 'object') return same(Object.entries(a), Object.entries(b));
-  if (typeof a === 'string' && typeof b === 'string' && a !== b && /^-?\d+\.\d+$/.test(a) && /^-?\d+\.\d+$/.test(b)) {
-    return Math.abs(Number(a) - Number(b)) <= 1e-9 * Math.max(Math.abs(Number(a)), Math.abs(Number(b)));
-  }
-  return a === b;
-}
-
 test.each(RECORDED_SESSIONS.map((s) => [s.tool, s] as const))('%s: every statement as PostgreSQL answers it, its query fanned out', async (_, session) => {
   const [host, port] = (system.pgAddress ?? '').split(':');
   const url = new URL(system.queryUrl);
@@ -55,7 +45,7 @@ test.each(RECORDED_SESSIONS.map((s) => [s.tool, s] as const))('%s: every stateme
   await Promise.all([through.connect(), direct.connect()]);
   try {
     const [got, want] = await Promise.all([replay(through, session.statements, session.protocol), replay(direct, session.statements, session.protocol)]);
-    const differing = session.statements.filter((_, i) => !same(got[i], want[i]));
+    const differing = session.statements.filter((_, i) => !sameAllowingFloatRounding(got[i], want[i]));
     expect(differing).toEqual([]);
     expect(want.filter((o) => 'error' in o)).toEqual([]);
   } finally {

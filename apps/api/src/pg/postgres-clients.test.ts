@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { eventually, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
+import { eventually, sameAllowingFloatRounding, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 
 const CLIENTS = join(__dirname, 'clients');
 
@@ -55,16 +55,6 @@ function runClient(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** Equal, or floats within 1e-9 relative (a fan-out adds floats in another order). */
-function sameValues(expected: unknown, actual: unknown): boolean {
-  if (Array.isArray(expected) && Array.isArray(actual)) return expected.length === actual.length && expected.every((e, i) => sameValues(e, actual[i]));
-  if (typeof expected === 'string' && typeof actual === 'string' && expected !== actual) {
-    const [a, b] = [Number(expected), Number(actual)];
-    return Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
-  }
-  return expected === actual;
-}
-
 describe.each(['psycopg', 'psycopg2'])('%s', (driver) => {
   const run = (target: { host: string; port: string }, user: string) =>
     runClient('/usr/bin/python3', [join(CLIENTS, 'psycopg_client.py'), driver, target.host, target.port, system.db.name, user]).then(
@@ -74,7 +64,7 @@ describe.each(['psycopg', 'psycopg2'])('%s', (driver) => {
   test('parameters, a server-side cursor, connection.cancel() mid-query: as PostgreSQL answers', async () => {
     const through = await run(pgfan, 'anyone');
     const expected = await run(direct, direct.user);
-    expect(sameValues(expected.rows, through.rows)).toBe(true);
+    expect(sameAllowingFloatRounding(expected.rows, through.rows)).toBe(true);
     expect(through.columns).toEqual(expected.columns);
     expect(through.cursor).toEqual(expected.cursor);
     expect([through.cancel, through.after]).toEqual(['57014', 1]);
@@ -109,7 +99,7 @@ test('pgjdbc: binary results past prepareThreshold, parameters, setFetchSize in 
   const expected = await run(direct, direct.user);
   for (let i = 1; i <= 8; i++) {
     const rows = (m: Map<string, string>) => (m.get(`prepared${i}`) ?? '').split(';').map((row) => row.split('|'));
-    expect(sameValues(rows(expected), rows(through))).toBe(true);
+    expect(sameAllowingFloatRounding(rows(expected), rows(through))).toBe(true);
   }
   expect(through.get('parameters')).toBe(expected.get('parameters'));
   expect(through.get('fetched')).toBe(expected.get('fetched'));

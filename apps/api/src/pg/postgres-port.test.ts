@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { QueryView } from '@pgfan/contracts';
-import { DIFFERENTIAL_CASES, eventually, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
+import { DIFFERENTIAL_CASES, eventually, sameAllowingFloatRounding, SLOW_FUNCTION_SQL, startSystem, type System } from '@pgfan/testing';
 
 const run = promisify(execFile);
 
@@ -63,14 +63,8 @@ function sameLine(expected: string, actual: string): boolean {
   const b = actual.split('|');
   return (
     a.length === b.length &&
-    a.every((x, i) => {
-      const y = b[i] as string;
-      if (x === y) return true;
-      const [p, q] = [Number(x), Number(y)];
-      if (!Number.isFinite(p) || !Number.isFinite(q) || !/[.e]/.test(x + y)) return false;
-      const tolerance = x.replace(/[^0-9]/g, '').length <= 9 ? 1e-6 : 1e-9;
-      return Math.abs(p - q) <= tolerance * Math.max(Math.abs(p), Math.abs(q));
-    })
+    // real prints at most 9 significant digits.
+    a.every((x, i) => sameAllowingFloatRounding(x, b[i], x.replace(/[^0-9]/g, '').length <= 9 ? 1e-6 : 1e-9))
   );
 }
 
