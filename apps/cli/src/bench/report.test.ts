@@ -116,4 +116,6 @@ test('answers compare cell by cell, numbers within 1e-9 relative', () => {
   expect(sameRows([['1']], [['2']])).toBe(false);
   expect(sameRows([['1']], [['1'], ['1']])).toBe(false);
   expect(sameRows([[null]], [['0']])).toBe(false);
+  expect(sameRows([['1000000000000']], [['1000000000001']])).toBe(false);
+  expect(sameRows([['3']], [['3.0000000000000004']])).toBe(true);
 });

@@ -125,10 +125,10 @@ export function sameRows(expected: Row[], actual: Row[]): boolean {
   });
 }
 
-/** Equal text, or numbers equal within 1e-9 relative. */
+/** Equal text, or floats (one written with a fraction or an exponent) within 1e-9 relative: integers match exactly, a count one off is wrong at any size. */
 export function sameValue(a: string | null, b: string | null): boolean {
   if (a === b) return true;
-  if (a === null || b === null) return false;
+  if (a === null || b === null || !/[.e]/i.test(a + b)) return false;
   const [x, y] = [Number(a), Number(b)];
   return Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
 }
