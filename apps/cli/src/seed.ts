@@ -54,7 +54,7 @@ export interface GeneratedTable {
 }
 
 /** The demo table `events` (web-analytics page views). */
-export const DEMO: GeneratedTable = {
+const DEMO: GeneratedTable = {
   create: CREATE,
   insert: INSERT,
   params: (from, to) => [from, to],
@@ -79,7 +79,7 @@ export interface SeedOptions {
  * @throws Error if a table of that name exists that is not a pgfan demo table.
  */
 export function seedDemo(databaseUrl: string, rows: number, options: SeedOptions = {}): Promise<number | null> {
-  return seedTable(databaseUrl, DEMO, rows, options);
+  return seedTable(databaseUrl, DEMO, rows, { table: DEMO_TABLE, ...options });
 }
 
 /**
@@ -87,8 +87,8 @@ export function seedDemo(databaseUrl: string, rows: number, options: SeedOptions
  * when an existing table was kept.
  * @throws Error if a table of that name exists that this kind of table did not make.
  */
-export async function seedTable(databaseUrl: string, kind: GeneratedTable, rows: number, options: SeedOptions = {}): Promise<number | null> {
-  const { table = DEMO_TABLE, chunks = 2, ifMissing = false, ifDifferentSize = false } = options;
+export async function seedTable(databaseUrl: string, kind: GeneratedTable, rows: number, options: SeedOptions & { table: string }): Promise<number | null> {
+  const { table, chunks = 2, ifMissing = false, ifDifferentSize = false } = options;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) throw new Error(`not a plain lower-case table name: ${table}`);
   const started = performance.now();
   const pool = new Pool({ connectionString: databaseUrl, max: chunks, application_name: 'pgfan-seed' });

@@ -47,13 +47,13 @@ export function distinctSubquery(q: SelectQuery, facts: CatalogFacts): { sql: st
   if (!call.distinct || call.star || call.filter || call.keyword || call.args.length !== 1) return null;
   const column = call.args[0];
   if (column?.kind !== 'column' || column.schema !== undefined) return null;
-  const type = facts.table.columns.find((c) => c.name === column.name)?.type;
-  if (type === undefined || !EXACT_TYPES.test(type)) return null;
+  const described = facts.table.columns.find((c) => c.name === column.name);
+  if (described === undefined || !EXACT_TYPES.test(described.type)) return null;
   const rows = `${printExpr(column)} FROM ${printTable(q.from)}${q.where ? ` WHERE ${printExpr(q.where)}` : ''}`;
   return {
     sql: `SELECT count(${quoteIdent(column.name)}) AS ${quoteIdent(item.alias ?? 'count')} FROM (SELECT DISTINCT ${rows}) AS ${quoteIdent(DERIVED)}`,
-    sortSql: TEXT_TYPES.test(type) ? `SELECT ${rows} ORDER BY 1` : null,
-    distinct: facts.table.columns.find((c) => c.name === column.name)?.distinct ?? null,
+    sortSql: TEXT_TYPES.test(described.type) ? `SELECT ${rows} ORDER BY 1` : null,
+    distinct: described.distinct ?? null,
   };
 }
 

@@ -94,7 +94,6 @@ function protocolLines(results: BenchResults): string[] {
 /** The ClickBench section: each query on both sides, and the totals. */
 function clickBenchLines(c: ClickBenchResults): string[] {
   const fanned = c.cells.filter((cell) => cell.partitions.some((n) => n > 1)).length;
-  const ratio = (cell: { direct: number; pgfan: number }) => `${(cell.pgfan / cell.direct).toFixed(2)}×`;
   return [
     '## ClickBench',
     '',
@@ -104,9 +103,9 @@ function clickBenchLines(c: ClickBenchResults): string[] {
     '| ---: | ---: | ---: | ---: | ---: |',
     ...c.cells.map(
       (cell) =>
-        `| Q${cell.number} | ${ms(cell.direct.median)} | ${ms(cell.pgfan.median)}${cell.mismatch ? ' ⚠ differs' : ''} | ${cell.partitions.join(', ')} | ${ratio({ direct: cell.direct.median, pgfan: cell.pgfan.median })} |`,
+        `| Q${cell.number} | ${ms(cell.direct.median)} | ${ms(cell.pgfan.median)}${cell.mismatch ? ' ⚠ differs' : ''} | ${cell.partitions.join(', ')} | ${formatTimes(cell.pgfan.median / cell.direct.median)} |`,
     ),
-    `| **total** | **${ms(c.total.direct)}** | **${ms(c.total.pgfan)}** | | **${ratio(c.total)}** |`,
+    `| **total** | **${ms(c.total.direct)}** | **${ms(c.total.pgfan)}** | | **${formatTimes(c.total.pgfan / c.total.direct)}** |`,
   ];
 }
 

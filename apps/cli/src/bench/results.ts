@@ -87,11 +87,11 @@ export function judgeTargets(results: BenchResults): Target[] {
   const slowest = autoCells
     .map((c) => ({ c, ratio: c.summary.median / (bestDirect(results, c.table, c.query)?.summary.median ?? NaN) }))
     .sort((a, b) => b.ratio - a.ratio)[0];
+  const { clickbench } = results;
   const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : `${n.toFixed(1)} ms`);
   const spread = results.scaleOut ? scaleOutSpeedups(results.scaleOut) : [];
   const spreadOf = (queries: string[]) => spread.filter((s) => queries.includes(s.query));
   const scaling = spreadOf(['count', 'sum-filter', 'q1-groupby']);
-  const { clickbench } = results;
   const distinctSpread = spreadOf(['count-distinct']);
   return [
     {
@@ -128,7 +128,7 @@ export function judgeTargets(results: BenchResults): Target[] {
       name: `ClickBench's 43 queries${clickbench ? `, ${clickbench.rows.toLocaleString('en-US')} rows` : ''}: auto's total vs PostgreSQL's with its parallel query`,
       goal: '≤ 1.0×',
       measured: clickbench
-        ? `${(clickbench.total.pgfan / clickbench.total.direct).toFixed(2)}× (${ms(clickbench.total.pgfan)} vs ${ms(clickbench.total.direct)})`
+        ? `${formatTimes(clickbench.total.pgfan / clickbench.total.direct)} (${ms(clickbench.total.pgfan)} vs ${ms(clickbench.total.direct)})`
         : '–',
       met: clickbench ? clickbench.total.pgfan <= clickbench.total.direct && clickbench.cells.every((c) => !c.mismatch) : null,
     },
