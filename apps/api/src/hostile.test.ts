@@ -176,6 +176,15 @@ async function databaseState() {
   };
 }
 
+test('a NUL character in the SQL is refused before it is planned: PostgreSQL would read only the text before it', async () => {
+  // Found by the fuzz test: "SELECT--\u0000count(…) FROM events" planned as "SELECT--", then failed to record (a 500).
+  const { status, body } = await system.request<{ error?: { code: string; message: string } }>('POST', '/api/queries?wait=5000', {
+    sql: 'SELECT--\u0000count(*) FROM events',
+  });
+  expect(status).toBe(400);
+  expect(body.error).toEqual({ code: 'SYNTAX_ERROR', message: 'the query contains a NUL character (U+0000), which PostgreSQL does not accept in SQL' });
+});
+
 test(`none of ${HOSTILE.length} hostile statements executes: each is refused with a 4xx and a stable code`, async () => {
   expect(HOSTILE.length).toBeGreaterThanOrEqual(50);
   const before = await databaseState();

@@ -161,6 +161,9 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
 /** The limits on what one request may ask for, whatever its protocol. */
 function checkLimits(ctx: ApiContext, sql: string, partitions: number | undefined, timeoutMs: number): void {
   if (timeoutMs > ctx.env.MAX_TIMEOUT_MS) throw new ServiceError('BAD_REQUEST', `timeoutMs must be at most ${ctx.env.MAX_TIMEOUT_MS}`);
+  // PostgreSQL reads statement text up to a NUL and stores no NUL in text: the query it planned
+  // would not be the one sent, and its record could not be written.
+  if (sql.includes('\u0000')) throw new ServiceError('SYNTAX_ERROR', 'the query contains a NUL character (U+0000), which PostgreSQL does not accept in SQL');
   if (sql.length > ctx.env.MAX_SQL_LENGTH) {
     throw new ServiceError('QUERY_TOO_LONG', `the query is ${sql.length} characters long; at most ${ctx.env.MAX_SQL_LENGTH} are accepted (MAX_SQL_LENGTH)`);
   }
