@@ -91,15 +91,20 @@ export async function planOnDatabase(
   if (facts.status === 'rejected') throw fromDatabaseError(facts.reason);
   if (startedAt.status === 'rejected') throw fromDatabaseError(startedAt.reason);
 
+  // Before the choice: run as written, the query runs as the rewrite, and fragments must beat that.
+  const rewrite = await cheaperRewrite(pool, expertRewrite(parsed, facts.value), explained.value);
   const preparation = prepareSplit(parsed, facts.value, {
     ...options,
     estimate: explained.value.estimate,
+    ...(rewrite ? { rewrite: rewrite.estimate } : {}),
     ...(startedAt.value === undefined ? {} : { transactionTime: startedAt.value }),
   });
-  if (preparation.kind === 'as-written') {
-    const plan = planAsWritten(parsed, preparation.reason, preparation.prediction);
-    return { parsed, plan: await withExpertRewrite(pool, expertRewrite(parsed, facts.value), explained.value, plan) };
-  }
+  /** The query in one piece: the rewrite, if there is one, else the user's text. */
+  const whole = (reason: string, prediction = preparation.prediction) => {
+    const plan = planAsWritten(parsed, reason, prediction);
+    return { parsed, plan: rewrite ? withRewrite(plan, rewrite) : plan };
+  };
+  if (preparation.kind === 'as-written') return whole(preparation.reason);
   const { keyBounds } = preparation;
   const [reprinted, probe, bounds] = await Promise.allSettled([
     explain(pool, preparation.verifySql, false),
@@ -112,42 +117,32 @@ export async function planOnDatabase(
     reprinted.status === 'rejected' ||
     !(reprinted.value.reading === explained.value.reading || (await sameReading(pool, parsed.sql, preparation.verifySql)))
   ) {
-    return {
-      parsed,
-      plan: planAsWritten(parsed, 'the planner reads this query differently from PostgreSQL, so it runs as written', preparation.prediction),
-    };
+    return whole('the planner reads this query differently from PostgreSQL, so it runs as written');
   }
   if (probe.status === 'rejected') {
-    return {
-      parsed,
-      plan: planAsWritten(
-        parsed,
-        `PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`,
-        preparation.prediction,
-      ),
-    };
+    return whole(`PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`);
   }
   if (bounds.status === 'rejected') throw fromDatabaseError(bounds.reason);
   return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value) };
 }
 
 /**
- * `plan` running the expert's rewrite instead of the user's text, when there is one, PostgreSQL
- * reads the user's query as the planner does (the rewrite is printed from that reading), and
- * PostgreSQL estimates the rewrite cheaper than the user's query — with, for text, the sort that
- * estimate leaves out (`ExpertRewrite.sortSql`). Otherwise `plan` unchanged.
+ * The expert's rewrite with its estimate, when there is one, PostgreSQL reads the user's query as
+ * the planner does (the rewrite is printed from that reading), and PostgreSQL estimates the
+ * rewrite cheaper than the user's query — with, for text, the sort that estimate leaves out
+ * (`ExpertRewrite.sortSql`). Otherwise null.
  */
-async function withExpertRewrite(pool: Pool, rewrite: ExpertRewrite | null, original: Explained, plan: Plan): Promise<Plan> {
-  if (!rewrite) return plan;
+async function cheaperRewrite(pool: Pool, rewrite: ExpertRewrite | null, original: Explained): Promise<(ExpertRewrite & { estimate: QueryEstimate }) | null> {
+  if (!rewrite) return null;
   const [reprinted, rewritten, sorted] = await Promise.allSettled([
     explain(pool, rewrite.verifySql, false),
     explain(pool, rewrite.sql, false),
     rewrite.sortSql === null ? Promise.resolve(original) : explain(pool, rewrite.sortSql, false),
   ]);
-  if (reprinted.status === 'rejected' || rewritten.status === 'rejected' || sorted.status === 'rejected') return plan;
-  if (reprinted.value.reading !== original.reading) return plan;
+  if (reprinted.status === 'rejected' || rewritten.status === 'rejected' || sorted.status === 'rejected') return null;
+  if (reprinted.value.reading !== original.reading) return null;
   const bar = Math.max(original.estimate.totalCost, sorted.value.estimate.totalCost);
-  return rewritten.value.estimate.totalCost < bar ? withRewrite(plan, rewrite) : plan;
+  return rewritten.value.estimate.totalCost < bar ? { ...rewrite, estimate: rewritten.value.estimate } : null;
 }
 
 /**

@@ -6,7 +6,7 @@
  * cheaper (a low-cardinality column), not where it is not (a column of nearly unique values);
  * the statistics' gate for non-text columns is tested in the planner.
  */
-import { asWrittenSql, catalogRequest, distinctSubquery, parseQuery } from '@pgfan/planner';
+import { asWrittenSql, catalogRequest, DEFAULT_COST_MODEL, distinctSubquery, parseQuery } from '@pgfan/planner';
 import { useQueryPool } from './__tests__/harness';
 import { loadCatalogFacts } from './catalog';
 import { planOnDatabase } from './planning';
@@ -96,4 +96,19 @@ test('where PostgreSQL does not estimate the rewrite cheaper (nearly unique valu
   expect(asWrittenSql(unique.plan)).toBe('SELECT count(DISTINCT visitor) FROM visits');
   const other = await planOnDatabase(t.pool, 'SELECT count(DISTINCT shop), count(*) FROM visits', { workers: 1 }, t.typeNames);
   expect(other.plan.rewrite).toBeUndefined();
+});
+
+test('the rewrite is one more way to run the query: weighed against fragments, it runs where it is predicted faster, and the fan-out where that is', async () => {
+  const sql = 'SELECT count(DISTINCT shop) FROM visits';
+  // count(DISTINCT) as written predicted slow enough to fan out.
+  const slowText = { ...DEFAULT_COST_MODEL, fanOutMs: 2, costScales: { ...DEFAULT_COST_MODEL.costScales, distinct: 8 } };
+  const rewritten = await planOnDatabase(t.pool, sql, { workers: 4, costModel: slowText }, t.typeNames);
+  expect(rewritten.plan).toMatchObject({ mode: 'as-written', rewrite: await rewriteOf(sql), prediction: { queryClass: 'grouped' } });
+  expect(rewritten.plan.reason).toMatch(/^predicted .* ms rewritten.* in \d fragments: splitting would not pay; runs as count\(\) over SELECT DISTINCT/);
+  // Hashed grouping as slow as that too: the fragments win.
+  const slowGrouping = { ...slowText, costScales: { ...slowText.costScales, grouped: 8 } };
+  const fannedOut = await planOnDatabase(t.pool, sql, { workers: 4, costModel: slowGrouping }, t.typeNames);
+  expect(fannedOut.plan).toMatchObject({ mode: 'fan-out', prediction: { queryClass: 'distinct' } });
+  expect(fannedOut.plan.rewrite).toBeUndefined();
+  expect(fannedOut.plan.reason).toMatch(/ms rewritten/);
 });

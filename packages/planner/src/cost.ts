@@ -162,6 +162,8 @@ export interface Prediction {
   /** Running as written (chosen, or as a fallback) means PostgreSQL's serial plan, predicted faster than its parallel one. */
   serialPlan: boolean;
   fanOutMs: number | null;
+  /** Whose learned scale predicted the side chosen, and learns from its time: a rewrite run as written is `grouped`. */
+  queryClass: QueryClass;
   reason: string;
 }
 
@@ -255,6 +257,31 @@ export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEF
 
 export function predictAsWrittenPlan(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
   return asWritten(model.costScales[queryClass(shape)], distinctSortCost(shape, estimate), estimate, model);
+}
+
+/** Running as written, and the class whose scale predicts it. */
+export interface AsWrittenSide extends AsWrittenPrediction {
+  queryClass: QueryClass;
+  /** The expert's rewrite runs, not the user's text. */
+  rewritten: boolean;
+}
+
+/**
+ * What running the query as written means: the user's text, or, where the engine found one that
+ * PostgreSQL estimates cheaper, the expert's rewrite (`rewrite`, its estimate), which then runs
+ * instead. The rewrite (count over SELECT DISTINCT) is a hashed grouping with no DISTINCT
+ * aggregate: predicted, and taught, as a grouped query — its time is not count(DISTINCT)'s.
+ * @param shape null for a query the planner cannot shape.
+ */
+export function predictAsWrittenSide(
+  shape: Shape | null,
+  estimate: QueryEstimate,
+  model: CostModel = DEFAULT_COST_MODEL,
+  rewrite?: QueryEstimate,
+): AsWrittenSide {
+  if (rewrite) return { ...asWritten(model.costScales.grouped, 0, rewrite, model), queryClass: 'grouped', rewritten: true };
+  if (!shape) return { ...predictAsWritten(estimate, model), queryClass: 'other', rewritten: false };
+  return { ...predictAsWrittenPlan(shape, estimate, model), queryClass: queryClass(shape), rewritten: false };
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
@@ -382,16 +409,18 @@ const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 /** How a reason tells of a wait for worker slots, if any. */
 const waiting = (waitMs: number) => (waitMs > 0 ? ` (${ms(waitMs)} ms of it waiting for worker slots)` : '');
 
-/** "as written", and how PostgreSQL will run it when that is in parallel, or why not. */
-function asWrittenLabel(estimate: QueryEstimate, serialPlan: boolean, model: CostModel): string {
+/** "as written" (or "rewritten"), and how PostgreSQL will run it when that is in parallel, or why not. */
+function asWrittenLabel(estimate: QueryEstimate, side: AsWrittenSide, model: CostModel): string {
   const workers = estimate.parallelWorkers ?? 0;
-  if (serialPlan) return `as written without parallel workers (they take ${ms(parallelStartupMs(workers, model) ?? 0)} ms to start)`;
-  return workers > 0 ? `as written (PostgreSQL's parallel plan, ${workers} worker${workers === 1 ? '' : 's'})` : 'as written';
+  const how = side.rewritten ? 'rewritten' : 'as written';
+  if (side.serialPlan) return `${how} without parallel workers (they take ${ms(parallelStartupMs(workers, model) ?? 0)} ms to start)`;
+  return workers > 0 ? `${how} (PostgreSQL's parallel plan, ${workers} worker${workers === 1 ? '' : 's'})` : how;
 }
 
 /**
  * Chooses the fragment count for automatic partitioning: the k in 2..maxPartitions with the
- * lowest predicted time, if that beats running as written by the model's margin.
+ * lowest predicted time, if that beats running as written — the user's text, or the expert's
+ * rewrite where there is one (`rewrite`, its estimate) — by the model's margin.
  * @param parallelism fragments that can run at once (worker slots).
  * @param waitMs how long a fan-out would wait for those slots first (`queueWaitMs`).
  */
@@ -402,11 +431,13 @@ export function chooseFanOut(
   maxPartitions: number,
   model: CostModel = DEFAULT_COST_MODEL,
   waitMs = 0,
+  rewrite?: QueryEstimate,
 ): Prediction {
-  const { ms: asWrittenMs, fixedMs: asWrittenFixedMs, serialPlan } = predictAsWrittenPlan(shape, estimate, model);
-  const label = asWrittenLabel(estimate, serialPlan, model);
-  if (parallelism < 2)
-    return { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
+  const side = predictAsWrittenSide(shape, estimate, model, rewrite);
+  const { ms: asWrittenMs, fixedMs: asWrittenFixedMs, serialPlan } = side;
+  const asWrittenSide = { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, queryClass: side.queryClass };
+  const label = asWrittenLabel(rewrite ?? estimate, side, model);
+  if (parallelism < 2) return { ...asWrittenSide, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
   let best = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
     const predicted = waitMs + predictFanOutMs(shape, estimate, k, parallelism, model);
@@ -414,19 +445,15 @@ export function chooseFanOut(
   }
   if (best.ms > model.minGain * asWrittenMs) {
     return {
-      partitions: null,
-      asWrittenMs,
-      asWrittenFixedMs,
-      serialPlan,
+      ...asWrittenSide,
       fanOutMs: best.ms,
       reason: `predicted ${ms(asWrittenMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}: splitting would not pay`,
     };
   }
   return {
+    ...asWrittenSide,
     partitions: best.k,
-    asWrittenMs,
-    asWrittenFixedMs,
-    serialPlan,
+    queryClass: queryClass(shape),
     fanOutMs: best.ms,
     reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}, ${ms(asWrittenMs)} ms ${label}`,
   };

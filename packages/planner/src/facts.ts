@@ -12,6 +12,11 @@ export interface ColumnFacts {
   type: string;
   /** `pg_stats.n_distinct`: distinct values, or minus their fraction of the rows; null without statistics. */
   distinct?: number | null;
+  /**
+   * `pg_stats`: the share of the rows its most common values cover (the sum of
+   * `most_common_freqs`); null or absent without such a list.
+   */
+  commonShare?: number | null;
 }
 
 export interface TableFacts {

@@ -16,9 +16,8 @@ import type { ParsedQuery } from './parse';
 import {
   chooseFanOut,
   fanOutFixedMs,
-  predictAsWritten,
+  predictAsWrittenSide,
   predictFanOutMs,
-  predictAsWrittenPlan,
   queryClass,
   queueWaitMs,
   type AsWrittenPrediction,
@@ -64,6 +63,12 @@ export interface PlanOptions {
    * (cost.ts); without it, table size alone (`policy`).
    */
   estimate?: QueryEstimate;
+  /**
+   * EXPLAIN's estimate of the expert's rewrite (`rewrite.ts`), when the engine found one PostgreSQL
+   * estimates cheaper than the user's text: run as written, the query runs as that rewrite, and
+   * the cost model weighs fragments against it.
+   */
+  rewrite?: QueryEstimate;
   costModel?: CostModel;
   /**
    * When the query's transaction started, as `YYYY-MM-DD HH:MI:SS.US+00`: what `now()` and its
@@ -189,13 +194,10 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
 }
 
 /** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
-export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel'>): Extract<Preparation, { kind: 'as-written' }> {
+export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel' | 'rewrite'>): Extract<Preparation, { kind: 'as-written' }> {
   if (!options.estimate) return { kind: 'as-written', reason };
-  return {
-    kind: 'as-written',
-    reason,
-    prediction: { ...asWrittenFields(predictAsWritten(options.estimate, options.costModel)), fanOutMs: null, automatic: true, queryClass: 'other' },
-  };
+  const side = predictAsWrittenSide(null, options.estimate, options.costModel, options.rewrite);
+  return { kind: 'as-written', reason, prediction: { ...asWrittenFields(side), fanOutMs: null, automatic: true, queryClass: side.queryClass } };
 }
 
 /** The fragment count: as requested, else by the cost model when there is an estimate, else by table size. */
@@ -220,7 +222,7 @@ function decidePartitions(
       count: k,
       reason: byRequest.reason,
       prediction: {
-        ...asWrittenFields(predictAsWrittenPlan(shape, estimate, costModel)),
+        ...asWrittenFields(predictAsWrittenSide(shape, estimate, costModel, options.rewrite)),
         fanOutMs,
         automatic: false,
         queryClass: queryClass(shape),
@@ -229,7 +231,7 @@ function decidePartitions(
     };
   }
   if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
-  const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel, waitMs);
+  const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel, waitMs, options.rewrite);
   const split = choice.partitions !== null;
   return {
     count: choice.partitions,
@@ -238,7 +240,7 @@ function decidePartitions(
       ...asWrittenFields({ ms: choice.asWrittenMs, fixedMs: choice.asWrittenFixedMs, serialPlan: choice.serialPlan }),
       fanOutMs: split ? choice.fanOutMs : null,
       automatic: true,
-      queryClass: queryClass(shape),
+      queryClass: choice.queryClass,
       ...(split ? { fanOutFixedMs: waitMs + fanOutFixedMs(shape, estimate, choice.partitions as number, costModel), ...behind } : {}),
     },
   };
