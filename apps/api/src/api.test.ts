@@ -2,6 +2,7 @@
  * The REST API against the running system: real API and worker processes, real PostgreSQL and
  * Redis. Submit and poll, ?wait=, history, and every error status a client can get.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
@@ -264,6 +265,27 @@ test("each finished fan-out teaches the model a fan-out's fixed cost, which heal
   expect(after).toBeLessThanOrEqual(1000);
   const health = await system.request<{ costModel: { fanOutMs: number } }>('GET', '/api/health');
   expect(health.body.costModel.fanOutMs).toBe(after);
+});
+
+test("a statement's run teaches its own factor, which its next plan predicts with", async () => {
+  const sql = 'SELECT count(*) FROM generate_series(1, 3000000) AS g';
+  const first = await submit({ sql }, 30_000);
+  expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written' } });
+  const predicted = first.body.plan.prediction?.asWrittenMs as number;
+  const ran = first.body.fragments[0]?.ms as number;
+  // PostgreSQL's estimate of counting 3M generated rows is far below what it takes here.
+  expect(ran).toBeGreaterThan(predicted * 1.2);
+  const key = `pgfan:cost-model:statement:${createHash('sha256').update(sql).digest('base64url')}`;
+  const learned = async () => Number(await system.redis.hget(key, 'costScale'));
+  for (let i = 0; i < 100 && !(await learned()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await learned()).toBeGreaterThan(1);
+  // Planned afresh once the plan cache lets go of the first plan (PLAN_CACHE_MS).
+  let next = first.body;
+  for (let i = 0; i < 100 && next.plan.prediction?.asWrittenMs === predicted; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    next = (await submit({ sql }, 30_000)).body;
+  }
+  expect(next.plan.prediction?.asWrittenMs).toBeGreaterThan(predicted * 1.05);
 });
 
 test('openapi.json describes every endpoint', async () => {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type FragmentProgress, type QueryView } from '@pgfan/contracts';
 import { enqueueCoordinator, getFragmentProgress, publishQueryEvent, publishQueryEvents, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
-import { observeFinished, runWholeQuery, type Logger } from '@pgfan/runtime';
+import { observeFinished, readStatementFactors, runWholeQuery, type Logger } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, getQueryWork, insertQuery, type Owner } from '@pgfan/store';
@@ -248,7 +248,9 @@ async function planQuery(
   costModel: CostModel,
 ): Promise<Plan> {
   const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
-  const options = { partitions, workers: slots, backlog, costModel, policy };
+  // What this statement's own runs taught, if it ran before: without Redis, its class's factors serve.
+  const statement = await readStatementFactors(ctx.redis, sql).catch(() => ({}));
+  const options = { partitions, workers: slots, backlog, costModel: { ...costModel, statement }, policy };
   const planned = await planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });

@@ -156,11 +156,12 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
             predictedMs: prediction.fanOutMs,
             actualMs: executeMs + combineMs,
             fixedMs: prediction.fanOutFixedMs ?? 0,
+            ...(prediction.factors ? { factorUsed: prediction.factors.fanOutScale } : {}),
           }
         : null;
     const combineAttempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
     const finished = fanOutObservation(ordered, { executeMs, combineMs, generation, combineAttempts, plannedBehind: (prediction?.backlog ?? 0) > 0 });
-    if (scanned || finished) await recordFanOut(ctx.redis, finished, scanned).catch(() => undefined);
+    if (scanned || finished) await recordFanOut(ctx.redis, plan.sql, finished, scanned).catch(() => undefined);
   } catch (error) {
     const failure = errorRecord(error);
     // The database went away mid-combine (a restart): the job's retries run it again, on the

@@ -9,6 +9,7 @@ import {
   fanOutFixedMs,
   learn,
   learnFromFanOut,
+  learnStatement,
   parallelShortfallCost,
   parallelStartupMs,
   partialRowsPerFragment,
@@ -317,6 +318,56 @@ describe('learning from finished queries', () => {
     let model = stalled;
     for (let i = 0; i < 8; i++) model = learn(model, scan({ predictedMs: 48 * model.costScales.scan, actualMs: 48, fixedMs: 0 }));
     expect(model.costScales.scan).toBeLessThan(1.05);
+  });
+
+  test('runs of one cached plan, compared with one prediction, move the scale toward what they imply: they do not compound', () => {
+    // A query repeated within the plan cache's life, each run 3× what its prediction (made with scale 1) said.
+    const cached = scan({ predictedMs: 40, actualMs: 120, fixedMs: 0, factorUsed: 1 });
+    let model = DEFAULT_COST_MODEL;
+    for (let i = 0; i < 15; i++) model = learn(model, cached);
+    // Each run claims at most 2× the scale it was predicted with; measured from the moving scale, 15 runs took it to 8.
+    expect(model.costScales.scan).toBeGreaterThan(1.9);
+    expect(model.costScales.scan).toBeLessThanOrEqual(2);
+    // Predicted afresh with what was learned, runs take it on to the truth, and no further.
+    for (let i = 0; i < 30; i++)
+      model = learn(model, scan({ predictedMs: 40 * model.costScales.scan, actualMs: 120, fixedMs: 0, factorUsed: model.costScales.scan }));
+    expect(model.costScales.scan).toBeCloseTo(3, 2);
+  });
+
+  test("a statement repeated all day teaches its class once: its own factors carry what its runs show, and predict it; other statements keep the class's", () => {
+    // Measured: 165 runs of one filtered COUNT(*) at 2.5× its prediction took the class's scale to 2.2, where ClickBench's COUNT(*)s run at 0.8×.
+    const slow = (statementScale?: number) =>
+      scan({ predictedMs: 40 * (statementScale ?? 1), actualMs: 100, fixedMs: 0, ...(statementScale ? { factorUsed: statementScale } : {}) });
+    let learned = learnStatement(DEFAULT_COST_MODEL, {}, slow());
+    expect(learned.model.costScales.scan).toBeCloseTo(1.2, 10);
+    expect(learned.statement).toEqual({ costScale: 1.5 });
+    for (let i = 0; i < 150; i++) learned = learnStatement(learned.model, learned.statement, slow(learned.statement.costScale));
+    expect(learned.model.costScales.scan).toBeCloseTo(1.2, 10);
+    expect(learned.statement.costScale).toBeCloseTo(2.5, 3);
+    // Its prediction uses its own factor; another statement's, the class's.
+    const shape = shapeOf(COUNT, 1e6);
+    const estimate = { totalCost: 22_954, scannedRows: 1e6 };
+    expect(predictAsWrittenPlan(shape, estimate, { ...learned.model, statement: learned.statement }).ms).toBeCloseTo(
+      2.5 * 22_954 * DEFAULT_COST_MODEL.msPerCost,
+      1,
+    );
+    expect(predictAsWrittenPlan(shape, estimate, learned.model).ms).toBeCloseTo(1.2 * 22_954 * DEFAULT_COST_MODEL.msPerCost, 6);
+    // A first fan-out of the statement teaches the class's fan-out factor, and its own.
+    const fanned = learnStatement(learned.model, learned.statement, fannedOut({ predictedMs: 50, actualMs: 90, fixedMs: 10 }));
+    expect(fanned.model.fanOutScales.scan).toBeCloseTo(1.2, 10);
+    expect(fanned.statement).toEqual({ costScale: learned.statement.costScale, fanOutScale: 1.5 });
+    // Too small to tell: nothing moves.
+    expect(learnStatement(DEFAULT_COST_MODEL, {}, scan({ predictedMs: 5, actualMs: 50, fixedMs: 0 }))).toEqual({ model: DEFAULT_COST_MODEL, statement: {} });
+  });
+
+  test('a prediction says which learned factors it used, and a plan keeps them', () => {
+    const model = {
+      ...DEFAULT_COST_MODEL,
+      costScales: { ...DEFAULT_COST_MODEL.costScales, scan: 3 },
+      fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales, scan: 0.5 },
+    };
+    const prepared = prepareSplit(parseQuery(COUNT), benchFacts(1e7), { estimate: { totalCost: 229_533, scannedRows: 1e7 }, costModel: model, workers: 4 });
+    expect(prepared.prediction).toMatchObject({ queryClass: 'scan', factors: { costScale: 3, fanOutScale: 0.5 } });
   });
 
   test('a fan-out slower than predicted makes fanning out look worse, never running as written', () => {

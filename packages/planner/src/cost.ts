@@ -103,7 +103,28 @@ export interface CostModel {
    * until learned, when it is taken not to wait.
    */
   fragmentMs: number | null;
+  /**
+   * The statement being planned, if it ran before: the factors its own runs taught, in place of
+   * its class's (`learnStatement`). Absent from the shared model; the API adds it per statement.
+   */
+  statement?: StatementFactors;
 }
+
+/**
+ * What one statement's own runs taught (absent: that side never ran, and its class's factor
+ * stands in). Dashboards send the same statements again and again, and statements of one class
+ * stray from PostgreSQL's estimate by different factors: a class's factor, learned from whichever
+ * statement ran most, mispredicts the rest.
+ */
+export interface StatementFactors {
+  costScale?: number;
+  fanOutScale?: number;
+}
+
+/** The factor that scales what PostgreSQL estimates, as written, for a query of `cls`: its statement's own, else its class's. */
+export const costScaleOf = (model: CostModel, cls: QueryClass) => model.statement?.costScale ?? model.costScales[cls];
+/** The factor on a fan-out's predicted speed-up for a query of `cls`: its statement's own, else its class's. */
+export const fanOutScaleOf = (model: CostModel, cls: QueryClass) => model.statement?.fanOutScale ?? model.fanOutScales[cls];
 
 /**
  * Measured on the benchmark machine: simple scans ran at 0.0014–0.0016 ms per cost unit (the
@@ -252,11 +273,11 @@ function asWritten(scale: number, extraCost: number, estimate: QueryEstimate, mo
 
 /** For a query that is not split at all: PostgreSQL's estimate alone. */
 export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
-  return asWritten(model.costScales.other, 0, estimate, model);
+  return asWritten(costScaleOf(model, 'other'), 0, estimate, model);
 }
 
 export function predictAsWrittenPlan(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
-  return asWritten(model.costScales[queryClass(shape)], distinctSortCost(shape, estimate), estimate, model);
+  return asWritten(costScaleOf(model, queryClass(shape)), distinctSortCost(shape, estimate), estimate, model);
 }
 
 /** Running as written, and the class whose scale predicts it. */
@@ -279,14 +300,14 @@ export function predictAsWrittenSide(
   model: CostModel = DEFAULT_COST_MODEL,
   rewrite?: QueryEstimate,
 ): AsWrittenSide {
-  if (rewrite) return { ...asWritten(model.costScales.grouped, 0, rewrite, model), queryClass: 'grouped', rewritten: true };
+  if (rewrite) return { ...asWritten(costScaleOf(model, 'grouped'), 0, rewrite, model), queryClass: 'grouped', rewritten: true };
   if (!shape) return { ...predictAsWritten(estimate, model), queryClass: 'other', rewritten: false };
   return { ...predictAsWrittenPlan(shape, estimate, model), queryClass: queryClass(shape), rewritten: false };
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
   const cls = queryClass(shape);
-  return fanOutFixedMs(shape, estimate, k, model) + fanOutScanMs(model.fanOutScales[cls] * model.costScales[cls], estimate, k, parallelism, model);
+  return fanOutFixedMs(shape, estimate, k, model) + fanOutScanMs(fanOutScaleOf(model, cls) * costScaleOf(model, cls), estimate, k, parallelism, model);
 }
 
 /** The part of a fan-out prediction that does not follow PostgreSQL's estimate: fixed cost and partial rows. */
@@ -316,6 +337,12 @@ export interface Observation {
   actualMs: number;
   /** 0 for a query run as written; the fixed fan-out and partial-row costs for a fanned-out one. */
   fixedMs: number;
+  /**
+   * The factor this side teaches as the prediction used it (`PlanPrediction.factors`), which may
+   * be older than the model's now: a plan reused from the plan cache keeps its prediction.
+   * Absent: the model's current factor.
+   */
+  factorUsed?: number;
 }
 
 /** Below this much estimate-driven prediction, fixed costs and timer resolution dominate: such queries teach nothing. */
@@ -335,10 +362,13 @@ const SCALE_BOUNDS = [0.25, 8] as const;
 
 /**
  * The model after one observation: the factor its side teaches (`costScales` as written,
- * `fanOutScales` fanned out) moves a step, for its class, toward what the estimate-driven part of
- * the time really was (actual − fixed) ÷ (predicted − fixed); the prediction already included
- * the factor, so the step corrects what is left. Each step is bounded (`RATIO_BOUNDS`), so is the
- * factor, and queries too small to tell teach nothing.
+ * `fanOutScales` fanned out) moves a step, for its class, toward what the run implies of it: the
+ * factor the prediction used times (actual − fixed) ÷ (predicted − fixed), the part of the time
+ * the estimate drives. Toward that, not by that ratio from wherever the factor now is: runs of one
+ * cached plan share one prediction, and a query repeated within the plan cache's life, each run
+ * 3× its prediction, compounded ×1.2 a run and took its class's scale to its bound (8) in 15 runs,
+ * after which every query of the class looked 8× slower as written than it was. Each ratio is
+ * bounded (`RATIO_BOUNDS`), so is the factor, and queries too small to tell teach nothing.
  */
 export function learn(model: CostModel, observation: Observation): CostModel {
   const { queryClass: cls, predictedMs, actualMs, fixedMs } = observation;
@@ -346,9 +376,36 @@ export function learn(model: CostModel, observation: Observation): CostModel {
   const actual = actualMs - fixedMs;
   if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return model;
   const factors = TAUGHT_BY[observation.side];
-  const ratio = clamp(actual / predicted, RATIO_BOUNDS);
-  const next = model[factors][cls] * (1 + LEARNING_RATE * (ratio - 1));
+  const current = model[factors][cls];
+  const used = observation.factorUsed !== undefined && observation.factorUsed > 0 ? observation.factorUsed : current;
+  const implied = used * clamp(actual / predicted, RATIO_BOUNDS);
+  const next = current + LEARNING_RATE * (implied - current);
   return { ...model, [factors]: { ...model[factors], [cls]: clamp(next, SCALE_BOUNDS) } };
+}
+
+/** A statement's own factor moves this far toward what each of its runs implies: its own runs are the best evidence of it. */
+const STATEMENT_LEARNING_RATE = 0.5;
+
+/**
+ * What one finished run teaches: its statement's own factor for its side moves half-way toward
+ * what the run implies (starting from the factor its prediction used), and its class's factor
+ * learns (`learn`) only from a statement's first run on that side. A statement repeated all day
+ * then teaches its class as much as one run once: 165 runs of one filtered COUNT(*) that took 2.5×
+ * its prediction took the class's scale to 2.2, and with it the prediction of every other
+ * COUNT(*), though ClickBench's ran at 0.8× theirs.
+ */
+export function learnStatement(model: CostModel, statement: StatementFactors, observation: Observation): { model: CostModel; statement: StatementFactors } {
+  const { predictedMs, actualMs, fixedMs } = observation;
+  const predicted = predictedMs - fixedMs;
+  const actual = actualMs - fixedMs;
+  if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(observation.queryClass)) return { model, statement };
+  const own = observation.side === 'as-written' ? 'costScale' : 'fanOutScale';
+  const used =
+    observation.factorUsed !== undefined && observation.factorUsed > 0 ? observation.factorUsed : model[TAUGHT_BY[observation.side]][observation.queryClass];
+  const current = statement[own] ?? used;
+  const implied = used * clamp(actual / predicted, RATIO_BOUNDS);
+  const next = clamp(current + STATEMENT_LEARNING_RATE * (implied - current), SCALE_BOUNDS);
+  return { model: statement[own] === undefined ? learn(model, observation) : model, statement: { ...statement, [own]: next } };
 }
 
 /** What a finished fan-out shows of the costs that do not follow PostgreSQL's estimate. */

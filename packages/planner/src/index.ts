@@ -27,6 +27,8 @@ export {
   fanOutFixedMs,
   learn,
   learnFromFanOut,
+  learnStatement,
+  type StatementFactors,
   MIN_LEARNING_MS,
   partialRowsPerFragment,
   predictAsWritten,

@@ -15,6 +15,9 @@ import type { CatalogFacts, ProbeColumn } from './facts';
 import type { ParsedQuery } from './parse';
 import {
   chooseFanOut,
+  costScaleOf,
+  DEFAULT_COST_MODEL,
+  fanOutScaleOf,
   fanOutFixedMs,
   predictAsWrittenSide,
   predictFanOutMs,
@@ -95,6 +98,16 @@ export interface PlanPrediction {
   asWrittenFixedMs?: number;
   /** Run as written without PostgreSQL's parallel workers: its serial plan is predicted faster. */
   serialPlan?: boolean;
+  /**
+   * The learned factors of `queryClass` this prediction used: what the query's run teaches is
+   * measured against them, not against the model's factors when it finishes (`Observation.factorUsed`).
+   */
+  factors?: { costScale: number; fanOutScale: number };
+}
+
+/** The learned factors of `cls` a prediction uses. */
+function factorsOf(cls: QueryClass, model: CostModel = DEFAULT_COST_MODEL): NonNullable<PlanPrediction['factors']> {
+  return { costScale: costScaleOf(model, cls), fanOutScale: fanOutScaleOf(model, cls) };
 }
 
 /** The as-written side of a prediction, its optional fields only where they say something. */
@@ -197,7 +210,14 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
 export function asWritten(reason: string, options: Pick<PlanOptions, 'estimate' | 'costModel' | 'rewrite'>): Extract<Preparation, { kind: 'as-written' }> {
   if (!options.estimate) return { kind: 'as-written', reason };
   const side = predictAsWrittenSide(null, options.estimate, options.costModel, options.rewrite);
-  return { kind: 'as-written', reason, prediction: { ...asWrittenFields(side), fanOutMs: null, automatic: true, queryClass: side.queryClass } };
+  const prediction = {
+    ...asWrittenFields(side),
+    fanOutMs: null,
+    automatic: true,
+    queryClass: side.queryClass,
+    factors: factorsOf(side.queryClass, options.costModel),
+  };
+  return { kind: 'as-written', reason, prediction };
 }
 
 /** The fragment count: as requested, else by the cost model when there is an estimate, else by table size. */
@@ -226,6 +246,7 @@ function decidePartitions(
         fanOutMs,
         automatic: false,
         queryClass: queryClass(shape),
+        factors: factorsOf(queryClass(shape), costModel),
         ...(fanOutFixed === undefined ? {} : { fanOutFixedMs: fanOutFixed, ...behind }),
       },
     };
@@ -241,6 +262,7 @@ function decidePartitions(
       fanOutMs: split ? choice.fanOutMs : null,
       automatic: true,
       queryClass: choice.queryClass,
+      factors: factorsOf(choice.queryClass, costModel),
       ...(split ? { fanOutFixedMs: waitMs + fanOutFixedMs(shape, estimate, choice.partitions as number, costModel), ...behind } : {}),
     },
   };

@@ -190,8 +190,9 @@ export async function runWholeQuery(
           predictedMs: prediction.asWrittenMs,
           actualMs: ms,
           fixedMs: prediction.asWrittenFixedMs ?? 0,
+          ...(prediction.factors ? { factorUsed: prediction.factors.costScale } : {}),
         } as const;
-        setImmediate(() => void recordObservation(ctx.redis, observation).catch(() => undefined));
+        setImmediate(() => void recordObservation(ctx.redis, plan.sql, observation).catch(() => undefined));
       }
       return recorded;
     } catch (error) {

@@ -7,6 +7,7 @@
  */
 export {
   readCostModel,
+  readStatementFactors,
   recordObservation,
   recordFanOut,
   fanOutObservation,

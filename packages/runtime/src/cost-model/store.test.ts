@@ -1,7 +1,8 @@
 /** The learned scales live in Redis, shared by every process: a real Redis here. */
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
-import { fanOutObservation, readCostModel, recordDatabaseMeasurements, recordFanOut, recordObservation } from './store';
+import { createHash } from 'node:crypto';
+import { fanOutObservation, readCostModel, readStatementFactors, recordDatabaseMeasurements, recordFanOut, recordObservation } from './store';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 
@@ -16,19 +17,38 @@ test('before anything is learned, the model is the default', async () => {
 });
 
 test('observations move the factor of their side and class, which every process reads', async () => {
-  await recordObservation(redis, { queryClass: 'grouped', side: 'as-written', predictedMs: 100, actualMs: 200, fixedMs: 0 });
+  await recordObservation(redis, 'SELECT 1', { queryClass: 'grouped', side: 'as-written', predictedMs: 100, actualMs: 200, fixedMs: 0 });
   expect(await readCostModel(redis)).toEqual({ ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales, grouped: 1.2 } });
-  await recordObservation(redis, { queryClass: 'grouped', side: 'as-written', predictedMs: 130, actualMs: 250, fixedMs: 10 });
+  await recordObservation(redis, 'SELECT 2', { queryClass: 'grouped', side: 'as-written', predictedMs: 130, actualMs: 250, fixedMs: 10 });
   expect((await readCostModel(redis)).costScales.grouped).toBeCloseTo(1.2 * 1.2, 10);
-  await recordObservation(redis, { queryClass: 'grouped', side: 'fan-out', predictedMs: 110, actualMs: 210, fixedMs: 10 });
+  await recordObservation(redis, 'SELECT 3', { queryClass: 'grouped', side: 'fan-out', predictedMs: 110, actualMs: 210, fixedMs: 10 });
   const model = await readCostModel(redis);
   expect(model.fanOutScales).toEqual({ ...DEFAULT_COST_MODEL.fanOutScales, grouped: 1.2 });
   expect(model.costScales.grouped).toBeCloseTo(1.2 * 1.2, 10);
   expect(model.costScales.scan).toBe(1);
 });
 
+test("a statement's runs teach its own factors, each side's first run its class's too; another statement reads only its class's", async () => {
+  const sql = 'SELECT count(*) FROM events';
+  const asWritten = { queryClass: 'scan' as const, side: 'as-written' as const, predictedMs: 100, actualMs: 300, fixedMs: 0, factorUsed: 1 };
+  expect(await readStatementFactors(redis, sql)).toEqual({});
+  await recordObservation(redis, sql, asWritten);
+  // Half-way to the 2× a run may claim, for the statement; a fifth of the way, for the class.
+  expect(await readStatementFactors(redis, sql)).toEqual({ costScale: 1.5 });
+  expect((await readCostModel(redis)).costScales.scan).toBeCloseTo(1.2, 10);
+  for (let i = 0; i < 10; i++) await recordObservation(redis, sql, asWritten);
+  expect((await readStatementFactors(redis, sql)).costScale).toBeCloseTo(2, 2);
+  expect((await readCostModel(redis)).costScales.scan).toBeCloseTo(1.2, 10);
+  await recordFanOut(redis, sql, { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 }, { ...asWritten, side: 'fan-out', factorUsed: 1 });
+  expect(await readStatementFactors(redis, sql)).toMatchObject({ fanOutScale: 1.5 });
+  expect(await readCostModel(redis)).toMatchObject({ fanOutScales: { scan: 1.2 }, fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9 });
+  expect(await readStatementFactors(redis, 'SELECT count(*) FROM events WHERE true')).toEqual({});
+  // Forgotten a week after it last taught anything.
+  expect(await redis.ttl(`pgfan:cost-model:statement:${createHash('sha256').update(sql).digest('base64url')}`)).toBeGreaterThan(6 * 24 * 3600);
+});
+
 test('small queries teach nothing, and a damaged or old entry reads as the default', async () => {
-  await recordObservation(redis, { queryClass: 'scan', side: 'as-written', predictedMs: 2, actualMs: 40, fixedMs: 0 });
+  await recordObservation(redis, 'SELECT 1', { queryClass: 'scan', side: 'as-written', predictedMs: 2, actualMs: 40, fixedMs: 0 });
   expect(await redis.exists('pgfan:cost-model')).toBe(0);
   await redis.hset('pgfan:cost-model', { 'costScale:scan': 'nope', 'costScale:rows': '-3', costScale: '7', 'fanOutScale:scan': 'NaN' });
   expect(await readCostModel(redis)).toEqual(DEFAULT_COST_MODEL);
@@ -42,9 +62,9 @@ test("the database's measured parallelism and workers' start-up are shared as th
 });
 
 test("a fan-out's fixed cost and fragments' time are learned into the shared model; damaged values read as the default", async () => {
-  await recordFanOut(redis, { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 });
+  await recordFanOut(redis, 'SELECT 1', { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 });
   expect(await readCostModel(redis)).toMatchObject({ fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9, fragmentMs: 40 });
-  await recordFanOut(redis, { outsideFragmentsMs: -1, partialRows: 0, meanFragmentMs: -1 });
+  await recordFanOut(redis, 'SELECT 1', { outsideFragmentsMs: -1, partialRows: 0, meanFragmentMs: -1 });
   expect(await readCostModel(redis)).toMatchObject({ fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9, fragmentMs: 40 });
   expect((await readCostModel(redis)).costScales).toEqual(DEFAULT_COST_MODEL.costScales);
   await redis.hset('pgfan:cost-model', 'fanOutMs', '-4', 'fragmentMs', 'x');
@@ -54,7 +74,7 @@ test("a fan-out's fixed cost and fragments' time are learned into the shared mod
 test('a fan-out the model chose teaches its scan and its fixed costs together; other fields stand', async () => {
   await recordDatabaseMeasurements(redis, { databaseParallelism: 1.9, parallelStartMs: 23.5, parallelWorkerStartMs: 11 });
   const scanned = { queryClass: 'distinct' as const, side: 'fan-out' as const, predictedMs: 110, actualMs: 210, fixedMs: 10 };
-  await recordFanOut(redis, { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 }, scanned);
+  await recordFanOut(redis, 'SELECT 1', { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 }, scanned);
   expect(await readCostModel(redis)).toMatchObject({
     fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales, distinct: 1.2 },
     fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9,

@@ -5,10 +5,11 @@
  * prediction, writing only the fields that moved. Concurrent updates of one field may overwrite
  * each other; a lost observation only slows learning.
  */
+import { createHash } from 'node:crypto';
 import {
   DEFAULT_COST_MODEL,
-  learn,
   learnFromFanOut,
+  learnStatement,
   QUERY_CLASSES,
   TAUGHT_BY,
   type CostModel,
@@ -16,6 +17,7 @@ import {
   type LearnedFactors,
   type Observation,
   type QueryClass,
+  type StatementFactors,
 } from '@pgfan/planner';
 import type { FragmentOutput } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
@@ -73,11 +75,52 @@ function fieldsOf(model: CostModel): Record<string, string> {
  */
 async function recordLearning(redis: Redis, teach: (model: CostModel) => CostModel): Promise<void> {
   const before = await readCostModel(redis);
-  const after = teach(before);
+  await writeChanges(redis, before, teach(before));
+}
+
+async function writeChanges(redis: Redis, before: CostModel, after: CostModel): Promise<void> {
   if (after === before) return;
   const old = fieldsOf(before);
   const changed = Object.entries(fieldsOf(after)).filter(([name, value]) => old[name] !== value);
   if (changed.length > 0) await redis.hset(KEY, Object.fromEntries(changed));
+}
+
+/**
+ * One hash per statement, by a digest of its exact text, with the factors its own runs taught
+ * (`StatementFactors`); forgotten a week after its last run taught something.
+ */
+const statementKey = (sql: string) => `${KEY}:statement:${createHash('sha256').update(sql).digest('base64url')}`;
+const STATEMENT_TTL_SECONDS = 7 * 24 * 3600;
+const STATEMENT_FIELDS = ['costScale', 'fanOutScale'] as const;
+
+/** What `sql`'s own earlier runs taught the cost model; empty for a statement it has not seen (or has forgotten). */
+export async function readStatementFactors(redis: Redis, sql: string): Promise<StatementFactors> {
+  const stored = await redis.hmget(statementKey(sql), ...STATEMENT_FIELDS);
+  const factors: StatementFactors = {};
+  STATEMENT_FIELDS.forEach((name, i) => {
+    const value = Number(stored[i] ?? NaN);
+    if (Number.isFinite(value) && value > 0) factors[name] = value;
+  });
+  return factors;
+}
+
+/** Teaches `sql`'s own factors and, from its first run on a side, its class's (`learnStatement`). */
+async function recordStatementLearning(
+  redis: Redis,
+  sql: string,
+  observation: Observation,
+  teachModel: (model: CostModel) => CostModel = (m) => m,
+): Promise<void> {
+  const [before, statement] = await Promise.all([readCostModel(redis), readStatementFactors(redis, sql)]);
+  const learned = learnStatement(before, statement, observation);
+  await writeChanges(redis, before, teachModel(learned.model));
+  if (learned.statement === statement) return;
+  const key = statementKey(sql);
+  await redis
+    .multi()
+    .hset(key, Object.fromEntries(Object.entries(learned.statement).map(([name, value]) => [name, String(value)])))
+    .expire(key, STATEMENT_TTL_SECONDS)
+    .exec();
 }
 
 /** Shares what the API measured of the database with every process that plans. */
@@ -102,21 +145,19 @@ export async function readServerParallelism(redis: Redis): Promise<Map<string, n
   );
 }
 
-/** Moves the factor the observation teaches, for its class, toward what it saw (see `learn`). */
-export function recordObservation(redis: Redis, observation: Observation): Promise<void> {
-  return recordLearning(redis, (model) => learn(model, observation));
+/** What a query run as written teaches, as `sql` and of its class (see `learnStatement`). */
+export function recordObservation(redis: Redis, sql: string, observation: Observation): Promise<void> {
+  return recordStatementLearning(redis, sql, observation);
 }
 
 /**
- * What a finished fan-out teaches, in one read and one write: its fixed costs (see
- * `learnFromFanOut`), if it can tell them, and, if the model chose it, how its scan compared with
- * the prediction (see `learn`).
+ * What a finished fan-out of `sql` teaches, in one read and one write of the shared model: its
+ * fixed costs (see `learnFromFanOut`), if it can tell them, and, if the model chose it, how its
+ * scan compared with the prediction (see `learnStatement`).
  */
-export function recordFanOut(redis: Redis, finished: FinishedFanOut | null, observation: Observation | null = null): Promise<void> {
-  return recordLearning(redis, (model) => {
-    const scaled = observation ? learn(model, observation) : model;
-    return finished ? learnFromFanOut(scaled, finished) : scaled;
-  });
+export function recordFanOut(redis: Redis, sql: string, finished: FinishedFanOut | null, observation: Observation | null = null): Promise<void> {
+  const teachFixedCosts = (model: CostModel) => (finished ? learnFromFanOut(model, finished) : model);
+  return observation ? recordStatementLearning(redis, sql, observation, teachFixedCosts) : recordLearning(redis, teachFixedCosts);
 }
 
 /**
