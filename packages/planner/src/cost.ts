@@ -371,18 +371,31 @@ const SCALE_BOUNDS = [0.25, 8] as const;
  * bounded (`RATIO_BOUNDS`), so is the factor, and queries too small to tell teach nothing.
  */
 export function learn(model: CostModel, observation: Observation): CostModel {
-  const { queryClass: cls, predictedMs, actualMs, fixedMs } = observation;
-  const predicted = predictedMs - fixedMs;
-  const actual = actualMs - fixedMs;
-  if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return model;
-  const factors = TAUGHT_BY[observation.side];
+  const lesson = lessonOf(model, observation);
+  if (lesson === null) return model;
+  const { factors, queryClass: cls } = lesson;
   const current = model[factors][cls];
-  const used = observation.factorUsed !== undefined && observation.factorUsed > 0 ? observation.factorUsed : current;
-  const implied = used * clamp(actual / predicted, RATIO_BOUNDS);
-  const next = current + LEARNING_RATE * (implied - current);
+  const next = current + LEARNING_RATE * (lesson.implied - current);
   return { ...model, [factors]: { ...model[factors], [cls]: clamp(next, SCALE_BOUNDS) } };
 }
 
+/**
+ * What a run says of the factor its side teaches: which factors, the factor its prediction used
+ * (the class's now, when the observation does not say), and what the run implies of it — that
+ * times (actual − fixed) ÷ (predicted − fixed), the ratio bounded. Null for a run too small to tell.
+ */
+function lessonOf(model: CostModel, observation: Observation): { factors: LearnedFactors; queryClass: QueryClass; used: number; implied: number } | null {
+  const { queryClass: cls, predictedMs, actualMs, fixedMs, factorUsed } = observation;
+  const predicted = predictedMs - fixedMs;
+  const actual = actualMs - fixedMs;
+  if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(cls)) return null;
+  const factors = TAUGHT_BY[observation.side];
+  const used = factorUsed !== undefined && factorUsed > 0 ? factorUsed : model[factors][cls];
+  return { factors, queryClass: cls, used, implied: used * clamp(actual / predicted, RATIO_BOUNDS) };
+}
+
+/** A statement's own factor for each of its class's. */
+const STATEMENT_FACTOR = { costScales: 'costScale', fanOutScales: 'fanOutScale' } as const satisfies Record<LearnedFactors, keyof StatementFactors>;
 /** A statement's own factor moves this far toward what each of its runs implies: its own runs are the best evidence of it. */
 const STATEMENT_LEARNING_RATE = 0.5;
 
@@ -395,16 +408,11 @@ const STATEMENT_LEARNING_RATE = 0.5;
  * COUNT(*), though ClickBench's ran at 0.8× theirs.
  */
 export function learnStatement(model: CostModel, statement: StatementFactors, observation: Observation): { model: CostModel; statement: StatementFactors } {
-  const { predictedMs, actualMs, fixedMs } = observation;
-  const predicted = predictedMs - fixedMs;
-  const actual = actualMs - fixedMs;
-  if (!(predicted >= MIN_LEARNING_MS) || !(actual > 0) || !QUERY_CLASSES.includes(observation.queryClass)) return { model, statement };
-  const own = observation.side === 'as-written' ? 'costScale' : 'fanOutScale';
-  const used =
-    observation.factorUsed !== undefined && observation.factorUsed > 0 ? observation.factorUsed : model[TAUGHT_BY[observation.side]][observation.queryClass];
-  const current = statement[own] ?? used;
-  const implied = used * clamp(actual / predicted, RATIO_BOUNDS);
-  const next = clamp(current + STATEMENT_LEARNING_RATE * (implied - current), SCALE_BOUNDS);
+  const lesson = lessonOf(model, observation);
+  if (lesson === null) return { model, statement };
+  const own = STATEMENT_FACTOR[lesson.factors];
+  const current = statement[own] ?? lesson.used;
+  const next = clamp(current + STATEMENT_LEARNING_RATE * (lesson.implied - current), SCALE_BOUNDS);
   return { model: statement[own] === undefined ? learn(model, observation) : model, statement: { ...statement, [own]: next } };
 }
 
@@ -492,9 +500,9 @@ export function chooseFanOut(
 ): Prediction {
   const side = predictAsWrittenSide(shape, estimate, model, rewrite);
   const { ms: asWrittenMs, fixedMs: asWrittenFixedMs, serialPlan } = side;
-  const asWrittenSide = { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, queryClass: side.queryClass };
+  const runAsWritten = { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, queryClass: side.queryClass };
   const label = asWrittenLabel(rewrite ?? estimate, side, model);
-  if (parallelism < 2) return { ...asWrittenSide, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
+  if (parallelism < 2) return { ...runAsWritten, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
   let best = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
     const predicted = waitMs + predictFanOutMs(shape, estimate, k, parallelism, model);
@@ -502,13 +510,13 @@ export function chooseFanOut(
   }
   if (best.ms > model.minGain * asWrittenMs) {
     return {
-      ...asWrittenSide,
+      ...runAsWritten,
       fanOutMs: best.ms,
       reason: `predicted ${ms(asWrittenMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}: splitting would not pay`,
     };
   }
   return {
-    ...asWrittenSide,
+    ...runAsWritten,
     partitions: best.k,
     queryClass: queryClass(shape),
     fanOutMs: best.ms,

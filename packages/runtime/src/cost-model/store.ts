@@ -1,9 +1,9 @@
 /**
- * The cost model's learned factors (two per class of query: as written, fanned out; and a
- * fan-out's fixed cost and fragment time), shared by every API and worker process through Redis:
- * the API reads them to plan, and whoever finishes a query records how its time compared with the
- * prediction, writing only the fields that moved. Concurrent updates of one field may overwrite
- * each other; a lost observation only slows learning.
+ * The cost model's learned factors (two per class of query and two per statement: as written,
+ * fanned out; and a fan-out's fixed cost and fragment time), shared by every API and worker
+ * process through Redis: the API reads them to plan, and whoever finishes a query records how its
+ * time compared with the prediction, writing only the fields that moved. Concurrent updates of one
+ * field may overwrite each other; a lost observation only slows learning.
  */
 import { createHash } from 'node:crypto';
 import {
