@@ -2,10 +2,10 @@
  * The REST API against the running system: real API and worker processes, real PostgreSQL and
  * Redis. Submit and poll, ?wait=, history, and every error status a client can get.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
+import { readStatementFactors } from '@pgfan/runtime';
 import { validate } from '@readme/openapi-parser';
 import { startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
@@ -275,9 +275,8 @@ test("a statement's run teaches its own factor, which its next plan predicts wit
   const ran = first.body.fragments[0]?.ms as number;
   // PostgreSQL's estimate of counting 3M generated rows is far below what it takes here.
   expect(ran).toBeGreaterThan(predicted * 1.2);
-  const key = `pgfan:cost-model:statement:${createHash('sha256').update(sql).digest('base64url')}`;
-  const learned = async () => Number(await system.redis.hget(key, 'costScale'));
-  for (let i = 0; i < 100 && !(await learned()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const learned = async () => (await readStatementFactors(system.redis, sql)).costScale;
+  for (let i = 0; i < 100 && (await learned()) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   expect(await learned()).toBeGreaterThan(1);
   // Planned afresh once the plan cache lets go of the first plan (PLAN_CACHE_MS).
   let next = first.body;

@@ -91,17 +91,21 @@ export async function planOnDatabase(
   if (facts.status === 'rejected') throw fromDatabaseError(facts.reason);
   if (startedAt.status === 'rejected') throw fromDatabaseError(startedAt.reason);
 
-  // Before the choice: run as written, the query runs as the rewrite, and fragments must beat that.
-  const rewrite = await cheaperRewrite(pool, expertRewrite(parsed, facts.value), explained.value);
+  const findRewrite = () => cheaperRewrite(pool, expertRewrite(parsed, facts.value), explained.value);
+  // When the model chooses, before it does: run as written, the query runs as the rewrite, and
+  // fragments must beat that. A requested count is the user's: the rewrite matters only if the
+  // query then runs as written after all.
+  const weighed = options.partitions === undefined ? await findRewrite() : null;
   const preparation = prepareSplit(parsed, facts.value, {
     ...options,
     estimate: explained.value.estimate,
-    ...(rewrite ? { rewrite: rewrite.estimate } : {}),
+    ...(weighed ? { rewrite: weighed.estimate } : {}),
     ...(startedAt.value === undefined ? {} : { transactionTime: startedAt.value }),
   });
+  const rewrite = weighed ?? (preparation.kind === 'as-written' && options.partitions !== undefined ? await findRewrite() : null);
   /** The query in one piece: the rewrite, if there is one, else the user's text. */
-  const whole = (reason: string, prediction = preparation.prediction) => {
-    const plan = planAsWritten(parsed, reason, prediction);
+  const whole = (reason: string) => {
+    const plan = planAsWritten(parsed, reason, preparation.prediction);
     return { parsed, plan: rewrite ? withRewrite(plan, rewrite) : plan };
   };
   if (preparation.kind === 'as-written') return whole(preparation.reason);

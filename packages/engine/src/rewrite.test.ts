@@ -112,3 +112,12 @@ test('the rewrite is one more way to run the query: weighed against fragments, i
   expect(fannedOut.plan.rewrite).toBeUndefined();
   expect(fannedOut.plan.reason).toMatch(/ms rewritten/);
 });
+
+test('with a fragment count requested, the count decides; a query that cannot split still runs as the rewrite', async () => {
+  await t.db.exec('CREATE VIEW visits_view AS SELECT * FROM visits');
+  const requested = await planOnDatabase(t.pool, 'SELECT count(DISTINCT page) FROM visits', { workers: 4, partitions: 2 }, t.typeNames);
+  expect(requested.plan).toMatchObject({ mode: 'fan-out', partitions: 2 });
+  const view = 'SELECT count(DISTINCT page) FROM visits_view';
+  const unsplit = await planOnDatabase(t.pool, view, { workers: 4, partitions: 2 }, t.typeNames);
+  expect(unsplit.plan).toMatchObject({ mode: 'as-written', rewrite: await rewriteOf(view) });
+});

@@ -271,11 +271,6 @@ function asWritten(scale: number, extraCost: number, estimate: QueryEstimate, mo
   return serial <= parallel ? { ms: serial, fixedMs: 0, serialPlan: true } : { ms: parallel, fixedMs: startMs, serialPlan: false };
 }
 
-/** For a query that is not split at all: PostgreSQL's estimate alone. */
-export function predictAsWritten(estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
-  return asWritten(costScaleOf(model, 'other'), 0, estimate, model);
-}
-
 export function predictAsWrittenPlan(shape: Shape, estimate: QueryEstimate, model: CostModel = DEFAULT_COST_MODEL): AsWrittenPrediction {
   return asWritten(costScaleOf(model, queryClass(shape)), distinctSortCost(shape, estimate), estimate, model);
 }
@@ -283,8 +278,6 @@ export function predictAsWrittenPlan(shape: Shape, estimate: QueryEstimate, mode
 /** Running as written, and the class whose scale predicts it. */
 export interface AsWrittenSide extends AsWrittenPrediction {
   queryClass: QueryClass;
-  /** The expert's rewrite runs, not the user's text. */
-  rewritten: boolean;
 }
 
 /**
@@ -292,7 +285,7 @@ export interface AsWrittenSide extends AsWrittenPrediction {
  * PostgreSQL estimates cheaper, the expert's rewrite (`rewrite`, its estimate), which then runs
  * instead. The rewrite (count over SELECT DISTINCT) is a hashed grouping with no DISTINCT
  * aggregate: predicted, and taught, as a grouped query — its time is not count(DISTINCT)'s.
- * @param shape null for a query the planner cannot shape.
+ * @param shape null for a query the planner cannot shape: PostgreSQL's estimate alone predicts it.
  */
 export function predictAsWrittenSide(
   shape: Shape | null,
@@ -300,9 +293,9 @@ export function predictAsWrittenSide(
   model: CostModel = DEFAULT_COST_MODEL,
   rewrite?: QueryEstimate,
 ): AsWrittenSide {
-  if (rewrite) return { ...asWritten(costScaleOf(model, 'grouped'), 0, rewrite, model), queryClass: 'grouped', rewritten: true };
-  if (!shape) return { ...predictAsWritten(estimate, model), queryClass: 'other', rewritten: false };
-  return { ...predictAsWrittenPlan(shape, estimate, model), queryClass: queryClass(shape), rewritten: false };
+  if (rewrite) return { ...asWritten(costScaleOf(model, 'grouped'), 0, rewrite, model), queryClass: 'grouped' };
+  if (!shape) return { ...asWritten(costScaleOf(model, 'other'), 0, estimate, model), queryClass: 'other' };
+  return { ...predictAsWrittenPlan(shape, estimate, model), queryClass: queryClass(shape) };
 }
 
 export function predictFanOutMs(shape: Shape, estimate: QueryEstimate, k: number, parallelism: number, model: CostModel = DEFAULT_COST_MODEL): number {
@@ -474,10 +467,9 @@ const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 /** How a reason tells of a wait for worker slots, if any. */
 const waiting = (waitMs: number) => (waitMs > 0 ? ` (${ms(waitMs)} ms of it waiting for worker slots)` : '');
 
-/** "as written" (or "rewritten"), and how PostgreSQL will run it when that is in parallel, or why not. */
-function asWrittenLabel(estimate: QueryEstimate, side: AsWrittenSide, model: CostModel): string {
+/** "as written" (or "rewritten", run as the expert's rewrite), and how PostgreSQL will run it when that is in parallel, or why not. */
+function asWrittenLabel(how: 'as written' | 'rewritten', estimate: QueryEstimate, side: AsWrittenPrediction, model: CostModel): string {
   const workers = estimate.parallelWorkers ?? 0;
-  const how = side.rewritten ? 'rewritten' : 'as written';
   if (side.serialPlan) return `${how} without parallel workers (they take ${ms(parallelStartupMs(workers, model) ?? 0)} ms to start)`;
   return workers > 0 ? `${how} (PostgreSQL's parallel plan, ${workers} worker${workers === 1 ? '' : 's'})` : how;
 }
@@ -501,7 +493,7 @@ export function chooseFanOut(
   const side = predictAsWrittenSide(shape, estimate, model, rewrite);
   const { ms: asWrittenMs, fixedMs: asWrittenFixedMs, serialPlan } = side;
   const runAsWritten = { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, queryClass: side.queryClass };
-  const label = asWrittenLabel(rewrite ?? estimate, side, model);
+  const label = rewrite ? asWrittenLabel('rewritten', rewrite, side, model) : asWrittenLabel('as written', estimate, side, model);
   if (parallelism < 2) return { ...runAsWritten, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
   let best = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {

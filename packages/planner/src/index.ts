@@ -31,7 +31,6 @@ export {
   type StatementFactors,
   MIN_LEARNING_MS,
   partialRowsPerFragment,
-  predictAsWritten,
   predictAsWrittenPlan,
   type AsWrittenPrediction,
   predictFanOutMs,

@@ -1,8 +1,7 @@
 /** The learned scales live in Redis, shared by every process: a real Redis here. */
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
-import { createHash } from 'node:crypto';
-import { fanOutObservation, readCostModel, readStatementFactors, recordDatabaseMeasurements, recordFanOut, recordObservation } from './store';
+import { fanOutObservation, readCostModel, readStatementFactors, recordDatabaseMeasurements, recordFanOut, recordObservation, statementKey } from './store';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 
@@ -44,7 +43,7 @@ test("a statement's runs teach its own factors, each side's first run its class'
   expect(await readCostModel(redis)).toMatchObject({ fanOutScales: { scan: 1.2 }, fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9 });
   expect(await readStatementFactors(redis, 'SELECT count(*) FROM events WHERE true')).toEqual({});
   // Forgotten a week after it last taught anything.
-  expect(await redis.ttl(`pgfan:cost-model:statement:${createHash('sha256').update(sql).digest('base64url')}`)).toBeGreaterThan(6 * 24 * 3600);
+  expect(await redis.ttl(statementKey(sql))).toBeGreaterThan(6 * 24 * 3600);
 });
 
 test('small queries teach nothing, and a damaged or old entry reads as the default', async () => {

@@ -47,12 +47,18 @@ const LEARNED = [
 /** The model's single numbers, each a field of its own name. */
 const SCALARS = [...MEASURED, ...LEARNED];
 
+/** A stored factor: a positive number, or null for a field unset or damaged. */
+function storedFactor(stored: string | null | undefined): number | null {
+  const value = Number(stored ?? NaN);
+  return Number.isFinite(value) && value > 0 ? value : null;
+}
+
 export async function readCostModel(redis: Redis): Promise<CostModel> {
   const stored = await redis.hmget(KEY, ...FIELDS.map((f) => field(f.factors, f.cls)), ...SCALARS.map((m) => m.name));
   const model = { ...DEFAULT_COST_MODEL, costScales: { ...DEFAULT_COST_MODEL.costScales }, fanOutScales: { ...DEFAULT_COST_MODEL.fanOutScales } };
   FIELDS.forEach(({ factors, cls }, i) => {
-    const value = Number(stored[i] ?? NaN);
-    if (Number.isFinite(value) && value > 0) model[factors][cls] = value;
+    const value = storedFactor(stored[i]);
+    if (value !== null) model[factors][cls] = value;
   });
   SCALARS.forEach(({ name, sensible }, i) => {
     const value = Number(stored[FIELDS.length + i] ?? NaN);
@@ -89,7 +95,7 @@ async function writeChanges(redis: Redis, before: CostModel, after: CostModel): 
  * One hash per statement, by a digest of its exact text, with the factors its own runs taught
  * (`StatementFactors`); forgotten a week after its last run taught something.
  */
-const statementKey = (sql: string) => `${KEY}:statement:${createHash('sha256').update(sql).digest('base64url')}`;
+export const statementKey = (sql: string) => `${KEY}:statement:${createHash('sha256').update(sql).digest('base64url')}`;
 const STATEMENT_TTL_SECONDS = 7 * 24 * 3600;
 const STATEMENT_FIELDS = ['costScale', 'fanOutScale'] as const;
 
@@ -98,8 +104,8 @@ export async function readStatementFactors(redis: Redis, sql: string): Promise<S
   const stored = await redis.hmget(statementKey(sql), ...STATEMENT_FIELDS);
   const factors: StatementFactors = {};
   STATEMENT_FIELDS.forEach((name, i) => {
-    const value = Number(stored[i] ?? NaN);
-    if (Number.isFinite(value) && value > 0) factors[name] = value;
+    const value = storedFactor(stored[i]);
+    if (value !== null) factors[name] = value;
   });
   return factors;
 }
