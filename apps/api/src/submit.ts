@@ -86,7 +86,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
     ctx.plans.remember(cacheKey, plan, capacity.backlog);
   }
-  if (submission.declineAsWritten && plan.mode !== 'fan-out' && !plan.rewrite) return { declined: 'as-written' };
+  if (submission.declineAsWritten && runsUsersText(plan)) return { declined: 'as-written' };
   // The coordinator makes the cut: only a fan-out has fragments to spread.
   if (servers !== undefined && servers > 1 && plan.mode === 'fan-out') plan = { ...plan, servers };
   const id = randomUUID();
@@ -156,6 +156,23 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   }
   const finished = waitMs > 0 ? await waitFor(ctx, id, waitMs, submission.signal) : null;
   return finished ? { record: finished, finished: true } : { record: (await queryView(ctx, id)) as QueryView, finished: false };
+}
+
+/**
+ * Whether a recent plan of `sql` (for these partitions) runs the user's text as written: a front
+ * end with a session of its own runs it there without asking the submit service, which would
+ * decline it. Plans nothing and reads nothing but the worker slots (at most once a second).
+ */
+export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partitions: number | undefined): Promise<boolean> {
+  // Unknown without Redis: the submit service then decides, and says what is wrong.
+  const capacity = await ctx.fragmentCapacity.get().catch(() => null);
+  const plan = capacity && ctx.plans.get(PlanCache.key(sql, partitions, capacity.slots));
+  return plan !== null && plan !== undefined && runsUsersText(plan);
+}
+
+/** A plan that runs the user's text unchanged: neither a fan-out nor an expert's rewrite. */
+function runsUsersText(plan: Plan): boolean {
+  return plan.mode !== 'fan-out' && !plan.rewrite;
 }
 
 /** The limits on what one request may ask for, whatever its protocol. */

@@ -43,7 +43,10 @@ export interface RunningQuery {
 export const CANCELLED: Answer = { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
 
 /** What the session asked for with `SET pgfan.partitions` and `SET pgfan.servers`, as REST's `partitions` and `servers`. */
-export function requestedFanOut({ requested }: Fingerprint, maxPartitions: number): { partitions?: number; servers?: number } | { error: pg.ErrorFields } {
+export function requestedFanOut(
+  { requested }: Pick<Fingerprint, 'requested'>,
+  maxPartitions: number,
+): { partitions?: number; servers?: number } | { error: pg.ErrorFields } {
   const request: { partitions?: number; servers?: number } = {};
   for (const [name, max] of [
     ['partitions', maxPartitions],

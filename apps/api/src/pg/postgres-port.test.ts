@@ -327,3 +327,35 @@ test('inside a read committed transaction a SELECT is fanned out too; in repeata
     await client.end();
   }
 });
+
+test('a statement recently run as written goes straight to the session, whose own settings then decide its answer; SET pgfan.partitions still fans the same text out', async () => {
+  const role = decodeURIComponent(new URL(system.queryUrl).username);
+  await system.db.exec(
+    `CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.events AS SELECT * FROM events LIMIT 7; GRANT USAGE ON SCHEMA elsewhere TO "${role}"; GRANT SELECT ON elsewhere.events TO "${role}"`,
+  );
+  const simple = 'SELECT count(*) AS n FROM events WHERE flags > 1';
+  const extended = 'SELECT count(*) AS n FROM events WHERE flags > $1';
+  const direct = new Client({ connectionString: system.db.url });
+  await direct.connect();
+  const count = async (table: string) => ((await direct.query(`SELECT count(*) AS n FROM ${table} WHERE flags > 1`)).rows[0] as { n: string }).n;
+  const [everywhere, elsewhere] = await Promise.all([count('public.events'), count('elsewhere.events')]).finally(() => direct.end());
+  expect(elsewhere).not.toBe(everywhere);
+  const client = await connectedThroughPgfan();
+  const answers = async () => [(await client.query(simple)).rows[0].n as string, (await client.query(extended, [1])).rows[0].n as string];
+  try {
+    // Twice: the second finds the first's decision to run it as written.
+    expect([...(await answers()), ...(await answers())]).toEqual(Array(4).fill(everywhere));
+    // The session reads another table by that name: its own answer, never the workers'.
+    await client.query('SET search_path = elsewhere, public');
+    expect(await answers()).toEqual([elsewhere, elsewhere]);
+    await client.query('SET pgfan.partitions = 2');
+    expect(await answers()).toEqual([elsewhere, elsewhere]);
+    // Back to the workers' reading: the partitions asked for count, whatever was decided before.
+    await client.query('RESET search_path');
+    expect(await answers()).toEqual([everywhere, everywhere]);
+    const fannedOut = (await history()).filter((q) => q.plan?.mode === 'fan-out').map((q) => q.sql);
+    expect(fannedOut.filter((sql) => sql === simple || sql === "SELECT count(*) AS n FROM events WHERE flags > ('1'::integer)")).toHaveLength(2);
+  } finally {
+    await client.end();
+  }
+});

@@ -38,36 +38,62 @@ export interface Fingerprint {
   temporaryRelations: number;
   /** Its statement_timeout, in milliseconds (0: none). */
   statementTimeoutMs: number;
-  /** `SET pgfan.partitions` and `SET pgfan.servers`: how the session asks to fan out, as REST's `partitions` and `servers`. */
-  requested: { partitions: string | null; servers: string | null };
+  requested: Requested;
   /** The isolation level of its transaction (or of the next, outside one). */
   isolation: string;
 }
 
+/**
+ * How a session reads queries, and what it asks of pgfan. Its scan of pg_settings costs
+ * PostgreSQL about 0.6 ms, as much as a small query, so a statement a recent plan runs as written
+ * is not fingerprinted (`SessionRequest` is enough for it).
+ */
 export const SessionFingerprint = {
   /** Sent on the session as a simple query; one row. */
-  SQL: `SELECT (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_catalog.pg_settings WHERE source IN ('client', 'session'))::text,
+  SQL: `SELECT (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_catalog.pg_settings WHERE source IN ('client', 'session') OR name = 'statement_timeout')::text,
   (SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())::text,
-  (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'statement_timeout'),
   pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true),
   pg_catalog.current_setting('transaction_isolation')`,
 
   /** The fingerprint in the replies to `SQL` (up to its ReadyForQuery); null if it failed. */
   read(replies: Message[]): Fingerprint | null {
-    const row = replies.find((m) => m.type === 'D');
-    if (!row || replies.some((m) => m.type === 'E')) return null;
-    const [settings, temporary, timeout, partitions, servers, isolation] = dataRowValues(row.body);
-    if (settings == null || temporary == null || timeout == null) return null;
+    const [settingsJson, temporary, partitions = null, servers = null, isolation] = firstRow(replies) ?? [];
+    if (settingsJson == null || temporary == null) return null;
+    // statement_timeout is read whatever its source, for the fan-out's deadline; it changes no answer.
+    const { statement_timeout: timeout = '0', ...settings } = JSON.parse(settingsJson) as Record<string, string>;
     return {
-      settings: JSON.parse(settings) as Record<string, string>,
+      settings,
       temporaryRelations: Number(temporary),
       statementTimeoutMs: Number(timeout),
-      // Placeholders (a prefix no module defines) are not in pg_settings.
-      requested: { partitions: partitions ?? null, servers: servers ?? null },
+      requested: { partitions, servers },
       isolation: isolation ?? '',
     };
   },
 };
+
+/** `SET pgfan.partitions` and `SET pgfan.servers`: how a session asks to fan out, as REST's `partitions` and `servers`. */
+export interface Requested {
+  partitions: string | null;
+  servers: string | null;
+}
+
+/** What a session asks of pgfan, alone: cheap, the first look at a statement. */
+export const SessionRequest = {
+  /** Sent on the session as a simple query; one row. (Placeholders, of a prefix no module defines, are not in pg_settings.) */
+  SQL: `SELECT pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true)`,
+
+  /** The request in the replies to `SQL` (up to its ReadyForQuery); null if it failed. */
+  read(replies: Message[]): Requested | null {
+    const row = firstRow(replies);
+    return row ? { partitions: row[0] ?? null, servers: row[1] ?? null } : null;
+  },
+};
+
+/** The values of the one row in a simple query's replies; null if it failed. */
+function firstRow(replies: Message[]): (string | null)[] | null {
+  const row = replies.find((m) => m.type === 'D');
+  return row && !replies.some((m) => m.type === 'E') ? dataRowValues(row.body) : null;
+}
 
 /** What pgfan's own query sessions have set: the reference a client's session is compared with. */
 export class WorkerSettings {
