@@ -14,7 +14,6 @@ import type { ApiContext } from '../context';
 import { ServiceError } from '../errors';
 import { cancel, submit } from '../submit';
 import { fromBinary, toBinary } from './binary';
-import type { Message } from './framing';
 import * as pg from './messages';
 import type { Fingerprint } from './settings';
 
@@ -63,13 +62,11 @@ export function requestedFanOut(
 }
 
 /**
- * `sql` with its parameters' values written in as constants of the types PostgreSQL inferred
- * (from the statement's ParameterDescription); null if a type is not known.
+ * `sql` with its parameters' values written in as constants of their types (`oids`, as the
+ * statement's ParameterDescription gives them); null if a type is not known.
  */
-export async function withValues(api: ApiContext, sql: string, parameters: pg.Bind['parameters'], description: Message | undefined): Promise<string | null> {
-  if (description?.type !== 't') return null;
-  const count = description.body.readInt16BE(0);
-  const oids = Array.from({ length: count }, (_, i) => description.body.readUInt32BE(2 + 4 * i));
+export async function withValues(api: ApiContext, sql: string, parameters: pg.Bind['parameters'], oids: number[]): Promise<string | null> {
+  if (oids.length !== parameters.length) return null;
   // Sent in binary (pgjdbc's numbers), a value is read back into text by its type.
   const values = parameters.map(({ value, format }, i) => (value === null ? null : format === 0 ? value.toString('utf8') : fromBinary(value, oids[i] ?? 0)));
   if (values.includes(undefined)) return null;

@@ -157,10 +157,21 @@ export function rowDescriptionColumns(body: Buffer): { type: number; format: num
   return columns;
 }
 
-/** Parse: the statement's name and SQL. */
-export function readParse(body: Buffer): { name: string; sql: string } {
+/** Parse: the statement's name, its SQL, and the types it gives its parameters (0: PostgreSQL infers it). */
+export function readParse(body: Buffer): { name: string; sql: string; parameterTypes: number[] } {
   const name = readCString(body);
-  return { name: name.text, sql: readCString(body, name.next).text };
+  const sql = readCString(body, name.next);
+  return { name: name.text, sql: sql.text, parameterTypes: readOids(body, sql.next) };
+}
+
+/** ParameterDescription: the type of each parameter of a statement, as PostgreSQL inferred it. */
+export function readParameterDescription(body: Buffer): number[] {
+  return readOids(body, 0);
+}
+
+/** A count (int16), then that many type OIDs. */
+function readOids(body: Buffer, offset: number): number[] {
+  return Array.from({ length: body.readInt16BE(offset) }, (_, i) => body.readUInt32BE(offset + 2 + 4 * i));
 }
 
 export interface Bind {

@@ -341,20 +341,26 @@ test('a statement recently run as written goes straight to the session, whose ow
   const [everywhere, elsewhere] = await Promise.all([count('public.events'), count('elsewhere.events')]).finally(() => direct.end());
   expect(elsewhere).not.toBe(everywhere);
   const client = await connectedThroughPgfan();
-  const answers = async () => [(await client.query(simple)).rows[0].n as string, (await client.query(extended, [1])).rows[0].n as string];
+  const answers = async () =>
+    Promise.all([
+      client.query(simple),
+      client.query(extended, [1]),
+      // Prepared once, then bound again by name: the types it learnt are its own.
+      client.query({ name: 'flagged', text: extended, values: [1] }),
+    ]).then((results) => results.map((r) => r.rows[0].n as string));
   try {
     // Twice: the second finds the first's decision to run it as written.
-    expect([...(await answers()), ...(await answers())]).toEqual(Array(4).fill(everywhere));
+    expect([...(await answers()), ...(await answers())]).toEqual(Array(6).fill(everywhere));
     // The session reads another table by that name: its own answer, never the workers'.
     await client.query('SET search_path = elsewhere, public');
-    expect(await answers()).toEqual([elsewhere, elsewhere]);
+    expect(await answers()).toEqual(Array(3).fill(elsewhere));
     await client.query('SET pgfan.partitions = 2');
-    expect(await answers()).toEqual([elsewhere, elsewhere]);
+    expect(await answers()).toEqual(Array(3).fill(elsewhere));
     // Back to the workers' reading: the partitions asked for count, whatever was decided before.
     await client.query('RESET search_path');
-    expect(await answers()).toEqual([everywhere, everywhere]);
+    expect(await answers()).toEqual(Array(3).fill(everywhere));
     const fannedOut = (await history()).filter((q) => q.plan?.mode === 'fan-out').map((q) => q.sql);
-    expect(fannedOut.filter((sql) => sql === simple || sql === "SELECT count(*) AS n FROM events WHERE flags > ('1'::integer)")).toHaveLength(2);
+    expect(fannedOut.filter((sql) => sql === simple || sql === "SELECT count(*) AS n FROM events WHERE flags > ('1'::integer)")).toHaveLength(3);
   } finally {
     await client.end();
   }

@@ -57,6 +57,14 @@ describe('messages', () => {
     expect(row.readInt32BE(17)).toBe(0);
   });
 
+  test("a Parse's parameter types, as pgjdbc gives them (0: left to PostgreSQL), and a ParameterDescription's", () => {
+    const oids = (...types: number[]) => Buffer.concat([Buffer.from([0, types.length]), ...types.map((t) => Buffer.from([0, 0, (t >> 8) & 0xff, t & 0xff]))]);
+    const body = Buffer.concat([Buffer.from('S_1\0SELECT $1 + $2\0'), oids(23, 0)]);
+    expect(pg.readParse(body)).toEqual({ name: 'S_1', sql: 'SELECT $1 + $2', parameterTypes: [23, 0] });
+    expect(pg.readParse(pg.frontend.parse('SELECT 1').subarray(5))).toEqual({ name: '', sql: 'SELECT 1', parameterTypes: [] });
+    expect(pg.readParameterDescription(oids(20, 1043))).toEqual([20, 1043]);
+  });
+
   test('an ErrorResponse reads back field by field', () => {
     const error = pg.errorResponse({ severity: 'ERROR', code: '57014', message: 'canceling statement due to user request', position: 8 });
     const fields = pg.readErrorFields(error.subarray(5));

@@ -76,8 +76,11 @@ export class ClientSession {
   private held: Message[] | null = null;
   /** A Flush (or another message) sent what was held on: the rest until Sync goes straight through. */
   private passing = false;
-  /** The SQL of the session's prepared statements, by name ('' the unnamed one). */
-  private readonly statements = new Map<string, string>();
+  /**
+   * The session's prepared statements, by name ('' the unnamed one): their SQL, and their
+   * parameters' types once known (all given by the Parse, or read from PostgreSQL's description).
+   */
+  private readonly statements = new Map<string, { sql: string; parameterTypes: number[] | null }>();
   /** Held Parse messages the gate refuses, with why. */
   private readonly refusals = new Map<Message, string>();
   /** The next BindComplete is the answer to a Bind pgfan sent again, already answered. */
@@ -154,8 +157,8 @@ export class ClientSession {
 
   private hold(message: Message): void {
     if (message.type === 'P') {
-      const { name, sql } = pg.readParse(message.body);
-      this.statements.set(name, sql);
+      const { name, sql, parameterTypes } = pg.readParse(message.body);
+      this.statements.set(name, { sql, parameterTypes: parameterTypes.includes(0) ? null : parameterTypes });
       const why = refusal(sql);
       if (why) {
         // Sent on already (after a Flush), it fails when run; held, it fails at the Sync (below).
@@ -395,7 +398,7 @@ export class ClientSession {
     if (execute.portal !== bind.portal || execute.maxRows !== 0) return false;
     if (parse && parse.name !== bind.statement) return false;
     // Without its Parse, the statement must be a named one: the unnamed one does not outlive the fingerprint's query.
-    const sql = parse ? parse.sql : bind.statement !== '' ? this.statements.get(bind.statement) : undefined;
+    const sql = parse ? parse.sql : bind.statement !== '' ? this.statements.get(bind.statement)?.sql : undefined;
     if (sql === undefined || !MAYBE_SELECT.test(sql)) return false;
     await this.whenIdle();
     if (!this.mayFanOut()) return false;
@@ -414,12 +417,15 @@ export class ClientSession {
     statement: { bind: pg.Bind; bindMessage: Message; executeMessage: Message; sql: string },
   ): Promise<boolean> {
     const { bind, bindMessage, executeMessage, sql } = statement;
-    // Without parameters the text is known before the client's messages run. (The first look
-    // cannot come after them: its query would drop their unnamed statement and portal.)
-    if (bind.parameters.length === 0 && (await this.runsAsWrittenRecently(sql))) return false;
+    const parameterized = bind.parameters.length > 0;
+    // The first look, when the text with its values is known before the client's messages run:
+    // without parameters, or with their types known. (It cannot come after them: its query would
+    // drop their unnamed statement and portal.)
+    const parameterTypes = this.statements.get(bind.statement)?.parameterTypes ?? null;
+    const knownSql = !parameterized ? sql : parameterTypes ? await withValues(this.gateway.api, sql, bind.parameters, parameterTypes) : null;
+    if (knownSql !== null && (await this.runsAsWrittenRecently(knownSql))) return false;
     // pgfan's own Describes, after the client's messages: the parameters' types (when there are
     // any; ParameterDescription and the statement's RowDescription), and the portal's columns.
-    const parameterized = bind.parameters.length > 0;
     const ours = [...(parameterized ? [pg.frontend.describeNamed(bind.statement)] : []), pg.frontend.describePortal(bind.portal)];
     const replies = await this.exchange([pg.frontend.query(SessionFingerprint.SQL), ...held.slice(0, -1).map((m) => m.raw), ...ours, pg.frontend.sync()], 2);
     const firstReady = replies.findIndex((m) => m.type === 'Z');
@@ -435,7 +441,12 @@ export class ClientSession {
       return true;
     }
     const description = bound[bound.length - 1];
-    const boundSql = parameterized ? await withValues(this.gateway.api, sql, bind.parameters, bound[bound.length - 3]) : sql;
+    const parameters = parameterized ? bound[bound.length - 3] : undefined;
+    const described = parameters?.type === 't' ? pg.readParameterDescription(parameters.body) : null;
+    // A named statement keeps its types: its next Bind has its first look.
+    const prepared = this.statements.get(bind.statement);
+    if (described && prepared && bind.statement !== '') prepared.parameterTypes = described;
+    const boundSql = !parameterized ? sql : described ? await withValues(this.gateway.api, sql, bind.parameters, described) : null;
     const answer =
       description?.type === 'T' && fingerprint && boundSql !== null
         ? await this.answer(boundSql, pg.rowDescriptionColumns(description.body), fingerprint)
