@@ -271,6 +271,26 @@ test('a CancelRequest that arrives while pgfan still describes and plans the sta
   }
 }, 60_000);
 
+test('a CancelRequest that arrives while pgfan looks at a statement a recent plan runs as written cancels it too', async () => {
+  const client = await connectedThroughPgfan();
+  try {
+    // Not splittable (no table): run as written, and the decision is kept for the next run.
+    for (const sql of ['SELECT count(*) AS n FROM generate_series(1, 3000000)', 'SELECT count(*) AS n FROM generate_series(1, $1::int)']) {
+      const values = sql.includes('$1') ? [3_000_000] : undefined;
+      const statement = { text: sql, ...(values ? { values, name: 'counted' } : {}) };
+      expect((await client.query(statement)).rows).toEqual([{ n: '3000000' }]);
+      const running = client.query(statement).then(
+        () => null,
+        (error: { code?: string }) => error,
+      );
+      await sendCancel(client);
+      expect(await running).toMatchObject({ code: '57014' });
+    }
+  } finally {
+    await client.end();
+  }
+}, 60_000);
+
 test("one client cannot see or stop another's sessions, nor run SQL given as text; its own session's settings stay its own", async () => {
   const client = await connectedThroughPgfan();
   const refused = (sql: string, values?: unknown[]) =>

@@ -530,7 +530,9 @@ export class ClientSession {
     if (!requested) return false;
     const request = requestedFanOut({ requested }, this.gateway.api.env.MAX_PARTITIONS);
     // Out of range, it is an error where the session reads queries as the workers do.
-    return !('error' in request) && (await declinedByRecentPlan(this.gateway.api, sql, request.partitions));
+    const declined = !('error' in request) && (await declinedByRecentPlan(this.gateway.api, sql, request.partitions));
+    // A CancelRequest that came meanwhile reached nothing running: the full path answers it.
+    return declined && !this.cancelRequested;
   }
 
   /** A CancelRequest with this session's key: stops the fanned-out query, or what the pinned session runs. */
