@@ -361,13 +361,12 @@ test('a statement recently run as written goes straight to the session, whose ow
   const [everywhere, elsewhere] = await Promise.all([count('public.events'), count('elsewhere.events')]).finally(() => direct.end());
   expect(elsewhere).not.toBe(everywhere);
   const client = await connectedThroughPgfan();
-  const answers = async () =>
-    Promise.all([
-      client.query(simple),
-      client.query(extended, [1]),
-      // Prepared once, then bound again by name: the types it learnt are its own.
-      client.query({ name: 'flagged', text: extended, values: [1] }),
-    ]).then((results) => results.map((r) => r.rows[0].n as string));
+  const answers = async () => {
+    const count = async (statement: string | { name: string; text: string; values: unknown[] }, values?: unknown[]) =>
+      ((await client.query(statement, values)).rows[0] as { n: string }).n;
+    // Prepared once, then bound again by name: the types it learnt are its own.
+    return [await count(simple), await count(extended, [1]), await count({ name: 'flagged', text: extended, values: [1] })];
+  };
   try {
     // Twice: the second finds the first's decision to run it as written.
     expect([...(await answers()), ...(await answers())]).toEqual(Array(6).fill(everywhere));
