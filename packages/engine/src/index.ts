@@ -2,7 +2,16 @@
  * @pgfan/engine — runs planner output on PostgreSQL. Used by the CLI's in-process mode and by
  * the workers.
  */
-export { createQueryPool, survivingConnectionErrors, withClient, queryUserSql, SESSION_SETTINGS, type Queryable, type QueryPoolOptions } from './connection';
+export {
+  createQueryPool,
+  IDLE_SESSION_MS,
+  survivingConnectionErrors,
+  withClient,
+  queryUserSql,
+  SESSION_SETTINGS,
+  type Queryable,
+  type QueryPoolOptions,
+} from './connection';
 export { RAW_TEXT } from './wire';
 export { QueryFailedError, fromDatabaseError, serverLoss, LOCK_NOT_AVAILABLE, RECOVERY_CONFLICT, type ExecutionErrorCode } from './errors';
 export { loadCatalogFacts } from './catalog';

@@ -3,7 +3,7 @@
  * a Redis connection for commands and one for query events. Either being unreachable is
  * one clear line, not a loop of stack traces.
  */
-import { auditQueryRole, survivingConnectionErrors } from '@pgfan/engine';
+import { auditQueryRole, IDLE_SESSION_MS, survivingConnectionErrors } from '@pgfan/engine';
 import { migrate } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
@@ -20,9 +20,6 @@ export interface Services {
   redis: Redis;
   events: QueryEventBus;
 }
-
-/** How long an idle session of the store pool is kept open. */
-const STORE_IDLE_TIMEOUT_MS = 300_000;
 
 export interface ServiceOptions {
   databaseUrl: string;
@@ -41,9 +38,8 @@ export async function connectServices(options: ServiceOptions): Promise<Services
       connectionString: options.databaseUrl,
       max: options.storePoolSize,
       application_name: `${options.name} store`,
-      // As the query pool's (createQueryPool): node-postgres closes idle sessions after 10 s by
-      // default, and a new one costs 17–20 ms here, with a cold catalog cache, on every query's path.
-      idleTimeoutMillis: STORE_IDLE_TIMEOUT_MS,
+      // As the query pool's: the record's insert and finish are on every query's path.
+      idleTimeoutMillis: IDLE_SESSION_MS,
     }),
   );
   try {

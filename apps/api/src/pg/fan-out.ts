@@ -15,7 +15,7 @@ import { ServiceError } from '../errors';
 import { cancel, submit } from '../submit';
 import { fromBinary, toBinary } from './binary';
 import * as pg from './messages';
-import type { Fingerprint } from './settings';
+import type { Requested } from './settings';
 
 /** SQLSTATEs of the submit service's refusals a protocol client hears as errors. */
 const REFUSALS: Record<string, string> = {
@@ -42,10 +42,7 @@ export interface RunningQuery {
 export const CANCELLED: Answer = { error: { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' } };
 
 /** What the session asked for with `SET pgfan.partitions` and `SET pgfan.servers`, as REST's `partitions` and `servers`. */
-export function requestedFanOut(
-  { requested }: Pick<Fingerprint, 'requested'>,
-  maxPartitions: number,
-): { partitions?: number; servers?: number } | { error: pg.ErrorFields } {
+export function requestedFanOut(requested: Requested, maxPartitions: number): { partitions?: number; servers?: number } | { error: pg.ErrorFields } {
   const request: { partitions?: number; servers?: number } = {};
   for (const [name, max] of [
     ['partitions', maxPartitions],

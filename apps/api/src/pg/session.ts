@@ -421,8 +421,8 @@ export class ClientSession {
     // The first look, when the text with its values is known before the client's messages run:
     // without parameters, or with their types known. (It cannot come after them: its query would
     // drop their unnamed statement and portal.)
-    const parameterTypes = this.statements.get(bind.statement)?.parameterTypes ?? null;
-    const knownSql = !parameterized ? sql : parameterTypes ? await withValues(this.gateway.api, sql, bind.parameters, parameterTypes) : null;
+    const prepared = this.statements.get(bind.statement);
+    const knownSql = !parameterized ? sql : prepared?.parameterTypes ? await withValues(this.gateway.api, sql, bind.parameters, prepared.parameterTypes) : null;
     if (knownSql !== null && (await this.runsAsWrittenRecently(knownSql))) return false;
     // pgfan's own Describes, after the client's messages: the parameters' types (when there are
     // any; ParameterDescription and the statement's RowDescription), and the portal's columns.
@@ -444,9 +444,8 @@ export class ClientSession {
     const parameters = parameterized ? bound[bound.length - 3] : undefined;
     const described = parameters?.type === 't' ? pg.readParameterDescription(parameters.body) : null;
     // A named statement keeps its types: its next Bind has its first look.
-    const prepared = this.statements.get(bind.statement);
     if (described && prepared && bind.statement !== '') prepared.parameterTypes = described;
-    const boundSql = !parameterized ? sql : described ? await withValues(this.gateway.api, sql, bind.parameters, described) : null;
+    const boundSql = knownSql ?? (described ? await withValues(this.gateway.api, sql, bind.parameters, described) : null);
     const answer =
       description?.type === 'T' && fingerprint && boundSql !== null
         ? await this.answer(boundSql, pg.rowDescriptionColumns(description.body), fingerprint)
@@ -499,7 +498,7 @@ export class ClientSession {
     // A transaction that reads one snapshot for all its statements: only its own session has it.
     if (this.transactionStatus === 'T' && fingerprint.isolation !== 'read committed') return 'forward';
     if (columns.some((c) => c.format === 1 && !encodesBinary(c.type))) return 'forward';
-    const request = requestedFanOut(fingerprint, this.gateway.api.env.MAX_PARTITIONS);
+    const request = requestedFanOut(fingerprint.requested, this.gateway.api.env.MAX_PARTITIONS);
     if ('error' in request) return request;
     const running: RunningQuery = { id: null, abort: new AbortController() };
     this.running = running;
@@ -528,7 +527,7 @@ export class ClientSession {
   private async runsAsWrittenRecently(sql: string): Promise<boolean> {
     const requested = SessionRequest.read(await this.exchange([pg.frontend.query(SessionRequest.SQL)], 1));
     if (!requested) return false;
-    const request = requestedFanOut({ requested }, this.gateway.api.env.MAX_PARTITIONS);
+    const request = requestedFanOut(requested, this.gateway.api.env.MAX_PARTITIONS);
     // Out of range, it is an error where the session reads queries as the workers do.
     const declined = !('error' in request) && (await declinedByRecentPlan(this.gateway.api, sql, request.partitions));
     // A CancelRequest that came meanwhile reached nothing running: the full path answers it.

@@ -43,6 +43,9 @@ export interface Fingerprint {
   isolation: string;
 }
 
+/** `pgfan.partitions`, `pgfan.servers`. (Placeholders, of a prefix no module defines, are not in pg_settings.) */
+const REQUESTED_COLUMNS = `pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true)`;
+
 /**
  * How a session reads queries, and what it asks of pgfan. Its scan of pg_settings costs
  * PostgreSQL about 0.6 ms, as much as a small query, so a statement a recent plan runs as written
@@ -52,20 +55,20 @@ export const SessionFingerprint = {
   /** Sent on the session as a simple query; one row. */
   SQL: `SELECT (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_catalog.pg_settings WHERE source IN ('client', 'session') OR name = 'statement_timeout')::text,
   (SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())::text,
-  pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true),
-  pg_catalog.current_setting('transaction_isolation')`,
+  pg_catalog.current_setting('transaction_isolation'), ${REQUESTED_COLUMNS}`,
 
   /** The fingerprint in the replies to `SQL` (up to its ReadyForQuery); null if it failed. */
   read(replies: Message[]): Fingerprint | null {
-    const [settingsJson, temporary, partitions = null, servers = null, isolation] = firstRow(replies) ?? [];
-    if (settingsJson == null || temporary == null) return null;
+    const row = firstRow(replies);
+    const [settingsJson, temporary, isolation] = row ?? [];
+    if (!row || settingsJson == null || temporary == null) return null;
     // statement_timeout is read whatever its source, for the fan-out's deadline; it changes no answer.
     const { statement_timeout: timeout = '0', ...settings } = JSON.parse(settingsJson) as Record<string, string>;
     return {
       settings,
       temporaryRelations: Number(temporary),
       statementTimeoutMs: Number(timeout),
-      requested: { partitions, servers },
+      requested: requestedIn(row.slice(3)),
       isolation: isolation ?? '',
     };
   },
@@ -79,15 +82,20 @@ export interface Requested {
 
 /** What a session asks of pgfan, alone: cheap, the first look at a statement. */
 export const SessionRequest = {
-  /** Sent on the session as a simple query; one row. (Placeholders, of a prefix no module defines, are not in pg_settings.) */
-  SQL: `SELECT pg_catalog.current_setting('pgfan.partitions', true), pg_catalog.current_setting('pgfan.servers', true)`,
+  /** Sent on the session as a simple query; one row. */
+  SQL: `SELECT ${REQUESTED_COLUMNS}`,
 
   /** The request in the replies to `SQL` (up to its ReadyForQuery); null if it failed. */
   read(replies: Message[]): Requested | null {
     const row = firstRow(replies);
-    return row ? { partitions: row[0] ?? null, servers: row[1] ?? null } : null;
+    return row ? requestedIn(row) : null;
   },
 };
+
+/** The request in `REQUESTED_COLUMNS`' values. */
+function requestedIn([partitions = null, servers = null]: (string | null)[]): Requested {
+  return { partitions, servers };
+}
 
 /** The values of the one row in a simple query's replies; null if it failed. */
 function firstRow(replies: Message[]): (string | null)[] | null {
