@@ -38,6 +38,7 @@ test('defaults work locally, given a job signing key', () => {
     PLANNING_TIMEOUT_MS: 30_000,
     INLINE_MAX_MS: 50,
     PLAN_CACHE_MS: 5_000,
+    STORED_PARTIAL_ROWS: 10_000,
     DATABASE_MEASUREMENT_INTERVAL_MS: 3_600_000,
     RESULT_MAX_ROWS: 10_000,
     RESULT_MAX_BYTES: 10_485_760,

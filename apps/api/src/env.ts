@@ -71,6 +71,12 @@ export const ApiEnv = z.object({
    * itself when the client waits for them (`?wait=`); 0 sends every query through the workers.
    */
   INLINE_MAX_MS: envInteger(50, 0, 60_000),
+  /**
+   * A fan-out whose fragments are each estimated to return at least this many partial rows has
+   * them stored in PostgreSQL in binary (COPY from fragment to table, no row read by a worker)
+   * rather than handed over as text; 0 stores every fan-out's.
+   */
+  STORED_PARTIAL_ROWS: envInteger(10_000, 0, 1_000_000_000),
   /** How long a decision to run a query as written is reused for the same SQL text; 0 plans every query afresh. */
   PLAN_CACHE_MS: envInteger(5_000, 0, 3_600_000),
   /** Result rows and bytes kept in a record (as the workers' settings of the same names). */

@@ -1,38 +1,7 @@
 /**
- * The planner's differential corpus, submitted through REST to real workers: every case must
- * return what PostgreSQL returns directly — through the queue, the snapshot, the fragments'
- * trip through Redis and the combine.
+ * The differential corpus through REST and real workers, partial rows handed over as text (through
+ * Redis, or spilled as JSON): every case returns what PostgreSQL returns directly.
  */
-import { QueryView } from '@pgfan/contracts';
-import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
-import { DIFFERENTIAL_CASES, diffResults, diffSubset, startSystem, type System } from '@pgfan/testing';
-import type { Pool } from 'pg';
+import { differentialThroughRest } from './__tests__/differential-through-rest';
 
-let system: System;
-let pool: Pool;
-const typeNames = new TypeNames();
-
-beforeAll(async () => {
-  system = await startSystem({ label: 'rest_differential' });
-  pool = createQueryPool({ connectionString: system.db.url, max: 2 });
-}, 90_000);
-
-afterAll(async () => {
-  await pool?.end();
-  await system?.stop();
-});
-
-const direct = async (sql: string) => toResultSet(pool, await runSequential(pool, sql), typeNames);
-
-test.each(DIFFERENTIAL_CASES.map((c) => [c.sql.replace(/\s+/g, ' '), c] as const))('%s', async (_, c) => {
-  const { status, body } = await system.request<QueryView>('POST', '/api/queries?wait=30000', { sql: c.sql, partitions: 3 });
-  expect(status).toBe(200);
-  const record = QueryView.parse(body);
-  expect([record.status, record.error]).toEqual(['completed', null]);
-  expect(record.plan?.mode).toBe(c.split === false ? 'as-written' : 'fan-out');
-  const expected = await direct(c.sql);
-  const difference = c.anyRowsOf
-    ? diffSubset(await direct(c.anyRowsOf), record.result!, expected.rowCount)
-    : diffResults(expected, record.result!, /\border\s+by\b/i.test(c.sql) ? 'ordered' : 'unordered');
-  expect(difference).toBeNull();
-});
+differentialThroughRest({ label: 'rest_differential' }, 'unnest(');

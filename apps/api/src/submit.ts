@@ -267,7 +267,7 @@ async function planQuery(
   const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
   // What this statement's own runs taught, if it ran before: without Redis, its class's factors serve.
   const statement = await readStatementFactors(ctx.redis, sql).catch(() => ({}));
-  const options = { partitions, workers: slots, backlog, costModel: { ...costModel, statement }, policy };
+  const options = { partitions, workers: slots, backlog, costModel: { ...costModel, statement }, policy, storedPartialRows: ctx.env.STORED_PARTIAL_ROWS };
   const planned = await planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });

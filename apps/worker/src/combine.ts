@@ -6,9 +6,9 @@
 import { CombineJob, FragmentOutput, type Cut, type FragmentProgress } from '@pgfan/contracts';
 import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
 import { concludeQuery, fanOutObservation, recordFanOut, runWholeQuery } from '@pgfan/runtime';
-import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toStoredResult } from '@pgfan/engine';
+import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toStoredResult, type KeptPartials } from '@pgfan/engine';
 import type { Observation, Plan } from '@pgfan/planner';
-import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS } from '@pgfan/store';
+import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS, STORED_PARTIAL_ROWS } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
 
@@ -46,14 +46,15 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
       abandon(queryId, generation, 'its snapshot, or the server holding it, was lost; the query starts over');
     }
-    if (plan.combine?.floatGuards.length && failures.some((f) => f.sqlState === NUMERIC_VALUE_OUT_OF_RANGE)) {
-      // A float aggregate's partial overflowed: whether PostgreSQL raises depends on the order of the rows.
+    const unsplittable = unsplittableFailure(plan, failures);
+    if (unsplittable) {
       await runAsWrittenAfterAll(
         ctx,
         { queryId, generation, snapshot, cut, deadline: work.deadline.getTime(), previewOnly: work.previewOnly },
         plan,
-        'a fragment overflowed a float aggregate',
+        unsplittable,
       );
+      if (plan.storedPartials) await clearPartialRows(ctx.storePool, queryId);
       abandon(queryId, generation, 'its fragments could not be combined exactly; the query ran as written');
     }
     const first = failures[0] as (typeof failures)[number];
@@ -63,6 +64,8 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       return { index: f.index, range: f.range, state: failed ? 'failed' : 'waiting', rows: null, ms: null, attempts: 0, worker: null };
     });
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error, fragments }, { stopGeneration: generation });
+    // What the fragments that finished kept: the query has failed, nothing will read it.
+    await clearPartialRows(ctx.storePool, queryId).catch(() => undefined);
     abandon(queryId, generation, error.message);
   }
 
@@ -95,6 +98,11 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     };
   });
   const spilled = ordered.some((o) => o.rows === null);
+  const kept: KeptPartials | undefined = plan.storedPartials
+    ? { kind: 'stored', rows: STORED_PARTIAL_ROWS, queryId, generation, token: spillToken }
+    : spilled
+      ? { kind: 'spilled', rows: PARTIAL_ROWS, queryId, generation, token: spillToken }
+      : undefined;
   const combineStarted = Date.now();
   const executeMs = work.startedAt ? combineStarted - work.startedAt.getTime() : null;
   // The combine runs beside the move to combining, not after it (a round trip and a commit
@@ -110,7 +118,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       plan.combine as NonNullable<Plan['combine']>,
       ordered.map((o) => ({ fields: o.fields, rows: o.rows ?? [] })),
       ctx.typeNames,
-      spilled ? { rows: PARTIAL_ROWS, queryId, generation, token: spillToken } : undefined,
+      kept,
       ctx.env.RESULT_MAX_BYTES,
     );
     const limits = { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES, previewOnly: work.previewOnly };
@@ -126,7 +134,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
       plan,
       outcome.reason.message,
     );
-    if (spilled) await clearPartialRows(ctx.storePool, queryId);
+    if (kept) await clearPartialRows(ctx.storePool, queryId);
     return;
   }
   try {
@@ -170,7 +178,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error: failure, fragments, executeMs, combineMs: Date.now() - combineStarted });
   }
   // Only once an outcome is recorded: a combine retried after clearing them would combine without them.
-  if (spilled) await clearPartialRows(ctx.storePool, queryId);
+  if (kept) await clearPartialRows(ctx.storePool, queryId);
 }
 
 /**
@@ -190,6 +198,17 @@ async function runAsWrittenAfterAll(
     previewOnly: run.previewOnly,
     ...(run.cut ? { cut: run.cut } : {}),
   });
+}
+
+/**
+ * Why a fan-out whose fragment failed must run as written, or null: a float aggregate's partial
+ * overflowed (whether PostgreSQL raises depends on the order of the rows), or the partial rows
+ * are of a type PostgreSQL cannot store in binary.
+ */
+function unsplittableFailure(plan: Plan, failures: readonly { code: string; sqlState?: string }[]): string | null {
+  if (plan.combine?.floatGuards.length && failures.some((f) => f.sqlState === NUMERIC_VALUE_OUT_OF_RANGE)) return 'a fragment overflowed a float aggregate';
+  if (failures.some((f) => f.code === 'NO_BINARY_FORMAT')) return 'its partial rows are of a type PostgreSQL has no binary format for';
+  return null;
 }
 
 function withoutServer({ server: _, ...cut }: NonNullable<CombineJob['cut']>): Cut {

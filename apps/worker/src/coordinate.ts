@@ -60,6 +60,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
         of: plan.fragments.length,
         sql: f.sql,
         params: f.params,
+        ...(f.copySql ? { copySql: f.copySql } : {}),
         snapshot,
         deadline,
         spillToken,

@@ -1,6 +1,7 @@
 /**
  * A fragment job: run one fragment inside the query's snapshot and hand its partial rows to
- * the combine — inline when small, spilled to PostgreSQL when large.
+ * the combine — inline when small, spilled to PostgreSQL when large, or, when its plan expects
+ * many, stored in PostgreSQL in binary from the start (`storeFragment`).
  *
  * Failures are sorted: a problem with the query itself (division by zero, a cancel, the
  * deadline, a lost snapshot) will not go away on retry and fails the job at once; anything else
@@ -8,14 +9,15 @@
  */
 import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
 import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
-import { QueryFailedError, serverLoss, SnapshotLostError, streamFragment } from '@pgfan/engine';
+import { NoBinaryFormatError, QueryFailedError, serverLoss, SnapshotLostError, storeFragment, streamFragment, type StreamedFragment } from '@pgfan/engine';
 import { metrics, UnknownServerError } from '@pgfan/runtime';
-import { clearPartialRows, writePartialRows } from '@pgfan/store';
+import { clearPartialRows, createPartialTable, writePartialRows } from '@pgfan/store';
 import type { Job } from 'bullmq';
+import type { PoolClient } from 'pg';
 import type { WorkerContext } from './context';
 
 /** Codes of failures that a retry would only repeat. */
-const FINAL_CODES = new Set(['SYNTAX_ERROR', 'INVALID_QUERY', 'NOT_READ_ONLY', 'QUERY_FAILED', 'TIMEOUT', 'CANCELLED']);
+const FINAL_CODES = new Set(['SYNTAX_ERROR', 'INVALID_QUERY', 'NOT_READ_ONLY', 'QUERY_FAILED', 'TIMEOUT', 'CANCELLED', 'NO_BINARY_FORMAT']);
 
 export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>): Promise<Signed<FragmentOutput>> {
   const f = FragmentJob.parse(job.data);
@@ -76,26 +78,37 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   };
   // Counted so that a query this worker runs as written beside it teaches the model nothing.
   const execution = ctx.executions.begin();
+  const session = {
+    snapshot: f.snapshot,
+    statementTimeoutMs: f.deadline - Date.now(),
+    applicationName: fragmentApplicationName(f.queryId, f.generation, f.index),
+  };
+  const key = { queryId: f.queryId, generation: f.generation, fragment: f.index, token: f.spillToken };
   try {
-    const streamed = await streamFragment(client, f, {
-      snapshot: f.snapshot,
-      statementTimeoutMs: f.deadline - Date.now(),
-      applicationName: fragmentApplicationName(f.queryId, f.generation, f.index),
-      inlineRows: ctx.env.INLINE_PARTIAL_ROWS,
-      onProgress,
-      spill: async (rows) => {
-        if (!spilled) await clearPartialRows(ctx.storePool, f.queryId, f.index);
-        spilled = true;
-        await writePartialRows(ctx.storePool, { queryId: f.queryId, generation: f.generation, fragment: f.index, token: f.spillToken }, rows);
-      },
-    });
+    const streamed: StreamedFragment = f.copySql
+      ? await storeRows(
+          ctx,
+          client,
+          { sql: f.sql, copySql: f.copySql },
+          { ...session, onProgress, createTable: (store, fields) => createPartialTable(store, key, fields) },
+        )
+      : await streamFragment(client, f, {
+          ...session,
+          inlineRows: ctx.env.INLINE_PARTIAL_ROWS,
+          onProgress,
+          spill: async (rows) => {
+            if (!spilled) await clearPartialRows(ctx.storePool, f.queryId, f.index);
+            spilled = true;
+            await writePartialRows(ctx.storePool, key, rows);
+          },
+        });
     execution.end();
     client.release();
     const ms = Date.now() - started;
     metrics.fragments.inc({ outcome: 'done' });
     metrics.fragmentDuration.observe(ms / 1000);
     metrics.partialRows.inc(streamed.rowCount);
-    if (spilled) metrics.spilledFragments.inc();
+    if (spilled || f.copySql) metrics.spilledFragments.inc();
     await reportFragment(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl, {
       type: 'fragment-done',
       id: f.queryId,
@@ -125,6 +138,25 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   }
 }
 
+/** Stores the fragment's rows in binary, on a session of the store held for it alone. */
+async function storeRows(
+  ctx: WorkerContext,
+  source: PoolClient,
+  fragment: Parameters<typeof storeFragment>[2],
+  options: Parameters<typeof storeFragment>[3],
+): Promise<StreamedFragment> {
+  const store = await ctx.storePool.connect();
+  try {
+    const { fields, rowCount } = await storeFragment(source, store, fragment, options);
+    store.release();
+    return { fields, rows: null, rowCount };
+  } catch (error) {
+    // Rolled back, but it may have failed mid-COPY: never hand it on.
+    store.release(true);
+    throw error;
+  }
+}
+
 /**
  * What a fragment's error means for its job: the failure it records, and whether a retry could
  * help. On a server placed among several (`server`), losing it, or a recovery conflict that
@@ -133,6 +165,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
  */
 function classify(error: unknown, server: string | undefined): { failure: JobFailure; final: boolean } {
   if (error instanceof UnknownServerError) return { failure: { code: 'UNAVAILABLE', message: error.message }, final: true };
+  if (error instanceof NoBinaryFormatError) return { failure: { code: error.code, message: error.message }, final: true };
   if (error instanceof SnapshotLostError) return { failure: { code: 'SNAPSHOT_LOST', message: error.message }, final: true };
   const lost = server ? serverLoss(error) : null;
   if (lost) {

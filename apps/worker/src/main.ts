@@ -43,7 +43,8 @@ async function connect(env: WorkerEnv, logger: Logger): Promise<WorkerContext> {
     redisUrl: env.REDIS_URL,
     name: `pgfan-worker ${env.WORKER_ID}`,
     redisRole: 'worker',
-    storePoolSize: 2,
+    // Two for records and spills, and one for each fragment that may be storing its rows at once.
+    storePoolSize: 2 + env.WORKER_CONCURRENCY,
     logger,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   const queryUrl = env.QUERY_DATABASE_URL ?? env.DATABASE_URL;

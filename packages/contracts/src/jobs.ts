@@ -42,6 +42,11 @@ export const FragmentJob = z.object({
   of: z.number().int().positive(),
   sql: z.string(),
   params: z.array(z.string().nullable()),
+  /**
+   * The fragment as `COPY … TO STDOUT (FORMAT binary)`, when its plan stores partial rows: its
+   * rows go, unread, into a table of the store that only the combine reads (with `spillToken`).
+   */
+  copySql: z.string().optional(),
   /** Exported snapshot to import, or null when snapshots are switched off. */
   snapshot: z.string().nullable(),
   /** Epoch milliseconds after which the query has failed. */

@@ -2,7 +2,7 @@
  * Runs the pieces of a plan. The same functions serve the in-process executor and the workers.
  */
 import type { JsonValue, ResultSet } from '@pgfan/contracts';
-import { quoteIdent, renderCombine, type CombineTemplate, type FragmentPlan, type SpilledRows } from '@pgfan/planner';
+import { quoteIdent, renderCombine, type CombineTemplate, type FragmentPlan, type PartialSource, type SpilledRows, type StoredRows } from '@pgfan/planner';
 import type { FieldDef, Pool, PoolClient } from 'pg';
 import { queryUserSql, type Queryable } from './connection';
 import { fromDatabaseError, QueryFailedError } from './errors';
@@ -52,28 +52,40 @@ export async function runSequential(db: Pool | PoolClient, sql: string): Promise
 }
 
 /**
+ * Where a combine reads partial rows besides the fragments' own (`RawResult.rows`): rows they
+ * spilled as JSON, or, when every fragment stored its rows in binary, those alone.
+ */
+export type KeptPartials = ({ kind: 'spilled'; rows: SpilledRows } | { kind: 'stored'; rows: StoredRows }) & {
+  queryId: string;
+  generation: number;
+  token: string;
+};
+
+/**
  * Combines every fragment's partial rows in PostgreSQL: the partial columns travel as one
- * `text[]` parameter each and are cast back to the types the fragments produced. With
- * `spilled`, rows fragments wrote to PostgreSQL are read there too.
+ * `text[]` parameter each and are cast back to the types the fragments produced. With `kept`,
+ * rows fragments wrote to PostgreSQL are read there too (stored: read there alone).
  */
 export async function runCombine(
   db: Pool | PoolClient,
   combine: CombineTemplate,
   partials: RawResult[],
   typeNames: TypeNames,
-  spilled?: { rows: SpilledRows; queryId: string; generation: number; token: string },
+  kept?: KeptPartials,
   keepBytes?: number,
 ): Promise<{ sql: string; result: RawResult }> {
   const [first] = partials;
   if (!first) throw new Error('a combine needs at least one fragment result');
-  const sql = renderCombine(combine, await typeNames.of(db, first.fields), spilled?.rows);
+  const from: PartialSource = kept ? (kept.kind === 'stored' ? { kind: 'stored', rows: kept.rows } : { kind: 'spilled', rows: kept.rows }) : { kind: 'inline' };
+  const types = await typeNames.of(db, first.fields);
+  const sql = renderCombine(combine, types, from);
   const columns: (string | null)[][] = first.fields.map(() => []);
   for (const partial of partials) {
     for (const row of partial.rows) row.forEach((value, i) => (columns[i] as (string | null)[]).push(value));
   }
-  await checkFloatGuards(db, combine, columns, spilled);
-  const arrays = columns.map(textArrayLiteral);
-  const values = spilled ? [...arrays, spilled.queryId, String(spilled.generation), spilled.token] : arrays;
+  await checkFloatGuards(db, combine, columns, kept, types);
+  const where = kept ? [kept.queryId, String(kept.generation), kept.token] : [];
+  const values = kept?.kind === 'stored' ? where : [...columns.map(textArrayLiteral), ...where];
   try {
     const result = await queryUserSql(db, sql, values, {}, keepBytes === undefined ? {} : { bytes: keepBytes });
     return { sql, result: { fields: fieldTypes(result.fields), rows: result.rows, rowCount: result.rowCount } };
@@ -92,7 +104,7 @@ export class InexactSplitError extends Error {
 }
 
 /**
- * Checks every float aggregate's guard over all partial rows, inline (`columns`) and spilled: its
+ * Checks every float aggregate's guard over all partial rows, inline (`columns`) and spilled or stored: its
  * rows' count times their largest finite |x| must stay under its bound.
  * @throws InexactSplitError naming the first aggregate past it.
  */
@@ -100,7 +112,8 @@ async function checkFloatGuards(
   db: Pool | PoolClient,
   combine: CombineTemplate,
   columns: (string | null)[][],
-  spilled?: { rows: SpilledRows; queryId: string; generation: number; token: string },
+  kept: KeptPartials | undefined,
+  types: readonly string[],
 ): Promise<void> {
   if (combine.floatGuards.length === 0) return;
   const index = (name: string) => combine.columns.findIndex((c) => c.name === name);
@@ -109,10 +122,12 @@ async function checkFloatGuards(
     absMax: numbers(index(g.absMax)).reduce((a, b) => Math.max(a, b), 0),
     count: numbers(index(g.count)).reduce((a, b) => a + b, 0),
   }));
-  if (spilled) {
-    const aggregates = combine.floatGuards.flatMap((g) => [`max((s.vals->>${index(g.absMax)})::float8)`, `sum((s.vals->>${index(g.count)})::float8)`]);
-    const source = `${quoteIdent(spilled.rows.schema)}.${quoteIdent(spilled.rows.function)}($1::uuid, $2::int, $3::text) AS s(vals)`;
-    const { rows } = await queryUserSql(db, `SELECT ${aggregates.join(', ')} FROM ${source}`, [spilled.queryId, String(spilled.generation), spilled.token]);
+  if (kept) {
+    const value = (i: number) => (kept.kind === 'stored' ? `s.c${i}::float8` : `(s.vals->>${i})::float8`);
+    const aggregates = combine.floatGuards.flatMap((g) => [`max(${value(index(g.absMax))})`, `sum(${value(index(g.count))})`]);
+    const call = `${quoteIdent(kept.rows.schema)}.${quoteIdent(kept.rows.function)}($1::uuid, $2::int, $3::text)`;
+    const source = kept.kind === 'stored' ? `${call} AS s(${types.map((type, i) => `c${i} ${type}`).join(', ')})` : `${call} AS s(vals)`;
+    const { rows } = await queryUserSql(db, `SELECT ${aggregates.join(', ')} FROM ${source}`, [kept.queryId, String(kept.generation), kept.token]);
     const read = rows[0] ?? [];
     inline.forEach((g, i) => {
       g.absMax = Math.max(g.absMax, Number(read[2 * i] ?? 0));

@@ -8,30 +8,13 @@
  * workers: a fragment is one of several running at once already.
  */
 import type { FieldDef } from 'pg';
+import { deferred } from './deferred';
 import { inOneWrite, rowDecoder, sendStatement, type Connection, type Row } from './wire';
 
 export interface Batch {
   rows: Row[];
   /** The portal is exhausted and the transaction committed: no batch follows. */
   last: boolean;
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: Error): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A batch nobody reads any more (the caller gave up) must not be an unhandled rejection.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 let portals = 0;

@@ -31,11 +31,14 @@ test("a Client's connection has the protocol methods and the socket the Submitta
   const client = await t.pool.connect();
   try {
     const connection = connectionOf(client);
-    for (const method of ['parse', 'bind', 'describe', 'execute', 'close', 'flush', 'sync', 'sendCopyFail'] as const) {
+    const methods = ['parse', 'bind', 'describe', 'execute', 'close', 'flush', 'sync', 'query', 'sendCopyFromChunk', 'endCopyFrom', 'sendCopyFail'] as const;
+    for (const method of methods) {
       expect([method, typeof connection[method]]).toEqual([method, 'function']);
     }
-    expect(typeof connection.stream.cork).toBe('function');
-    expect(typeof connection.stream.uncork).toBe('function');
+    for (const method of ['cork', 'uncork', 'pause', 'resume', 'once'] as const) {
+      expect([method, typeof connection.stream[method]]).toEqual([method, 'function']);
+    }
+    expect(typeof connection.stream.writableNeedDrain).toBe('boolean');
   } finally {
     client.release();
   }

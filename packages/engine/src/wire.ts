@@ -30,14 +30,29 @@ export const rowDecoder = (): RowDecoder => new Result('array', RAW_TEXT);
 export interface Connection {
   parse(config: { text: string }): void;
   bind(config: { portal?: string; values: readonly (string | null)[] }): void;
-  describe(config: { type: 'P'; name?: string }): void;
+  /** A portal's (`P`) or a prepared statement's (`S`) parameters and columns. */
+  describe(config: { type: 'P' | 'S'; name?: string }): void;
   execute(config: { portal?: string; rows: number }): void;
   close(config: { type: 'P'; name: string }): void;
   flush(): void;
   sync(): void;
+  /** A simple-protocol Query message. */
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
   sendCopyFail(message: string): void;
-  /** The socket; corked, it gathers what is written into one write. */
-  stream: { cork(): void; uncork(): void };
+  /**
+   * The socket; corked, it gathers what is written into one write. Paused, it stops reading
+   * (PostgreSQL then waits to send); `writableNeedDrain` says it has queued more than it wants.
+   */
+  stream: {
+    cork(): void;
+    uncork(): void;
+    pause(): void;
+    resume(): void;
+    readonly writableNeedDrain: boolean;
+    once(event: 'drain', listener: () => void): void;
+  };
 }
 
 /**

@@ -294,6 +294,26 @@ describe('prepareSplit with an estimate', () => {
     });
   });
 
+  test('fragments store their partial rows when each is estimated to return at least storedPartialRows', () => {
+    const estimate = { totalCost: 87_692, scannedRows: 1e6 };
+    const split = (storedPartialRows?: number, withEstimate = true) =>
+      prepareSplit(parsed, benchFacts(1e6), {
+        workers: 4,
+        partitions: 4,
+        ...(withEstimate ? { estimate } : {}),
+        ...(storedPartialRows === undefined ? {} : { storedPartialRows }),
+      });
+    // HIGH_CARD groups by user_id: each of 4 fragments returns up to its 250,000 rows' distinct users.
+    const perFragment = partialRowsPerFragment(shapeOf(HIGH_CARD, 1e6), estimate, 4);
+    expect(split(perFragment)).toMatchObject({ kind: 'split', storedPartials: true });
+    expect(split(perFragment + 1)).toMatchObject({ kind: 'split', storedPartials: false });
+    // Unless asked, and without an estimate to go by, partial rows are handed over as text.
+    expect(split(undefined)).toMatchObject({ kind: 'split', storedPartials: false });
+    expect(split(0, false)).toMatchObject({ kind: 'split', storedPartials: false });
+    const single = prepareSplit(parsed, benchFacts(1e6), { workers: 4, partitions: 1, estimate, storedPartialRows: 0 });
+    expect(single).not.toMatchObject({ storedPartials: true });
+  });
+
   test('without an estimate, table size decides as before', () => {
     expect(prepareSplit(parsed, benchFacts(1e6), { workers: 4 })).toMatchObject({ kind: 'split', partitions: 4, reason: '10449 pages split across 4 workers' });
   });

@@ -47,7 +47,7 @@ export {
   type Prediction,
   type QueryEstimate,
 } from './cost';
-export { renderCombine, PARTIALS, type SpilledRows } from './render';
+export { renderCombine, renderFragmentCopy, PARTIALS, type PartialSource, type SpilledRows, type StoredRows } from './render';
 export {
   choosePartitions,
   pageRanges,

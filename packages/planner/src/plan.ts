@@ -19,6 +19,7 @@ import {
   DEFAULT_COST_MODEL,
   fanOutScaleOf,
   fanOutFixedMs,
+  partialRowsPerFragment,
   predictAsWrittenSide,
   predictFanOutMs,
   queryClass,
@@ -40,7 +41,7 @@ import {
   type PartitionPolicy,
 } from './partition';
 import { printSelect } from './print';
-import { renderFragment } from './render';
+import { renderFragment, renderFragmentCopy } from './render';
 import { shapeQuery, type Shape } from './shape';
 import { pinTransactionTime } from './transaction-time';
 import type { ExpertRewrite } from './rewrite';
@@ -79,6 +80,12 @@ export interface PlanOptions {
    * when `readsTransactionTime(query)`; without it such a query runs as written.
    */
   transactionTime?: string;
+  /**
+   * A fan-out whose fragments are each estimated to return at least this many partial rows stores
+   * them in PostgreSQL in binary (`Plan.storedPartials`). Omitted, or without an estimate, they
+   * are handed over as text.
+   */
+  storedPartialRows?: number;
 }
 
 /** The cost model's prediction for the plan chosen, shown beside the actual time. */
@@ -121,6 +128,8 @@ export interface FragmentPlan {
   params: (string | null)[];
   /** Rows this fragment reads; null when it reads the whole table (or runs the query as written). */
   range: FragmentRange | null;
+  /** With `Plan.storedPartials`: the fragment as `COPY … TO STDOUT (FORMAT binary)` (`renderFragmentCopy`). */
+  copySql?: string;
 }
 
 export interface Plan {
@@ -142,6 +151,11 @@ export interface Plan {
   servers?: number;
   /** Run as written, this runs instead of `sql`: the same answer in a form PostgreSQL plans faster (`rewrite.ts`). */
   rewrite?: string;
+  /**
+   * The fragments store their partial rows in PostgreSQL, in its binary format, rather than hand
+   * them over as text: a fan-out expected to return many (`PlanOptions.storedPartialRows`).
+   */
+  storedPartials?: boolean;
 }
 
 /** What runs when `plan` runs as written: the expert's rewrite, or the user's statement. */
@@ -172,6 +186,8 @@ export type Preparation =
       probeSql: string;
       /** For key ranges: the query returning the split points, to pass to `buildPlan`. */
       keyBounds: { sql: string; params: string[] } | null;
+      /** The fragments store their partial rows (`Plan.storedPartials`). */
+      storedPartials: boolean;
     };
 
 /**
@@ -203,7 +219,14 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
     verifySql: printSelect(parsed.query),
     probeSql: shape.probeSql,
     keyBounds,
+    storedPartials: storesPartials(shape, count, options),
   };
+}
+
+/** Whether each of `count` fragments is estimated to return at least `storedPartialRows` partial rows. */
+function storesPartials(shape: Shape, count: number, { estimate, storedPartialRows }: PlanOptions): boolean {
+  if (count === 1 || !estimate || storedPartialRows === undefined) return false;
+  return partialRowsPerFragment(shape, estimate, count) >= storedPartialRows;
 }
 
 /** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
@@ -319,7 +342,13 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   const { table: facts } = shape.facts;
   const table = { schema: facts.schema, name: facts.name, alias: shape.query.from.alias };
   const ranges = fragmentRanges(preparation, keyBounds);
-  const fragments = ranges.map((range, index) => ({ index, range, ...renderFragment(decomposition.fragment, table, shape.query.where, range) }));
+  const { storedPartials } = preparation;
+  const fragments = ranges.map((range, index) => ({
+    index,
+    range,
+    ...renderFragment(decomposition.fragment, table, shape.query.where, range),
+    ...(storedPartials ? { copySql: renderFragmentCopy(decomposition.fragment, table, shape.query.where, range) } : {}),
+  }));
   const strategy = ranges[0] === null ? 'none' : preparation.keyBounds ? 'key-range' : 'page-range';
   return {
     sql: parsed.sql,
@@ -334,6 +363,7 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
     fragments,
     combine: decomposition.combine,
     prediction: preparation.prediction ?? null,
+    ...(storedPartials ? { storedPartials } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
-/** render: the final SQL of fragments and combines; bounds and partial rows are always bind parameters. */
+/** render: the final SQL of fragments and combines; bounds and partial rows are bind parameters, except in a fragment's COPY form. */
 import type { CombineTemplate, FragmentQuery } from './decompose';
 import type { Expr } from './ir';
-import { renderCombine, renderFragment } from './render';
+import { renderCombine, renderFragment, renderFragmentCopy } from './render';
 
 const col = (name: string): Expr => ({ kind: 'column', table: null, name });
 const ref = (name: string): Expr => ({ kind: 'ref', name });
@@ -59,6 +59,14 @@ describe('a fragment', () => {
     );
   });
 
+  test('its COPY form writes binary partial rows, the bounds as quoted literals of the same types', () => {
+    expect(renderFragmentCopy(counting, table, where, { fromPage: 10, toPage: 20 })).toBe(
+      'COPY (SELECT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" WHERE (("a" OR "b")) AND "events".ctid >= \'(10,0)\'::tid AND "events".ctid < \'(20,0)\'::tid GROUP BY 1) TO STDOUT (FORMAT binary)',
+    );
+    const keyed = renderFragmentCopy(counting, table, null, { column: 'name', type: 'text', from: "O'Brien", to: 'back\\slash' });
+    expect(keyed).toContain(`WHERE "events"."name" >= 'O''Brien'::text AND "events"."name" < E'back\\\\slash'::text GROUP BY 1`);
+  });
+
   test('a per-fragment top-N with ties keeps them', () => {
     const topN: FragmentQuery = { ...counting, groupBy: 0, orderBy: [{ position: 1, direction: null, nulls: null }], limit: '3', withTies: true };
     expect(renderFragment(topN, table, null, null).sql).toMatch(/ ORDER BY 1 FETCH FIRST 3 ROWS WITH TIES$/);
@@ -94,9 +102,16 @@ describe('a combine', () => {
   });
 
   test('spilled rows come through the spill function, with the query, generation and token as parameters', () => {
-    const sql = renderCombine(combine, ['text', 'bigint'], { schema: 'pgfan_spill', function: 'partial_rows' });
+    const sql = renderCombine(combine, ['text', 'bigint'], { kind: 'spilled', rows: { schema: 'pgfan_spill', function: 'partial_rows' } });
     expect(sql).toContain(
       '(SELECT * FROM unnest($1::text[], $2::text[]) UNION ALL SELECT s.vals->>0, s.vals->>1 FROM "pgfan_spill"."partial_rows"($3::uuid, $4::int, $5::text) AS s(vals)) AS u("k0", "a0_count")',
+    );
+  });
+
+  test('stored rows come typed from the stored-rows function, given a column list; only collations are added', () => {
+    expect(renderCombine(combine, ['text', 'numeric(10,2)'], { kind: 'stored', rows: { schema: 'pgfan_spill', function: 'partial_tuples' } })).toBe(
+      'WITH partials AS (SELECT u."k0" COLLATE "C" AS "k0", u."a0_count" AS "a0_count" FROM "pgfan_spill"."partial_tuples"($1::uuid, $2::int, $3::text) AS u("k0" text, "a0_count" numeric(10,2))) ' +
+        'SELECT "k0" AS "country", sum("a0_count") AS "n" FROM partials AS p GROUP BY "k0" ORDER BY "k0" LIMIT 10',
     );
   });
 

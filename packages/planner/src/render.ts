@@ -1,24 +1,33 @@
 /**
  * render: the final SQL text of fragment and combine queries. Partition bounds are bind
- * parameters; partial rows reach the combine as one `text[]` parameter per column and are cast
- * back to the types and collations the fragments produced.
+ * parameters (literals in a fragment's COPY form, which takes none). Partial rows reach the
+ * combine as one `text[]` parameter per column, cast back to the types and collations the
+ * fragments produced, or typed, from the tables fragments stored them in (`StoredRows`).
  */
 import type { CombineTemplate, FragmentQuery } from './decompose';
 import type { Expr, TableRef } from './ir';
 import { isKeyRange, tidAt, type FragmentRange } from './partition';
-import { printExpr, printOrderItem, printRowLimit, printSelectItem, printTable, quoteIdent } from './print';
+import { printExpr, printOrderItem, printRowLimit, printSelectItem, printTable, quoteIdent, quoteLiteral } from './print';
 
 export interface RenderedSql {
   sql: string;
   params: (string | null)[];
 }
 
-/** The condition selecting one range's rows, with its bounds as bind parameters. */
-function rangeCondition(range: FragmentRange, table: TableRef, params: string[]): string[] {
-  const bind = (value: string, type: string) => {
+/** How a range's bound reaches the SQL: `$n::type` (collecting its value), or a typed literal. */
+type BindBound = (value: string, type: string) => string;
+
+function parameterBounds(params: string[]): BindBound {
+  return (value, type) => {
     params.push(value);
     return `$${params.length}::${type}`;
   };
+}
+
+const literalBound: BindBound = (value, type) => `${quoteLiteral(value)}::${type}`;
+
+/** The condition selecting one range's rows. */
+function rangeCondition(range: FragmentRange, table: TableRef, bind: BindBound): string[] {
   const qualifier = quoteIdent(table.alias ?? table.name);
   if (!isKeyRange(range)) {
     const ctid = `${qualifier}.ctid`;
@@ -39,7 +48,20 @@ function rangeCondition(range: FragmentRange, table: TableRef, params: string[])
  */
 export function renderFragment(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null): RenderedSql {
   const params: string[] = [];
-  const conditions = [...(where ? [`(${printExpr(where)})`] : []), ...(range ? rangeCondition(range, table, params) : [])];
+  return { sql: fragmentSql(fragment, table, where, range, parameterBounds(params)), params };
+}
+
+/**
+ * The fragment as `COPY (…) TO STDOUT (FORMAT binary)`: its partial rows in PostgreSQL's binary
+ * format, which a worker passes on to a table without reading them. COPY takes no parameters, so
+ * the range's bounds are literals: the same values, read by the same input functions.
+ */
+export function renderFragmentCopy(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null): string {
+  return `COPY (${fragmentSql(fragment, table, where, range, literalBound)}) TO STDOUT (FORMAT binary)`;
+}
+
+function fragmentSql(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null, bind: BindBound): string {
+  const conditions = [...(where ? [`(${printExpr(where)})`] : []), ...(range ? rangeCondition(range, table, bind) : [])];
   const select = fragment.columns.map((c) => printSelectItem({ expr: c.expr, alias: c.name })).join(', ');
   const parts = [`SELECT ${fragment.distinct ? 'DISTINCT ' : ''}${select}`, `FROM ${printTable(table)}`];
   if (conditions.length > 0) parts.push(`WHERE ${conditions.join(' AND ')}`);
@@ -49,7 +71,7 @@ export function renderFragment(fragment: FragmentQuery, table: TableRef, where: 
     parts.push(`ORDER BY ${order.join(', ')}`);
   }
   if (fragment.limit !== null) parts.push(fragment.withTies ? `FETCH FIRST ${fragment.limit} ROWS WITH TIES` : `LIMIT ${fragment.limit}`);
-  return { sql: parts.join(' '), params };
+  return parts.join(' ');
 }
 
 /** Name of the relation holding the partial rows inside a combine query. */
@@ -65,27 +87,51 @@ export interface SpilledRows {
 }
 
 /**
- * The combine query's SQL. `$1 … $n` are the partial columns, each a `text[]` of every
- * fragment's values in PostgreSQL text format. With `spilled`, rows that fragments spilled are
- * read too: `$n+1` is the query id, `$n+2` the generation, `$n+3` its spill token.
+ * Where stored partial rows come from: a set-returning function of (query id, generation, spill
+ * token) returning `record`s, typed by the caller's column list, from the tables fragments
+ * stored their rows in (`renderFragmentCopy`).
+ */
+export interface StoredRows {
+  schema: string;
+  function: string;
+}
+
+/**
+ * Where a combine reads its partial rows: `text[]` parameters (`inline`), those and rows spilled as
+ * JSON (`spilled`), or, typed and in binary all along, the tables every fragment stored them in
+ * (`stored`).
+ */
+export type PartialSource = { kind: 'inline' } | { kind: 'spilled'; rows: SpilledRows } | { kind: 'stored'; rows: StoredRows };
+
+/**
+ * The combine query's SQL. Inline and spilled, `$1 … $n` are the partial columns, each a `text[]`
+ * of every fragment's values in PostgreSQL text format, and with spilled rows `$n+1` is the query
+ * id, `$n+2` the generation, `$n+3` its spill token. Stored, those three are `$1 … $3`.
  * @param columnTypes `format_type` of each partial column, as the fragments returned them.
  */
-export function renderCombine(combine: CombineTemplate, columnTypes: readonly string[], spilled?: SpilledRows): string {
+export function renderCombine(combine: CombineTemplate, columnTypes: readonly string[], from: PartialSource = { kind: 'inline' }): string {
   if (columnTypes.length !== combine.columns.length) {
     throw new Error(`combine needs ${combine.columns.length} column types, got ${columnTypes.length}`);
   }
   const names = combine.columns.map((c) => quoteIdent(c.name));
-  const typed = combine.columns.map((c, i) => {
-    const value = `CAST(u.${quoteIdent(c.name)} AS ${columnTypes[i]})`;
-    return `${c.collation ? `${value} COLLATE ${quoteIdent(c.collation)}` : value} AS ${quoteIdent(c.name)}`;
-  });
-  const arrays = names.map((_, i) => `$${i + 1}::text[]`);
-  let rows = `unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
-  if (spilled) {
-    const n = names.length;
-    const source = `${quoteIdent(spilled.schema)}.${quoteIdent(spilled.function)}($${n + 1}::uuid, $${n + 2}::int, $${n + 3}::text)`;
-    const fromSpill = `SELECT ${names.map((_, i) => `s.vals->>${i}`).join(', ')} FROM ${source} AS s(vals)`;
-    rows = `(SELECT * FROM unnest(${arrays.join(', ')}) UNION ALL ${fromSpill}) AS u(${names.join(', ')})`;
+  const collated = (value: string, collation: string | null) => (collation ? `${value} COLLATE ${quoteIdent(collation)}` : value);
+  let typed: string[];
+  let rows: string;
+  if (from.kind === 'stored') {
+    // Already of their types: only collations are added.
+    typed = combine.columns.map((c) => `${collated(`u.${quoteIdent(c.name)}`, c.collation)} AS ${quoteIdent(c.name)}`);
+    const columns = names.map((name, i) => `${name} ${columnTypes[i]}`);
+    rows = `${quoteIdent(from.rows.schema)}.${quoteIdent(from.rows.function)}($1::uuid, $2::int, $3::text) AS u(${columns.join(', ')})`;
+  } else {
+    typed = combine.columns.map((c, i) => `${collated(`CAST(u.${quoteIdent(c.name)} AS ${columnTypes[i]})`, c.collation)} AS ${quoteIdent(c.name)}`);
+    const arrays = names.map((_, i) => `$${i + 1}::text[]`);
+    rows = `unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
+    if (from.kind === 'spilled') {
+      const n = names.length;
+      const source = `${quoteIdent(from.rows.schema)}.${quoteIdent(from.rows.function)}($${n + 1}::uuid, $${n + 2}::int, $${n + 3}::text)`;
+      const fromSpill = `SELECT ${names.map((_, i) => `s.vals->>${i}`).join(', ')} FROM ${source} AS s(vals)`;
+      rows = `(SELECT * FROM unnest(${arrays.join(', ')}) UNION ALL ${fromSpill}) AS u(${names.join(', ')})`;
+    }
   }
   const partials = `WITH ${PARTIALS} AS (SELECT ${typed.join(', ')} FROM ${rows})`;
 

@@ -40,4 +40,4 @@ export {
   type KeyHolder,
   type ScramVerifier,
 } from './api-keys';
-export { writePartialRows, clearPartialRows, PARTIAL_ROWS, type PartialKey } from './partials';
+export { writePartialRows, clearPartialRows, createPartialTable, PARTIAL_ROWS, STORED_PARTIAL_ROWS, type PartialKey } from './partials';
