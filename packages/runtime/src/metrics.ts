@@ -48,7 +48,7 @@ export const metrics = {
   partialRows: new Counter({ name: 'pgfan_partial_rows_total', help: 'Partial rows the fragments of this worker produced', registers: [registry] }),
   spilledFragments: new Counter({
     name: 'pgfan_spilled_fragments_total',
-    help: 'Fragments whose partial rows were too many to travel inline and were written to PostgreSQL',
+    help: 'Fragments whose partial rows were too many to travel inline and were written to PostgreSQL (spilled, or stored in binary)',
     registers: [registry],
   }),
   predictionRatio: new Histogram({
