@@ -1,9 +1,7 @@
 /**
  * The planner's differential corpus spread over two streaming replicas: every case, split in 3
  * fragments dealt over both replicas at one exact cut, must return what PostgreSQL returns on
- * the primary — through placement, the cut, each replica's snapshot and the combine. The cases
- * estimated to return 1,000 partial rows or more a fragment store them in binary on the primary,
- * sent there from the replicas; the rest hand them over as text.
+ * the primary — through placement, the cut, each replica's snapshot and the combine.
  */
 import { QueryView } from '@pgfan/contracts';
 import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
@@ -15,7 +13,6 @@ let system: System;
 let pool: Pool;
 const typeNames = new TypeNames();
 const guarantees = new Map<string, number>();
-const partialRows = new Map<string, number>();
 
 beforeAll(async () => {
   cluster = await startPrivateCluster(2);
@@ -24,14 +21,14 @@ beforeAll(async () => {
     label: 'spread_differential',
     adminUrl: cluster.primary.adminUrl,
     replicas: cluster.replicas.map((r) => r.adminUrl),
-    apiEnv: { ...env, STORED_PARTIAL_ROWS: '1000' },
+    apiEnv: env,
     workerEnv: env,
   });
   pool = createQueryPool({ connectionString: system.db.url, max: 2 });
 }, 120_000);
 
 afterAll(async () => {
-  process.stdout.write(`spread corpus: ${JSON.stringify(Object.fromEntries(guarantees))}, partial rows ${JSON.stringify(Object.fromEntries(partialRows))}\n`);
+  process.stdout.write(`spread corpus: ${JSON.stringify(Object.fromEntries(guarantees))}\n`);
   await pool?.end();
   await system?.stop();
   await cluster?.stop();
@@ -48,18 +45,10 @@ test.each(DIFFERENTIAL_CASES.map((c) => [c.sql.replace(/\s+/g, ' '), c] as const
   // A fan-out reads both replicas at one cut; a query run as written, one replica.
   const guarantee = record.plan?.cut?.guarantee ?? 'none';
   guarantees.set(guarantee, (guarantees.get(guarantee) ?? 0) + 1);
-  if (record.plan?.combineSql) {
-    const way = record.plan.combineSql.includes('"partial_tuples"(') ? 'stored' : 'handed over';
-    partialRows.set(way, (partialRows.get(way) ?? 0) + 1);
-  }
   expect([guarantee, record.plan?.cut?.reason]).toEqual(record.plan?.mode === 'fan-out' ? ['equal-replay-position', undefined] : ['one-snapshot', undefined]);
   const expected = await direct(c.sql);
   const difference = c.anyRowsOf
     ? diffSubset(await direct(c.anyRowsOf), record.result!, expected.rowCount)
     : diffResults(expected, record.result!, /\border\s+by\b/i.test(c.sql) ? 'ordered' : 'unordered');
   expect(difference).toBeNull();
-});
-
-test('the corpus took both ways partial rows travel', () => {
-  expect([...partialRows.keys()].sort()).toEqual(['handed over', 'stored']);
 });
