@@ -7,7 +7,7 @@ import { CombineJob, FragmentOutput, type Cut, type FragmentProgress } from '@pg
 import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
 import { concludeQuery, fanOutObservation, recordFanOut, runWholeQuery } from '@pgfan/runtime';
 import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toStoredResult, type KeptPartials } from '@pgfan/engine';
-import type { Observation, Plan } from '@pgfan/planner';
+import { storesPartialRows, type Observation, type Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS, STORED_PARTIAL_ROWS } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
@@ -54,7 +54,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
         plan,
         unsplittable,
       );
-      if (plan.storedPartials) await clearPartialRows(ctx.storePool, queryId);
+      await clearPartialRows(ctx.storePool, queryId).catch(() => undefined);
       abandon(queryId, generation, 'its fragments could not be combined exactly; the query ran as written');
     }
     const first = failures[0] as (typeof failures)[number];
@@ -98,7 +98,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     };
   });
   const spilled = ordered.some((o) => o.rows === null);
-  const kept: KeptPartials | undefined = plan.storedPartials
+  const kept: KeptPartials | undefined = storesPartialRows(plan)
     ? { kind: 'stored', rows: STORED_PARTIAL_ROWS, queryId, generation, token: spillToken }
     : spilled
       ? { kind: 'spilled', rows: PARTIAL_ROWS, queryId, generation, token: spillToken }

@@ -2,7 +2,7 @@
  * Runs the pieces of a plan. The same functions serve the in-process executor and the workers.
  */
 import type { JsonValue, ResultSet } from '@pgfan/contracts';
-import { quoteIdent, renderCombine, type CombineTemplate, type FragmentPlan, type PartialSource, type SpilledRows, type StoredRows } from '@pgfan/planner';
+import { callPartialRows, renderCombine, type CombineTemplate, type FragmentPlan, type PartialSource } from '@pgfan/planner';
 import type { FieldDef, Pool, PoolClient } from 'pg';
 import { queryUserSql, type Queryable } from './connection';
 import { fromDatabaseError, QueryFailedError } from './errors';
@@ -55,11 +55,7 @@ export async function runSequential(db: Pool | PoolClient, sql: string): Promise
  * Where a combine reads partial rows besides the fragments' own (`RawResult.rows`): rows they
  * spilled as JSON, or, when every fragment stored its rows in binary, those alone.
  */
-export type KeptPartials = ({ kind: 'spilled'; rows: SpilledRows } | { kind: 'stored'; rows: StoredRows }) & {
-  queryId: string;
-  generation: number;
-  token: string;
-};
+export type KeptPartials = Exclude<PartialSource, { kind: 'inline' }> & { queryId: string; generation: number; token: string };
 
 /**
  * Combines every fragment's partial rows in PostgreSQL: the partial columns travel as one
@@ -76,9 +72,8 @@ export async function runCombine(
 ): Promise<{ sql: string; result: RawResult }> {
   const [first] = partials;
   if (!first) throw new Error('a combine needs at least one fragment result');
-  const from: PartialSource = kept ? (kept.kind === 'stored' ? { kind: 'stored', rows: kept.rows } : { kind: 'spilled', rows: kept.rows }) : { kind: 'inline' };
   const types = await typeNames.of(db, first.fields);
-  const sql = renderCombine(combine, types, from);
+  const sql = renderCombine(combine, types, kept ?? { kind: 'inline' });
   const columns: (string | null)[][] = first.fields.map(() => []);
   for (const partial of partials) {
     for (const row of partial.rows) row.forEach((value, i) => (columns[i] as (string | null)[]).push(value));
@@ -125,7 +120,7 @@ async function checkFloatGuards(
   if (kept) {
     const value = (i: number) => (kept.kind === 'stored' ? `s.c${i}::float8` : `(s.vals->>${i})::float8`);
     const aggregates = combine.floatGuards.flatMap((g) => [`max(${value(index(g.absMax))})`, `sum(${value(index(g.count))})`]);
-    const call = `${quoteIdent(kept.rows.schema)}.${quoteIdent(kept.rows.function)}($1::uuid, $2::int, $3::text)`;
+    const call = callPartialRows(kept.rows, 1);
     const source = kept.kind === 'stored' ? `${call} AS s(${types.map((type, i) => `c${i} ${type}`).join(', ')})` : `${call} AS s(vals)`;
     const { rows } = await queryUserSql(db, `SELECT ${aggregates.join(', ')} FROM ${source}`, [kept.queryId, String(kept.generation), kept.token]);
     const read = rows[0] ?? [];

@@ -167,6 +167,7 @@ class CopyOut {
     this.types.resolve(message.fields.map(({ name, dataTypeID, dataTypeModifier }) => ({ name, dataTypeID, dataTypeModifier })));
   }
 
+  /** The closing `pg_advisory_unlock_all()`'s row. */
   handleDataRow(): void {}
 
   handleCopyData(message: { chunk: Buffer }): void {
@@ -194,12 +195,6 @@ class CopyOut {
     const copied = /^COPY (\d+)$/.exec(message.text);
     if (copied) this.rowCount = Number(copied[1]);
     // Otherwise a closing statement's own completion: nothing to do until ReadyForQuery.
-  }
-
-  handleEmptyQuery(): void {}
-
-  handleCopyInResponse(connection: Connection): void {
-    connection.sendCopyFail('pgfan runs SELECT only');
   }
 
   handleError(error: Error): void {
@@ -293,14 +288,6 @@ class CopyIn {
   }
 
   handleCommandComplete(): void {}
-
-  handleRowDescription(): void {}
-
-  handleDataRow(): void {}
-
-  handleEmptyQuery(): void {}
-
-  handleCopyData(): void {}
 
   handleError(error: Error): void {
     this.started.reject(error);

@@ -2,7 +2,7 @@
  * The cost model against what `npm run bench` measured on a 2-core machine (docs/benchmarks.md):
  * the estimates are PostgreSQL's EXPLAIN figures for the benchmark's queries and tables.
  */
-import { EVENTS } from './__tests__/helpers';
+import { EVENTS, planFor } from './__tests__/helpers';
 import {
   chooseFanOut,
   DEFAULT_COST_MODEL,
@@ -23,7 +23,7 @@ import {
 } from './cost';
 import type { CatalogFacts } from './facts';
 import { parseQuery } from './parse';
-import { prepareSplit } from './plan';
+import { prepareSplit, storesPartialRows } from './plan';
 import { shapeQuery, type Shape } from './shape';
 
 /** The benchmark table at `rows` rows: 100,000 users, 18 countries, 3 devices and NULL. */
@@ -312,6 +312,16 @@ describe('prepareSplit with an estimate', () => {
     expect(split(0, false)).toMatchObject({ kind: 'split', storedPartials: false });
     const single = prepareSplit(parsed, benchFacts(1e6), { workers: 4, partitions: 1, estimate, storedPartialRows: 0 });
     expect(single).not.toMatchObject({ storedPartials: true });
+  });
+
+  test('a plan that stores its partial rows gives each fragment its COPY form; one that does not, none', () => {
+    const estimate = { totalCost: 1_000, scannedRows: 10_000 };
+    const storing = planFor('SELECT id, count(*) FROM events GROUP BY id', { estimate, storedPartialRows: 0 });
+    expect(storesPartialRows(storing)).toBe(true);
+    expect(storing.fragments.map((f) => f.copySql)).toEqual(
+      storing.fragments.map(() => expect.stringMatching(/^COPY \(SELECT .* TO STDOUT \(FORMAT binary\)$/)),
+    );
+    expect(storesPartialRows(planFor('SELECT id, count(*) FROM events GROUP BY id', { estimate }))).toBe(false);
   });
 
   test('without an estimate, table size decides as before', () => {

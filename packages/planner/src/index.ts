@@ -14,6 +14,7 @@ export {
   buildPlan,
   prepareSplit,
   planAsWritten,
+  storesPartialRows,
   type FragmentPlan,
   type Plan,
   type PlanOptions,
@@ -47,7 +48,7 @@ export {
   type Prediction,
   type QueryEstimate,
 } from './cost';
-export { renderCombine, renderFragmentCopy, PARTIALS, type PartialSource, type SpilledRows, type StoredRows } from './render';
+export { callPartialRows, renderCombine, renderFragmentCopy, PARTIALS, type PartialRowsFunction, type PartialSource } from './render';
 export {
   choosePartitions,
   pageRanges,

@@ -82,7 +82,7 @@ export interface PlanOptions {
   transactionTime?: string;
   /**
    * A fan-out whose fragments are each estimated to return at least this many partial rows stores
-   * them in PostgreSQL in binary (`Plan.storedPartials`). Omitted, or without an estimate, they
+   * them in PostgreSQL in binary (`FragmentPlan.copySql`). Omitted, or without an estimate, they
    * are handed over as text.
    */
   storedPartialRows?: number;
@@ -128,7 +128,10 @@ export interface FragmentPlan {
   params: (string | null)[];
   /** Rows this fragment reads; null when it reads the whole table (or runs the query as written). */
   range: FragmentRange | null;
-  /** With `Plan.storedPartials`: the fragment as `COPY … TO STDOUT (FORMAT binary)` (`renderFragmentCopy`). */
+  /**
+   * The fragment as `COPY … TO STDOUT (FORMAT binary)` (`renderFragmentCopy`), when the plan
+   * stores its partial rows in PostgreSQL rather than hand them over as text (`storesPartialRows`).
+   */
   copySql?: string;
 }
 
@@ -151,11 +154,11 @@ export interface Plan {
   servers?: number;
   /** Run as written, this runs instead of `sql`: the same answer in a form PostgreSQL plans faster (`rewrite.ts`). */
   rewrite?: string;
-  /**
-   * The fragments store their partial rows in PostgreSQL, in its binary format, rather than hand
-   * them over as text: a fan-out expected to return many (`PlanOptions.storedPartialRows`).
-   */
-  storedPartials?: boolean;
+}
+
+/** Whether the plan's fragments store their partial rows in PostgreSQL, in binary (each has its `copySql`). */
+export function storesPartialRows(plan: Pick<Plan, 'fragments'>): boolean {
+  return plan.fragments.some((f) => f.copySql !== undefined);
 }
 
 /** What runs when `plan` runs as written: the expert's rewrite, or the user's statement. */
@@ -186,7 +189,7 @@ export type Preparation =
       probeSql: string;
       /** For key ranges: the query returning the split points, to pass to `buildPlan`. */
       keyBounds: { sql: string; params: string[] } | null;
-      /** The fragments store their partial rows (`Plan.storedPartials`). */
+      /** The fragments store their partial rows (`FragmentPlan.copySql`). */
       storedPartials: boolean;
     };
 
@@ -343,12 +346,10 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   const table = { schema: facts.schema, name: facts.name, alias: shape.query.from.alias };
   const ranges = fragmentRanges(preparation, keyBounds);
   const { storedPartials } = preparation;
-  const fragments = ranges.map((range, index) => ({
-    index,
-    range,
-    ...renderFragment(decomposition.fragment, table, shape.query.where, range),
-    ...(storedPartials ? { copySql: renderFragmentCopy(decomposition.fragment, table, shape.query.where, range) } : {}),
-  }));
+  const fragments = ranges.map((range, index) => {
+    const rendered = renderFragment(decomposition.fragment, table, shape.query.where, range);
+    return { index, range, ...rendered, ...(storedPartials ? { copySql: renderFragmentCopy(rendered, range) } : {}) };
+  });
   const strategy = ranges[0] === null ? 'none' : preparation.keyBounds ? 'key-range' : 'page-range';
   return {
     sql: parsed.sql,
@@ -363,7 +364,6 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
     fragments,
     combine: decomposition.combine,
     prediction: preparation.prediction ?? null,
-    ...(storedPartials ? { storedPartials } : {}),
   };
 }
 

@@ -1,25 +1,14 @@
 /**
  * Prints the planner's IR back to SQL. Every identifier goes through `quoteIdent`, every
  * operator application is parenthesized, so the printed text parses into exactly the tree it
- * came from, whatever PostgreSQL's precedence rules. Values reach SQL text from here only
- * quoted: literals are the user's own constants, checked when parsed; range bounds are bind
- * parameters, or literals quoted by `quoteLiteral` in a fragment's COPY form.
+ * came from, whatever PostgreSQL's precedence rules. Values never reach SQL text from here:
+ * literals are the user's own constants, checked when parsed; bounds are bind parameters.
  */
 import type { Expr, OrderItem, SelectItem, SelectQuery, TableRef } from './ir';
 
 /** Quotes a (folded) name as a PostgreSQL identifier: `Foo"bar` → `"Foo""bar"`. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-/**
- * Quotes a value as a string literal, as PostgreSQL's `quote_literal` does: quotes doubled, and
- * backslashes doubled in an `E''` literal, so it reads the same whatever `standard_conforming_strings`.
- * @example quoteLiteral("it's") // "'it''s'"
- */
-export function quoteLiteral(value: string): string {
-  const quoted = value.replace(/'/g, "''");
-  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
 /**

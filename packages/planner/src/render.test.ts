@@ -59,12 +59,16 @@ describe('a fragment', () => {
     );
   });
 
-  test('its COPY form writes binary partial rows, the bounds as quoted literals of the same types', () => {
-    expect(renderFragmentCopy(counting, table, where, { fromPage: 10, toPage: 20 })).toBe(
-      'COPY (SELECT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" WHERE (("a" OR "b")) AND "events".ctid >= \'(10,0)\'::tid AND "events".ctid < \'(20,0)\'::tid GROUP BY 1) TO STDOUT (FORMAT binary)',
+  test('its COPY form writes binary partial rows, the bounds written in as constants of the same types', () => {
+    const pages = { fromPage: 10, toPage: 20 };
+    expect(renderFragmentCopy(renderFragment(counting, table, where, pages), pages)).toBe(
+      'COPY (SELECT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" WHERE (("a" OR "b")) AND "events".ctid >= (\'(10,0)\'::tid)::tid AND "events".ctid < (\'(20,0)\'::tid)::tid GROUP BY 1) TO STDOUT (FORMAT binary)',
     );
-    const keyed = renderFragmentCopy(counting, table, null, { column: 'name', type: 'text', from: "O'Brien", to: 'back\\slash' });
-    expect(keyed).toContain(`WHERE "events"."name" >= 'O''Brien'::text AND "events"."name" < E'back\\\\slash'::text GROUP BY 1`);
+    const names = { column: 'name', type: 'text', from: "O'Brien", to: null };
+    expect(renderFragmentCopy(renderFragment(counting, table, null, names), names)).toContain(`WHERE "events"."name" >= ('O''Brien'::text)::text GROUP BY 1`);
+    expect(renderFragmentCopy(renderFragment(counting, table, null, null), null)).toBe(
+      'COPY (SELECT "country" AS "k0", count(*) AS "a0_count" FROM "public"."events" GROUP BY 1) TO STDOUT (FORMAT binary)',
+    );
   });
 
   test('a per-fragment top-N with ties keeps them', () => {

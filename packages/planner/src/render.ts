@@ -1,33 +1,26 @@
 /**
  * render: the final SQL text of fragment and combine queries. Partition bounds are bind
- * parameters (literals in a fragment's COPY form, which takes none). Partial rows reach the
+ * parameters (constants in a fragment's COPY form, which takes none). Partial rows reach the
  * combine as one `text[]` parameter per column, cast back to the types and collations the
- * fragments produced, or typed, from the tables fragments stored them in (`StoredRows`).
+ * fragments produced, or typed, from the tables fragments stored them in.
  */
 import type { CombineTemplate, FragmentQuery } from './decompose';
 import type { Expr, TableRef } from './ir';
 import { isKeyRange, tidAt, type FragmentRange } from './partition';
-import { printExpr, printOrderItem, printRowLimit, printSelectItem, printTable, quoteIdent, quoteLiteral } from './print';
+import { bindParameters } from './parameters';
+import { printExpr, printOrderItem, printRowLimit, printSelectItem, printTable, quoteIdent } from './print';
 
 export interface RenderedSql {
   sql: string;
   params: (string | null)[];
 }
 
-/** How a range's bound reaches the SQL: `$n::type` (collecting its value), or a typed literal. */
-type BindBound = (value: string, type: string) => string;
-
-function parameterBounds(params: string[]): BindBound {
-  return (value, type) => {
+/** The condition selecting one range's rows, with its bounds as bind parameters. */
+function rangeCondition(range: FragmentRange, table: TableRef, params: string[]): string[] {
+  const bind = (value: string, type: string) => {
     params.push(value);
     return `$${params.length}::${type}`;
   };
-}
-
-const literalBound: BindBound = (value, type) => `${quoteLiteral(value)}::${type}`;
-
-/** The condition selecting one range's rows. */
-function rangeCondition(range: FragmentRange, table: TableRef, bind: BindBound): string[] {
   const qualifier = quoteIdent(table.alias ?? table.name);
   if (!isKeyRange(range)) {
     const ctid = `${qualifier}.ctid`;
@@ -48,20 +41,7 @@ function rangeCondition(range: FragmentRange, table: TableRef, bind: BindBound):
  */
 export function renderFragment(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null): RenderedSql {
   const params: string[] = [];
-  return { sql: fragmentSql(fragment, table, where, range, parameterBounds(params)), params };
-}
-
-/**
- * The fragment as `COPY (…) TO STDOUT (FORMAT binary)`: its partial rows in PostgreSQL's binary
- * format, which a worker passes on to a table without reading them. COPY takes no parameters, so
- * the range's bounds are literals: the same values, read by the same input functions.
- */
-export function renderFragmentCopy(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null): string {
-  return `COPY (${fragmentSql(fragment, table, where, range, literalBound)}) TO STDOUT (FORMAT binary)`;
-}
-
-function fragmentSql(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null, bind: BindBound): string {
-  const conditions = [...(where ? [`(${printExpr(where)})`] : []), ...(range ? rangeCondition(range, table, bind) : [])];
+  const conditions = [...(where ? [`(${printExpr(where)})`] : []), ...(range ? rangeCondition(range, table, params) : [])];
   const select = fragment.columns.map((c) => printSelectItem({ expr: c.expr, alias: c.name })).join(', ');
   const parts = [`SELECT ${fragment.distinct ? 'DISTINCT ' : ''}${select}`, `FROM ${printTable(table)}`];
   if (conditions.length > 0) parts.push(`WHERE ${conditions.join(' AND ')}`);
@@ -71,29 +51,42 @@ function fragmentSql(fragment: FragmentQuery, table: TableRef, where: Expr | nul
     parts.push(`ORDER BY ${order.join(', ')}`);
   }
   if (fragment.limit !== null) parts.push(fragment.withTies ? `FETCH FIRST ${fragment.limit} ROWS WITH TIES` : `LIMIT ${fragment.limit}`);
-  return parts.join(' ');
+  return { sql: parts.join(' '), params };
+}
+
+/**
+ * A rendered fragment as `COPY (…) TO STDOUT (FORMAT binary)`: its partial rows in PostgreSQL's
+ * binary format, which a worker passes on to a table without reading them. COPY takes no
+ * parameters, so the range's bounds are written in as constants of their types
+ * (`bindParameters`): the same values, read by the same input functions.
+ */
+export function renderFragmentCopy({ sql, params }: RenderedSql, range: FragmentRange | null): string {
+  const boundType = range !== null && isKeyRange(range) ? range.type : 'tid';
+  const bound = bindParameters(
+    sql,
+    params,
+    params.map(() => boundType),
+  );
+  if (bound === null) throw new Error(`cannot write the bounds into the fragment: ${sql}`);
+  return `COPY (${bound}) TO STDOUT (FORMAT binary)`;
 }
 
 /** Name of the relation holding the partial rows inside a combine query. */
 export const PARTIALS = 'partials';
 
 /**
- * Where spilled partial rows come from: a set-returning function of (query id, generation, spill
- * token) whose `vals` holds each row as a JSON array of text values.
+ * A set-returning function of (query id, generation, spill token) through which a combine reads
+ * the partial rows a generation's fragments kept in PostgreSQL: spilled, each row a JSON array of
+ * text values in `vals`; stored, `record`s typed by the caller's column list.
  */
-export interface SpilledRows {
+export interface PartialRowsFunction {
   schema: string;
   function: string;
 }
 
-/**
- * Where stored partial rows come from: a set-returning function of (query id, generation, spill
- * token) returning `record`s, typed by the caller's column list, from the tables fragments
- * stored their rows in (`renderFragmentCopy`).
- */
-export interface StoredRows {
-  schema: string;
-  function: string;
+/** The call of `fn` with the query id, generation and token as parameters `$first` … `$first+2`. */
+export function callPartialRows(fn: PartialRowsFunction, first: number): string {
+  return `${quoteIdent(fn.schema)}.${quoteIdent(fn.function)}($${first}::uuid, $${first + 1}::int, $${first + 2}::text)`;
 }
 
 /**
@@ -101,7 +94,7 @@ export interface StoredRows {
  * JSON (`spilled`), or, typed and in binary all along, the tables every fragment stored them in
  * (`stored`).
  */
-export type PartialSource = { kind: 'inline' } | { kind: 'spilled'; rows: SpilledRows } | { kind: 'stored'; rows: StoredRows };
+export type PartialSource = { kind: 'inline' } | { kind: 'spilled' | 'stored'; rows: PartialRowsFunction };
 
 /**
  * The combine query's SQL. Inline and spilled, `$1 … $n` are the partial columns, each a `text[]`
@@ -121,15 +114,13 @@ export function renderCombine(combine: CombineTemplate, columnTypes: readonly st
     // Already of their types: only collations are added.
     typed = combine.columns.map((c) => `${collated(`u.${quoteIdent(c.name)}`, c.collation)} AS ${quoteIdent(c.name)}`);
     const columns = names.map((name, i) => `${name} ${columnTypes[i]}`);
-    rows = `${quoteIdent(from.rows.schema)}.${quoteIdent(from.rows.function)}($1::uuid, $2::int, $3::text) AS u(${columns.join(', ')})`;
+    rows = `${callPartialRows(from.rows, 1)} AS u(${columns.join(', ')})`;
   } else {
     typed = combine.columns.map((c, i) => `${collated(`CAST(u.${quoteIdent(c.name)} AS ${columnTypes[i]})`, c.collation)} AS ${quoteIdent(c.name)}`);
     const arrays = names.map((_, i) => `$${i + 1}::text[]`);
     rows = `unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
     if (from.kind === 'spilled') {
-      const n = names.length;
-      const source = `${quoteIdent(from.rows.schema)}.${quoteIdent(from.rows.function)}($${n + 1}::uuid, $${n + 2}::int, $${n + 3}::text)`;
-      const fromSpill = `SELECT ${names.map((_, i) => `s.vals->>${i}`).join(', ')} FROM ${source} AS s(vals)`;
+      const fromSpill = `SELECT ${names.map((_, i) => `s.vals->>${i}`).join(', ')} FROM ${callPartialRows(from.rows, names.length + 1)} AS s(vals)`;
       rows = `(SELECT * FROM unnest(${arrays.join(', ')}) UNION ALL ${fromSpill}) AS u(${names.join(', ')})`;
     }
   }
