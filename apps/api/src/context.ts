@@ -6,6 +6,7 @@ import type { CostModel } from '@pgfan/planner';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { ApiKeys } from './auth';
+import type { Coordinations } from './coordinations';
 import type { ApiEnv } from './env';
 import type { PlanCache } from './plan-cache';
 import type { Recent } from './recent';
@@ -39,6 +40,8 @@ export interface ApiContext {
   costModel: Recent<CostModel>;
   /** Queries the API runs itself; only those that ran alone teach the cost model. */
   executions: Executions;
+  /** Fan-outs whose generation 1 the API coordinates itself, each holding its snapshot (COORDINATE_CONCURRENCY at most). */
+  coordinations: Coordinations;
   /** The pod's access to the Kubernetes API, when running in a cluster (for the worker HPA's figures). */
   kubernetes?: KubernetesAccess | null;
   /** Set on SIGTERM: new requests are refused (readiness fails) while those in flight finish. */

@@ -1,6 +1,17 @@
 /** The API's settings, parsed once at start. */
 import { MAX_REQUEST_PARTITIONS } from '@pgfan/contracts';
-import { ConfigError, databaseUrl, envInteger, envList, loggingEnv, parseEnv, queryServerSpecs, querySessionEnv, redisUrl } from '@pgfan/runtime';
+import {
+  ConfigError,
+  coordinationEnv,
+  databaseUrl,
+  envInteger,
+  envList,
+  loggingEnv,
+  parseEnv,
+  queryServerSpecs,
+  querySessionEnv,
+  redisUrl,
+} from '@pgfan/runtime';
 import { parseAllowList } from '@pgfan/engine';
 import { z } from 'zod';
 
@@ -11,6 +22,7 @@ export const ApiEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   ...querySessionEnv,
+  ...coordinationEnv,
   ...loggingEnv,
   PORT: envInteger(3000, 0, 65_535),
   /**

@@ -22,6 +22,7 @@ import { TypeNames } from '@pgfan/engine';
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
 import { ApiKeys } from './auth';
+import { Coordinations } from './coordinations';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     }, PLANNING_INPUTS_MAX_AGE_MS),
     costModel: new Recent(() => readCostModel(redis).catch(() => DEFAULT_COST_MODEL), PLANNING_INPUTS_MAX_AGE_MS),
     executions: new Executions(),
+    coordinations: new Coordinations(env.COORDINATE_CONCURRENCY),
     kubernetes: inClusterAccess(process.env),
   };
   const postgres = await startPostgresPort(ctx);
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await Promise.all([postgres?.close(deadline), untilFinished(inFlight, deadline)]);
     server.closeAllConnections();
+    // Fan-outs still running whose clients have their answers or left: their snapshots' sessions must end for the pools to.
+    await ctx.coordinations.releaseAll();
     await Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]);
     await ctx.redis.quit().catch(() => undefined);
     logger.info('stopped');

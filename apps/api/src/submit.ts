@@ -2,13 +2,32 @@
  * The submit service: what every front end (REST today, the PostgreSQL protocol next) does with a
  * query. It checks the request against the limits, plans the query (or reuses a recent decision
  * to run it as written), records it if admitted, then runs it here when it is quick and the
- * client waits, or queues it for the workers, and waits for its end if asked. It knows no
- * protocol: it takes a request and returns a record, and refuses with ServiceErrors.
+ * client waits, coordinates its fan-out here when the client waits (coordinations.ts), or queues
+ * it for the workers, and waits for its end if asked. It knows no protocol: it takes a request
+ * and returns a record, and refuses with ServiceErrors.
  */
 import { randomUUID } from 'node:crypto';
-import { FINAL_STATUSES, type FragmentProgress, type QueryView } from '@pgfan/contracts';
-import { enqueueCoordinator, getFragmentProgress, publishQueryEvent, publishQueryEvents, stopQueryWork, withLiveProgress } from '@pgfan/dispatch';
-import { observeFinished, readStatementFactors, runWholeQuery, type Logger } from '@pgfan/runtime';
+import { FINAL_STATUSES, type CoordinateJob, type FragmentProgress, type QueryView } from '@pgfan/contracts';
+import {
+  enqueueCoordinator,
+  getFragmentProgress,
+  publishQueryEvent,
+  publishQueryEvents,
+  stopQueryWork,
+  withLiveProgress,
+  type NewQueryEvent,
+} from '@pgfan/dispatch';
+import {
+  addGenerationFlow,
+  holdUntilEnd,
+  observeFinished,
+  primaryAlone,
+  readStatementFactors,
+  runWholeQuery,
+  type GenerationOf,
+  type Logger,
+  type Readers,
+} from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, getQueryWork, insertQuery, type Owner } from '@pgfan/store';
@@ -56,8 +75,8 @@ export interface Declined {
   declined: 'as-written';
 }
 
-/** How records and the dashboard name the API when it ran a query itself. */
-const INLINE_RUNNER = 'api';
+/** How records and the dashboard name the API when it ran or coordinated a query itself. */
+const API_RUNNER = 'api';
 
 /**
  * Submits a query on behalf of `submission.caller`.
@@ -102,6 +121,9 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const planMs = performance.now() - planningStarted;
   const waitMs = submission.waitMs ?? 0;
   const inline = runsInline(plan, waitMs, ctx.env.INLINE_MAX_MS);
+  const deadline = submittedAt + timeoutMs;
+  // Beside the record's insert: the snapshot the fragments import, let go of if the query is not admitted.
+  const placing = !inline && coordinatesHere(ctx, plan, waitMs) ? placeOnPrimary(ctx, deadline) : null;
   const previewOnly = submission.preview === true;
   const newQuery = {
     id,
@@ -119,22 +141,31 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // Without keys there are no clients to tell apart: only the overall cap applies.
     maxActivePerClient: caller.client === null ? 0 : ctx.env.MAX_ACTIVE_QUERIES_PER_KEY,
   };
-  const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline ? { runner: INLINE_RUNNER } : {}), client: caller.client, limits });
-  if (!admission.admitted) throw notAdmitted(admission, limits);
+  const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline || placing ? { runner: API_RUNNER } : {}), client: caller.client, limits }).catch(
+    (error: unknown) => {
+      if (placing) letGo(ctx, placing);
+      throw error;
+    },
+  );
+  if (!admission.admitted) {
+    if (placing) letGo(ctx, placing);
+    throw notAdmitted(admission, limits);
+  }
   submission.onAdmitted?.(id);
   const log = submission.log.child({ queryId: id });
+  const runs = inline ? ' here, in the API' : placing ? ', coordinated here' : ' by the workers';
   log.info(
-    { mode: plan.mode, fragments: plan.fragments.length, client: caller.client, planMs: Math.round(planMs), inline },
-    `query ${id} admitted: ${plan.mode === 'fan-out' ? `fanned out in ${plan.fragments.length} fragments` : 'run as written'}${inline ? ' here, in the API' : ' by the workers'}`,
+    { mode: plan.mode, fragments: plan.fragments.length, client: caller.client, planMs: Math.round(planMs), inline, coordinated: placing !== null },
+    `query ${id} admitted: ${plan.mode === 'fan-out' ? `fanned out in ${plan.fragments.length} fragments` : 'run as written'}${runs}`,
   );
-  const announcement = [
+  const announcement: NewQueryEvent[] = [
     { type: 'queued', id, sql, client: caller.client },
     { type: 'planned', id, plan: newQuery.plan, planMs },
-  ] as const;
+  ];
   if (inline) {
     const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-    const recorded = await runWholeQuery({ ...ctx, logger: log, runner: INLINE_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, submittedAt + timeoutMs, {
-      announce: [...announcement, { type: 'running', id, generation: 1, coordinator: INLINE_RUNNER }],
+    const recorded = await runWholeQuery({ ...ctx, logger: log, runner: API_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, deadline, {
+      announce: [...announcement, { type: 'running', id, generation: 1, coordinator: API_RUNNER }],
       // The caller's answer is the record; the events are for the dashboard.
       eventsInBackground: true,
       previewOnly,
@@ -142,20 +173,85 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // Null when it was cancelled meanwhile: the record then holds how it ended.
     return { record: recorded ?? ((await queryView(ctx, id)) as QueryView), finished: true };
   }
-  // One write to Redis, in order, and before the job.
-  const announced = publishQueryEvents(ctx.redis, [...announcement]).catch(() => undefined);
-  try {
-    await Promise.all([announced, enqueueCoordinator(ctx.queues, { queryId: id, generation: 1 })]);
-  } catch (error) {
-    // Never leave a query queued that nothing will run.
-    await finishQuery(ctx.storePool, id, null, {
-      status: 'failed',
-      error: { code: 'UNAVAILABLE', message: `the queue is unavailable: ${(error as Error).message}` },
-    });
-    throw new ServiceError('UNAVAILABLE', 'the query queue (Redis) is unavailable; try again shortly');
-  }
+  if (placing) await coordinateHere({ ...ctx, logger: log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, announcement);
+  else await queueCoordinator(ctx, { queryId: id, generation: 1 }, announcement);
   const finished = waitMs > 0 ? await waitFor(ctx, id, waitMs, submission.signal) : null;
   return finished ? { record: finished, finished: true } : { record: (await queryView(ctx, id)) as QueryView, finished: false };
+}
+
+/**
+ * Hands a generation to the workers' coordinators, with the events announcing it in one write to
+ * Redis, in order, and before the job.
+ * @throws ServiceError UNAVAILABLE, the query failed, when Redis cannot take the job.
+ */
+async function queueCoordinator(ctx: ApiContext, job: CoordinateJob, announcement: NewQueryEvent[]): Promise<void> {
+  const announced = publishQueryEvents(ctx.redis, announcement).catch(() => undefined);
+  try {
+    await Promise.all([announced, enqueueCoordinator(ctx.queues, job)]);
+  } catch (error) {
+    await failUnqueued(ctx, job.queryId, error);
+  }
+}
+
+/** Never leaves a query queued that nothing will run. */
+async function failUnqueued(ctx: ApiContext, queryId: string, error: unknown): Promise<never> {
+  await finishQuery(ctx.storePool, queryId, null, {
+    status: 'failed',
+    error: { code: 'UNAVAILABLE', message: `the queue is unavailable: ${(error as Error).message}` },
+  });
+  throw new ServiceError('UNAVAILABLE', 'the query queue (Redis) is unavailable; try again shortly');
+}
+
+/**
+ * A fan-out the API coordinates itself (see coordinations.ts): one whose client waits, with its
+ * combine, on a primary without replicas (where to place one is the workers' coordinators' to
+ * choose), while a place is free. Takes the place.
+ */
+function coordinatesHere(ctx: ApiContext, plan: Plan, waitMs: number): boolean {
+  return plan.mode === 'fan-out' && plan.combine !== null && waitMs > 0 && !ctx.servers.placing && ctx.coordinations.tryEnter();
+}
+
+/** The primary, with the snapshot every fragment imports (held until the reaper's grace past the deadline, at most). */
+async function placeOnPrimary(ctx: ApiContext, deadline: number): Promise<Readers> {
+  if (!ctx.env.SNAPSHOTS) return primaryAlone(null);
+  const { snapshot } = await ctx.servers.placeSnapshot(deadline - Date.now() + ctx.env.REAPER_GRACE_MS, deadline);
+  return primaryAlone(snapshot);
+}
+
+/** A query that will not run here after all: its snapshot released, its place given back. */
+function letGo(ctx: ApiContext, placing: Promise<Readers>): void {
+  void placing.then((readers) => readers.held?.release()).catch(() => undefined);
+  ctx.coordinations.leave();
+}
+
+/**
+ * Runs generation 1 here: the flow added once the snapshot is exported, then the snapshot held in
+ * the background until the query ends. Without one (the export failed), a worker's coordinator
+ * takes the query over as generation 2.
+ */
+async function coordinateHere(
+  ctx: ApiContext,
+  run: GenerationOf & { timeoutMs: number },
+  plan: Plan,
+  placing: Promise<Readers>,
+  announcement: NewQueryEvent[],
+) {
+  const readers = await placing.catch(() => null);
+  if (!readers) {
+    ctx.coordinations.leave();
+    await queueCoordinator(ctx, { queryId: run.queryId, generation: run.generation + 1 }, announcement);
+    return;
+  }
+  const running: NewQueryEvent = { type: 'running', id: run.queryId, generation: run.generation, coordinator: API_RUNNER };
+  // The events first, on the connection the flow is added on: the dashboard hears of the query before its fragments.
+  const announced = publishQueryEvents(ctx.redis, [...announcement, running]).catch(() => undefined);
+  try {
+    await Promise.all([announced, addGenerationFlow(ctx.queues, plan, run, readers)]);
+  } catch (error) {
+    letGo(ctx, placing);
+    await failUnqueued(ctx, run.queryId, error);
+  }
+  ctx.coordinations.keep(readers.held, holdUntilEnd(ctx, run, readers.held));
 }
 
 /**

@@ -8,18 +8,26 @@
  * and leaves it alone when its flow exists (fragments that can no longer import the snapshot
  * then start the query over), or starts the query over when it does not.
  */
-import { randomBytes } from 'node:crypto';
-import { CoordinateJob, FINAL_STATUSES, type CombineJob, type FragmentJob } from '@pgfan/contracts';
-import { addQueryFlow, enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';
-import { concludeQuery, NoServerError, oneSnapshotCut, readServerParallelism, runWholeQuery, type Placement, type PlacedSnapshot } from '@pgfan/runtime';
+import { CoordinateJob, FINAL_STATUSES } from '@pgfan/contracts';
+import { enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';
+import {
+  addGenerationFlow,
+  concludeQuery,
+  holdUntilEnd,
+  NoServerError,
+  oneSnapshotCut,
+  primaryAlone,
+  readServerParallelism,
+  runWholeQuery,
+  type Placement,
+  type PlacedSnapshot,
+  type Readers,
+} from '@pgfan/runtime';
 import { formatLsn } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { beginGeneration, getQueryWork } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
-
-/** How often a waiting coordinator re-reads the record, in case a completion notice was lost. */
-const RECHECK_MS = 2000;
 
 export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): Promise<void> {
   const { queryId, generation } = CoordinateJob.parse(job.data);
@@ -48,45 +56,14 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } });
     return;
   }
-  const { members, cut, held } = readers;
+  const of = { queryId, generation, deadline };
   try {
-    const spillToken = randomBytes(18).toString('base64url');
-    const fragments: FragmentJob[] = plan.fragments.map((f, i) => {
-      const { server, snapshot } = members[i % members.length] as (typeof members)[number];
-      return {
-        queryId,
-        generation,
-        index: f.index,
-        of: plan.fragments.length,
-        sql: f.sql,
-        params: f.params,
-        ...(f.copySql ? { copySql: f.copySql } : {}),
-        snapshot,
-        deadline,
-        spillToken,
-        ...(server ? { server } : {}),
-      };
-    });
-    await addQueryFlow(ctx.queues, { queryId, generation, spillToken, snapshot: members[0]?.snapshot ?? null, ...(cut ? { cut } : {}) }, fragments);
-    const ending = await waitForEnd(ctx, queryId, deadline, held?.lost);
-    if (ending === 'deadline') await timeOut(ctx, queryId, generation, work.timeoutMs);
-    // With the snapshot lost, waiting would only hold a coordinator slot that the next
-    // generation's coordinator needs: fragments that still have to import it fail with
-    // SNAPSHOT_LOST, and the combine starts the query over.
-    if (ending === 'snapshot lost') ctx.logger.warn({ queryId, generation }, `the snapshot of ${queryId} (generation ${generation}) was lost with its session`);
-  } finally {
-    await held?.release();
+    await addGenerationFlow(ctx.queues, plan, of, readers);
+  } catch (error) {
+    await readers.held?.release();
+    throw error;
   }
-}
-
-/**
- * Where a generation's fragments read: each server (unnamed without replicas) with the snapshot
- * its fragments import there, the record's cut, and what holds the snapshots (none without them).
- */
-interface Readers {
-  members: { server: string | undefined; snapshot: string | null }[];
-  cut: CombineJob['cut'];
-  held: { lost: Promise<void>; release(): Promise<void> } | null;
+  await holdUntilEnd(ctx, { ...of, timeoutMs: work.timeoutMs }, readers.held);
 }
 
 /**
@@ -134,7 +111,7 @@ function onOne(ctx: WorkerContext, placed: Placement | PlacedSnapshot): Readers 
   const { snapshot = null, reason } = placed as Partial<PlacedSnapshot>;
   // Named only where there is a choice: records of a primary-only deployment stay as they were.
   const id = snapshot?.id ?? null;
-  if (!ctx.servers.placing) return { members: [{ server: undefined, snapshot: id }], cut: undefined, held: snapshot };
+  if (!ctx.servers.placing) return primaryAlone(snapshot);
   const server = placed.server.name;
   const cut = oneSnapshotCut(server, snapshot?.position ?? placed.atLeast);
   return { members: [{ server, snapshot: id }], cut: cut ? { ...cut, server, ...(reason ? { reason } : {}) } : undefined, held: snapshot };
@@ -149,34 +126,4 @@ async function recoverGeneration(ctx: WorkerContext, queryId: string, generation
   if (plan.combine !== null && flow) return;
   // The coordinator died before it added the flow (or while running a sequential plan): start over.
   await enqueueCoordinator(ctx.queues, { queryId, generation: generation + 1 });
-}
-
-/** False while the store cannot be read (a database restart): the waiting goes on until the deadline. */
-async function isFinished(ctx: WorkerContext, queryId: string): Promise<boolean> {
-  const work = await getQueryWork(ctx.storePool, queryId).catch(() => undefined);
-  return work === null || (work !== undefined && FINAL_STATUSES.includes(work.status));
-}
-
-/** Waits until the query has finished, its deadline passes, or its snapshot is lost, whichever is first. */
-async function waitForEnd(
-  ctx: WorkerContext,
-  queryId: string,
-  deadline: number,
-  snapshotLost?: Promise<void>,
-): Promise<'finished' | 'deadline' | 'snapshot lost'> {
-  let lost = false;
-  void snapshotLost?.then(() => (lost = true));
-  for (;;) {
-    const remaining = deadline - Date.now();
-    const notice = ctx.events.wait(queryId, Math.min(remaining, RECHECK_MS));
-    if (await isFinished(ctx, queryId)) return 'finished';
-    if (remaining <= 0) return 'deadline';
-    if (lost) return 'snapshot lost';
-    await (snapshotLost ? Promise.race([notice, snapshotLost]) : notice);
-  }
-}
-
-async function timeOut(ctx: WorkerContext, queryId: string, generation: number, timeoutMs: number): Promise<void> {
-  const error = { code: 'TIMEOUT', message: `the query did not finish within its ${timeoutMs} ms deadline` };
-  await concludeQuery(ctx, queryId, null, { status: 'failed', error }, { stopGeneration: generation });
 }

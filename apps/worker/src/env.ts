@@ -1,12 +1,13 @@
 /** The worker's settings, parsed once at start. */
 import { hostname } from 'node:os';
-import { databaseUrl, envBoolean, envInteger, parseEnv, queryServerSpecs, querySessionEnv, loggingEnv, redisUrl } from '@pgfan/runtime';
+import { coordinationEnv, databaseUrl, envBoolean, envInteger, parseEnv, queryServerSpecs, querySessionEnv, loggingEnv, redisUrl } from '@pgfan/runtime';
 import { z } from 'zod';
 
 export const WorkerEnv = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   ...querySessionEnv,
+  ...coordinationEnv,
   ...loggingEnv,
   /** Shown in the dashboard and in fragment records. */
   WORKER_ID: z
@@ -19,8 +20,6 @@ export const WorkerEnv = z.object({
   WORKER_CONCURRENCY: envInteger(2, 1, 256),
   /** Combines this process runs at once. */
   COMBINE_CONCURRENCY: envInteger(2, 1, 256),
-  /** Queries this process coordinates at once (each holds one open transaction with its snapshot). */
-  COORDINATE_CONCURRENCY: envInteger(4, 1, 1000),
   /**
    * How long a coordinator tries for an exact cut across replicas (a query asking for `servers`)
    * before it reads one server instead; each try pauses replay on them for a few milliseconds.
@@ -33,8 +32,6 @@ export const WorkerEnv = z.object({
    */
   SPREAD_MIN_MS: envInteger(250, 0, 86_400_000),
   AUTO_SPREAD: envBoolean(true),
-  /** Give every query one snapshot shared by all its fragments. */
-  SNAPSHOTS: envBoolean(true),
   /** Partial rows a fragment passes through Redis; more are spilled to PostgreSQL. */
   INLINE_PARTIAL_ROWS: envInteger(10_000, 0, 10_000_000),
   /** Result rows kept in the query record. */
@@ -52,7 +49,6 @@ export const WorkerEnv = z.object({
   MAX_STALLS: envInteger(2, 0, 100),
   /** How often to fail queries whose deadline passed long ago (their workers or Redis died). */
   REAPER_INTERVAL_MS: envInteger(5000, 100, 600_000),
-  REAPER_GRACE_MS: envInteger(10_000, 0, 3_600_000),
   /** How long finished queries' records (and results) are kept; 0 keeps them all. */
   HISTORY_RETENTION_HOURS: envInteger(168, 0, 87_600),
   /**

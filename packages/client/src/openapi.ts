@@ -274,7 +274,7 @@ export interface components {
       timeoutMs: number;
       /** @description times the query has started (again) on a fresh snapshot; 0 while queued */
       generation: number;
-      /** @description the worker holding the current generation's snapshot */
+      /** @description who coordinates the current generation and holds its snapshot: a worker, or `api` when the API ran the query itself or coordinated its fan-out for a client that waits */
       coordinator: string | null;
     };
     QueryPage: {
@@ -413,7 +413,7 @@ export interface components {
         timeoutMs: number;
         /** @description times the query has started (again) on a fresh snapshot; 0 while queued */
         generation: number;
-        /** @description the worker holding the current generation's snapshot */
+        /** @description who coordinates the current generation and holds its snapshot: a worker, or `api` when the API ran the query itself or coordinated its fan-out for a client that waits */
         coordinator: string | null;
         rowCount: number | null;
       }[];

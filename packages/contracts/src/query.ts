@@ -56,7 +56,12 @@ export const QueryView = z.object({
   partitionsRequested: z.number().int().nullable(),
   timeoutMs: z.number().int(),
   generation: z.number().int().describe('times the query has started (again) on a fresh snapshot; 0 while queued'),
-  coordinator: z.string().nullable().describe("the worker holding the current generation's snapshot"),
+  coordinator: z
+    .string()
+    .nullable()
+    .describe(
+      'who coordinates the current generation and holds its snapshot: a worker, or `api` when the API ran the query itself or coordinated its fan-out for a client that waits',
+    ),
 });
 export type QueryView = z.infer<typeof QueryView>;
 

@@ -128,6 +128,19 @@ export const querySessionEnv = {
   /** Which servers users' queries read: `primary`, `replicas`, or `any` (the default). */
   READ_FROM: z.enum(['primary', 'replicas', 'any'], { message: 'must be primary, replicas or any' }).default('any'),
 };
+
+/**
+ * How queries are coordinated, alike in the workers (the coordinator job) and the API (which
+ * coordinates generation 1 of a fan-out whose client waits): both must agree on them.
+ */
+export const coordinationEnv = {
+  /** Queries one process coordinates at once (each holds one open transaction with its snapshot). */
+  COORDINATE_CONCURRENCY: envInteger(4, 1, 1000),
+  /** Give every query one snapshot shared by all its fragments. */
+  SNAPSHOTS: envBoolean(true),
+  /** How long past its deadline an unfinished query is left before the reaper fails it; snapshots are held no longer. */
+  REAPER_GRACE_MS: envInteger(10_000, 0, 3_600_000),
+};
 export const redisUrl = envUrl(DEFAULT_REDIS_URL, ['redis:', 'rediss:']);
 
 export class ConfigError extends Error {

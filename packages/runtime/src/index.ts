@@ -15,3 +15,4 @@ export * from './servers';
 export * from './cut-guard';
 export * from './metrics';
 export * from './logger';
+export * from './generation';
