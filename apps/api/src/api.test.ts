@@ -166,6 +166,40 @@ describe('errors are JSON with a stable code, never a 500', () => {
   });
 });
 
+describe('split plans reused for the same text', () => {
+  /** `pgfan_plans_total` for fan-outs, by source, from the API's /metrics. */
+  async function fanOutPlans(): Promise<{ planned: number; reused: number; replanned: number }> {
+    const text = await (await fetch(`${system.url}/metrics`)).text();
+    const count = (source: string) => Number(new RegExp(`^pgfan_plans_total\\{mode="fan-out",source="${source}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { planned: count('planned'), reused: count('reused'), replanned: count('replanned') };
+  }
+
+  test("are checked first: after a column changes type, the answer is PostgreSQL's, in its types", async () => {
+    const admin = new Client({ connectionString: system.db.url });
+    await admin.connect();
+    const sql = 'SELECT g, sum(x), max(x) FROM reused_split GROUP BY g ORDER BY g';
+    try {
+      await admin.query('CREATE TABLE reused_split AS SELECT g % 3 AS g, g AS x FROM generate_series(1, 3000) g');
+      const before = await fanOutPlans();
+      const first = await submit({ sql, partitions: 2 }, 10_000);
+      const second = await submit({ sql, partitions: 2 }, 10_000);
+      expect([first.body.status, second.body.status]).toEqual(['completed', 'completed']);
+      expect(second.body.result).toEqual(first.body.result);
+      const reused = await fanOutPlans();
+      expect(reused.reused - before.reused).toBe(1);
+      // EXPLAIN reads the query as before (it names no types); the plan made for integers would sum as one.
+      await admin.query('ALTER TABLE reused_split ALTER x TYPE numeric USING x + 0.25');
+      const third = await submit({ sql, partitions: 2 }, 10_000);
+      expect(third.body).toMatchObject({ status: 'completed', result: { columns: [{ type: 'integer' }, { type: 'numeric' }, { type: 'numeric' }] } });
+      expect(third.body.result?.rows).toEqual(await directRows(sql));
+      expect((await fanOutPlans()).replanned - reused.replanned).toBe(1);
+    } finally {
+      await admin.query('DROP TABLE IF EXISTS reused_split');
+      await admin.end();
+    }
+  });
+});
+
 describe('quick queries that run as written', () => {
   test('from a client that waits, the API answers them itself, without the queue', async () => {
     const { status, body } = await submit({ sql: 'SELECT count(*) FROM single_event' }, 10_000);

@@ -1,25 +1,30 @@
+import type { PlanRecheck } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 import { PlanCache } from './plan-cache';
 
-const plan = (mode: Plan['mode']): Plan =>
-  ({ sql: 'SELECT 1', mode, reason: 'r', partitions: 1, strategy: 'none', table: null, fragments: [], combine: null, prediction: null }) as Plan;
+const plan = (mode: Plan['mode']) => ({
+  plan: { sql: 'SELECT 1', mode, reason: 'r', partitions: 1, strategy: 'none', table: null, fragments: [], combine: null, prediction: null } as Plan,
+});
+const recheck: PlanRecheck = { reading: '[]', probeSql: 'SELECT 1', hiddenCount: 0, probe: [] };
 
 test('keeps plans that run the query as written, for its TTL', () => {
   let clock = 0;
   const cache = new PlanCache(5_000, 10, () => clock);
   const key = PlanCache.key('SELECT 1', undefined, 4);
   cache.remember(key, plan('as-written'));
-  expect(cache.get(key)?.mode).toBe('as-written');
+  expect(cache.get(key)?.plan.mode).toBe('as-written');
   clock = 4_999;
   expect(cache.get(key)).toBeDefined();
   clock = 5_000;
   expect(cache.get(key)).toBeUndefined();
 });
 
-test('never keeps split plans, and keeps nothing with a TTL of 0', () => {
+test('keeps split plans only with what to recheck them by, and keeps nothing with a TTL of 0', () => {
   const cache = new PlanCache(5_000);
   cache.remember('a', plan('fan-out'));
   expect(cache.get('a')).toBeUndefined();
+  cache.remember('a', { ...plan('fan-out'), recheck });
+  expect(cache.get('a')).toEqual({ ...plan('fan-out'), recheck });
   const off = new PlanCache(0);
   off.remember('b', plan('as-written'));
   expect(off.get('b')).toBeUndefined();
@@ -42,6 +47,10 @@ test('a decision made behind a backlog is not kept: once the workers are free, t
   expect(cache.get('busy')).toBeUndefined();
   cache.remember('idle', plan('as-written'), 0);
   expect(cache.get('idle')).toBeDefined();
+  // Behind a backlog, running as written still holds; fanning out may no longer pay.
+  expect(cache.get('idle', 3)).toBeDefined();
+  cache.remember('split', { ...plan('fan-out'), recheck }, 0);
+  expect([cache.get('split', 0), cache.get('split', 3)].map(Boolean)).toEqual([true, false]);
 });
 
 test('when full, the oldest entry makes room', () => {

@@ -1,14 +1,24 @@
 /**
- * Recent decisions to run a query as written, by its exact text: dashboards send the same
- * queries again and again, and planning one (EXPLAIN and the catalog) costs more PostgreSQL time
- * than a small query itself. Only such plans are kept — they run the user's SQL unchanged, so a
- * stale entry can cost speed (a table that grew meanwhile), never correctness; split plans carry
- * fragment SQL and types derived from the catalog, and are always made afresh.
+ * Recent plans, by the query's exact text: dashboards send the same queries again and again, and
+ * planning one (EXPLAIN, the catalog, a probe) costs more PostgreSQL time than a small query
+ * itself, and a few milliseconds of a fan-out's. Two kinds are kept:
+ * - plans that run the query as written: they run the user's SQL unchanged, so a stale entry can
+ *   cost speed (a table that grew meanwhile), never correctness, and they are reused as they are;
+ * - split plans, which carry fragment SQL and a combine derived from PostgreSQL's reading of the
+ *   query and the probe's types: reused only once `planStillStands` has checked both again (one
+ *   EXPLAIN and the probe), and never for a query that reads the transaction time.
  */
+import type { PlanRecheck } from '@pgfan/engine';
 import type { Plan } from '@pgfan/planner';
 
+export interface RecentPlan {
+  plan: Plan;
+  /** A split plan's: what to check before reusing it. */
+  recheck?: PlanRecheck;
+}
+
 export class PlanCache {
-  private readonly entries = new Map<string, { plan: Plan; expires: number }>();
+  private readonly entries = new Map<string, RecentPlan & { expires: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -20,26 +30,30 @@ export class PlanCache {
     return JSON.stringify([sql, partitions ?? null, workers]);
   }
 
-  get(key: string): Plan | undefined {
+  /** The recent plan for `key`; a split one only with no fragments queued or running, where it was made (`remember`). */
+  get(key: string, backlog = 0): RecentPlan | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= this.now()) {
       this.entries.delete(key);
       return undefined;
     }
-    return entry.plan;
+    if (entry.plan.mode === 'fan-out' && backlog > 0) return undefined;
+    return { plan: entry.plan, ...(entry.recheck ? { recheck: entry.recheck } : {}) };
   }
 
   /**
-   * Keeps `plan` if it runs the query as written and was made with no fragments queued or running;
-   * the oldest entry makes room when full. A backlog only makes fanning out dearer, so a decision
-   * to run as written made without one still holds behind one; made behind one, it may not once
-   * the workers are free.
+   * Keeps a plan that runs the query as written, or a split one that can be rechecked, if it was
+   * made with no fragments queued or running; the oldest entry makes room when full. A backlog
+   * only makes fanning out dearer, so a decision to run as written made without one still holds
+   * behind one (made behind one, it may not once the workers are free), and a decision to fan out
+   * made without one is reused only without one.
    */
-  remember(key: string, plan: Plan, backlog = 0): void {
-    if (this.ttlMs <= 0 || plan.mode !== 'as-written' || backlog > 0) return;
+  remember(key: string, recent: RecentPlan, backlog = 0): void {
+    const reusable = recent.plan.mode === 'as-written' || recent.recheck !== undefined;
+    if (this.ttlMs <= 0 || !reusable || backlog > 0) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { plan, expires: this.now() + this.ttlMs });
+    this.entries.set(key, { ...recent, expires: this.now() + this.ttlMs });
   }
 }

@@ -20,6 +20,7 @@ import {
 import {
   addGenerationFlow,
   holdUntilEnd,
+  metrics,
   observeFinished,
   primaryAlone,
   readStatementFactors,
@@ -28,7 +29,7 @@ import {
   type Logger,
   type Readers,
 } from '@pgfan/runtime';
-import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, QueryFailedError } from '@pgfan/engine';
+import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, planStillStands, QueryFailedError, type PlannedQuery } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, getQueryWork, insertQuery, type Owner } from '@pgfan/store';
 import type { Caller } from './auth';
@@ -99,12 +100,19 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   ]);
   if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
   const cacheKey = PlanCache.key(sql, partitions, capacity.slots);
-  let plan = ctx.plans.get(cacheKey);
-  if (!plan) {
-    plan = await planQuery(ctx, sql, partitions, capacity, costModel);
+  const recent = ctx.plans.get(cacheKey, capacity.backlog);
+  const stands =
+    recent !== undefined && (recent.recheck === undefined || (await planStillStands(ctx.queryPool, sql, recent.recheck, ctx.typeNames, ctx.policy)));
+  let plan: Plan;
+  if (stands) {
+    plan = recent.plan;
+  } else {
+    const planned = await planQuery(ctx, sql, partitions, capacity, costModel);
+    plan = planned.plan;
     // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
-    ctx.plans.remember(cacheKey, plan, capacity.backlog);
+    ctx.plans.remember(cacheKey, planned, capacity.backlog);
   }
+  metrics.plans.inc({ mode: plan.mode, source: stands ? 'reused' : recent ? 'replanned' : 'planned' });
   if (submission.declineAsWritten && runsUsersText(plan)) return { declined: 'as-written' };
   // The coordinator makes the cut: only a fan-out has fragments to spread.
   if (servers !== undefined && servers > 1 && plan.mode === 'fan-out') plan = { ...plan, servers };
@@ -262,8 +270,8 @@ async function coordinateHere(
 export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partitions: number | undefined): Promise<boolean> {
   // Unknown without Redis: the submit service then decides, and says what is wrong.
   const capacity = await ctx.fragmentCapacity.get().catch(() => null);
-  const plan = capacity && ctx.plans.get(PlanCache.key(sql, partitions, capacity.slots));
-  return plan !== null && plan !== undefined && runsUsersText(plan);
+  const recent = capacity && ctx.plans.get(PlanCache.key(sql, partitions, capacity.slots));
+  return recent !== null && recent !== undefined && runsUsersText(recent.plan);
 }
 
 /** A plan that runs the user's text unchanged: neither a fan-out nor an expert's rewrite. */
@@ -359,15 +367,14 @@ async function planQuery(
   partitions: number | undefined,
   { slots, backlog }: { slots: number; backlog: number },
   costModel: CostModel,
-): Promise<Plan> {
+): Promise<PlannedQuery> {
   const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
   // What this statement's own runs taught, if it ran before: without Redis, its class's factors serve.
   const statement = await readStatementFactors(ctx.redis, sql).catch(() => ({}));
   const options = { partitions, workers: slots, backlog, costModel: { ...costModel, statement }, policy, storedPartialRows: ctx.env.STORED_PARTIAL_ROWS };
-  const planned = await planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
+  return planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });
-  return planned.plan;
 }
 
 /**

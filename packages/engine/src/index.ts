@@ -16,7 +16,7 @@ export { RAW_TEXT } from './wire';
 export { QueryFailedError, fromDatabaseError, serverLoss, LOCK_NOT_AVAILABLE, RECOVERY_CONFLICT, type ExecutionErrorCode } from './errors';
 export { loadCatalogFacts } from './catalog';
 export { TypeNames } from './type-names';
-export { planOnDatabase, type PlannedQuery } from './planning';
+export { planOnDatabase, planStillStands, type PlannedQuery, type PlanRecheck } from './planning';
 export { OPEN_POLICY, parseAllowList, type QueryPolicy, type RelationPattern } from './policy';
 export {
   runFragment,

@@ -22,6 +22,7 @@ import {
   withRewrite,
   type ExpertRewrite,
 } from '@pgfan/planner';
+import { isDeepStrictEqual } from 'node:util';
 import type { Pool, PoolClient } from 'pg';
 import { loadCatalogFacts } from './catalog';
 import { queryUserSql } from './connection';
@@ -32,6 +33,22 @@ import type { TypeNames } from './type-names';
 export interface PlannedQuery {
   parsed: ParsedQuery;
   plan: Plan;
+  /** For a split plan that a later run of the same text may reuse: how to check it still stands (`planStillStands`). */
+  recheck?: PlanRecheck;
+}
+
+/**
+ * What a split plan was made from, beyond the parse: PostgreSQL's reading of the query and the
+ * probe's columns. While both are as they were, planning afresh would make the same split (the
+ * table's size and statistics only steer how many fragments, and every range is exact whatever
+ * its bounds).
+ */
+export interface PlanRecheck {
+  /** EXPLAIN's plan of the user's text, estimates left out. */
+  reading: string;
+  probeSql: string;
+  hiddenCount: number;
+  probe: ProbeColumn[];
 }
 
 /** With costs, for the cost model; they are left out when two readings are compared. */
@@ -127,7 +144,36 @@ export async function planOnDatabase(
     return whole(`PostgreSQL refused the planner's probe (${String((probe.reason as Error).message)}), so the query runs as written`);
   }
   if (bounds.status === 'rejected') throw fromDatabaseError(bounds.reason);
-  return { parsed, plan: buildPlan(parsed, preparation, probe.value, bounds.value) };
+  const plan = buildPlan(parsed, preparation, probe.value, bounds.value);
+  // A plan that reads the transaction's time pins it to this planning's: never reused.
+  if (startedAt.value !== undefined || plan.mode !== 'fan-out') return { parsed, plan };
+  const recheck = { reading: explained.value.reading, probeSql: preparation.probeSql, hiddenCount: preparation.shape.hidden.length, probe: probe.value };
+  return { parsed, plan, recheck };
+}
+
+/**
+ * Whether a split plan made earlier for the same text still stands: PostgreSQL reads the query
+ * as it did (the same plan, estimates aside: the same tables, the same functions inlined the same
+ * way, the same aggregates), the policy still allows that plan, and the probe's columns are what
+ * they were (names, types, collations). One EXPLAIN and the probe, where planning takes the
+ * catalog and two stages of EXPLAINs. False on any failure: planning afresh says what is wrong.
+ */
+export async function planStillStands(
+  pool: Pool,
+  sql: string,
+  recheck: PlanRecheck,
+  typeNames: TypeNames,
+  policy: QueryPolicy = OPEN_POLICY,
+): Promise<boolean> {
+  try {
+    const explained = await explain(pool, sql, true);
+    if (explained.reading !== recheck.reading) return false;
+    // Nothing of the query runs before its plan has passed the policy: the probe runs it.
+    await enforcePolicy(pool, explained.top, policy);
+    return isDeepStrictEqual(await runProbe(pool, recheck.probeSql, recheck.hiddenCount, typeNames), recheck.probe);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -33,6 +33,12 @@ export const metrics = {
     buckets: seconds,
     registers: [registry],
   }),
+  plans: new Counter({
+    name: 'pgfan_plans_total',
+    help: 'Plans the API used, by plan mode and source: planned (afresh), reused (a recent plan of the same text, a split one checked to still stand) or replanned (a recent split plan that no longer stood)',
+    labelNames: ['mode', 'source'] as const,
+    registers: [registry],
+  }),
   fragments: new Counter({
     name: 'pgfan_fragments_total',
     help: 'Fragments this worker ran, by outcome (done, failed); a retried fragment counts each try',
