@@ -2,7 +2,7 @@
  * Prometheus metrics, scraped from a running system: the families move when queries run, the
  * API's export carries BullMQ's queue counts once per family, and each worker serves its own.
  */
-import { freePort, startSystem, type System } from '@pgfan/testing';
+import { eventually, freePort, startSystem, type System } from '@pgfan/testing';
 import { mergeExpositions } from './metrics';
 
 let system: System;
@@ -44,6 +44,10 @@ test('queries move the counters of the process that finished them; the API shows
   const api = await scrape(`${system.url}/metrics`);
   expect(sample(api, 'pgfan_queries_finished_total', 'outcome="completed",mode="as-written"')).toBeGreaterThanOrEqual(1);
   expect(api).toMatch(/^pgfan_workers_live\{process="api"\} 1$/m);
+  expect(api).toMatch(/^pgfan_api_coordinations\{process="api"\} \d+$/m);
+  // The fan-out it coordinated has ended: its place comes free (the snapshot's release follows the answer).
+  await eventually(async () => (sample(await scrape(`${system.url}/metrics`), 'pgfan_api_coordinations', 'process="api"') === 0 ? true : undefined));
+  expect(sample(api, 'pgfan_plans_total', 'mode="fan-out",source="planned"')).toBeGreaterThanOrEqual(1);
   expect(api).toMatch(/^bullmq_job_count\{queue="pgfan-fragments", state="waiting"\} \d+$/m);
   expect(api).toMatch(/^pgfan_query_stage_duration_seconds_bucket\{le="0.1",process="api",stage="plan"\} \d+$/m);
   expect(api).toMatch(/^pgfan_query_duration_seconds_count\{process="api",mode="as-written"\} \d+$/m);

@@ -18,6 +18,12 @@ export function registerApiGauges(ctx: ApiContext, sources: { postgresSessions: 
     { labels: {}, value: sources.postgresSessions() },
   ]);
   scrapedGauge('pgfan_socket_clients', 'Dashboard (socket.io) clients connected to this API', [], async () => [{ labels: {}, value: sources.socketClients() }]);
+  scrapedGauge(
+    'pgfan_api_coordinations',
+    "Fan-outs this API coordinates now, each holding its snapshot's session (COORDINATE_CONCURRENCY at most)",
+    [],
+    async () => [{ labels: {}, value: ctx.coordinations.size }],
+  );
   // Four gauges, one look at the servers per scrape.
   const reports = new Recent(async () => (await serverReports(ctx)) ?? [], 1_000);
   const servers = () => reports.get();
