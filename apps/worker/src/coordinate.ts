@@ -7,6 +7,9 @@
  * If a coordinator dies, its job is delivered again; the redelivery finds the generation taken
  * and leaves it alone when its flow exists (fragments that can no longer import the snapshot
  * then start the query over), or starts the query over when it does not.
+ *
+ * Generation 1 of a fan-out whose client waits, on a primary without replicas, the API
+ * coordinates itself (apps/api/src/coordinations.ts); what follows a lost snapshot comes here.
  */
 import { CoordinateJob, FINAL_STATUSES } from '@pgfan/contracts';
 import { enqueueCoordinator, jobIds, publishQueryEvent } from '@pgfan/dispatch';

@@ -75,7 +75,8 @@ export async function addGenerationFlow(queues: Queues, plan: Plan, { queryId, g
 /**
  * Waits until the query has ended, failing it with TIMEOUT if its deadline comes first, then
  * releases its snapshots. With a snapshot lost it stops waiting at once: fragments that still
- * have to import it fail with SNAPSHOT_LOST, and the combine starts the query over.
+ * have to import it fail with SNAPSHOT_LOST, and the combine starts the query over, whose next
+ * coordinator needs the place this one would go on holding.
  */
 export async function holdUntilEnd(ctx: GenerationContext, of: GenerationOf & { timeoutMs: number }, held: HeldSnapshots | null): Promise<void> {
   const { queryId, generation, deadline, timeoutMs } = of;
