@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
 import { readStatementFactors } from '@pgfan/runtime';
 import { validate } from '@readme/openapi-parser';
-import { startSystem, type System } from '@pgfan/testing';
+import { metricSample, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let system: System;
@@ -170,7 +170,7 @@ describe('split plans reused for the same text', () => {
   /** `pgfan_plans_total` for fan-outs, by source, from the API's /metrics. */
   async function fanOutPlans(): Promise<{ planned: number; reused: number; replanned: number }> {
     const text = await (await fetch(`${system.url}/metrics`)).text();
-    const count = (source: string) => Number(new RegExp(`^pgfan_plans_total\\{mode="fan-out",source="${source}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    const count = (source: string) => metricSample(text, 'pgfan_plans_total', `mode="fan-out",source="${source}"`);
     return { planned: count('planned'), reused: count('reused'), replanned: count('replanned') };
   }
 

@@ -2,7 +2,7 @@
  * Prometheus metrics, scraped from a running system: the families move when queries run, the
  * API's export carries BullMQ's queue counts once per family, and each worker serves its own.
  */
-import { eventually, freePort, startSystem, type System } from '@pgfan/testing';
+import { eventually, freePort, metricSample, startSystem, type System } from '@pgfan/testing';
 import { mergeExpositions } from './metrics';
 
 let system: System;
@@ -22,12 +22,6 @@ const scrape = async (url: string) => {
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();
 };
-/** The value of the sample `name{labels}` (labels as written, in order), 0 if absent. */
-const sample = (text: string, name: string, labels: string) => {
-  const prefix = `${name}{${labels}`;
-  const line = text.split('\n').find((l) => l.startsWith(prefix));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-};
 
 test('queries move the counters of the process that finished them; the API shows the queues, workers and itself', async () => {
   const workerBefore = await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`);
@@ -36,18 +30,18 @@ test('queries move the counters of the process that finished them; the API shows
   expect([fanOut.body.status, inline.body.status]).toEqual(['completed', 'completed']);
 
   const worker = await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`);
-  expect(sample(worker, 'pgfan_fragments_total', 'outcome="done"') - sample(workerBefore, 'pgfan_fragments_total', 'outcome="done"')).toBe(3);
-  expect(sample(worker, 'pgfan_queries_finished_total', 'outcome="completed",mode="fan-out"')).toBeGreaterThanOrEqual(1);
+  expect(metricSample(worker, 'pgfan_fragments_total', 'outcome="done"') - metricSample(workerBefore, 'pgfan_fragments_total', 'outcome="done"')).toBe(3);
+  expect(metricSample(worker, 'pgfan_queries_finished_total', 'outcome="completed",mode="fan-out"')).toBeGreaterThanOrEqual(1);
   expect(worker).toMatch(/^pgfan_fragment_duration_seconds_count\{process="w1"\} \d+$/m);
   expect(worker).toMatch(/^pgfan_process_cpu_seconds_total\{process="w1"\} /m);
 
   const api = await scrape(`${system.url}/metrics`);
-  expect(sample(api, 'pgfan_queries_finished_total', 'outcome="completed",mode="as-written"')).toBeGreaterThanOrEqual(1);
+  expect(metricSample(api, 'pgfan_queries_finished_total', 'outcome="completed",mode="as-written"')).toBeGreaterThanOrEqual(1);
   expect(api).toMatch(/^pgfan_workers_live\{process="api"\} 1$/m);
   expect(api).toMatch(/^pgfan_api_coordinations\{process="api"\} \d+$/m);
   // The fan-out it coordinated has ended: its place comes free (the snapshot's release follows the answer).
-  await eventually(async () => (sample(await scrape(`${system.url}/metrics`), 'pgfan_api_coordinations', 'process="api"') === 0 ? true : undefined));
-  expect(sample(api, 'pgfan_plans_total', 'mode="fan-out",source="planned"')).toBeGreaterThanOrEqual(1);
+  await eventually(async () => (metricSample(await scrape(`${system.url}/metrics`), 'pgfan_api_coordinations', 'process="api"') === 0 ? true : undefined));
+  expect(metricSample(api, 'pgfan_plans_total', 'mode="fan-out",source="planned"')).toBeGreaterThanOrEqual(1);
   expect(api).toMatch(/^bullmq_job_count\{queue="pgfan-fragments", state="waiting"\} \d+$/m);
   expect(api).toMatch(/^pgfan_query_stage_duration_seconds_bucket\{le="0.1",process="api",stage="plan"\} \d+$/m);
   expect(api).toMatch(/^pgfan_query_duration_seconds_count\{process="api",mode="as-written"\} \d+$/m);

@@ -18,7 +18,7 @@ export interface RecentPlan {
 }
 
 export class PlanCache {
-  private readonly entries = new Map<string, RecentPlan & { expires: number }>();
+  private readonly entries = new Map<string, { recent: RecentPlan; expires: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -38,8 +38,8 @@ export class PlanCache {
       this.entries.delete(key);
       return undefined;
     }
-    if (entry.plan.mode === 'fan-out' && backlog > 0) return undefined;
-    return { plan: entry.plan, ...(entry.recheck ? { recheck: entry.recheck } : {}) };
+    if (entry.recent.plan.mode === 'fan-out' && backlog > 0) return undefined;
+    return entry.recent;
   }
 
   /**
@@ -49,11 +49,11 @@ export class PlanCache {
    * behind one (made behind one, it may not once the workers are free), and a decision to fan out
    * made without one is reused only without one.
    */
-  remember(key: string, recent: RecentPlan, backlog = 0): void {
-    const reusable = recent.plan.mode === 'as-written' || recent.recheck !== undefined;
-    if (this.ttlMs <= 0 || !reusable || backlog > 0) return;
+  remember(key: string, { plan, recheck }: RecentPlan, backlog = 0): void {
+    if (this.ttlMs <= 0 || (plan.mode !== 'as-written' && recheck === undefined) || backlog > 0) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { ...recent, expires: this.now() + this.ttlMs });
+    // Only what a reuse needs: not the parse a planned query comes with.
+    this.entries.set(key, { recent: { plan, ...(recheck ? { recheck } : {}) }, expires: this.now() + this.ttlMs });
   }
 }

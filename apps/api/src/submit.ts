@@ -25,13 +25,14 @@ import {
   primaryAlone,
   readStatementFactors,
   runWholeQuery,
+  snapshotHoldMs,
   type GenerationOf,
   type Logger,
   type Readers,
 } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, planStillStands, QueryFailedError, type PlannedQuery } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
-import { cancelQuery, finishQuery, getQuery, getQueryWork, insertQuery, type Owner } from '@pgfan/store';
+import { cancelQuery, finishQuery, getQuery, insertQuery, queryStatus, type Owner } from '@pgfan/store';
 import type { Caller } from './auth';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
@@ -131,7 +132,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const inline = runsInline(plan, waitMs, ctx.env.INLINE_MAX_MS);
   const deadline = submittedAt + timeoutMs;
   // Beside the record's insert: the snapshot the fragments import, let go of if the query is not admitted.
-  const placing = !inline && coordinatesHere(ctx, plan, waitMs) ? placeOnPrimary(ctx, deadline) : null;
+  const placing = coordinatesHere(ctx, plan, waitMs) ? placeOnPrimary(ctx, deadline) : null;
   const previewOnly = submission.preview === true;
   const newQuery = {
     id,
@@ -211,18 +212,18 @@ async function failUnqueued(ctx: ApiContext, queryId: string, error: unknown): P
 }
 
 /**
- * A fan-out the API coordinates itself (see coordinations.ts): one whose client waits, with its
- * combine, on a primary without replicas (where to place one is the workers' coordinators' to
- * choose), while a place is free. Takes the place.
+ * A fan-out the API coordinates itself (see coordinations.ts): one whose client waits, on a
+ * primary without replicas (where to place one is the workers' coordinators' to choose), while a
+ * place is free. Takes the place. (A query the API runs itself runs as written: never one of these.)
  */
 function coordinatesHere(ctx: ApiContext, plan: Plan, waitMs: number): boolean {
-  return plan.mode === 'fan-out' && plan.combine !== null && waitMs > 0 && !ctx.servers.placing && ctx.coordinations.tryEnter();
+  return plan.mode === 'fan-out' && waitMs > 0 && !ctx.servers.placing && ctx.coordinations.tryEnter();
 }
 
-/** The primary, with the snapshot every fragment imports (held until the reaper's grace past the deadline, at most). */
+/** The primary, with the snapshot every fragment imports. */
 async function placeOnPrimary(ctx: ApiContext, deadline: number): Promise<Readers> {
   if (!ctx.env.SNAPSHOTS) return primaryAlone(null);
-  const { snapshot } = await ctx.servers.placeSnapshot(deadline - Date.now() + ctx.env.REAPER_GRACE_MS, deadline);
+  const { snapshot } = await ctx.servers.placeSnapshot(snapshotHoldMs(deadline, ctx.env.REAPER_GRACE_MS), deadline);
   return primaryAlone(snapshot);
 }
 
@@ -318,7 +319,7 @@ export async function cancel(
   const record = await getQuery(ctx.storePool, id, owner);
   if (outcome === 'finished') return { record, outcome };
   if (record) observeFinished(record);
-  const generation = (await getQueryWork(ctx.storePool, id))?.generation ?? 0;
+  const generation = (await queryStatus(ctx.storePool, id))?.generation ?? 0;
   await stopQueryWork(ctx.queues, ctx.servers.pools, id, generation).catch(() => undefined);
   await publishQueryEvent(ctx.redis, { type: 'cancelled', id }).catch(() => undefined);
   return { record, outcome: 'cancelled' };

@@ -84,18 +84,7 @@ test('the API killed while it holds the snapshot: the query starts over and comp
 test('its deadline is kept: TIMEOUT, and its statements and snapshot are gone', async () => {
   const { record } = await waitFor({ sql: slow(4), partitions: 4, timeoutMs: 800 });
   expect([record.status, record.error?.code, record.coordinator]).toEqual(['failed', 'TIMEOUT', 'api']);
-  await eventually(
-    async () => {
-      const running = await pool.query({
-        text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1',
-        values: [`pgfan:${record.id}:%`],
-        rowMode: 'array',
-      });
-      return Number(running.rows[0]?.[0]) === 0 ? true : undefined;
-    },
-    10_000,
-    'no running statements',
-  );
+  await harness.noStatementsOf(record.id);
   await noSnapshotHeld();
 }, 60_000);
 
@@ -104,6 +93,8 @@ test('DELETE while its client waits: the wait ends with the cancelled record, an
   const answer = waitFor({ sql, partitions: 4 });
   const id = await admitted(sql);
   await harness.client.runningOn(id);
+  // Held by the API while the query runs: what the DELETE must let go of.
+  expect(await apiTransactions()).toBe(1);
   expect((await system.request('DELETE', `/api/queries/${id}`)).status).toBe(200);
   const { record } = await answer;
   expect([record.id, record.status]).toEqual([id, 'cancelled']);

@@ -22,6 +22,7 @@ import {
   primaryAlone,
   readServerParallelism,
   runWholeQuery,
+  snapshotHoldMs,
   type Placement,
   type PlacedSnapshot,
   type Readers,
@@ -76,7 +77,7 @@ export async function coordinate(ctx: WorkerContext, job: Job<CoordinateJob>): P
  * grace after it, at most.
  */
 async function placeGeneration(ctx: WorkerContext, plan: Plan, deadline: number): Promise<Readers> {
-  const holdMs = deadline - Date.now() + ctx.env.REAPER_GRACE_MS;
+  const holdMs = snapshotHoldMs(deadline, ctx.env.REAPER_GRACE_MS);
   const { servers } = ctx;
   if (!ctx.env.SNAPSHOTS) return onOne(ctx, await servers.place(deadline));
   const count = plan.servers ?? (await chosenSpread(ctx, plan));

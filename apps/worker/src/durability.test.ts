@@ -27,11 +27,6 @@ const submit = (body: Record<string, unknown>) => harness.client.submit(body);
 const finished = (id: string, timeoutMs?: number) => harness.client.finished(id, timeoutMs);
 const runningOn = (id: string) => harness.client.runningOn(id);
 const expectExact = (record: QueryView, sql: string) => harness.direct.expectExact(record, sql);
-const backendsOf = async (id: string) =>
-  Number(
-    (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
-      .rows[0]?.[0],
-  );
 
 test('a worker killed mid-fragment: the query still completes, exactly', async () => {
   const { id } = await submit({ sql: SLOW, partitions: 4 });
@@ -72,7 +67,7 @@ test('a query past its deadline fails with TIMEOUT and its statements are cancel
   expect(record.status).toBe('failed');
   expect(record.error?.code).toBe('TIMEOUT');
   expect(record.result).toBeNull();
-  await eventually(async () => ((await backendsOf(id)) === 0 ? true : undefined), 10_000, 'no running statements');
+  await harness.noStatementsOf(id);
 }, 60_000);
 
 test('DELETE cancels a running query and its statements; a second DELETE is 409', async () => {
@@ -81,7 +76,7 @@ test('DELETE cancels a running query and its statements; a second DELETE is 409'
   const cancel = await system.request<QueryView>('DELETE', `/api/queries/${id}`);
   expect(cancel.status).toBe(200);
   expect(cancel.body.status).toBe('cancelled');
-  await eventually(async () => ((await backendsOf(id)) === 0 ? true : undefined), 10_000, 'no running statements');
+  await harness.noStatementsOf(id);
   expect((await get(id)).status).toBe('cancelled');
   expect((await system.request('DELETE', `/api/queries/${id}`)).status).toBe(409);
 }, 60_000);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { FINAL_STATUSES, type CombineJob, type FragmentJob } from '@pgfan/contracts';
 import { addQueryFlow, type QueryEventBus, type Queues } from '@pgfan/dispatch';
 import type { Plan } from '@pgfan/planner';
-import { getQueryWork } from '@pgfan/store';
+import { queryStatus } from '@pgfan/store';
 import { concludeQuery, type ConcludeContext } from './conclude';
 
 /** What holding a generation until its end touches. */
@@ -39,6 +39,11 @@ export interface GenerationOf {
   generation: number;
   /** Epoch milliseconds. */
   deadline: number;
+}
+
+/** How long a coordinator may hold a generation's snapshots: to the deadline, and the reaper's grace after it. */
+export function snapshotHoldMs(deadline: number, reaperGraceMs: number): number {
+  return deadline - Date.now() + reaperGraceMs;
 }
 
 /** Readers of a deployment without replicas: the primary, importing `snapshot` (none with snapshots off). */
@@ -94,8 +99,8 @@ export async function holdUntilEnd(ctx: GenerationContext, of: GenerationOf & { 
 
 /** False while the store cannot be read (a database restart): the waiting goes on until the deadline. */
 async function isFinished(ctx: GenerationContext, queryId: string): Promise<boolean> {
-  const work = await getQueryWork(ctx.storePool, queryId).catch(() => undefined);
-  return work === null || (work !== undefined && FINAL_STATUSES.includes(work.status));
+  const standing = await queryStatus(ctx.storePool, queryId).catch(() => undefined);
+  return standing === null || (standing !== undefined && FINAL_STATUSES.includes(standing.status));
 }
 
 /** Waits until the query has finished, its deadline passes, or its snapshot is lost, whichever is first. */

@@ -5,6 +5,7 @@ export {
   getQuery,
   queryClient,
   getQueryWork,
+  queryStatus,
   listQueries,
   decodeCursor,
   beginGeneration,

@@ -6,7 +6,18 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@pgfan/testing';
 import { Pool } from 'pg';
 import { migrate } from './migrate';
-import { cancelQuery, finishQuery, getQuery, historySize, insertQuery, listQueries, purgeHistory, vacuumHistoryIfNeeded, type NewQuery } from './queries';
+import {
+  cancelQuery,
+  finishQuery,
+  getQuery,
+  historySize,
+  insertQuery,
+  listQueries,
+  purgeHistory,
+  queryStatus,
+  vacuumHistoryIfNeeded,
+  type NewQuery,
+} from './queries';
 
 let db: TestDatabase;
 let pool: Pool;
@@ -92,6 +103,15 @@ test('a result is kept apart from its record: the record reads with it, the hist
   expect(listed).toMatchObject({ rowCount: 7 });
   expect(listed).not.toHaveProperty('result');
   expect((await pool.query('SELECT result FROM pgfan.query_results WHERE query_id = $1', [q.id])).rows).toEqual([{ result }]);
+});
+
+test("a query's status reads as it moves, and no query reads as null", async () => {
+  const q = query();
+  await insertQuery(pool, q, { runner: 'api' });
+  expect(await queryStatus(pool, q.id)).toEqual({ status: 'running', generation: 1 });
+  await finishQuery(pool, q.id, 1, { status: 'completed', result: null });
+  expect(await queryStatus(pool, q.id)).toEqual({ status: 'completed', generation: 1 });
+  expect(await queryStatus(pool, randomUUID())).toBeNull();
 });
 
 describe('retention', () => {

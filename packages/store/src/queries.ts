@@ -14,6 +14,7 @@ const SQL = {
   getQuery: loadSql('get-query'),
   queryClient: loadSql('query-client'),
   queryWork: loadSql('query-work'),
+  queryStatus: loadSql('query-status'),
   listQueries: loadSql('list-queries'),
   beginGeneration: loadSql('begin-generation'),
   markCombining: loadSql('mark-combining'),
@@ -169,6 +170,15 @@ function toView(row: QueryRow): QueryView {
 export async function queryClient(db: Db, id: string): Promise<string | null | undefined> {
   const result = await db.query<{ client: string | null }>(SQL.queryClient, [id]);
   return result.rows[0]?.client;
+}
+
+/**
+ * Where a query stands, or null if there is no such query: for whoever waits for its end, which
+ * needs neither its plan nor its result.
+ */
+export async function queryStatus(db: Db, id: string): Promise<{ status: QueryStatus; generation: number } | null> {
+  const result = await db.query<{ status: QueryStatus; generation: number }>(SQL.queryStatus, [id]);
+  return result.rows[0] ?? null;
 }
 
 /** What a worker needs to run a query. */

@@ -25,3 +25,4 @@ export { deepQueries } from './deep-queries';
 export { bankSql, startTransfers } from './bank';
 export { testSessions, type Sessions } from './sessions';
 export { recordingLogger, logLines, LEVEL, type LogLine } from './logs';
+export { metricSample } from './metrics';

@@ -47,6 +47,8 @@ export interface SlowSystem {
   pool: Pool;
   client: QueryClient;
   direct: DirectResults;
+  /** Resolves once no session runs a statement of query `id` (fragments name theirs after it). */
+  noStatementsOf(id: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,14 @@ export async function startSlowSystem(options: SystemOptions): Promise<SlowSyste
     pool,
     client: queryClient(system),
     direct: directResults(pool),
+    noStatementsOf: async (id) => {
+      const statements = async () =>
+        Number(
+          (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
+            .rows[0]?.[0],
+        );
+      await eventually(async () => ((await statements()) === 0 ? true : undefined), 10_000, 'no running statements');
+    },
     stop: async () => {
       await pool.end();
       await system.stop();
