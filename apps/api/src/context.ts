@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import type { ApiKeys } from './auth';
 import type { Coordinations } from './coordinations';
 import type { ApiEnv } from './env';
+import type { InlineRuns } from './inline-runs';
 import type { PlanCache } from './plan-cache';
 import type { Recent } from './recent';
 import type { KubernetesAccess } from './replicas';
@@ -42,6 +43,8 @@ export interface ApiContext {
   executions: Executions;
   /** Fan-outs whose generation 1 the API coordinates itself, each holding its snapshot (COORDINATE_CONCURRENCY at most). */
   coordinations: Coordinations;
+  /** Queries past INLINE_MAX_MS the API runs as written for waiting clients (INLINE_CONCURRENCY at most). */
+  inlineRuns: InlineRuns;
   /** The pod's access to the Kubernetes API, when running in a cluster (for the worker HPA's figures). */
   kubernetes?: KubernetesAccess | null;
   /** Set on SIGTERM: new requests are refused (readiness fails) while those in flight finish. */

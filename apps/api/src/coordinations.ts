@@ -8,24 +8,11 @@
  * through a coordinator job, as it does when a coordinator dies.
  */
 import type { HeldSnapshots } from '@pgfan/runtime';
+import { Places } from './places';
 
 /** How many generations the API holds at once (each a session of its query pool), and their snapshots for shutdown. */
-export class Coordinations {
-  private active = 0;
+export class Coordinations extends Places {
   private readonly held = new Set<HeldSnapshots>();
-
-  constructor(private readonly max: number) {}
-
-  /** Takes a place if one is free (`leave` gives it back): past `max`, queries go to the workers' coordinators. */
-  tryEnter(): boolean {
-    if (this.active >= this.max) return false;
-    this.active += 1;
-    return true;
-  }
-
-  leave(): void {
-    this.active -= 1;
-  }
 
   /** Keeps a place until `holding` (the generation held until the query ends) settles; its snapshots are let go at shutdown. */
   keep(held: HeldSnapshots | null, holding: Promise<void>): void {
@@ -36,10 +23,6 @@ export class Coordinations {
         if (held) this.held.delete(held);
         this.leave();
       });
-  }
-
-  get size(): number {
-    return this.active;
   }
 
   /**

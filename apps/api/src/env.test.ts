@@ -40,6 +40,7 @@ test('defaults work locally, given a job signing key', () => {
     MAX_BODY_BYTES: 262_144,
     PLANNING_TIMEOUT_MS: 30_000,
     INLINE_MAX_MS: 50,
+    INLINE_CONCURRENCY: 4,
     PLAN_CACHE_MS: 5_000,
     STORED_PARTIAL_ROWS: 10_000,
     DATABASE_MEASUREMENT_INTERVAL_MS: 3_600_000,

@@ -80,9 +80,14 @@ export const ApiEnv = z.object({
   MAX_BODY_BYTES: envInteger(256 * 1024, 1024, 64 * 1024 * 1024),
   /**
    * Queries that run as written and are predicted to take at most this long are run by the API
-   * itself when the client waits for them (`?wait=`); 0 sends every query through the workers.
+   * itself when the client waits for them (`?wait=`), however many at once.
    */
   INLINE_MAX_MS: envInteger(50, 0, 60_000),
+  /**
+   * Longer ones too, this many at once (each a session of the API's query pool); past it they go
+   * to the workers. 0 with INLINE_MAX_MS 0 sends every query through the workers.
+   */
+  INLINE_CONCURRENCY: envInteger(4, 0, 1000),
   /**
    * A fan-out whose fragments are each estimated to return at least this many partial rows has
    * them stored in PostgreSQL in binary (COPY from fragment to table, no row read by a worker)

@@ -11,7 +11,7 @@ const KEY = 'logs-test-key-0123456789';
 let system: System;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'logs', apiKey: KEY, apiEnv: { API_KEYS: KEY, INLINE_MAX_MS: '0' } });
+  system = await startSystem({ label: 'logs', apiKey: KEY, apiEnv: { API_KEYS: KEY, INLINE_MAX_MS: '0', INLINE_CONCURRENCY: '0' } });
 }, 90_000);
 
 afterAll(async () => {

@@ -23,6 +23,7 @@ import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { createApp } from './app';
 import { ApiKeys } from './auth';
 import { Coordinations } from './coordinations';
+import { InlineRuns } from './inline-runs';
 import type { ApiContext } from './context';
 import { loadApiEnv, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
@@ -31,6 +32,7 @@ import { Recent } from './recent';
 import { registerApiGauges } from './metrics';
 import { inClusterAccess } from './replicas';
 import { startGateway } from './pg/gateway';
+import { API_RUNNER } from './submit';
 import { VERSION } from './version';
 
 /** How stale the worker slots and the cost model a query is planned with may be: both change over seconds. */
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
   // Planning runs on the primary; queries the API runs itself, on whichever server is placed.
   const servers = new QueryServers(queryServerSpecs(env.queryDatabaseUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
     pool: {
-      max: 10,
+      // Planning and quick queries' sessions, beside one for each fan-out coordinated or longer query run here.
+      max: 6 + env.COORDINATE_CONCURRENCY + env.INLINE_CONCURRENCY,
       applicationName: 'pgfan-api',
       statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
       lockTimeoutMs: env.LOCK_TIMEOUT_MS,
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
     costModel: new Recent(() => readCostModel(redis).catch(() => DEFAULT_COST_MODEL), PLANNING_INPUTS_MAX_AGE_MS),
     executions: new Executions(),
     coordinations: new Coordinations(env.COORDINATE_CONCURRENCY),
+    inlineRuns: new InlineRuns(env.INLINE_CONCURRENCY),
     kubernetes: inClusterAccess(process.env),
   };
   const postgres = await startPostgresPort(ctx);
@@ -156,6 +160,8 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await Promise.all([postgres?.close(deadline), untilFinished(inFlight, deadline)]);
     server.closeAllConnections();
+    const handedOver = await ctx.inlineRuns.handOverAll(ctx, API_RUNNER);
+    if (handedOver.length > 0) logger.info({ queryIds: handedOver }, `handed ${handedOver.length} query(ies) still running here to the workers`);
     // Fan-outs still running whose clients have their answers or left: their snapshots' sessions must end for the pools to.
     await ctx.coordinations.releaseAll();
     await Promise.allSettled([realtime.close(), ctx.events.close(), ctx.queues.close(), ctx.servers.end(), ctx.storePool.end()]);

@@ -39,6 +39,7 @@ test('queries move the counters of the process that finished them; the API shows
   expect(metricSample(api, 'pgfan_queries_finished_total', 'outcome="completed",mode="as-written"')).toBeGreaterThanOrEqual(1);
   expect(api).toMatch(/^pgfan_workers_live\{process="api"\} 1$/m);
   expect(api).toMatch(/^pgfan_api_coordinations\{process="api"\} \d+$/m);
+  expect(api).toMatch(/^pgfan_api_inline_runs\{process="api"\} \d+$/m);
   // The fan-out it coordinated has ended: its place comes free (the snapshot's release follows the answer).
   await eventually(async () => (metricSample(await scrape(`${system.url}/metrics`), 'pgfan_api_coordinations', 'process="api"') === 0 ? true : undefined));
   expect(metricSample(api, 'pgfan_plans_total', 'mode="fan-out",source="planned"')).toBeGreaterThanOrEqual(1);

@@ -24,6 +24,12 @@ export function registerApiGauges(ctx: ApiContext, sources: { postgresSessions: 
     [],
     async () => [{ labels: {}, value: ctx.coordinations.size }],
   );
+  scrapedGauge(
+    'pgfan_api_inline_runs',
+    'Queries past INLINE_MAX_MS this API runs as written now, each holding a session of its query pool (INLINE_CONCURRENCY at most)',
+    [],
+    async () => [{ labels: {}, value: ctx.inlineRuns.size }],
+  );
   // Four gauges, one look at the servers per scrape.
   const reports = new Recent(async () => (await serverReports(ctx)) ?? [], 1_000);
   const servers = () => reports.get();

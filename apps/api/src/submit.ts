@@ -1,9 +1,10 @@
 /**
  * The submit service: what every front end (REST today, the PostgreSQL protocol next) does with a
  * query. It checks the request against the limits, plans the query (or reuses a recent decision
- * to run it as written), records it if admitted, then runs it here when it is quick and the
- * client waits, coordinates its fan-out here when the client waits (coordinations.ts), or queues
- * it for the workers, and waits for its end if asked. It knows no protocol: it takes a request
+ * to run it as written), records it if admitted, then, when the client waits, runs it here as
+ * written (always when it is quick, while a place is free when not: inline-runs.ts) or coordinates
+ * its fan-out here (coordinations.ts); otherwise it queues it for the workers. It waits for its
+ * end if asked. It knows no protocol: it takes a request
  * and returns a record, and refuses with ServiceErrors.
  */
 import { randomUUID } from 'node:crypto';
@@ -78,7 +79,7 @@ export interface Declined {
 }
 
 /** How records and the dashboard name the API when it ran or coordinated a query itself. */
-const API_RUNNER = 'api';
+export const API_RUNNER = 'api';
 
 /**
  * Submits a query on behalf of `submission.caller`.
@@ -129,7 +130,10 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   }));
   const planMs = performance.now() - planningStarted;
   const waitMs = submission.waitMs ?? 0;
-  const inline = runsInline(plan, waitMs, ctx.env.INLINE_MAX_MS);
+  const quick = runsQuickly(plan, waitMs, ctx.env.INLINE_MAX_MS);
+  // A longer one runs here too while a place is free (inline-runs.ts).
+  const placedInline = !quick && runsAsWrittenFor(plan, waitMs) && ctx.inlineRuns.tryEnter();
+  const inline = quick || placedInline;
   const deadline = submittedAt + timeoutMs;
   // Beside the record's insert: the snapshot the fragments import, let go of if the query is not admitted.
   const placing = coordinatesHere(ctx, plan, waitMs) ? placeOnPrimary(ctx, deadline) : null;
@@ -150,14 +154,18 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // Without keys there are no clients to tell apart: only the overall cap applies.
     maxActivePerClient: caller.client === null ? 0 : ctx.env.MAX_ACTIVE_QUERIES_PER_KEY,
   };
+  const notRunHere = () => {
+    if (placing) letGo(ctx, placing);
+    if (placedInline) ctx.inlineRuns.leave();
+  };
   const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline || placing ? { runner: API_RUNNER } : {}), client: caller.client, limits }).catch(
     (error: unknown) => {
-      if (placing) letGo(ctx, placing);
+      notRunHere();
       throw error;
     },
   );
   if (!admission.admitted) {
-    if (placing) letGo(ctx, placing);
+    notRunHere();
     throw notAdmitted(admission, limits);
   }
   submission.onAdmitted?.(id);
@@ -173,14 +181,18 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   ];
   if (inline) {
     const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-    const recorded = await runWholeQuery({ ...ctx, logger: log, runner: API_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, deadline, {
+    const running = runWholeQuery({ ...ctx, logger: log, runner: API_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, deadline, {
       announce: [...announcement, { type: 'running', id, generation: 1, coordinator: API_RUNNER }],
       // The caller's answer is the record; the events are for the dashboard.
       eventsInBackground: true,
       previewOnly,
     });
+    if (placedInline) ctx.inlineRuns.keep(id, 1, running);
+    // A quick one is waited for whatever the wait; a longer one as long as the client waits.
+    const ended = placedInline ? await settledWithin(running, waitMs, submission.signal) : { value: await running };
+    if (!ended) return { record: (await queryView(ctx, id)) as QueryView, finished: false };
     // Null when it was cancelled meanwhile: the record then holds how it ended.
-    return { record: recorded ?? ((await queryView(ctx, id)) as QueryView), finished: true };
+    return { record: ended.value ?? ((await queryView(ctx, id)) as QueryView), finished: true };
   }
   if (placing) await coordinateHere({ ...ctx, logger: log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, announcement);
   else await queueCoordinator(ctx, { queryId: id, generation: 1 }, announcement);
@@ -383,6 +395,29 @@ async function planQuery(
  * for the answer: the API runs it itself. Through the queue it would pay a hop to a worker and
  * back (about 7 ms here) on top of a few milliseconds of work.
  */
-function runsInline(plan: Plan, waitMs: number, maxMs: number): boolean {
-  return plan.mode === 'as-written' && waitMs > 0 && plan.prediction !== null && plan.prediction.asWrittenMs <= maxMs;
+function runsQuickly(plan: Plan, waitMs: number, maxMs: number): boolean {
+  return runsAsWrittenFor(plan, waitMs) && plan.prediction !== null && plan.prediction.asWrittenMs <= maxMs;
+}
+
+/** A query that runs as written, from a client that waits for the answer. */
+function runsAsWrittenFor(plan: Plan, waitMs: number): boolean {
+  return plan.mode === 'as-written' && waitMs > 0;
+}
+
+/** `{ value }` once `promise` resolves, or null if `ms` pass or `signal` aborts first; rejects as it does. */
+async function settledWithin<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<{ value: T } | null> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const ended = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+    onAbort = () => resolve(null);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), ended]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }

@@ -4,7 +4,6 @@
  * worker coordinator's guarantees: one snapshot, the API killed while holding it, a deadline, a
  * cancel, a shutdown; and past COORDINATE_CONCURRENCY the workers coordinate.
  */
-import { FINAL_STATUSES, QueryView } from '@pgfan/contracts';
 import { eventually, type System } from '@pgfan/testing';
 import type { Pool } from 'pg';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
@@ -23,18 +22,6 @@ afterAll(() => harness?.stop());
 /** `ms` a row, about 340 rows (in 4 fragments at 20 ms: a couple of seconds each); `k` tells the tests' queries apart. */
 const slow = (k: number, ms = 20) => `SELECT sum(slow(id, ${ms})), count(*) FROM events WHERE id % 20 = ${k}`;
 
-const waitFor = async (body: Record<string, unknown>, waitMs = 60_000) => {
-  const { status, body: record } = await system.request<QueryView>('POST', `/api/queries?wait=${waitMs}`, body);
-  return { status, record: QueryView.parse(record) };
-};
-
-/** The id of the unfinished query of `sql`, once it is admitted. */
-const admitted = (sql: string) =>
-  eventually(async () => {
-    const { body } = await system.request<{ queries: QueryView[] }>('GET', '/api/queries?limit=20');
-    return body.queries.find((q) => q.sql === sql && !FINAL_STATUSES.includes(q.status))?.id;
-  });
-
 /** Sessions of the API inside a transaction: a held snapshot's. */
 const apiTransactions = async () =>
   Number(
@@ -48,7 +35,7 @@ const apiTransactions = async () =>
 const noSnapshotHeld = () => eventually(async () => ((await apiTransactions()) === 0 ? true : undefined), 10_000, 'the API to hold no snapshot');
 
 test('coordinated by the API: generation 1, exact, and its snapshot let go of at the end', async () => {
-  const { status, record } = await waitFor({ sql: slow(0, 2), partitions: 4 });
+  const { status, record } = await harness.client.waiting({ sql: slow(0, 2), partitions: 4 });
   expect([status, record.coordinator, record.generation]).toEqual([200, 'api', 1]);
   await harness.direct.expectExact(record);
   await noSnapshotHeld();
@@ -58,7 +45,7 @@ test('coordinated by the API: generation 1, exact, and its snapshot let go of at
 }, 60_000);
 
 test('past COORDINATE_CONCURRENCY, a waiting fan-out is coordinated by a worker', async () => {
-  const [a, b] = await Promise.all([waitFor({ sql: slow(1, 5), partitions: 2 }), waitFor({ sql: slow(2, 5), partitions: 2 })]);
+  const [a, b] = await Promise.all([harness.client.waiting({ sql: slow(1, 5), partitions: 2 }), harness.client.waiting({ sql: slow(2, 5), partitions: 2 })]);
   expect([a.record.coordinator, b.record.coordinator].sort()).toEqual(['api', expect.stringMatching(/^w[12]$/)]);
   await harness.direct.expectExact(a.record);
   await harness.direct.expectExact(b.record);
@@ -67,8 +54,8 @@ test('past COORDINATE_CONCURRENCY, a waiting fan-out is coordinated by a worker'
 test('the API killed while it holds the snapshot: the query starts over and completes exactly', async () => {
   const sql = slow(3);
   // 8 fragments on 4 slots: some have yet to import the snapshot when it goes.
-  const answer = waitFor({ sql, partitions: 8 }).catch((error: unknown) => String(error));
-  const id = await admitted(sql);
+  const answer = harness.client.waiting({ sql, partitions: 8 }).catch((error: unknown) => String(error));
+  const id = await harness.client.admitted(sql);
   await harness.client.runningOn(id);
   system.api.kill('SIGKILL');
   await system.api.exited;
@@ -82,7 +69,7 @@ test('the API killed while it holds the snapshot: the query starts over and comp
 }, 120_000);
 
 test('its deadline is kept: TIMEOUT, and its statements and snapshot are gone', async () => {
-  const { record } = await waitFor({ sql: slow(4), partitions: 4, timeoutMs: 800 });
+  const { record } = await harness.client.waiting({ sql: slow(4), partitions: 4, timeoutMs: 800 });
   expect([record.status, record.error?.code, record.coordinator]).toEqual(['failed', 'TIMEOUT', 'api']);
   await harness.noStatementsOf(record.id);
   await noSnapshotHeld();
@@ -90,8 +77,8 @@ test('its deadline is kept: TIMEOUT, and its statements and snapshot are gone', 
 
 test('DELETE while its client waits: the wait ends with the cancelled record, and the snapshot is let go of', async () => {
   const sql = slow(5);
-  const answer = waitFor({ sql, partitions: 4 });
-  const id = await admitted(sql);
+  const answer = harness.client.waiting({ sql, partitions: 4 });
+  const id = await harness.client.admitted(sql);
   await harness.client.runningOn(id);
   // Held by the API while the query runs: what the DELETE must let go of.
   expect(await apiTransactions()).toBe(1);
@@ -102,12 +89,8 @@ test('DELETE while its client waits: the wait ends with the cancelled record, an
 }, 60_000);
 
 test('SIGTERM with a fan-out it still holds whose client stopped waiting: the API exits at once, and the query completes exactly', async () => {
-  const { status, record } = await waitFor({ sql: slow(6), partitions: 8 }, 300);
+  const { status, record } = await harness.client.waiting({ sql: slow(6), partitions: 8 }, 300);
   expect([status, record.coordinator]).toEqual([202, 'api']);
-  const stopping = Date.now();
-  system.api.kill('SIGTERM');
-  expect(await system.api.exited).toBe(0);
-  expect(Date.now() - stopping).toBeLessThan(10_000);
-  await system.startApi();
+  await harness.restartApi();
   await harness.direct.expectExact(await harness.client.finished(record.id, 90_000));
 }, 120_000);

@@ -25,10 +25,21 @@ function queryClient(system: System) {
       timeoutMs,
       `query ${id} to finish`,
     );
+  /** Submits `body` and waits up to `waitMs` for its answer: the status, and the record as it then stands. */
+  const waiting = async (body: Record<string, unknown>, waitMs = 60_000) => {
+    const { status, body: record } = await system.request('POST', `/api/queries?wait=${waitMs}`, body);
+    return { status, record: QueryView.parse(record) };
+  };
+  /** The id of the unfinished query of `sql`, once it is admitted. */
+  const admitted = (sql: string) =>
+    eventually(async () => {
+      const { body } = await system.request<{ queries: QueryView[] }>('GET', '/api/queries?limit=20');
+      return body.queries.find((q) => q.sql === sql && !FINAL.includes(q.status))?.id;
+    });
   /** The worker running one of the query's fragments, once one runs. */
   const runningOn = (id: string) =>
     eventually(async () => (await get(id)).fragments.find((f) => f.state === 'running')?.worker ?? undefined, 20_000, 'a running fragment');
-  return { get, submit, finished, runningOn };
+  return { get, submit, waiting, finished, admitted, runningOn };
 }
 
 /** Signals worker `id` and waits for it to exit; it is no longer one of the system's workers. */
@@ -47,7 +58,11 @@ export interface SlowSystem {
   pool: Pool;
   client: QueryClient;
   direct: DirectResults;
-  /** Resolves once no session runs a statement of query `id` (fragments name theirs after it). */
+  /** SIGTERM to the API: it exits cleanly at once, whatever queries it carries; then it starts again. */
+  restartApi(): Promise<void>;
+  /** How many sessions run a statement of query `id` now (fragments, and queries run as written, name theirs after it). */
+  statementsOf(id: string): Promise<number>;
+  /** Resolves once no session runs a statement of query `id`. */
   noStatementsOf(id: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -57,18 +72,26 @@ export async function startSlowSystem(options: SystemOptions): Promise<SlowSyste
   const system = await startSystem(options);
   await system.db.exec(SLOW_FUNCTION_SQL);
   const pool = createQueryPool({ connectionString: system.db.url, max: 2 });
+  const statementsOf = async (id: string) =>
+    Number(
+      (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
+        .rows[0]?.[0],
+    );
   return {
     system,
     pool,
     client: queryClient(system),
     direct: directResults(pool),
+    statementsOf,
     noStatementsOf: async (id) => {
-      const statements = async () =>
-        Number(
-          (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
-            .rows[0]?.[0],
-        );
-      await eventually(async () => ((await statements()) === 0 ? true : undefined), 10_000, 'no running statements');
+      await eventually(async () => ((await statementsOf(id)) === 0 ? true : undefined), 10_000, 'no running statements');
+    },
+    restartApi: async () => {
+      const stopping = Date.now();
+      system.api.kill('SIGTERM');
+      expect(await system.api.exited).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+      await system.startApi();
     },
     stop: async () => {
       await pool.end();

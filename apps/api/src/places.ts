@@ -1,0 +1,21 @@
+/** A cap on what the API carries at once, each taking a session of its query pool for as long as it lasts. */
+export class Places {
+  private taken = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Takes a place if one is free (`leave` gives it back): past `max`, the work goes to the workers. */
+  tryEnter(): boolean {
+    if (this.taken >= this.max) return false;
+    this.taken += 1;
+    return true;
+  }
+
+  leave(): void {
+    this.taken -= 1;
+  }
+
+  get size(): number {
+    return this.taken;
+  }
+}
