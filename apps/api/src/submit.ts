@@ -190,9 +190,11 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     if (placedInline) ctx.inlineRuns.keep(id, 1, running);
     // A quick one is waited for whatever the wait; a longer one as long as the client waits.
     const ended = placedInline ? await settledWithin(running, waitMs, submission.signal) : { value: await running };
-    if (!ended) return { record: (await queryView(ctx, id)) as QueryView, finished: false };
-    // Null when it was cancelled meanwhile: the record then holds how it ended.
-    return { record: ended.value ?? ((await queryView(ctx, id)) as QueryView), finished: true };
+    if (ended?.value) return { record: ended.value, finished: true };
+    // Ended with null: cancelled meanwhile, or started over by a worker (a reaper took it for lost),
+    // whose end the rest of the wait is for. Not ended: the wait is over.
+    const rest = ended ? await waitFor(ctx, id, Math.max(0, submittedAt + waitMs - Date.now()), submission.signal) : null;
+    return rest ? { record: rest, finished: true } : { record: (await queryView(ctx, id)) as QueryView, finished: false };
   }
   if (placing) await coordinateHere({ ...ctx, logger: log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, announcement);
   else await queueCoordinator(ctx, { queryId: id, generation: 1 }, announcement);

@@ -2,7 +2,8 @@
  * A query that runs as written for a waiting client is run by the API itself past INLINE_MAX_MS
  * too, while a place is free (apps/api/src/inline-runs.ts). It keeps the queue's guarantees: a
  * client that stops waiting gets the running record and the query goes on; a cancel; a shutdown
- * hands what still runs to the workers; past INLINE_CONCURRENCY the workers run it.
+ * hands what still runs to the workers, and the workers' reapers start over what a dead API was
+ * running; past INLINE_CONCURRENCY the workers run it.
  */
 import { eventually, metricSample, type System } from '@pgfan/testing';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
@@ -12,7 +13,12 @@ let system: System;
 
 beforeAll(async () => {
   // Nothing is quick enough to run here without a place: every run here takes the one place.
-  harness = await startSlowSystem({ label: 'api_inline', apiEnv: { INLINE_MAX_MS: '0', INLINE_CONCURRENCY: '1' } });
+  harness = await startSlowSystem({
+    label: 'api_inline',
+    apiEnv: { INLINE_MAX_MS: '0', INLINE_CONCURRENCY: '1' },
+    // The reapers look every half second at runs over a second old.
+    workerEnv: { REAPER_GRACE_MS: '1000', REAPER_INTERVAL_MS: '500' },
+  });
   ({ system } = harness);
 }, 90_000);
 
@@ -58,6 +64,17 @@ test('DELETE while its client waits: the wait ends with the cancelled record, an
   expect([record.id, record.status]).toEqual([id, 'cancelled']);
   await harness.noStatementsOf(record.id);
 }, 60_000);
+
+test('the API killed while it runs one: a worker starts it over, and it completes exactly', async () => {
+  const sql = slow(6, 10);
+  const answer = harness.client.waiting({ sql });
+  const id = await harness.client.admitted(sql);
+  await eventually(async () => ((await harness.statementsOf(id)) > 0 ? true : undefined), 10_000, 'its statement');
+  await harness.killApi(answer);
+  const record = await harness.client.finished(id, 90_000);
+  await harness.direct.expectExact(record);
+  expect([record.generation, record.coordinator]).toEqual([2, expect.stringMatching(/^w[12]$/)]);
+}, 120_000);
 
 test('SIGTERM with a run whose client stopped waiting: the API hands it to the workers and exits, and it completes exactly', async () => {
   const { status, record } = await harness.client.waiting({ sql: slow(5) }, 300);

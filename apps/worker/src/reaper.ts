@@ -1,12 +1,13 @@
 /**
  * Housekeeping every worker runs: failing queries whose deadline passed long ago (their
- * coordinator, workers or Redis state died with them), resuming replay on replicas a cut left
+ * coordinator, workers or Redis state died with them), starting over the queries an API was
+ * running as written when it died, resuming replay on replicas a cut left
  * paused when its worker died, and deleting the records of finished
  * queries submitted over HISTORY_RETENTION_HOURS ago, and the oldest ones past HISTORY_MAX_BYTES.
  * The compare-and-set and the skipped locks in the store make it harmless to run everywhere.
  */
-import { cancelStatements, publishQueryEvent } from '@pgfan/dispatch';
-import { clearPartialRows, failOverdue, purgeHistory, vacuumHistoryIfNeeded } from '@pgfan/store';
+import { cancelStatements, countStatements, enqueueCoordinator, publishQueryEvent } from '@pgfan/dispatch';
+import { apiRunsPastGrace, clearPartialRows, failOverdue, purgeHistory, vacuumHistoryIfNeeded } from '@pgfan/store';
 import type { WorkerContext } from './context';
 
 export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
@@ -18,6 +19,33 @@ export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
     await publishQueryEvent(ctx.redis, { type: 'failed', id, error, totalMs }).catch(() => undefined);
   }
   return failed.map((f) => f.id);
+}
+
+/**
+ * Queries an API was running as written (apps/api/src/inline-runs.ts) whose statement is gone
+ * while their record still says running: the API died with them, and nothing else would run them.
+ * Seen so at two passes in a row (a live API writes its record within moments of its statement's
+ * end), each is queued as its next generation for a coordinator, as the API's shutdown does; the
+ * job's id makes that once, however many workers see it. Returns their ids.
+ * @param suspects what the previous pass saw (kept between passes by the caller).
+ */
+export async function recoverApiRuns(ctx: WorkerContext, suspects: Map<string, number>): Promise<string[]> {
+  const runs = await apiRunsPastGrace(ctx.storePool, ctx.env.REAPER_GRACE_MS);
+  const gone = await Promise.all(runs.map(async (run) => (await countStatements(ctx.servers.pools, run.id, run.generation)) === 0));
+  const recovered: string[] = [];
+  const seen = new Map<string, number>();
+  for (const [i, { id, generation }] of runs.entries()) {
+    if (!gone[i]) continue;
+    if (suspects.get(id) !== generation) {
+      seen.set(id, generation);
+      continue;
+    }
+    await enqueueCoordinator(ctx.queues, { queryId: id, generation: generation + 1 });
+    recovered.push(id);
+  }
+  suspects.clear();
+  for (const [id, generation] of seen) suspects.set(id, generation);
+  return recovered;
 }
 
 /** How often a worker purges the history: a record kept for days may stay minutes longer. */
@@ -40,10 +68,20 @@ function retentionInWords(env: WorkerContext['env']): string {
 
 export function startReaper(ctx: WorkerContext): { stop(): void } {
   const { logger } = ctx;
+  const suspects = new Map<string, number>();
   const reaping = setInterval(() => {
     reapOverdue(ctx).then(
       (ids) => ids.length > 0 && logger.warn({ queryIds: ids }, `failed ${ids.length} overdue quer${ids.length === 1 ? 'y' : 'ies'}: ${ids.join(', ')}`),
       () => undefined,
+    );
+    recoverApiRuns(ctx, suspects).then(
+      (ids) =>
+        ids.length > 0 &&
+        logger.warn(
+          { queryIds: ids },
+          `started over ${ids.length} quer${ids.length === 1 ? 'y' : 'ies'} an API was running when it stopped: ${ids.join(', ')}`,
+        ),
+      (error: Error) => logger.warn(`looking for queries a stopped API was running failed: ${error.message}`),
     );
     ctx.servers.resumeAbandonedPauses().then(
       (names) => names.length > 0 && logger.warn(`resumed replay on ${names.join(', ')}: a cut whose worker died had left it paused`),

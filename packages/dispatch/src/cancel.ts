@@ -18,6 +18,24 @@ export async function stopQueryWork(queues: Queues, servers: readonly Pool[], qu
 }
 
 /**
+ * How many statements of a query's generation run now, on every server; null when a server cannot
+ * be reached (it may run one).
+ */
+export async function countStatements(servers: readonly Pool[], queryId: string, generation: number): Promise<number | null> {
+  const pattern = queryApplicationPattern(queryId, generation);
+  const counts = await Promise.all(
+    servers.map((db) =>
+      db
+        .query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE $1', [pattern])
+        // As text: the query pools read every value so (engine's connection.ts).
+        .then((result) => Number(result.rows[0]?.n ?? 0))
+        .catch(() => null),
+    ),
+  );
+  return counts.includes(null) ? null : (counts as number[]).reduce((a, b) => a + b, 0);
+}
+
+/**
  * Cancels the running statements of a query's fragments (of one generation, or all) on every
  * server; returns how many. A server that cannot be reached runs nothing to cancel.
  */

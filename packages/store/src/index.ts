@@ -14,6 +14,7 @@ export {
   cancelQuery,
   resultRows,
   failOverdue,
+  apiRunsPastGrace,
   purgeHistory,
   historySize,
   vacuumHistoryIfNeeded,

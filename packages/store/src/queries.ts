@@ -21,6 +21,7 @@ const SQL = {
   finishQuery: loadSql('finish-query'),
   cancelQuery: loadSql('cancel-query'),
   failOverdue: loadSql('fail-overdue'),
+  apiRuns: loadSql('api-runs'),
   purgeCutoff: loadSql('purge-cutoff'),
   purgeHistory: loadSql('purge-history'),
   historySize: loadSql('history-size'),
@@ -354,6 +355,11 @@ export async function cancelQuery(db: Db, id: string, owner?: Owner): Promise<'c
 export async function failOverdue(db: Db, graceMs: number): Promise<{ id: string; error: ErrorRecord; totalMs: number }[]> {
   const result = await db.query<{ id: string; error: ErrorRecord; total_ms: number }>(SQL.failOverdue, [graceMs]);
   return result.rows.map((r) => ({ id: r.id, error: r.error, totalMs: r.total_ms }));
+}
+
+/** Generations the API runs as written (its own statement, no job behind them) that started over `graceMs` ago. */
+export async function apiRunsPastGrace(db: Db, graceMs: number): Promise<{ id: string; generation: number }[]> {
+  return (await db.query<{ id: string; generation: number }>(SQL.apiRuns, [graceMs])).rows;
 }
 
 /** Records deleted in one statement: a long history goes a batch at a time, with no long lock. */

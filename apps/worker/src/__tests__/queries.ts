@@ -60,6 +60,8 @@ export interface SlowSystem {
   direct: DirectResults;
   /** SIGTERM to the API: it exits cleanly at once, whatever queries it carries; then it starts again. */
   restartApi(): Promise<void>;
+  /** SIGKILL to the API while `answer` (a waiting client's request) is open: the request fails with the connection; then the API starts again. */
+  killApi(answer: Promise<unknown>): Promise<void>;
   /** How many sessions run a statement of query `id` now (fragments, and queries run as written, name theirs after it). */
   statementsOf(id: string): Promise<number>;
   /** Resolves once no session runs a statement of query `id`. */
@@ -85,6 +87,16 @@ export async function startSlowSystem(options: SystemOptions): Promise<SlowSyste
     statementsOf,
     noStatementsOf: async (id) => {
       await eventually(async () => ((await statementsOf(id)) === 0 ? true : undefined), 10_000, 'no running statements');
+    },
+    killApi: async (answer) => {
+      const ended = answer.then(
+        () => 'answered',
+        (error: unknown) => String(error),
+      );
+      system.api.kill('SIGKILL');
+      await system.api.exited;
+      expect(await ended).toMatch(/fetch failed/);
+      await system.startApi();
     },
     restartApi: async () => {
       const stopping = Date.now();
