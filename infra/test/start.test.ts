@@ -56,7 +56,9 @@ const health = () =>
 const apiPid = () => Number([...printed().matchAll(/\[start\] api running \(pid (\d+)\)/g)].at(-1)?.[1]);
 
 test('npm start says how to connect with psql, and psql gets the answer', async () => {
-  expect(printed()).toContain(`psql -h 127.0.0.1 -p ${pgPort} -U pgfan pgfan`);
+  // Printed after the line runNpmStart waits for, in a write of its own.
+  const psql = `psql -h 127.0.0.1 -p ${pgPort} -U pgfan pgfan`;
+  await eventually(async () => (printed().includes(psql) ? true : undefined), 10_000, 'the psql line');
   const { stdout } = await promisify(execFile)('psql', [
     '-XAt',
     '-h',
