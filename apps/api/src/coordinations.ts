@@ -17,12 +17,9 @@ export class Coordinations extends Places {
   /** Keeps a place until `holding` (the generation held until the query ends) settles; its snapshots are let go at shutdown. */
   keep(held: HeldSnapshots | null, holding: Promise<void>): void {
     if (held) this.held.add(held);
-    void holding
-      .catch(() => undefined)
-      .finally(() => {
-        if (held) this.held.delete(held);
-        this.leave();
-      });
+    void this.leaveWhenSettled(holding, () => {
+      if (held) this.held.delete(held);
+    });
   }
 
   /**

@@ -24,16 +24,11 @@ export interface HandOverContext {
 }
 
 export class InlineRuns extends Places {
-  private readonly running = new Map<string, { generation: number; settled: Promise<unknown> }>();
+  private readonly running = new Map<string, { generation: number; settled: Promise<void> }>();
 
   /** Keeps the place until `run` (generation `generation` of query `id`) settles. */
   keep(id: string, generation: number, run: Promise<unknown>): void {
-    const settled = run.catch(() => undefined);
-    this.running.set(id, { generation, settled });
-    void settled.finally(() => {
-      this.running.delete(id);
-      this.leave();
-    });
+    this.running.set(id, { generation, settled: this.leaveWhenSettled(run, () => this.running.delete(id)) });
   }
 
   /**

@@ -15,6 +15,19 @@ export class Places {
     this.taken -= 1;
   }
 
+  /** Gives the place back once `work` settles, after `forget` (the subclass's own bookkeeping); returns `work` settled, never rejecting. */
+  protected leaveWhenSettled(work: Promise<unknown>, forget: () => void): Promise<void> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    void settled.finally(() => {
+      forget();
+      this.leave();
+    });
+    return settled;
+  }
+
   get size(): number {
     return this.taken;
   }

@@ -4,8 +4,8 @@
  * to run it as written), records it if admitted, then, when the client waits, runs it here as
  * written (always when it is quick, while a place is free when not: inline-runs.ts) or coordinates
  * its fan-out here (coordinations.ts); otherwise it queues it for the workers. It waits for its
- * end if asked. It knows no protocol: it takes a request
- * and returns a record, and refuses with ServiceErrors.
+ * end if asked. It knows no protocol: it takes a request and returns a record, and refuses with
+ * ServiceErrors.
  */
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type CoordinateJob, type FragmentProgress, type QueryView } from '@pgfan/contracts';
@@ -408,18 +408,16 @@ function runsAsWrittenFor(plan: Plan, waitMs: number): boolean {
 
 /** `{ value }` once `promise` resolves, or null if `ms` pass or `signal` aborts first; rejects as it does. */
 async function settledWithin<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<{ value: T } | null> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
+  const over = AbortSignal.any([signal, AbortSignal.timeout(ms)]);
+  let onOver = () => {};
   const ended = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-    onAbort = () => resolve(null);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    onOver = () => resolve(null);
+    if (over.aborted) onOver();
+    else over.addEventListener('abort', onOver, { once: true });
   });
   try {
     return await Promise.race([promise.then((value) => ({ value })), ended]);
   } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    over.removeEventListener('abort', onOver);
   }
 }

@@ -31,21 +31,13 @@ export async function reapOverdue(ctx: WorkerContext): Promise<string[]> {
  */
 export async function recoverApiRuns(ctx: WorkerContext, suspects: Map<string, number>): Promise<string[]> {
   const runs = await apiRunsPastGrace(ctx.storePool, ctx.env.REAPER_GRACE_MS);
-  const gone = await Promise.all(runs.map(async (run) => (await countStatements(ctx.servers.pools, run.id, run.generation)) === 0));
-  const recovered: string[] = [];
-  const seen = new Map<string, number>();
-  for (const [i, { id, generation }] of runs.entries()) {
-    if (!gone[i]) continue;
-    if (suspects.get(id) !== generation) {
-      seen.set(id, generation);
-      continue;
-    }
-    await enqueueCoordinator(ctx.queues, { queryId: id, generation: generation + 1 });
-    recovered.push(id);
-  }
+  const counts = await Promise.all(runs.map((run) => countStatements(ctx.servers.pools, run.id, run.generation)));
+  const gone = runs.filter((_, i) => counts[i] === 0);
+  const lost = gone.filter((run) => suspects.get(run.id) === run.generation);
+  await Promise.all(lost.map((run) => enqueueCoordinator(ctx.queues, { queryId: run.id, generation: run.generation + 1 })));
   suspects.clear();
-  for (const [id, generation] of seen) suspects.set(id, generation);
-  return recovered;
+  for (const run of gone) if (!lost.includes(run)) suspects.set(run.id, run.generation);
+  return lost.map((run) => run.id);
 }
 
 /** How often a worker purges the history: a record kept for days may stay minutes longer. */
