@@ -39,6 +39,7 @@ import type { ApiContext } from './context';
 import { ServiceError } from './errors';
 import { notAdmitted, rateLimited, withinRate } from './limits';
 import { PlanCache } from './plan-cache';
+import { settledWithin } from './settled';
 
 export interface Submission {
   sql: string;
@@ -404,20 +405,4 @@ function runsQuickly(plan: Plan, waitMs: number, maxMs: number): boolean {
 /** A query that runs as written, from a client that waits for the answer. */
 function runsAsWrittenFor(plan: Plan, waitMs: number): boolean {
   return plan.mode === 'as-written' && waitMs > 0;
-}
-
-/** `{ value }` once `promise` resolves, or null if `ms` pass or `signal` aborts first; rejects as it does. */
-async function settledWithin<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<{ value: T } | null> {
-  const over = AbortSignal.any([signal, AbortSignal.timeout(ms)]);
-  let onOver = () => {};
-  const ended = new Promise<null>((resolve) => {
-    onOver = () => resolve(null);
-    if (over.aborted) onOver();
-    else over.addEventListener('abort', onOver, { once: true });
-  });
-  try {
-    return await Promise.race([promise.then((value) => ({ value })), ended]);
-  } finally {
-    over.removeEventListener('abort', onOver);
-  }
 }
