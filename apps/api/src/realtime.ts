@@ -90,7 +90,9 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, statsInterva
   // Whose each unfinished query is, learnt from its `queued` event (or read, for one queued
   // before this process started), for routing its ending to its owner's history room.
   const owners = new Map<string, string | null>();
-  const ownerOf = async (id: string): Promise<string | null | undefined> => owners.get(id) ?? (await queryClient(ctx.storePool, id).catch(() => undefined));
+  // `has`, not `??`: a query without a key is null's, and known as such.
+  const ownerOf = async (id: string): Promise<string | null | undefined> =>
+    owners.has(id) ? owners.get(id) : await queryClient(ctx.storePool, id).catch(() => undefined);
   const unsubscribe = ctx.events.subscribe((event) => {
     stats.record(event);
     io.to(`query:${event.id}`).emit('query:event', event);
