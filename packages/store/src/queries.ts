@@ -157,7 +157,8 @@ export type Owner = string | undefined;
 
 /** The full record of a query, with its result, or null if there is none (of `owner`'s, when given). */
 export async function getQuery(db: Db, id: string, owner?: Owner): Promise<QueryView | null> {
-  const result = await db.query<QueryRow>(SQL.getQuery, [id, owner ?? null]);
+  // Named: every waiting client reads it once its query ends.
+  const result = await db.query<QueryRow>({ name: 'pgfan-get-query', text: SQL.getQuery, values: [id, owner ?? null] });
   const row = result.rows[0];
   return row ? toView(row) : null;
 }
