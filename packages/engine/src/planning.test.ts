@@ -6,7 +6,7 @@ import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import type { Pool } from 'pg';
 import { useQueryPool } from './__tests__/harness';
 import { createQueryPool } from './connection';
-import { estimateOf, planOnDatabase } from './planning';
+import { dividedCostOf, estimateOf, planOnDatabase } from './planning';
 import { transactionStatements } from './snapshots';
 
 const t = useQueryPool('planning');
@@ -95,6 +95,37 @@ test("the first Gather gives the workers, the first table scan the rows (per par
     ],
   });
   expect(estimate).toEqual({ totalCost: 157_619, scannedRows: 4_166_667, parallelWorkers: 2 });
+});
+
+test("the work a parallel plan divides: what is under its Gather, less its scans' page reads, which each participant is charged whole", () => {
+  // EXPLAIN (FORMAT JSON) of a high-cardinality GROUP BY on 1M rows, in parallel and serially (costs as PostgreSQL gave them).
+  const scan = (cost: number, parallel: boolean) => ({
+    'Node Type': 'Seq Scan',
+    'Parallel Aware': parallel,
+    'Relation Name': 'bench_events_1m',
+    Alias: 'bench_events_1m',
+    'Total Cost': cost,
+  });
+  const parallel = {
+    'Node Type': 'Limit',
+    'Total Cost': 78_314.39,
+    Plans: [
+      {
+        'Node Type': 'Gather Merge',
+        'Workers Planned': 2,
+        'Total Cost': 74_242.11,
+        Plans: [
+          { 'Node Type': 'Sort', 'Total Cost': 50_649.29, Plans: [{ 'Node Type': 'Aggregate', 'Total Cost': 42_292.08, Plans: [scan(14_620.67, true)] }] },
+        ],
+      },
+    ],
+  };
+  const serial = { 'Node Type': 'Limit', 'Total Cost': 87_610.1, Plans: [{ 'Node Type': 'Aggregate', 'Total Cost': 85_495.18, Plans: [scan(20_454, false)] }] };
+  // The scan's CPU, 10,000, is what the two scans differ by × 2.4 ÷ 1.4; its page reads the other 10,454.
+  expect(dividedCostOf(parallel, serial)).toBeCloseTo(50_649.29 - 10_454, 0);
+  // Read another way serially (an index), the scan has no twin: the cost model infers the divided work instead.
+  const indexed = { ...serial, Plans: [{ ...serial.Plans[0]!, Plans: [{ ...scan(30_000, false), 'Node Type': 'Index Scan' }] }] };
+  expect(dividedCostOf(parallel, indexed)).toBeUndefined();
 });
 
 test('a query the model runs serially gets no parallel workers, where PostgreSQL would plan some', async () => {

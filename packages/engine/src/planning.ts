@@ -16,6 +16,7 @@ import {
   type PlanOptions,
   type ProbeColumn,
   asWritten,
+  parallelDivisor,
   type QueryEstimate,
   readsTransactionTime,
   expertRewrite,
@@ -257,8 +258,39 @@ export function estimateOf(top: PlanNode): QueryEstimate {
 async function withSerialCost(pool: Pool, sql: string, explained: Explained): Promise<Explained> {
   if (!explained.estimate.parallelWorkers) return explained;
   const serial = await explain(pool, sql, true, { max_parallel_workers_per_gather: '0' });
+  const dividedCost = dividedCostOf(explained.top, serial.top);
   // A parallel scan's rows are per participant; the serial plan's are the table's.
-  return { ...explained, estimate: { ...explained.estimate, serialCost: serial.estimate.totalCost, scannedRows: serial.estimate.scannedRows } };
+  const estimate = { ...explained.estimate, serialCost: serial.estimate.totalCost, scannedRows: serial.estimate.scannedRows };
+  return { ...explained, estimate: dividedCost === undefined ? estimate : { ...estimate, dividedCost } };
+}
+
+/**
+ * Per participant, the cost of the work a parallel plan's workers and leader divide: under each
+ * Gather, less the page reads of its parallel scans, which PostgreSQL charges every participant
+ * whole (`cost_seqscan` divides only the CPU). A scan's CPU is what it and its twin in the serial
+ * plan differ by, × d ÷ (d − 1); its page reads are the rest of the twin's cost. Undefined when a
+ * parallel scan has no twin (the serial plan reads that table another way).
+ */
+export function dividedCostOf(parallel: PlanNode, serial: PlanNode): number | undefined {
+  const nodes = (top: PlanNode): PlanNode[] => [top, ...(top.Plans ?? []).flatMap(nodes)];
+  const serialScans = nodes(serial).filter((n) => n['Relation Name'] !== undefined);
+  const gathers = (node: PlanNode): PlanNode[] =>
+    node['Node Type'] === 'Gather' || node['Node Type'] === 'Gather Merge' ? [node] : (node.Plans ?? []).flatMap(gathers);
+  let divided = 0;
+  for (const gather of gathers(parallel)) {
+    const below = gather.Plans?.[0];
+    if (!below) continue;
+    const d = parallelDivisor(gather['Workers Planned'] ?? 0);
+    let pageReads = 0;
+    for (const scan of nodes(below).filter((n) => n['Parallel Aware'] === true && n['Relation Name'] !== undefined)) {
+      const twin = serialScans.find((n) => n['Node Type'] === scan['Node Type'] && n['Relation Name'] === scan['Relation Name'] && n.Alias === scan.Alias);
+      if (!twin || d <= 1) return undefined;
+      const [whole, shared] = [twin['Total Cost'] ?? 0, scan['Total Cost'] ?? 0];
+      pageReads += Math.max(0, whole - ((whole - shared) * d) / (d - 1));
+    }
+    divided += Math.max(0, (below['Total Cost'] ?? 0) - pageReads);
+  }
+  return divided;
 }
 
 /**

@@ -145,10 +145,29 @@ describe('choosing the fragments, against the benchmark', () => {
     // Taking PostgreSQL's parallel cost at its word and one worker's start-up chose the parallel plan on 1M rows.
     expect(predictAsWrittenPlan(shape, oneMillion, { ...model, databaseParallelism: null, parallelWorkerStartMs: null }).serialPlan).toBe(false);
     // One worker: the leader counts as 0.7 more, 1.7 participants, within what the database runs at full speed.
-    expect(parallelShortfallCost(1, 100, 170, model)).toBe(0);
+    expect(parallelShortfallCost(1, { totalCost: 100, serialCost: 170, parallelWorkers: 1, scannedRows: 1 }, model)).toBe(0);
     expect(parallelStartupMs(1, model)).toBe(20);
     expect(parallelStartupMs(4, model)).toBe(53);
     expect(parallelStartupMs(2, { ...model, parallelStartMs: null })).toBeNull();
+  });
+
+  test("a high-cardinality GROUP BY's parallel plan is predicted by the work it divides, and on 2 cores it runs serially", () => {
+    // EXPLAIN on 1M rows: 78,314 in parallel (partial aggregates, their sorts, the merge), 87,610
+    // serially; 40,195 divided per participant. Measured here: 326 ms serially, 485 ms in parallel.
+    const estimate = { totalCost: 78_314, serialCost: 87_610, parallelWorkers: 2, scannedRows: 1_000_000, dividedCost: 40_195 };
+    // Grouped queries ran 3.2× PostgreSQL's estimate here: it predicted 413 ms for the parallel plan.
+    const costScales = { ...DEFAULT_COST_MODEL.costScales, grouped: 3.2 };
+    const measured = { ...DEFAULT_COST_MODEL, costScales, databaseParallelism: 2, parallelStartMs: 22, parallelWorkerStartMs: 11 };
+    const shape = shapeOf(HIGH_CARD, 1e6);
+    expect(parallelShortfallCost(2, estimate, measured)).toBeCloseTo(40_195 * (2.4 / 2 - 1), 6);
+    expect(predictAsWrittenPlan(shape, estimate, measured)).toMatchObject({ serialPlan: true, fixedMs: 0 });
+    // Inferred from the two plans' difference, the divided work is 15,936 and the parallel plan looked faster.
+    const { dividedCost: _, ...inferred } = estimate;
+    expect(parallelShortfallCost(2, inferred, measured)).toBeCloseTo((87_610 - 78_314) * (2.4 / 1.4) * (1 / 2 - 1 / 2.4), 6);
+    expect(predictAsWrittenPlan(shape, inferred, measured).serialPlan).toBe(false);
+    // A scan divides what the difference says: COUNT(*) on 10M rows keeps its parallel plan (307 ms against 532 serially).
+    const count = { totalCost: 157_619, serialCost: 229_535, parallelWorkers: 2, scannedRows: 10_000_000, dividedCost: 52_083 };
+    expect(predictAsWrittenPlan(shapeOf(COUNT, 1e7), count, measured).serialPlan).toBe(false);
   });
 
   test('a high-cardinality GROUP BY over 1M rows (3.8× slower fanned out) runs as written', () => {

@@ -163,6 +163,12 @@ export interface QueryEstimate {
    * fanning out look twice as fast as it was.
    */
   serialCost?: number;
+  /**
+   * For a parallel plan, per participant, the cost of the work its workers and leader divide
+   * among themselves: below its Gathers, less the page reads of its scans, which PostgreSQL charges
+   * each participant whole. Unknown (undefined), the shortfall is inferred from `serialCost`.
+   */
+  dividedCost?: number;
 }
 
 /** What the query costs run serially: what fragments divide among themselves. */
@@ -237,21 +243,31 @@ export function parallelStartupMs(workers: number, model: CostModel): number | n
   return model.parallelStartMs + Math.max(0, workers - 1) * (model.parallelWorkerStartMs ?? 0);
 }
 
+/** Participants PostgreSQL divides a parallel plan's CPU among: its workers and the leader, counted as 1 − 0.3 per worker (`get_parallel_divisor` in costsize.c). */
+export function parallelDivisor(workers: number): number {
+  return workers + Math.max(0, 1 - 0.3 * workers);
+}
+
 /**
  * What a parallel plan takes beyond its cost, in cost units, where the database runs fewer
- * sessions at full speed than the plan counts on. PostgreSQL divides a parallel plan's CPU among
- * its workers and the leader, counting the leader as 1 − 0.3 per worker (`get_parallel_divisor`
- * in costsize.c: 2.4 participants for 2 workers), and leaves its page reads undivided; so the
- * divided part is (serial − parallel) × d ÷ (d − 1), and it runs at min(d, p), not d. A 2-core
- * server runs about 2 sessions; without this a scale learned from parallel plans made serial
- * plans look slower than they are, and on 1M rows queries ran in parallel plans 1.1–1.8× slower
- * than serial ones. Scaling the whole cost instead wrongly ran COUNT(*) on 10M rows serially.
+ * sessions at full speed than the plan counts on. PostgreSQL costs the work it divides as if its
+ * participants (2.4 for 2 workers) all ran at once; it runs at min(d, p), not d. A 2-core server
+ * runs about 2 sessions; without this a scale learned from parallel plans made serial plans look
+ * slower than they are, and on 1M rows queries ran in parallel plans 1.1–1.8× slower than serial
+ * ones. Scaling the whole cost instead wrongly ran COUNT(*) on 10M rows serially.
+ *
+ * The divided work is the estimate's `dividedCost` where planning found it. Without it, it is
+ * inferred from the difference to the serial plan, (serial − parallel) × d ÷ (d − 1), which
+ * holds for a scan (its CPU divided, its page reads not) but misses what only the parallel plan
+ * does: the partial aggregates, the sorts and the merge of a high-cardinality GROUP BY on 1M rows,
+ * which made its parallel plan look 9% cheaper than the serial one, where it ran 14–49% slower.
  */
-export function parallelShortfallCost(workers: number, parallelCost: number, serialCost: number, model: CostModel): number {
-  const divisor = workers + Math.max(0, 1 - 0.3 * workers);
+export function parallelShortfallCost(workers: number, estimate: QueryEstimate, model: CostModel): number {
+  const divisor = parallelDivisor(workers);
   const fullSpeed = Math.min(divisor, Math.max(1, model.databaseParallelism ?? divisor));
   if (divisor <= 1 || fullSpeed >= divisor) return 0;
-  const divided = (Math.max(0, serialCost - parallelCost) * divisor) / (divisor - 1);
+  if (estimate.dividedCost !== undefined) return estimate.dividedCost * (divisor / fullSpeed - 1);
+  const divided = (Math.max(0, serialCostOf(estimate) - estimate.totalCost) * divisor) / (divisor - 1);
   return divided * (1 / fullSpeed - 1 / divisor);
 }
 
@@ -266,7 +282,7 @@ function asWritten(scale: number, extraCost: number, estimate: QueryEstimate, mo
   const workers = estimate.parallelWorkers ?? 0;
   const startMs = parallelStartupMs(workers, model);
   if (!workers || estimate.serialCost === undefined || startMs === null) return { ms: msOf(estimate.totalCost), fixedMs: 0, serialPlan: false };
-  const parallel = msOf(estimate.totalCost + parallelShortfallCost(workers, estimate.totalCost, estimate.serialCost, model)) + startMs;
+  const parallel = msOf(estimate.totalCost + parallelShortfallCost(workers, estimate, model)) + startMs;
   const serial = msOf(estimate.serialCost);
   return serial <= parallel ? { ms: serial, fixedMs: 0, serialPlan: true } : { ms: parallel, fixedMs: startMs, serialPlan: false };
 }

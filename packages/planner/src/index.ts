@@ -31,6 +31,7 @@ export {
   learnStatement,
   type StatementFactors,
   MIN_LEARNING_MS,
+  parallelDivisor,
   partialRowsPerFragment,
   predictAsWrittenPlan,
   type AsWrittenPrediction,
