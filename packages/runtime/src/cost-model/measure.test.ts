@@ -1,8 +1,9 @@
 /**
  * The database is measured once per interval for the whole deployment, whichever process asks:
- * against a real PostgreSQL and Redis, two processes asking at once measure it once.
+ * against a real PostgreSQL and Redis, two processes asking at once measure it once; measurements
+ * Redis lost are taken again without waiting for the interval.
  */
-import { createTestDatabase, recordingLogger, type TestDatabase } from '@pgfan/testing';
+import { createTestDatabase, eventually, recordingLogger, type TestDatabase } from '@pgfan/testing';
 import { Redis } from 'ioredis';
 import { measureDatabaseOnce, MEASUREMENT_LOCK, startDatabaseMeasurement } from './measure';
 import { readCostModel } from './store';
@@ -42,3 +43,21 @@ test('with an interval of 0 nothing is ever measured', async () => {
   expect(await redis.exists(MEASUREMENT_LOCK)).toBe(0);
   expect((await readCostModel(redis)).databaseParallelism).toBeNull();
 });
+
+test('measurements Redis lost (a restart without persistence) are taken again at the next check, not an interval later', async () => {
+  const measurement = startDatabaseMeasurement({ ...options('api'), firstAfterMs: 0, checkEveryMs: 200 });
+  try {
+    const measured = async () => ((await readCostModel(redis)).databaseParallelism === null ? undefined : true);
+    await eventually(measured, 15_000, 'the first measurement');
+    const taken = () => messages().filter((m) => m.startsWith('the database ran')).length;
+    const before = taken();
+    // Present, they are not taken again.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(taken()).toBe(before);
+    await redis.flushdb();
+    await eventually(measured, 15_000, 'the measurement taken again');
+    expect(taken()).toBe(before + 1);
+  } finally {
+    measurement.stop();
+  }
+}, 40_000);

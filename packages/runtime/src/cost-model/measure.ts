@@ -13,7 +13,7 @@
  */
 import { createQueryPool, measureParallelism, measureParallelStart } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
-import { recordDatabaseMeasurements, recordServerParallelism } from './store';
+import { hasDatabaseMeasurements, recordDatabaseMeasurements, recordServerParallelism } from './store';
 import type { Logger } from '../logger';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
@@ -37,6 +37,11 @@ export interface MeasurementOptions {
   everyMs: number;
   /** The first try, after start. @defaultValue 5000 */
   firstAfterMs?: number;
+  /**
+   * How often to check that Redis still has the measurements, and take them again at once if not
+   * (Redis restarted without persistence, the model deleted). @defaultValue 60000
+   */
+  checkEveryMs?: number;
   /** Who takes the lock, for people reading it in Redis. */
   holder: string;
   logger: Logger;
@@ -87,18 +92,25 @@ async function measureReplicas(options: MeasurementOptions): Promise<void> {
   }
 }
 
-/** Tries to measure soon after start, then every interval, until `stop()`; with `everyMs` 0, never. */
+/**
+ * Tries to measure soon after start, then every interval, until `stop()`; with `everyMs` 0, never.
+ * Between, it checks that the measurements are still there: without them every worker slot
+ * counts as a core and queries run in whatever plan PostgreSQL picks, for up to an interval. A
+ * Redis that lost them lost the lock too, so the check's measurement is still one per deployment.
+ */
 export function startDatabaseMeasurement(options: MeasurementOptions): { stop(): void } {
   if (options.everyMs <= 0) return { stop: () => undefined };
-  const attempt = () => void measureDatabaseOnce(options).catch((error: Error) => options.logger.warn(`database measurement: ${error.message}`));
-  const first = setTimeout(attempt, options.firstAfterMs ?? 5_000);
-  const timer = setInterval(attempt, options.everyMs);
-  first.unref();
-  timer.unref();
-  return {
-    stop: () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    },
-  };
+  const warn = (error: Error) => options.logger.warn(`database measurement: ${error.message}`);
+  const attempt = () => void measureDatabaseOnce(options).catch(warn);
+  const check = () =>
+    void hasDatabaseMeasurements(options.redis)
+      .then((present) => (present ? false : measureDatabaseOnce(options)))
+      .catch(warn);
+  const timers = [
+    setTimeout(attempt, options.firstAfterMs ?? 5_000),
+    setInterval(attempt, options.everyMs),
+    setInterval(check, options.checkEveryMs ?? 60_000),
+  ];
+  timers.forEach((timer) => timer.unref());
+  return { stop: () => timers.forEach((timer) => clearTimeout(timer)) };
 }
