@@ -62,7 +62,11 @@ function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-async function health(api: PgfanClient): Promise<{ workers?: { live?: number }; servers?: DatabaseServer[] }> {
+async function health(api: PgfanClient): Promise<{
+  workers?: { live?: number };
+  servers?: DatabaseServer[];
+  costModel?: { databaseParallelism?: number | null; parallelStartMs?: number | null } | null;
+}> {
   const report = await api.health().catch((error: Error) => {
     throw error instanceof PgfanUnreachableError ? new Error(`${error.message}; start the system with npm start first`) : error;
   });
@@ -90,6 +94,13 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
   const startedAt = new Date().toISOString();
   const workersAtStart = await liveWorkers(api);
   if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
+  const model = (await health(api)).costModel;
+  const measured = { databaseParallelism: model?.databaseParallelism ?? null, parallelStartMs: model?.parallelStartMs ?? null };
+  if (measured.databaseParallelism === null) {
+    log(
+      "the cost model has no measurement of the database yet (the API takes one at its start, and within a minute of Redis losing it): auto will run on PostgreSQL's plans as they come",
+    );
+  }
 
   for (const { table, rows } of [...plan.tables, TINY]) {
     const seconds = await seedDemo(databaseUrl, rows, { table, ifDifferentSize: true });
@@ -201,6 +212,7 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
         parallelWorkersDefault: parallelDefault,
       },
       workers: { atStart: workersAtStart, atEnd: await liveWorkers(api) },
+      measured,
       rounds: plan.rounds,
       modes: modes.map((m) => m.name),
       cells,

@@ -120,6 +120,15 @@ test("ClickBench: auto's total against PostgreSQL's, met only when no answer dif
   expect(markdown).toContain('| **total** | **500 ms** | **460 ms** | | **0.92×** |');
 });
 
+test('the header says what the cost model knew of the database, or that it knew nothing', () => {
+  const measured = renderMarkdown({ ...results, measured: { databaseParallelism: 1.96, parallelStartMs: 21.1 } });
+  expect(measured).toContain("The cost model's measurement of the database: 2.0 sessions at full speed, parallel workers starting in 21 ms.");
+  const unmeasured = renderMarkdown({ ...results, measured: { databaseParallelism: null, parallelStartMs: null } });
+  expect(unmeasured).toContain("The cost model had no measurement of the database: auto took PostgreSQL's plans as they came");
+  // Results written before the field: no line.
+  expect(renderMarkdown(results)).not.toMatch(/cost model/);
+});
+
 test('the chart is an SVG with a bar per query and mode', () => {
   const svg = renderSvg(results);
   expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

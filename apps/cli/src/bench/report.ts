@@ -13,6 +13,16 @@ function tablesOf(results: BenchResults): { table: string; rows: number }[] {
   return [...seen].map(([table, rows]) => ({ table, rows })).sort((a, b) => a.rows - b.rows);
 }
 
+/** What the cost model knew of the database: a run without it measures auto on PostgreSQL's plans as they came. */
+function measuredLine(measured: BenchResults['measured']): string[] {
+  if (!measured) return [];
+  const { databaseParallelism: parallelism, parallelStartMs: startMs } = measured;
+  if (parallelism === null)
+    return ["The cost model had no measurement of the database: auto took PostgreSQL's plans as they came, every worker slot counted as a core."];
+  const start = startMs === null ? '' : `, parallel workers starting in ${startMs.toFixed(0)} ms`;
+  return [`The cost model's measurement of the database: ${parallelism.toFixed(1)} sessions at full speed${start}.`];
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine } = results;
   const queries = [...new Set(results.cells.map((c) => c.query))];
@@ -21,6 +31,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `${results.startedAt}, commit ${results.commit ?? 'unknown'}. ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}.`,
     `pgfan workers: ${results.workers.atStart} at start, ${results.workers.atEnd} at the end. Each cell: the median (p95) of ${results.rounds} runs, modes interleaved.`,
+    ...measuredLine(results.measured),
     `Ratios are how many times faster than direct serial PostgreSQL (× > 1 is faster); **bold** is the fastest mode.`,
     '',
     '## Targets',

@@ -32,6 +32,11 @@ export interface BenchResults {
   commit: string | null;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; postgres: string; parallelWorkersDefault: number };
   workers: { atStart: number; atEnd: number };
+  /**
+   * The database as the cost model knew it when the run started, from the API's measurement
+   * (null: not measured, and auto took PostgreSQL's plans as they came). Absent in older results.
+   */
+  measured?: { databaseParallelism: number | null; parallelStartMs: number | null };
   rounds: number;
   modes: string[];
   cells: Cell[];
