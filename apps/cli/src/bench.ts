@@ -92,9 +92,10 @@ function gitCommit(): string | null {
  */
 export async function runBench(databaseUrl: string, api: PgfanClient, plan: BenchPlan, pgUrl?: string): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
-  const workersAtStart = await liveWorkers(api);
+  const atStart = await health(api);
+  const workersAtStart = atStart.workers?.live ?? 0;
   if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
-  const model = (await health(api)).costModel;
+  const model = atStart.costModel;
   const measured = { databaseParallelism: model?.databaseParallelism ?? null, parallelStartMs: model?.parallelStartMs ?? null };
   if (measured.databaseParallelism === null) {
     log(

@@ -18,10 +18,10 @@ export async function stopQueryWork(queues: Queues, servers: readonly Pool[], qu
 }
 
 /**
- * How many statements of a query's generation run now, on every server; null when a server cannot
- * be reached (it may run one).
+ * How many statements of a query's generation (or of all of them) run now, on every server; null
+ * when a server cannot be reached (it may run one).
  */
-export async function countStatements(servers: readonly Pool[], queryId: string, generation: number): Promise<number | null> {
+export async function countStatements(servers: readonly Pool[], queryId: string, generation?: number): Promise<number | null> {
   const pattern = queryApplicationPattern(queryId, generation);
   const counts = await Promise.all(
     servers.map((db) =>

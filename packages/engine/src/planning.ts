@@ -279,12 +279,12 @@ export function dividedCostOf(parallel: PlanNode, serial: PlanNode): number | un
   let divided = 0;
   for (const gather of gathers(parallel)) {
     const below = gather.Plans?.[0];
-    if (!below) continue;
     const d = parallelDivisor(gather['Workers Planned'] ?? 0);
+    if (!below || d <= 1) continue;
     let pageReads = 0;
     for (const scan of nodes(below).filter((n) => n['Parallel Aware'] === true && n['Relation Name'] !== undefined)) {
       const twin = serialScans.find((n) => n['Node Type'] === scan['Node Type'] && n['Relation Name'] === scan['Relation Name'] && n.Alias === scan.Alias);
-      if (!twin || d <= 1) return undefined;
+      if (!twin) return undefined;
       const [whole, shared] = [twin['Total Cost'] ?? 0, scan['Total Cost'] ?? 0];
       pageReads += Math.max(0, whole - ((whole - shared) * d) / (d - 1));
     }

@@ -1,5 +1,6 @@
 /** Submitting, following and checking queries in the tests that break the system under them. */
 import { QueryView, type ResultSet } from '@pgfan/contracts';
+import { countStatements } from '@pgfan/dispatch';
 import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
 import { diffResults, eventually, SLOW_FUNCTION_SQL, startSystem, type RunningProcess, type System, type SystemOptions } from '@pgfan/testing';
 import type { Pool } from 'pg';
@@ -74,11 +75,11 @@ export async function startSlowSystem(options: SystemOptions): Promise<SlowSyste
   const system = await startSystem(options);
   await system.db.exec(SLOW_FUNCTION_SQL);
   const pool = createQueryPool({ connectionString: system.db.url, max: 2 });
-  const statementsOf = async (id: string) =>
-    Number(
-      (await pool.query({ text: 'SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1', values: [`pgfan:${id}:%`], rowMode: 'array' }))
-        .rows[0]?.[0],
-    );
+  const statementsOf = async (id: string) => {
+    const count = await countStatements([pool], id);
+    if (count === null) throw new Error('pg_stat_activity could not be read');
+    return count;
+  };
   return {
     system,
     pool,

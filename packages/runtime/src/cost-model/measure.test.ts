@@ -45,7 +45,7 @@ test('with an interval of 0 nothing is ever measured', async () => {
 });
 
 test('measurements Redis lost (a restart without persistence) are taken again at the next check, not an interval later', async () => {
-  const measurement = startDatabaseMeasurement({ ...options('api'), firstAfterMs: 0, checkEveryMs: 200 });
+  const measurement = startDatabaseMeasurement({ ...options('api'), firstAfterMs: 0, tryEveryMs: 200 });
   try {
     const measured = async () => ((await readCostModel(redis)).databaseParallelism === null ? undefined : true);
     await eventually(measured, 15_000, 'the first measurement');

@@ -6,14 +6,15 @@
  * first measurement, every worker slot counts as one and queries run in the plan PostgreSQL picks.
  *
  * Once per database, however many processes ask: each tries soon after it starts and then every
- * `everyMs`, and only the one that takes the Redis lock measures. The lock lasts the interval, so
- * the next measurement comes an interval later whoever takes it, and a process that starts
- * meanwhile (a rollout) leaves the database alone. The probe is CPU-bound on the database for
+ * minute, and only the one that takes the Redis lock measures. The lock lasts the interval
+ * (`everyMs`), so the next measurement comes an interval later whoever takes it, and a process that
+ * starts meanwhile (a rollout) leaves the database alone; a Redis that lost the measurements lost
+ * the lock with them, so they are taken again within a minute. The probe is CPU-bound on the database for
  * about a second; it has sessions of its own, so planning never waits behind it.
  */
 import { createQueryPool, measureParallelism, measureParallelStart } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
-import { hasDatabaseMeasurements, recordDatabaseMeasurements, recordServerParallelism } from './store';
+import { recordDatabaseMeasurements, recordServerParallelism } from './store';
 import type { Logger } from '../logger';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
@@ -37,11 +38,8 @@ export interface MeasurementOptions {
   everyMs: number;
   /** The first try, after start. @defaultValue 5000 */
   firstAfterMs?: number;
-  /**
-   * How often to check that Redis still has the measurements, and take them again at once if not
-   * (Redis restarted without persistence, the model deleted). @defaultValue 60000
-   */
-  checkEveryMs?: number;
+  /** How often to try for the lock; the interval or a minute, whichever is shorter. @defaultValue 60000 */
+  tryEveryMs?: number;
   /** Who takes the lock, for people reading it in Redis. */
   holder: string;
   logger: Logger;
@@ -92,25 +90,11 @@ async function measureReplicas(options: MeasurementOptions): Promise<void> {
   }
 }
 
-/**
- * Tries to measure soon after start, then every interval, until `stop()`; with `everyMs` 0, never.
- * Between, it checks that the measurements are still there: without them every worker slot
- * counts as a core and queries run in whatever plan PostgreSQL picks, for up to an interval. A
- * Redis that lost them lost the lock too, so the check's measurement is still one per deployment.
- */
+/** Tries to measure soon after start, then every minute (measuring once an interval), until `stop()`; with `everyMs` 0, never. */
 export function startDatabaseMeasurement(options: MeasurementOptions): { stop(): void } {
   if (options.everyMs <= 0) return { stop: () => undefined };
-  const warn = (error: Error) => options.logger.warn(`database measurement: ${error.message}`);
-  const attempt = () => void measureDatabaseOnce(options).catch(warn);
-  const check = () =>
-    void hasDatabaseMeasurements(options.redis)
-      .then((present) => (present ? false : measureDatabaseOnce(options)))
-      .catch(warn);
-  const timers = [
-    setTimeout(attempt, options.firstAfterMs ?? 5_000),
-    setInterval(attempt, options.everyMs),
-    setInterval(check, options.checkEveryMs ?? 60_000),
-  ];
+  const attempt = () => void measureDatabaseOnce(options).catch((error: Error) => options.logger.warn(`database measurement: ${error.message}`));
+  const timers = [setTimeout(attempt, options.firstAfterMs ?? 5_000), setInterval(attempt, Math.min(options.everyMs, options.tryEveryMs ?? 60_000))];
   timers.forEach((timer) => timer.unref());
   return { stop: () => timers.forEach((timer) => clearTimeout(timer)) };
 }

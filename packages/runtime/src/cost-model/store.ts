@@ -129,11 +129,6 @@ async function recordStatementLearning(
     .exec();
 }
 
-/** Whether Redis has what the API measured of the database (a restart without persistence loses it). */
-export async function hasDatabaseMeasurements(redis: Redis): Promise<boolean> {
-  return (await redis.hexists(KEY, 'databaseParallelism')) === 1;
-}
-
 /** Shares what the API measured of the database with every process that plans. */
 export async function recordDatabaseMeasurements(redis: Redis, measured: Measured): Promise<void> {
   await redis.hset(KEY, Object.fromEntries(MEASURED.map(({ name }) => [name, String(measured[name])])));
