@@ -181,6 +181,7 @@ test('a recovery conflict cancelling a query on a replica: it starts over on a f
   const { client } = harness;
   // Replicas that cancel a conflicting query at once (no hot_standby_feedback, no grace).
   await Promise.all([0, 1].map((i) => onReplica(i, 'ALTER SYSTEM SET max_standby_streaming_delay = 0')));
+  await Promise.all([0, 1].map((i) => onReplica(i, 'ALTER SYSTEM SET hot_standby_feedback = off')));
   await Promise.all([0, 1].map((i) => onReplica(i, 'SELECT pg_reload_conf()')));
   try {
     // Until both replicas show they cancel a conflicting snapshot at once, the reload may not have reached replay.
@@ -209,6 +210,7 @@ test('a recovery conflict cancelling a query on a replica: it starts over on a f
     expect(generations.some((g) => g > 1)).toBe(true);
   } finally {
     await Promise.all([0, 1].map((i) => onReplica(i, 'ALTER SYSTEM RESET max_standby_streaming_delay')));
+    await Promise.all([0, 1].map((i) => onReplica(i, 'ALTER SYSTEM RESET hot_standby_feedback')));
     await Promise.all([0, 1].map((i) => onReplica(i, 'SELECT pg_reload_conf()')));
   }
 }, 60_000);

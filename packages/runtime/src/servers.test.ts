@@ -266,6 +266,35 @@ test('queries placed together share cuts, like a group commit, and read the same
   }
 });
 
+test("a cut made while another query's cut is held, under writes: replay goes on, and the second cut sees the latest write", async () => {
+  // Without hot_standby_feedback the primary prunes rows the held snapshots still see, and replay
+  // of that cleanup waits for them (up to max_standby_streaming_delay): the second cut never
+  // catches up. pgfan's deployments run replicas with it on (docs/scale-out.md, "Settings").
+  const pool = servers('replicas');
+  const stop = await startTransfers(cluster.primary.adminUrl, { count: ACCOUNTS, sessions: 2 });
+  try {
+    const first = await pool.placeCut(2, 10_000, Date.now() + 10_000, 2_000);
+    if (!('members' in first)) throw new Error(`no first cut: ${first.reason}`);
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await admin.query('INSERT INTO writes SELECT coalesce(max(id), 0) + 1 FROM writes');
+      const expected = (await admin.query('SELECT count(*)::int AS n FROM writes')).rows[0].n as number;
+      const second = await pool.placeCut(2, 10_000, Date.now() + 10_000, 2_000);
+      if (!('members' in second)) throw new Error(`no second cut: ${second.reason}`);
+      try {
+        expect(second.lsn).toBeGreaterThan(first.lsn);
+        expect(await Promise.all(second.members.map((m) => rowsInSnapshot(urlOf(m.server.name), m.snapshot)))).toEqual([expected, expected]);
+      } finally {
+        await second.release();
+      }
+    } finally {
+      await first.release();
+    }
+  } finally {
+    await stop();
+  }
+});
+
 test("a replica a dead worker's cut left paused is resumed; one an operator paused is left alone", async () => {
   const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
   try {

@@ -4,7 +4,7 @@
  * directory on a free port and is stopped by its PID.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -153,7 +153,7 @@ export interface PrivateCluster {
   stop(): Promise<void>;
 }
 
-/** A primary and `count` streaming replicas of it, as a production deployment with read replicas runs. */
+/** A primary and `count` streaming replicas of it (hot_standby_feedback on), as a production deployment with read replicas runs. */
 export async function startPrivateCluster(count: number): Promise<PrivateCluster> {
   const primary = await startPrivatePostgres();
   const replicas: PrivatePostgres[] = [];
@@ -162,6 +162,10 @@ export async function startPrivateCluster(count: number): Promise<PrivateCluster
     for (let i = 0; i < count; i++) {
       const dir = serverDirectory();
       pgTool('pg_basebackup', ['-h', '127.0.0.1', '-p', port, '-U', 'postgres', '-D', join(dir, 'data'), '-R', '-X', 'stream', '--no-sync']);
+      // As pgfan's own replicas run (scripts/cluster.js, docker-compose.replicas.yml): without it a
+      // query's held snapshot stalls replay under writes, and the next cut cannot catch up. In the
+      // file, not on the command line, so a test can still turn it off with ALTER SYSTEM.
+      appendFileSync(join(dir, 'data', 'postgresql.conf'), '\nhot_standby_feedback = on\n');
       replicas.push(await runServer(dir, await freePort()));
     }
   } catch (error) {
