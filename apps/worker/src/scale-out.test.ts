@@ -140,17 +140,16 @@ test("a query waits for a replica to replay its submitter's writes, then sees th
 test("health reports every server's position and lag", async () => {
   await onReplica(0, 'SELECT pg_wal_replay_pause()');
   await writer.query('UPDATE accounts SET balance = balance WHERE id = 2');
-  const { body } = await harness.system.request<{ servers: { name: string; role: string; reachable: boolean; lagBytes: number; replayPaused: boolean }[] }>(
-    'GET',
-    '/api/health',
-  );
+  const { body } = await harness.system.request<{
+    servers: { name: string; role: string; reachable: boolean; lagBytes: number; replayPaused: boolean; hotStandbyFeedback: boolean | null }[];
+  }>('GET', '/api/health');
   expect(body.servers.map((s) => [s.role, s.reachable])).toEqual([
     ['primary', true],
     ['replica', true],
     ['replica', true],
   ]);
   expect(body.servers.slice(1).map((s) => s.name)).toEqual(replicaNames);
-  expect(body.servers[1]).toMatchObject({ replayPaused: true });
+  expect(body.servers[1]).toMatchObject({ replayPaused: true, hotStandbyFeedback: true });
   expect(body.servers[1]!.lagBytes).toBeGreaterThan(0);
 });
 

@@ -485,6 +485,8 @@ export interface components {
         /** @description bytes of WAL a replica has still to replay (0 for the primary); null when unknown */
         lagBytes: number | null;
         replayPaused: boolean;
+        /** @description a replica's hot_standby_feedback (null for the primary, or when unreachable): without it replay waits for the snapshots of queries reading it, and a query spread over replicas may then read one server */
+        hotStandbyFeedback?: boolean | null;
         /** @description pgfan's statements running on it now */
         active: number;
         /** @description its capacity: how many sessions it runs at full speed at once, as last measured (DATABASE_MEASUREMENT_INTERVAL_MS); null before the first measurement */

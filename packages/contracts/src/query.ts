@@ -129,6 +129,13 @@ export const DatabaseServerReport = z.object({
   lsn: z.string().nullable().describe("its WAL position: the primary's write position, a replica's last replayed"),
   lagBytes: z.number().nullable().describe('bytes of WAL a replica has still to replay (0 for the primary); null when unknown'),
   replayPaused: z.boolean(),
+  hotStandbyFeedback: z
+    .boolean()
+    .nullable()
+    .optional()
+    .describe(
+      "a replica's hot_standby_feedback (null for the primary, or when unreachable): without it replay waits for the snapshots of queries reading it, and a query spread over replicas may then read one server",
+    ),
   active: z.number().int().describe("pgfan's statements running on it now"),
   parallelism: z
     .number()

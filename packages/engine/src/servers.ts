@@ -28,6 +28,11 @@ export interface ServerState {
   active: number;
   /** The cluster's identity (pg_control_system()): a primary and its physical replicas share it. */
   systemId: string;
+  /**
+   * A standby's hot_standby_feedback (true on a primary): without it replay may wait for a
+   * query's snapshot there (a recovery conflict), and a cut then cannot catch up under writes.
+   */
+  feedback: boolean;
 }
 
 /**
@@ -58,11 +63,12 @@ const STATE_SQL = `SELECT pg_is_in_recovery() AS standby,
   ${POSITION} AS lsn,
   CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused,
   (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND application_name LIKE 'pgfan:%' AND pid <> pg_backend_pid())::int AS active,
-  (SELECT system_identifier FROM pg_control_system())::text AS system_id`;
+  (SELECT system_identifier FROM pg_control_system())::text AS system_id,
+  NOT pg_is_in_recovery() OR current_setting('hot_standby_feedback')::bool AS feedback`;
 
 /** Reads where `pool`'s server stands. A standby that has replayed nothing yet has no position: it is at 0/0. */
 export async function readServerState(pool: Pool): Promise<ServerState> {
-  const { rows } = await pool.query<{ standby: string; lsn: string | null; paused: string; active: string; system_id: string }>(STATE_SQL);
+  const { rows } = await pool.query<{ standby: string; lsn: string | null; paused: string; active: string; system_id: string; feedback: string }>(STATE_SQL);
   const row = rows[0];
   if (!row) throw new Error('the server reported no state');
   // The query pool reads every value as PostgreSQL's text output.
@@ -72,6 +78,7 @@ export async function readServerState(pool: Pool): Promise<ServerState> {
     replayPaused: row.paused === 't',
     active: Number(row.active),
     systemId: row.system_id,
+    feedback: row.feedback === 't',
   };
 }
 

@@ -128,10 +128,10 @@ test("health's report: each server's position, lag, paused replay and reachabili
     ['replica', true],
     ['replica', false],
   ]);
-  expect(report[0]).toMatchObject({ lagBytes: 0, replayPaused: false });
-  expect(report[1]).toMatchObject({ replayPaused: true });
+  expect(report[0]).toMatchObject({ lagBytes: 0, replayPaused: false, hotStandbyFeedback: null });
+  expect(report[1]).toMatchObject({ replayPaused: true, hotStandbyFeedback: true });
   expect(report[1]!.lagBytes).toBeGreaterThan(0);
-  expect(report[3]).toMatchObject({ name: '127.0.0.1:1', lsn: null, lagBytes: null });
+  expect(report[3]).toMatchObject({ name: '127.0.0.1:1', lsn: null, lagBytes: null, hotStandbyFeedback: null });
   expect(report[3]!.error).toMatch(/ECONNREFUSED/);
 });
 
@@ -292,6 +292,46 @@ test("a cut made while another query's cut is held, under writes: replay goes on
     }
   } finally {
     await stop();
+  }
+});
+
+test('without hot_standby_feedback a held cut stalls replay under writes: the next cut reads one server, and its reason names the setting', async () => {
+  const setFeedback = (value: 'on' | 'off') =>
+    Promise.all(
+      cluster.replicas.map(async (replica) => {
+        const c = await connect(replica.adminUrl);
+        await c.query(`ALTER SYSTEM SET hot_standby_feedback = ${value}`);
+        await c.query('SELECT pg_reload_conf()');
+      }),
+    );
+  const pool = servers('replicas');
+  await setFeedback('off');
+  const stop = await startTransfers(cluster.primary.adminUrl, { count: ACCOUNTS, sessions: 2 });
+  try {
+    // Until both report it off: a reload reaches each server in its own time.
+    for (const until = Date.now() + 10_000; (await pool.report()).some((s) => s.hotStandbyFeedback === true);) {
+      if (Date.now() > until) throw new Error('hot_standby_feedback never went off');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Held 5 s: the second cut gives up after 1 s, then reads one server once replay goes on.
+    const first = await pool.placeCut(2, 5_000, Date.now() + 10_000, 2_000);
+    if (!('members' in first)) throw new Error(`no first cut: ${first.reason}`);
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const second = await pool.placeCut(2, 10_000, Date.now() + 10_000, 1_000);
+      if ('members' in second) await second.release();
+      else await second.snapshot.release();
+      expect(second).toMatchObject({
+        reason: expect.stringMatching(
+          /^asked for 2 servers: no exact cut within 1000 ms .*\(hot_standby_feedback is off on 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+: /,
+        ),
+      });
+    } finally {
+      await first.release();
+    }
+  } finally {
+    await stop();
+    await setFeedback('on');
   }
 });
 

@@ -83,12 +83,25 @@ export interface ServerReport {
   /** Bytes of WAL a replica has still to replay (0 for the primary); null when unknown. */
   lagBytes: number | null;
   replayPaused: boolean;
+  /** A replica's hot_standby_feedback; null for the primary, or when unreachable. */
+  hotStandbyFeedback: boolean | null;
   /** pgfan statements running on it now. */
   active: number;
   /** Sessions it runs at full speed at once, as last measured; null before the first measurement. */
   parallelism: number | null;
   latencyMs: number;
   error?: string;
+}
+
+/**
+ * What a failed cut's reason adds when some of its replicas run without hot_standby_feedback:
+ * there replay waits for the snapshots of queries reading them, so under writes a cut may never
+ * catch up with the primary while another query runs.
+ */
+function withoutFeedback(sightings: readonly Sighting[], names: readonly string[]): string {
+  const off = sightings.filter((s) => names.includes(s.name) && s.state?.feedback === false).map((s) => s.name);
+  if (off.length === 0) return '';
+  return ` (hot_standby_feedback is off on ${off.join(', ')}: replay there waits for running queries' snapshots; docs/scale-out.md, "Settings")`;
 }
 
 /** Why a server listed as a replica is not used as one, if it is not. */
@@ -200,6 +213,7 @@ export class QueryServers {
         lsn: s.state ? formatLsn(s.state.lsn) : null,
         lagBytes: s.role === 'primary' ? (s.state ? 0 : null) : lagBytes(primary?.lsn ?? null, s.state?.lsn ?? null),
         replayPaused: s.state?.replayPaused ?? false,
+        hotStandbyFeedback: s.role === 'replica' && s.state ? s.state.feedback : null,
         active: s.state?.active ?? 0,
         parallelism: parallelism.get(s.name) ?? null,
         latencyMs: s.latencyMs,
@@ -274,7 +288,7 @@ export class QueryServers {
       if (!cut.ok) return cut.reason;
       return { cut: { ...cut, snapshots: new Map(names.map((name, i) => [name, cut.snapshots[i] as HeldSnapshot])) }, heldUntil };
     });
-    if (typeof lease === 'string') return alone(`asked for ${count} servers: ${lease}`);
+    if (typeof lease === 'string') return alone(`asked for ${count} servers: ${lease}${withoutFeedback(sightings, names)}`);
     const { snapshots, ...held } = lease;
     return { ...held, members: replicas.map((server) => ({ server, snapshot: snapshots.get(server.name)?.id as string })) };
   }

@@ -56,12 +56,23 @@ test("the autoscaler's wish is shown beside the live workers, when one reports",
   expect(hint()).toHaveTextContent('6 fragment slots; supervisor wants 3, of 1–10');
 });
 
-test('with replicas: a row per database server, with its position, lag, load and measured capacity', () => {
+test('with replicas: a row per database server, with its position, lag, load, measured capacity and missing hot_standby_feedback', () => {
   const socket = new FakeSocket();
   render(<Overview socket={socket.asSocket()} />);
   const servers: SystemStats['servers'] = [
     { name: 'db:5432', role: 'primary', reachable: true, lsn: '0/3000060', lagBytes: 0, replayPaused: false, active: 2, parallelism: 3.84, latencyMs: 0.4 },
-    { name: 'db-r1:5432', role: 'replica', reachable: true, lsn: '0/3000000', lagBytes: 96, replayPaused: true, active: 1, parallelism: null, latencyMs: 0.5 },
+    {
+      name: 'db-r1:5432',
+      role: 'replica',
+      reachable: true,
+      lsn: '0/3000000',
+      lagBytes: 96,
+      replayPaused: true,
+      hotStandbyFeedback: false,
+      active: 1,
+      parallelism: null,
+      latencyMs: 0.5,
+    },
     {
       name: 'db-r2:5432',
       role: 'replica',
@@ -82,7 +93,7 @@ test('with replicas: a row per database server, with its position, lag, load and
   expect(rows).toEqual([
     'serverroleWAL positionreplay lagrunningcapacity',
     'db:5432primary0/3000060–23.8',
-    'db-r1:5432replica0/300000096 B (paused)1–',
+    'db-r1:5432replica0/300000096 B (paused) (no hot_standby_feedback)1–',
     'db-r2:5432replicaunreachable?0–',
   ]);
 });

@@ -34,6 +34,25 @@ function scaleHint(scale: WorkerScale): string {
   return `${scale.scaler === 'kubernetes' ? 'autoscaler (HPA)' : 'supervisor'} wants ${scale.desired}, of ${scale.min}–${scale.max}`;
 }
 
+/** How far a replica is behind, whether its replay is paused, and whether it runs without hot_standby_feedback. */
+function ReplayLag({ server }: { server: DatabaseServerReport }) {
+  return (
+    <>
+      {server.lagBytes === null ? '?' : formatBytes(server.lagBytes)}
+      {server.replayPaused ? ' (paused)' : ''}
+      {server.hotStandbyFeedback === false ? (
+        <span
+          className="warning"
+          title="replay waits for the snapshots of queries reading this replica: a spread query may read one server (docs/scale-out.md)"
+        >
+          {' '}
+          (no hot_standby_feedback)
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 /** The primary and its replicas: where each stands, how far behind, how busy. */
 function DatabaseServers({ servers }: { servers: DatabaseServerReport[] }) {
   return (
@@ -54,7 +73,7 @@ function DatabaseServers({ servers }: { servers: DatabaseServerReport[] }) {
             <td>{s.name}</td>
             <td>{s.role}</td>
             <td>{s.lsn ?? 'unreachable'}</td>
-            <td>{s.role === 'primary' ? '–' : `${s.lagBytes === null ? '?' : formatBytes(s.lagBytes)}${s.replayPaused ? ' (paused)' : ''}`}</td>
+            <td>{s.role === 'primary' ? '–' : <ReplayLag server={s} />}</td>
             <td>{s.active}</td>
             <td>{s.parallelism === null || s.parallelism === undefined ? '–' : s.parallelism.toFixed(1)}</td>
           </tr>
