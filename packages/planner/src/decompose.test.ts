@@ -100,3 +100,68 @@ test.each(['record', 'record[]'])('an anonymous composite (%s) among the partial
     'anonymous ROW values are not split: PostgreSQL cannot read them back from text',
   );
 });
+
+/** As `decomposed`, split by ranges of `completeBy`, with the outputs' types too. */
+function decomposedBy(completeBy: string, sql: string, outputTypes: string[], types: string[] = []) {
+  const shape = shapeQuery(parseQuery(sql).query!, EVENTS);
+  const probe: ProbeColumn[] = [
+    ...shape.items.map((item, i) => ({ name: item.alias ?? `out${i}`, type: outputTypes[i] ?? 'bigint', collation: null })),
+    ...shape.hidden.map((_, i) => ({ name: `h${i}`, type: types[i] ?? 'bigint', collation: null })),
+  ];
+  return decompose(shape, probe, completeBy);
+}
+
+const columnsOf = (fragment: { columns: { name: string; expr: Parameters<typeof printExpr>[0] }[] }) =>
+  fragment.columns.map((c) => `${printExpr(c.expr)} AS ${c.name}`);
+
+test('split by the values of a COUNT(DISTINCT) argument: each fragment counts its own values, and the combine adds the counts', () => {
+  const { fragment, combine } = decomposedBy(
+    'user_id',
+    'SELECT count(DISTINCT user_id), count(*) FROM events',
+    ['bigint', 'bigint'],
+    ['integer', 'bigint', 'bigint'],
+  );
+  expect(columnsOf(fragment)).toEqual(['count(DISTINCT "user_id") AS a0_count', 'count(*) AS a1_count']);
+  expect(fragment).toMatchObject({ groupBy: 0, orderBy: [], limit: null });
+  expect(combine.items.map(printSelectItem)).toEqual(['CAST(sum("a0_count") AS bigint) AS "out0"', 'CAST(coalesce(sum("a1_count"), 0) AS bigint) AS "out1"']);
+  // Another column's distinct values may lie in several fragments: they travel as partial rows.
+  const mixed = decomposedBy('user_id', 'SELECT count(DISTINCT user_id), count(DISTINCT country) FROM events', ['bigint', 'bigint'], ['integer', 'text']);
+  expect(mixed.fragment.columns.map((c) => c.name)).toEqual(['d0', 'd1']);
+});
+
+test('split by the values of a group key: each fragment keeps its own top N by any exact ORDER BY, and counts distinct values itself', () => {
+  const { fragment, combine } = decomposedBy(
+    'user_id',
+    'SELECT user_id, count(*) AS c, count(DISTINCT device) FROM events GROUP BY user_id ORDER BY c DESC, 1 LIMIT 10 OFFSET 5',
+    ['integer', 'bigint', 'bigint'],
+    ['integer', 'text', 'bigint', 'bigint'],
+  );
+  expect(columnsOf(fragment)).toEqual(['"user_id" AS k0', 'count(*) AS a0_count', 'count(DISTINCT "device") AS a1_count', 'count(*) AS o0', '"user_id" AS o1']);
+  expect(fragment).toMatchObject({
+    groupBy: 1,
+    orderBy: [
+      { position: 4, direction: 'DESC', nulls: null },
+      { position: 5, direction: null, nulls: null },
+    ],
+    limit: '15',
+  });
+  expect(combine.columns.map((c) => c.name)).toEqual(['k0', 'a0_count', 'a1_count', 'o0', 'o1']);
+  expect(combine.items.map(printSelectItem)[2]).toBe('CAST(sum("a1_count") AS bigint) AS "out2"');
+  expect(combine.orderBy.map((o) => printExpr(o.expr))).toEqual(['2', '1']);
+});
+
+test('complete groups keep every row to the combine where a fragment could not order exactly as it does', () => {
+  const floats = decomposedBy('user_id', 'SELECT user_id, sum(duration_ms::float8) AS s FROM events GROUP BY user_id ORDER BY s DESC LIMIT 10', [
+    'integer',
+    'double precision',
+  ]);
+  expect(floats.fragment).toMatchObject({ orderBy: [], limit: null });
+  const having = decomposedBy('user_id', 'SELECT user_id, count(*) FROM events GROUP BY user_id HAVING count(*) > 1 ORDER BY 2 DESC LIMIT 10', [
+    'integer',
+    'bigint',
+  ]);
+  expect(having.fragment).toMatchObject({ orderBy: [], limit: null });
+  // Not a group key: groups span fragments, as with page ranges.
+  const other = decomposedBy('id', 'SELECT user_id, count(*) FROM events GROUP BY user_id ORDER BY 2 DESC LIMIT 10', ['integer', 'bigint']);
+  expect(other.fragment).toMatchObject({ orderBy: [], limit: null });
+});

@@ -4,7 +4,13 @@
  *
  * Partial columns are named by role: `k0` group keys, `d0` DISTINCT-aggregate arguments (also
  * grouped by in fragments), `a3_sum`/`a3_count` aggregate parts, `c0` output values of plain row
- * queries and `s0` their extra sort keys.
+ * queries and `s0` their extra sort keys, `o0` the values a fragment's own top-N orders by.
+ *
+ * Split by ranges of a column's values (`completeBy`), every value of that column lies in one
+ * fragment. Where it is a group key, every group is complete in one fragment: each fragment keeps
+ * its own top N by any ORDER BY, and counts its groups' distinct values itself. Where it is the
+ * argument of an ungrouped COUNT(DISTINCT), fragments count their distinct values and the combine
+ * adds the counts. Either way no distinct value travels as a partial row.
  */
 import { splitAggregate, type AggregateSplit, type FloatGuard, type PartialColumn, type WindowMean } from './aggregates';
 import { cast, fn, lit, ref } from './build';
@@ -57,9 +63,10 @@ export interface Decomposition {
 
 /**
  * @param probe the probe's columns: one per output, then one per `shape.hidden` entry.
+ * @param completeBy the column (as PostgreSQL stores its name) whose key ranges the fragments read, if they do.
  * @throws NotSplittable when an exact split is not possible after all.
  */
-export function decompose(shape: Shape, probe: ProbeColumn[]): Decomposition {
+export function decompose(shape: Shape, probe: ProbeColumn[], completeBy: string | null = null): Decomposition {
   const expected = shape.items.length + shape.hidden.length;
   if (probe.length !== expected) throw new Error(`probe returned ${probe.length} columns, expected ${expected}`);
   const outputNames = probe.slice(0, shape.items.length).map((c) => c.name);
@@ -68,7 +75,25 @@ export function decompose(shape: Shape, probe: ProbeColumn[]): Decomposition {
   // from text (a named composite type it can).
   if (hidden.some((c) => /^record(\[\])*$/.test(c.type)))
     throw new NotSplittable('anonymous ROW values are not split: PostgreSQL cannot read them back from text');
-  return shape.kind === 'rows' ? decomposeRows(shape, outputNames, hidden) : decomposeGrouped(shape, outputNames, hidden);
+  return shape.kind === 'rows' ? decomposeRows(shape, outputNames, hidden) : decomposeGrouped(shape, outputNames, hidden, probe, completeBy);
+}
+
+/** A reference to the table's column `name` (the query reads one table). */
+function isColumn(e: Expr, name: string): boolean {
+  return e.kind === 'column' && e.name === name;
+}
+
+/**
+ * How fragments split by `completeBy` hold a grouped shape's values: `groups` when it is a group
+ * key (every group in one fragment), `distinct` when every DISTINCT aggregate of an ungrouped
+ * query is a COUNT of it (every value counted in one fragment), else null.
+ */
+function completeness(shape: GroupedShape, completeBy: string | null): 'groups' | 'distinct' | null {
+  if (completeBy === null) return null;
+  if (shape.keys.some((k) => isColumn(k, completeBy))) return 'groups';
+  const distinct = shape.aggregates.filter((a) => a.distinct);
+  const countsOfIt = distinct.every((a) => a.name === 'count' && a.args.length === 1 && isColumn(a.args[0] as Expr, completeBy));
+  return shape.keys.length === 0 && distinct.length > 0 && countsOfIt ? 'distinct' : null;
 }
 
 /** Resolves an ORDER BY item to an output position (0-based) when it names or repeats an output. */
@@ -159,23 +184,33 @@ function decomposeRows(shape: RowsShape, outputNames: string[], hidden: ProbeCol
   };
 }
 
-function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: ProbeColumn[]): Decomposition {
-  const { keys, distinctArgs, aggregates } = shape;
+function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: ProbeColumn[], probe: ProbeColumn[], completeBy: string | null): Decomposition {
+  const { keys, aggregates } = shape;
+  const complete = completeness(shape, completeBy);
+  // COUNT(DISTINCT …) over complete groups or values is counted in its fragment: its argument is not grouped by.
+  const countedInFragment = (call: Call) => complete !== null && call.distinct && call.name === 'count';
+  const distinctArgs = shape.distinctArgs.filter((arg) =>
+    aggregates.some((a) => a.distinct && !countedInFragment(a) && printExpr(a.args[0] as Expr) === printExpr(arg)),
+  );
   const keyColumns: PartialColumn[] = keys.map((expr, i) => ({ name: `k${i}`, expr }));
   const distinctColumns: PartialColumn[] = distinctArgs.map((expr, j) => ({ name: `d${j}`, expr }));
   const columns: CombineColumn[] = [
     ...keyColumns.map((c, i) => ({ name: c.name, collation: collationOf(hidden[i]) })),
-    ...distinctColumns.map((c, j) => ({ name: c.name, collation: collationOf(hidden[keys.length + j]) })),
+    ...distinctArgs.map((arg, j) => ({ name: `d${j}`, collation: collationOf(hidden[keys.length + shape.distinctArgs.indexOf(arg)]) })),
   ];
   const parts: PartialColumn[] = [];
   const means: WindowMean[] = [];
   const floatGuards: FloatGuard[] = [];
   const combined = new Map<string, Expr>();
   aggregates.forEach((call, i) => {
-    const probed = hidden[keys.length + distinctArgs.length + i] as ProbeColumn;
+    const probed = hidden[keys.length + shape.distinctArgs.length + i] as ProbeColumn;
     const prefix = `a${i}`;
     // A DISTINCT aggregate accumulates in the combine, over values sorted as PostgreSQL sorts them: no guard.
-    const split: AggregateSplit = call.distinct ? splitDistinct(call, probed.type, prefix, distinctArgs) : splitAggregate(call, probed.type, prefix);
+    const split: AggregateSplit = countedInFragment(call)
+      ? countInFragment(call, probed.type, prefix)
+      : call.distinct
+        ? splitDistinct(call, probed.type, prefix, distinctArgs)
+        : splitAggregate(call, probed.type, prefix);
     for (const part of split.parts) {
       parts.push(part);
       const keepsCollation = call.name === 'min' || call.name === 'max';
@@ -201,15 +236,21 @@ function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: Pr
     const position = outputPosition(o.expr, shape, outputNames);
     return { ...o, expr: position === null ? rewrite(o.expr) : lit(String(position + 1)) };
   });
+  const fragmentColumns = [...keyColumns, ...distinctColumns, ...parts];
+  const topN =
+    complete === 'groups' && distinctArgs.length === 0
+      ? completeGroupsTopN(shape, outputNames, probe, fragmentColumns.length)
+      : { ...groupedTopN(shape, orderBy, items), sortColumns: [] };
+  const { sortColumns, ...fragmentTopN } = topN;
   return {
     fragment: {
-      columns: [...keyColumns, ...distinctColumns, ...parts],
+      columns: [...fragmentColumns, ...sortColumns],
       distinct: false,
       groupBy: keys.length + distinctArgs.length,
-      ...groupedTopN(shape, orderBy, items),
+      ...fragmentTopN,
     },
     combine: {
-      columns,
+      columns: [...columns, ...sortColumns.map((c) => ({ name: c.name, collation: null }))],
       floatGuards,
       means,
       groupBy: keyColumns.map((c) => c.name),
@@ -234,6 +275,44 @@ function splitDistinct(call: Call, resultType: string, prefix: string, distinctA
   const flag: PartialColumn | null = call.filter ? { name: `${prefix}_passes`, expr: fn('bool_or', [call.filter]) } : null;
   const combine = cast(fn(call.name, [ref(`d${d}`)], { distinct: true, filter: flag ? ref(flag.name) : null }), resultType);
   return { parts: flag ? [flag] : [], combine, means: [] as WindowMean[] };
+}
+
+/** COUNT(DISTINCT …) of values each complete in one fragment: counted there, the counts added up. */
+function countInFragment(call: Call, resultType: string, prefix: string) {
+  const part: PartialColumn = { name: `${prefix}_count`, expr: call };
+  return { parts: [part], combine: cast(fn('sum', [ref(part.name)]), resultType), means: [] as WindowMean[] };
+}
+
+/** Types whose values a fragment computes exactly as the combine does: its order is the combine's. */
+const EXACT_ORDER_TYPES =
+  /^(smallint|integer|bigint|numeric(\(.*\))?|text|character varying(\(.*\))?|character(\(.*\))?|date|boolean|uuid|timestamp(\(\d\))? with(out)? time zone)$/;
+
+/**
+ * Top-N per fragment when every group is complete in one fragment: a group's values there are
+ * its final ones, so each fragment's top N by the query's own ORDER BY holds every group of the
+ * overall top N that it has. Each ORDER BY item must be an output (named, by position, or
+ * repeated) of a type computed exactly alike in fragment and combine (floats are not: their
+ * sums' last bits depend on the order of addition), with no HAVING or DISTINCT.
+ * The fragment orders by extra columns (`o0`, …) holding those outputs' expressions.
+ */
+function completeGroupsTopN(
+  shape: GroupedShape,
+  outputNames: string[],
+  probe: ProbeColumn[],
+  columnsBefore: number,
+): Pick<FragmentQuery, 'orderBy' | 'limit' | 'withTies'> & { sortColumns: PartialColumn[] } {
+  const none = { orderBy: [], limit: null, withTies: false, sortColumns: [] };
+  const limit = pushableLimit(shape);
+  if (limit === null || shape.query.having || shape.query.distinct) return none;
+  const positions = shape.query.orderBy.map((o) => outputPosition(o.expr, shape, outputNames));
+  if (positions.some((p) => p === null || !EXACT_ORDER_TYPES.test(probe[p]?.type ?? ''))) return none;
+  const sortColumns = positions.map((p, j): PartialColumn => ({ name: `o${j}`, expr: (shape.items[p as number] as SelectItem).expr }));
+  return {
+    orderBy: shape.query.orderBy.map((o, j) => ({ position: columnsBefore + j + 1, direction: o.direction, nulls: o.nulls })),
+    limit,
+    withTies: shape.query.withTies,
+    sortColumns,
+  };
 }
 
 /**

@@ -32,6 +32,7 @@ import {
 import {
   choosePartitions,
   DEFAULT_PARTITION_POLICY,
+  isKeyRange,
   isKeyRangeType,
   keyBoundsSql,
   keyRanges,
@@ -335,16 +336,18 @@ export function planAsWritten(parsed: Pick<ParsedQuery, 'sql'>, reason: string, 
 export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: ProbeColumn[], keyBounds: string[] = []): Plan {
   if (preparation.kind === 'as-written') return planAsWritten(parsed, preparation.reason, preparation.prediction);
   const { shape, partitions } = preparation;
+  const ranges = fragmentRanges(preparation, keyBounds);
+  // Split by a column's values, each value lies in one fragment (decompose.ts, `completeBy`).
+  const completeBy = ranges[0] !== null && ranges[0] !== undefined && isKeyRange(ranges[0]) ? ranges[0].column : null;
   let decomposition;
   try {
-    decomposition = decompose(shape, probe);
+    decomposition = decompose(shape, probe, completeBy);
   } catch (error) {
     if (error instanceof NotSplittable) return planAsWritten(parsed, error.message, preparation.prediction);
     throw error;
   }
   const { table: facts } = shape.facts;
   const table = { schema: facts.schema, name: facts.name, alias: shape.query.from.alias };
-  const ranges = fragmentRanges(preparation, keyBounds);
   const { storedPartials } = preparation;
   const fragments = ranges.map((range, index) => {
     const rendered = renderFragment(decomposition.fragment, table, shape.query.where, range);
