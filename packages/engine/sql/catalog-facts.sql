@@ -1,5 +1,5 @@
 -- Returns one row: "table" (the relation a name resolves to: kind, current size in pages,
--- estimated rows, columns with their n_distinct statistic and the share of rows their most common values cover, primary key; null if it does not resolve) and "functions" (per name:
+-- estimated rows, columns with their n_distinct statistic, the share of rows their most common values cover and NOT NULL, primary key; null if it does not resolve) and "functions" (per name:
 -- whether any function of that name is an aggregate, a window function, volatile, or set-returning).
 -- Params: $1 relation name as SQL text (quoted, optionally schema-qualified); $2 text[] function names.
 SELECT
@@ -9,7 +9,7 @@ SELECT
             'relkind', c.relkind,
             'pages', pg_relation_size(c.oid) / current_setting('block_size')::bigint,
             'estimatedRows', c.reltuples,
-            'columns', coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'distinct', s.n_distinct,
+            'columns', coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'distinct', s.n_distinct, 'notNull', a.attnotnull,
                                                              'commonShare', (SELECT sum(f) FROM unnest(s.most_common_freqs) AS f))
                                            ORDER BY a.attnum)
                                  FROM pg_attribute a

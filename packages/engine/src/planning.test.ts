@@ -72,6 +72,9 @@ test('a serial plan needs no second EXPLAIN: no parallel workers, no serial cost
   expect(estimate.parallelWorkers).toBeUndefined();
   expect(estimate.serialCost).toBeUndefined();
   expect(estimate.totalCost).toBeGreaterThan(0);
+  // The scan's own cost, which a fragment split by a column's values reads whole.
+  expect(estimate.scanCost).toBeGreaterThan(0);
+  expect(estimate.scanCost).toBeLessThan(estimate.totalCost);
 });
 
 test("the first Gather gives the workers, the first table scan the rows (per participant in a parallel plan, which planning replaces with the serial plan's)", () => {

@@ -241,14 +241,19 @@ async function explain(db: Pool | PoolClient, sql: string, isUserText: boolean, 
 
 /**
  * The top node's cost, the rows its first table scan yields (what grouping and sorting consume)
- * and the parallel workers of its first Gather, if any.
+ * and that scan's cost, and the parallel workers of its first Gather, if any.
  */
 export function estimateOf(top: PlanNode): QueryEstimate {
   const first = <T>(node: PlanNode, pick: (n: PlanNode) => T | undefined): T | undefined =>
     pick(node) ?? (node.Plans ?? []).map((child) => first(child, pick)).find((found) => found !== undefined);
-  const scannedRows = first(top, (n) => (n['Relation Name'] !== undefined ? n['Plan Rows'] : undefined));
+  const scan = first(top, (n) => (n['Relation Name'] !== undefined ? n : undefined));
   const parallelWorkers = first(top, (n) => n['Workers Planned']) ?? 0;
-  return { totalCost: top['Total Cost'] ?? 0, scannedRows: scannedRows ?? top['Plan Rows'] ?? 0, ...(parallelWorkers > 0 ? { parallelWorkers } : {}) };
+  return {
+    totalCost: top['Total Cost'] ?? 0,
+    scannedRows: scan?.['Plan Rows'] ?? top['Plan Rows'] ?? 0,
+    ...(scan?.['Total Cost'] !== undefined ? { scanCost: scan['Total Cost'] } : {}),
+    ...(parallelWorkers > 0 ? { parallelWorkers } : {}),
+  };
 }
 
 /**
@@ -259,8 +264,14 @@ async function withSerialCost(pool: Pool, sql: string, explained: Explained): Pr
   if (!explained.estimate.parallelWorkers) return explained;
   const serial = await explain(pool, sql, true, { max_parallel_workers_per_gather: '0' });
   const dividedCost = dividedCostOf(explained.top, serial.top);
-  // A parallel scan's rows are per participant; the serial plan's are the table's.
-  const estimate = { ...explained.estimate, serialCost: serial.estimate.totalCost, scannedRows: serial.estimate.scannedRows };
+  // A parallel scan's rows and cost are per participant; the serial plan's are the table's.
+  const { scanCost } = serial.estimate;
+  const estimate = {
+    ...explained.estimate,
+    serialCost: serial.estimate.totalCost,
+    scannedRows: serial.estimate.scannedRows,
+    ...(scanCost !== undefined ? { scanCost } : {}),
+  };
   return { ...explained, estimate: dividedCost === undefined ? estimate : { ...estimate, dividedCost } };
 }
 

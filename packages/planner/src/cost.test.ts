@@ -15,6 +15,7 @@ import {
   partialRowsPerFragment,
   predictFanOutMs,
   predictAsWrittenPlan,
+  predictValueSplitMs,
   queryClass,
   queueWaitMs,
   type CostModel,
@@ -25,6 +26,7 @@ import type { CatalogFacts } from './facts';
 import { parseQuery } from './parse';
 import { prepareSplit, storesPartialRows } from './plan';
 import { shapeQuery, type Shape } from './shape';
+import { valueSplitColumn } from './value-split';
 
 /** The benchmark table at `rows` rows: 100,000 users, 18 countries, 3 devices and NULL. */
 function benchFacts(rows: number): CatalogFacts {
@@ -534,5 +536,49 @@ describe('learning from a finished fan-out', () => {
     const learned = { ...model, databaseParallelism: 2 };
     const quick = { ...learned, fanOutMs: 2 };
     expect(predictFanOutMs(shape, estimate, 2, 4, quick)).toBeCloseTo(predictFanOutMs(shape, estimate, 2, 4, learned) - 18, 6);
+  });
+});
+
+describe("split by a column's values", () => {
+  // EXPLAIN of HIGH_CARD on 1M rows, serially: 87,601 in all, of it 20,455 its scan.
+  const highCard = { totalCost: 87_601, scannedRows: 1_000_000, scanCost: 20_455 };
+  const model: CostModel = { ...DEFAULT_COST_MODEL, databaseParallelism: 2, fanOutMs: 6 };
+
+  test('candidates: the group key with the most values, or the column every COUNT(DISTINCT) of an ungrouped query counts', () => {
+    expect(valueSplitColumn(shapeOf(HIGH_CARD, 1e6))).toEqual({ column: 'user_id', values: 100_000 });
+    expect(valueSplitColumn(shapeOf('SELECT device, user_id, count(*) FROM events GROUP BY 1, 2', 1e6))?.column).toBe('user_id');
+    expect(valueSplitColumn(shapeOf(DISTINCT, 1e6))?.column).toBe('user_id');
+    expect(valueSplitColumn(shapeOf('SELECT count(DISTINCT user_id), sum(amount) FROM events', 1e6))?.column).toBe('user_id');
+    // Not: too few values, text, other DISTINCT aggregates, no statistics, no aggregate.
+    expect(valueSplitColumn(shapeOf('SELECT device, count(*) FROM events GROUP BY device', 1e6))).toBeNull();
+    expect(valueSplitColumn(shapeOf('SELECT country, count(*) FROM events GROUP BY country', 1e6))).toBeNull();
+    expect(valueSplitColumn(shapeOf('SELECT count(DISTINCT user_id), count(DISTINCT device) FROM events', 1e6))).toBeNull();
+    expect(valueSplitColumn(shapeOf('SELECT sum(DISTINCT user_id) FROM events', 1e6))).toBeNull();
+    expect(valueSplitColumn(shapeQuery(parseQuery(HIGH_CARD).query!, EVENTS))).toBeNull();
+    expect(valueSplitColumn(shapeOf(TOP_N, 1e6))).toBeNull();
+  });
+
+  test('each fragment reads the whole table, does its share of the rest and returns its own top N', () => {
+    const predicted = predictValueSplitMs(shapeOf(HIGH_CARD, 1e6), highCard, 2, 2, model)!;
+    expect(predicted.fixedMs).toBeCloseTo(6 + model.partialRowMs * 2 * 10);
+    expect(predicted.ms).toBeCloseTo(predicted.fixedMs + model.msPerCost * (20_455 + (87_601 - 20_455) / 2));
+    // Without the scan's cost there is no prediction.
+    expect(predictValueSplitMs(shapeOf(HIGH_CARD, 1e6), { totalCost: 87_601, scannedRows: 1e6 }, 2, 2, model)).toBeNull();
+  });
+
+  test('chosen where it is predicted fastest, and planned as key ranges of that column with nothing stored', () => {
+    const choice = chooseFanOut(shapeOf(HIGH_CARD, 1e6), highCard, 2, 64, model, 0, undefined, 'user_id');
+    expect(choice).toMatchObject({ partitions: 2, splitBy: 'user_id' });
+    expect(choice.reason).toMatch(/^predicted [\d.]+ ms in 2 fragments split by user_id's values, [\d.]+ ms as written$/);
+    const preparation = prepareSplit(parseQuery(HIGH_CARD), benchFacts(1e6), { workers: 2, estimate: highCard, costModel: model, storedPartialRows: 10_000 });
+    expect(preparation).toMatchObject({ kind: 'split', partitions: 2, storedPartials: false, keyBounds: { params: ['public', 'events', 'user_id'] } });
+    // A column the user named to split by is theirs: no other is weighed (and ranges of id do not pay here).
+    const named = prepareSplit(parseQuery(HIGH_CARD), benchFacts(1e6), { workers: 2, estimate: highCard, costModel: model, partitionKey: 'id' });
+    expect(named.kind).toBe('as-written');
+  });
+
+  test('not where the scan is most of the work: every fragment would read the whole table for a small share', () => {
+    const scanBound = { totalCost: 25_000, scannedRows: 1_000_000, scanCost: 20_455 };
+    expect(chooseFanOut(shapeOf(HIGH_CARD, 1e6), scanBound, 2, 64, model, 0, undefined, 'user_id').splitBy).toBeUndefined();
   });
 });

@@ -33,7 +33,8 @@
  */
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
-import type { Shape } from './shape';
+import type { GroupedShape, Shape } from './shape';
+import { valueSplitRowsPerFragment } from './value-split';
 
 /**
  * Kinds of query whose real time strays from PostgreSQL's estimate by different factors: it is
@@ -169,6 +170,12 @@ export interface QueryEstimate {
    * each participant whole. Unknown (undefined), the shortfall is inferred from `serialCost`.
    */
   dividedCost?: number;
+  /**
+   * The cost of the serial plan's scan of the table (its page reads and its filter): what each
+   * fragment split by a column's values reads whole (`predictValueSplitMs`). Unknown, such a split
+   * is never predicted to pay.
+   */
+  scanCost?: number;
 }
 
 /** What the query costs run serially: what fragments divide among themselves. */
@@ -192,6 +199,10 @@ export interface Prediction {
   /** Whose learned scale predicted the side chosen, and learns from its time: a rewrite run as written is `grouped`. */
   queryClass: QueryClass;
   reason: string;
+  /** The fragments split by ranges of this column's values (`predictValueSplitMs`), not by pages. */
+  splitBy?: string;
+  /** For a split by values, the part of `fanOutMs` that does not follow the estimate. */
+  fanOutFixedMs?: number;
 }
 
 /** Distinct values of an expression: a column's `n_distinct` (negative: a fraction of the rows), else PostgreSQL's default. */
@@ -218,6 +229,14 @@ export function partialRowsPerFragment(shape: Shape, estimate: QueryEstimate, k:
   if (keys.length === 0) return 1;
   const groups = keys.reduce((product, key) => product * distinctValues(key, shape.facts), 1);
   return Math.min(groups, perFragmentInput);
+}
+
+/** Groups a GROUP BY forms: its keys' distinct values multiplied, at most the rows scanned. */
+function groupsOf(shape: GroupedShape, estimate: QueryEstimate): number {
+  return Math.min(
+    shape.keys.reduce((product, key) => product * distinctValues(key, shape.facts), 1),
+    Math.max(1, estimate.scannedRows),
+  );
 }
 
 /** The sort PostgreSQL runs for each DISTINCT aggregate, which its estimate omits. */
@@ -331,6 +350,33 @@ function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, slots: 
   const fullSpeed = Math.max(1, Math.min(atOnce, model.databaseParallelism ?? atOnce));
   // Each fragment does 1/k of the work; a wave of `atOnce` runs atOnce ÷ fullSpeed times slower.
   return (scale * model.msPerCost * serialCostOf(estimate) * model.fragmentScanFactor * waves * atOnce) / (k * fullSpeed);
+}
+
+/**
+ * k fragments split by a column's values (value-split.ts): each reads the whole table
+ * (`scanCost`) and does 1/k of the rest, the sorts behind DISTINCT aggregates included, and
+ * returns its own top N, or one count; in waves of `slots`, each at the speed of at most
+ * `databaseParallelism` sessions. Null without the scan's cost.
+ */
+export function predictValueSplitMs(
+  shape: Shape,
+  estimate: QueryEstimate,
+  k: number,
+  slots: number,
+  model: CostModel = DEFAULT_COST_MODEL,
+): { ms: number; fixedMs: number } | null {
+  if (estimate.scanCost === undefined) return null;
+  const cls = queryClass(shape);
+  const scale = fanOutScaleOf(model, cls) * costScaleOf(model, cls);
+  const whole = serialCostOf(estimate) + distinctSortCost(shape, estimate);
+  const scan = Math.min(estimate.scanCost, whole);
+  const perFragment = scan + (whole - scan) / k;
+  const atOnce = Math.min(k, Math.max(1, slots));
+  const waves = Math.ceil(k / atOnce);
+  const fullSpeed = Math.max(1, Math.min(atOnce, model.databaseParallelism ?? atOnce));
+  const groups = shape.kind === 'grouped' && shape.keys.length > 0 ? groupsOf(shape, estimate) : 1;
+  const fixedMs = model.fanOutMs + model.partialRowMs * k * valueSplitRowsPerFragment(shape, groups, k);
+  return { ms: fixedMs + (scale * model.msPerCost * perFragment * waves * atOnce) / fullSpeed, fixedMs };
 }
 
 /** Which learned factors each side of a finished query teaches. */
@@ -493,7 +539,8 @@ function asWrittenLabel(how: 'as written' | 'rewritten', estimate: QueryEstimate
 /**
  * Chooses the fragment count for automatic partitioning: the k in 2..maxPartitions with the
  * lowest predicted time, if that beats running as written — the user's text, or the expert's
- * rewrite where there is one (`rewrite`, its estimate) — by the model's margin.
+ * rewrite where there is one (`rewrite`, its estimate) — by the model's margin. Fragments split
+ * by pages, or, given a `valueSplit` column, by ranges of its values where that is predicted faster.
  * @param parallelism fragments that can run at once (worker slots).
  * @param waitMs how long a fan-out would wait for those slots first (`queueWaitMs`).
  */
@@ -505,22 +552,27 @@ export function chooseFanOut(
   model: CostModel = DEFAULT_COST_MODEL,
   waitMs = 0,
   rewrite?: QueryEstimate,
+  valueSplit: string | null = null,
 ): Prediction {
   const side = predictAsWrittenSide(shape, estimate, model, rewrite);
   const { ms: asWrittenMs, fixedMs: asWrittenFixedMs, serialPlan } = side;
   const runAsWritten = { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, queryClass: side.queryClass };
   const label = rewrite ? asWrittenLabel('rewritten', rewrite, side, model) : asWrittenLabel('as written', estimate, side, model);
   if (parallelism < 2) return { ...runAsWritten, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
-  let best = { k: 2, ms: Infinity };
+  let best: { k: number; ms: number; byValues?: { column: string; fixedMs: number } } = { k: 2, ms: Infinity };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
     const predicted = waitMs + predictFanOutMs(shape, estimate, k, parallelism, model);
     if (predicted < best.ms) best = { k, ms: predicted };
+    const byValues = valueSplit === null ? null : predictValueSplitMs(shape, estimate, k, parallelism, model);
+    if (byValues && waitMs + byValues.ms < best.ms)
+      best = { k, ms: waitMs + byValues.ms, byValues: { column: valueSplit as string, fixedMs: byValues.fixedMs } };
   }
+  const fragments = `${best.k} fragments${best.byValues ? ` split by ${best.byValues.column}'s values` : ''}${waiting(waitMs)}`;
   if (best.ms > model.minGain * asWrittenMs) {
     return {
       ...runAsWritten,
       fanOutMs: best.ms,
-      reason: `predicted ${ms(asWrittenMs)} ms ${label}, ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}: splitting would not pay`,
+      reason: `predicted ${ms(asWrittenMs)} ms ${label}, ${ms(best.ms)} ms in ${fragments}: splitting would not pay`,
     };
   }
   return {
@@ -528,6 +580,7 @@ export function chooseFanOut(
     partitions: best.k,
     queryClass: queryClass(shape),
     fanOutMs: best.ms,
-    reason: `predicted ${ms(best.ms)} ms in ${best.k} fragments${waiting(waitMs)}, ${ms(asWrittenMs)} ms ${label}`,
+    reason: `predicted ${ms(best.ms)} ms in ${fragments}, ${ms(asWrittenMs)} ms ${label}`,
+    ...(best.byValues ? { splitBy: best.byValues.column, fanOutFixedMs: best.byValues.fixedMs } : {}),
   };
 }

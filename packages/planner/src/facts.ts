@@ -17,6 +17,8 @@ export interface ColumnFacts {
    * `most_common_freqs`); null or absent without such a list.
    */
   commonShare?: number | null;
+  /** Declared NOT NULL (`pg_attribute.attnotnull`); absent: may hold NULLs. */
+  notNull?: boolean;
 }
 
 export interface TableFacts {

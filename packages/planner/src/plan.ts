@@ -44,6 +44,7 @@ import {
 import { printSelect } from './print';
 import { renderFragment, renderFragmentCopy } from './render';
 import { shapeQuery, type Shape } from './shape';
+import { valueSplitColumn } from './value-split';
 import { pinTransactionTime } from './transaction-time';
 import type { ExpertRewrite } from './rewrite';
 
@@ -211,9 +212,10 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
     if (error instanceof NotSplittable) return asWritten(error.message, options);
     throw error;
   }
-  const { count, reason, prediction } = decidePartitions(shape, facts, options, byRequest);
+  const { count, reason, prediction, splitBy } = decidePartitions(shape, facts, options, byRequest);
   if (count === null) return { kind: 'as-written', reason, ...(prediction ? { prediction } : {}) };
-  const keyBounds = options.partitionKey === undefined || count === 1 ? null : keyBoundsFor(facts, options.partitionKey, count);
+  const partitionKey = options.partitionKey ?? splitBy;
+  const keyBounds = partitionKey === undefined || count === 1 ? null : keyBoundsFor(facts, partitionKey, count);
   return {
     kind: 'split',
     shape,
@@ -223,7 +225,8 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
     verifySql: printSelect(parsed.query),
     probeSql: shape.probeSql,
     keyBounds,
-    storedPartials: storesPartials(shape, count, options),
+    // Split by values, fragments return their own top N or count: the model chose it for that.
+    storedPartials: splitBy === undefined && storesPartials(shape, count, options),
   };
 }
 
@@ -253,7 +256,7 @@ function decidePartitions(
   facts: CatalogFacts,
   options: PlanOptions,
   byRequest: PartitionChoice | null,
-): { count: number | null; reason: string; prediction?: PlanPrediction } {
+): { count: number | null; reason: string; prediction?: PlanPrediction; splitBy?: string } {
   const { estimate, costModel } = options;
   const workers = options.workers ?? 1;
   const backlog = Math.max(0, Math.floor(options.backlog ?? 0));
@@ -279,8 +282,12 @@ function decidePartitions(
     };
   }
   if (!estimate) return choosePartitions(facts.table.pages, undefined, workers, options.policy);
-  const choice = chooseFanOut(shape, estimate, workers, (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions, costModel, waitMs, options.rewrite);
+  // A split by a column's values is weighed only where the user named no column to split by.
+  const valueSplit = options.partitionKey === undefined ? (valueSplitColumn(shape)?.column ?? null) : null;
+  const maxPartitions = (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions;
+  const choice = chooseFanOut(shape, estimate, workers, maxPartitions, costModel, waitMs, options.rewrite, valueSplit);
   const split = choice.partitions !== null;
+  const fixedMs = choice.fanOutFixedMs ?? (split ? fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) : 0);
   return {
     count: choice.partitions,
     reason: choice.reason,
@@ -290,8 +297,9 @@ function decidePartitions(
       automatic: true,
       queryClass: choice.queryClass,
       factors: factorsOf(choice.queryClass, costModel),
-      ...(split ? { fanOutFixedMs: waitMs + fanOutFixedMs(shape, estimate, choice.partitions as number, costModel), ...behind } : {}),
+      ...(split ? { fanOutFixedMs: waitMs + fixedMs, ...behind } : {}),
     },
+    ...(split && choice.splitBy !== undefined ? { splitBy: choice.splitBy } : {}),
   };
 }
 
@@ -349,8 +357,9 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   const { table: facts } = shape.facts;
   const table = { schema: facts.schema, name: facts.name, alias: shape.query.from.alias };
   const { storedPartials } = preparation;
+  const notNull = completeBy !== null && facts.columns.some((c) => c.name === completeBy && c.notNull === true);
   const fragments = ranges.map((range, index) => {
-    const rendered = renderFragment(decomposition.fragment, table, shape.query.where, range);
+    const rendered = renderFragment(decomposition.fragment, table, shape.query.where, range, notNull);
     return { index, range, ...rendered, ...(storedPartials ? { copySql: renderFragmentCopy(rendered, range) } : {}) };
   });
   const strategy = ranges[0] === null ? 'none' : preparation.keyBounds ? 'key-range' : 'page-range';

@@ -15,8 +15,11 @@ export interface RenderedSql {
   params: (string | null)[];
 }
 
-/** The condition selecting one range's rows, with its bounds as bind parameters. */
-function rangeCondition(range: FragmentRange, table: TableRef, params: string[]): string[] {
+/**
+ * The condition selecting one range's rows, with its bounds as bind parameters. The first key
+ * range also holds the NULLs, unless the column has none (an OR costs every row it is tested on).
+ */
+function rangeCondition(range: FragmentRange, table: TableRef, params: string[], notNull: boolean): string[] {
   const bind = (value: string, type: string) => {
     params.push(value);
     return `$${params.length}::${type}`;
@@ -30,7 +33,9 @@ function rangeCondition(range: FragmentRange, table: TableRef, params: string[])
     ];
   }
   const key = `${qualifier}.${quoteIdent(range.column)}`;
-  if (range.from === null) return range.to === null ? [] : [`(${key} < ${bind(range.to, range.type)} OR ${key} IS NULL)`];
+  if (range.from === null && range.to === null) return [];
+  if (range.from === null)
+    return [notNull ? `${key} < ${bind(range.to as string, range.type)}` : `(${key} < ${bind(range.to as string, range.type)} OR ${key} IS NULL)`];
   return [`${key} >= ${bind(range.from, range.type)}`, ...(range.to !== null ? [`${key} < ${bind(range.to, range.type)}`] : [])];
 }
 
@@ -38,10 +43,11 @@ function rangeCondition(range: FragmentRange, table: TableRef, params: string[])
  * One fragment's SQL. The user's WHERE is parenthesized before the range is ANDed to it.
  * @param table the resolved table (schema-qualified), with the user's alias if any.
  * @param range the rows to read; null reads the whole table.
+ * @param notNull a key range's column is declared NOT NULL.
  */
-export function renderFragment(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null): RenderedSql {
+export function renderFragment(fragment: FragmentQuery, table: TableRef, where: Expr | null, range: FragmentRange | null, notNull = false): RenderedSql {
   const params: string[] = [];
-  const conditions = [...(where ? [`(${printExpr(where)})`] : []), ...(range ? rangeCondition(range, table, params) : [])];
+  const conditions = [...(where ? [`(${printExpr(where)})`] : []), ...(range ? rangeCondition(range, table, params, notNull) : [])];
   const select = fragment.columns.map((c) => printSelectItem({ expr: c.expr, alias: c.name })).join(', ');
   const parts = [`SELECT ${fragment.distinct ? 'DISTINCT ' : ''}${select}`, `FROM ${printTable(table)}`];
   if (conditions.length > 0) parts.push(`WHERE ${conditions.join(' AND ')}`);
