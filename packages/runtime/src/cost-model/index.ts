@@ -8,6 +8,7 @@
 export {
   readCostModel,
   readStatementFactors,
+  statementKey,
   recordObservation,
   recordFanOut,
   fanOutObservation,
