@@ -577,6 +577,13 @@ describe("split by a column's values", () => {
     expect(named.kind).toBe('as-written');
   });
 
+  test('without a top N to push down, each fragment returns its share of the groups, stored in PostgreSQL when they are many', () => {
+    const all = 'SELECT user_id, count(*) FROM events GROUP BY user_id';
+    const estimate = { totalCost: 850_000, scannedRows: 10_000_000, scanCost: 204_550 };
+    const preparation = prepareSplit(parseQuery(all), benchFacts(1e7), { workers: 2, estimate, costModel: model, storedPartialRows: 10_000 });
+    expect(preparation).toMatchObject({ kind: 'split', partitions: 2, storedPartials: true, keyBounds: { params: ['public', 'events', 'user_id'] } });
+  });
+
   test('not where the scan is most of the work: every fragment would read the whole table for a small share', () => {
     const scanBound = { totalCost: 25_000, scannedRows: 1_000_000, scanCost: 20_455 };
     expect(chooseFanOut(shapeOf(HIGH_CARD, 1e6), scanBound, 2, 64, model, 0, undefined, 'user_id').splitBy).toBeUndefined();

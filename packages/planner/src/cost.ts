@@ -352,6 +352,12 @@ function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, slots: 
   return (scale * model.msPerCost * serialCostOf(estimate) * model.fragmentScanFactor * waves * atOnce) / (k * fullSpeed);
 }
 
+/** Rows each of k fragments split by a column's values returns (value-split.ts). */
+export function valueSplitPartialRows(shape: Shape, estimate: QueryEstimate, k: number): number {
+  const groups = shape.kind === 'grouped' && shape.keys.length > 0 ? groupsOf(shape, estimate) : 1;
+  return valueSplitRowsPerFragment(shape, groups, k);
+}
+
 /**
  * k fragments split by a column's values (value-split.ts): each reads the whole table
  * (`scanCost`) and does 1/k of the rest, the sorts behind DISTINCT aggregates included, and
@@ -374,8 +380,7 @@ export function predictValueSplitMs(
   const atOnce = Math.min(k, Math.max(1, slots));
   const waves = Math.ceil(k / atOnce);
   const fullSpeed = Math.max(1, Math.min(atOnce, model.databaseParallelism ?? atOnce));
-  const groups = shape.kind === 'grouped' && shape.keys.length > 0 ? groupsOf(shape, estimate) : 1;
-  const fixedMs = model.fanOutMs + model.partialRowMs * k * valueSplitRowsPerFragment(shape, groups, k);
+  const fixedMs = model.fanOutMs + model.partialRowMs * k * valueSplitPartialRows(shape, estimate, k);
   return { ms: fixedMs + (scale * model.msPerCost * perFragment * waves * atOnce) / fullSpeed, fixedMs };
 }
 

@@ -5,9 +5,10 @@
  * which PostgreSQL 14+ runs as a TID Range Scan. The last range has no upper bound, so rows
  * written to pages past the size measured at planning time are still read exactly once.
  *
- * On request, ranges of an integer, numeric, date or timestamp column instead: the first range
- * has no lower bound and also holds the NULLs, the last has no upper bound, so every row falls
- * in exactly one range whatever the bounds.
+ * Or ranges of an integer, numeric, date or timestamp column instead, on request or where the
+ * cost model splits a query by a group key's values (value-split.ts): the first range has no
+ * lower bound and also holds the NULLs, the last has no upper bound, so every row falls in
+ * exactly one range whatever the bounds.
  */
 import { quoteIdent } from './print';
 

@@ -20,6 +20,7 @@ import {
   fanOutScaleOf,
   fanOutFixedMs,
   partialRowsPerFragment,
+  valueSplitPartialRows,
   predictAsWrittenSide,
   predictFanOutMs,
   queryClass,
@@ -225,15 +226,14 @@ export function prepareSplit(parsed: ParsedQuery, facts: CatalogFacts, options: 
     verifySql: printSelect(parsed.query),
     probeSql: shape.probeSql,
     keyBounds,
-    // Split by values, fragments return their own top N or count: the model chose it for that.
-    storedPartials: splitBy === undefined && storesPartials(shape, count, options),
+    storedPartials: storesPartials(shape, count, options, splitBy !== undefined),
   };
 }
 
-/** Whether each of `count` fragments is estimated to return at least `storedPartialRows` partial rows. */
-function storesPartials(shape: Shape, count: number, { estimate, storedPartialRows }: PlanOptions): boolean {
+/** Whether each of `count` fragments (split by values, `byValues`) is estimated to return at least `storedPartialRows` partial rows. */
+function storesPartials(shape: Shape, count: number, { estimate, storedPartialRows }: PlanOptions, byValues = false): boolean {
   if (count === 1 || !estimate || storedPartialRows === undefined) return false;
-  return partialRowsPerFragment(shape, estimate, count) >= storedPartialRows;
+  return (byValues ? valueSplitPartialRows : partialRowsPerFragment)(shape, estimate, count) >= storedPartialRows;
 }
 
 /** A query that cannot be split: run as written, predicted from PostgreSQL's estimate alone when there is one. */
