@@ -411,6 +411,18 @@ describe('learning from finished queries', () => {
     expect(learnStatement(DEFAULT_COST_MODEL, {}, scan({ predictedMs: 5, actualMs: 50, fixedMs: 0 }))).toEqual({ model: DEFAULT_COST_MODEL, statement: {} });
   });
 
+  test("a statement's runs as written leave its fan-outs' prediction where its fan-outs put it", () => {
+    // Its fan-outs ran first, 1.5× their prediction: the database is slower than estimated, and they taught that.
+    const fanned = learnStatement(DEFAULT_COST_MODEL, {}, fannedOut({ predictedMs: 110, actualMs: 210, fixedMs: 10 }));
+    expect(fanned.statement).toEqual({ fanOutScale: 1.5 });
+    // Then a run as written, 2× its prediction, teaches its costScale: fan-outs were predicted with the product of both.
+    const written = learnStatement(fanned.model, fanned.statement, scan({ predictedMs: 100, actualMs: 200, fixedMs: 0 }));
+    expect(written.statement.costScale).toBeCloseTo(1.5, 10);
+    expect(written.statement.costScale! * written.statement.fanOutScale!).toBeCloseTo(1.5, 10);
+    // Without fan-outs of its own, it has no fan-out factor to keep.
+    expect(learnStatement(DEFAULT_COST_MODEL, {}, scan({ predictedMs: 100, actualMs: 200, fixedMs: 0 })).statement).toEqual({ costScale: 1.5 });
+  });
+
   test('a prediction says which learned factors it used, and a plan keeps them', () => {
     const model = {
       ...DEFAULT_COST_MODEL,

@@ -473,7 +473,14 @@ export function learnStatement(model: CostModel, statement: StatementFactors, ob
   const own = STATEMENT_FACTOR[lesson.factors];
   const current = statement[own] ?? lesson.used;
   const next = clamp(current + STATEMENT_LEARNING_RATE * (lesson.implied - current), SCALE_BOUNDS);
-  return { model: statement[own] === undefined ? learn(model, observation) : model, statement: { ...statement, [own]: next } };
+  // Its fan-outs are predicted by costScale × fanOutScale, and what they took taught that product:
+  // a run as written moves costScale alone, so its fanOutScale moves the other way, and the
+  // fan-outs' prediction stays what they showed. Else a statement whose fan-outs ran first put the
+  // database's slowness in fanOutScale, and counted it twice once its runs as written taught it
+  // again: a GROUP BY whose fan-outs ran faster than its runs as written then ran as written.
+  const fanOutScale =
+    own === 'costScale' && statement.fanOutScale !== undefined ? { fanOutScale: clamp((statement.fanOutScale * current) / next, SCALE_BOUNDS) } : {};
+  return { model: statement[own] === undefined ? learn(model, observation) : model, statement: { ...statement, [own]: next, ...fanOutScale } };
 }
 
 /** What a finished fan-out shows of the costs that do not follow PostgreSQL's estimate. */
