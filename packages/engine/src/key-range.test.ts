@@ -62,6 +62,8 @@ const COMPLETE: [key: string, sql: string, order?: 'ordered' | 'unordered'][] = 
   ['day', 'SELECT day, count(DISTINCT user_id) AS u, count(*) FROM events GROUP BY day ORDER BY u DESC, day LIMIT 5'],
   ['user_id', 'SELECT user_id, count(*) FROM events GROUP BY user_id HAVING count(*) > 20 ORDER BY 2 DESC, 1 LIMIT 4'],
   ['user_id', 'SELECT user_id, sum(duration) AS s FROM events GROUP BY user_id ORDER BY s DESC NULLS LAST, 1 LIMIT 6'],
+  // A DISTINCT aggregate other than count keeps its argument grouped by in fragments: no count is taken there either.
+  ['user_id', 'SELECT user_id, sum(DISTINCT small) AS s, count(DISTINCT device) AS d FROM events GROUP BY user_id ORDER BY d DESC, 1 LIMIT 20'],
   ['user_id', 'SELECT count(DISTINCT user_id) FROM events'],
   [
     'user_id',

@@ -566,6 +566,8 @@ describe("split by a column's values", () => {
     expect(valueSplitColumn(shapeOf('SELECT country, count(*) FROM events GROUP BY country', 1e6))).toBeNull();
     expect(valueSplitColumn(shapeOf('SELECT count(DISTINCT user_id), count(DISTINCT device) FROM events', 1e6))).toBeNull();
     expect(valueSplitColumn(shapeOf('SELECT sum(DISTINCT user_id) FROM events', 1e6))).toBeNull();
+    expect(valueSplitColumn(shapeOf('SELECT user_id, sum(DISTINCT amount) FROM events GROUP BY user_id', 1e6))).toBeNull();
+    expect(valueSplitColumn(shapeOf('SELECT user_id, count(DISTINCT device) FROM events GROUP BY user_id', 1e6))?.column).toBe('user_id');
     expect(valueSplitColumn(shapeQuery(parseQuery(HIGH_CARD).query!, EVENTS))).toBeNull();
     expect(valueSplitColumn(shapeOf(TOP_N, 1e6))).toBeNull();
   });

@@ -165,3 +165,15 @@ test('complete groups keep every row to the combine where a fragment could not o
   const other = decomposedBy('id', 'SELECT user_id, count(*) FROM events GROUP BY user_id ORDER BY 2 DESC LIMIT 10', ['integer', 'bigint']);
   expect(other.fragment).toMatchObject({ orderBy: [], limit: null });
 });
+
+test('complete groups with a DISTINCT aggregate other than count: its argument stays grouped by, and no count is taken in fragments', () => {
+  const { fragment, combine } = decomposedBy(
+    'user_id',
+    'SELECT user_id, sum(DISTINCT amount), count(DISTINCT device) FROM events GROUP BY user_id ORDER BY 3 DESC LIMIT 5',
+    ['integer', 'numeric', 'bigint'],
+    ['integer', 'numeric(12,2)', 'text', 'numeric', 'bigint'],
+  );
+  expect(fragment.columns.map((c) => c.name)).toEqual(['k0', 'd0', 'd1']);
+  expect(fragment).toMatchObject({ groupBy: 3, orderBy: [], limit: null });
+  expect(combine.items.map(printSelectItem)[2]).toBe('CAST(count(DISTINCT "d1") AS bigint) AS "out2"');
+});

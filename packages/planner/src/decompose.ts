@@ -187,8 +187,11 @@ function decomposeRows(shape: RowsShape, outputNames: string[], hidden: ProbeCol
 function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: ProbeColumn[], probe: ProbeColumn[], completeBy: string | null): Decomposition {
   const { keys, aggregates } = shape;
   const complete = completeness(shape, completeBy);
-  // COUNT(DISTINCT …) over complete groups or values is counted in its fragment: its argument is not grouped by.
-  const countedInFragment = (call: Call) => complete !== null && call.distinct && call.name === 'count';
+  // COUNT(DISTINCT …) over complete groups or values is counted in its fragment, its argument not
+  // grouped by; only when every DISTINCT aggregate is a count: another's argument, grouped by,
+  // would split a group into one per value, and a count over those would add up repeats.
+  const allCounts = aggregates.every((a) => !a.distinct || a.name === 'count');
+  const countedInFragment = (call: Call) => complete !== null && allCounts && call.distinct && call.name === 'count';
   const distinctArgs = shape.distinctArgs.filter((arg) =>
     aggregates.some((a) => a.distinct && !countedInFragment(a) && printExpr(a.args[0] as Expr) === printExpr(arg)),
   );

@@ -39,11 +39,14 @@ function splittable(e: Expr, facts: CatalogFacts): { column: string; values: num
 
 /**
  * The column to split `shape` by its values, if any: the group key with the most distinct values,
- * or the argument of every DISTINCT aggregate of an ungrouped query when each is a COUNT of it.
+ * or the argument of every DISTINCT aggregate of an ungrouped query when each is a COUNT of it;
+ * none where a DISTINCT aggregate is not a COUNT.
  */
 export function valueSplitColumn(shape: Shape): { column: string; values: number } | null {
   if (shape.kind !== 'grouped') return null;
   const { facts } = shape;
+  // Another DISTINCT aggregate's argument stays grouped by in fragments (decompose.ts): no top N, many rows.
+  if (shape.aggregates.some((a) => a.distinct && a.name !== 'count')) return null;
   if (shape.keys.length > 0) {
     const candidates = shape.keys.flatMap((key) => splittable(key, facts) ?? []);
     return candidates.reduce<{ column: string; values: number } | null>((best, c) => (best === null || c.values > best.values ? c : best), null);
