@@ -94,3 +94,25 @@ test('split by a group key, a fragment returns only its own top N; by a COUNT(DI
   const distinct = await runLocal(t.pool, 'SELECT count(DISTINCT user_id) FROM events', { partitions: 3, partitionKey: 'user_id' }, t.typeNames);
   expect(distinct.plan?.fragments.map((f) => /GROUP BY|count\(DISTINCT/.exec(f.sql)?.[0])).toEqual(Array(3).fill('count(DISTINCT'));
 });
+
+/** Corpus queries grouped by one of the key columns, split by that column's values: every group whole in one fragment. */
+const GROUPED_BY_KEY = CASES.flatMap((c) => {
+  const groupBy = /\bgroup\s+by\b(.*?)(\bhaving\b|\border\b|\blimit\b|\bfetch\b|\boffset\b|$)/is.exec(c.sql)?.[1] ?? '';
+  return KEYS.filter((key) => new RegExp(`\\b${key}\\b`).test(groupBy)).map((key) => [key, c.sql.replace(/\s+/g, ' '), c] as const);
+});
+
+test('the corpus has queries grouped by a key column', () => {
+  expect(GROUPED_BY_KEY.length).toBeGreaterThan(10);
+});
+
+test.each(GROUPED_BY_KEY)('whole groups, by %s: %s', async (key, _, c) => {
+  const expected = await t.direct(c.sql);
+  const unlimited = c.anyRowsOf ? await t.direct(c.anyRowsOf) : null;
+  const record = await runLocal(t.pool, c.sql, { partitions: 3, partitionKey: key }, t.typeNames);
+  const context = `3 ranges of ${key}: ${JSON.stringify(record.error ?? record.plan?.reason)}`;
+  expect([record.status, context]).toEqual(['completed', context]);
+  const difference = unlimited
+    ? diffSubset(unlimited, record.result!, expected.rowCount)
+    : diffResults(expected, record.result!, /\border\s+by\b/i.test(c.sql) ? 'ordered' : 'unordered');
+  expect([difference, context]).toEqual([null, context]);
+});
