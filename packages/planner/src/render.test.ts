@@ -50,6 +50,9 @@ describe('a fragment', () => {
       params: ['2024-02-01', '2024-03-01'],
     });
     expect(range('2024-03-01', null)).toMatchObject({ sql: expect.stringContaining('WHERE "e"."day" >= $1::date GROUP BY'), params: ['2024-03-01'] });
+    // A NOT NULL column has no NULLs to hold: the first range is a plain comparison.
+    const notNull = renderFragment(counting, { ...table, alias: 'e' }, null, { column: 'day', type: 'date', from: null, to: '2024-02-01' }, true);
+    expect(notNull.sql).toContain('WHERE "e"."day" < $1::date GROUP BY');
   });
 
   test('a per-fragment top-N orders by position and limits', () => {
