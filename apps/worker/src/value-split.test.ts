@@ -4,39 +4,26 @@
  * its own top N or one count. The answers must be PostgreSQL's.
  */
 import { QueryView } from '@pgfan/contracts';
-import { createQueryPool, runSequential, toResultSet, TypeNames } from '@pgfan/engine';
 import { statementKey } from '@pgfan/runtime';
-import { diffResults, startSystem, type System } from '@pgfan/testing';
-import { Client, type Pool } from 'pg';
+import { diffResults } from '@pgfan/testing';
+import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
-let system: System;
-let pool: Pool;
-const typeNames = new TypeNames();
+let harness: SlowSystem;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'value_split' });
-  const admin = new Client({ connectionString: system.db.url });
-  await admin.connect();
-  try {
-    // 400,000 visits by 60,000 users (NOT NULL), and teams: 50,000 of them, and no team at all.
-    await admin.query(`CREATE TABLE visits AS
+  harness = await startSlowSystem({ label: 'value_split' });
+  // 400,000 visits by 60,000 users (NOT NULL), and teams: 50,000 of them, and no team at all.
+  await harness.system.db.exec(`CREATE TABLE visits AS
       SELECT i AS id, ((i::bigint * 7919) % 60000)::int AS user_id, CASE WHEN i % 11 = 0 THEN NULL ELSE (i * 31) % 50000 END AS team,
              (ARRAY['mobile', 'desktop', 'tv'])[1 + i % 3] AS device, (i * 37) % 9000 AS ms
-        FROM generate_series(1, 400000) AS i`);
-    await admin.query('ALTER TABLE visits ALTER COLUMN user_id SET NOT NULL');
-    await admin.query('ANALYZE visits');
-  } finally {
-    await admin.end();
-  }
-  pool = createQueryPool({ connectionString: system.db.url, max: 2 });
+        FROM generate_series(1, 400000) AS i;
+    ALTER TABLE visits ALTER COLUMN user_id SET NOT NULL;
+    ANALYZE visits`);
 }, 120_000);
 
 afterAll(async () => {
-  await pool?.end();
-  await system?.stop();
+  await harness?.stop();
 });
-
-const direct = async (sql: string) => toResultSet(pool, await runSequential(pool, sql), typeNames);
 
 /** The column split by, the query, and at most how many rows a fragment returns. */
 const CASES: [column: string, sql: string, rows: number][] = [
@@ -50,8 +37,8 @@ const CASES: [column: string, sql: string, rows: number][] = [
 
 test.each(CASES)('split by %s values: %s', async (column, sql, rows) => {
   // This statement's own runs taught that it runs 8× slower than PostgreSQL estimates: a fan-out pays.
-  await system.redis.hset(statementKey(sql), 'costScale', '8');
-  const { status, body } = await system.request<QueryView>('POST', '/api/queries?wait=60000', { sql });
+  await harness.system.redis.hset(statementKey(sql), 'costScale', '8');
+  const { status, body } = await harness.system.request<QueryView>('POST', '/api/queries?wait=60000', { sql });
   expect(status).toBe(200);
   const record = QueryView.parse(body);
   expect([record.status, record.error]).toEqual(['completed', null]);
@@ -60,5 +47,5 @@ test.each(CASES)('split by %s values: %s', async (column, sql, rows) => {
   // Each fragment returned its own top 10, its count, or its own groups: together, each group once.
   for (const fragment of record.fragments) expect(fragment.rows).toBeLessThanOrEqual(rows);
   if (rows > 10) expect(record.fragments.reduce((sum, f) => sum + (f.rows ?? 0), 0)).toBe(rows);
-  expect(diffResults(await direct(sql), record.result!, /\border\s+by\b/i.test(sql) ? 'ordered' : 'unordered')).toBeNull();
+  expect(diffResults(await harness.direct.of(sql), record.result!, /\border\s+by\b/i.test(sql) ? 'ordered' : 'unordered')).toBeNull();
 });

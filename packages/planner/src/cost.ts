@@ -34,7 +34,7 @@
 import type { CatalogFacts } from './facts';
 import type { Expr } from './ir';
 import type { GroupedShape, Shape } from './shape';
-import { valueSplitRowsPerFragment } from './value-split';
+import { statisticsDistinct } from './value-split';
 
 /**
  * Kinds of query whose real time strays from PostgreSQL's estimate by different factors: it is
@@ -201,16 +201,13 @@ export interface Prediction {
   reason: string;
   /** The fragments split by ranges of this column's values (`predictValueSplitMs`), not by pages. */
   splitBy?: string;
-  /** For a split by values, the part of `fanOutMs` that does not follow the estimate. */
+  /** Of `fanOutMs`, the fixed and partial-row costs of the split chosen (the wait left out); absent when it runs as written. */
   fanOutFixedMs?: number;
 }
 
 /** Distinct values of an expression: a column's `n_distinct` (negative: a fraction of the rows), else PostgreSQL's default. */
 function distinctValues(expr: Expr, facts: CatalogFacts): number {
-  if (expr.kind !== 'column') return DEFAULT_DISTINCT;
-  const stat = facts.table.columns.find((c) => c.name === expr.name)?.distinct;
-  if (stat === undefined || stat === null || stat === 0) return DEFAULT_DISTINCT;
-  return stat > 0 ? stat : -stat * Math.max(1, facts.table.estimatedRows);
+  return (expr.kind === 'column' ? statisticsDistinct(facts, expr.name) : null) ?? DEFAULT_DISTINCT;
 }
 
 /** An integer literal, as a float: for estimates of row counts only, never for SQL. */
@@ -218,12 +215,18 @@ function literalCount(expr: Expr | null): number | null {
   return expr?.kind === 'literal' && /^\d+$/.test(expr.sql) ? Number(expr.sql) : null;
 }
 
+/** LIMIT + OFFSET as a count, when LIMIT is a plain integer; null otherwise. */
+function topCount(shape: Shape): number | null {
+  const limit = literalCount(shape.query.limit);
+  return limit === null ? null : limit + (literalCount(shape.query.offset) ?? 0);
+}
+
 /** Rows each of `k` fragments returns: groups (keys and DISTINCT arguments), top-N rows, or matching rows. */
 export function partialRowsPerFragment(shape: Shape, estimate: QueryEstimate, k: number): number {
   const perFragmentInput = Math.max(1, estimate.scannedRows / k);
   if (shape.kind === 'rows') {
-    const limit = literalCount(shape.query.limit);
-    return limit === null ? perFragmentInput : Math.min(perFragmentInput, limit + (literalCount(shape.query.offset) ?? 0));
+    const top = topCount(shape);
+    return top === null ? perFragmentInput : Math.min(perFragmentInput, top);
   }
   const keys = [...shape.keys, ...shape.distinctArgs];
   if (keys.length === 0) return 1;
@@ -352,10 +355,17 @@ function fanOutScanMs(scale: number, estimate: QueryEstimate, k: number, slots: 
   return (scale * model.msPerCost * serialCostOf(estimate) * model.fragmentScanFactor * waves * atOnce) / (k * fullSpeed);
 }
 
-/** Rows each of k fragments split by a column's values returns (value-split.ts). */
+/**
+ * Rows each of `k` fragments split by a column's values (value-split.ts) returns: one for an
+ * ungrouped COUNT(DISTINCT); for a GROUP BY its share of the groups, or its own top N where the
+ * query's ORDER BY and LIMIT can be pushed down (decompose.ts; whether its outputs' types allow it
+ * is known only from the probe, after this is predicted).
+ */
 export function valueSplitPartialRows(shape: Shape, estimate: QueryEstimate, k: number): number {
-  const groups = shape.kind === 'grouped' && shape.keys.length > 0 ? groupsOf(shape, estimate) : 1;
-  return valueSplitRowsPerFragment(shape, groups, k);
+  if (shape.kind !== 'grouped' || shape.keys.length === 0) return 1;
+  const share = Math.max(1, groupsOf(shape, estimate) / k);
+  const top = shape.query.orderBy.length > 0 && !shape.query.having && !shape.query.distinct ? topCount(shape) : null;
+  return top === null ? share : Math.min(share, top);
 }
 
 /**
@@ -571,15 +581,15 @@ export function chooseFanOut(
   const runAsWritten = { partitions: null, asWrittenMs, asWrittenFixedMs, serialPlan, queryClass: side.queryClass };
   const label = rewrite ? asWrittenLabel('rewritten', rewrite, side, model) : asWrittenLabel('as written', estimate, side, model);
   if (parallelism < 2) return { ...runAsWritten, fanOutMs: null, reason: `only ${parallelism} fragment can run at a time` };
-  let best: { k: number; ms: number; byValues?: { column: string; fixedMs: number } } = { k: 2, ms: Infinity };
+  let best: { k: number; ms: number; fixedMs: number; splitBy?: string } = { k: 2, ms: Infinity, fixedMs: 0 };
   for (let k = 2; k <= Math.max(2, Math.min(maxPartitions, 2 * parallelism)); k++) {
-    const predicted = waitMs + predictFanOutMs(shape, estimate, k, parallelism, model);
-    if (predicted < best.ms) best = { k, ms: predicted };
+    const byPages = waitMs + predictFanOutMs(shape, estimate, k, parallelism, model);
+    if (byPages < best.ms) best = { k, ms: byPages, fixedMs: fanOutFixedMs(shape, estimate, k, model) };
     const byValues = valueSplit === null ? null : predictValueSplitMs(shape, estimate, k, parallelism, model);
-    if (byValues && waitMs + byValues.ms < best.ms)
-      best = { k, ms: waitMs + byValues.ms, byValues: { column: valueSplit as string, fixedMs: byValues.fixedMs } };
+    if (valueSplit !== null && byValues && waitMs + byValues.ms < best.ms)
+      best = { k, ms: waitMs + byValues.ms, fixedMs: byValues.fixedMs, splitBy: valueSplit };
   }
-  const fragments = `${best.k} fragments${best.byValues ? ` split by ${best.byValues.column}'s values` : ''}${waiting(waitMs)}`;
+  const fragments = `${best.k} fragments${best.splitBy ? ` split by ${best.splitBy}'s values` : ''}${waiting(waitMs)}`;
   if (best.ms > model.minGain * asWrittenMs) {
     return {
       ...runAsWritten,
@@ -593,6 +603,7 @@ export function chooseFanOut(
     queryClass: queryClass(shape),
     fanOutMs: best.ms,
     reason: `predicted ${ms(best.ms)} ms in ${fragments}, ${ms(asWrittenMs)} ms ${label}`,
-    ...(best.byValues ? { splitBy: best.byValues.column, fanOutFixedMs: best.byValues.fixedMs } : {}),
+    fanOutFixedMs: best.fixedMs,
+    ...(best.splitBy ? { splitBy: best.splitBy } : {}),
   };
 }

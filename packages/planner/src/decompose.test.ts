@@ -9,14 +9,23 @@ import { parseQuery } from './parse';
 import { printExpr, printSelectItem } from './print';
 import { shapeQuery } from './shape';
 
-/** Decomposes `sql` with a probe that names outputs `out<i>` and types hidden columns from `types` (bigint otherwise). */
-function decomposed(sql: string, types: string[] = [], collations: (string | null)[] = []) {
+/**
+ * Decomposes `sql` with a probe that names outputs by their aliases (else `out<i>`), types them from
+ * `outputTypes` (unknown otherwise) and hidden columns from `types` (bigint otherwise); split by
+ * ranges of `completeBy` when given.
+ */
+function decomposed(
+  sql: string,
+  types: string[] = [],
+  collations: (string | null)[] = [],
+  { outputTypes = [], completeBy = null }: { outputTypes?: string[]; completeBy?: string | null } = {},
+) {
   const shape = shapeQuery(parseQuery(sql).query!, EVENTS);
   const probe: ProbeColumn[] = [
-    ...shape.items.map((_, i) => ({ name: `out${i}`, type: 'unknown', collation: null })),
+    ...shape.items.map((item, i) => ({ name: item.alias ?? `out${i}`, type: outputTypes[i] ?? 'unknown', collation: null })),
     ...shape.hidden.map((_, i) => ({ name: `h${i}`, type: types[i] ?? 'bigint', collation: collations[i] ?? null })),
   ];
-  return decompose(shape, probe);
+  return decompose(shape, probe, completeBy);
 }
 
 test('grouped: fragments group by the keys and compute aggregate parts; the combine groups again and aggregates the parts', () => {
@@ -101,15 +110,8 @@ test.each(['record', 'record[]'])('an anonymous composite (%s) among the partial
   );
 });
 
-/** As `decomposed`, split by ranges of `completeBy`, with the outputs' types too. */
-function decomposedBy(completeBy: string, sql: string, outputTypes: string[], types: string[] = []) {
-  const shape = shapeQuery(parseQuery(sql).query!, EVENTS);
-  const probe: ProbeColumn[] = [
-    ...shape.items.map((item, i) => ({ name: item.alias ?? `out${i}`, type: outputTypes[i] ?? 'bigint', collation: null })),
-    ...shape.hidden.map((_, i) => ({ name: `h${i}`, type: types[i] ?? 'bigint', collation: null })),
-  ];
-  return decompose(shape, probe, completeBy);
-}
+/** As `decomposed`, split by ranges of `completeBy`. */
+const decomposedBy = (completeBy: string, sql: string, outputTypes: string[], types: string[] = []) => decomposed(sql, types, [], { outputTypes, completeBy });
 
 const columnsOf = (fragment: { columns: { name: string; expr: Parameters<typeof printExpr>[0] }[] }) =>
   fragment.columns.map((c) => `${printExpr(c.expr)} AS ${c.name}`);

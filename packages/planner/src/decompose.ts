@@ -19,6 +19,7 @@ import type { ProbeColumn } from './facts';
 import { transform, type Call, type Expr, type OrderItem, type SelectItem } from './ir';
 import { printExpr } from './print';
 import type { GroupedShape, RowsShape, Shape } from './shape';
+import { countedDistinctColumn, distinctAggregatesAreCounts } from './value-split';
 
 export interface FragmentQuery {
   columns: PartialColumn[];
@@ -78,11 +79,6 @@ export function decompose(shape: Shape, probe: ProbeColumn[], completeBy: string
   return shape.kind === 'rows' ? decomposeRows(shape, outputNames, hidden) : decomposeGrouped(shape, outputNames, hidden, probe, completeBy);
 }
 
-/** A reference to the table's column `name` (the query reads one table). */
-function isColumn(e: Expr, name: string): boolean {
-  return e.kind === 'column' && e.name === name;
-}
-
 /**
  * How fragments split by `completeBy` hold a grouped shape's values: `groups` when it is a group
  * key (every group in one fragment), `distinct` when every DISTINCT aggregate of an ungrouped
@@ -90,10 +86,8 @@ function isColumn(e: Expr, name: string): boolean {
  */
 function completeness(shape: GroupedShape, completeBy: string | null): 'groups' | 'distinct' | null {
   if (completeBy === null) return null;
-  if (shape.keys.some((k) => isColumn(k, completeBy))) return 'groups';
-  const distinct = shape.aggregates.filter((a) => a.distinct);
-  const countsOfIt = distinct.every((a) => a.name === 'count' && a.args.length === 1 && isColumn(a.args[0] as Expr, completeBy));
-  return shape.keys.length === 0 && distinct.length > 0 && countsOfIt ? 'distinct' : null;
+  if (shape.keys.some((k) => k.kind === 'column' && k.name === completeBy)) return 'groups';
+  return shape.keys.length === 0 && countedDistinctColumn(shape)?.name === completeBy ? 'distinct' : null;
 }
 
 /** Resolves an ORDER BY item to an output position (0-based) when it names or repeats an output. */
@@ -187,19 +181,14 @@ function decomposeRows(shape: RowsShape, outputNames: string[], hidden: ProbeCol
 function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: ProbeColumn[], probe: ProbeColumn[], completeBy: string | null): Decomposition {
   const { keys, aggregates } = shape;
   const complete = completeness(shape, completeBy);
-  // COUNT(DISTINCT …) over complete groups or values is counted in its fragment, its argument not
-  // grouped by; only when every DISTINCT aggregate is a count: another's argument, grouped by,
-  // would split a group into one per value, and a count over those would add up repeats.
-  const allCounts = aggregates.every((a) => !a.distinct || a.name === 'count');
-  const countedInFragment = (call: Call) => complete !== null && allCounts && call.distinct && call.name === 'count';
-  const distinctArgs = shape.distinctArgs.filter((arg) =>
-    aggregates.some((a) => a.distinct && !countedInFragment(a) && printExpr(a.args[0] as Expr) === printExpr(arg)),
-  );
+  // Over complete groups or values every COUNT(DISTINCT …) is counted in its fragment, and no argument is grouped by.
+  const countsInFragments = complete !== null && distinctAggregatesAreCounts(shape);
+  const distinctArgs = countsInFragments ? [] : shape.distinctArgs;
   const keyColumns: PartialColumn[] = keys.map((expr, i) => ({ name: `k${i}`, expr }));
   const distinctColumns: PartialColumn[] = distinctArgs.map((expr, j) => ({ name: `d${j}`, expr }));
   const columns: CombineColumn[] = [
     ...keyColumns.map((c, i) => ({ name: c.name, collation: collationOf(hidden[i]) })),
-    ...distinctArgs.map((arg, j) => ({ name: `d${j}`, collation: collationOf(hidden[keys.length + shape.distinctArgs.indexOf(arg)]) })),
+    ...distinctColumns.map((c, j) => ({ name: c.name, collation: collationOf(hidden[keys.length + j]) })),
   ];
   const parts: PartialColumn[] = [];
   const means: WindowMean[] = [];
@@ -209,11 +198,12 @@ function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: Pr
     const probed = hidden[keys.length + shape.distinctArgs.length + i] as ProbeColumn;
     const prefix = `a${i}`;
     // A DISTINCT aggregate accumulates in the combine, over values sorted as PostgreSQL sorts them: no guard.
-    const split: AggregateSplit = countedInFragment(call)
-      ? countInFragment(call, probed.type, prefix)
-      : call.distinct
-        ? splitDistinct(call, probed.type, prefix, distinctArgs)
-        : splitAggregate(call, probed.type, prefix);
+    const split: AggregateSplit =
+      countsInFragments && call.distinct
+        ? countInFragment(call, probed.type, prefix)
+        : call.distinct
+          ? splitDistinct(call, probed.type, prefix, distinctArgs)
+          : splitAggregate(call, probed.type, prefix);
     for (const part of split.parts) {
       parts.push(part);
       const keepsCollation = call.name === 'min' || call.name === 'max';
@@ -241,7 +231,7 @@ function decomposeGrouped(shape: GroupedShape, outputNames: string[], hidden: Pr
   });
   const fragmentColumns = [...keyColumns, ...distinctColumns, ...parts];
   const topN =
-    complete === 'groups' && distinctArgs.length === 0
+    complete === 'groups' && countsInFragments
       ? completeGroupsTopN(shape, outputNames, probe, fragmentColumns.length)
       : { ...groupedTopN(shape, orderBy, items), sortColumns: [] };
   const { sortColumns, ...fragmentTopN } = topN;

@@ -287,7 +287,6 @@ function decidePartitions(
   const maxPartitions = (options.policy ?? DEFAULT_PARTITION_POLICY).maxPartitions;
   const choice = chooseFanOut(shape, estimate, workers, maxPartitions, costModel, waitMs, options.rewrite, valueSplit);
   const split = choice.partitions !== null;
-  const fixedMs = choice.fanOutFixedMs ?? (split ? fanOutFixedMs(shape, estimate, choice.partitions as number, costModel) : 0);
   return {
     count: choice.partitions,
     reason: choice.reason,
@@ -297,9 +296,9 @@ function decidePartitions(
       automatic: true,
       queryClass: choice.queryClass,
       factors: factorsOf(choice.queryClass, costModel),
-      ...(split ? { fanOutFixedMs: waitMs + fixedMs, ...behind } : {}),
+      ...(choice.fanOutFixedMs !== undefined ? { fanOutFixedMs: waitMs + choice.fanOutFixedMs, ...behind } : {}),
     },
-    ...(split && choice.splitBy !== undefined ? { splitBy: choice.splitBy } : {}),
+    ...(choice.splitBy !== undefined ? { splitBy: choice.splitBy } : {}),
   };
 }
 
@@ -346,7 +345,7 @@ export function buildPlan(parsed: ParsedQuery, preparation: Preparation, probe: 
   const { shape, partitions } = preparation;
   const ranges = fragmentRanges(preparation, keyBounds);
   // Split by a column's values, each value lies in one fragment (decompose.ts, `completeBy`).
-  const completeBy = ranges[0] !== null && ranges[0] !== undefined && isKeyRange(ranges[0]) ? ranges[0].column : null;
+  const completeBy = ranges[0] && isKeyRange(ranges[0]) ? ranges[0].column : null;
   let decomposition;
   try {
     decomposition = decompose(shape, probe, completeBy);

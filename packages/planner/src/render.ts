@@ -33,9 +33,11 @@ function rangeCondition(range: FragmentRange, table: TableRef, params: string[],
     ];
   }
   const key = `${qualifier}.${quoteIdent(range.column)}`;
-  if (range.from === null && range.to === null) return [];
-  if (range.from === null)
-    return [notNull ? `${key} < ${bind(range.to as string, range.type)}` : `(${key} < ${bind(range.to as string, range.type)} OR ${key} IS NULL)`];
+  if (range.from === null) {
+    if (range.to === null) return [];
+    const below = `${key} < ${bind(range.to, range.type)}`;
+    return [notNull ? below : `(${below} OR ${key} IS NULL)`];
+  }
   return [`${key} >= ${bind(range.from, range.type)}`, ...(range.to !== null ? [`${key} < ${bind(range.to, range.type)}`] : [])];
 }
 
