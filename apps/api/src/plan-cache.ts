@@ -6,15 +6,19 @@
  *   cost speed (a table that grew meanwhile), never correctness, and they are reused as they are;
  * - split plans, which carry fragment SQL and a combine derived from PostgreSQL's reading of the
  *   query and the probe's types: reused only once `planStillStands` has checked both again (one
- *   EXPLAIN and the probe), and never for a query that reads the transaction time.
+ *   EXPLAIN and the probe), and never for a query that reads the transaction time. One the cost
+ *   model chose is also reused only while the statement's own lessons stand (`sameLessons`).
+ * A run as written that the model plans to learn a statement's time (`explores`) is not kept.
  */
 import type { PlanRecheck } from '@pgfan/engine';
-import type { Plan } from '@pgfan/planner';
+import type { Plan, StatementFactors } from '@pgfan/planner';
 
 export interface RecentPlan {
   plan: Plan;
   /** A split plan's: what to check before reusing it. */
   recheck?: PlanRecheck;
+  /** A split the model chose: what the statement's runs had taught it then, to check too. */
+  statement?: StatementFactors;
 }
 
 export class PlanCache {
@@ -49,11 +53,13 @@ export class PlanCache {
    * behind one (made behind one, it may not once the workers are free), and a decision to fan out
    * made without one is reused only without one.
    */
-  remember(key: string, { plan, recheck }: RecentPlan, backlog = 0): void {
+  remember(key: string, { plan, recheck, statement }: RecentPlan, backlog = 0): void {
     if (this.ttlMs <= 0 || (plan.mode !== 'as-written' && recheck === undefined) || backlog > 0) return;
+    // A run as written to learn the statement's time is tried once, not for the cache's life.
+    if (plan.prediction?.explores) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     // Only what a reuse needs: not the parse a planned query comes with.
-    this.entries.set(key, { recent: { plan, ...(recheck ? { recheck } : {}) }, expires: this.now() + this.ttlMs });
+    this.entries.set(key, { recent: { plan, ...(recheck ? { recheck } : {}), ...(statement ? { statement } : {}) }, expires: this.now() + this.ttlMs });
   }
 }

@@ -25,6 +25,7 @@ import {
   observeFinished,
   primaryAlone,
   readStatementFactors,
+  recordExplored,
   runWholeQuery,
   snapshotHoldMs,
   type GenerationOf,
@@ -32,13 +33,13 @@ import {
   type Readers,
 } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, planStillStands, QueryFailedError, type PlannedQuery } from '@pgfan/engine';
-import { DEFAULT_PARTITION_POLICY, QueryRejectedError, type CostModel, type Plan } from '@pgfan/planner';
+import { DEFAULT_PARTITION_POLICY, QueryRejectedError, sameLessons, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, insertQuery, queryStatus, type Owner } from '@pgfan/store';
 import type { Caller } from './auth';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
 import { notAdmitted, rateLimited, withinRate } from './limits';
-import { PlanCache } from './plan-cache';
+import { PlanCache, type RecentPlan } from './plan-cache';
 import { settledWithin } from './settled';
 
 export interface Submission {
@@ -104,14 +105,15 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
   const cacheKey = PlanCache.key(sql, partitions, capacity.slots);
   const recent = ctx.plans.get(cacheKey, capacity.backlog);
-  const stands =
-    recent !== undefined && (recent.recheck === undefined || (await planStillStands(ctx.queryPool, sql, recent.recheck, ctx.typeNames, ctx.policy)));
+  const stands = recent !== undefined && (await stillStands(ctx, sql, recent));
   let plan: Plan;
   if (stands) {
     plan = recent.plan;
   } else {
     const planned = await planQuery(ctx, sql, partitions, capacity, costModel);
     plan = planned.plan;
+    // Tried once per statement: noted before it runs, so the next plan knows.
+    if (plan.prediction?.explores) void recordExplored(ctx.redis, sql).catch(() => undefined);
     // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
     ctx.plans.remember(cacheKey, planned, capacity.backlog);
   }
@@ -290,6 +292,25 @@ export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partiti
   return recent !== null && recent !== undefined && runsUsersText(recent.plan);
 }
 
+/**
+ * Whether a recent plan may run again: one that runs as written always; a split one while
+ * PostgreSQL reads the query as it did and the probe's types are the same (`planStillStands`),
+ * and, when the model chose it, while what the statement's runs taught it is where it was when
+ * planned (`sameLessons`), read beside that check. Else a choice its first run proved wrong held
+ * for the cache's whole life: ClickBench's COUNT(DISTINCT UserID) fanned out in all 8 rounds, each
+ * twice its prediction. (A choice to run as written is left to the cache's life: it runs at
+ * PostgreSQL's own speed, and checking it would cost every small query a round trip.)
+ */
+async function stillStands(ctx: ApiContext, sql: string, recent: RecentPlan): Promise<boolean> {
+  if (recent.recheck === undefined) return true;
+  const planned = recent.statement;
+  const [reading, lessons] = await Promise.all([
+    planStillStands(ctx.queryPool, sql, recent.recheck, ctx.typeNames, ctx.policy),
+    planned === undefined ? null : readStatementFactors(ctx.redis, sql).catch(() => null),
+  ]);
+  return reading && (planned === undefined || (lessons !== null && sameLessons(planned, lessons)));
+}
+
 /** A plan that runs the user's text unchanged: neither a fan-out nor an expert's rewrite. */
 function runsUsersText(plan: Plan): boolean {
   return plan.mode !== 'fan-out' && !plan.rewrite;
@@ -377,20 +398,22 @@ function planningError(error: unknown, timeoutMs: number): ServiceError {
   throw error;
 }
 
+/** The query planned, and, for a split the model chose, what the statement's runs had taught when it did. */
 async function planQuery(
   ctx: ApiContext,
   sql: string,
   partitions: number | undefined,
   { slots, backlog }: { slots: number; backlog: number },
   costModel: CostModel,
-): Promise<PlannedQuery> {
+): Promise<PlannedQuery & Pick<RecentPlan, 'statement'>> {
   const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
   // What this statement's own runs taught, if it ran before: without Redis, its class's factors serve.
   const statement = await readStatementFactors(ctx.redis, sql).catch(() => ({}));
   const options = { partitions, workers: slots, backlog, costModel: { ...costModel, statement }, policy, storedPartialRows: ctx.env.STORED_PARTIAL_ROWS };
-  return planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
+  const planned = await planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });
+  return planned.plan.mode === 'fan-out' && planned.plan.prediction?.automatic ? { ...planned, statement } : planned;
 }
 
 /**

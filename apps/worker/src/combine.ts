@@ -165,6 +165,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
             actualMs: executeMs + combineMs,
             fixedMs: prediction.fanOutFixedMs ?? 0,
             ...(prediction.factors ? { factorUsed: prediction.factors.fanOutScale } : {}),
+            ...(prediction.splitByValues ? { splitByValues: true } : {}),
           }
         : null;
     const combineAttempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);

@@ -4,8 +4,9 @@
  * its own top N or one count. The answers must be PostgreSQL's.
  */
 import { QueryView } from '@pgfan/contracts';
-import { statementKey } from '@pgfan/runtime';
-import { diffResults } from '@pgfan/testing';
+import { DEFAULT_COST_MODEL, EXPLORE_WITHIN } from '@pgfan/planner';
+import { readStatementFactors, statementKey } from '@pgfan/runtime';
+import { diffResults, eventually } from '@pgfan/testing';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
 let harness: SlowSystem;
@@ -48,4 +49,57 @@ test.each(CASES)('split by %s values: %s', async (column, sql, rows) => {
   for (const fragment of record.fragments) expect(fragment.rows).toBeLessThanOrEqual(rows);
   if (rows > 10) expect(record.fragments.reduce((sum, f) => sum + (f.rows ?? 0), 0)).toBe(rows);
   expect(diffResults(await harness.direct.of(sql), record.result!, /\border\s+by\b/i.test(sql) ? 'ordered' : 'unordered')).toBeNull();
+});
+
+/** Submits `sql` and waits for its record, which must be PostgreSQL's answer. */
+async function run(sql: string): Promise<QueryView> {
+  const { status, body } = await harness.system.request<QueryView>('POST', '/api/queries?wait=60000', { sql });
+  expect(status).toBe(200);
+  const record = QueryView.parse(body);
+  expect([record.status, record.error]).toEqual(['completed', null]);
+  expect(diffResults(await harness.direct.of(sql), record.result!, 'unordered')).toBeNull();
+  return record;
+}
+
+/** Resolves once a run of `sql` has taught its statement `factor`. */
+const learned = (sql: string, factor: 'costScale' | 'valueSplitScale') =>
+  eventually(async () => (await readStatementFactors(harness.system.redis, sql))[factor], 10_000, `${factor} learned`);
+
+test("a split the model chose is made again once the statement's lessons moved, within the plan cache's life", async () => {
+  const sql = 'SELECT user_id, count(*) AS c, sum(ms), count(DISTINCT device) FROM visits GROUP BY user_id ORDER BY c DESC, user_id LIMIT 5';
+  await harness.system.redis.hset(statementKey(sql), 'costScale', '8');
+  const first = await run(sql);
+  expect(first.plan).toMatchObject({ mode: 'fan-out', reason: expect.stringContaining("split by user_id's values") });
+  await learned(sql, 'valueSplitScale');
+  // Its splits by values now look 8× slower: the cached plan is not reused as it was.
+  await harness.system.redis.hset(statementKey(sql), 'valueSplitScale', '8');
+  const second = await run(sql);
+  expect(second.plan?.reason).not.toBe(first.plan?.reason);
+});
+
+test('a statement whose splits have taught their time, never its runs as written, runs as written once to learn it', async () => {
+  const sql = 'SELECT count(DISTINCT user_id) FROM visits WHERE ms > 50';
+  // Its fan-outs priced 8× over: it runs as written, and the record gives both predictions.
+  await harness.system.redis.hset(statementKey(sql), { valueSplitScale: '8', fanOutScale: '8' });
+  const priced = await run(sql);
+  const [, asWritten, fanOut] =
+    /^predicted ([\d.]+) ms as written, ([\d.]+) ms in \d+ fragments split by user_id's values/.exec(priced.plan?.reason ?? '') ?? [];
+  expect([asWritten, fanOut].map(Number)).toEqual([expect.any(Number), expect.any(Number)]);
+  await learned(sql, 'costScale');
+  // The same statement in other words (a statement's lessons are its text's), its splits by values
+  // priced so that running as written is predicted 1.37× slower: inside the band where it is tried.
+  const again = `${sql} `;
+  const fixedMs =
+    ((await harness.system.request<{ costModel: { fanOutMs: number } }>('GET', '/api/health')).body.costModel.fanOutMs ?? 0) +
+    2 * DEFAULT_COST_MODEL.partialRowMs;
+  const target = Number(asWritten) / ((1 / DEFAULT_COST_MODEL.minGain + EXPLORE_WITHIN) / 2);
+  const scale = (8 * (target - fixedMs)) / (Number(fanOut) - fixedMs);
+  await harness.system.redis.hset(statementKey(again), { valueSplitScale: String(scale), fanOutScale: '8' });
+  expect(await readStatementFactors(harness.system.redis, again)).toEqual({ valueSplitScale: expect.closeTo(scale, 6), fanOutScale: 8 });
+  const explored = await run(again);
+  expect(explored.plan).toMatchObject({ mode: 'as-written', reason: expect.stringContaining('run once this way to learn its time') });
+  expect(await readStatementFactors(harness.system.redis, again)).toMatchObject({ explored: true });
+  // Once: the next plan weighs the split as usual.
+  const after = await run(again);
+  expect(after.plan?.reason).not.toContain('run once');
 });

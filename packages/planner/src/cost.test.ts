@@ -6,6 +6,8 @@ import { EVENTS, planFor } from './__tests__/helpers';
 import {
   chooseFanOut,
   DEFAULT_COST_MODEL,
+  EXPLORE_WITHIN,
+  exploresAsWritten,
   fanOutFixedMs,
   learn,
   learnFromFanOut,
@@ -18,6 +20,7 @@ import {
   predictValueSplitMs,
   queryClass,
   queueWaitMs,
+  sameLessons,
   type CostModel,
   type Observation,
   type QueryClass,
@@ -601,5 +604,84 @@ describe("split by a column's values", () => {
   test('not where the scan is most of the work: every fragment would read the whole table for a small share', () => {
     const scanBound = { totalCost: 25_000, scannedRows: 1_000_000, scanCost: 20_455 };
     expect(chooseFanOut(shapeOf(HIGH_CARD, 1e6), scanBound, 2, 64, model, 0, undefined, 'user_id').splitBy).toBeUndefined();
+  });
+
+  test("a statement's splits by values learn a factor of their own: its page splits' misses do not price them out", () => {
+    const fannedOut = (o: Omit<Observation, 'queryClass' | 'side'>): Observation => ({ queryClass: 'grouped', side: 'fan-out', ...o });
+    // Its page split took twice its prediction (the partial rows PostgreSQL's statistics undercounted).
+    const paged = learnStatement(model, {}, fannedOut({ predictedMs: 110, actualMs: 210, fixedMs: 10 }));
+    expect(paged.statement).toEqual({ fanOutScale: 1.5 });
+    const shape = shapeOf(HIGH_CARD, 1e6);
+    const byValues = (statement: object) => predictValueSplitMs(shape, highCard, 2, 2, { ...paged.model, statement })!.ms;
+    // The split by values is predicted with the class's factor, not the page split's.
+    expect(byValues(paged.statement)).toBeCloseTo(byValues({}), 10);
+    expect(predictFanOutMs(shape, highCard, 2, 2, { ...paged.model, statement: paged.statement })).toBeGreaterThan(
+      predictFanOutMs(shape, highCard, 2, 2, paged.model),
+    );
+    // Its own run teaches its own factor (and the class's, as a first run of that side), not the page split's.
+    const split = learnStatement(paged.model, paged.statement, fannedOut({ predictedMs: 110, actualMs: 60, fixedMs: 10, splitByValues: true }));
+    // Predicted with the class's factor (1.2, from the page split's first run), it took half its prediction.
+    expect(split.statement).toEqual({ fanOutScale: 1.5, valueSplitScale: expect.closeTo(0.9, 10) });
+    expect(split.model.fanOutScales.grouped).toBeLessThan(paged.model.fanOutScales.grouped);
+    expect(byValues(split.statement)).toBeLessThan(byValues(paged.statement));
+    // A run as written moves costScale, and both fan-out factors the other way: their predictions stay.
+    const written = learnStatement(split.model, split.statement, { queryClass: 'grouped', side: 'as-written', predictedMs: 100, actualMs: 200, fixedMs: 0 });
+    expect(written.statement.costScale! * written.statement.fanOutScale!).toBeCloseTo(1.5, 10);
+    expect(written.statement.costScale! * written.statement.valueSplitScale!).toBeCloseTo(0.9, 10);
+    // The plan says which factor it used, and that its run teaches the split by values'.
+    const prepared = prepareSplit(parseQuery(HIGH_CARD), benchFacts(1e6), {
+      workers: 2,
+      estimate: highCard,
+      costModel: { ...model, statement: { fanOutScale: 3, valueSplitScale: 0.5 } },
+    });
+    expect(prepared).toMatchObject({ kind: 'split', prediction: { splitByValues: true, factors: { fanOutScale: 0.5 } } });
+  });
+});
+
+describe('running as written once, to learn it', () => {
+  // ClickBench's COUNT(*) on 1M rows: 78 ms in 2 fragments, predicted 106 ms as written (3 of it the workers' start), ran in 52 ms in PostgreSQL.
+  const asWritten = { ms: 106, fixedMs: 3, serialPlan: false };
+  const model = (statement: CostModel['statement']): CostModel => ({ ...DEFAULT_COST_MODEL, statement });
+
+  test('once its fan-outs have taught their time and its runs as written never have, when as written is predicted close enough', () => {
+    expect(exploresAsWritten(model({ fanOutScale: 1.1 }), asWritten, 78, false)).toBe(true);
+    // Its fan-outs have not run (the chosen kind of split has taught nothing): they run first.
+    expect(exploresAsWritten(model({}), asWritten, 78, false)).toBe(false);
+    expect(exploresAsWritten(model(undefined), asWritten, 78, false)).toBe(false);
+    expect(exploresAsWritten(model({ fanOutScale: 1.1 }), asWritten, 78, true)).toBe(false);
+    expect(exploresAsWritten(model({ valueSplitScale: 1.1 }), asWritten, 78, true)).toBe(true);
+    // Its runs as written have taught it, or one was tried.
+    expect(exploresAsWritten(model({ fanOutScale: 1.1, costScale: 2 }), asWritten, 78, false)).toBe(false);
+    expect(exploresAsWritten(model({ fanOutScale: 1.1, explored: true }), asWritten, 78, false)).toBe(false);
+    // Predicted too slow to try, or too quick to teach anything.
+    expect(exploresAsWritten(model({ fanOutScale: 1.1 }), asWritten, 106 / EXPLORE_WITHIN - 1, false)).toBe(false);
+    expect(exploresAsWritten(model({ fanOutScale: 1.1 }), { ms: 22, fixedMs: 3, serialPlan: false }, 15, false)).toBe(false);
+  });
+
+  test('the choice runs as written, says why, and keeps both predictions', () => {
+    // COUNT(*) over 10M rows that PostgreSQL plans serially (above): 244 ms in 2 fragments, 344 ms as written.
+    const [tenMillion, estimate] = [shapeOf(COUNT, 1e7), { totalCost: 229_533, scannedRows: 10_000_000 }];
+    const fanned = chooseFanOut(tenMillion, estimate, 2, 64);
+    expect(fanned.partitions).toBe(2);
+    const learned = model({ fanOutScale: DEFAULT_COST_MODEL.fanOutScales.scan });
+    const explored = chooseFanOut(tenMillion, estimate, 2, 64, learned);
+    expect(explored).toMatchObject({ partitions: null, explores: true, fanOutMs: fanned.fanOutMs, asWrittenMs: fanned.asWrittenMs });
+    expect(explored.reason).toBe(
+      'predicted 244 ms in 2 fragments, 344 ms as written: run once this way to learn its time, which only its fan-outs have shown so far',
+    );
+    expect(chooseFanOut(tenMillion, estimate, 2, 64, model({ ...learned.statement, explored: true })).partitions).toBe(2);
+    const prepared = prepareSplit(parseQuery(COUNT), benchFacts(1e7), { workers: 2, estimate, costModel: learned });
+    expect(prepared).toMatchObject({ kind: 'as-written', prediction: { explores: true, automatic: true } });
+  });
+
+  test("a choice is made again once the statement's lessons moved: a factor learned, or moved by more than a tenth", () => {
+    expect(sameLessons({}, {})).toBe(true);
+    expect(sameLessons({ fanOutScale: 1.5 }, { fanOutScale: 1.6 })).toBe(true);
+    expect(sameLessons({ fanOutScale: 1.5 }, { fanOutScale: 1.7 })).toBe(false);
+    expect(sameLessons({}, { fanOutScale: 1.5 })).toBe(false);
+    expect(sameLessons({ fanOutScale: 1.5 }, {})).toBe(false);
+    expect(sameLessons({ fanOutScale: 1.5 }, { fanOutScale: 1.5, costScale: 1 })).toBe(false);
+    expect(sameLessons({ valueSplitScale: 1 }, { valueSplitScale: 0.8 })).toBe(false);
+    expect(sameLessons({ fanOutScale: 1.5 }, { fanOutScale: 1.5, explored: true })).toBe(false);
   });
 });

@@ -119,13 +119,41 @@ export interface CostModel {
  */
 export interface StatementFactors {
   costScale?: number;
+  /** Its fan-outs split by pages. */
   fanOutScale?: number;
+  /**
+   * Its fan-outs split by a column's values (`predictValueSplitMs`): apart from its page splits',
+   * whose misses are not theirs. A page split of COUNT(DISTINCT UserID) returns every fragment's
+   * distinct values, which PostgreSQL's statistics put at an eighth of what they are; a split by
+   * values returns one count per fragment. Sharing one factor, the page split's miss priced the
+   * split by values out before it ever ran.
+   */
+  valueSplitScale?: number;
+  /** A run as written was planned to learn its time (`exploresAsWritten`): one is enough. */
+  explored?: boolean;
+}
+
+/** How far a statement's factor may move before a choice made with it is made again (`sameLessons`). */
+const LESSON_TOLERANCE = 0.1;
+
+/**
+ * Whether a statement's lessons `now` are those a choice was made with (`then`): the same factors
+ * learned, none moved by more than `LESSON_TOLERANCE`, tried as written or not alike. Each of its
+ * runs moves a factor, mostly by a few per cent, which would not change the choice.
+ */
+export function sameLessons(then: StatementFactors, now: StatementFactors): boolean {
+  const factors = ['costScale', 'fanOutScale', 'valueSplitScale'] as const;
+  const close = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b === undefined : b !== undefined && Math.abs(b / a - 1) <= LESSON_TOLERANCE;
+  return (then.explored ?? false) === (now.explored ?? false) && factors.every((f) => close(then[f], now[f]));
 }
 
 /** The factor that scales what PostgreSQL estimates, as written, for a query of `cls`: its statement's own, else its class's. */
 export const costScaleOf = (model: CostModel, cls: QueryClass) => model.statement?.costScale ?? model.costScales[cls];
 /** The factor on a fan-out's predicted speed-up for a query of `cls`: its statement's own, else its class's. */
 export const fanOutScaleOf = (model: CostModel, cls: QueryClass) => model.statement?.fanOutScale ?? model.fanOutScales[cls];
+/** The same for a split by a column's values: its statement's own for such splits, else its class's fan-out factor. */
+export const valueSplitScaleOf = (model: CostModel, cls: QueryClass) => model.statement?.valueSplitScale ?? model.fanOutScales[cls];
 
 /**
  * Measured on the benchmark machine: simple scans ran at 0.0014–0.0016 ms per cost unit (the
@@ -203,6 +231,8 @@ export interface Prediction {
   splitBy?: string;
   /** Of `fanOutMs`, the fixed and partial-row costs of the split chosen (the wait left out); absent when it runs as written. */
   fanOutFixedMs?: number;
+  /** Run as written once, where the model would fan out, to learn the statement's time as written (`exploresAsWritten`). */
+  explores?: boolean;
 }
 
 /** Distinct values of an expression: a column's `n_distinct` (negative: a fraction of the rows), else PostgreSQL's default. */
@@ -383,7 +413,7 @@ export function predictValueSplitMs(
 ): { ms: number; fixedMs: number } | null {
   if (estimate.scanCost === undefined) return null;
   const cls = queryClass(shape);
-  const scale = fanOutScaleOf(model, cls) * costScaleOf(model, cls);
+  const scale = valueSplitScaleOf(model, cls) * costScaleOf(model, cls);
   const whole = serialCostOf(estimate) + distinctSortCost(shape, estimate);
   const scan = Math.min(estimate.scanCost, whole);
   const perFragment = scan + (whole - scan) / k;
@@ -407,6 +437,8 @@ export interface Observation {
   actualMs: number;
   /** 0 for a query run as written; the fixed fan-out and partial-row costs for a fanned-out one. */
   fixedMs: number;
+  /** A fan-out split by a column's values: its statement's `valueSplitScale` learns, not its `fanOutScale`. */
+  splitByValues?: boolean;
   /**
    * The factor this side teaches as the prediction used it (`PlanPrediction.factors`), which may
    * be older than the model's now: a plan reused from the plan cache keeps its prediction.
@@ -464,8 +496,11 @@ function lessonOf(model: CostModel, observation: Observation): { factors: Learne
   return { factors, queryClass: cls, used, implied: used * clamp(actual / predicted, RATIO_BOUNDS) };
 }
 
-/** A statement's own factor for each of its class's. */
-const STATEMENT_FACTOR = { costScales: 'costScale', fanOutScales: 'fanOutScale' } as const satisfies Record<LearnedFactors, keyof StatementFactors>;
+/** A statement's own factor that a run teaches: the one for its side, and for a fan-out its kind of split. */
+function statementFactorOf(observation: Observation): 'costScale' | 'fanOutScale' | 'valueSplitScale' {
+  if (observation.side === 'as-written') return 'costScale';
+  return observation.splitByValues ? 'valueSplitScale' : 'fanOutScale';
+}
 /** A statement's own factor moves this far toward what each of its runs implies: its own runs are the best evidence of it. */
 const STATEMENT_LEARNING_RATE = 0.5;
 
@@ -480,17 +515,22 @@ const STATEMENT_LEARNING_RATE = 0.5;
 export function learnStatement(model: CostModel, statement: StatementFactors, observation: Observation): { model: CostModel; statement: StatementFactors } {
   const lesson = lessonOf(model, observation);
   if (lesson === null) return { model, statement };
-  const own = STATEMENT_FACTOR[lesson.factors];
+  const own = statementFactorOf(observation);
   const current = statement[own] ?? lesson.used;
   const next = clamp(current + STATEMENT_LEARNING_RATE * (lesson.implied - current), SCALE_BOUNDS);
-  // Its fan-outs are predicted by costScale × fanOutScale, and what they took taught that product:
-  // a run as written moves costScale alone, so its fanOutScale moves the other way, and the
+  // Its fan-outs are predicted by costScale × their factor, and what they took taught that product:
+  // a run as written moves costScale alone, so their factors move the other way, and the
   // fan-outs' prediction stays what they showed. Else a statement whose fan-outs ran first put the
-  // database's slowness in fanOutScale, and counted it twice once its runs as written taught it
+  // database's slowness in their factor, and counted it twice once its runs as written taught it
   // again: a GROUP BY whose fan-outs ran faster than its runs as written then ran as written.
-  const fanOutScale =
-    own === 'costScale' && statement.fanOutScale !== undefined ? { fanOutScale: clamp((statement.fanOutScale * current) / next, SCALE_BOUNDS) } : {};
-  return { model: statement[own] === undefined ? learn(model, observation) : model, statement: { ...statement, [own]: next, ...fanOutScale } };
+  const fanOutFactors: Partial<StatementFactors> = {};
+  if (own === 'costScale') {
+    for (const factor of ['fanOutScale', 'valueSplitScale'] as const) {
+      const learned = statement[factor];
+      if (learned !== undefined) fanOutFactors[factor] = clamp((learned * current) / next, SCALE_BOUNDS);
+    }
+  }
+  return { model: statement[own] === undefined ? learn(model, observation) : model, statement: { ...statement, [own]: next, ...fanOutFactors } };
 }
 
 /** What a finished fan-out shows of the costs that do not follow PostgreSQL's estimate. */
@@ -558,11 +598,31 @@ function asWrittenLabel(how: 'as written' | 'rewritten', estimate: QueryEstimate
   return workers > 0 ? `${how} (PostgreSQL's parallel plan, ${workers} worker${workers === 1 ? '' : 's'})` : how;
 }
 
+/** How much slower than its fan-out a statement's run as written may be predicted and still be tried once (`exploresAsWritten`). */
+export const EXPLORE_WITHIN = 1.5;
+
+/**
+ * Whether a statement the model would fan out runs as written once instead, to learn its time
+ * that way. Only the side that runs teaches, so a prediction as written that is too slow never
+ * corrects itself: ClickBench's `COUNT(*)` was predicted at 106 ms as written, ran in 52 ms in
+ * PostgreSQL, and fanned out in every round at 78 ms. Tried once per statement (`explored`), when
+ * its fan-outs of the chosen kind have taught their time and its runs as written never have, and
+ * as written is predicted within `EXPLORE_WITHIN` of the fan-out and long enough to teach. The try
+ * costs at most that much on one run, at PostgreSQL's own speed.
+ */
+export function exploresAsWritten(model: CostModel, asWritten: AsWrittenPrediction, fanOutMs: number, splitByValues: boolean): boolean {
+  const statement = model.statement;
+  if (!statement || statement.explored || statement.costScale !== undefined) return false;
+  if ((splitByValues ? statement.valueSplitScale : statement.fanOutScale) === undefined) return false;
+  return asWritten.ms - asWritten.fixedMs >= MIN_LEARNING_MS && asWritten.ms <= EXPLORE_WITHIN * fanOutMs;
+}
+
 /**
  * Chooses the fragment count for automatic partitioning: the k in 2..maxPartitions with the
  * lowest predicted time, if that beats running as written — the user's text, or the expert's
  * rewrite where there is one (`rewrite`, its estimate) — by the model's margin. Fragments split
  * by pages, or, given a `valueSplit` column, by ranges of its values where that is predicted faster.
+ * A statement whose runs as written have never taught the model may run so once instead (`exploresAsWritten`).
  * @param parallelism fragments that can run at once (worker slots).
  * @param waitMs how long a fan-out would wait for those slots first (`queueWaitMs`).
  */
@@ -595,6 +655,14 @@ export function chooseFanOut(
       ...runAsWritten,
       fanOutMs: best.ms,
       reason: `predicted ${ms(asWrittenMs)} ms ${label}, ${ms(best.ms)} ms in ${fragments}: splitting would not pay`,
+    };
+  }
+  if (exploresAsWritten(model, side, best.ms, best.splitBy !== undefined)) {
+    return {
+      ...runAsWritten,
+      fanOutMs: best.ms,
+      explores: true,
+      reason: `predicted ${ms(best.ms)} ms in ${fragments}, ${ms(asWrittenMs)} ms ${label}: run once this way to learn its time, which only its fan-outs have shown so far`,
     };
   }
   return {

@@ -25,10 +25,13 @@ export {
 export { distinctSubquery, expertRewrite, type ExpertRewrite } from './rewrite';
 export {
   chooseFanOut,
+  EXPLORE_WITHIN,
+  exploresAsWritten,
   fanOutFixedMs,
   learn,
   learnFromFanOut,
   learnStatement,
+  sameLessons,
   type StatementFactors,
   MIN_LEARNING_MS,
   parallelDivisor,

@@ -18,6 +18,7 @@ import {
   costScaleOf,
   DEFAULT_COST_MODEL,
   fanOutScaleOf,
+  valueSplitScaleOf,
   fanOutFixedMs,
   partialRowsPerFragment,
   valueSplitPartialRows,
@@ -111,13 +112,18 @@ export interface PlanPrediction {
   /**
    * The learned factors of `queryClass` this prediction used: what the query's run teaches is
    * measured against them, not against the model's factors when it finishes (`Observation.factorUsed`).
+   * For a split by values, `fanOutScale` is the one such splits use (`valueSplitScaleOf`).
    */
   factors?: { costScale: number; fanOutScale: number };
+  /** The model split the fragments by a column's values (`predictValueSplitMs`): their run teaches the statement's `valueSplitScale`. */
+  splitByValues?: boolean;
+  /** Run as written once where the model would fan out, to learn the statement's time that way (`exploresAsWritten`). */
+  explores?: boolean;
 }
 
 /** The learned factors of `cls` a prediction uses. */
-function factorsOf(cls: QueryClass, model: CostModel = DEFAULT_COST_MODEL): NonNullable<PlanPrediction['factors']> {
-  return { costScale: costScaleOf(model, cls), fanOutScale: fanOutScaleOf(model, cls) };
+function factorsOf(cls: QueryClass, model: CostModel = DEFAULT_COST_MODEL, splitByValues = false): NonNullable<PlanPrediction['factors']> {
+  return { costScale: costScaleOf(model, cls), fanOutScale: (splitByValues ? valueSplitScaleOf : fanOutScaleOf)(model, cls) };
 }
 
 /** The as-written side of a prediction, its optional fields only where they say something. */
@@ -295,8 +301,10 @@ function decidePartitions(
       fanOutMs: split ? choice.fanOutMs : null,
       automatic: true,
       queryClass: choice.queryClass,
-      factors: factorsOf(choice.queryClass, costModel),
+      factors: factorsOf(choice.queryClass, costModel, choice.splitBy !== undefined),
       ...(choice.fanOutFixedMs !== undefined ? { fanOutFixedMs: waitMs + choice.fanOutFixedMs, ...behind } : {}),
+      ...(choice.splitBy !== undefined ? { splitByValues: true } : {}),
+      ...(choice.explores ? { explores: true } : {}),
     },
     ...(choice.splitBy !== undefined ? { splitBy: choice.splitBy } : {}),
   };

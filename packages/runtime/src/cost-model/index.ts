@@ -8,6 +8,7 @@
 export {
   readCostModel,
   readStatementFactors,
+  recordExplored,
   statementKey,
   recordObservation,
   recordFanOut,

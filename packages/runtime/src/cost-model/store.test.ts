@@ -1,7 +1,16 @@
 /** The learned scales live in Redis, shared by every process: a real Redis here. */
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
-import { fanOutObservation, readCostModel, readStatementFactors, recordDatabaseMeasurements, recordFanOut, recordObservation, statementKey } from './store';
+import {
+  fanOutObservation,
+  readCostModel,
+  readStatementFactors,
+  recordDatabaseMeasurements,
+  recordExplored,
+  recordFanOut,
+  recordObservation,
+  statementKey,
+} from './store';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 
@@ -44,6 +53,19 @@ test("a statement's runs teach its own factors, each side's first run its class'
   expect(await readStatementFactors(redis, 'SELECT count(*) FROM events WHERE true')).toEqual({});
   // Forgotten a week after it last taught anything.
   expect(await redis.ttl(statementKey(sql))).toBeGreaterThan(6 * 24 * 3600);
+});
+
+test("a split by values teaches the statement's own factor for such splits; a try as written is noted beside its factors and kept as long", async () => {
+  const sql = 'SELECT count(DISTINCT user_id) FROM events';
+  const fannedOut = { queryClass: 'grouped' as const, side: 'fan-out' as const, predictedMs: 110, actualMs: 60, fixedMs: 10, factorUsed: 1 };
+  await recordFanOut(redis, sql, null, { ...fannedOut, splitByValues: true });
+  expect(await readStatementFactors(redis, sql)).toEqual({ valueSplitScale: 0.75 });
+  await recordExplored(redis, sql);
+  expect(await readStatementFactors(redis, sql)).toEqual({ valueSplitScale: 0.75, explored: true });
+  expect(await redis.ttl(statementKey(sql))).toBeGreaterThan(6 * 24 * 3600);
+  // A later lesson keeps the note.
+  await recordObservation(redis, sql, { ...fannedOut, side: 'as-written', predictedMs: 100, actualMs: 100, fixedMs: 0 });
+  expect(await readStatementFactors(redis, sql)).toMatchObject({ explored: true, costScale: 1 });
 });
 
 test('small queries teach nothing, and a damaged or old entry reads as the default', async () => {

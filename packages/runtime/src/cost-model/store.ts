@@ -97,17 +97,26 @@ async function writeChanges(redis: Redis, before: CostModel, after: CostModel): 
  */
 export const statementKey = (sql: string) => `${KEY}:statement:${createHash('sha256').update(sql).digest('base64url')}`;
 const STATEMENT_TTL_SECONDS = 7 * 24 * 3600;
-const STATEMENT_FIELDS = ['costScale', 'fanOutScale'] as const;
+const STATEMENT_FIELDS = ['costScale', 'fanOutScale', 'valueSplitScale'] as const;
+/** Beside the factors: set once a run as written was planned to learn the statement's time (`exploresAsWritten`). */
+const EXPLORED_FIELD = 'explored';
 
 /** What `sql`'s own earlier runs taught the cost model; empty for a statement it has not seen (or has forgotten). */
 export async function readStatementFactors(redis: Redis, sql: string): Promise<StatementFactors> {
-  const stored = await redis.hmget(statementKey(sql), ...STATEMENT_FIELDS);
+  const stored = await redis.hmget(statementKey(sql), ...STATEMENT_FIELDS, EXPLORED_FIELD);
   const factors: StatementFactors = {};
   STATEMENT_FIELDS.forEach((name, i) => {
     const value = storedFactor(stored[i]);
     if (value !== null) factors[name] = value;
   });
+  if (stored[STATEMENT_FIELDS.length] === '1') factors.explored = true;
   return factors;
+}
+
+/** Notes that a run as written of `sql` was planned to learn its time: the model tries that once. */
+export async function recordExplored(redis: Redis, sql: string): Promise<void> {
+  const key = statementKey(sql);
+  await redis.multi().hset(key, EXPLORED_FIELD, '1').expire(key, STATEMENT_TTL_SECONDS).exec();
 }
 
 /** Teaches `sql`'s own factors and, from its first run on a side, its class's (`learnStatement`). */
@@ -124,7 +133,7 @@ async function recordStatementLearning(
   const key = statementKey(sql);
   await redis
     .multi()
-    .hset(key, Object.fromEntries(Object.entries(learned.statement).map(([name, value]) => [name, String(value)])))
+    .hset(key, Object.fromEntries(STATEMENT_FIELDS.flatMap((name) => (learned.statement[name] === undefined ? [] : [[name, String(learned.statement[name])]]))))
     .expire(key, STATEMENT_TTL_SECONDS)
     .exec();
 }
