@@ -67,7 +67,8 @@ const learned = (sql: string, factor: 'costScale' | 'valueSplitScale') =>
 
 test("a split the model chose is made again once the statement's lessons moved, within the plan cache's life", async () => {
   const sql = 'SELECT user_id, count(*) AS c, sum(ms), count(DISTINCT device) FROM visits GROUP BY user_id ORDER BY c DESC, user_id LIMIT 5';
-  await harness.system.redis.hset(statementKey(sql), 'costScale', '8');
+  // Slow as PostgreSQL estimates it, and its page splits out of the way: it is split by values.
+  await harness.system.redis.hset(statementKey(sql), { costScale: '8', fanOutScale: '100' });
   const first = await run(sql);
   expect(first.plan).toMatchObject({ mode: 'fan-out', reason: expect.stringContaining("split by user_id's values") });
   await learned(sql, 'valueSplitScale');
@@ -79,12 +80,14 @@ test("a split the model chose is made again once the statement's lessons moved, 
 
 test('a statement whose splits have taught their time, never its runs as written, runs as written once to learn it', async () => {
   const sql = 'SELECT count(DISTINCT user_id) FROM visits WHERE ms > 50';
-  // Its fan-outs priced 8× over: it runs as written, and the record gives both predictions.
-  await harness.system.redis.hset(statementKey(sql), { valueSplitScale: '8', fanOutScale: '8' });
+  // Its splits by values priced 8× over and its page splits out of the way: it runs as written,
+  // and the plan's reason gives both predictions.
+  await harness.system.redis.hset(statementKey(sql), { valueSplitScale: '8', fanOutScale: '100' });
   const priced = await run(sql);
+  // "as written" may be followed by how: "(PostgreSQL's parallel plan, 2 workers)", once the API has measured its workers' start.
   const [, asWritten, fanOut] =
-    /^predicted ([\d.]+) ms as written, ([\d.]+) ms in \d+ fragments split by user_id's values/.exec(priced.plan?.reason ?? '') ?? [];
-  expect([asWritten, fanOut].map(Number)).toEqual([expect.any(Number), expect.any(Number)]);
+    /^predicted ([\d.]+) ms as written.*?, ([\d.]+) ms in \d+ fragments split by user_id's values/.exec(priced.plan?.reason ?? '') ?? [];
+  expect([asWritten, fanOut].every((ms) => Number(ms) > 0)).toBe(true);
   await learned(sql, 'costScale');
   // The same statement in other words (a statement's lessons are its text's), its splits by values
   // priced so that running as written is predicted 1.37× slower: inside the band where it is tried.
@@ -94,8 +97,8 @@ test('a statement whose splits have taught their time, never its runs as written
     2 * DEFAULT_COST_MODEL.partialRowMs;
   const target = Number(asWritten) / ((1 / DEFAULT_COST_MODEL.minGain + EXPLORE_WITHIN) / 2);
   const scale = (8 * (target - fixedMs)) / (Number(fanOut) - fixedMs);
-  await harness.system.redis.hset(statementKey(again), { valueSplitScale: String(scale), fanOutScale: '8' });
-  expect(await readStatementFactors(harness.system.redis, again)).toEqual({ valueSplitScale: expect.closeTo(scale, 6), fanOutScale: 8 });
+  await harness.system.redis.hset(statementKey(again), { valueSplitScale: String(scale), fanOutScale: '100' });
+  expect(await readStatementFactors(harness.system.redis, again)).toEqual({ valueSplitScale: expect.closeTo(scale, 6), fanOutScale: 100 });
   const explored = await run(again);
   expect(explored.plan).toMatchObject({ mode: 'as-written', reason: expect.stringContaining('run once this way to learn its time') });
   expect(await readStatementFactors(harness.system.redis, again)).toMatchObject({ explored: true });
