@@ -133,6 +133,11 @@ export interface StatementFactors {
   explored?: boolean;
 }
 
+/** The factors a statement learns, each kept as a number of its own. */
+export const STATEMENT_FACTORS = ['costScale', 'fanOutScale', 'valueSplitScale'] as const;
+/** Of them, its fan-outs': one per kind of split. */
+const FAN_OUT_FACTORS = ['fanOutScale', 'valueSplitScale'] as const;
+
 /** How far a statement's factor may move before a choice made with it is made again (`sameLessons`). */
 const LESSON_TOLERANCE = 0.1;
 
@@ -142,10 +147,9 @@ const LESSON_TOLERANCE = 0.1;
  * runs moves a factor, mostly by a few per cent, which would not change the choice.
  */
 export function sameLessons(then: StatementFactors, now: StatementFactors): boolean {
-  const factors = ['costScale', 'fanOutScale', 'valueSplitScale'] as const;
   const close = (a: number | undefined, b: number | undefined) =>
     a === undefined ? b === undefined : b !== undefined && Math.abs(b / a - 1) <= LESSON_TOLERANCE;
-  return (then.explored ?? false) === (now.explored ?? false) && factors.every((f) => close(then[f], now[f]));
+  return (then.explored ?? false) === (now.explored ?? false) && STATEMENT_FACTORS.every((f) => close(then[f], now[f]));
 }
 
 /** The factor that scales what PostgreSQL estimates, as written, for a query of `cls`: its statement's own, else its class's. */
@@ -497,7 +501,7 @@ function lessonOf(model: CostModel, observation: Observation): { factors: Learne
 }
 
 /** A statement's own factor that a run teaches: the one for its side, and for a fan-out its kind of split. */
-function statementFactorOf(observation: Observation): 'costScale' | 'fanOutScale' | 'valueSplitScale' {
+function statementFactorOf(observation: Observation): (typeof STATEMENT_FACTORS)[number] {
   if (observation.side === 'as-written') return 'costScale';
   return observation.splitByValues ? 'valueSplitScale' : 'fanOutScale';
 }
@@ -525,7 +529,7 @@ export function learnStatement(model: CostModel, statement: StatementFactors, ob
   // again: a GROUP BY whose fan-outs ran faster than its runs as written then ran as written.
   const fanOutFactors: Partial<StatementFactors> = {};
   if (own === 'costScale') {
-    for (const factor of ['fanOutScale', 'valueSplitScale'] as const) {
+    for (const factor of FAN_OUT_FACTORS) {
       const learned = statement[factor];
       if (learned !== undefined) fanOutFactors[factor] = clamp((learned * current) / next, SCALE_BOUNDS);
     }

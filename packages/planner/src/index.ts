@@ -32,6 +32,7 @@ export {
   learnFromFanOut,
   learnStatement,
   sameLessons,
+  STATEMENT_FACTORS,
   type StatementFactors,
   MIN_LEARNING_MS,
   parallelDivisor,

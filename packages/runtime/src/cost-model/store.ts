@@ -11,6 +11,7 @@ import {
   learnFromFanOut,
   learnStatement,
   QUERY_CLASSES,
+  STATEMENT_FACTORS,
   TAUGHT_BY,
   type CostModel,
   type FinishedFanOut,
@@ -97,19 +98,18 @@ async function writeChanges(redis: Redis, before: CostModel, after: CostModel): 
  */
 export const statementKey = (sql: string) => `${KEY}:statement:${createHash('sha256').update(sql).digest('base64url')}`;
 const STATEMENT_TTL_SECONDS = 7 * 24 * 3600;
-const STATEMENT_FIELDS = ['costScale', 'fanOutScale', 'valueSplitScale'] as const;
 /** Beside the factors: set once a run as written was planned to learn the statement's time (`exploresAsWritten`). */
 const EXPLORED_FIELD = 'explored';
 
 /** What `sql`'s own earlier runs taught the cost model; empty for a statement it has not seen (or has forgotten). */
 export async function readStatementFactors(redis: Redis, sql: string): Promise<StatementFactors> {
-  const stored = await redis.hmget(statementKey(sql), ...STATEMENT_FIELDS, EXPLORED_FIELD);
+  const stored = await redis.hmget(statementKey(sql), ...STATEMENT_FACTORS, EXPLORED_FIELD);
   const factors: StatementFactors = {};
-  STATEMENT_FIELDS.forEach((name, i) => {
+  STATEMENT_FACTORS.forEach((name, i) => {
     const value = storedFactor(stored[i]);
     if (value !== null) factors[name] = value;
   });
-  if (stored[STATEMENT_FIELDS.length] === '1') factors.explored = true;
+  if (stored[STATEMENT_FACTORS.length] === '1') factors.explored = true;
   return factors;
 }
 
@@ -133,7 +133,10 @@ async function recordStatementLearning(
   const key = statementKey(sql);
   await redis
     .multi()
-    .hset(key, Object.fromEntries(STATEMENT_FIELDS.flatMap((name) => (learned.statement[name] === undefined ? [] : [[name, String(learned.statement[name])]]))))
+    .hset(
+      key,
+      Object.fromEntries(STATEMENT_FACTORS.flatMap((name) => (learned.statement[name] === undefined ? [] : [[name, String(learned.statement[name])]]))),
+    )
     .expire(key, STATEMENT_TTL_SECONDS)
     .exec();
 }
