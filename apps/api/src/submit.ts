@@ -61,8 +61,9 @@ export interface Submission {
   signal: AbortSignal;
   /**
    * Admit the query only if pgfan runs something other than the user's text (fans it out, or runs
-   * an expert's rewrite of it): a front end that has a session of its own to run the text as
-   * written (the PostgreSQL protocol's) gets `{ declined }` instead, and nothing is recorded.
+   * an expert's rewrite of it), or runs it as written once to learn its time: a front end that has
+   * a session of its own to run the text as written (the PostgreSQL protocol's) gets
+   * `{ declined }` instead, and nothing is recorded.
    */
   declineAsWritten?: boolean;
   /** Told the query's id once it is admitted, before it runs (to cancel it while waiting). */
@@ -311,9 +312,14 @@ async function stillStands(ctx: ApiContext, sql: string, recent: RecentPlan): Pr
   return reading && (planned === undefined || (lessons !== null && sameLessons(planned, lessons)));
 }
 
-/** A plan that runs the user's text unchanged: neither a fan-out nor an expert's rewrite. */
+/**
+ * A plan that runs the user's text unchanged and nothing more: neither a fan-out, an expert's
+ * rewrite, nor a try as written to learn its time (`explores`), which teaches only where pgfan
+ * runs it. Run in a front end's own session, a Grafana panel's statement spent its one try
+ * there and stayed fanned out.
+ */
 function runsUsersText(plan: Plan): boolean {
-  return plan.mode !== 'fan-out' && !plan.rewrite;
+  return plan.mode !== 'fan-out' && !plan.rewrite && !plan.prediction?.explores;
 }
 
 /** The limits on what one request may ask for, whatever its protocol. */

@@ -7,6 +7,7 @@ import { QueryView } from '@pgfan/contracts';
 import { DEFAULT_COST_MODEL, EXPLORE_WITHIN } from '@pgfan/planner';
 import { readStatementFactors, statementKey } from '@pgfan/runtime';
 import { diffResults, eventually } from '@pgfan/testing';
+import { Client } from 'pg';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
 let harness: SlowSystem;
@@ -91,7 +92,7 @@ test('a statement whose splits have taught their time, never its runs as written
   await learned(sql, 'costScale');
   // The same statement in other words (a statement's lessons are its text's), its splits by values
   // priced so that running as written is predicted 1.37× slower: inside the band where it is tried.
-  const again = `${sql} `;
+  const again = sql.replace(' > ', '  >  ');
   const fixedMs =
     ((await harness.system.request<{ costModel: { fanOutMs: number } }>('GET', '/api/health')).body.costModel.fanOutMs ?? 0) +
     2 * DEFAULT_COST_MODEL.partialRowMs;
@@ -99,10 +100,26 @@ test('a statement whose splits have taught their time, never its runs as written
   const scale = (8 * (target - fixedMs)) / (Number(fanOut) - fixedMs);
   await harness.system.redis.hset(statementKey(again), { valueSplitScale: String(scale), fanOutScale: '100' });
   expect(await readStatementFactors(harness.system.redis, again)).toEqual({ valueSplitScale: expect.closeTo(scale, 6), fanOutScale: 100 });
-  const explored = await run(again);
-  expect(explored.plan).toMatchObject({ mode: 'as-written', reason: expect.stringContaining('run once this way to learn its time') });
+  // Sent through the PostgreSQL port, with a semicolon as psql sends it. A plain run as written
+  // would go to the client's own session there and teach nothing; the try goes through pgfan.
+  const [host = '', port = ''] = (harness.system.pgAddress ?? '').split(':');
+  const client = new Client({ host, port: Number(port), user: 'anyone', database: harness.system.db.name });
+  await client.connect();
+  try {
+    const { rows } = await client.query({ text: `${again};`, rowMode: 'array' });
+    expect(rows).toEqual((await harness.direct.of(sql)).rows);
+  } finally {
+    await client.end();
+  }
+  const { body } = await harness.system.request<{ queries: QueryView[] }>('GET', '/api/queries?limit=1');
+  expect(body.queries[0]).toMatchObject({
+    sql: `${again};`,
+    plan: { mode: 'as-written', reason: expect.stringContaining('run once this way to learn its time') },
+  });
   expect(await readStatementFactors(harness.system.redis, again)).toMatchObject({ explored: true });
-  // Once: the next plan weighs the split as usual.
+  // It taught the statement its time as written (kept by the text its plan carries, without the
+  // semicolon); the next plan weighs the split as usual.
+  expect(await learned(again, 'costScale')).toBeGreaterThan(0);
   const after = await run(again);
   expect(after.plan?.reason).not.toContain('run once');
 });

@@ -5,6 +5,7 @@
  */
 export { QueryRejectedError, positionAt, type QueryErrorCode, type SqlPosition } from './errors';
 export { parseQuery, type ParsedQuery } from './parse';
+export { statementText } from './statement';
 export { forbiddenCallInExpression, forbiddenCalls, isForbiddenFunction } from './functions';
 export { catalogRequest, type CatalogRequest } from './shape';
 export { readsTransactionTime } from './transaction-time';

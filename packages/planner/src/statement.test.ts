@@ -1,5 +1,6 @@
 import { rejectionBy } from './__tests__/helpers';
-import { checkSingleReadOnlySelect } from './statement';
+import { parseQuery } from './parse';
+import { checkSingleReadOnlySelect, statementText } from './statement';
 
 function rejection(sql: string): { code: string; message: string; offset?: number } {
   const error = rejectionBy(() => checkSingleReadOnlySelect(sql), sql);
@@ -100,4 +101,14 @@ describe('parameters', () => {
 
 test.each(["VALUES (1, 'a'), (2, NULL)", 'TABLE t', '(VALUES (1)) ORDER BY 1', 'values (1) limit 1'])('%s is a read-only query, accepted', (sql) => {
   expect(() => checkSingleReadOnlySelect(sql)).not.toThrow();
+});
+
+test("a statement's text, as its plan carries it: what follows its end left out, anything else as sent", () => {
+  const sql = 'SELECT count(*)  FROM events';
+  for (const sent of [sql, `${sql};`, `${sql} ; `, `${sql}\n-- a comment\n`, `${sql} /* c */;`]) {
+    expect(statementText(sent)).toBe(sql);
+    expect(parseQuery(sent).sql).toBe(sql);
+  }
+  // Not one statement: as sent (planning refuses it, and it teaches nothing).
+  for (const sent of ['SELECT 1; SELECT 2', '', ';', "SELECT 'unterminated"]) expect(statementText(sent)).toBe(sent);
 });

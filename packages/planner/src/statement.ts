@@ -95,6 +95,22 @@ export function checkSingleReadOnlySelect(sql: string): SingleStatement {
   return { tokens: first, end: (first[first.length - 1] as Token).end };
 }
 
+/**
+ * The statement as its plan carries it (`ParsedQuery.sql`): `sql` without a trailing semicolon,
+ * comments or whitespace, as psql and Grafana send it; `sql` itself when it is not one statement.
+ * What a statement's runs teach the cost model is kept by this text: kept by the text as sent,
+ * `SELECT …;` was planned with what `SELECT …;` had learned, and taught `SELECT …`, so it never
+ * learned anything of its own.
+ */
+export function statementText(sql: string): string {
+  try {
+    const [only, second] = splitStatements(tokenize(sql));
+    return only && !second ? sql.slice(0, (only[only.length - 1] as Token).end) : sql;
+  } catch {
+    return sql;
+  }
+}
+
 function splitStatements(tokens: Token[]): Token[][] {
   const statements: Token[][] = [];
   let current: Token[] = [];

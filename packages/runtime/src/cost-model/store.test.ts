@@ -51,6 +51,8 @@ test("a statement's runs teach its own factors, each side's first run its class'
   expect(await readStatementFactors(redis, sql)).toMatchObject({ fanOutScale: 1.5 });
   expect(await readCostModel(redis)).toMatchObject({ fanOutScales: { scan: 1.2 }, fanOutMs: DEFAULT_COST_MODEL.fanOutMs * 0.9 });
   expect(await readStatementFactors(redis, 'SELECT count(*) FROM events WHERE true')).toEqual({});
+  // Sent as psql and Grafana send it, it is planned with what its plan's text learned.
+  expect(await readStatementFactors(redis, `${sql};\n`)).toEqual(await readStatementFactors(redis, sql));
   // Forgotten a week after it last taught anything.
   expect(await redis.ttl(statementKey(sql))).toBeGreaterThan(6 * 24 * 3600);
 });

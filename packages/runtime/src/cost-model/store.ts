@@ -12,6 +12,7 @@ import {
   learnStatement,
   QUERY_CLASSES,
   STATEMENT_FACTORS,
+  statementText,
   TAUGHT_BY,
   type CostModel,
   type FinishedFanOut,
@@ -93,10 +94,11 @@ async function writeChanges(redis: Redis, before: CostModel, after: CostModel): 
 }
 
 /**
- * One hash per statement, by a digest of its exact text, with the factors its own runs taught
- * (`StatementFactors`); forgotten a week after its last run taught something.
+ * One hash per statement, by a digest of its text as its plan carries it (`statementText`: the
+ * API plans with the text as sent, the runs teach with the plan's), with the factors its own runs
+ * taught (`StatementFactors`); forgotten a week after its last run taught something.
  */
-export const statementKey = (sql: string) => `${KEY}:statement:${createHash('sha256').update(sql).digest('base64url')}`;
+export const statementKey = (sql: string) => `${KEY}:statement:${createHash('sha256').update(statementText(sql)).digest('base64url')}`;
 const STATEMENT_TTL_SECONDS = 7 * 24 * 3600;
 /** Beside the factors: set once a run as written was planned to learn the statement's time (`exploresAsWritten`). */
 const EXPLORED_FIELD = 'explored';
