@@ -137,19 +137,23 @@ export interface StatementFactors {
 export const STATEMENT_FACTORS = ['costScale', 'fanOutScale', 'valueSplitScale'] as const;
 /** Of them, its fan-outs': one per kind of split. */
 const FAN_OUT_FACTORS = ['fanOutScale', 'valueSplitScale'] as const;
+/** The statement's factor for its fan-outs split by pages, or by a column's values. */
+const fanOutFactorFor = (splitByValues: boolean) => (splitByValues ? 'valueSplitScale' : 'fanOutScale');
 
 /** How far a statement's factor may move before a choice made with it is made again (`sameLessons`). */
 const LESSON_TOLERANCE = 0.1;
 
 /**
  * Whether a statement's lessons `now` are those a choice was made with (`then`): the same factors
- * learned, none moved by more than `LESSON_TOLERANCE`, tried as written or not alike. Each of its
- * runs moves a factor, mostly by a few per cent, which would not change the choice.
+ * learned, none moved by more than `LESSON_TOLERANCE`. Each of its runs moves a factor, mostly by
+ * a few per cent, which would not change the choice. Whether it was tried as written does not
+ * count: a split made before the try was noted was made where the try was not due, and the note
+ * only keeps it from coming again.
  */
 export function sameLessons(then: StatementFactors, now: StatementFactors): boolean {
   const close = (a: number | undefined, b: number | undefined) =>
     a === undefined ? b === undefined : b !== undefined && Math.abs(b / a - 1) <= LESSON_TOLERANCE;
-  return (then.explored ?? false) === (now.explored ?? false) && STATEMENT_FACTORS.every((f) => close(then[f], now[f]));
+  return STATEMENT_FACTORS.every((f) => close(then[f], now[f]));
 }
 
 /** The factor that scales what PostgreSQL estimates, as written, for a query of `cls`: its statement's own, else its class's. */
@@ -502,8 +506,7 @@ function lessonOf(model: CostModel, observation: Observation): { factors: Learne
 
 /** A statement's own factor that a run teaches: the one for its side, and for a fan-out its kind of split. */
 function statementFactorOf(observation: Observation): (typeof STATEMENT_FACTORS)[number] {
-  if (observation.side === 'as-written') return 'costScale';
-  return observation.splitByValues ? 'valueSplitScale' : 'fanOutScale';
+  return observation.side === 'as-written' ? 'costScale' : fanOutFactorFor(observation.splitByValues === true);
 }
 /** A statement's own factor moves this far toward what each of its runs implies: its own runs are the best evidence of it. */
 const STATEMENT_LEARNING_RATE = 0.5;
@@ -617,7 +620,7 @@ export const EXPLORE_WITHIN = 1.5;
 export function exploresAsWritten(model: CostModel, asWritten: AsWrittenPrediction, fanOutMs: number, splitByValues: boolean): boolean {
   const statement = model.statement;
   if (!statement || statement.explored || statement.costScale !== undefined) return false;
-  if ((splitByValues ? statement.valueSplitScale : statement.fanOutScale) === undefined) return false;
+  if (statement[fanOutFactorFor(splitByValues)] === undefined) return false;
   return asWritten.ms - asWritten.fixedMs >= MIN_LEARNING_MS && asWritten.ms <= EXPLORE_WITHIN * fanOutMs;
 }
 
