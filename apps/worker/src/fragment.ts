@@ -9,7 +9,7 @@
  */
 import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
 import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
-import { NoBinaryFormatError, QueryFailedError, serverLoss, SnapshotLostError, storeFragment, streamFragment, type StreamedFragment } from '@pgfan/engine';
+import { NoBinaryFormatError, QueryFailedError, serverLoss, SnapshotLostError, storeFragment, streamFragment, type StreamedRows } from '@pgfan/engine';
 import { metrics, UnknownServerError } from '@pgfan/runtime';
 import { clearPartialRows, createPartialTable, writePartialRows } from '@pgfan/store';
 import type { Job } from 'bullmq';
@@ -85,7 +85,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
   };
   const key = { queryId: f.queryId, generation: f.generation, fragment: f.index, token: f.spillToken };
   try {
-    const streamed: StreamedFragment = f.copySql
+    const streamed: StreamedRows = f.copySql
       ? await storeRows(
           ctx,
           client,
@@ -103,13 +103,19 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
           },
         });
     execution.end();
-    client.release();
+    // The rows are whole; the session goes back once its transaction has ended, or is dropped if that failed.
+    streamed.ended.then(
+      () => client.release(),
+      () => client.release(true),
+    );
     const ms = Date.now() - started;
     metrics.fragments.inc({ outcome: 'done' });
     metrics.fragmentDuration.observe(ms / 1000);
     metrics.partialRows.inc(streamed.rowCount);
     if (spilled || f.copySql) metrics.spilledFragments.inc();
-    await reportFragment(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl, {
+    // Not waited for, as the start's: it goes out on the connection BullMQ completes the job on,
+    // ahead of that, so the dashboard still hears of it before the combine can start.
+    void reportFragment(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl, {
       type: 'fragment-done',
       id: f.queryId,
       index: f.index,
@@ -117,7 +123,7 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       ms,
       worker: ctx.env.WORKER_ID,
       attempt: attempts,
-    });
+    }).catch(() => undefined);
     const output: FragmentOutput = {
       fields: streamed.fields,
       rows: streamed.rows,
@@ -144,12 +150,13 @@ async function storeRows(
   source: PoolClient,
   fragment: Parameters<typeof storeFragment>[2],
   options: Parameters<typeof storeFragment>[3],
-): Promise<StreamedFragment> {
+): Promise<StreamedRows> {
   const store = await ctx.storePool.connect();
   try {
     const { fields, rowCount } = await storeFragment(source, store, fragment, options);
     store.release();
-    return { fields, rows: null, rowCount };
+    // Both sessions' transactions are over when it returns.
+    return { fields, rows: null, rowCount, ended: Promise.resolve() };
   } catch (error) {
     // Rolled back, but it may have failed mid-COPY: never hand it on.
     store.release(true);

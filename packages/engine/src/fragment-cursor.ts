@@ -1,8 +1,10 @@
 /**
  * Reads a fragment's rows in batches through a named portal, inside a transaction that travels
  * with it: the statements that open the transaction go out with the portal's Parse and first
- * Execute, and the transaction's end with its Close. A fragment whose rows fit in one batch takes two round trips,
- * where BEGIN, pg-cursor and COMMIT took four.
+ * Execute, and the transaction's end with its Close. A fragment whose rows fit in one batch is
+ * answered in one round trip (BEGIN, pg-cursor and COMMIT took four): its rows are whole at the
+ * Execute's CommandComplete, so the last batch is handed over then, while the transaction's end
+ * is still on its way (`ended`).
  *
  * An Execute with a row limit, as any cursor's, so PostgreSQL plans the fragment without parallel
  * workers: a fragment is one of several running at once already.
@@ -23,7 +25,7 @@ let portals = 0;
  * - reading: an Execute is on its way, and no Sync: the server answers with PortalSuspended or
  *   CommandComplete.
  * - suspended: a batch was handed over; the portal waits for the next Execute.
- * - finishing: Close, the closing statements and Sync are on their way.
+ * - finishing: the last batch was handed over; Close, the closing statements and Sync are on their way.
  * - closing: given up between batches; Close and Sync are on their way.
  * - failed, done: over; the client has or will have its ReadyForQuery.
  */
@@ -38,6 +40,7 @@ export class FragmentCursor {
   private openingLeft: number;
   private rows: Row[] = [];
   private batch = deferred<Batch>();
+  private readonly end = deferred<void>();
   private error: Error | null = null;
   private abandoned = false;
 
@@ -58,6 +61,15 @@ export class FragmentCursor {
   /** The result's columns, known once the first batch has arrived. */
   get fields(): FieldDef[] {
     return this.decoder.fields;
+  }
+
+  /**
+   * Settles once the session has ended the transaction after the last batch (`closing` ran): the
+   * session may then serve another fragment. Rejects if ending it failed, or the fragment did:
+   * the session is then not fit to hand on.
+   */
+  get ended(): Promise<void> {
+    return this.end.promise;
   }
 
   /** Whether it failed before its transaction was open: in `opening`, not in the fragment. */
@@ -139,13 +151,15 @@ export class FragmentCursor {
     this.error ??= error;
     this.state = 'failed';
     if (!syncSent) this.connection?.sync();
+    // After the last batch was handed over, only the transaction's end can fail: `ended` says so.
     this.batch.reject(error);
+    this.end.reject(error);
   }
 
   handleReadyForQuery(): void {
     if (this.state === 'finishing') {
       this.state = 'done';
-      this.batch.resolve({ rows: this.takeRows(), last: true });
+      this.end.resolve();
     } else if (this.state === 'closing') {
       this.state = 'done';
     }
@@ -159,6 +173,7 @@ export class FragmentCursor {
     });
   }
 
+  /** Every row has arrived: they are handed over now, not a round trip later when the transaction has ended. */
   private finish(): void {
     this.state = 'finishing';
     const connection = this.live();
@@ -167,6 +182,7 @@ export class FragmentCursor {
       this.closing.forEach((text) => sendStatement(connection, text));
       connection.sync();
     });
+    this.batch.resolve({ rows: this.takeRows(), last: true });
   }
 
   private closePortal(): void {

@@ -35,7 +35,7 @@ export {
 export { runLocal, planRecord, errorRecord, mustRunAsWritten, NUMERIC_VALUE_OUT_OF_RANGE, type LocalRunOptions } from './local';
 export { toJsonValue, toPostgresText } from './values';
 export { exportSnapshot, SnapshotLostError, type HeldSnapshot, type FragmentSession } from './snapshots';
-export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment } from './streaming';
+export { streamFragment, runAsWritten, type StreamOptions, type StreamedFragment, type StreamedRows } from './streaming';
 export { storeFragment, NoBinaryFormatError, type StoredFragment, type StoredFragmentOptions } from './stored-fragment';
 export {
   parseLsn,

@@ -61,13 +61,16 @@ test('a query run as written leaves nothing behind', async () => {
 });
 
 test('a fragment leaves nothing behind', async () => {
-  const streamed = await onSession((client) =>
-    streamFragment(
+  // Handed back as a worker does: once its transaction has ended.
+  const streamed = await onSession(async (client) => {
+    const read = await streamFragment(
       client,
       { sql: 'SELECT dirty() FROM generate_series(1, $1::int)', params: ['3'] },
       { snapshot: null, statementTimeoutMs: 10_000, applicationName: 'pgfan-test', inlineRows: 100, spill: () => Promise.resolve() },
-    ),
-  );
+    );
+    await read.ended;
+    return read;
+  });
   expect(streamed.rowCount).toBe(3);
   expect(await view(single)).toEqual(defaults);
 });

@@ -3,7 +3,8 @@
  * database or in the spill — ends the fragment instead of leaving its session waiting.
  */
 import { useQueryPool } from './__tests__/harness';
-import type { PoolClient } from 'pg';
+import type { PoolClient, Submittable } from 'pg';
+import { FragmentCursor } from './fragment-cursor';
 import { exportSnapshot, SnapshotLostError } from './snapshots';
 import { runAsWritten, streamFragment, type StreamOptions } from './streaming';
 
@@ -89,11 +90,15 @@ test('a session killed mid-stream fails the fragment with UNAVAILABLE rather tha
 
 const txStatus = (client: PoolClient) => (client as unknown as { _txStatus: string })._txStatus;
 
-test("a fragment that fits in one batch takes two writes: its transaction's opening goes with its first Execute, its end with its Close", async () => {
+test("a fragment that fits in one batch is answered in one round trip: its transaction's opening goes with its first Execute, its end with its Close, after the rows are handed over", async () => {
   const client = await t.pool.connect();
-  const socket = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown } } }).connection.stream;
+  const connection = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown }; on(event: string, listener: () => void): void } })
+    .connection;
+  const socket = connection.stream;
   const originals = { _write: socket._write, _writev: socket._writev };
   let writes = 0;
+  let answers = 0;
+  connection.on('readyForQuery', () => answers++);
   for (const name of ['_write', '_writev'] as const) {
     const original = originals[name] as (...args: unknown[]) => unknown;
     socket[name] = (...args: unknown[]) => {
@@ -107,11 +112,14 @@ test("a fragment that fits in one batch takes two writes: its transaction's open
       { sql: "SELECT current_setting('application_name'), current_setting('transaction_isolation'), g FROM generate_series(1, $1::int) g", params: ['10'] },
       session(),
     );
-    const sent = writes;
+    // The rows are whole at the Execute's CommandComplete: handed over before the session's answer to the transaction's end.
+    expect(answers).toBe(0);
     expect(streamed.rowCount).toBe(10);
     expect(streamed.rows?.[0]).toEqual(['pgfan-streaming-test', 'repeatable read', '1']);
+    await streamed.ended;
+    expect(answers).toBe(1);
     // BEGIN…, Parse, Bind, Describe, Execute, Flush; then Close, ROLLBACK…, Sync. It was four.
-    expect(sent).toBe(2);
+    expect(writes).toBe(2);
     expect(txStatus(client)).toBe('I');
   } finally {
     Object.assign(socket, originals);
@@ -132,6 +140,7 @@ test.each([
     expect(streamed.rowCount).toBe(count);
     expect(streamed.rows?.map(([g]) => Number(g))).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     expect(streamed.fields.map((f) => f.name)).toEqual(['g']);
+    await streamed.ended;
     expect(txStatus(client)).toBe('I');
   } finally {
     client.release();
@@ -142,10 +151,38 @@ test('fragments one after another on one session each find it ready: the last on
   const client = await t.pool.connect();
   try {
     for (const count of [120, 7, 120]) {
-      expect((await streamFragment(client, { ...fragment, params: [String(count)] }, session({ inlineRows: 1000 }))).rowCount).toBe(count);
+      const streamed = await streamFragment(client, { ...fragment, params: [String(count)] }, session({ inlineRows: 1000 }));
+      expect(streamed.rowCount).toBe(count);
+      await streamed.ended;
     }
   } finally {
     client.release();
+  }
+});
+
+test('a fragment sent on a session before the last one has ended its transaction runs in a transaction of its own, after it', async () => {
+  const started = { sql: 'SELECT (extract(epoch FROM transaction_timestamp()) * 1000000)::bigint::text', params: [] };
+  const client = await t.pool.connect();
+  try {
+    const first = await streamFragment(client, started, session());
+    const second = await streamFragment(client, started, session());
+    await Promise.all([first.ended, second.ended]);
+    expect(BigInt(second.rows?.[0]?.[0] as string)).toBeGreaterThan(BigInt(first.rows?.[0]?.[0] as string));
+    expect(txStatus(client)).toBe('I');
+  } finally {
+    client.release();
+  }
+});
+
+test("a transaction's end that fails rejects `ended`, after the rows were handed over: the session is not fit to hand on", async () => {
+  const client = await t.pool.connect();
+  try {
+    const cursor = new FragmentCursor('SELECT 1', [], 50, ['BEGIN'], ['SELECT 1 / 0', 'ROLLBACK']);
+    client.query(cursor as unknown as Submittable);
+    expect(await cursor.read()).toEqual({ rows: [['1']], last: true });
+    await expect(cursor.ended).rejects.toThrow(/division by zero/);
+  } finally {
+    client.release(true);
   }
 });
 

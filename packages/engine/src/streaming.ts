@@ -37,12 +37,22 @@ function fieldTypes(fields: FieldDef[]): FieldType[] {
   return fields.map(({ name, dataTypeID, dataTypeModifier }) => ({ name, dataTypeID, dataTypeModifier }));
 }
 
+/** A fragment's rows, read before its transaction has ended. */
+export interface StreamedRows extends StreamedFragment {
+  /**
+   * Settles once the session has ended the fragment's transaction: give it back to its pool then,
+   * or, if this rejects, destroy it (its end failed, and the next fragment must not inherit it).
+   */
+  ended: Promise<void>;
+}
+
 /**
  * Opens the fragment's transaction (importing the query's snapshot), reads its rows and ends it,
- * in two round trips when they fit in one batch (see `FragmentCursor`).
+ * returning once the rows are read: in one round trip when they fit in one batch (see
+ * `FragmentCursor`). The session is busy until `ended`.
  * @throws SnapshotLostError, QueryFailedError (with the fragment's SQLSTATE), or connection errors.
  */
-export async function streamFragment(client: PoolClient, fragment: Pick<FragmentPlan, 'sql' | 'params'>, options: StreamOptions): Promise<StreamedFragment> {
+export async function streamFragment(client: PoolClient, fragment: Pick<FragmentPlan, 'sql' | 'params'>, options: StreamOptions): Promise<StreamedRows> {
   const cursor = new FragmentCursor(fragment.sql, fragment.params, options.batchRows ?? 5000, transactionStatements(options), END_USER_TRANSACTION);
   client.query(cursor as unknown as Submittable);
   let inline: Row[] | null = [];
@@ -57,7 +67,7 @@ export async function streamFragment(client: PoolClient, fragment: Pick<Fragment
       }
       if (inline === null) await options.spill(batch.rows);
       else inline.push(...batch.rows);
-      if (batch.last) return { fields: fieldTypes(cursor.fields), rows: inline, rowCount };
+      if (batch.last) return { fields: fieldTypes(cursor.fields), rows: inline, rowCount, ended: cursor.ended };
       options.onProgress?.(rowCount);
     }
   } catch (error) {
