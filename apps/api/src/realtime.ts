@@ -93,19 +93,24 @@ export function attachRealtime(server: HttpServer, ctx: ApiContext, statsInterva
   // `has`, not `??`: a query without a key is null's, and known as such.
   const ownerOf = async (id: string): Promise<string | null | undefined> =>
     owners.has(id) ? owners.get(id) : await queryClient(ctx.storePool, id).catch(() => undefined);
+  // Only to a room someone is in: socket.io encodes a broadcast before it looks for its sockets,
+  // and most events (a dozen a fan-out) have no dashboard watching.
+  const relay = (room: string, event: QueryEvent) => {
+    if (io.sockets.adapter.rooms.has(room)) io.to(room).emit('query:event', event);
+  };
   const unsubscribe = ctx.events.subscribe((event) => {
     stats.record(event);
-    io.to(`query:${event.id}`).emit('query:event', event);
+    relay(`query:${event.id}`, event);
     if (!HISTORY_EVENTS.has(event.type)) return;
-    io.to(ALL).emit('query:event', event);
+    relay(ALL, event);
     if (event.type === 'queued') {
       owners.set(event.id, event.client ?? null);
-      if (event.client) io.to(clientRoom(event.client)).emit('query:event', event);
+      if (event.client) relay(clientRoom(event.client), event);
       return;
     }
     void ownerOf(event.id).then((owner) => {
       owners.delete(event.id);
-      if (owner) io.to(clientRoom(owner)).emit('query:event', event);
+      if (owner) relay(clientRoom(owner), event);
     });
   });
 

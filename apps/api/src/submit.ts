@@ -200,9 +200,11 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     const rest = ended ? await waitFor(ctx, id, Math.max(0, submittedAt + waitMs - Date.now()), submission.signal) : null;
     return rest ? { record: rest, finished: true } : { record: (await queryView(ctx, id)) as QueryView, finished: false };
   }
+  // Listening before the work is handed on, the end cannot pass unheard: the record is read once, when it is over.
+  const heard = waitMs > 0 ? ctx.events.wait(id, Math.min(waitMs, WAIT_SLICE_MS), submission.signal) : null;
   if (placing) await coordinateHere({ ...ctx, logger: log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, announcement);
   else await queueCoordinator(ctx, { queryId: id, generation: 1 }, announcement);
-  const finished = waitMs > 0 ? await waitFor(ctx, id, waitMs, submission.signal) : null;
+  const finished = heard ? await waitFor(ctx, id, Math.max(0, submittedAt + waitMs - Date.now()), submission.signal, heard) : null;
   return finished ? { record: finished, finished: true } : { record: (await queryView(ctx, id)) as QueryView, finished: false };
 }
 
@@ -375,11 +377,19 @@ export async function queryView(ctx: ApiContext, id: string, owner?: Owner): Pro
   return { ...record, fragments: withLiveProgress(record.fragments, live) };
 }
 
-/** Waits up to `ms` for a query to finish: its finished record, or null if it has not finished by then (or does not exist). */
-async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal): Promise<QueryView | null> {
+/** How long a wait goes without reading the record: an end whose event was lost (Redis reconnecting) is found by then. */
+const WAIT_SLICE_MS = 1000;
+
+/**
+ * Waits up to `ms` for a query to finish: its finished record, or null if it has not finished by
+ * then (or does not exist). With `heard`, a wait begun before the query could end, the record is
+ * first read once that is over.
+ */
+async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal, heard?: Promise<boolean>): Promise<QueryView | null> {
   const deadline = Date.now() + ms;
+  await heard;
   for (;;) {
-    const notice = ctx.events.wait(id, Math.min(deadline - Date.now(), 1000), signal);
+    const notice = ctx.events.wait(id, Math.min(deadline - Date.now(), WAIT_SLICE_MS), signal);
     const record = await getQuery(ctx.storePool, id);
     if (!record || FINAL_STATUSES.includes(record.status)) return record;
     if (Date.now() >= deadline || signal.aborted) return null;
