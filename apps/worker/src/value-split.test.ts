@@ -62,6 +62,12 @@ async function run(sql: string): Promise<QueryView> {
   return record;
 }
 
+/** How old the cost model and worker slots the API plans with may be (apps/api/src/main.ts). */
+const PLANNING_INPUTS_MAX_AGE_MS = 1_000;
+
+const health = async () =>
+  (await harness.system.request<{ costModel: { fanOutMs: number | null; databaseParallelism: number | null } }>('GET', '/api/health')).body;
+
 /** Resolves once a run of `sql` has taught its statement `factor`. */
 const learned = (sql: string, factor: 'costScale' | 'valueSplitScale') =>
   eventually(async () => (await readStatementFactors(harness.system.redis, sql))[factor], 10_000, `${factor} learned`);
@@ -81,6 +87,12 @@ test("a split the model chose is made again once the statement's lessons moved, 
 
 test('a statement whose splits have taught their time, never its runs as written, runs as written once to learn it', async () => {
   const sql = 'SELECT count(DISTINCT user_id) FROM visits WHERE ms > 50';
+  // Both plans below must be made for one fragment count, which the database's parallelism
+  // decides: the API measures it seconds after its start (the next measurement is an hour later),
+  // and plans with inputs at most a second old. Measured between the two, the second plan was
+  // made for 2 fragments where the first was for 4, and priced the split nearly twice as slow.
+  await eventually(async () => (await health()).costModel.databaseParallelism ?? undefined, 30_000, "the database's parallelism measured");
+  await new Promise((resolve) => setTimeout(resolve, PLANNING_INPUTS_MAX_AGE_MS + 100));
   // Its splits by values priced 8× over and its page splits out of the way: it runs as written,
   // and the plan's reason gives both predictions.
   await harness.system.redis.hset(statementKey(sql), { valueSplitScale: '8', fanOutScale: '100' });
@@ -93,9 +105,7 @@ test('a statement whose splits have taught their time, never its runs as written
   // The same statement in other words (a statement's lessons are its text's), its splits by values
   // priced so that running as written is predicted 1.37× slower: inside the band where it is tried.
   const again = sql.replace(' > ', '  >  ');
-  const fixedMs =
-    ((await harness.system.request<{ costModel: { fanOutMs: number } }>('GET', '/api/health')).body.costModel.fanOutMs ?? 0) +
-    2 * DEFAULT_COST_MODEL.partialRowMs;
+  const fixedMs = ((await health()).costModel.fanOutMs ?? 0) + 2 * DEFAULT_COST_MODEL.partialRowMs;
   const target = Number(asWritten) / ((1 / DEFAULT_COST_MODEL.minGain + EXPLORE_WITHIN) / 2);
   const scale = (8 * (target - fixedMs)) / (Number(fanOut) - fixedMs);
   await harness.system.redis.hset(statementKey(again), { valueSplitScale: String(scale), fanOutScale: '100' });
