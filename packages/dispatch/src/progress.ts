@@ -3,17 +3,17 @@
  * it) and folded into the record when the query finishes.
  */
 import type { FragmentProgress } from '@pgfan/contracts';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { publishQueryEvents, type NewQueryEvent } from './events';
 
 export type LiveFragment = Omit<FragmentProgress, 'range'>;
 
 const key = (queryId: string) => `pgfan:progress:${queryId}`;
 
-/** Records a fragment's live state and publishes its event, in one write to Redis. */
+/** Records a fragment's live state and publishes its event, sent together. */
 export function reportFragment(redis: Redis, queryId: string, fragment: LiveFragment, ttlMs: number, event: NewQueryEvent): Promise<void> {
-  return publishQueryEvents(redis, [event], (pipeline) =>
-    pipeline.hset(key(queryId), `f${fragment.index}`, JSON.stringify(fragment)).pexpire(key(queryId), ttlMs),
+  return publishQueryEvents(redis, [event], (sender) =>
+    Promise.all([sender.hset(key(queryId), `f${fragment.index}`, JSON.stringify(fragment)), sender.pexpire(key(queryId), ttlMs)]),
   );
 }
 
@@ -28,9 +28,9 @@ export async function getFragmentProgress(redis: Redis, queryId: string): Promis
   );
 }
 
-/** Drops a query's live progress (it is in the record now), as part of a pipeline. */
-export function clearFragmentProgressIn(pipeline: ChainableCommander, queryId: string): void {
-  pipeline.del(key(queryId));
+/** Drops a query's live progress (it is in the record now). */
+export function clearFragmentProgress(redis: Redis, queryId: string): Promise<number> {
+  return redis.del(key(queryId));
 }
 
 /** Overlays live progress on the fragments of a record. */

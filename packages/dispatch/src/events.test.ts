@@ -1,0 +1,86 @@
+/** Query events on the real Redis channel: how many messages a write costs, and what listeners and waiters hear. */
+import { randomUUID } from 'node:crypto';
+import { QUERY_EVENTS_CHANNEL, type QueryEvent } from '@pgfan/contracts';
+import { Redis } from 'ioredis';
+import { publishQueryEvent, publishQueryEvents, QueryEventBus, type NewQueryEvent } from './events';
+
+// Pub/sub ignores the database number: other processes' events may arrive too, told apart by id.
+const url = 'redis://127.0.0.1:6379';
+const publisher = new Redis(url);
+let bus: QueryEventBus;
+let raw: Redis;
+let messages: string[];
+
+beforeEach(async () => {
+  bus = new QueryEventBus(new Redis(url));
+  await bus.ready();
+  raw = new Redis(url);
+  messages = [];
+  raw.on('message', (_channel: string, message: string) => messages.push(message));
+  await raw.subscribe(QUERY_EVENTS_CHANNEL);
+});
+afterEach(async () => {
+  await bus.close();
+  raw.disconnect();
+});
+afterAll(() => publisher.disconnect());
+
+function heardFor(id: string): { events: QueryEvent[]; stop: () => void } {
+  const events: QueryEvent[] = [];
+  const stop = bus.subscribe((event) => event.id === id && events.push(event));
+  return { events, stop };
+}
+
+/** Resolves once `count` events of `id` were heard by the bus's listeners. */
+async function until(heard: QueryEvent[], count: number): Promise<void> {
+  for (let tries = 0; heard.length < count && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+const lifeOf = (id: string): NewQueryEvent[] => [
+  { type: 'running', id, generation: 1, coordinator: 'api' },
+  { type: 'fragment-started', id, index: 0, worker: 'api', attempt: 1 },
+  { type: 'fragment-done', id, index: 0, rows: 1, ms: 2, worker: 'api', attempt: 1 },
+  { type: 'completed', id, rowCount: 1, totalMs: 3 },
+];
+
+test('events published together travel as one message, and are heard one by one, in order, stamped', async () => {
+  const id = randomUUID();
+  const heard = heardFor(id);
+  await publishQueryEvents(publisher, lifeOf(id));
+  await until(heard.events, 4);
+  expect(heard.events.map((e) => e.type)).toEqual(['running', 'fragment-started', 'fragment-done', 'completed']);
+  expect(heard.events.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+  // Every process subscribed reads and parses one message, not one per event.
+  expect(messages.filter((m) => m.includes(id))).toHaveLength(1);
+  heard.stop();
+});
+
+test('a waiter wakes on its query’s ending, published with others or alone', async () => {
+  const [together, alone] = [randomUUID(), randomUUID()];
+  const waits = [bus.wait(together, 5_000), bus.wait(alone, 5_000)];
+  await publishQueryEvents(publisher, lifeOf(together));
+  await publishQueryEvent(publisher, { type: 'cancelled', id: alone });
+  expect(await Promise.all(waits)).toEqual([true, true]);
+  // Not woken by another query's ending.
+  expect(await bus.wait(randomUUID(), 200)).toBe(false);
+});
+
+test('a message of one event (an earlier version’s) is heard; what is not an event is passed over', async () => {
+  const id = randomUUID();
+  const heard = heardFor(id);
+  const ending = bus.wait(id, 5_000);
+  const at = new Date().toISOString();
+  await publisher.publish(QUERY_EVENTS_CHANNEL, 'not json');
+  await publisher.publish(
+    QUERY_EVENTS_CHANNEL,
+    JSON.stringify([
+      { type: 'no-such-event', id, at },
+      { type: 'combining', id, at },
+    ]),
+  );
+  await publisher.publish(QUERY_EVENTS_CHANNEL, JSON.stringify({ type: 'cancelled', id, at }));
+  await until(heard.events, 2);
+  expect(heard.events.map((e) => e.type)).toEqual(['combining', 'cancelled']);
+  expect(await ending).toBe(true);
+  heard.stop();
+});
