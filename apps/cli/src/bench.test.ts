@@ -7,7 +7,7 @@ import { startSystem, type System } from '@pgfan/testing';
 import { benchPlan, runBench, writeResults } from './bench';
 import { clickBenchQueries, HITS, sameAnswer } from './bench/clickbench';
 import { BENCH_QUERIES } from './bench/queries';
-import { directRunner, pgfanRunner } from './bench/runners';
+import { directRunner, pgfanRunner, restLoad } from './bench/runners';
 import { seedTable } from './seed';
 
 let system: System;
@@ -35,7 +35,7 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     clickbench: { table: 'bench_hits_small', rows: 3000 },
   };
   const [pgHost, pgPort] = (system.pgAddress ?? '').split(':');
-  const results = await runBench(system.db.url, system.client, plan, `postgresql://bench@${pgHost}:${pgPort}/${system.db.name}`);
+  const results = await runBench(system.db.url, system.client, plan, { pgUrl: `postgresql://bench@${pgHost}:${pgPort}/${system.db.name}` });
   expect(results.modes).toEqual(
     expect.arrayContaining(['direct-serial', 'direct-parallel', 'direct-rewritten', 'pgfan-auto', 'pgfan-2', 'pgfan-4', 'pgfan-8']),
   );
@@ -47,9 +47,9 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
   expect(results.cells.find((c) => c.mode === 'pgfan-4' && c.query === 'count')?.partitions).toEqual([4]);
   // Measured, not judged: no timing threshold here.
   expect(results.overhead).toMatchObject({ partitions: 4, direct: { n: 2 }, pgfan: { n: 2 }, overheadMs: expect.any(Number) });
-  expect(results.throughput.runs.map((r) => [r.users, r.errors])).toEqual([
-    [1, 0],
-    [2, 0],
+  expect(results.throughput.runs.map((r) => [r.users, r.errors, r.completed > 0])).toEqual([
+    [1, 0, true],
+    [2, 0, true],
   ]);
   expect(results.throughput.direct.map((r) => [r.users, r.errors, r.completed > 0])).toEqual([
     [1, 0, true],
@@ -100,3 +100,16 @@ test('every ClickBench query forced into 4 fragments answers as PostgreSQL does'
     await direct.close();
   }
 }, 120_000);
+
+test('the REST load counts what is not answered with a completed query as an error, not as a latency', async () => {
+  const target = { baseUrl: system.url, apiKey: null };
+  const refused = await restLoad(target, 2, 0.3, 'SELEC 1');
+  expect(refused.latencies).toEqual([]);
+  expect(refused.errors).toBeGreaterThan(0);
+  const failed = await restLoad(target, 1, 0.3, 'SELECT 1 / 0');
+  expect(failed.latencies).toEqual([]);
+  expect(failed.errors).toBeGreaterThan(0);
+  const unreachable = await restLoad({ baseUrl: 'http://127.0.0.1:59999', apiKey: null }, 1, 0.2, 'SELECT 1');
+  expect(unreachable).toMatchObject({ latencies: [], errors: expect.any(Number) });
+  expect(unreachable.errors).toBeGreaterThan(0);
+});

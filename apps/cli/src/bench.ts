@@ -21,10 +21,9 @@ import { BENCH_QUERIES, distinctRewrite, HEADLINE } from './bench/queries';
 import { runScaleOut, type DatabaseServer } from './bench/scale-out';
 import { renderMarkdown, renderSvg } from './bench/report';
 import type { BenchResults, Cell, ThroughputRun } from './bench/results';
-import { directLoad, directRunner, measure, pgfanRunner, type Mode } from './bench/runners';
+import { directLoad, directRunner, measure, pgfanRunner, restLoad, type Mode } from './bench/runners';
 import { quantile, summarize } from './bench/stats';
 import { loadEnv, redactUrl, runCommand } from './env';
-import { runLoad } from './loadtest';
 import { seedDemo } from './seed';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -86,11 +85,16 @@ function gitCommit(): string | null {
   }
 }
 
-/**
- * @param pgUrl pgfan's PostgreSQL port, to measure the protocol path (throughput at the client
- *   counts up to 20); not measured without it.
- */
-export async function runBench(databaseUrl: string, api: PgfanClient, plan: BenchPlan, pgUrl?: string): Promise<BenchResults> {
+/** Where the bench reaches pgfan besides `api`. */
+export interface BenchReach {
+  /** pgfan's PostgreSQL port, to measure the protocol path (throughput at the client counts up to 20); not measured without it. */
+  pgUrl?: string;
+  /** The key `api` sends, for the REST load, which sends its own requests (`restLoad`). */
+  apiKey?: string | null;
+}
+
+export async function runBench(databaseUrl: string, api: PgfanClient, plan: BenchPlan, reach: BenchReach = {}): Promise<BenchResults> {
+  const { pgUrl, apiKey = null } = reach;
   const startedAt = new Date().toISOString();
   const atStart = await health(api);
   const workersAtStart = atStart.workers?.live ?? 0;
@@ -186,8 +190,8 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
     for (const users of plan.throughputUsers) {
       const baseline = await directLoad(databaseUrl, users, plan.throughputSeconds, headline);
       baselines.push(summary(users, baseline.latencies, baseline.errors));
-      const load = await runLoad(api, users, plan.throughputSeconds, [{ sql: headline }]);
-      const run = summary(users, load.latencies, load.failed + [...load.errors.values()].reduce((a, b) => a + b, 0));
+      const load = await restLoad({ baseUrl: api.baseUrl, apiKey }, users, plan.throughputSeconds, headline);
+      const run = summary(users, load.latencies, load.errors);
       runs.push(run);
       log(
         `throughput, ${users} clients: pgfan ${run.perSecond.toFixed(0)}/s (p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, ${run.errors} errors), ` +
@@ -283,7 +287,7 @@ async function main(): Promise<number> {
   const env = loadEnv(process.env);
   const plan = benchPlan(values.quick ?? false, rounds);
   log(`Benchmark${plan.quick ? ' (quick)' : ''}: pgfan at ${env.API_URL} against PostgreSQL at ${redactUrl(env.DATABASE_URL)}, ${plan.rounds} rounds`);
-  const results = await runBench(env.DATABASE_URL, apiClient(env), plan, pgPortUrl(env));
+  const results = await runBench(env.DATABASE_URL, apiClient(env), plan, { pgUrl: pgPortUrl(env), apiKey: env.API_KEY ?? null });
   const files = writeResults(results);
   log(`\n${renderMarkdown(results)}`);
   log(`Written: ${files.join(', ')}`);
