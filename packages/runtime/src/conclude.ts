@@ -10,7 +10,7 @@ import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { NoServerError, type Placement, type QueryServers } from './servers';
-import { clearFragmentProgress, fragmentApplicationName, publishQueryEvents, stopQueryWork, type NewQueryEvent, type Queues } from '@pgfan/dispatch';
+import { endProgress, fragmentApplicationName, publishQueryEvents, stopQueryWork, type NewQueryEvent, type Queues } from '@pgfan/dispatch';
 import { recordObservation } from './cost-model';
 import type { Executions } from './executions';
 import type { Logger } from './logger';
@@ -63,7 +63,7 @@ export async function concludeQuery(
     outcome.status === 'completed'
       ? { type: 'completed', id: queryId, rowCount: outcome.result?.rowCount ?? 0, totalMs }
       : { type: 'failed', id: queryId, error: outcome.error ?? { code: 'QUERY_FAILED', message: 'the query failed' }, totalMs };
-  const publish = () => publishQueryEvents(ctx.redis, [...(options.precededBy ?? []), ending], (sender) => clearFragmentProgress(sender, queryId));
+  const publish = () => endProgress(ctx.redis, queryId, [...(options.precededBy ?? []), ending]);
   // After the caller's answer is on its way: writing the events alone took 0.5 ms here.
   if (options.eventsInBackground) setImmediate(() => void publish().catch(() => undefined));
   else await publish();
