@@ -42,6 +42,7 @@ export function healthHandler(ctx: ApiContext) {
         fanOutMs: costModel.fanOutMs,
         fragmentMs: costModel.fragmentMs,
         databaseParallelism: costModel.databaseParallelism,
+        msPerCost: costModel.msPerCost,
         parallelStartMs: costModel.parallelStartMs,
         parallelWorkerStartMs: costModel.parallelWorkerStartMs,
       },

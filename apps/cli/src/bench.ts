@@ -64,7 +64,7 @@ function log(message: string): void {
 async function health(api: PgfanClient): Promise<{
   workers?: { live?: number };
   servers?: DatabaseServer[];
-  costModel?: { databaseParallelism?: number | null; parallelStartMs?: number | null } | null;
+  costModel?: { databaseParallelism?: number | null; msPerCost?: number; parallelStartMs?: number | null } | null;
 }> {
   const report = await api.health().catch((error: Error) => {
     throw error instanceof PgfanUnreachableError ? new Error(`${error.message}; start the system with npm start first`) : error;
@@ -100,7 +100,11 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
   const workersAtStart = atStart.workers?.live ?? 0;
   if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
   const model = atStart.costModel;
-  const measured = { databaseParallelism: model?.databaseParallelism ?? null, parallelStartMs: model?.parallelStartMs ?? null };
+  const measured = {
+    databaseParallelism: model?.databaseParallelism ?? null,
+    msPerCost: model?.msPerCost ?? null,
+    parallelStartMs: model?.parallelStartMs ?? null,
+  };
   if (measured.databaseParallelism === null) {
     log(
       "the cost model has no measurement of the database yet (the API takes one at its start, and within a minute of Redis losing it): auto will run on PostgreSQL's plans as they come",

@@ -468,6 +468,8 @@ export interface components {
         fragmentMs?: number | null;
         /** @description how many sessions the database runs at full speed at once, as the API measured it; null until measured (every worker slot then counts as one) */
         databaseParallelism?: number | null;
+        /** @description milliseconds a simple scan takes per unit of PostgreSQL's cost estimate, as the API measured it on the database (the model's default until then); the learned scales are relative to it */
+        msPerCost?: number;
         /** @description milliseconds PostgreSQL takes to start a parallel plan's first worker, as the API measured it; a query whose serial plan is then predicted faster runs without them. Null until measured (queries run in the plan PostgreSQL picks) */
         parallelStartMs?: number | null;
         /** @description milliseconds each further worker adds to a parallel plan's start-up, as the API measured it; null until measured */

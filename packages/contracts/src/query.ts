@@ -188,6 +188,12 @@ export const HealthReport = z.object({
         .describe(
           'how many sessions the database runs at full speed at once, as the API measured it; null until measured (every worker slot then counts as one)',
         ),
+      msPerCost: z
+        .number()
+        .optional()
+        .describe(
+          "milliseconds a simple scan takes per unit of PostgreSQL's cost estimate, as the API measured it on the database (the model's default until then); the learned scales are relative to it",
+        ),
       parallelStartMs: z
         .number()
         .nullable()

@@ -48,6 +48,6 @@ export {
   ServerBehindError,
   type ServerState,
 } from './servers';
-export { measureParallelism, measureParallelStart, type ParallelStart, type ParallelismMeasurement } from './parallelism';
+export { measureParallelism, measureParallelStart, msPerCostOf, type ParallelStart, type ParallelismMeasurement } from './parallelism';
 export { auditQueryRole, provisionQueryRole, type QueryRoleSpec, type RoleAudit } from './query-role';
 export { header as resultHeader, rowLines as resultLines, RESULT_TYPES, type ResultType } from './result-formats';

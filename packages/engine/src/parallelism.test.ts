@@ -1,6 +1,6 @@
 /** Measuring how many sessions the database runs at full speed at once: on the real server. */
 import { useQueryPool } from './__tests__/harness';
-import { measureParallelism, measureParallelStart } from './parallelism';
+import { measureParallelism, measureParallelStart, msPerCostOf } from './parallelism';
 
 const t = useQueryPool('parallelism');
 
@@ -11,6 +11,8 @@ test('the measurement is between one session and all of them, and every session 
   expect(m.togetherMs).toBeGreaterThan(0);
   expect(m.parallelism).toBeGreaterThanOrEqual(1);
   expect(m.parallelism).toBeLessThanOrEqual(4);
+  // PostgreSQL's estimate of the probe, whatever its cost settings: a positive number.
+  expect(Number.isFinite(m.probeCost) && m.probeCost > 0).toBe(true);
   // No bound from this machine's cores: the suite's other workers load the server while this
   // runs, so the lone run can be the slow one (CI saw 2.86 on 2 cores). The figure is a timing.
   // Every session went back to the pool.
@@ -33,4 +35,11 @@ test("starting PostgreSQL's parallel workers is measured, and the session plans 
     expect(ms).toBeGreaterThanOrEqual(0);
   }
   expect(await settings()).toBe(before);
+});
+
+test("a simple scan's milliseconds per unit of estimate are read off the probe's: its lone time over its estimate, scaled", () => {
+  // The ratio is the measurement's: 0.82 of the probe's, as simple scans ran beside it.
+  expect(msPerCostOf({ aloneMs: 68.5, probeCost: 25_010 })).toBeCloseTo(0.00225, 5);
+  // Twice as slow a machine, twice the figure.
+  expect(msPerCostOf({ aloneMs: 137, probeCost: 25_010 })).toBeCloseTo(2 * msPerCostOf({ aloneMs: 68.5, probeCost: 25_010 }), 10);
 });

@@ -123,6 +123,10 @@ test("ClickBench: auto's total against PostgreSQL's, met only when no answer dif
 test('the header says what the cost model knew of the database, or that it knew nothing', () => {
   const measured = renderMarkdown({ ...results, measured: { databaseParallelism: 1.96, parallelStartMs: 21.1 } });
   expect(measured).toContain("The cost model's measurement of the database: 2.0 sessions at full speed, parallel workers starting in 21 ms.");
+  const timed = renderMarkdown({ ...results, measured: { databaseParallelism: 1.96, msPerCost: 0.00225, parallelStartMs: 21.1 } });
+  expect(timed).toContain(
+    "The cost model's measurement of the database: 2.0 sessions at full speed, 2.25 µs per unit of PostgreSQL's estimate, parallel workers starting in 21 ms.",
+  );
   const unmeasured = renderMarkdown({ ...results, measured: { databaseParallelism: null, parallelStartMs: null } });
   expect(unmeasured).toContain("The cost model had no measurement of the database: auto took PostgreSQL's plans as they came");
   // Results written before the field: no line.

@@ -16,11 +16,12 @@ function tablesOf(results: BenchResults): { table: string; rows: number }[] {
 /** What the cost model knew of the database: a run without it measures auto on PostgreSQL's plans as they came. */
 function measuredLine(measured: BenchResults['measured']): string[] {
   if (!measured) return [];
-  const { databaseParallelism: parallelism, parallelStartMs: startMs } = measured;
+  const { databaseParallelism: parallelism, parallelStartMs: startMs, msPerCost } = measured;
   if (parallelism === null)
     return ["The cost model had no measurement of the database: auto took PostgreSQL's plans as they came, every worker slot counted as a core."];
+  const speed = msPerCost == null ? '' : `, ${(msPerCost * 1000).toFixed(2)} µs per unit of PostgreSQL's estimate`;
   const start = startMs === null ? '' : `, parallel workers starting in ${startMs.toFixed(0)} ms`;
-  return [`The cost model's measurement of the database: ${parallelism.toFixed(1)} sessions at full speed${start}.`];
+  return [`The cost model's measurement of the database: ${parallelism.toFixed(1)} sessions at full speed${speed}${start}.`];
 }
 
 export function renderMarkdown(results: BenchResults): string {

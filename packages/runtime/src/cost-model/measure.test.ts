@@ -4,6 +4,7 @@
  * Redis lost are taken again without waiting for the interval.
  */
 import { createTestDatabase, eventually, recordingLogger, type TestDatabase } from '@pgfan/testing';
+import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
 import { measureDatabaseOnce, MEASUREMENT_LOCK, startDatabaseMeasurement } from './measure';
 import { readCostModel } from './store';
@@ -30,7 +31,11 @@ test('two processes asking at once: one measures, the other leaves the database 
   const model = await readCostModel(redis);
   expect(model.databaseParallelism).toBeGreaterThanOrEqual(1);
   expect(model.parallelStartMs).toBeGreaterThanOrEqual(0);
+  // This database's speed, not the default's: a time, so no bound but that it is one.
+  expect(model.msPerCost).toBeGreaterThan(0);
+  expect(model.msPerCost).not.toBe(DEFAULT_COST_MODEL.msPerCost);
   expect(messages().filter((m) => m.startsWith('the database ran'))).toHaveLength(1);
+  expect(messages().find((m) => m.startsWith('the database ran'))).toMatch(/ µs per unit of PostgreSQL's estimate/);
   // The lock lasts the interval: a process that asks later within it does not measure again.
   expect(await measureDatabaseOnce(options('api c'))).toBe(false);
   expect(await redis.pttl(MEASUREMENT_LOCK)).toBeGreaterThan(50_000);

@@ -1,7 +1,8 @@
 /**
  * Measures what the database can do, for the cost model: how many sessions it runs at full speed
  * at once (worker slots are not cores: the model needs to know which fragment counts really run
- * side by side), and how long its parallel workers take to start (PostgreSQL's estimate is a few
+ * side by side), how fast it runs what PostgreSQL estimates (`msPerCost`), and how long its
+ * parallel workers take to start (PostgreSQL's estimate is a few
  * milliseconds; it measured 20–24 here for the first worker and 9–16 for the second). Until the
  * first measurement, every worker slot counts as one and queries run in the plan PostgreSQL picks.
  *
@@ -12,7 +13,7 @@
  * the lock with them, so they are taken again within a minute. The probe is CPU-bound on the database for
  * about a second; it has sessions of its own, so planning never waits behind it.
  */
-import { createQueryPool, measureParallelism, measureParallelStart } from '@pgfan/engine';
+import { createQueryPool, measureParallelism, measureParallelStart, msPerCostOf } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import { recordDatabaseMeasurements, recordServerParallelism } from './store';
 import type { Logger } from '../logger';
@@ -53,13 +54,15 @@ export async function measureDatabaseOnce(options: MeasurementOptions): Promise<
   try {
     const m = await measureParallelism(pool, PROBE_SESSIONS);
     const start = await measureParallelStart(pool);
+    const msPerCost = msPerCostOf(m);
     await recordDatabaseMeasurements(options.redis, {
       databaseParallelism: m.parallelism,
+      msPerCost,
       parallelStartMs: start.firstWorkerMs,
       parallelWorkerStartMs: start.furtherWorkerMs,
     });
     options.logger.info(
-      `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once; its parallel workers take ${start.firstWorkerMs.toFixed(1)} ms to start, and ${start.furtherWorkerMs.toFixed(1)} ms more for each after the first`,
+      `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once, and ${(msPerCost * 1000).toFixed(2)} µs per unit of PostgreSQL's estimate; its parallel workers take ${start.firstWorkerMs.toFixed(1)} ms to start, and ${start.furtherWorkerMs.toFixed(1)} ms more for each after the first`,
     );
     if (options.replicas?.length) {
       if (options.primaryName) await recordServerParallelism(options.redis, options.primaryName, m.parallelism);

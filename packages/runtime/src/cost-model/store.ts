@@ -34,9 +34,10 @@ const FIELD_PREFIX: Record<LearnedFactors, string> = { costScales: 'costScale', 
 const FIELDS = Object.values(TAUGHT_BY).flatMap((factors) => QUERY_CLASSES.map((cls) => ({ factors, cls })));
 const field = (factors: LearnedFactors, cls: QueryClass) => `${FIELD_PREFIX[factors]}:${cls}`;
 
-/** Measured by the API (`measureParallelism`, `measureParallelStart`), not learned: field and model name, and what a sensible value is. */
+/** Measured by the API (`measureParallelism`, `msPerCostOf`, `measureParallelStart`), not learned: field and model name, and what a sensible value is. */
 const MEASURED = [
   { name: 'databaseParallelism', sensible: (v: number) => v >= 1 },
+  { name: 'msPerCost', sensible: (v: number) => v > 0 },
   { name: 'parallelStartMs', sensible: (v: number) => v >= 0 },
   { name: 'parallelWorkerStartMs', sensible: (v: number) => v >= 0 },
 ] as const;
