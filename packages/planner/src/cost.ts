@@ -53,7 +53,7 @@ export function queryClass(shape: Shape | null): QueryClass {
 }
 
 export interface CostModel {
-  /** Milliseconds of execution per unit of PostgreSQL's cost estimate, in one session. */
+  /** Milliseconds of execution per unit of PostgreSQL's cost estimate, in one session: measured on the database, this default until then. */
   msPerCost: number;
   /** A fragment's TID range scan costs this much more per page than a sequential scan. */
   fragmentScanFactor: number;
@@ -165,7 +165,8 @@ export const valueSplitScaleOf = (model: CostModel, cls: QueryClass) => model.st
 
 /**
  * Measured on the benchmark machine: simple scans ran at 0.0014–0.0016 ms per cost unit (the
- * lowest, so complex queries are under- rather than over-estimated and fan out less eagerly);
+ * lowest, so complex queries are under- rather than over-estimated and fan out less eagerly; the
+ * API replaces it with the database's own once it has measured it: `msPerCostOf` in the engine);
  * 2, 4 and 8 fragments of COUNT(DISTINCT) over 10M rows differed by 1.4 µs per partial row; a
  * one-page query forced into 4 fragments cost 14–36 ms more than run directly (the benchmark's
  * dispatch overhead; 26 ms in run 6), where the API's own part of that (HTTP, planning, the record)
