@@ -68,7 +68,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     '## Throughput',
     '',
-    `\`${throughput.sql}\` from as many concurrent clients as shown, each sending its next query when the last is answered: through pgfan's REST API, and straight to PostgreSQL through a pool of up to 20 connections.`,
+    `\`${throughput.sql}\` from as many concurrent clients as shown, each sending its next query when the last is answered: through pgfan's REST API (node:http, a kept-alive connection per client), and straight to PostgreSQL through a pool of up to 20 connections.`,
     '',
     '| clients | pgfan queries/s | p50 | p99 | errors | PostgreSQL queries/s | p50 | p99 |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
