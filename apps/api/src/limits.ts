@@ -5,6 +5,7 @@
  * an ever longer queue.
  */
 import type { Admission } from '@pgfan/store';
+import { scripted } from '@pgfan/dispatch';
 import type { Redis } from 'ioredis';
 import { ServiceError } from './errors';
 
@@ -16,12 +17,19 @@ export async function withinRate(redis: Redis, client: string, perSecond: number
   if (perSecond <= 0) return true;
   const key = `pgfan:rate:${client}:${Math.floor(Date.now() / 1000)}`;
   try {
-    const replies = await redis.multi().incr(key).pexpire(key, 2000).exec();
-    return Number(replies?.[0]?.[1] ?? 0) <= perSecond;
+    return Number(await scripted(redis, RATE_SCRIPTS).pgfanCountSubmission(key, 2000)) <= perSecond;
   } catch {
     return true;
   }
 }
+
+/** The second's count, kept 2 s, in one atomic command rather than a MULTI (`scripted`): every request with a key counts. */
+const RATE_SCRIPTS = {
+  pgfanCountSubmission: {
+    numberOfKeys: 1,
+    lua: "local n = redis.call('INCR', KEYS[1]); if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end; return n",
+  },
+};
 
 export function rateLimited(perSecond: number): ServiceError {
   return new ServiceError(

@@ -5,17 +5,13 @@
 import { QUERY_EVENTS_CHANNEL, type FragmentProgress } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
 import { queryEventsMessage, type NewQueryEvent } from './events';
+import { scripted } from './redis';
 
 export type LiveFragment = Omit<FragmentProgress, 'range'>;
 
 const key = (queryId: string) => `pgfan:progress:${queryId}`;
 
-/**
- * Each a progress change and the events telling of it, in one command: one write to Redis, and
- * applied together. (A pipeline would be one write too, but ioredis copies every script defined on
- * the connection, BullMQ's 64, into each pipeline it makes: 150–190 µs of CPU a write here,
- * against 70–90 for a command or two.)
- */
+/** Each a progress change and the events telling of it, in one command: one write to Redis, and applied together (`scripted`). */
 const SCRIPTS = {
   // KEYS[1] the progress hash; ARGV: field, fragment JSON, ttl ms, channel, message.
   pgfanReportFragment: {
@@ -24,22 +20,11 @@ const SCRIPTS = {
   },
   // KEYS[1] the progress hash; ARGV: channel, message.
   pgfanEndProgress: { numberOfKeys: 1, lua: "redis.call('DEL', KEYS[1]); return redis.call('PUBLISH', ARGV[1], ARGV[2])" },
-} as const;
-
-type Scripted = Redis & Record<keyof typeof SCRIPTS, (...keysAndArgs: (string | number)[]) => Promise<unknown>>;
-
-/** `redis` with the scripts defined (once per connection: ioredis sends EVALSHA, and the script itself when Redis lacks it). */
-function scripted(redis: Redis): Scripted {
-  const commands = redis as Scripted;
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    if (typeof commands[name as keyof typeof SCRIPTS] !== 'function') redis.defineCommand(name, script);
-  }
-  return commands;
-}
+};
 
 /** Records a fragment's live state and publishes its event. */
 export async function reportFragment(redis: Redis, queryId: string, fragment: LiveFragment, ttlMs: number, event: NewQueryEvent): Promise<void> {
-  await scripted(redis).pgfanReportFragment(
+  await scripted(redis, SCRIPTS).pgfanReportFragment(
     key(queryId),
     `f${fragment.index}`,
     JSON.stringify(fragment),
@@ -51,7 +36,7 @@ export async function reportFragment(redis: Redis, queryId: string, fragment: Li
 
 /** Drops a query's live progress (it is in the record now) and publishes the events of its end. */
 export async function endProgress(redis: Redis, queryId: string, events: NewQueryEvent[]): Promise<void> {
-  await scripted(redis).pgfanEndProgress(key(queryId), QUERY_EVENTS_CHANNEL, queryEventsMessage(events));
+  await scripted(redis, SCRIPTS).pgfanEndProgress(key(queryId), QUERY_EVENTS_CHANNEL, queryEventsMessage(events));
 }
 
 /** Live progress by fragment index; empty when the query is not running (or Redis lost it). */

@@ -56,3 +56,26 @@ export function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
     redis.on('error', onError);
   });
 }
+
+/** A Lua script run as one command: how many of its arguments are keys, and its text. */
+export interface RedisScript {
+  numberOfKeys: number;
+  lua: string;
+}
+
+/**
+ * `redis` with `scripts` defined on it as commands (once per connection; ioredis sends EVALSHA,
+ * and the script itself when Redis lacks it). For what must be one write or atomic: a pipeline or
+ * MULTI on a connection BullMQ shares copies each of its 64 scripts into the pipeline when it is
+ * made, 150–190 µs of CPU a write here against 70–90 for a command.
+ */
+export function scripted<Name extends string>(
+  redis: Redis,
+  scripts: Record<Name, RedisScript>,
+): Redis & Record<Name, (...keysAndArgs: (string | number)[]) => Promise<unknown>> {
+  const commands = redis as Redis & Record<Name, (...keysAndArgs: (string | number)[]) => Promise<unknown>>;
+  for (const [name, script] of Object.entries(scripts) as [Name, RedisScript][]) {
+    if (typeof commands[name] !== 'function') redis.defineCommand(name, script);
+  }
+  return commands;
+}
