@@ -12,8 +12,8 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
 export type NewQueryEvent = DistributiveOmit<QueryEvent, 'at'>;
 
 /** Publishes an event, stamped with the current time. */
-export async function publishQueryEvent(redis: Redis, event: NewQueryEvent): Promise<void> {
-  await redis.publish(QUERY_EVENTS_CHANNEL, queryEventsMessage([event]));
+export function publishQueryEvent(redis: Redis, event: NewQueryEvent): Promise<void> {
+  return publishQueryEvents(redis, [event]);
 }
 
 /**

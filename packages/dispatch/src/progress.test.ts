@@ -53,6 +53,7 @@ test('a query’s end drops its progress and tells of it, in one message', async
 test('on a connection Redis has forgotten the scripts of (a restart), they are sent again', async () => {
   const id = randomUUID();
   await reportFragment(redis, id, fragment(0, 'running'), 60_000, { type: 'fragment-started', id, index: 0, worker: 'w1', attempt: 1 });
+  // Server-wide: other suites' connections (BullMQ's scripts too) send theirs again the same way.
   await redis.script('FLUSH');
   await endProgress(redis, id, [{ type: 'cancelled', id }]);
   expect((await getFragmentProgress(redis, id)).size).toBe(0);

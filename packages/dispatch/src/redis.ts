@@ -63,17 +63,17 @@ export interface RedisScript {
   lua: string;
 }
 
+/** A connection with scripts defined on it, each a command taking its keys, then its arguments. */
+export type Scripted<Name extends string> = Redis & Record<Name, (...keysAndArgs: (string | number)[]) => Promise<unknown>>;
+
 /**
  * `redis` with `scripts` defined on it as commands (once per connection; ioredis sends EVALSHA,
  * and the script itself when Redis lacks it). For what must be one write or atomic: a pipeline or
  * MULTI on a connection BullMQ shares copies each of its 64 scripts into the pipeline when it is
  * made, 150–190 µs of CPU a write here against 70–90 for a command.
  */
-export function scripted<Name extends string>(
-  redis: Redis,
-  scripts: Record<Name, RedisScript>,
-): Redis & Record<Name, (...keysAndArgs: (string | number)[]) => Promise<unknown>> {
-  const commands = redis as Redis & Record<Name, (...keysAndArgs: (string | number)[]) => Promise<unknown>>;
+export function scripted<Name extends string>(redis: Redis, scripts: Record<Name, RedisScript>): Scripted<Name> {
+  const commands = redis as Scripted<Name>;
   for (const [name, script] of Object.entries(scripts) as [Name, RedisScript][]) {
     if (typeof commands[name] !== 'function') redis.defineCommand(name, script);
   }

@@ -6,6 +6,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { withLocalSettings } from './connection';
+import { explain } from './planning';
 
 /** Pure CPU in the server (a nested loop over two small series; no table, no temp files), about 50–100 ms. */
 const PARALLELISM_PROBE_SQL = 'SELECT sum(a.g * b.g) FROM generate_series(1, 1000) a(g), generate_series(1, 1000) b(g)';
@@ -56,8 +57,8 @@ export interface ParallelismMeasurement {
 
 /**
  * How much faster than the probe a simple scan runs per unit of PostgreSQL's estimate: 0.80–0.85
- * for `SELECT count(*)` over 1M rows and 0.83–0.92 over 100K, five runs each beside the probe on
- * one machine (2026-12-07; a filtered sum over 1M rows ran at 1.22–1.28, which the learned
+ * for `SELECT count(*)` over 1M rows and 0.80–0.93 over 100K, five runs each beside the probe on
+ * one machine (2026-12-07; a filtered sum over 1M rows ran at 1.20–1.28, which the learned
  * factors correct). Both are CPU in the executor over cached data, so the ratio holds as the
  * machine's speed changes; the speed itself is what the probe measures.
  */
@@ -94,10 +95,7 @@ export async function measureParallelism(pool: Pool, sessions: number): Promise<
     const aloneMs = Math.min(await alone(), await alone(), await alone(), await alone());
     const togetherMs = Math.min(await together(), await together());
     const parallelism = Math.min(sessions, Math.max(1, (sessions * aloneMs) / togetherMs));
-    // The query pool reads every value as text.
-    const explained = await first.query<{ 'QUERY PLAN': string }>(`EXPLAIN (FORMAT JSON) ${PARALLELISM_PROBE_SQL}`);
-    const [top] = JSON.parse(explained.rows[0]?.['QUERY PLAN'] ?? '[]') as { Plan: { 'Total Cost': number } }[];
-    const probeCost = top?.Plan['Total Cost'] ?? NaN;
+    const probeCost = (await explain(first, PARALLELISM_PROBE_SQL, false)).estimate.totalCost;
     return { parallelism, aloneMs, togetherMs, sessions, probeCost };
   } finally {
     for (const c of clients) c.release();

@@ -223,7 +223,7 @@ async function sameReading(pool: Pool, userSql: string, reprintedSql: string): P
 }
 
 /** EXPLAIN's JSON plan of `sql`, which PostgreSQL plans but does not run. */
-async function explain(db: Pool | PoolClient, sql: string, isUserText: boolean, settings: Record<string, string> = {}): Promise<Explained> {
+export async function explain(db: Pool | PoolClient, sql: string, isUserText: boolean, settings: Record<string, string> = {}): Promise<Explained> {
   let text: string;
   try {
     const result = await queryUserSql(db, EXPLAIN + sql, [], settings);

@@ -155,17 +155,21 @@ export async function restLoad(target: RestTarget, users: number, seconds: numbe
     'content-length': Buffer.byteLength(body),
     ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}),
   };
+  // Settles once the query has completed; anything else (a refusal, a failure, a 202) rejects.
   const completes = () =>
-    new Promise<boolean>((resolve, reject) => {
+    new Promise<void>((resolve, reject) => {
       const sent = request(url, { method: 'POST', agent, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
         response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
           try {
-            resolve(response.statusCode === 200 && (JSON.parse(Buffer.concat(chunks).toString()) as QueryView).status === 'completed');
-          } catch {
-            resolve(false);
+            if (response.statusCode !== 200 || (JSON.parse(text) as QueryView).status !== 'completed')
+              throw new Error(`HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
+            resolve();
+          } catch (error) {
+            reject(error as Error);
           }
         });
       });
@@ -173,9 +177,7 @@ export async function restLoad(target: RestTarget, users: number, seconds: numbe
       sent.end(body);
     });
   try {
-    return await closedLoop(users, seconds, async () => {
-      if (!(await completes())) throw new Error('not completed');
-    });
+    return await closedLoop(users, seconds, completes);
   } finally {
     agent.destroy();
   }
