@@ -11,6 +11,10 @@ test("ClickBench's 43 queries, on the bench's table, with HAVING thresholds scal
   expect(queries.filter((q) => q.tiedKeys).every((q) => /ORDER BY|LIMIT/.test(q.sql))).toBe(true);
   expect(queries[17]).toMatchObject({ tiedKeys: [] });
   expect(queries[24]!.tiedKeys).toBeUndefined();
+  // Every other ORDER BY decides its rows: by EventTime (unique in the generated table), by the only
+  // column returned (tied rows are equal), or by the group key. A new one must be placed on one side.
+  const decided = [23, 24, 25, 26, 42];
+  expect(queries.filter((q) => /ORDER BY/.test(q.sql) && !q.tiedKeys).map((q) => q.number)).toEqual(decided);
 });
 
 describe('sameAnswer: an answer PostgreSQL could have given', () => {

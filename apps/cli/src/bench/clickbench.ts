@@ -46,6 +46,7 @@ const TIED_KEYS: Readonly<Record<number, number[]>> = {
   // No ORDER BY: any ten groups.
   17: [],
   18: [3],
+  21: [2],
   22: [3],
   27: [1],
   28: [1],
