@@ -1,6 +1,7 @@
 /** Live progress in a real Redis: each change and the event telling of it applied in one command. */
 import { randomUUID } from 'node:crypto';
 import { QUERY_EVENTS_CHANNEL } from '@pgfan/contracts';
+import { startPrivateRedis } from '@pgfan/testing';
 import { Redis } from 'ioredis';
 import { endProgress, getFragmentProgress, reportFragment, type LiveFragment } from './progress';
 
@@ -50,12 +51,21 @@ test('a query’s end drops its progress and tells of it, in one message', async
   expect((await heard(id, 2)).at(-1)?.map((e) => (e as { type: string }).type)).toEqual(['combining', 'completed']);
 });
 
-test('on a connection Redis has forgotten the scripts of (a restart), they are sent again', async () => {
-  const id = randomUUID();
-  await reportFragment(redis, id, fragment(0, 'running'), 60_000, { type: 'fragment-started', id, index: 0, worker: 'w1', attempt: 1 });
-  // Server-wide: other suites' connections (BullMQ's scripts too) send theirs again the same way.
-  await redis.script('FLUSH');
-  await endProgress(redis, id, [{ type: 'cancelled', id }]);
-  expect((await getFragmentProgress(redis, id)).size).toBe(0);
-  expect(await heard(id, 2)).toHaveLength(2);
+test('after Redis restarts, and after its scripts are flushed, the scripts are sent again', async () => {
+  // A server of the test's own: a flush reaches every connection of the server it is sent to.
+  const server = await startPrivateRedis();
+  const own = new Redis(server.url);
+  try {
+    const id = randomUUID();
+    await reportFragment(own, id, fragment(0, 'running'), 60_000, { type: 'fragment-started', id, index: 0, worker: 'w1', attempt: 1 });
+    await server.restart();
+    await reportFragment(own, id, fragment(1, 'running'), 60_000, { type: 'fragment-started', id, index: 1, worker: 'w1', attempt: 1 });
+    expect([...(await getFragmentProgress(own, id)).keys()].sort()).toEqual([0, 1]);
+    await own.script('FLUSH');
+    await endProgress(own, id, [{ type: 'cancelled', id }]);
+    expect((await getFragmentProgress(own, id)).size).toBe(0);
+  } finally {
+    own.disconnect();
+    await server.stop();
+  }
 });
