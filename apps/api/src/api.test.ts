@@ -46,6 +46,8 @@ test('POST ?wait= answers 200 with the finished record', async () => {
   expect(record.fragments.every((f) => f.worker === 'w1' || f.worker === 'w2')).toBe(true);
   expect(record.plan?.combineSql).toMatch(/^WITH partials AS/);
   expect(record.timings.totalMs).toBeGreaterThan(0);
+  // The combine's ending carried the record to the API (no read back): it is the one the store keeps.
+  expect((await system.request<QueryView>('GET', `/api/queries/${record.id}`)).body).toEqual(body);
 });
 
 test('POST answers 202 at once, and GET polls the record to completion', async () => {

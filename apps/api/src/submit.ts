@@ -10,12 +10,14 @@
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type CoordinateJob, type FragmentProgress, type QueryView } from '@pgfan/contracts';
 import {
+  carriedRecord,
   enqueueCoordinator,
   getFragmentProgress,
   publishQueryEvent,
   publishQueryEvents,
   stopQueryWork,
   withLiveProgress,
+  type Ending,
   type NewQueryEvent,
 } from '@pgfan/dispatch';
 import {
@@ -383,17 +385,19 @@ const WAIT_SLICE_MS = 1000;
 /**
  * Waits up to `ms` for a query to finish: its finished record, or null if it has not finished by
  * then (or does not exist). With `heard`, a wait begun before the query could end, the record is
- * first read once that is over.
+ * first read once that is over. An ending that carried the record spares the read.
  */
-async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal, heard?: Promise<boolean>): Promise<QueryView | null> {
+async function waitFor(ctx: ApiContext, id: string, ms: number, signal: AbortSignal, heard?: Promise<Ending | null>): Promise<QueryView | null> {
   const deadline = Date.now() + ms;
-  await heard;
+  let ending = (await heard) ?? null;
   for (;;) {
+    const carried = carriedRecord(ctx.queues.signer, ending, id);
+    if (carried) return carried;
     const notice = ctx.events.wait(id, Math.min(deadline - Date.now(), WAIT_SLICE_MS), signal);
     const record = await getQuery(ctx.storePool, id);
     if (!record || FINAL_STATUSES.includes(record.status)) return record;
     if (Date.now() >= deadline || signal.aborted) return null;
-    await notice;
+    ending = await notice;
   }
 }
 

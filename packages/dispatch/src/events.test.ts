@@ -1,8 +1,10 @@
 /** Query events on the real Redis channel: how many messages a write costs, and what listeners and waiters hear. */
 import { randomUUID } from 'node:crypto';
-import { QUERY_EVENTS_CHANNEL, type QueryEvent } from '@pgfan/contracts';
+import { QUERY_EVENTS_CHANNEL, type QueryEvent, type QueryView } from '@pgfan/contracts';
 import { Redis } from 'ioredis';
-import { publishQueryEvent, publishQueryEvents, QueryEventBus, type NewQueryEvent } from './events';
+import { carriedRecord, publishQueryEvent, publishQueryEvents, QueryEventBus, type NewQueryEvent } from './events';
+import { endProgress } from './progress';
+import { JobSigner } from './signing';
 
 // Pub/sub ignores the database number: other processes' events may arrive too, told apart by id.
 const url = 'redis://127.0.0.1:6379';
@@ -60,9 +62,9 @@ test('a waiter wakes on its query’s ending, published with others or alone', a
   const waits = [bus.wait(together, 5_000), bus.wait(alone, 5_000)];
   await publishQueryEvents(publisher, lifeOf(together));
   await publishQueryEvent(publisher, { type: 'cancelled', id: alone });
-  expect(await Promise.all(waits)).toEqual([true, true]);
+  expect(await Promise.all(waits)).toEqual([{}, {}]);
   // Not woken by another query's ending.
-  expect(await bus.wait(randomUUID(), 200)).toBe(false);
+  expect(await bus.wait(randomUUID(), 200)).toBeNull();
 });
 
 test('a message of one event (an earlier version’s) is heard; what is not an event is passed over', async () => {
@@ -81,6 +83,56 @@ test('a message of one event (an earlier version’s) is heard; what is not an e
   await publisher.publish(QUERY_EVENTS_CHANNEL, JSON.stringify({ type: 'cancelled', id, at }));
   await until(heard.events, 2);
   expect(heard.events.map((e) => e.type)).toEqual(['combining', 'cancelled']);
-  expect(await ending).toBe(true);
+  expect(await ending).toEqual({});
   heard.stop();
+});
+
+/** A finished record as the store returns it (only its id and status matter here). */
+const finished = (id: string, rows: unknown[][] = [[1]]) =>
+  ({
+    id,
+    sql: 'SELECT 1',
+    status: 'completed',
+    plan: null,
+    fragments: [],
+    result: { columns: [{ name: 'n', type: 'int4' }], rows, rowCount: rows.length, truncated: false },
+    error: null,
+    timings: { submittedAt: new Date().toISOString(), startedAt: null, finishedAt: null, queueMs: null, planMs: 0, executeMs: 1, combineMs: 0, totalMs: 2 },
+    partitionsRequested: null,
+    timeoutMs: 1000,
+    generation: 1,
+    coordinator: 'w1',
+  }) as QueryView;
+
+describe('an ending that carries the finished record', () => {
+  const signer = new JobSigner(['the deployment’s key']);
+  const ending = (id: string): NewQueryEvent[] => [{ type: 'completed', id, rowCount: 1, totalMs: 2 }];
+
+  test('hands it to the waiter, which takes it only as signed by this deployment and for its own query; listeners never see it', async () => {
+    const id = randomUUID();
+    const heard = heardFor(id);
+    const record = finished(id);
+    const waiting = bus.wait(id, 5_000);
+    await endProgress(publisher, id, ending(id), signer.sign('query-record', record));
+    const end = await waiting;
+    expect(carriedRecord(signer, end, id)).toEqual(record);
+    await until(heard.events, 1);
+    expect(heard.events[0]).not.toHaveProperty('record');
+    // Another deployment's signature, or another query's record, is not taken: the waiter reads the store instead.
+    expect(carriedRecord(new JobSigner(['another key']), end, id)).toBeNull();
+    expect(carriedRecord(signer, end, randomUUID())).toBeNull();
+    heard.stop();
+  });
+
+  test('a record forged into an ending, or none, leaves the waiter to read the store', async () => {
+    const [forged, plain] = [randomUUID(), randomUUID()];
+    const waits = [bus.wait(forged, 5_000), bus.wait(plain, 5_000)];
+    const at = new Date().toISOString();
+    await publisher.publish(QUERY_EVENTS_CHANNEL, JSON.stringify([{ ...ending(forged)[0], at, record: { ...finished(forged), signature: 'made-up' } }]));
+    await endProgress(publisher, plain, ending(plain));
+    const [forgedEnd, plainEnd] = await Promise.all(waits);
+    expect(forgedEnd).not.toBeNull();
+    expect(carriedRecord(signer, forgedEnd ?? null, forged)).toBeNull();
+    expect(carriedRecord(signer, plainEnd ?? null, plain)).toBeNull();
+  });
 });

@@ -3,8 +3,9 @@
  * heard by every API process (to relay to dashboards) and by anyone waiting for a query to end
  * (`?wait=`, the coordinator holding its snapshot) — without a listener per query.
  */
-import { FINAL_EVENTS, QUERY_EVENTS_CHANNEL, QueryEvent } from '@pgfan/contracts';
+import { FINAL_EVENTS, QUERY_EVENTS_CHANNEL, QueryEvent, type QueryView } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
+import { ForgedJobError, type JobSigner } from './signing';
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
@@ -24,10 +25,36 @@ export async function publishQueryEvents(redis: Redis, events: NewQueryEvent[]):
   if (events.length > 0) await redis.publish(QUERY_EVENTS_CHANNEL, queryEventsMessage(events));
 }
 
-/** A message of the channel: the events in order, stamped with one time. */
-export function queryEventsMessage(events: NewQueryEvent[]): string {
+/**
+ * A message of the channel: the events in order, stamped with one time. The last, an ending, may
+ * carry the query's finished record, signed (`carriedRecord`): for the API waiting to answer its
+ * client with it, which then need not read it back from the store.
+ */
+export function queryEventsMessage(events: NewQueryEvent[], record?: object): string {
   const at = new Date().toISOString();
-  return JSON.stringify(events.map((event) => ({ ...event, at })));
+  const last = events.length - 1;
+  return JSON.stringify(events.map((event, i) => (i === last && record ? { ...event, at, record } : { ...event, at })));
+}
+
+/** What a waiter hears when its query ends: the record the ending carried, if any (unchecked: see `carriedRecord`). */
+export interface Ending {
+  record?: unknown;
+}
+
+/**
+ * The finished record an ending carried, if this deployment signed it and it is `queryId`'s: else
+ * null, and the waiter reads the store. Redis is not trusted with answers, as it is not with jobs:
+ * an ending written into it by anyone else, or replaying another query's record, is not taken.
+ */
+export function carriedRecord(signer: JobSigner, ending: Ending | null, queryId: string): QueryView | null {
+  if (!ending || ending.record === undefined) return null;
+  try {
+    const record = signer.verify('query-record', ending.record) as unknown as QueryView;
+    return record.id === queryId ? record : null;
+  } catch (error) {
+    if (error instanceof ForgedJobError) return null;
+    throw error;
+  }
 }
 
 /** The items of a message: an array of events, or one event (as processes of an earlier build publish them, during a rolling update). */
@@ -49,7 +76,7 @@ function endingOf(item: unknown): string | undefined {
 /** One subscription per process, any number of listeners and waiters. */
 export class QueryEventBus {
   private readonly listeners = new Set<(event: QueryEvent) => void>();
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(ending: Ending) => void>>();
   private readonly subscribed: Promise<unknown>;
 
   constructor(private readonly subscriber: Redis) {
@@ -69,32 +96,32 @@ export class QueryEventBus {
   }
 
   /**
-   * Resolves true when `queryId` ends, false after `timeoutMs` or when `signal` aborts. Check
-   * the record after calling: an event published before is not replayed.
+   * Resolves with the ending when `queryId` ends, null after `timeoutMs` or when `signal` aborts.
+   * Check the record after calling: an event published before is not replayed.
    */
-  wait(queryId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  wait(queryId: string, timeoutMs: number, signal?: AbortSignal): Promise<Ending | null> {
     return new Promise((resolve) => {
       const set = this.waiters.get(queryId) ?? new Set();
       this.waiters.set(queryId, set);
-      const finish = (done: boolean) => {
+      const finish = (ending: Ending | null) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         set.delete(wake);
         if (set.size === 0 && this.waiters.get(queryId) === set) this.waiters.delete(queryId);
-        resolve(done);
+        resolve(ending);
       };
-      const wake = () => finish(true);
-      const onAbort = () => finish(false);
-      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      const wake = (ending: Ending) => finish(ending);
+      const onAbort = () => finish(null);
+      const timer = setTimeout(() => finish(null), Math.max(0, timeoutMs));
       signal?.addEventListener('abort', onAbort);
       set.add(wake);
     });
   }
 
   /**
-   * Hands a message's events to the listeners, checked, and wakes the waiters of the queries it
-   * ends. A process with neither (a worker whose coordinators wait for nothing) does not parse it:
-   * every process hears every query's events.
+   * Hands a message's events to the listeners, checked (which leaves out a carried record), and
+   * wakes the waiters of the queries it ends. A process with neither (a worker whose coordinators
+   * wait for nothing) does not parse it: every process hears every query's events.
    */
   private receive(message: string): void {
     if (this.listeners.size === 0 && this.waiters.size === 0) return;
@@ -104,19 +131,20 @@ export class QueryEventBus {
         if (parsed.success) this.listeners.forEach((listener) => listener(parsed.data));
       }
       const ended = endingOf(item);
-      if (ended !== undefined) this.wake(ended);
+      if (ended !== undefined) this.wake(ended, (item as Ending).record);
     }
   }
 
-  private wake(queryId: string): void {
+  private wake(queryId: string, record: unknown): void {
     const waiting = this.waiters.get(queryId);
     if (!waiting) return;
     this.waiters.delete(queryId);
-    waiting.forEach((wake) => wake());
+    const ending = record === undefined ? {} : { record };
+    waiting.forEach((wake) => wake(ending));
   }
 
   async close(): Promise<void> {
-    this.waiters.forEach((set) => set.forEach((wake) => wake()));
+    this.waiters.forEach((set) => set.forEach((wake) => wake({})));
     this.waiters.clear();
     this.listeners.clear();
     await this.subscriber.quit().catch(() => undefined);

@@ -2,9 +2,10 @@
  * Live fragment progress, kept in Redis while a query runs (one hash per query, expiring with
  * it) and folded into the record when the query finishes.
  */
-import { QUERY_EVENTS_CHANNEL, type FragmentProgress } from '@pgfan/contracts';
+import { QUERY_EVENTS_CHANNEL, type FragmentProgress, type QueryView } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
 import { queryEventsMessage, type NewQueryEvent } from './events';
+import type { Signed } from './queues';
 import { scripted } from './redis';
 
 export type LiveFragment = Omit<FragmentProgress, 'range'>;
@@ -34,9 +35,12 @@ export async function reportFragment(redis: Redis, queryId: string, fragment: Li
   );
 }
 
-/** Drops a query's live progress (it is in the record now) and publishes the events of its end. */
-export async function endProgress(redis: Redis, queryId: string, events: NewQueryEvent[]): Promise<void> {
-  await scripted(redis, SCRIPTS).pgfanEndProgress(key(queryId), QUERY_EVENTS_CHANNEL, queryEventsMessage(events));
+/**
+ * Drops a query's live progress (it is in the record now) and publishes the events of its end,
+ * the last one carrying `record` when given (`queryEventsMessage`).
+ */
+export async function endProgress(redis: Redis, queryId: string, events: NewQueryEvent[], record?: Signed<QueryView>): Promise<void> {
+  await scripted(redis, SCRIPTS).pgfanEndProgress(key(queryId), QUERY_EVENTS_CHANNEL, queryEventsMessage(events, record));
 }
 
 /** Live progress by fragment index; empty when the query is not running (or Redis lost it). */

@@ -1,16 +1,17 @@
 /**
- * Jobs, and what fragments hand the combine, carry an HMAC of their payload made with
- * JOB_SIGNING_KEY, a secret only the API and the workers hold. A worker runs only jobs the API or
- * another worker made: never one added through Bull Board or written straight into Redis, whose
- * SQL would otherwise run unchecked. And a combine uses only partial rows a worker produced.
+ * Jobs, what fragments hand the combine, and the finished records endings carry to the API carry an
+ * HMAC of their payload made with JOB_SIGNING_KEY, a secret only the API and the workers hold. A
+ * worker runs only jobs the API or another worker made: never one added through Bull Board or
+ * written straight into Redis, whose SQL would otherwise run unchecked. A combine uses only partial
+ * rows a worker produced, and the API answers a client only with a record pgfan recorded.
  *
  * The HMAC covers the payload's JSON as it was made; Redis keeps jobs as JSON, which gives the
  * same text back (same keys in the same order, the same numbers).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What is signed: a job of each queue, and a fragment's output. */
-export type SignedKind = 'coordinate' | 'fragment' | 'combine' | 'fragment-output';
+/** What is signed: a job of each queue, a fragment's output, and a finished record an ending carries to the API. */
+export type SignedKind = 'coordinate' | 'fragment' | 'combine' | 'fragment-output' | 'query-record';
 
 /** A job or output that does not carry a valid signature: it was not made by pgfan's API or workers (or by ones with another key). */
 export class ForgedJobError extends Error {

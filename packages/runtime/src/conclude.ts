@@ -31,7 +31,10 @@ export interface ConcludeOptions {
   stopGeneration?: number;
   /** Events to publish just before the ending's, in the same write (and not at all if it is not recorded). */
   precededBy?: NewQueryEvent[];
-  /** Return once the outcome is recorded, its events still on their way to Redis (see `WholeQueryOptions`). */
+  /**
+   * Return once the outcome is recorded, its events still on their way to Redis (see
+   * `WholeQueryOptions`); the ending then carries no record, the caller answering with it itself.
+   */
   eventsInBackground?: boolean;
 }
 
@@ -63,12 +66,27 @@ export async function concludeQuery(
     outcome.status === 'completed'
       ? { type: 'completed', id: queryId, rowCount: outcome.result?.rowCount ?? 0, totalMs }
       : { type: 'failed', id: queryId, error: outcome.error ?? { code: 'QUERY_FAILED', message: 'the query failed' }, totalMs };
-  const publish = () => endProgress(ctx.redis, queryId, [...(options.precededBy ?? []), ending]);
+  // A caller answering with the record itself has no waiter to carry it to.
+  const carried = options.eventsInBackground || !carriable(recorded) ? undefined : ctx.queues.signer.sign('query-record', recorded);
+  const publish = () => endProgress(ctx.redis, queryId, [...(options.precededBy ?? []), ending], carried);
   // After the caller's answer is on its way: writing the events alone took 0.5 ms here.
   if (options.eventsInBackground) setImmediate(() => void publish().catch(() => undefined));
   else await publish();
   return recorded;
 }
+
+/**
+ * Whether the ending carries the record to the API waiting for it (which then answers without
+ * reading it back): a small one only, as every process subscribed reads each message.
+ */
+function carriable(record: QueryView): boolean {
+  const cells = (record.result?.rows.length ?? 0) * (record.result?.columns.length ?? 0);
+  return cells <= CARRIED_MAX_CELLS && JSON.stringify(record).length <= CARRIED_MAX_CHARACTERS;
+}
+
+/** A record past these is read from the store by its waiter. */
+const CARRIED_MAX_CELLS = 1000;
+const CARRIED_MAX_CHARACTERS = 32 * 1024;
 
 export interface WholeQueryContext extends ConcludeContext {
   typeNames: TypeNames;
