@@ -40,7 +40,17 @@ test('every line of the API and the worker is a JSON object with a level, a mess
   expect(apiLines().find((line) => line.msg.startsWith('listening on'))).toMatchObject({ level: LEVEL.info, http: system.url, version: expect.any(String) });
 });
 
-test("a query's lines carry its request id in the API and its query id in the API and the worker that ended it", async () => {
+test("a query's lines carry its request id in the API and its query id in the API and in whichever ended it, the API or a worker", async () => {
+  // Not waited for: a worker's coordinator and combine job end it.
+  const queued = await system.request<QueryView>('POST', '/api/queries', { sql: 'SELECT sum(id) AS s FROM events', partitions: 2 });
+  const endedByWorker = await eventually(async () => workerLines().find((line) => line.queryId === queued.body.id && line.status === 'completed'));
+  expect(endedByWorker).toMatchObject({
+    worker: expect.stringMatching(/^w\d$/),
+    generation: 1,
+    rows: 1,
+    msg: expect.stringMatching(new RegExp(`^query ${queued.body.id} completed in \\d+ ms$`)),
+  });
+  // Waited for: the API coordinates and combines it, and ends it in the request's lines.
   const { status, body, headers } = await system.request<QueryView>(
     'POST',
     '/api/queries?wait=30000',
@@ -53,9 +63,9 @@ test("a query's lines carry its request id in the API and its query id in the AP
   expect(admitted).toMatchObject({ requestId: 'dashboard-7f3a', level: LEVEL.info, mode: 'fan-out', fragments: 3 });
   const access = await eventually(async () => apiLines().find((line) => line.requestId === 'dashboard-7f3a' && line.res !== undefined));
   expect(access).toMatchObject({ req: { method: 'POST', url: '/api/queries?wait=30000' }, res: { statusCode: 200 }, client: 'env-1', ms: expect.any(Number) });
-  const ended = await eventually(async () => workerLines().find((line) => ofQuery(line) && line.status === 'completed'));
+  const ended = await eventually(async () => apiLines().find((line) => ofQuery(line) && line.status === 'completed'));
   expect(ended).toMatchObject({
-    worker: expect.stringMatching(/^w\d$/),
+    requestId: 'dashboard-7f3a',
     generation: 1,
     rows: 1,
     msg: expect.stringMatching(new RegExp(`^query ${body.id} completed in \\d+ ms$`)),

@@ -25,18 +25,26 @@ const scrape = async (url: string) => {
 
 test('queries move the counters of the process that finished them; the API shows the queues, workers and itself', async () => {
   const workerBefore = await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`);
+  // Waited for: coordinated and combined by the API. Not waited for: by a worker's coordinator and combine job.
   const fanOut = await system.request<{ status: string }>('POST', '/api/queries?wait=20000', { sql: 'SELECT count(*) FROM events', partitions: 3 });
+  const queued = await system.request<{ id: string }>('POST', '/api/queries', { sql: 'SELECT sum(id) FROM events', partitions: 2 });
   const inline = await system.request<{ status: string }>('POST', '/api/queries?wait=20000', { sql: 'SELECT count(*) FROM single_event' });
   expect([fanOut.body.status, inline.body.status]).toEqual(['completed', 'completed']);
+  await eventually(async () =>
+    (await system.request<{ status: string }>('GET', `/api/queries/${queued.body.id}`)).body.status === 'completed' ? true : undefined,
+  );
 
   const worker = await scrape(`http://127.0.0.1:${workerMetricsPort}/metrics`);
-  expect(metricSample(worker, 'pgfan_fragments_total', 'outcome="done"') - metricSample(workerBefore, 'pgfan_fragments_total', 'outcome="done"')).toBe(3);
+  expect(metricSample(worker, 'pgfan_fragments_total', 'outcome="done"') - metricSample(workerBefore, 'pgfan_fragments_total', 'outcome="done"')).toBe(5);
   expect(metricSample(worker, 'pgfan_queries_finished_total', 'outcome="completed",mode="fan-out"')).toBeGreaterThanOrEqual(1);
+  expect(metricSample(worker, 'pgfan_combines_total', 'by="combine-job",process="w1"')).toBeGreaterThanOrEqual(1);
   expect(worker).toMatch(/^pgfan_fragment_duration_seconds_count\{process="w1"\} \d+$/m);
   expect(worker).toMatch(/^pgfan_process_cpu_seconds_total\{process="w1"\} /m);
 
   const api = await scrape(`${system.url}/metrics`);
   expect(metricSample(api, 'pgfan_queries_finished_total', 'outcome="completed",mode="as-written"')).toBeGreaterThanOrEqual(1);
+  expect(metricSample(api, 'pgfan_queries_finished_total', 'outcome="completed",mode="fan-out"')).toBeGreaterThanOrEqual(1);
+  expect(metricSample(api, 'pgfan_combines_total', 'by="api",process="api"')).toBeGreaterThanOrEqual(1);
   expect(api).toMatch(/^pgfan_workers_live\{process="api"\} 1$/m);
   expect(api).toMatch(/^pgfan_api_coordinations\{process="api"\} \d+$/m);
   expect(api).toMatch(/^pgfan_api_inline_runs\{process="api"\} \d+$/m);

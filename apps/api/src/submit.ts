@@ -13,6 +13,7 @@ import {
   carriedRecord,
   enqueueCoordinator,
   getFragmentProgress,
+  leaveCombineToJob,
   publishQueryEvent,
   publishQueryEvents,
   stopQueryWork,
@@ -38,6 +39,7 @@ import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, planStillStands, QueryF
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, sameLessons, type CostModel, type Plan } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, insertQuery, queryStatus, type Owner } from '@pgfan/store';
 import type { Caller } from './auth';
+import { collectOutputs, combineHere } from './combine-here';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
 import { notAdmitted, rateLimited, withinRate } from './limits';
@@ -164,6 +166,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     if (placing) letGo(ctx, placing);
     if (placedInline) ctx.inlineRuns.leave();
   };
+  const admittedFrom = Date.now();
   const admission = await insertQuery(ctx.storePool, newQuery, { ...(inline || placing ? { runner: API_RUNNER } : {}), client: caller.client, limits }).catch(
     (error: unknown) => {
       notRunHere();
@@ -204,8 +207,15 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   }
   // Listening before the work is handed on, the end cannot pass unheard: the record is read once, when it is over.
   const heard = waitMs > 0 ? ctx.events.wait(id, Math.min(waitMs, WAIT_SLICE_MS), submission.signal) : null;
-  if (placing) await coordinateHere({ ...ctx, logger: log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, announcement);
-  else await queueCoordinator(ctx, { queryId: id, generation: 1 }, announcement);
+  if (placing) {
+    const combined = await coordinateAndCombineHere({ ...ctx, logger: log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, {
+      announcement,
+      startedAt: admittedFrom,
+      previewOnly,
+      waitMs,
+    });
+    if (combined) return { record: combined, finished: true };
+  } else await queueCoordinator(ctx, { queryId: id, generation: 1 }, announcement);
   const finished = heard ? await waitFor(ctx, id, Math.max(0, submittedAt + waitMs - Date.now()), submission.signal, heard) : null;
   return finished ? { record: finished, finished: true } : { record: (await queryView(ctx, id)) as QueryView, finished: false };
 }
@@ -258,7 +268,7 @@ function letGo(ctx: ApiContext, placing: Promise<Readers>): void {
 /**
  * Runs generation 1 here: the flow added once the snapshot is exported, then the snapshot held in
  * the background until the query ends. Without one (the export failed), a worker's coordinator
- * takes the query over as generation 2.
+ * takes the query over as generation 2. Returns whether generation 1's flow was added.
  */
 async function coordinateHere(
   ctx: ApiContext,
@@ -266,23 +276,58 @@ async function coordinateHere(
   plan: Plan,
   placing: Promise<Readers>,
   announcement: NewQueryEvent[],
-) {
+): Promise<boolean> {
   const readers = await placing.catch(() => null);
   if (!readers) {
     ctx.coordinations.leave();
     await queueCoordinator(ctx, { queryId: run.queryId, generation: run.generation + 1 }, announcement);
-    return;
+    return false;
   }
   const running: NewQueryEvent = { type: 'running', id: run.queryId, generation: run.generation, coordinator: API_RUNNER };
   // The events first, on the connection the flow is added on: the dashboard hears of the query before its fragments.
   const announced = publishQueryEvents(ctx.redis, [...announcement, running]).catch(() => undefined);
   try {
-    await Promise.all([announced, addGenerationFlow(ctx.queues, plan, run, readers)]);
+    await Promise.all([announced, addGenerationFlow(ctx.queues, plan, run, readers, { coordinatorCombines: true })]);
   } catch (error) {
     letGo(ctx, placing);
     await failUnqueued(ctx, run.queryId, error);
   }
   ctx.coordinations.keep(readers.held, holdUntilEnd(ctx, run, readers.held));
+  return true;
+}
+
+/**
+ * Coordinates generation 1 here (`coordinateHere`) and, when every fragment's end carries its rows,
+ * combines them here too (combine-here.ts). Returns the finished record, or null when the combine
+ * job combines (or the query ended otherwise): the caller then waits for its end.
+ */
+async function coordinateAndCombineHere(
+  ctx: ApiContext,
+  run: GenerationOf & { timeoutMs: number },
+  plan: Plan,
+  placing: Promise<Readers>,
+  { announcement, startedAt, previewOnly, waitMs }: { announcement: NewQueryEvent[]; startedAt: number; previewOnly: boolean; waitMs: number },
+): Promise<QueryView | null> {
+  // Before the flow is added: no fragment's end passes unheard.
+  const collecting = collectOutputs(ctx.events, ctx.queues.signer, run, plan, waitMs);
+  const added = await coordinateHere(ctx, run, plan, placing, announcement).catch((error: unknown) => {
+    collecting.stop();
+    throw error;
+  });
+  if (!added) {
+    collecting.stop();
+    return null;
+  }
+  const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
+  const combined = await combineHere(
+    { ...ctx, resultMaxRows, resultMaxBytes },
+    { queryId: run.queryId, generation: run.generation, startedAt, previewOnly },
+    plan,
+    collecting,
+  );
+  // Not combined here: the combine job, which waits for this, is to (its wait ends by itself if Redis is away).
+  if (!combined) await leaveCombineToJob(ctx.redis, run, snapshotHoldMs(run.deadline, ctx.env.REAPER_GRACE_MS)).catch(() => undefined);
+  return combined;
 }
 
 /**

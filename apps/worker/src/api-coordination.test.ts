@@ -1,10 +1,11 @@
 /**
  * A fan-out whose client waits is coordinated by the API itself (apps/api/src/coordinations.ts):
- * it exports the snapshot, adds the flow and holds the snapshot until the query ends. It keeps a
+ * it exports the snapshot, adds the flow and holds the snapshot until the query ends, and combines
+ * the fragments' rows itself when each carried them (combine-here.ts). It keeps a
  * worker coordinator's guarantees: one snapshot, the API killed while holding it, a deadline, a
  * cancel, a shutdown; and past COORDINATE_CONCURRENCY the workers coordinate.
  */
-import { eventually, type System } from '@pgfan/testing';
+import { eventually, metricSample, type System } from '@pgfan/testing';
 import type { Pool } from 'pg';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
@@ -42,6 +43,50 @@ test('coordinated by the API: generation 1, exact, and its snapshot let go of at
   // A client that does not wait is a worker's coordinator's.
   const queued = await harness.client.submit({ sql: slow(0, 2), partitions: 2 });
   expect((await harness.client.finished(queued.id)).coordinator).toMatch(/^w[12]$/);
+}, 60_000);
+
+/** Fan-outs the API combined itself, from its /metrics. */
+const combinedByApi = async () => metricSample(await (await fetch(`${system.url}/metrics`)).text(), 'pgfan_combines_total', 'by="api"');
+
+test('combined by the API when every fragment carries its rows, by the combine job when one cannot: exact either way', async () => {
+  const before = await combinedByApi();
+  const small = await harness.client.waiting({ sql: slow(7, 1), partitions: 4 });
+  expect([small.status, small.record.status]).toEqual([200, 'completed']);
+  await harness.direct.expectExact(small.record);
+  expect(await combinedByApi()).toBe(before + 1);
+  // A group per row: far more rows than an event carries, so they reach the combine through its job.
+  const large = await harness.client.waiting({ sql: 'SELECT id, count(*) FROM events GROUP BY id ORDER BY id', partitions: 2 });
+  expect([large.status, large.record.status, large.record.coordinator]).toEqual([200, 'completed', 'api']);
+  await harness.direct.expectExact(large.record);
+  expect(await combinedByApi()).toBe(before + 1);
+  await noSnapshotHeld();
+}, 60_000);
+
+test('a combine the API cannot make exact is left to the combine job, which runs the query as written: PostgreSQL’s answer', async () => {
+  await system.db.exec(`
+    CREATE TABLE far_apart (id int, x float8, pad text) WITH (fillfactor = 10);
+    INSERT INTO far_apart SELECT i, v, repeat(md5(i::text), 30) FROM unnest(ARRAY[1e200, 3e200, 0, 0]::float8[]) WITH ORDINALITY AS u(v, i);
+    ANALYZE far_apart;`);
+  const sql = 'SELECT avg(x) FROM far_apart';
+  const expected = await pool.query(sql).then(
+    () => null,
+    (error: Error) => error.message,
+  );
+  const before = await combinedByApi();
+  const { status, record } = await harness.client.waiting({ sql, partitions: 2 });
+  expect([status, record.plan?.mode, record.coordinator]).toEqual([200, 'fan-out', 'api']);
+  expect(record).toMatchObject({ status: 'failed', error: { code: 'QUERY_FAILED', message: expected } });
+  expect(system.workers.map((w) => w.output()).join('')).toContain(`${record.id} (generation 1) runs as written after all`);
+  expect(await combinedByApi()).toBe(before);
+  // A combine that fails in the API fails as its job records it: PostgreSQL's error.
+  const failing = await harness.client.waiting({ sql: 'SELECT 1 / (count(*) - 4) FROM far_apart', partitions: 2 });
+  expect(failing.record).toMatchObject({
+    status: 'failed',
+    coordinator: 'api',
+    error: { code: 'QUERY_FAILED', message: expect.stringContaining('division by zero') },
+  });
+  expect(await combinedByApi()).toBe(before);
+  await noSnapshotHeld();
 }, 60_000);
 
 test('past COORDINATE_CONCURRENCY, a waiting fan-out is coordinated by a worker', async () => {

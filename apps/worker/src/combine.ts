@@ -3,11 +3,20 @@
  * On success it runs the combine query; on a lost snapshot it starts the query over on a fresh
  * one; on any other failure it fails the query, naming the fragment, and stops the rest.
  */
-import { CombineJob, FragmentOutput, type Cut, type FragmentProgress } from '@pgfan/contracts';
-import { cancelStatements, enqueueCoordinator, ForgedJobError, fragmentIndexOf, jobFailure, publishQueryEvent, readJobFailure } from '@pgfan/dispatch';
-import { concludeQuery, fanOutObservation, recordFanOut, runWholeQuery } from '@pgfan/runtime';
-import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, runCombine, toStoredResult, type KeptPartials } from '@pgfan/engine';
-import { storesPartialRows, type Observation, type Plan } from '@pgfan/planner';
+import { CombineJob, FINAL_STATUSES, FragmentOutput, type Cut, type FragmentProgress } from '@pgfan/contracts';
+import {
+  cancelStatements,
+  coordinatorCombine,
+  enqueueCoordinator,
+  ForgedJobError,
+  fragmentIndexOf,
+  jobFailure,
+  publishQueryEvent,
+  readJobFailure,
+} from '@pgfan/dispatch';
+import { combineOutputs, concludeCombined, concludeQuery, doneFragments, runWholeQuery } from '@pgfan/runtime';
+import { errorRecord, InexactSplitError, NUMERIC_VALUE_OUT_OF_RANGE, type KeptPartials } from '@pgfan/engine';
+import { storesPartialRows, type Plan } from '@pgfan/planner';
 import { clearPartialRows, getQueryWork, markCombining, PARTIAL_ROWS, STORED_PARTIAL_ROWS } from '@pgfan/store';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from './context';
@@ -23,8 +32,17 @@ function abandon(queryId: string, generation: number, why: string): never {
 /** Failures that end a generation, not the query: its snapshot (or the server holding it) is gone. */
 const RESTARTING_CODES = new Set(['SNAPSHOT_LOST', 'SERVER_LOST', 'RECOVERY_CONFLICT']);
 
+/**
+ * How long a combine job whose coordinator combines waits for it before combining itself (the API
+ * died meanwhile); it combines at once when the API leaves it the combine.
+ */
+const COORDINATOR_COMBINE_GRACE_MS = 5_000;
+
 export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): Promise<void> {
-  const { queryId, generation, spillToken, snapshot, cut } = CombineJob.parse(job.data);
+  const { queryId, generation, spillToken, snapshot, cut, coordinatorCombines } = CombineJob.parse(job.data);
+  // Nothing read before: the API combining it meanwhile has the cores to itself. Whatever it
+  // heard, the job goes on as any combine does, and finds a query that ended finished.
+  if (coordinatorCombines) await coordinatorCombine(ctx.events, ctx.redis, { queryId, generation }, COORDINATOR_COMBINE_GRACE_MS);
   // Read at once: three round trips in the time of one.
   const [work, failedChildren, childrenValues] = await Promise.all([
     getQueryWork(ctx.storePool, queryId),
@@ -84,27 +102,19 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     abandon(queryId, generation, failure.message);
   }
   const ordered = plan.fragments.map((f) => outputs.get(f.index) as FragmentOutput);
-  const fragments = plan.fragments.map((f, i): FragmentProgress => {
-    const o = ordered[i] as FragmentOutput;
-    return {
-      index: f.index,
-      range: f.range,
-      state: 'done',
-      rows: o.rowCount,
-      ms: o.ms,
-      attempts: o.attempts,
-      worker: o.worker,
-      ...(o.server ? { server: o.server } : {}),
-    };
-  });
   const spilled = ordered.some((o) => o.rows === null);
   const kept: KeptPartials | undefined = storesPartialRows(plan)
     ? { kind: 'stored', rows: STORED_PARTIAL_ROWS, queryId, generation, token: spillToken }
     : spilled
       ? { kind: 'spilled', rows: PARTIAL_ROWS, queryId, generation, token: spillToken }
       : undefined;
+  if (FINAL_STATUSES.includes(work.status)) {
+    // Ended meanwhile: combined by the API coordinating it (runtime/combined.ts), cancelled, or past its deadline.
+    if (kept) await clearPartialRows(ctx.storePool, queryId).catch(() => undefined);
+    return;
+  }
   const combineStarted = Date.now();
-  const executeMs = work.startedAt ? combineStarted - work.startedAt.getTime() : null;
+  const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
   // The combine runs beside the move to combining, not after it (a round trip and a commit
   // less): it only reads, and its result is dropped if the generation is no longer current.
   const marked = markCombining(ctx.storePool, queryId, generation).then((current) => {
@@ -112,18 +122,7 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     if (current) void publishQueryEvent(ctx.redis, { type: 'combining', id: queryId }).catch(() => undefined);
     return current;
   });
-  const combined = (async () => {
-    const { sql, result } = await runCombine(
-      ctx.queryPool,
-      plan.combine as NonNullable<Plan['combine']>,
-      ordered.map((o) => ({ fields: o.fields, rows: o.rows ?? [] })),
-      ctx.typeNames,
-      kept,
-      ctx.env.RESULT_MAX_BYTES,
-    );
-    const limits = { maxRows: ctx.env.RESULT_MAX_ROWS, maxBytes: ctx.env.RESULT_MAX_BYTES, previewOnly: work.previewOnly };
-    return { sql, ...(await toStoredResult(ctx.queryPool, result, ctx.typeNames, limits)) };
-  })();
+  const combined = combineOutputs({ ...ctx, resultMaxRows, resultMaxBytes }, plan, ordered, { ...(kept ? { kept } : {}), previewOnly: work.previewOnly });
   const [current, outcome] = await Promise.allSettled([marked, combined]);
   if (current.status === 'rejected') throw current.reason;
   if (!current.value) return;
@@ -137,45 +136,26 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
     if (kept) await clearPartialRows(ctx.storePool, queryId);
     return;
   }
+  const fragments = doneFragments(plan, ordered);
   try {
     if (outcome.status === 'rejected') throw outcome.reason;
-    const { sql, resultSet, pages } = outcome.value;
-    const combineMs = Date.now() - combineStarted;
-    // The record's cut: where every fragment read (the combine job also names the server a run as written would import from).
-    const recordedCut = cut ? withoutServer(cut) : null;
-    await concludeQuery(ctx, queryId, generation, {
-      status: 'completed',
-      result: resultSet,
-      pages,
-      fragments,
-      combineSql: sql,
-      executeMs,
-      combineMs,
-      cut: recordedCut,
-    });
-    const { prediction } = plan;
-    // Only the model's own choices teach its scan; every fan-out, chosen or requested, shows what
-    // one costs outside its fragments and how long its fragments take.
-    const scanned: Observation | null =
-      prediction?.automatic && prediction.fanOutMs !== null && executeMs !== null
-        ? {
-            queryClass: prediction.queryClass,
-            side: 'fan-out',
-            predictedMs: prediction.fanOutMs,
-            actualMs: executeMs + combineMs,
-            fixedMs: prediction.fanOutFixedMs ?? 0,
-            ...(prediction.factors ? { factorUsed: prediction.factors.fanOutScale } : {}),
-            ...(prediction.splitByValues ? { splitByValues: true } : {}),
-          }
-        : null;
-    const combineAttempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
-    const finished = fanOutObservation(ordered, { executeMs, combineMs, generation, combineAttempts, plannedBehind: (prediction?.backlog ?? 0) > 0 });
-    if (scanned || finished) await recordFanOut(ctx.redis, plan.sql, finished, scanned).catch(() => undefined);
+    const run = {
+      queryId,
+      generation,
+      startedAt: work.startedAt?.getTime() ?? null,
+      combineStarted,
+      combineAttempts: Math.max(job.attemptsStarted, job.attemptsMade + 1),
+      // The record's cut: where every fragment read (the combine job also names the server a run as written would import from).
+      cut: cut ? withoutServer(cut) : null,
+      by: 'combine-job' as const,
+    };
+    await concludeCombined(ctx, run, plan, ordered, outcome.value);
   } catch (error) {
     const failure = errorRecord(error);
     // The database went away mid-combine (a restart): the job's retries run it again, on the
     // same partial rows, which is why they are kept until the outcome is recorded.
     if (failure.code === 'UNAVAILABLE' && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+    const executeMs = work.startedAt ? combineStarted - work.startedAt.getTime() : null;
     await concludeQuery(ctx, queryId, generation, { status: 'failed', error: failure, fragments, executeMs, combineMs: Date.now() - combineStarted });
   }
   // Only once an outcome is recorded: a combine retried after clearing them would combine without them.

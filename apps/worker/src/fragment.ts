@@ -8,7 +8,7 @@
  * (a dropped connection, a restarting database) is retried with backoff.
  */
 import { FragmentJob, type FragmentOutput, type JobFailure } from '@pgfan/contracts';
-import { fragmentApplicationName, jobFailure, reportFragment, type Signed } from '@pgfan/dispatch';
+import { fragmentApplicationName, jobFailure, outputToCarry, reportFragment, type Signed } from '@pgfan/dispatch';
 import { NoBinaryFormatError, QueryFailedError, serverLoss, SnapshotLostError, storeFragment, streamFragment, type StreamedRows } from '@pgfan/engine';
 import { metrics, UnknownServerError } from '@pgfan/runtime';
 import { clearPartialRows, createPartialTable, writePartialRows } from '@pgfan/store';
@@ -113,17 +113,6 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     metrics.fragmentDuration.observe(ms / 1000);
     metrics.partialRows.inc(streamed.rowCount);
     if (spilled || f.copySql) metrics.spilledFragments.inc();
-    // Not waited for, as the start's: it goes out on the connection BullMQ completes the job on,
-    // ahead of that, so the dashboard still hears of it before the combine can start.
-    void reportFragment(ctx.redis, f.queryId, { ...live, state: 'done', rows: streamed.rowCount, ms }, progressTtl, {
-      type: 'fragment-done',
-      id: f.queryId,
-      index: f.index,
-      rows: streamed.rowCount,
-      ms,
-      worker: ctx.env.WORKER_ID,
-      attempt: attempts,
-    }).catch(() => undefined);
     const output: FragmentOutput = {
       fields: streamed.fields,
       rows: streamed.rows,
@@ -134,6 +123,18 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
       ...(f.server ? { server: f.server } : {}),
       attempts,
     };
+    // Not waited for, as the start's: it goes out on the connection BullMQ completes the job on,
+    // ahead of that, so the dashboard still hears of it before the combine can start. Small rows
+    // ride along, signed, for an API combining them itself (dispatch/carried.ts).
+    const carried = outputToCarry(ctx.queues.signer, { queryId: f.queryId, generation: f.generation, index: f.index }, output);
+    void reportFragment(
+      ctx.redis,
+      f.queryId,
+      { ...live, state: 'done', rows: streamed.rowCount, ms },
+      progressTtl,
+      { type: 'fragment-done', id: f.queryId, index: f.index, rows: streamed.rowCount, ms, worker: ctx.env.WORKER_ID, attempt: attempts },
+      carried,
+    ).catch(() => undefined);
     // The combine takes only partial rows a worker of this deployment produced.
     return ctx.queues.signer.sign('fragment-output', output);
   } catch (error) {

@@ -70,6 +70,12 @@ export const CombineJob = z.object({
    * snapshot (`snapshot`) a run as written imports; absent: the primary alone.
    */
   cut: Cut.extend({ server: z.string() }).optional(),
+  /**
+   * The API coordinating this generation combines its fragments itself when each carries its rows
+   * (dispatch/handoff.ts): the job waits for the query's end, or for the API to leave it the
+   * combine, before it reads anything.
+   */
+  coordinatorCombines: z.boolean().optional(),
 });
 export type CombineJob = z.infer<typeof CombineJob>;
 

@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { QUERY_EVENTS_CHANNEL, type QueryEvent, type QueryView } from '@pgfan/contracts';
 import { Redis } from 'ioredis';
-import { carriedRecord, publishQueryEvent, publishQueryEvents, QueryEventBus, type NewQueryEvent } from './events';
-import { endProgress } from './progress';
+import { carriedOutput, carriedRecord, outputToCarry, recordToCarry } from './carried';
+import { publishQueryEvent, publishQueryEvents, QueryEventBus, type NewQueryEvent } from './events';
+import { endProgress, reportFragment } from './progress';
 import { JobSigner } from './signing';
 
 // Pub/sub ignores the database number: other processes' events may arrive too, told apart by id.
@@ -113,11 +114,11 @@ describe('an ending that carries the finished record', () => {
     const heard = heardFor(id);
     const record = finished(id);
     const waiting = bus.wait(id, 5_000);
-    await endProgress(publisher, id, ending(id), signer.sign('query-record', record));
+    await endProgress(publisher, id, ending(id), recordToCarry(signer, record));
     const end = await waiting;
     expect(carriedRecord(signer, end, id)).toEqual(record);
     await until(heard.events, 1);
-    expect(heard.events[0]).not.toHaveProperty('record');
+    expect(heard.events[0]).not.toHaveProperty('carried');
     // Another deployment's signature, or another query's record, is not taken: the waiter reads the store instead.
     expect(carriedRecord(new JobSigner(['another key']), end, id)).toBeNull();
     expect(carriedRecord(signer, end, randomUUID())).toBeNull();
@@ -128,11 +129,51 @@ describe('an ending that carries the finished record', () => {
     const [forged, plain] = [randomUUID(), randomUUID()];
     const waits = [bus.wait(forged, 5_000), bus.wait(plain, 5_000)];
     const at = new Date().toISOString();
-    await publisher.publish(QUERY_EVENTS_CHANNEL, JSON.stringify([{ ...ending(forged)[0], at, record: { ...finished(forged), signature: 'made-up' } }]));
+    await publisher.publish(QUERY_EVENTS_CHANNEL, JSON.stringify([{ ...ending(forged)[0], at, carried: { ...finished(forged), signature: 'made-up' } }]));
     await endProgress(publisher, plain, ending(plain));
     const [forgedEnd, plainEnd] = await Promise.all(waits);
     expect(forgedEnd).not.toBeNull();
     expect(carriedRecord(signer, forgedEnd ?? null, forged)).toBeNull();
     expect(carriedRecord(signer, plainEnd ?? null, plain)).toBeNull();
   });
+});
+
+test('a record or rows too large to carry stay where they are', () => {
+  const signer = new JobSigner(['the deployment’s key']);
+  const id = randomUUID();
+  const many = Array.from({ length: 1001 }, (_, i) => [i]);
+  expect(recordToCarry(signer, finished(id, many))).toBeUndefined();
+  expect(recordToCarry(signer, finished(id, [['x'.repeat(40_000)]]))).toBeUndefined();
+  const of = { queryId: id, generation: 1, index: 0 };
+  const output = { fields: [{ name: 'n', dataTypeID: 23, dataTypeModifier: -1 }], rows: [['1']], rowCount: 1, ms: 1, worker: 'w1', attempts: 1 };
+  expect(outputToCarry(signer, of, { ...output, rows: null })).toBeUndefined();
+  expect(outputToCarry(signer, of, { ...output, rows: many.map((r) => r.map(String)), rowCount: 1001 })).toBeUndefined();
+  expect(outputToCarry(signer, of, output)).toBeDefined();
+});
+
+test('a fragment’s end carries its rows to the watcher of its query, taken only as this deployment signed them for that fragment', async () => {
+  const signer = new JobSigner(['the deployment’s key']);
+  const id = randomUUID();
+  const of = { queryId: id, generation: 1, index: 2 };
+  const output = { fields: [{ name: 'n', dataTypeID: 23, dataTypeModifier: -1 }], rows: [['7']], rowCount: 1, ms: 1, worker: 'w1', attempts: 1 };
+  const watched: { type: string; carried?: unknown }[] = [];
+  const stop = bus.watch(id, (event) => watched.push(event));
+  const live = { index: 2, attempts: 1, worker: 'w1', state: 'done' as const, rows: 1, ms: 1 };
+  await reportFragment(
+    publisher,
+    id,
+    live,
+    60_000,
+    { type: 'fragment-done', id, index: 2, rows: 1, ms: 1, worker: 'w1', attempt: 1 },
+    outputToCarry(signer, of, output),
+  );
+  for (let tries = 0; watched.length === 0 && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+  stop();
+  const carried = watched[0]?.carried;
+  expect(carriedOutput(signer, carried, of)).toEqual(output);
+  // Another generation's, another fragment's, another deployment's: not taken.
+  expect(carriedOutput(signer, carried, { ...of, generation: 2 })).toBeNull();
+  expect(carriedOutput(signer, carried, { ...of, index: 1 })).toBeNull();
+  expect(carriedOutput(new JobSigner(['another key']), carried, of)).toBeNull();
+  expect(carriedOutput(signer, undefined, of)).toBeNull();
 });

@@ -3,9 +3,8 @@
  * heard by every API process (to relay to dashboards) and by anyone waiting for a query to end
  * (`?wait=`, the coordinator holding its snapshot) — without a listener per query.
  */
-import { FINAL_EVENTS, QUERY_EVENTS_CHANNEL, QueryEvent, type QueryView } from '@pgfan/contracts';
+import { FINAL_EVENTS, QUERY_EVENTS_CHANNEL, QueryEvent } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
-import { ForgedJobError, type JobSigner } from './signing';
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
@@ -26,35 +25,26 @@ export async function publishQueryEvents(redis: Redis, events: NewQueryEvent[]):
 }
 
 /**
- * A message of the channel: the events in order, stamped with one time. The last, an ending, may
- * carry the query's finished record, signed (`carriedRecord`): for the API waiting to answer its
- * client with it, which then need not read it back from the store.
+ * A message of the channel: the events in order, stamped with one time. The last may carry a
+ * payload for one process (carried.ts): an ending the query's finished record, for the API waiting
+ * to answer with it; a fragment's end its rows, for the API combining them. Listeners never see it.
  */
-export function queryEventsMessage(events: NewQueryEvent[], record?: object): string {
+export function queryEventsMessage(events: NewQueryEvent[], carried?: object): string {
   const at = new Date().toISOString();
   const last = events.length - 1;
-  return JSON.stringify(events.map((event, i) => (i === last && record ? { ...event, at, record } : { ...event, at })));
+  return JSON.stringify(events.map((event, i) => (i === last && carried ? { ...event, at, carried } : { ...event, at })));
 }
 
-/** What a waiter hears when its query ends: the record the ending carried, if any (unchecked: see `carriedRecord`). */
+/** What a waiter hears when its query ends: what the ending carried, if anything (unchecked: see `carriedRecord`). */
 export interface Ending {
-  record?: unknown;
+  carried?: unknown;
 }
 
-/**
- * The finished record an ending carried, if this deployment signed it and it is `queryId`'s: else
- * null, and the waiter reads the store. Redis is not trusted with answers, as it is not with jobs:
- * an ending written into it by anyone else, or replaying another query's record, is not taken.
- */
-export function carriedRecord(signer: JobSigner, ending: Ending | null, queryId: string): QueryView | null {
-  if (!ending || ending.record === undefined) return null;
-  try {
-    const record = signer.verify('query-record', ending.record) as unknown as QueryView;
-    return record.id === queryId ? record : null;
-  } catch (error) {
-    if (error instanceof ForgedJobError) return null;
-    throw error;
-  }
+/** An event of one query as a watcher gets it (`QueryEventBus.watch`): unchecked, with what it carried. */
+export interface WatchedEvent {
+  type: string;
+  index?: unknown;
+  carried?: unknown;
 }
 
 /** The items of a message: an array of events, or one event (as processes of an earlier build publish them, during a rolling update). */
@@ -66,7 +56,6 @@ function itemsOf(message: string): unknown[] {
     return [];
   }
 }
-
 /** The query an item says has ended, if it is an ending. */
 function endingOf(item: unknown): string | undefined {
   const { id, type } = (item ?? {}) as { id?: unknown; type?: unknown };
@@ -77,6 +66,7 @@ function endingOf(item: unknown): string | undefined {
 export class QueryEventBus {
   private readonly listeners = new Set<(event: QueryEvent) => void>();
   private readonly waiters = new Map<string, Set<(ending: Ending) => void>>();
+  private readonly watchers = new Map<string, Set<(event: WatchedEvent) => void>>();
   private readonly subscribed: Promise<unknown>;
 
   constructor(private readonly subscriber: Redis) {
@@ -93,6 +83,20 @@ export class QueryEventBus {
   subscribe(listener: (event: QueryEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `watcher` with every item published about `queryId` (its events, and what is not an
+   * event, as a combine's handoff), unchecked and with what it carried; returns a function that
+   * stops it.
+   */
+  watch(queryId: string, watcher: (event: WatchedEvent) => void): () => void {
+    const set = this.watchers.get(queryId) ?? new Set();
+    this.watchers.set(queryId, set.add(watcher));
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0 && this.watchers.get(queryId) === set) this.watchers.delete(queryId);
+    };
   }
 
   /**
@@ -124,28 +128,31 @@ export class QueryEventBus {
    * wait for nothing) does not parse it: every process hears every query's events.
    */
   private receive(message: string): void {
-    if (this.listeners.size === 0 && this.waiters.size === 0) return;
+    if (this.listeners.size === 0 && this.waiters.size === 0 && this.watchers.size === 0) return;
     for (const item of itemsOf(message)) {
+      const watching = this.watchers.size > 0 ? this.watchers.get((item as { id?: string } | null)?.id as string) : undefined;
+      if (watching && typeof (item as WatchedEvent).type === 'string') watching.forEach((watcher) => watcher(item as WatchedEvent));
       if (this.listeners.size > 0) {
         const parsed = QueryEvent.safeParse(item);
         if (parsed.success) this.listeners.forEach((listener) => listener(parsed.data));
       }
       const ended = endingOf(item);
-      if (ended !== undefined) this.wake(ended, (item as Ending).record);
+      if (ended !== undefined) this.wake(ended, (item as Ending).carried);
     }
   }
 
-  private wake(queryId: string, record: unknown): void {
+  private wake(queryId: string, carried: unknown): void {
     const waiting = this.waiters.get(queryId);
     if (!waiting) return;
     this.waiters.delete(queryId);
-    const ending = record === undefined ? {} : { record };
+    const ending = carried === undefined ? {} : { carried };
     waiting.forEach((wake) => wake(ending));
   }
 
   async close(): Promise<void> {
     this.waiters.forEach((set) => set.forEach((wake) => wake({})));
     this.waiters.clear();
+    this.watchers.clear();
     this.listeners.clear();
     await this.subscriber.quit().catch(() => undefined);
   }

@@ -10,7 +10,9 @@ import { scripted } from './redis';
 
 export type LiveFragment = Omit<FragmentProgress, 'range'>;
 
-const key = (queryId: string) => `pgfan:progress:${queryId}`;
+/** The hash of a query's live progress: there from its first fragment's report until its end's (`endProgress`). */
+export const progressKey = (queryId: string) => `pgfan:progress:${queryId}`;
+const key = progressKey;
 
 /** Each a progress change and the events telling of it, in one command: one write to Redis, and applied together (`scripted`). */
 const SCRIPTS = {
@@ -23,21 +25,28 @@ const SCRIPTS = {
   pgfanEndProgress: { numberOfKeys: 1, lua: "redis.call('DEL', KEYS[1]); return redis.call('PUBLISH', ARGV[1], ARGV[2])" },
 };
 
-/** Records a fragment's live state and publishes its event. */
-export async function reportFragment(redis: Redis, queryId: string, fragment: LiveFragment, ttlMs: number, event: NewQueryEvent): Promise<void> {
+/** Records a fragment's live state and publishes its event, which may carry its rows (`outputToCarry`). */
+export async function reportFragment(
+  redis: Redis,
+  queryId: string,
+  fragment: LiveFragment,
+  ttlMs: number,
+  event: NewQueryEvent,
+  carried?: object,
+): Promise<void> {
   await scripted(redis, SCRIPTS).pgfanReportFragment(
     key(queryId),
     `f${fragment.index}`,
     JSON.stringify(fragment),
     ttlMs,
     QUERY_EVENTS_CHANNEL,
-    queryEventsMessage([event]),
+    queryEventsMessage([event], carried),
   );
 }
 
 /**
  * Drops a query's live progress (it is in the record now) and publishes the events of its end,
- * the last one carrying `record` when given (`queryEventsMessage`).
+ * the last one carrying `record` when given (`recordToCarry`).
  */
 export async function endProgress(redis: Redis, queryId: string, events: NewQueryEvent[], record?: Signed<QueryView>): Promise<void> {
   await scripted(redis, SCRIPTS).pgfanEndProgress(key(queryId), QUERY_EVENTS_CHANNEL, queryEventsMessage(events, record));

@@ -1,5 +1,5 @@
 /**
- * Jobs, what fragments hand the combine, and the finished records endings carry to the API carry an
+ * Jobs, what fragments hand the combine, and what events carry to the API (carried.ts) carry an
  * HMAC of their payload made with JOB_SIGNING_KEY, a secret only the API and the workers hold. A
  * worker runs only jobs the API or another worker made: never one added through Bull Board or
  * written straight into Redis, whose SQL would otherwise run unchecked. A combine uses only partial
@@ -10,8 +10,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What is signed: a job of each queue, a fragment's output, and a finished record an ending carries to the API. */
-export type SignedKind = 'coordinate' | 'fragment' | 'combine' | 'fragment-output' | 'query-record';
+/** What is signed: a job of each queue, a fragment's output, and what events carry to the API (carried.ts). */
+export type SignedKind = 'coordinate' | 'fragment' | 'combine' | 'fragment-output' | 'query-record' | 'fragment-result';
 
 /** A job or output that does not carry a valid signature: it was not made by pgfan's API or workers (or by ones with another key). */
 export class ForgedJobError extends Error {

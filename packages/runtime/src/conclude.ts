@@ -10,7 +10,7 @@ import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { NoServerError, type Placement, type QueryServers } from './servers';
-import { endProgress, fragmentApplicationName, publishQueryEvents, stopQueryWork, type NewQueryEvent, type Queues } from '@pgfan/dispatch';
+import { endProgress, fragmentApplicationName, publishQueryEvents, recordToCarry, stopQueryWork, type NewQueryEvent, type Queues } from '@pgfan/dispatch';
 import { recordObservation } from './cost-model';
 import type { Executions } from './executions';
 import type { Logger } from './logger';
@@ -67,26 +67,13 @@ export async function concludeQuery(
       ? { type: 'completed', id: queryId, rowCount: outcome.result?.rowCount ?? 0, totalMs }
       : { type: 'failed', id: queryId, error: outcome.error ?? { code: 'QUERY_FAILED', message: 'the query failed' }, totalMs };
   // A caller answering with the record itself has no waiter to carry it to.
-  const carried = options.eventsInBackground || !carriable(recorded) ? undefined : ctx.queues.signer.sign('query-record', recorded);
+  const carried = options.eventsInBackground ? undefined : recordToCarry(ctx.queues.signer, recorded);
   const publish = () => endProgress(ctx.redis, queryId, [...(options.precededBy ?? []), ending], carried);
   // After the caller's answer is on its way: writing the events alone took 0.5 ms here.
   if (options.eventsInBackground) setImmediate(() => void publish().catch(() => undefined));
   else await publish();
   return recorded;
 }
-
-/**
- * Whether the ending carries the record to the API waiting for it (which then answers without
- * reading it back): a small one only, as every process subscribed reads each message.
- */
-function carriable(record: QueryView): boolean {
-  const cells = (record.result?.rows.length ?? 0) * (record.result?.columns.length ?? 0);
-  return cells <= CARRIED_MAX_CELLS && JSON.stringify(record).length <= CARRIED_MAX_CHARACTERS;
-}
-
-/** A record past these is read from the store by its waiter. */
-const CARRIED_MAX_CELLS = 1000;
-const CARRIED_MAX_CHARACTERS = 32 * 1024;
 
 export interface WholeQueryContext extends ConcludeContext {
   typeNames: TypeNames;

@@ -54,8 +54,17 @@ export function primaryAlone(snapshot: (HeldSnapshots & { id: string }) | null):
 /** How often a holder re-reads the record, in case a completion notice was lost. */
 const RECHECK_MS = 2000;
 
-/** Adds the generation's flow: its fragments spread over `readers`' members in turn, the combine their parent. */
-export async function addGenerationFlow(queues: Queues, plan: Plan, { queryId, generation, deadline }: GenerationOf, readers: Readers): Promise<void> {
+/**
+ * Adds the generation's flow: its fragments spread over `readers`' members in turn, the combine
+ * their parent (told to wait for the coordinator first when it combines itself: `coordinatorCombines`).
+ */
+export async function addGenerationFlow(
+  queues: Queues,
+  plan: Plan,
+  { queryId, generation, deadline }: GenerationOf,
+  readers: Readers,
+  { coordinatorCombines = false }: { coordinatorCombines?: boolean } = {},
+): Promise<void> {
   const { members, cut } = readers;
   const spillToken = randomBytes(18).toString('base64url');
   const fragments: FragmentJob[] = plan.fragments.map((f, i) => {
@@ -74,7 +83,15 @@ export async function addGenerationFlow(queues: Queues, plan: Plan, { queryId, g
       ...(server ? { server } : {}),
     };
   });
-  await addQueryFlow(queues, { queryId, generation, spillToken, snapshot: members[0]?.snapshot ?? null, ...(cut ? { cut } : {}) }, fragments);
+  const combine = {
+    queryId,
+    generation,
+    spillToken,
+    snapshot: members[0]?.snapshot ?? null,
+    ...(cut ? { cut } : {}),
+    ...(coordinatorCombines ? { coordinatorCombines } : {}),
+  };
+  await addQueryFlow(queues, combine, fragments);
 }
 
 /**

@@ -8,6 +8,7 @@
 export * from './config';
 export * from './services';
 export * from './conclude';
+export * from './combined';
 export * from './executions';
 export * from './cost-model';
 export * from './placement';

@@ -51,6 +51,12 @@ export const metrics = {
     buckets: seconds,
     registers: [registry],
   }),
+  combines: new Counter({
+    name: 'pgfan_combines_total',
+    help: 'Fan-outs this process combined and recorded completed: by the API (every fragment carried its rows to the API coordinating it) or by a combine job',
+    labelNames: ['by'] as const,
+    registers: [registry],
+  }),
   partialRows: new Counter({ name: 'pgfan_partial_rows_total', help: 'Partial rows the fragments of this worker produced', registers: [registry] }),
   spilledFragments: new Counter({
     name: 'pgfan_spilled_fragments_total',
