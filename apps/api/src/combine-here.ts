@@ -4,8 +4,8 @@
  * hop (its queue, its reads of the record and of the fragments' return values) nor the ending's
  * way back. Only the plain case: the first failed fragment, a fragment whose rows were too many to
  * carry or spilled, a combine that fails or cannot be exact, leave the query to its combine job,
- * which is still in the flow and records every other outcome; it finds a query combined here
- * finished, and stops.
+ * which is still in the flow and records every other outcome. The job waits for the API before it
+ * reads anything (dispatch/handoff.ts), and finds a query combined here finished.
  */
 import { FINAL_EVENTS, type FragmentOutput, type QueryEventType, type QueryView } from '@pgfan/contracts';
 import { carriedOutput, type JobSigner, type QueryEventBus, type WatchedEvent } from '@pgfan/dispatch';
