@@ -1,7 +1,9 @@
 /**
  * @pgfan/dispatch — how work moves between the API and the workers: the BullMQ queues and flows
- * and their job ids, jobs' signatures and failures, query events (completion notices), live
- * progress, cancellation, the workers' heartbeats, and the Redis connections they travel on.
+ * and their job ids, jobs' signatures and failures, query events (completion notices) and what
+ * they carry to the API (finished records, fragments' rows), the combine's handoff between the API
+ * and the combine job, live progress, cancellation, the workers' heartbeats, and the Redis
+ * connections they travel on.
  */
 export * from './redis';
 export * from './names';

@@ -1,7 +1,8 @@
 /**
  * @pgfan/runtime — what a running pgfan process (API or worker) is made of beyond the queues: its
  * settings (config), its start-up (services: connections, migrations, the query role's audit), how
- * a query ends (conclude: outcomes, running one as written; executions), the database servers
+ * a query ends (conclude: outcomes, running one as written; combined: a fan-out's combine and its
+ * record, from the combine job or the API; executions), the database servers
  * queries run on and where each query runs (servers, placement), and the cost model's state
  * (read, observe, measure).
  */
