@@ -46,7 +46,7 @@ test('POST ?wait= answers 200 with the finished record', async () => {
   expect(record.fragments.every((f) => f.worker === 'w1' || f.worker === 'w2')).toBe(true);
   expect(record.plan?.combineSql).toMatch(/^WITH partials AS/);
   expect(record.timings.totalMs).toBeGreaterThan(0);
-  // The combine's ending carried the record to the API (no read back): it is the one the store keeps.
+  // Answered with the record the API recorded (it combined the fragments itself): the one the store keeps.
   expect((await system.request<QueryView>('GET', `/api/queries/${record.id}`)).body).toEqual(body);
 });
 

@@ -5,7 +5,9 @@
  * worker coordinator's guarantees: one snapshot, the API killed while holding it, a deadline, a
  * cancel, a shutdown; and past COORDINATE_CONCURRENCY the workers coordinate.
  */
+import { QUERY_EVENTS_CHANNEL } from '@pgfan/contracts';
 import { eventually, metricSample, type System } from '@pgfan/testing';
+import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { startSlowSystem, type SlowSystem } from './__tests__/queries';
 
@@ -48,12 +50,28 @@ test('coordinated by the API: generation 1, exact, and its snapshot let go of at
 /** Fan-outs the API combined itself, from its /metrics. */
 const combinedByApi = async () => metricSample(await (await fetch(`${system.url}/metrics`)).text(), 'pgfan_combines_total', 'by="api"');
 
+/** The fragment-done items published about `id`, as every process subscribed reads them. */
+async function fragmentEnds(messages: string[], id: string, count: number): Promise<{ carried?: unknown }[]> {
+  const ends = () =>
+    messages.flatMap((m) => JSON.parse(m) as { id: string; type: string; carried?: unknown }[]).filter((e) => e.id === id && e.type === 'fragment-done');
+  return eventually(async () => (ends().length >= count ? ends() : undefined), 10_000, `${count} fragment ends of ${id}`);
+}
+
 test('combined by the API when every fragment carries its rows, by the combine job when one cannot: exact either way', async () => {
+  const subscriber = new Redis(system.redisUrl);
+  const messages: string[] = [];
+  subscriber.on('message', (_channel: string, message: string) => messages.push(message));
+  await subscriber.subscribe(QUERY_EVENTS_CHANNEL);
   const before = await combinedByApi();
   const small = await harness.client.waiting({ sql: slow(7, 1), partitions: 4 });
   expect([small.status, small.record.status]).toEqual([200, 'completed']);
   await harness.direct.expectExact(small.record);
   expect(await combinedByApi()).toBe(before + 1);
+  expect((await fragmentEnds(messages, small.record.id, 4)).every((e) => e.carried !== undefined)).toBe(true);
+  // Not waited for, a worker coordinates it and nobody collects its rows: its fragments publish none.
+  const queued = await harness.client.finished((await harness.client.submit({ sql: slow(7, 1), partitions: 2 })).id);
+  expect((await fragmentEnds(messages, queued.id, 2)).some((e) => e.carried !== undefined)).toBe(false);
+  subscriber.disconnect();
   // A group per row: far more rows than an event carries, so they reach the combine through its job.
   const large = await harness.client.waiting({ sql: 'SELECT id, count(*) FROM events GROUP BY id ORDER BY id', partitions: 2 });
   expect([large.status, large.record.status, large.record.coordinator]).toEqual([200, 'completed', 'api']);

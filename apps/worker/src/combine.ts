@@ -42,7 +42,15 @@ export async function runCombineJob(ctx: WorkerContext, job: Job<CombineJob>): P
   const { queryId, generation, spillToken, snapshot, cut, coordinatorCombines } = CombineJob.parse(job.data);
   // Nothing read before: the API combining it meanwhile has the cores to itself. Whatever it
   // heard, the job goes on as any combine does, and finds a query that ended finished.
-  if (coordinatorCombines) await coordinatorCombine(ctx.events, ctx.redis, { queryId, generation }, COORDINATOR_COMBINE_GRACE_MS);
+  if (coordinatorCombines) {
+    const heard = await coordinatorCombine(ctx.events, ctx.redis, { queryId, generation }, COORDINATOR_COMBINE_GRACE_MS);
+    if (heard === 'unheard') {
+      ctx.logger.warn(
+        { queryId, generation },
+        `the API coordinating ${queryId} neither combined it nor left it to its combine job within ${COORDINATOR_COMBINE_GRACE_MS} ms (it died, or Redis lost the handoff): the job combines`,
+      );
+    }
+  }
   // Read at once: three round trips in the time of one.
   const [work, failedChildren, childrenValues] = await Promise.all([
     getQueryWork(ctx.storePool, queryId),

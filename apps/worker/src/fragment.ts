@@ -125,8 +125,10 @@ export async function runFragmentJob(ctx: WorkerContext, job: Job<FragmentJob>):
     };
     // Not waited for, as the start's: it goes out on the connection BullMQ completes the job on,
     // ahead of that, so the dashboard still hears of it before the combine can start. Small rows
-    // ride along, signed, for an API combining them itself (dispatch/carried.ts).
-    const carried = outputToCarry(ctx.queues.signer, { queryId: f.queryId, generation: f.generation, index: f.index }, output);
+    // ride along, signed, when the API coordinating the query combines them (dispatch/carried.ts).
+    const carried = f.coordinatorCombines
+      ? outputToCarry(ctx.queues.signer, { queryId: f.queryId, generation: f.generation, index: f.index }, output)
+      : undefined;
     void reportFragment(
       ctx.redis,
       f.queryId,

@@ -55,6 +55,12 @@ export const FragmentJob = z.object({
   spillToken: z.string().min(16),
   /** The database server holding the snapshot (host:port); absent: the primary. */
   server: z.string().optional(),
+  /**
+   * The API coordinating this generation combines the fragments' rows itself (see CombineJob):
+   * the fragment's end event carries its rows when they are few (dispatch/carried.ts). Unset, no
+   * one collects them, and they are neither signed for it nor published.
+   */
+  coordinatorCombines: z.boolean().optional(),
 });
 export type FragmentJob = z.infer<typeof FragmentJob>;
 

@@ -56,6 +56,7 @@ function itemsOf(message: string): unknown[] {
     return [];
   }
 }
+
 /** The query an item says has ended, if it is an ending. */
 function endingOf(item: unknown): string | undefined {
   const { id, type } = (item ?? {}) as { id?: unknown; type?: unknown };

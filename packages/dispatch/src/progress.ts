@@ -12,7 +12,6 @@ export type LiveFragment = Omit<FragmentProgress, 'range'>;
 
 /** The hash of a query's live progress: there from its first fragment's report until its end's (`endProgress`). */
 export const progressKey = (queryId: string) => `pgfan:progress:${queryId}`;
-const key = progressKey;
 
 /** Each a progress change and the events telling of it, in one command: one write to Redis, and applied together (`scripted`). */
 const SCRIPTS = {
@@ -35,7 +34,7 @@ export async function reportFragment(
   carried?: object,
 ): Promise<void> {
   await scripted(redis, SCRIPTS).pgfanReportFragment(
-    key(queryId),
+    progressKey(queryId),
     `f${fragment.index}`,
     JSON.stringify(fragment),
     ttlMs,
@@ -49,12 +48,12 @@ export async function reportFragment(
  * the last one carrying `record` when given (`recordToCarry`).
  */
 export async function endProgress(redis: Redis, queryId: string, events: NewQueryEvent[], record?: Signed<QueryView>): Promise<void> {
-  await scripted(redis, SCRIPTS).pgfanEndProgress(key(queryId), QUERY_EVENTS_CHANNEL, queryEventsMessage(events, record));
+  await scripted(redis, SCRIPTS).pgfanEndProgress(progressKey(queryId), QUERY_EVENTS_CHANNEL, queryEventsMessage(events, record));
 }
 
 /** Live progress by fragment index; empty when the query is not running (or Redis lost it). */
 export async function getFragmentProgress(redis: Redis, queryId: string): Promise<Map<number, LiveFragment>> {
-  const fields = await redis.hgetall(key(queryId));
+  const fields = await redis.hgetall(progressKey(queryId));
   return new Map(
     Object.values(fields).map((json) => {
       const f = JSON.parse(json) as LiveFragment;

@@ -56,7 +56,8 @@ const RECHECK_MS = 2000;
 
 /**
  * Adds the generation's flow: its fragments spread over `readers`' members in turn, the combine
- * their parent (told to wait for the coordinator first when it combines itself: `coordinatorCombines`).
+ * their parent. With `coordinatorCombines` the fragments carry their rows to the coordinator and the
+ * combine waits for it first (dispatch/handoff.ts).
  */
 export async function addGenerationFlow(
   queues: Queues,
@@ -81,6 +82,7 @@ export async function addGenerationFlow(
       deadline,
       spillToken,
       ...(server ? { server } : {}),
+      ...(coordinatorCombines ? { coordinatorCombines } : {}),
     };
   });
   const combine = {
