@@ -184,6 +184,18 @@ describe('limits', () => {
     expect(fourth.status).toBe(202);
   });
 
+  test('a quick query refused at the cap leaves no statement running: the one started beside its admission is cancelled', async () => {
+    const auth = { authorization: `Bearer ${BUSY_KEY}` };
+    const held = await Promise.all([1, 2].map(() => system.request<QueryView>('POST', '/api/queries', { sql: SLOW, partitions: 2 }, auth)));
+    expect(held.map((q) => q.status)).toEqual([202, 202]);
+    // Predicted quick (a call with no table to read), it starts before the store refuses it; it would sleep 60 s.
+    const refused = await system.request('POST', '/api/queries?wait=60000', { sql: 'SELECT slow(1, 60000) AS refused' }, auth);
+    expect(refused.status).toBe(429);
+    const running = () => store.query("SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE '%slow(1, 60000) AS refused%' AND pid <> pg_backend_pid()");
+    await eventually(async () => ((await running()).rows[0]?.n === '0' ? true : undefined), 5_000, 'no statement of the refused query');
+    await Promise.all(held.map((q) => system.request('DELETE', `/api/queries/${q.body.id}`, undefined, auth)));
+  });
+
   test('SQL longer than MAX_SQL_LENGTH → 413 QUERY_TOO_LONG', async () => {
     const { status, body } = await system.request('POST', '/api/queries', { sql: `SELECT 1 ${' '.repeat(100_000)}` });
     expect(status).toBe(413);

@@ -2,14 +2,15 @@
  * The submit service: what every front end (REST today, the PostgreSQL protocol next) does with a
  * query. It checks the request against the limits, plans the query (or reuses a recent decision
  * to run it as written), records it if admitted, then, when the client waits, runs it here as
- * written (always when it is quick, while a place is free when not: inline-runs.ts) or coordinates
- * its fan-out here (coordinations.ts); otherwise it queues it for the workers. It waits for its
- * end if asked. It knows no protocol: it takes a request and returns a record, and refuses with
- * ServiceErrors.
+ * written (always when it is quick, its statement starting beside the admission; while a place is
+ * free when not: inline-runs.ts) or coordinates its fan-out here (coordinations.ts); otherwise it
+ * queues it for the workers. It waits for its end if asked. It knows no protocol: it takes a
+ * request and returns a record, and refuses with ServiceErrors.
  */
 import { randomUUID } from 'node:crypto';
 import { FINAL_STATUSES, type CoordinateJob, type FragmentProgress, type QueryView } from '@pgfan/contracts';
 import {
+  cancelStatements,
   carriedRecord,
   enqueueCoordinator,
   getFragmentProgress,
@@ -23,17 +24,22 @@ import {
 } from '@pgfan/dispatch';
 import {
   addGenerationFlow,
+  executeAsWritten,
   holdUntilEnd,
   metrics,
   observeFinished,
   primaryAlone,
   readStatementFactors,
+  recordAsWritten,
   recordExplored,
   runWholeQuery,
   snapshotHoldMs,
+  startedEvent,
+  type AsWrittenRun,
   type GenerationOf,
   type Logger,
   type Readers,
+  type WholeQueryContext,
 } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, planStillStands, QueryFailedError, type PlannedQuery } from '@pgfan/engine';
 import { DEFAULT_PARTITION_POLICY, QueryRejectedError, sameLessons, type CostModel, type Plan } from '@pgfan/planner';
@@ -143,9 +149,13 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const placedInline = !quick && runsAsWrittenFor(plan, waitMs) && ctx.inlineRuns.tryEnter();
   const inline = quick || placedInline;
   const deadline = submittedAt + timeoutMs;
-  // Beside the record's insert: the snapshot the fragments import, let go of if the query is not admitted.
-  const placing = coordinatesHere(ctx, plan, waitMs) ? placeOnPrimary(ctx, deadline) : null;
   const previewOnly = submission.preview === true;
+  const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
+  const runHere = { ...ctx, logger: submission.log, runner: API_RUNNER, resultMaxRows, resultMaxBytes };
+  // Beside the record's insert: the snapshot the fragments import, or a quick query's statement,
+  // let go of if the query is not admitted.
+  const placing = coordinatesHere(ctx, plan, waitMs) ? placeOnPrimary(ctx, deadline) : null;
+  const early = quick && !ctx.servers.placing ? runBeforeAdmission(runHere, id, plan, deadline) : null;
   const newQuery = {
     id,
     sql,
@@ -164,6 +174,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   };
   const notRunHere = () => {
     if (placing) letGo(ctx, placing);
+    early?.abandon();
     if (placedInline) ctx.inlineRuns.leave();
   };
   const admittedFrom = Date.now();
@@ -189,13 +200,12 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     { type: 'planned', id, plan: newQuery.plan, planMs },
   ];
   if (inline) {
-    const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-    const running = runWholeQuery({ ...ctx, logger: log, runner: API_RUNNER, resultMaxRows, resultMaxBytes }, id, 1, plan, deadline, {
-      announce: [...announcement, { type: 'running', id, generation: 1, coordinator: API_RUNNER }],
-      // The caller's answer is the record; the events are for the dashboard.
-      eventsInBackground: true,
-      previewOnly,
-    });
+    const announce: NewQueryEvent[] = [...announcement, { type: 'running', id, generation: 1, coordinator: API_RUNNER }];
+    // The caller's answer is the record; the events are for the dashboard.
+    const options = { eventsInBackground: true, previewOnly };
+    const running = early
+      ? recordEarlyRun({ ...runHere, logger: log }, id, plan, early, announce, options)
+      : runWholeQuery({ ...runHere, logger: log }, id, 1, plan, deadline, { ...options, announce });
     if (placedInline) ctx.inlineRuns.keep(id, 1, running);
     // A quick one is waited for whatever the wait; a longer one as long as the client waits.
     const ended = placedInline ? await settledWithin(running, waitMs, submission.signal) : { value: await running };
@@ -218,6 +228,46 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   } else await queueCoordinator(ctx, { queryId: id, generation: 1 }, announcement);
   const finished = heard ? await waitFor(ctx, id, Math.max(0, submittedAt + waitMs - Date.now()), submission.signal, heard) : null;
   return finished ? { record: finished, finished: true } : { record: (await queryView(ctx, id)) as QueryView, finished: false };
+}
+
+/** A quick query's statement, started before its admission (`runBeforeAdmission`). */
+interface EarlyRun {
+  run: Promise<AsWrittenRun>;
+  /** Not admitted: gives the statement up before it is sent, or cancels it. */
+  abandon(): void;
+}
+
+/**
+ * Starts a quick query's statement beside its record's insert (the admission), not after it: the
+ * answer comes a round trip to the store sooner. Nothing of it is published or recorded until the
+ * query is admitted (`recordEarlyRun`); refused, it is given up before its statement is sent or
+ * cancelled, so a refused query costs a quick statement at most.
+ */
+function runBeforeAdmission(ctx: WholeQueryContext, id: string, plan: Plan, deadline: number): EarlyRun {
+  let abandoned = false;
+  const run = executeAsWritten(ctx, id, 1, plan, deadline, { abandoned: () => abandoned });
+  // Handled from the start: it may fail while the insert is still under way.
+  run.catch(() => undefined);
+  return {
+    run,
+    abandon: () => {
+      abandoned = true;
+      void cancelStatements(ctx.servers.pools, id, 1).catch(() => undefined);
+    },
+  };
+}
+
+/** Records an admitted query's early run, its events first, as `runWholeQuery` does for a run it starts itself. */
+async function recordEarlyRun(
+  ctx: WholeQueryContext,
+  id: string,
+  plan: Plan,
+  early: EarlyRun,
+  announce: NewQueryEvent[],
+  options: { eventsInBackground: boolean; previewOnly: boolean },
+): Promise<QueryView | null> {
+  void publishQueryEvents(ctx.redis, [...announce, startedEvent(ctx, id)]).catch(() => undefined);
+  return recordAsWritten(ctx, id, 1, plan, await early.run, options);
 }
 
 /**

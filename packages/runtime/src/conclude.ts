@@ -3,9 +3,9 @@
  * small queries itself rather than through the queue.
  */
 import { observeFinished } from './metrics';
-import { errorRecord, formatLsn, readPosition, runAsWritten, serverLoss, toStoredResult, type TypeNames } from '@pgfan/engine';
+import { errorRecord, formatLsn, readPosition, runAsWritten, serverLoss, toStoredResult, type RawResult, type TypeNames } from '@pgfan/engine';
 import { asWrittenSql, type Plan } from '@pgfan/planner';
-import type { Cut, QueryView } from '@pgfan/contracts';
+import type { Cut, ErrorRecord, FragmentProgress, QueryView } from '@pgfan/contracts';
 import { finishQuery, type Outcome } from '@pgfan/store';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -124,9 +124,36 @@ export async function runWholeQuery(
   deadline: number,
   options: WholeQueryOptions = {},
 ): Promise<QueryView | null> {
-  const { announce = [], eventsInBackground = false, snapshot = null } = options;
   // Not waited for: events on one connection arrive in order, before the ending's.
-  void publishQueryEvents(ctx.redis, [...announce, { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 }]).catch(() => undefined);
+  void publishQueryEvents(ctx.redis, [...(options.announce ?? []), startedEvent(ctx, queryId)]).catch(() => undefined);
+  const run = await executeAsWritten(ctx, queryId, generation, plan, deadline, options);
+  return recordAsWritten(ctx, queryId, generation, plan, run, options);
+}
+
+/** How one run of the user's text as written ended, before it is recorded. */
+export type AsWrittenRun =
+  | { ended: 'ran'; raw: RawResult & { rowCount: number }; ms: number; alone: boolean; progress: RunProgress; cut: Cut | null }
+  | { ended: 'failed'; error: ErrorRecord; progress: RunProgress | null; ms: number }
+  /** Given up before its statement was sent (`abandoned`): nothing to record. */
+  | { ended: 'abandoned' };
+
+type RunProgress = Omit<FragmentProgress, 'state' | 'rows' | 'ms'>;
+
+/**
+ * Runs the user's text as written, in one read-only transaction, placed as `options` say, and says
+ * how it ended; records nothing and publishes nothing, so that it may start before the query is
+ * admitted (see `recordAsWritten`). Checked once its session is taken, `abandoned` gives it up
+ * before its statement is sent.
+ */
+export async function executeAsWritten(
+  ctx: WholeQueryContext,
+  queryId: string,
+  generation: number,
+  plan: Plan,
+  deadline: number,
+  options: WholeQueryOptions & { abandoned?: () => boolean } = {},
+): Promise<AsWrittenRun> {
+  const { snapshot = null } = options;
   for (let placements = 1; ; placements++) {
     let placement: Placement;
     try {
@@ -137,22 +164,25 @@ export async function runWholeQuery(
           : await ctx.servers.place(deadline);
     } catch (error) {
       if (!(error instanceof NoServerError)) throw error;
-      return concludeQuery(ctx, queryId, generation, { status: 'failed', error: { code: error.code, message: error.message } }, { eventsInBackground });
+      return { ended: 'failed', error: { code: error.code, message: error.message }, progress: null, ms: 0 };
     }
     const { server, atLeast } = placement;
     // Placed among several servers: one lost meanwhile is replaced by another (a fresh snapshot).
     const replaceable = atLeast !== null && placements < MAX_PLACEMENTS;
-    const progress = { index: 0, range: null, attempts: placements, worker: ctx.runner, ...(ctx.servers.placing ? { server: server.name } : {}) };
+    const progress: RunProgress = { index: 0, range: null, attempts: placements, worker: ctx.runner, ...(ctx.servers.placing ? { server: server.name } : {}) };
     const client = await server.pool.connect().catch((error: unknown) => {
       if (replaceable) return null;
       throw error;
     });
     if (client === null) continue;
+    if (options.abandoned?.()) {
+      client.release();
+      return { ended: 'abandoned' };
+    }
     // From here: waiting for a pooled connection is not running the query, and counted as such it
     // taught the cost model that queries run slower whenever many arrive at once.
     const started = Date.now();
     const execution = ctx.executions.begin();
-    let released = false;
     try {
       const session = {
         snapshot,
@@ -166,54 +196,81 @@ export async function runWholeQuery(
       const raw = await runAsWritten(client, session, asWrittenSql(plan), Infinity, ctx.resultMaxBytes);
       const { alone } = execution.end();
       client.release();
-      released = true;
-      const ms = Date.now() - started;
-      const { resultSet: result, pages } = await toStoredResult(ctx.servers.primary.pool, raw, ctx.typeNames, {
-        maxRows: ctx.resultMaxRows,
-        maxBytes: ctx.resultMaxBytes,
-        previewOnly: options.previewOnly === true,
-      });
-      const done: NewQueryEvent = { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: placements };
-      const outcome: Outcome = {
-        status: 'completed',
-        result,
-        pages,
-        fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
-        executeMs: ms,
-        combineMs: 0,
-        cut: options.cut ? oneSnapshotCut(options.cut.server, options.cut.lsn) : oneSnapshotCut(server.name, position),
-      };
-      const recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done], eventsInBackground });
-      // After the answer is on its way: the API answering a query it ran itself need not wait for
-      // the model's bookkeeping. Only from a query that ran alone in this process: contention is
-      // not the query's cost.
-      const prediction = plan.prediction;
-      if (plan.mode === 'as-written' && prediction?.automatic && alone) {
-        const observation = {
-          queryClass: prediction.queryClass,
-          side: 'as-written',
-          predictedMs: prediction.asWrittenMs,
-          actualMs: ms,
-          fixedMs: prediction.asWrittenFixedMs ?? 0,
-          ...(prediction.factors ? { factorUsed: prediction.factors.costScale } : {}),
-        } as const;
-        setImmediate(() => void recordObservation(ctx.redis, plan.sql, observation).catch(() => undefined));
-      }
-      return recorded;
+      const cut = options.cut ? oneSnapshotCut(options.cut.server, options.cut.lsn) : oneSnapshotCut(server.name, position);
+      return { ended: 'ran', raw, ms: Date.now() - started, alone, progress, cut };
     } catch (error) {
       execution.end();
       // The session may be broken: never hand it to another query.
-      if (!released) client.release(true);
-      if (replaceable && !released && serverLoss(error) !== null && Date.now() < deadline) continue;
-      return concludeQuery(
-        ctx,
-        queryId,
-        generation,
-        { status: 'failed', error: errorRecord(error), fragments: [{ ...progress, state: 'failed', rows: null, ms: Date.now() - started }] },
-        { eventsInBackground },
-      );
+      client.release(true);
+      if (replaceable && serverLoss(error) !== null && Date.now() < deadline) continue;
+      return { ended: 'failed', error: errorRecord(error), progress, ms: Date.now() - started };
     }
   }
+}
+
+/**
+ * Records how a run as written ended (`executeAsWritten`), its result converted as the record
+ * keeps it, and teaches the cost model its time. Returns the finished record, or null if the
+ * query was cancelled, timed out or moved on meanwhile (or the run was abandoned).
+ */
+export async function recordAsWritten(
+  ctx: WholeQueryContext,
+  queryId: string,
+  generation: number,
+  plan: Plan,
+  run: AsWrittenRun,
+  options: Pick<WholeQueryOptions, 'eventsInBackground' | 'previewOnly'> = {},
+): Promise<QueryView | null> {
+  const { eventsInBackground = false } = options;
+  if (run.ended === 'abandoned') return null;
+  if (run.ended === 'failed') {
+    const fragments = run.progress ? [{ ...run.progress, state: 'failed' as const, rows: null, ms: run.ms }] : undefined;
+    return concludeQuery(ctx, queryId, generation, { status: 'failed', error: run.error, ...(fragments ? { fragments } : {}) }, { eventsInBackground });
+  }
+  const { raw, ms, progress } = run;
+  let recorded: QueryView | null;
+  try {
+    const { resultSet: result, pages } = await toStoredResult(ctx.servers.primary.pool, raw, ctx.typeNames, {
+      maxRows: ctx.resultMaxRows,
+      maxBytes: ctx.resultMaxBytes,
+      previewOnly: options.previewOnly === true,
+    });
+    const done: NewQueryEvent = { type: 'fragment-done', id: queryId, index: 0, rows: raw.rowCount, ms, worker: ctx.runner, attempt: progress.attempts };
+    const outcome: Outcome = {
+      status: 'completed',
+      result,
+      pages,
+      fragments: [{ ...progress, state: 'done', rows: raw.rowCount, ms }],
+      executeMs: ms,
+      combineMs: 0,
+      cut: run.cut,
+    };
+    recorded = await concludeQuery(ctx, queryId, generation, outcome, { precededBy: [done], eventsInBackground });
+  } catch (error) {
+    // Past RESULT_MAX_BYTES without a preview, say: the query fails with it.
+    return recordAsWritten(ctx, queryId, generation, plan, { ended: 'failed', error: errorRecord(error), progress, ms }, options);
+  }
+  // After the answer is on its way: the API answering a query it ran itself need not wait for
+  // the model's bookkeeping. Only from a query that ran alone in this process: contention is
+  // not the query's cost.
+  const prediction = plan.prediction;
+  if (plan.mode === 'as-written' && prediction?.automatic && run.alone) {
+    const observation = {
+      queryClass: prediction.queryClass,
+      side: 'as-written',
+      predictedMs: prediction.asWrittenMs,
+      actualMs: ms,
+      fixedMs: prediction.asWrittenFixedMs ?? 0,
+      ...(prediction.factors ? { factorUsed: prediction.factors.costScale } : {}),
+    } as const;
+    setImmediate(() => void recordObservation(ctx.redis, plan.sql, observation).catch(() => undefined));
+  }
+  return recorded;
+}
+
+/** The dashboard's start of a run as written: its one fragment, the whole query. */
+export function startedEvent(ctx: Pick<WholeQueryContext, 'runner'>, queryId: string): NewQueryEvent {
+  return { type: 'fragment-started', id: queryId, index: 0, worker: ctx.runner, attempt: 1 };
 }
 
 /** Servers a query run as written is placed on before a lost server fails it. */
