@@ -70,6 +70,9 @@ test("a query's lines carry its request id in the API and its query id in the AP
     rows: 1,
     msg: expect.stringMatching(new RegExp(`^query ${body.id} completed in \\d+ ms$`)),
   });
+  // Once each: a log store keeps one of two equal keys, or refuses the line.
+  const twice = (output: string) => output.split('\n').filter((line) => ['"queryId":', '"requestId":'].some((key) => line.split(key).length > 2));
+  expect([system.api, ...system.workers].flatMap((p) => twice(p.output()))).toEqual([]);
 });
 
 test('a request id that could forge a log line is replaced by a new one', async () => {

@@ -151,6 +151,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const deadline = submittedAt + timeoutMs;
   const previewOnly = submission.preview === true;
   const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
+  // The request's logger: every line of the query's own names it (a child with its id repeated the key).
   const runHere = { ...ctx, logger: submission.log, runner: API_RUNNER, resultMaxRows, resultMaxBytes };
   // Beside the record's insert: the snapshot the fragments import, or a quick query's statement,
   // let go of if the query is not admitted.
@@ -204,8 +205,8 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     // The caller's answer is the record; the events are for the dashboard.
     const options = { eventsInBackground: true, previewOnly };
     const running = early
-      ? recordEarlyRun({ ...runHere, logger: log }, id, plan, early, announce, options)
-      : runWholeQuery({ ...runHere, logger: log }, id, 1, plan, deadline, { ...options, announce });
+      ? recordEarlyRun(runHere, id, plan, early, announce, options)
+      : runWholeQuery(runHere, id, 1, plan, deadline, { ...options, announce });
     if (placedInline) ctx.inlineRuns.keep(id, 1, running);
     // A quick one is waited for whatever the wait; a longer one as long as the client waits.
     const ended = placedInline ? await settledWithin(running, waitMs, submission.signal) : { value: await running };
@@ -218,7 +219,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   // Listening before the work is handed on, the end cannot pass unheard: the record is read once, when it is over.
   const heard = waitMs > 0 ? ctx.events.wait(id, Math.min(waitMs, WAIT_SLICE_MS), submission.signal) : null;
   if (placing) {
-    const combined = await coordinateAndCombineHere({ ...ctx, logger: log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, {
+    const combined = await coordinateAndCombineHere({ ...ctx, logger: submission.log }, { queryId: id, generation: 1, deadline, timeoutMs }, plan, placing, {
       announcement,
       startedAt: admittedFrom,
       previewOnly,
