@@ -1,13 +1,14 @@
 /**
  * The database is measured once per interval for the whole deployment, whichever process asks:
  * against a real PostgreSQL and Redis, two processes asking at once measure it once; measurements
- * Redis lost are taken again without waiting for the interval.
+ * Redis lost are taken again without waiting for the interval; a first measurement, or one worse
+ * than the figures in force, is confirmed by a second soon after (settle.ts).
  */
 import { createTestDatabase, eventually, recordingLogger, type TestDatabase } from '@pgfan/testing';
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
 import { measureDatabaseOnce, MEASUREMENT_LOCK, startDatabaseMeasurement } from './measure';
-import { readCostModel } from './store';
+import { readCostModel, readDatabaseFigures, recordSettledFigures } from './store';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 let db: TestDatabase;
@@ -66,3 +67,36 @@ test('measurements Redis lost (a restart without persistence) are taken again at
     measurement.stop();
   }
 }, 40_000);
+
+// As a measurement taken under heavy load would look, and as no server measures.
+const underLoad = { databaseParallelism: 1, msPerCost: 1, parallelStartMs: 500, parallelWorkerStartMs: 500 };
+const tooGood = { databaseParallelism: 8, msPerCost: 1e-9, parallelStartMs: 0, parallelWorkerStartMs: 0 };
+
+test('a first measurement is confirmed by a second soon after, and the better of each figure stands', async () => {
+  const quick = { ...options('api'), confirmAfterMs: 300 };
+  expect(await measureDatabaseOnce(quick)).toBe(true);
+  const first = await readDatabaseFigures(redis);
+  expect(first.pending).toEqual(first.inForce);
+  expect(await redis.pttl(MEASUREMENT_LOCK)).toBeLessThanOrEqual(300);
+  // As if the first had been taken while the deployment's processes were starting.
+  await recordSettledFigures(redis, { inForce: underLoad, pending: underLoad }, 10_000);
+  await eventually(async () => ((await measureDatabaseOnce(quick)) ? true : undefined), 5_000, 'the confirming measurement');
+  const confirmed = await readDatabaseFigures(redis);
+  expect(confirmed.pending).toBeNull();
+  expect(confirmed.inForce?.msPerCost).toBeLessThan(underLoad.msPerCost);
+  expect(confirmed.inForce?.parallelStartMs).toBeLessThan(underLoad.parallelStartMs);
+  expect(confirmed.inForce?.databaseParallelism).toBeGreaterThanOrEqual(1);
+  expect(await redis.pttl(MEASUREMENT_LOCK)).toBeGreaterThan(50_000);
+  expect(messages().at(-1)).toMatch(/with the measurement before it, the better of each figure stands/);
+}, 30_000);
+
+test('a measurement worse than the figures in force changes nothing until a second one says so too', async () => {
+  await recordSettledFigures(redis, { inForce: tooGood, pending: null }, 10_000);
+  expect(await measureDatabaseOnce({ ...options('api'), confirmAfterMs: 300 })).toBe(true);
+  const waiting = await readDatabaseFigures(redis);
+  expect(waiting.inForce).toEqual(tooGood);
+  expect(waiting.pending?.msPerCost).toBeGreaterThan(tooGood.msPerCost);
+  expect((await readCostModel(redis)).msPerCost).toBe(tooGood.msPerCost);
+  expect(await redis.pttl(MEASUREMENT_LOCK)).toBeLessThanOrEqual(300);
+  expect(messages().at(-1)).toMatch(/worse than the figures in force, which stand until another measurement/);
+}, 30_000);

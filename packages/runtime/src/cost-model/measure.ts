@@ -6,6 +6,10 @@
  * milliseconds; it measured 20–24 here for the first worker and 9–16 for the second). Until the
  * first measurement, every worker slot counts as one and queries run in the plan PostgreSQL picks.
  *
+ * A first measurement, or one clearly worse than the figures in force, is confirmed by another
+ * two to three minutes later, and the better of the two is kept (settle.ts): one taken while `npm start`
+ * brought its processes up counted 1.5 sessions on a server that runs 2.
+ *
  * Once per database, however many processes ask: each tries soon after it starts and then every
  * minute, and only the one that takes the Redis lock measures. The lock lasts the interval
  * (`everyMs`), so the next measurement comes an interval later whoever takes it, and a process that
@@ -15,7 +19,8 @@
  */
 import { createQueryPool, measureParallelism, measureParallelStart, msPerCostOf } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
-import { recordDatabaseMeasurements, recordServerParallelism } from './store';
+import { settleMeasurement, type DatabaseFigures } from './settle';
+import { readDatabaseFigures, recordServerParallelism, recordSettledFigures } from './store';
 import type { Logger } from '../logger';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
@@ -41,6 +46,8 @@ export interface MeasurementOptions {
   firstAfterMs?: number;
   /** How often to try for the lock; the interval or a minute, whichever is shorter. @defaultValue 60000 */
   tryEveryMs?: number;
+  /** How soon a measurement to be confirmed is followed by another (settle.ts); at most the interval. @defaultValue 120000 */
+  confirmAfterMs?: number;
   /** Who takes the lock, for people reading it in Redis. */
   holder: string;
   logger: Logger;
@@ -54,15 +61,28 @@ export async function measureDatabaseOnce(options: MeasurementOptions): Promise<
   try {
     const m = await measureParallelism(pool, PROBE_SESSIONS);
     const start = await measureParallelStart(pool);
-    const msPerCost = msPerCostOf(m);
-    await recordDatabaseMeasurements(options.redis, {
+    const measured = {
       databaseParallelism: m.parallelism,
-      msPerCost,
+      msPerCost: msPerCostOf(m),
       parallelStartMs: start.firstWorkerMs,
       parallelWorkerStartMs: start.furtherWorkerMs,
-    });
+    };
+    const before = await readDatabaseFigures(options.redis);
+    const settled = settleMeasurement(before.inForce, before.pending, measured);
+    const confirmAfterMs = Math.min(options.everyMs, options.confirmAfterMs ?? CONFIRM_AFTER_MS);
+    // Kept past the next few tries: a confirmation that never comes (every process gone) lets it lapse.
+    await recordSettledFigures(options.redis, settled, confirmAfterMs * 3);
+    // The lock says when the next measurement is taken: soon, to confirm this one; else an interval on.
+    if (settled.pending) await options.redis.pexpire(MEASUREMENT_LOCK, confirmAfterMs);
+    const outcome = settled.pending
+      ? before.inForce
+        ? `worse than the figures in force, which stand until another measurement in ${seconds(confirmAfterMs)} says so too (load on the server only ever makes one look worse)`
+        : `the cost model plans with it, and measures again in ${seconds(confirmAfterMs)} to confirm it (load on the server only ever makes a measurement look worse)`
+      : before.pending
+        ? `with the measurement before it, the better of each figure stands: ${describe(settled.inForce)}`
+        : 'the cost model plans with it';
     options.logger.info(
-      `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): the cost model plans for ${m.parallelism.toFixed(1)} fragments at full speed at once, and ${(msPerCost * 1000).toFixed(2)} µs per unit of PostgreSQL's estimate; its parallel workers take ${start.firstWorkerMs.toFixed(1)} ms to start, and ${start.furtherWorkerMs.toFixed(1)} ms more for each after the first`,
+      `the database ran ${m.sessions} sessions ${m.parallelism.toFixed(1)}× as fast as one (${m.aloneMs.toFixed(0)} ms alone, ${m.togetherMs.toFixed(0)} ms together): ${describe(measured)}; ${outcome}`,
     );
     if (options.replicas?.length) {
       if (options.primaryName) await recordServerParallelism(options.redis, options.primaryName, m.parallelism);
@@ -75,6 +95,19 @@ export async function measureDatabaseOnce(options: MeasurementOptions): Promise<
   } finally {
     await pool.end().catch(() => undefined);
   }
+}
+
+/**
+ * How soon a measurement that must be confirmed (the first, or one worse than the figures in
+ * force: settle.ts) is followed by another: after `npm start` has brought its processes up.
+ */
+const CONFIRM_AFTER_MS = 120_000;
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+/** The figures as the log says them. */
+function describe(f: DatabaseFigures): string {
+  return `${f.databaseParallelism.toFixed(1)} sessions at full speed, ${(f.msPerCost * 1000).toFixed(2)} µs per unit of PostgreSQL's estimate, parallel workers starting in ${f.parallelStartMs.toFixed(1)} ms and ${f.parallelWorkerStartMs.toFixed(1)} ms more for each after the first`;
 }
 
 /** Each replica's parallelism, one after another (a replica may be down: the others still are). */

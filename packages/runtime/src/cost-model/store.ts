@@ -23,6 +23,7 @@ import {
 } from '@pgfan/planner';
 import type { FragmentOutput } from '@pgfan/contracts';
 import type { Redis } from 'ioredis';
+import type { DatabaseFigures, SettledFigures } from './settle';
 
 const KEY = 'pgfan:cost-model';
 /**
@@ -41,7 +42,7 @@ const MEASURED = [
   { name: 'parallelStartMs', sensible: (v: number) => v >= 0 },
   { name: 'parallelWorkerStartMs', sensible: (v: number) => v >= 0 },
 ] as const;
-type Measured = Record<(typeof MEASURED)[number]['name'], number>;
+type Measured = DatabaseFigures;
 /** Learned from finished fan-outs (`learnFromFanOut`), one field each beside the scales. */
 const LEARNED = [
   { name: 'fanOutMs', sensible: (v: number) => v > 0 },
@@ -146,7 +147,43 @@ async function recordStatementLearning(
 
 /** Shares what the API measured of the database with every process that plans. */
 export async function recordDatabaseMeasurements(redis: Redis, measured: Measured): Promise<void> {
-  await redis.hset(KEY, Object.fromEntries(MEASURED.map(({ name }) => [name, String(measured[name])])));
+  await redis.hset(KEY, measuredFields(measured));
+}
+
+const measuredFields = (measured: Measured) => Object.fromEntries(MEASURED.map(({ name }) => [name, String(measured[name])]));
+
+/** A measurement waiting for a second to confirm it (settle.ts), as JSON; it lapses if none comes. */
+const PENDING_KEY = `${KEY}:measurement:pending`;
+
+/** Figures with every field sensible, or null. */
+function sensibleFigures(values: readonly unknown[]): DatabaseFigures | null {
+  const numbers = MEASURED.map(({ sensible }, i) => {
+    const value = Number(values[i] ?? NaN);
+    return Number.isFinite(value) && sensible(value) ? value : null;
+  });
+  if (numbers.some((value) => value === null)) return null;
+  return Object.fromEntries(MEASURED.map(({ name }, i) => [name, numbers[i]])) as unknown as DatabaseFigures;
+}
+
+/** The database's figures the model plans with, and a measurement waiting to be confirmed. */
+export async function readDatabaseFigures(redis: Redis): Promise<{ inForce: DatabaseFigures | null; pending: DatabaseFigures | null }> {
+  const [stored, pending] = await Promise.all([redis.hmget(KEY, ...MEASURED.map(({ name }) => name)), redis.get(PENDING_KEY)]);
+  let waiting: DatabaseFigures | null = null;
+  try {
+    const parsed: unknown = pending === null ? null : JSON.parse(pending);
+    if (parsed && typeof parsed === 'object') waiting = sensibleFigures(MEASURED.map(({ name }) => (parsed as Record<string, unknown>)[name]));
+  } catch {
+    // Damaged: as if nothing waited.
+  }
+  return { inForce: sensibleFigures(stored), pending: waiting };
+}
+
+/** Records what a measurement settled (`settleMeasurement`): the figures in force, and one kept `pendingTtlMs` to be confirmed. */
+export async function recordSettledFigures(redis: Redis, settled: SettledFigures, pendingTtlMs: number): Promise<void> {
+  const write = redis.multi().hset(KEY, measuredFields(settled.inForce));
+  if (settled.pending) write.set(PENDING_KEY, JSON.stringify(settled.pending), 'PX', Math.max(1, Math.round(pendingTtlMs)));
+  else write.del(PENDING_KEY);
+  await write.exec();
 }
 
 /** Per database server, by name: how many sessions it ran at full speed at once (`measureParallelism`). */
