@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
 import { readStatementFactors } from '@pgfan/runtime';
 import { validate } from '@readme/openapi-parser';
-import { metricSample, startSystem, type System } from '@pgfan/testing';
+import { eventually, metricSample, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let system: System;
@@ -283,6 +283,34 @@ test('health reports its version, PostgreSQL, Redis and the live workers', async
     },
   });
   expect(await system.request('GET', '/api/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
+});
+
+test("health says whether the database's measurement is confirmed: a first one, or a worse one, waits for a second", async () => {
+  const confirmed = async () =>
+    (await system.request<{ costModel: { measurementConfirmed?: boolean } }>('GET', '/api/health')).body.costModel.measurementConfirmed;
+  const figures = { databaseParallelism: 2, msPerCost: 0.0012, parallelStartMs: 3.5, parallelWorkerStartMs: 0.3 };
+  const inForce = Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, String(value)]));
+  const db = new Client({ connectionString: system.db.url });
+  await db.connect();
+  // The API measures the database too: held off by its lock, and any measurement under way over
+  // (its sessions close once it has written), so that only this test writes the figures.
+  await system.redis.set('pgfan:cost-model:measurement', 'api.test', 'PX', 60_000);
+  const measuring = async () =>
+    (await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'pgfan database measurement'")).rows[0]?.n;
+  try {
+    await eventually(async () => ((await measuring()) === '0' ? true : undefined), 20_000, 'no measurement under way');
+    await system.redis.del('pgfan:cost-model:measurement:pending');
+    await system.redis.hdel('pgfan:cost-model', ...Object.keys(inForce));
+    // Not measured: nothing to say.
+    expect(await confirmed()).toBeUndefined();
+    await system.redis.hset('pgfan:cost-model', inForce);
+    expect(await confirmed()).toBe(true);
+    await system.redis.set('pgfan:cost-model:measurement:pending', JSON.stringify({ ...figures, databaseParallelism: 1.4 }), 'PX', 60_000);
+    expect(await confirmed()).toBe(false);
+  } finally {
+    await system.redis.del('pgfan:cost-model:measurement:pending', 'pgfan:cost-model:measurement');
+    await db.end();
+  }
 });
 
 test("each finished fan-out teaches the model a fan-out's fixed cost, which health reports", async () => {

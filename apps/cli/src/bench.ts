@@ -37,6 +37,12 @@ export interface BenchPlan {
   throughputSeconds: number;
   /** ClickBench's queries on a generated `hits` table of this many rows. */
   clickbench: { table: string; rows: number };
+  /**
+   * How long to wait for the API to confirm its measurement of the database (a second one, two to
+   * three minutes after the first): a first one, taken while `npm start` brought its processes up,
+   * may read the server slower than it is (run 23), and a run planned on it says little.
+   */
+  confirmationWaitMs: number;
 }
 
 export function benchPlan(quick: boolean, rounds?: number): BenchPlan {
@@ -52,6 +58,7 @@ export function benchPlan(quick: boolean, rounds?: number): BenchPlan {
     throughputUsers: [1, 20, 100],
     throughputSeconds: quick ? 3 : 10,
     clickbench: { table: 'bench_hits_1m', rows: 1_000_000 },
+    confirmationWaitMs: 240_000,
   };
 }
 
@@ -64,13 +71,29 @@ function log(message: string): void {
 async function health(api: PgfanClient): Promise<{
   workers?: { live?: number };
   servers?: DatabaseServer[];
-  costModel?: { databaseParallelism?: number | null; msPerCost?: number; parallelStartMs?: number | null } | null;
+  costModel?: { databaseParallelism?: number | null; msPerCost?: number; parallelStartMs?: number | null; measurementConfirmed?: boolean } | null;
 }> {
   const report = await api.health().catch((error: Error) => {
     throw error instanceof PgfanUnreachableError ? new Error(`${error.message}; start the system with npm start first`) : error;
   });
   // Without the key, the verdict alone: no figures.
   return 'workers' in report ? report : {};
+}
+
+type ModelReport = Awaited<ReturnType<typeof health>>['costModel'];
+
+/** The cost model as the run will find it, once the API has confirmed its measurement of the database, or `waitMs` has passed. */
+async function confirmedModel(api: PgfanClient, model: ModelReport, waitMs: number): Promise<ModelReport> {
+  if (model?.measurementConfirmed !== false || waitMs <= 0) return model;
+  log('waiting for the API to confirm its measurement of the database (a second one, two to three minutes after the first)…');
+  const until = Date.now() + waitMs;
+  let latest: ModelReport = model;
+  while (latest?.measurementConfirmed === false && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    latest = (await health(api)).costModel;
+  }
+  if (latest?.measurementConfirmed === false) log('the measurement is still to be confirmed: the run goes on with it, and its report says so');
+  return latest;
 }
 
 async function liveWorkers(api: PgfanClient): Promise<number> {
@@ -99,11 +122,12 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
   const atStart = await health(api);
   const workersAtStart = atStart.workers?.live ?? 0;
   if (workersAtStart === 0) throw new Error('no pgfan worker is alive: start the system with npm start first');
-  const model = atStart.costModel;
+  const model = await confirmedModel(api, atStart.costModel, plan.confirmationWaitMs);
   const measured = {
     databaseParallelism: model?.databaseParallelism ?? null,
     msPerCost: model?.msPerCost ?? null,
     parallelStartMs: model?.parallelStartMs ?? null,
+    ...(model?.measurementConfirmed === undefined ? {} : { confirmed: model.measurementConfirmed }),
   };
   if (measured.databaseParallelism === null) {
     log(

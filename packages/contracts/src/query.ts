@@ -206,6 +206,12 @@ export const HealthReport = z.object({
         .nullable()
         .optional()
         .describe("milliseconds each further worker adds to a parallel plan's start-up, as the API measured it; null until measured"),
+      measurementConfirmed: z
+        .boolean()
+        .optional()
+        .describe(
+          "false while the database's latest measurement waits for a second one, two to three minutes later, to confirm it (the first measurement, in force meanwhile, or one clearly worse than the figures in force, which stand meanwhile): load on the server only ever makes a measurement look worse, and the better of each figure is kept. Absent until measured",
+        ),
     })
     .nullable()
     .optional()

@@ -127,6 +127,9 @@ test('the header says what the cost model knew of the database, or that it knew 
   expect(timed).toContain(
     "The cost model's measurement of the database: 2.0 sessions at full speed, 2.25 µs per unit of PostgreSQL's estimate, parallel workers starting in 21 ms.",
   );
+  const unconfirmed = renderMarkdown({ ...results, measured: { databaseParallelism: 1.5, parallelStartMs: 5.8, confirmed: false } });
+  expect(unconfirmed).toContain('1.5 sessions at full speed, parallel workers starting in 6 ms (a measurement not yet confirmed by a second one');
+  expect(renderMarkdown({ ...results, measured: { databaseParallelism: 2, parallelStartMs: 3.4, confirmed: true } })).not.toMatch(/not yet confirmed/);
   const unmeasured = renderMarkdown({ ...results, measured: { databaseParallelism: null, parallelStartMs: null } });
   expect(unmeasured).toContain("The cost model had no measurement of the database: auto took PostgreSQL's plans as they came");
   // Results written before the field: no line.

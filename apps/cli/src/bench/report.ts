@@ -21,7 +21,8 @@ function measuredLine(measured: BenchResults['measured']): string[] {
     return ["The cost model had no measurement of the database: auto took PostgreSQL's plans as they came, every worker slot counted as a core."];
   const speed = msPerCost == null ? '' : `, ${(msPerCost * 1000).toFixed(2)} µs per unit of PostgreSQL's estimate`;
   const start = startMs === null ? '' : `, parallel workers starting in ${startMs.toFixed(0)} ms`;
-  return [`The cost model's measurement of the database: ${parallelism.toFixed(1)} sessions at full speed${speed}${start}.`];
+  const unconfirmed = measured.confirmed === false ? ' (a measurement not yet confirmed by a second one: it may have been taken under load)' : '';
+  return [`The cost model's measurement of the database: ${parallelism.toFixed(1)} sessions at full speed${speed}${start}${unconfirmed}.`];
 }
 
 export function renderMarkdown(results: BenchResults): string {

@@ -36,7 +36,14 @@ export interface BenchResults {
    * The database as the cost model knew it when the run started, from the API's measurement
    * (null: not measured, and auto took PostgreSQL's plans as they came). Absent in older results.
    */
-  measured?: { databaseParallelism: number | null; parallelStartMs: number | null; /** Absent in older results. */ msPerCost?: number | null };
+  measured?: {
+    databaseParallelism: number | null;
+    parallelStartMs: number | null;
+    /** Absent in older results. */
+    msPerCost?: number | null;
+    /** False when the run began before the API confirmed its measurement; absent in older results, or without one. */
+    confirmed?: boolean;
+  };
   rounds: number;
   modes: string[];
   cells: Cell[];

@@ -14,6 +14,7 @@ export {
   recordFanOut,
   fanOutObservation,
   recordDatabaseMeasurements,
+  readDatabaseFigures,
   recordServerParallelism,
   readServerParallelism,
 } from './store';
