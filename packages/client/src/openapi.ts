@@ -474,6 +474,8 @@ export interface components {
         parallelStartMs?: number | null;
         /** @description milliseconds each further worker adds to a parallel plan's start-up, as the API measured it; null until measured */
         parallelWorkerStartMs?: number | null;
+        /** @description false while the database's latest measurement waits for a second one, two to three minutes later, to confirm it (the first measurement, in force meanwhile, or one clearly worse than the figures in force, which stand meanwhile): load on the server only ever makes a measurement look worse, and the better of each figure is kept. Absent until measured */
+        measurementConfirmed?: boolean;
       } | null;
       /** @description the database servers users' queries run on, the primary first; only when REPLICA_URLS lists replicas */
       servers?: {
