@@ -1,7 +1,7 @@
 /** GET /api/health: can we reach PostgreSQL and Redis, how many workers are alive, and where each database server stands. */
 import type { HealthReport } from '@pgfan/contracts';
 import { liveWorkers } from '@pgfan/dispatch';
-import { readCostModel, readDatabaseFigures, readServerParallelism, type ServerReport } from '@pgfan/runtime';
+import { measurementPending, readCostModel, readServerParallelism, type ServerReport } from '@pgfan/runtime';
 import { VERSION } from './version';
 import type { ApiContext } from './context';
 import type { ApiRequest, ApiResponse } from './http';
@@ -25,9 +25,9 @@ export async function serverReports(ctx: ApiContext): Promise<ServerReport[] | u
 export function healthHandler(ctx: ApiContext) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const [postgres, redis] = await Promise.all([probe(() => ctx.storePool.query('SELECT 1')), probe(() => ctx.redis.ping())]);
-    const [[workers, costModel, figures], servers] = await Promise.all([
+    const [[workers, costModel, pending], servers] = await Promise.all([
       redis.ok
-        ? Promise.all([liveWorkers(ctx.redis).catch(() => []), readCostModel(ctx.redis).catch(() => null), readDatabaseFigures(ctx.redis).catch(() => null)])
+        ? Promise.all([liveWorkers(ctx.redis).catch(() => []), readCostModel(ctx.redis).catch(() => null), measurementPending(ctx.redis).catch(() => null)])
         : Promise.resolve([[], null, null] as const),
       req.authenticated ? serverReports(ctx) : Promise.resolve(undefined),
     ]);
@@ -47,7 +47,7 @@ export function healthHandler(ctx: ApiContext) {
         msPerCost: costModel.msPerCost,
         parallelStartMs: costModel.parallelStartMs,
         parallelWorkerStartMs: costModel.parallelWorkerStartMs,
-        ...(figures?.inForce ? { measurementConfirmed: figures.pending === null } : {}),
+        ...(costModel.databaseParallelism !== null && pending !== null ? { measurementConfirmed: !pending } : {}),
       },
       ...(servers ? { servers } : {}),
     };

@@ -151,12 +151,13 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const deadline = submittedAt + timeoutMs;
   const previewOnly = submission.preview === true;
   const { RESULT_MAX_ROWS: resultMaxRows, RESULT_MAX_BYTES: resultMaxBytes } = ctx.env;
-  // The request's logger: every line of the query's own names it (a child with its id repeated the key).
-  const runHere = { ...ctx, logger: submission.log, runner: API_RUNNER, resultMaxRows, resultMaxBytes };
+  // Only for a query run here. The request's logger: every line of the query's own names it (a
+  // child with its id repeated the key).
+  const runHere = inline ? { ...ctx, logger: submission.log, runner: API_RUNNER, resultMaxRows, resultMaxBytes } : null;
   // Beside the record's insert: the snapshot the fragments import, or a quick query's statement,
   // let go of if the query is not admitted.
   const placing = coordinatesHere(ctx, plan, waitMs) ? placeOnPrimary(ctx, deadline) : null;
-  const early = quick && !ctx.servers.placing ? runBeforeAdmission(runHere, id, plan, deadline) : null;
+  const early = runHere && quick && !ctx.servers.placing ? runBeforeAdmission(runHere, id, plan, deadline) : null;
   const newQuery = {
     id,
     sql,
@@ -200,7 +201,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     { type: 'queued', id, sql, client: caller.client },
     { type: 'planned', id, plan: newQuery.plan, planMs },
   ];
-  if (inline) {
+  if (runHere) {
     const announce: NewQueryEvent[] = [...announcement, { type: 'running', id, generation: 1, coordinator: API_RUNNER }];
     // The caller's answer is the record; the events are for the dashboard.
     const options = { eventsInBackground: true, previewOnly };

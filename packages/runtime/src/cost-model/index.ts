@@ -13,8 +13,7 @@ export {
   recordObservation,
   recordFanOut,
   fanOutObservation,
-  recordDatabaseMeasurements,
-  readDatabaseFigures,
+  measurementPending,
   recordServerParallelism,
   readServerParallelism,
 } from './store';

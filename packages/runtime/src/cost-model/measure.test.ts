@@ -8,7 +8,7 @@ import { createTestDatabase, eventually, recordingLogger, type TestDatabase } fr
 import { DEFAULT_COST_MODEL } from '@pgfan/planner';
 import { Redis } from 'ioredis';
 import { measureDatabaseOnce, MEASUREMENT_LOCK, startDatabaseMeasurement } from './measure';
-import { readCostModel, readDatabaseFigures, recordSettledFigures } from './store';
+import { measuredFigures, readCostModel, readPendingMeasurement, recordSettledFigures } from './store';
 
 const redis = new Redis(`redis://127.0.0.1:6379/${process.env.JEST_WORKER_ID ?? '1'}`, { maxRetriesPerRequest: 1 });
 let db: TestDatabase;
@@ -68,6 +68,9 @@ test('measurements Redis lost (a restart without persistence) are taken again at
   }
 }, 40_000);
 
+/** The figures in force, and a measurement waiting to be confirmed. */
+const figures = async () => ({ inForce: measuredFigures(await readCostModel(redis)), pending: await readPendingMeasurement(redis) });
+
 // As a measurement taken under heavy load would look, and as no server measures.
 const underLoad = { databaseParallelism: 1, msPerCost: 1, parallelStartMs: 500, parallelWorkerStartMs: 500 };
 const tooGood = { databaseParallelism: 8, msPerCost: 1e-9, parallelStartMs: 0, parallelWorkerStartMs: 0 };
@@ -75,13 +78,13 @@ const tooGood = { databaseParallelism: 8, msPerCost: 1e-9, parallelStartMs: 0, p
 test('a first measurement is confirmed by a second soon after, and the better of each figure stands', async () => {
   const quick = { ...options('api'), confirmAfterMs: 300 };
   expect(await measureDatabaseOnce(quick)).toBe(true);
-  const first = await readDatabaseFigures(redis);
+  const first = await figures();
   expect(first.pending).toEqual(first.inForce);
   expect(await redis.pttl(MEASUREMENT_LOCK)).toBeLessThanOrEqual(300);
   // As if the first had been taken while the deployment's processes were starting.
   await recordSettledFigures(redis, { inForce: underLoad, pending: underLoad }, 10_000);
   await eventually(async () => ((await measureDatabaseOnce(quick)) ? true : undefined), 5_000, 'the confirming measurement');
-  const confirmed = await readDatabaseFigures(redis);
+  const confirmed = await figures();
   expect(confirmed.pending).toBeNull();
   expect(confirmed.inForce?.msPerCost).toBeLessThan(underLoad.msPerCost);
   expect(confirmed.inForce?.parallelStartMs).toBeLessThan(underLoad.parallelStartMs);
@@ -93,7 +96,7 @@ test('a first measurement is confirmed by a second soon after, and the better of
 test('a measurement worse than the figures in force changes nothing until a second one says so too', async () => {
   await recordSettledFigures(redis, { inForce: tooGood, pending: null }, 10_000);
   expect(await measureDatabaseOnce({ ...options('api'), confirmAfterMs: 300 })).toBe(true);
-  const waiting = await readDatabaseFigures(redis);
+  const waiting = await figures();
   expect(waiting.inForce).toEqual(tooGood);
   expect(waiting.pending?.msPerCost).toBeGreaterThan(tooGood.msPerCost);
   expect((await readCostModel(redis)).msPerCost).toBe(tooGood.msPerCost);

@@ -20,7 +20,7 @@
 import { createQueryPool, measureParallelism, measureParallelStart, msPerCostOf } from '@pgfan/engine';
 import type { Redis } from 'ioredis';
 import { settleMeasurement, type DatabaseFigures } from './settle';
-import { readDatabaseFigures, recordServerParallelism, recordSettledFigures } from './store';
+import { measuredFigures, readCostModel, readPendingMeasurement, recordServerParallelism, recordSettledFigures } from './store';
 import type { Logger } from '../logger';
 
 /** Enough to tell up to 8 cores apart; a measurement takes about 5 + 24 ÷ cores probes of ~70 ms. */
@@ -67,7 +67,8 @@ export async function measureDatabaseOnce(options: MeasurementOptions): Promise<
       parallelStartMs: start.firstWorkerMs,
       parallelWorkerStartMs: start.furtherWorkerMs,
     };
-    const before = await readDatabaseFigures(options.redis);
+    const [model, pending] = await Promise.all([readCostModel(options.redis), readPendingMeasurement(options.redis)]);
+    const before = { inForce: measuredFigures(model), pending };
     const settled = settleMeasurement(before.inForce, before.pending, measured);
     const confirmAfterMs = Math.min(options.everyMs, options.confirmAfterMs ?? CONFIRM_AFTER_MS);
     // Kept past the next few tries: a confirmation that never comes (every process gone) lets it lapse.

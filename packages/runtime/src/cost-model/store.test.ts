@@ -5,7 +5,7 @@ import {
   fanOutObservation,
   readCostModel,
   readStatementFactors,
-  recordDatabaseMeasurements,
+  recordSettledFigures,
   recordExplored,
   recordFanOut,
   recordObservation,
@@ -78,7 +78,11 @@ test('small queries teach nothing, and a damaged or old entry reads as the defau
 });
 
 test("the database's measured parallelism, speed and workers' start-up are shared as they are; nonsense reads as unmeasured", async () => {
-  await recordDatabaseMeasurements(redis, { databaseParallelism: 1.9, msPerCost: 0.0023, parallelStartMs: 23.5, parallelWorkerStartMs: 11 });
+  await recordSettledFigures(
+    redis,
+    { inForce: { databaseParallelism: 1.9, msPerCost: 0.0023, parallelStartMs: 23.5, parallelWorkerStartMs: 11 }, pending: null },
+    1,
+  );
   expect(await readCostModel(redis)).toMatchObject({ databaseParallelism: 1.9, msPerCost: 0.0023, parallelStartMs: 23.5, parallelWorkerStartMs: 11 });
   await redis.hset('pgfan:cost-model', 'databaseParallelism', '0.2', 'msPerCost', '0', 'parallelStartMs', '-1', 'parallelWorkerStartMs', 'x');
   expect(await readCostModel(redis)).toMatchObject({
@@ -100,7 +104,11 @@ test("a fan-out's fixed cost and fragments' time are learned into the shared mod
 });
 
 test('a fan-out the model chose teaches its scan and its fixed costs together; other fields stand', async () => {
-  await recordDatabaseMeasurements(redis, { databaseParallelism: 1.9, msPerCost: 0.0023, parallelStartMs: 23.5, parallelWorkerStartMs: 11 });
+  await recordSettledFigures(
+    redis,
+    { inForce: { databaseParallelism: 1.9, msPerCost: 0.0023, parallelStartMs: 23.5, parallelWorkerStartMs: 11 }, pending: null },
+    1,
+  );
   const scanned = { queryClass: 'distinct' as const, side: 'fan-out' as const, predictedMs: 110, actualMs: 210, fixedMs: 10 };
   await recordFanOut(redis, 'SELECT 1', { outsideFragmentsMs: 10, partialRows: 0, meanFragmentMs: 40 }, scanned);
   expect(await readCostModel(redis)).toMatchObject({

@@ -42,7 +42,6 @@ const MEASURED = [
   { name: 'parallelStartMs', sensible: (v: number) => v >= 0 },
   { name: 'parallelWorkerStartMs', sensible: (v: number) => v >= 0 },
 ] as const;
-type Measured = DatabaseFigures;
 /** Learned from finished fan-outs (`learnFromFanOut`), one field each beside the scales. */
 const LEARNED = [
   { name: 'fanOutMs', sensible: (v: number) => v > 0 },
@@ -145,42 +144,40 @@ async function recordStatementLearning(
     .exec();
 }
 
-/** Shares what the API measured of the database with every process that plans. */
-export async function recordDatabaseMeasurements(redis: Redis, measured: Measured): Promise<void> {
-  await redis.hset(KEY, measuredFields(measured));
-}
-
-const measuredFields = (measured: Measured) => Object.fromEntries(MEASURED.map(({ name }) => [name, String(measured[name])]));
-
 /** A measurement waiting for a second to confirm it (settle.ts), as JSON; it lapses if none comes. */
 const PENDING_KEY = `${KEY}:measurement:pending`;
 
-/** Figures with every field sensible, or null. */
-function sensibleFigures(values: readonly unknown[]): DatabaseFigures | null {
-  const numbers = MEASURED.map(({ sensible }, i) => {
-    const value = Number(values[i] ?? NaN);
-    return Number.isFinite(value) && sensible(value) ? value : null;
-  });
-  if (numbers.some((value) => value === null)) return null;
-  return Object.fromEntries(MEASURED.map(({ name }, i) => [name, numbers[i]])) as unknown as DatabaseFigures;
+/** The database's figures the model plans with, or null until the API has measured them. */
+export function measuredFigures(model: CostModel): DatabaseFigures | null {
+  const { databaseParallelism, msPerCost, parallelStartMs, parallelWorkerStartMs } = model;
+  if (databaseParallelism === null || parallelStartMs === null || parallelWorkerStartMs === null) return null;
+  return { databaseParallelism, msPerCost, parallelStartMs, parallelWorkerStartMs };
 }
 
-/** The database's figures the model plans with, and a measurement waiting to be confirmed. */
-export async function readDatabaseFigures(redis: Redis): Promise<{ inForce: DatabaseFigures | null; pending: DatabaseFigures | null }> {
-  const [stored, pending] = await Promise.all([redis.hmget(KEY, ...MEASURED.map(({ name }) => name)), redis.get(PENDING_KEY)]);
-  let waiting: DatabaseFigures | null = null;
+/** The measurement waiting to be confirmed, if any (a damaged one reads as none). */
+export async function readPendingMeasurement(redis: Redis): Promise<DatabaseFigures | null> {
+  const stored = await redis.get(PENDING_KEY);
   try {
-    const parsed: unknown = pending === null ? null : JSON.parse(pending);
-    if (parsed && typeof parsed === 'object') waiting = sensibleFigures(MEASURED.map(({ name }) => (parsed as Record<string, unknown>)[name]));
+    const parsed = (stored === null ? {} : JSON.parse(stored)) as Record<string, unknown>;
+    const values = MEASURED.map(({ name, sensible }) => {
+      const value = Number(parsed[name] ?? NaN);
+      return Number.isFinite(value) && sensible(value) ? value : null;
+    });
+    if (values.some((value) => value === null)) return null;
+    return Object.fromEntries(MEASURED.map(({ name }, i) => [name, values[i]])) as unknown as DatabaseFigures;
   } catch {
-    // Damaged: as if nothing waited.
+    return null;
   }
-  return { inForce: sensibleFigures(stored), pending: waiting };
+}
+
+/** Whether a measurement waits to be confirmed (health says so). */
+export async function measurementPending(redis: Redis): Promise<boolean> {
+  return (await redis.exists(PENDING_KEY)) === 1;
 }
 
 /** Records what a measurement settled (`settleMeasurement`): the figures in force, and one kept `pendingTtlMs` to be confirmed. */
 export async function recordSettledFigures(redis: Redis, settled: SettledFigures, pendingTtlMs: number): Promise<void> {
-  const write = redis.multi().hset(KEY, measuredFields(settled.inForce));
+  const write = redis.multi().hset(KEY, Object.fromEntries(MEASURED.map(({ name }) => [name, String(settled.inForce[name])])));
   if (settled.pending) write.set(PENDING_KEY, JSON.stringify(settled.pending), 'PX', Math.max(1, Math.round(pendingTtlMs)));
   else write.del(PENDING_KEY);
   await write.exec();
