@@ -1,5 +1,5 @@
 import { ConfigError } from '@pgfan/runtime';
-import { loadWorkerEnv } from './env';
+import { loadWorkerEnv, queryPoolOptions } from './env';
 
 /** The one setting without a default: the secret jobs are signed with. */
 const SIGNED = { JOB_SIGNING_KEY: 'a-job-signing-key-of-32-characters!!' };
@@ -37,4 +37,11 @@ test.each([
 ])('a bad setting is one line naming it: %j', (env, message) => {
   expect(() => loadWorkerEnv({ ...SIGNED, ...env })).toThrow(ConfigError);
   expect(() => loadWorkerEnv({ ...SIGNED, ...env })).toThrow(message);
+});
+
+test("idle sessions go back to the database after 10 s, but the fragments' own are kept warm", () => {
+  const env = loadWorkerEnv({ ...SIGNED, WORKER_CONCURRENCY: '3', COMBINE_CONCURRENCY: '1', COORDINATE_CONCURRENCY: '4', WORKER_ID: 'w7' });
+  expect(queryPoolOptions(env)).toMatchObject({ max: 8, idleTimeoutMs: 10_000, keepIdle: 6, applicationName: 'pgfan-worker w7' });
+  // Never more than the pool may hold.
+  expect(queryPoolOptions(loadWorkerEnv({ ...SIGNED, WORKER_CONCURRENCY: '3', COMBINE_CONCURRENCY: '1', COORDINATE_CONCURRENCY: '1' })).keepIdle).toBe(5);
 });

@@ -1,5 +1,6 @@
 /** The worker's settings, parsed once at start. */
 import { hostname } from 'node:os';
+import type { QueryPoolOptions } from '@pgfan/engine';
 import { coordinationEnv, databaseUrl, envBoolean, envInteger, parseEnv, queryServerSpecs, querySessionEnv, loggingEnv, redisUrl } from '@pgfan/runtime';
 import { z } from 'zod';
 
@@ -69,4 +70,23 @@ export function loadWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
   const parsed = parseEnv(WorkerEnv, env);
   queryServerSpecs(parsed.QUERY_DATABASE_URL ?? parsed.DATABASE_URL, parsed.REPLICA_URLS, parsed.READ_FROM);
   return { ...parsed, WORKER_ID: parsed.WORKER_ID ?? `${hostname()}-${process.pid}` };
+}
+
+/**
+ * The worker's sessions on each server: fragments and combines, plus one per coordinated query
+ * for its snapshot, opened only as they are needed. Up to ten workers share the database's
+ * connections, so idle ones go back soon, but not the fragments' own: two per slot, as a slot's
+ * next fragment starts while the session of its last one still ends its transaction. Given back
+ * after each pause, a fan-out sent every minute or so (a dashboard's refresh) opened a session,
+ * its catalog cache cold, on every run.
+ */
+export function queryPoolOptions(env: WorkerEnv): Omit<QueryPoolOptions, 'connectionString'> {
+  return {
+    lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
+    applicationName: `pgfan-worker ${env.WORKER_ID}`,
+    idleTimeoutMs: 10_000,
+    keepIdle: Math.min(2 * env.WORKER_CONCURRENCY, env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY),
+  };
 }

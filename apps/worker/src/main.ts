@@ -27,7 +27,7 @@ import { Worker, type Job } from 'bullmq';
 import { runCombineJob } from './combine';
 import type { WorkerContext } from './context';
 import { coordinate } from './coordinate';
-import { loadWorkerEnv, type WorkerEnv } from './env';
+import { loadWorkerEnv, queryPoolOptions, type WorkerEnv } from './env';
 import { runFragmentJob } from './fragment';
 import { startHeartbeat } from './heartbeat';
 import { startReaper } from './reaper';
@@ -48,17 +48,8 @@ async function connect(env: WorkerEnv, logger: Logger): Promise<WorkerContext> {
     logger,
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   const queryUrl = env.QUERY_DATABASE_URL ?? env.DATABASE_URL;
-  // Fragments and combines, plus one connection per coordinated query for its snapshot: on each
-  // server, a pool that opens sessions only as they are needed.
   const servers = new QueryServers(queryServerSpecs(queryUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
-    pool: {
-      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
-      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
-      max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
-      applicationName: `pgfan-worker ${env.WORKER_ID}`,
-      // Up to ten workers share the database's connections: give idle ones back soon.
-      idleTimeoutMs: 10_000,
-    },
+    pool: queryPoolOptions(env),
     // pgfan's own role pauses replay for a cut: the query role may not.
     control: credentialsOf(env.DATABASE_URL),
     // A lock outlives any cut: it is waited for, and tried, within CUT_TIMEOUT_MS.

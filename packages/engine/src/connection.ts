@@ -49,6 +49,11 @@ export interface QueryPoolOptions {
   idleInTransactionTimeoutMs?: number;
   /** How long an unused connection stays open. @defaultValue 300000 */
   idleTimeoutMs?: number;
+  /**
+   * Sessions kept open however long unused (once opened): a pool that gives idle ones back soon
+   * keeps those its steady work needs warm. @defaultValue 0
+   */
+  keepIdle?: number;
 }
 
 /**
@@ -84,6 +89,8 @@ export function createQueryPool(options: QueryPoolOptions): Pool {
       }),
       types: RAW_TEXT,
       idleTimeoutMillis: options.idleTimeoutMs ?? IDLE_SESSION_MS,
+      // node-postgres closes idle sessions only while it has more than this.
+      min: options.keepIdle ?? 0,
     }),
   );
 }
