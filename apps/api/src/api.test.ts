@@ -5,15 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
-import { readStatementFactors } from '@pgfan/runtime';
+import { readStatementFactors, statementKey } from '@pgfan/runtime';
 import { validate } from '@readme/openapi-parser';
 import { eventually, metricSample, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
 
 let system: System;
+const PLAN_CACHE_MS = 2_000;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'api', apiEnv: { PLANNING_TIMEOUT_MS: '2000' } });
+  // A short cache life, so that what happens past it can be seen here.
+  system = await startSystem({ label: 'api', apiEnv: { PLANNING_TIMEOUT_MS: '2000', PLAN_CACHE_MS: String(PLAN_CACHE_MS) } });
 }, 90_000);
 
 afterAll(async () => {
@@ -199,6 +201,44 @@ describe('split plans reused for the same text', () => {
       await admin.query('DROP TABLE IF EXISTS reused_split');
       await admin.end();
     }
+  });
+});
+
+describe("decisions to run as written, past the cache's life", () => {
+  /** `pgfan_plans_total` for plans to run as written, by source. */
+  async function asWrittenPlans(): Promise<{ planned: number; reused: number; replanned: number }> {
+    const text = await (await fetch(`${system.url}/metrics`)).text();
+    const count = (source: string) => metricSample(text, 'pgfan_plans_total', `mode="as-written",source="${source}"`);
+    return { planned: count('planned'), reused: count('reused'), replanned: count('replanned') };
+  }
+  const pastCacheLife = () => new Promise((resolve) => setTimeout(resolve, PLAN_CACHE_MS + 100));
+
+  test("are reused while the statement's lessons stand, and made afresh once they move", async () => {
+    const sql = 'SELECT count(*) FROM single_event AS lessons_checked';
+    const key = statementKey(sql);
+    // The statement's lessons held where the test puts them. Each run's own observation moves
+    // them, just after its answer: that first, then the test's.
+    let pinned = '2';
+    const lessonsAt = async (costScale: string) => {
+      for (let i = 0; i < 60 && (await system.redis.hget(key, 'costScale')) === pinned; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await system.redis.hset(key, 'costScale', costScale);
+      pinned = costScale;
+    };
+    await system.redis.hset(key, 'costScale', pinned);
+    const before = await asWrittenPlans();
+    const first = await submit({ sql }, 10_000);
+    expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written', prediction: { asWrittenMs: expect.any(Number) } } });
+    await lessonsAt('2');
+    await pastCacheLife();
+    const second = await submit({ sql }, 10_000);
+    expect(second.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
+    const reused = await asWrittenPlans();
+    expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
+    // Moved past the tolerance: the decision is made again, from what they teach now.
+    await lessonsAt('3');
+    const third = await submit({ sql }, 10_000);
+    expect(third.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
+    expect((await asWrittenPlans()).replanned - reused.replanned).toBe(1);
   });
 });
 

@@ -42,6 +42,7 @@ test('defaults work locally, given a job signing key', () => {
     INLINE_MAX_MS: 50,
     INLINE_CONCURRENCY: 4,
     PLAN_CACHE_MS: 5_000,
+    PLAN_CHECKED_REUSE_MS: 300_000,
     STORED_PARTIAL_ROWS: 10_000,
     DATABASE_MEASUREMENT_INTERVAL_MS: 3_600_000,
     RESULT_MAX_ROWS: 10_000,

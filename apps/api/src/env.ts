@@ -96,6 +96,12 @@ export const ApiEnv = z.object({
   STORED_PARTIAL_ROWS: envInteger(10_000, 0, 1_000_000_000),
   /** How long a decision to run a query as written is reused for the same SQL text; 0 plans every query afresh. */
   PLAN_CACHE_MS: envInteger(5_000, 0, 3_600_000),
+  /**
+   * How long, from when it was made, a decision the cost model made to run a query as written is
+   * reused past PLAN_CACHE_MS, while what the statement's runs taught the model stands (one read
+   * of Redis instead of planning again); no longer than PLAN_CACHE_MS when lower.
+   */
+  PLAN_CHECKED_REUSE_MS: envInteger(300_000, 0, 86_400_000),
   /** Result rows and bytes kept in a record (as the workers' settings of the same names). */
   RESULT_MAX_ROWS: envInteger(10_000, 1, 10_000_000),
   RESULT_MAX_BYTES: envInteger(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

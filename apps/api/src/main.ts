@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     queues,
     events,
     typeNames: new TypeNames(),
-    plans: new PlanCache(env.PLAN_CACHE_MS),
+    plans: new PlanCache({ ttlMs: env.PLAN_CACHE_MS, checkedReuseMs: env.PLAN_CHECKED_REUSE_MS }),
     fragmentCapacity: new Recent(async () => {
       // A worker list or a count that cannot be read plans as if idle, on one slot at least.
       const [workers, backlog] = await Promise.all([liveWorkers(redis).catch(() => []), fragmentBacklog(queues.fragments).catch(() => 0)]);

@@ -3,11 +3,16 @@
  * planning one (EXPLAIN, the catalog, a probe) costs more PostgreSQL time than a small query
  * itself, and a few milliseconds of a fan-out's. Two kinds are kept:
  * - plans that run the query as written: they run the user's SQL unchanged, so a stale entry can
- *   cost speed (a table that grew meanwhile), never correctness, and they are reused as they are;
+ *   cost speed (a table that grew meanwhile), never correctness. They are reused as they are for
+ *   the cache's life; one the cost model made (`statement`) is reused for longer, up to its
+ *   horizon, while what the statement's runs taught it stands (`sameLessons`, one read of Redis
+ *   rather than planning again; found standing, it is reused unchecked for the cache's life
+ *   again): a dashboard's panel refreshed every 30 s was planned afresh every time, 10–20 ms of
+ *   each refresh after a pause;
  * - split plans, which carry fragment SQL and a combine derived from PostgreSQL's reading of the
  *   query and the probe's types: reused only once `planStillStands` has checked both again (one
  *   EXPLAIN and the probe), and never for a query that reads the transaction time. One the cost
- *   model chose is also reused only while the statement's own lessons stand (`sameLessons`).
+ *   model chose is also reused only while the statement's own lessons stand.
  * A run as written that the model plans to learn a statement's time (`explores`) is not kept.
  */
 import type { PlanRecheck } from '@pgfan/engine';
@@ -17,33 +22,54 @@ export interface RecentPlan {
   plan: Plan;
   /** A split plan's: what to check before reusing it. */
   recheck?: PlanRecheck;
-  /** A split the model chose: what the statement's runs had taught it then, to check too. */
+  /** A plan the model made: what the statement's runs had taught it then, to check too. */
   statement?: StatementFactors;
 }
 
-export class PlanCache {
-  private readonly entries = new Map<string, { recent: RecentPlan; expires: number }>();
+/** A recent plan, and whether it is past the cache's life (then reused only while its lessons stand). */
+export type CachedPlan = RecentPlan & { aged: boolean };
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 1000,
-    private readonly now: () => number = Date.now,
-  ) {}
+export interface PlanCacheOptions {
+  /** How long a plan is reused as `RecentPlan` describes. */
+  ttlMs: number;
+  /** How long, from when it was made, a plan to run as written that the model made is reused while its lessons stand; at most `ttlMs` when lower. @defaultValue ttlMs */
+  checkedReuseMs?: number;
+  /** @defaultValue 1000 */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export class PlanCache {
+  /** `made`: when planned; `checked`: then, or when its lessons were last found to stand (`confirm`). */
+  private readonly entries = new Map<string, { recent: RecentPlan; made: number; checked: number }>();
+  private readonly ttlMs: number;
+  private readonly checkedReuseMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor({ ttlMs, checkedReuseMs = ttlMs, maxEntries = 1000, now = Date.now }: PlanCacheOptions) {
+    this.ttlMs = ttlMs;
+    this.checkedReuseMs = Math.max(ttlMs, checkedReuseMs);
+    this.maxEntries = maxEntries;
+    this.now = now;
+  }
 
   static key(sql: string, partitions: number | undefined, workers: number): string {
     return JSON.stringify([sql, partitions ?? null, workers]);
   }
 
   /** The recent plan for `key`; a split one only with no fragments queued or running, where it was made (`remember`). */
-  get(key: string, backlog = 0): RecentPlan | undefined {
+  get(key: string, backlog = 0): CachedPlan | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.expires <= this.now()) {
+    const now = this.now();
+    const aged = now - entry.checked >= this.ttlMs;
+    if (now - entry.made >= this.horizonOf(entry.recent)) {
       this.entries.delete(key);
       return undefined;
     }
     if (entry.recent.plan.mode === 'fan-out' && backlog > 0) return undefined;
-    return entry.recent;
+    return { ...entry.recent, aged };
   }
 
   /**
@@ -60,6 +86,18 @@ export class PlanCache {
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     // Only what a reuse needs: not the parse a planned query comes with.
-    this.entries.set(key, { recent: { plan, ...(recheck ? { recheck } : {}), ...(statement ? { statement } : {}) }, expires: this.now() + this.ttlMs });
+    const now = this.now();
+    this.entries.set(key, { recent: { plan, ...(recheck ? { recheck } : {}), ...(statement ? { statement } : {}) }, made: now, checked: now });
+  }
+
+  /** An aged plan's lessons stand: it is reused unchecked for the cache's life again, up to its horizon. */
+  confirm(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry) entry.checked = this.now();
+  }
+
+  /** Past the cache's life, only a decision to run as written that the model made can be checked again: by its lessons. */
+  private horizonOf(recent: RecentPlan): number {
+    return recent.plan.mode === 'as-written' && recent.statement !== undefined ? this.checkedReuseMs : this.ttlMs;
   }
 }

@@ -42,14 +42,14 @@ import {
   type WholeQueryContext,
 } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, planStillStands, QueryFailedError, type PlannedQuery } from '@pgfan/engine';
-import { DEFAULT_PARTITION_POLICY, QueryRejectedError, sameLessons, type CostModel, type Plan } from '@pgfan/planner';
+import { DEFAULT_PARTITION_POLICY, QueryRejectedError, sameLessons, type CostModel, type Plan, type StatementFactors } from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, insertQuery, queryStatus, type Owner } from '@pgfan/store';
 import type { Caller } from './auth';
 import { collectOutputs, combineHere } from './combine-here';
 import type { ApiContext } from './context';
 import { ServiceError } from './errors';
 import { notAdmitted, rateLimited, withinRate } from './limits';
-import { PlanCache, type RecentPlan } from './plan-cache';
+import { PlanCache, type CachedPlan, type RecentPlan } from './plan-cache';
 import { settledWithin } from './settled';
 
 export interface Submission {
@@ -120,6 +120,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   let plan: Plan;
   if (stands) {
     plan = recent.plan;
+    if (recent.aged) ctx.plans.confirm(cacheKey);
   } else {
     const planned = await planQuery(ctx, sql, partitions, capacity, costModel);
     plan = planned.plan;
@@ -385,32 +386,45 @@ async function coordinateAndCombineHere(
 /**
  * Whether a recent plan of `sql` (for these partitions) runs the user's text as written: a front
  * end with a session of its own runs it there without asking the submit service, which would
- * decline it. Plans nothing and reads nothing but the worker slots (at most once a second).
+ * decline it. Plans nothing and reads nothing but the worker slots (at most once a second) and,
+ * for a plan past the cache's life, the statement's lessons.
  */
 export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partitions: number | undefined): Promise<boolean> {
   // Unknown without Redis: the submit service then decides, and says what is wrong.
   const capacity = await ctx.fragmentCapacity.get().catch(() => null);
-  const recent = capacity && ctx.plans.get(PlanCache.key(sql, partitions, capacity.slots));
-  return recent !== null && recent !== undefined && runsUsersText(recent.plan);
+  const key = capacity && PlanCache.key(sql, partitions, capacity.slots);
+  const recent = key && ctx.plans.get(key);
+  if (!key || !recent || !runsUsersText(recent.plan)) return false;
+  if (!recent.aged) return true;
+  const stands = await lessonsStand(ctx, sql, recent.statement);
+  if (stands) ctx.plans.confirm(key);
+  return stands;
 }
 
 /**
- * Whether a recent plan may run again: one that runs as written always; a split one while
- * PostgreSQL reads the query as it did and the probe's types are the same (`planStillStands`),
- * and, when the model chose it, while what the statement's runs taught it is where it was when
- * planned (`sameLessons`), read beside that check. Else a choice its first run proved wrong held
- * for the cache's whole life: ClickBench's COUNT(DISTINCT UserID) fanned out in all 8 rounds, each
- * twice its prediction. (A choice to run as written is left to the cache's life: it runs at
- * PostgreSQL's own speed, and checking it would cost every small query a round trip.)
+ * Whether a recent plan may run again: one that runs as written always within the cache's life,
+ * past it only while what the statement's runs taught the model stands (`sameLessons`); a split
+ * one while PostgreSQL reads the query as it did and the probe's types are the same
+ * (`planStillStands`), and, when the model chose it, while its lessons stand too, read beside that
+ * check. Else a choice its first run proved wrong held for the cache's whole life: ClickBench's
+ * COUNT(DISTINCT UserID) fanned out in all 8 rounds, each twice its prediction. (Within the
+ * cache's life a choice to run as written is not checked: it runs at PostgreSQL's own speed, and
+ * checking it would cost every small query a round trip.)
  */
-async function stillStands(ctx: ApiContext, sql: string, recent: RecentPlan): Promise<boolean> {
-  if (recent.recheck === undefined) return true;
-  const planned = recent.statement;
+async function stillStands(ctx: ApiContext, sql: string, recent: CachedPlan): Promise<boolean> {
+  if (recent.recheck === undefined) return !recent.aged || (await lessonsStand(ctx, sql, recent.statement));
   const [reading, lessons] = await Promise.all([
     planStillStands(ctx.queryPool, sql, recent.recheck, ctx.typeNames, ctx.policy),
-    planned === undefined ? null : readStatementFactors(ctx.redis, sql).catch(() => null),
+    lessonsStand(ctx, sql, recent.statement),
   ]);
-  return reading && (planned === undefined || (lessons !== null && sameLessons(planned, lessons)));
+  return reading && lessons;
+}
+
+/** What the statement's runs have taught the model is where it was when a plan was made (`planned`); without Redis, unknown: no. */
+async function lessonsStand(ctx: ApiContext, sql: string, planned: StatementFactors | undefined): Promise<boolean> {
+  if (planned === undefined) return true;
+  const lessons = await readStatementFactors(ctx.redis, sql).catch(() => null);
+  return lessons !== null && sameLessons(planned, lessons);
 }
 
 /**
@@ -515,7 +529,7 @@ function planningError(error: unknown, timeoutMs: number): ServiceError {
   throw error;
 }
 
-/** The query planned, and, for a split the model chose, what the statement's runs had taught when it did. */
+/** The query planned, and, for a plan the model made, what the statement's runs had taught when it did. */
 async function planQuery(
   ctx: ApiContext,
   sql: string,
@@ -530,7 +544,7 @@ async function planQuery(
   const planned = await planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });
-  return planned.plan.mode === 'fan-out' && planned.plan.prediction?.automatic ? { ...planned, statement } : planned;
+  return planned.plan.prediction?.automatic ? { ...planned, statement } : planned;
 }
 
 /**
