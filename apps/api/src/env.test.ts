@@ -1,4 +1,4 @@
-import { loadApiEnv } from './env';
+import { loadApiEnv, queryPoolOptions } from './env';
 
 /** The one setting without a default: the secret jobs are signed with. */
 const SIGNED = { JOB_SIGNING_KEY: 'a-job-signing-key-of-32-characters!!' };
@@ -121,4 +121,9 @@ test('LOG_LEVEL is one of pino’s levels; LOG_FORMAT is json or pretty, unset t
     'invalid setting LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
   );
   expect(() => loadApiEnv({ ...SIGNED, LOG_FORMAT: 'text' })).toThrow('invalid setting LOG_FORMAT: must be json or pretty');
+});
+
+test('the sessions a coordinated fan-out uses at once stay open through any pause', () => {
+  const env = loadApiEnv({ ...SIGNED, COORDINATE_CONCURRENCY: '2', INLINE_CONCURRENCY: '3' });
+  expect(queryPoolOptions(env)).toMatchObject({ max: 11, keepIdle: 4, applicationName: 'pgfan-api' });
 });

@@ -12,7 +12,7 @@ import {
   querySessionEnv,
   redisUrl,
 } from '@pgfan/runtime';
-import { parseAllowList } from '@pgfan/engine';
+import { parseAllowList, type QueryPoolOptions } from '@pgfan/engine';
 import { z } from 'zod';
 
 /** Shortest API key accepted: shorter ones can be guessed. */
@@ -160,5 +160,22 @@ export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
     pgPortIsExplicit: env.PG_PORT !== undefined && env.PG_PORT !== '',
     ALLOWED_RELATIONS: allowed,
     queryDatabaseUrl: parsed.QUERY_DATABASE_URL ?? parsed.DATABASE_URL,
+  };
+}
+
+/**
+ * The API's sessions on each server: planning and quick queries', beside one for each fan-out
+ * coordinated or longer query run here. The four a fan-out it coordinates uses at once (planning's
+ * two, its snapshot's, its combine's) stay open through any pause; the others go back after
+ * five minutes unused.
+ */
+export function queryPoolOptions(env: ApiEnv): Omit<QueryPoolOptions, 'connectionString'> {
+  return {
+    max: 6 + env.COORDINATE_CONCURRENCY + env.INLINE_CONCURRENCY,
+    keepIdle: 4,
+    applicationName: 'pgfan-api',
+    statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
+    lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
   };
 }

@@ -25,7 +25,7 @@ import { ApiKeys } from './auth';
 import { Coordinations } from './coordinations';
 import { InlineRuns } from './inline-runs';
 import type { ApiContext } from './context';
-import { loadApiEnv, type ApiEnv } from './env';
+import { loadApiEnv, queryPoolOptions, type ApiEnv } from './env';
 import { attachRealtime } from './realtime';
 import { PlanCache } from './plan-cache';
 import { Recent } from './recent';
@@ -66,14 +66,7 @@ async function main(): Promise<void> {
   }).catch((error: unknown) => fail(error instanceof UnreachableError ? error.message : String(error)));
   // Planning runs on the primary; queries the API runs itself, on whichever server is placed.
   const servers = new QueryServers(queryServerSpecs(env.queryDatabaseUrl, env.REPLICA_URLS, env.READ_FROM), env.READ_FROM, {
-    pool: {
-      // Planning and quick queries' sessions, beside one for each fan-out coordinated or longer query run here.
-      max: 6 + env.COORDINATE_CONCURRENCY + env.INLINE_CONCURRENCY,
-      applicationName: 'pgfan-api',
-      statementTimeoutMs: env.PLANNING_TIMEOUT_MS,
-      lockTimeoutMs: env.LOCK_TIMEOUT_MS,
-      idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    },
+    pool: queryPoolOptions(env),
   });
   const queryPool = servers.primary.pool;
   await checkQueryRole(queryPool, { url: env.queryDatabaseUrl, allowPrivileged: env.ALLOW_PRIVILEGED_QUERY_ROLE, logger }).catch((error: unknown) =>

@@ -38,8 +38,10 @@ export async function connectServices(options: ServiceOptions): Promise<Services
       connectionString: options.databaseUrl,
       max: options.storePoolSize,
       application_name: `${options.name} store`,
-      // As the query pool's: the record's insert and finish are on every query's path.
+      // As the query pool's: the record's insert and finish are on every query's path, and the
+      // sessions for them stay open through any pause.
       idleTimeoutMillis: IDLE_SESSION_MS,
+      min: 2,
     }),
   );
   try {
