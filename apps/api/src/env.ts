@@ -165,9 +165,9 @@ export function loadApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
 
 /**
  * The API's sessions on each server: planning and quick queries', beside one for each fan-out
- * coordinated or longer query run here. The four a fan-out it coordinates uses at once (planning's
- * two, its snapshot's, its combine's) stay open through any pause; the others go back after
- * five minutes unused.
+ * coordinated or longer query run here. Four stay open through any pause (planning reads the
+ * catalog beside its EXPLAIN, and a fan-out it coordinates holds its snapshot on one session and
+ * combines on another); the others go back after five minutes unused.
  */
 export function queryPoolOptions(env: ApiEnv): Omit<QueryPoolOptions, 'connectionString'> {
   return {

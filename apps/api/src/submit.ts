@@ -116,11 +116,10 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
   const cacheKey = PlanCache.key(sql, partitions, capacity.slots);
   const recent = ctx.plans.get(cacheKey, capacity.backlog);
-  const stands = recent !== undefined && (await stillStands(ctx, sql, recent));
+  const stands = recent !== undefined && (await stillStands(ctx, sql, cacheKey, recent));
   let plan: Plan;
   if (stands) {
     plan = recent.plan;
-    if (recent.aged) ctx.plans.confirm(cacheKey);
   } else {
     const planned = await planQuery(ctx, sql, partitions, capacity, costModel);
     plan = planned.plan;
@@ -394,11 +393,7 @@ export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partiti
   const capacity = await ctx.fragmentCapacity.get().catch(() => null);
   const key = capacity && PlanCache.key(sql, partitions, capacity.slots);
   const recent = key && ctx.plans.get(key);
-  if (!key || !recent || !runsUsersText(recent.plan)) return false;
-  if (!recent.aged) return true;
-  const stands = await lessonsStand(ctx, sql, recent.statement);
-  if (stands) ctx.plans.confirm(key);
-  return stands;
+  return !!key && !!recent && runsUsersText(recent.plan) && (await stillStands(ctx, sql, key, recent));
 }
 
 /**
@@ -411,13 +406,15 @@ export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partiti
  * cache's life a choice to run as written is not checked: it runs at PostgreSQL's own speed, and
  * checking it would cost every small query a round trip.)
  */
-async function stillStands(ctx: ApiContext, sql: string, recent: CachedPlan): Promise<boolean> {
-  if (recent.recheck === undefined) return !recent.aged || (await lessonsStand(ctx, sql, recent.statement));
-  const [reading, lessons] = await Promise.all([
-    planStillStands(ctx.queryPool, sql, recent.recheck, ctx.typeNames, ctx.policy),
-    lessonsStand(ctx, sql, recent.statement),
-  ]);
-  return reading && lessons;
+async function stillStands(ctx: ApiContext, sql: string, key: string, recent: CachedPlan): Promise<boolean> {
+  const { recheck } = recent;
+  const stands =
+    recheck === undefined
+      ? !recent.aged || (await lessonsStand(ctx, sql, recent.statement))
+      : (await Promise.all([planStillStands(ctx.queryPool, sql, recheck, ctx.typeNames, ctx.policy), lessonsStand(ctx, sql, recent.statement)])).every(Boolean);
+  // Found standing past the cache's life: unchecked again for another.
+  if (stands && recent.aged) ctx.plans.confirm(key);
+  return stands;
 }
 
 /** What the statement's runs have taught the model is where it was when a plan was made (`planned`); without Redis, unknown: no. */

@@ -81,12 +81,13 @@ export function loadWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
  * its catalog cache cold, on every run.
  */
 export function queryPoolOptions(env: WorkerEnv): Omit<QueryPoolOptions, 'connectionString'> {
+  const max = env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY;
   return {
     lockTimeoutMs: env.LOCK_TIMEOUT_MS,
     idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    max: env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY,
+    max,
     applicationName: `pgfan-worker ${env.WORKER_ID}`,
     idleTimeoutMs: 10_000,
-    keepIdle: Math.min(2 * env.WORKER_CONCURRENCY, env.WORKER_CONCURRENCY + env.COMBINE_CONCURRENCY + env.COORDINATE_CONCURRENCY),
+    keepIdle: Math.min(2 * env.WORKER_CONCURRENCY, max),
   };
 }
