@@ -202,6 +202,30 @@ describe('split plans reused for the same text', () => {
       await admin.end();
     }
   });
+
+  test("are reused past the cache's life while they stand, and made afresh once the table has grown past a tenth", async () => {
+    const admin = new Client({ connectionString: system.db.url });
+    await admin.connect();
+    const sql = 'SELECT g, count(*) FROM growing_split GROUP BY g ORDER BY g';
+    try {
+      await admin.query('CREATE TABLE growing_split AS SELECT g % 3 AS g FROM generate_series(1, 3000) g; ANALYZE growing_split');
+      const before = await fanOutPlans();
+      const first = await submit({ sql, partitions: 2 }, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, PLAN_CACHE_MS + 100));
+      const second = await submit({ sql, partitions: 2 }, 10_000);
+      expect([first.body.status, second.body.status]).toEqual(['completed', 'completed']);
+      const reused = await fanOutPlans();
+      expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
+      // Twice the rows: the fragments cut for 3,000 would still be exact, but no longer even.
+      await admin.query('INSERT INTO growing_split SELECT g % 3 FROM generate_series(1, 3000) g');
+      const third = await submit({ sql, partitions: 2 }, 10_000);
+      expect(third.body).toMatchObject({ status: 'completed', result: { rows: await directRows(sql) } });
+      expect((await fanOutPlans()).replanned - reused.replanned).toBe(1);
+    } finally {
+      await admin.query('DROP TABLE IF EXISTS growing_split');
+      await admin.end();
+    }
+  });
 });
 
 describe("decisions to run as written, past the cache's life", () => {

@@ -94,12 +94,14 @@ export const ApiEnv = z.object({
    * rather than handed over as text; 0 stores every fan-out's.
    */
   STORED_PARTIAL_ROWS: envInteger(10_000, 0, 1_000_000_000),
-  /** How long a decision to run a query as written is reused for the same SQL text; 0 plans every query afresh. */
+  /** How long a plan is reused for the same SQL text (a split one checked first); 0 plans every query afresh. */
   PLAN_CACHE_MS: envInteger(5_000, 0, 3_600_000),
   /**
-   * How long, from when it was made, a decision the cost model made to run a query as written is
-   * reused past PLAN_CACHE_MS, while what the statement's runs taught the model stands (one read
-   * of Redis instead of planning again); no longer than PLAN_CACHE_MS when lower.
+   * How long, from when it was made, a plan that can be checked again is reused past
+   * PLAN_CACHE_MS while it stands: a decision the cost model made to run a query as written, while
+   * what the statement's runs taught the model stands (one read of Redis instead of planning
+   * again); a split plan, checked as before every reuse (one EXPLAIN and the probe, its estimate
+   * within a tenth). No longer than PLAN_CACHE_MS when lower.
    */
   PLAN_CHECKED_REUSE_MS: envInteger(300_000, 0, 86_400_000),
   /** Result rows and bytes kept in a record (as the workers' settings of the same names). */

@@ -5,7 +5,7 @@ import { PlanCache } from './plan-cache';
 const plan = (mode: Plan['mode']) => ({
   plan: { sql: 'SELECT 1', mode, reason: 'r', partitions: 1, strategy: 'none', table: null, fragments: [], combine: null, prediction: null } as Plan,
 });
-const recheck: PlanRecheck = { reading: '[]', probeSql: 'SELECT 1', hiddenCount: 0, probe: [] };
+const recheck: PlanRecheck = { reading: '[]', totalCost: 1, probeSql: 'SELECT 1', hiddenCount: 0, probe: [] };
 
 test('keeps plans that run the query as written, for its TTL', () => {
   let clock = 0;
@@ -72,22 +72,26 @@ test('when full, the oldest entry makes room', () => {
   expect([cache.get('a'), cache.get('b'), cache.get('c')].map(Boolean)).toEqual([false, true, true]);
 });
 
-test("past the cache's life, a decision the model made to run as written is kept to its horizon, marked aged for its lessons to be checked", () => {
+test("past the cache's life, a decision the model made to run as written, and a split plan, are kept to their horizon, marked aged", () => {
   let clock = 0;
   const cache = new PlanCache({ ttlMs: 5_000, checkedReuseMs: 300_000, now: () => clock });
   const automatic = { ...plan('as-written'), statement: { costScale: 1.2 } };
   cache.remember('model', automatic);
   cache.remember('unmodelled', plan('as-written'));
   cache.remember('split', { ...plan('fan-out'), recheck, statement: { fanOutScale: 1.5 } });
+  cache.remember('requested split', { ...plan('fan-out'), recheck });
   expect(cache.get('model')).toEqual({ ...automatic, aged: false });
   clock = 5_000;
   expect(cache.get('model')).toEqual({ ...automatic, aged: true });
-  // Without lessons to check, and for a split, the cache's life is all.
-  expect([cache.get('unmodelled'), cache.get('split')]).toEqual([undefined, undefined]);
+  // A split is checked before every reuse anyway (its reading, its probe, its estimate, and its
+  // lessons when the model chose it). Without lessons to check, the cache's life is all.
+  expect(cache.get('split')).toEqual({ ...plan('fan-out'), recheck, statement: { fanOutScale: 1.5 }, aged: true });
+  expect(cache.get('requested split')?.aged).toBe(true);
+  expect(cache.get('unmodelled')).toBeUndefined();
   clock = 299_999;
-  expect(cache.get('model')?.aged).toBe(true);
+  expect([cache.get('model')?.aged, cache.get('split')?.aged]).toEqual([true, true]);
   clock = 300_000;
-  expect(cache.get('model')).toBeUndefined();
+  expect([cache.get('model'), cache.get('split')]).toEqual([undefined, undefined]);
 });
 
 test("a horizon shorter than the cache's life is the cache's life", () => {

@@ -125,7 +125,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
     plan = planned.plan;
     // Tried once per statement: noted before it runs, so the next plan knows.
     if (plan.prediction?.explores) void recordExplored(ctx.redis, sql).catch(() => undefined);
-    // From when it was made, not last used: a query sent all day is still planned afresh every PLAN_CACHE_MS.
+    // From when it was made, not last used: a query sent all day is still planned afresh, at the latest every PLAN_CHECKED_REUSE_MS.
     ctx.plans.remember(cacheKey, planned, capacity.backlog);
   }
   metrics.plans.inc({ mode: plan.mode, source: stands ? 'reused' : recent ? 'replanned' : 'planned' });
@@ -399,9 +399,9 @@ export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partiti
 /**
  * Whether a recent plan may run again: one that runs as written always within the cache's life,
  * past it only while what the statement's runs taught the model stands (`sameLessons`); a split
- * one while PostgreSQL reads the query as it did and the probe's types are the same
- * (`planStillStands`), and, when the model chose it, while its lessons stand too, read beside that
- * check. Else a choice its first run proved wrong held for the cache's whole life: ClickBench's
+ * one, within the cache's life or past it, while PostgreSQL reads the query as it did and
+ * estimates it about as it did, and the probe's types are the same (`planStillStands`), and, when
+ * the model chose it, while its lessons stand too, read beside that check. Else a choice its first run proved wrong held for the cache's whole life: ClickBench's
  * COUNT(DISTINCT UserID) fanned out in all 8 rounds, each twice its prediction. (Within the
  * cache's life a choice to run as written is not checked: it runs at PostgreSQL's own speed, and
  * checking it would cost every small query a round trip.)

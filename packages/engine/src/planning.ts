@@ -21,6 +21,7 @@ import {
   readsTransactionTime,
   expertRewrite,
   withRewrite,
+  stillNear,
   type ExpertRewrite,
 } from '@pgfan/planner';
 import { isDeepStrictEqual } from 'node:util';
@@ -39,14 +40,17 @@ export interface PlannedQuery {
 }
 
 /**
- * What a split plan was made from, beyond the parse: PostgreSQL's reading of the query and the
- * probe's columns. While both are as they were, planning afresh would make the same split (the
- * table's size and statistics only steer how many fragments, and every range is exact whatever
- * its bounds).
+ * What a split plan was made from, beyond the parse: PostgreSQL's reading of the query, its
+ * estimate and the probe's columns. While the reading and the probe are as they were, the split
+ * is the one planning afresh would make, and exact (every range is, whatever its bounds); while
+ * the estimate is within a tenth of where it was, its fragments are still about even and as many
+ * as the table's size called for.
  */
 export interface PlanRecheck {
   /** EXPLAIN's plan of the user's text, estimates left out. */
   reading: string;
+  /** EXPLAIN's total cost of the user's text: it grows with the table, statistics or not. */
+  totalCost: number;
   probeSql: string;
   hiddenCount: number;
   probe: ProbeColumn[];
@@ -148,14 +152,21 @@ export async function planOnDatabase(
   const plan = buildPlan(parsed, preparation, probe.value, bounds.value);
   // A plan that reads the transaction's time pins it to this planning's: never reused.
   if (startedAt.value !== undefined || plan.mode !== 'fan-out') return { parsed, plan };
-  const recheck = { reading: explained.value.reading, probeSql: preparation.probeSql, hiddenCount: preparation.shape.hidden.length, probe: probe.value };
+  const recheck = {
+    reading: explained.value.reading,
+    totalCost: explained.value.estimate.totalCost,
+    probeSql: preparation.probeSql,
+    hiddenCount: preparation.shape.hidden.length,
+    probe: probe.value,
+  };
   return { parsed, plan, recheck };
 }
 
 /**
  * Whether a split plan made earlier for the same text still stands: PostgreSQL reads the query
  * as it did (the same plan, estimates aside: the same tables, the same functions inlined the same
- * way, the same aggregates), the policy still allows that plan, and the probe's columns are what
+ * way, the same aggregates) and estimates it within a tenth of what it did (the table has not
+ * grown or shrunk past that), the policy still allows that plan, and the probe's columns are what
  * they were (names, types, collations). One EXPLAIN and the probe, where planning takes the
  * catalog and two stages of EXPLAINs. False on any failure: planning afresh says what is wrong.
  */
@@ -168,7 +179,7 @@ export async function planStillStands(
 ): Promise<boolean> {
   try {
     const explained = await explain(pool, sql, true);
-    if (explained.reading !== recheck.reading) return false;
+    if (explained.reading !== recheck.reading || !stillNear(recheck.totalCost, explained.estimate.totalCost)) return false;
     // Nothing of the query runs before its plan has passed the policy: the probe runs it.
     await enforcePolicy(pool, explained.top, policy);
     return isDeepStrictEqual(await runProbe(pool, recheck.probeSql, recheck.hiddenCount, typeNames), recheck.probe);

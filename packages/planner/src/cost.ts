@@ -140,19 +140,24 @@ const FAN_OUT_FACTORS = ['fanOutScale', 'valueSplitScale'] as const;
 /** The statement's factor for its fan-outs split by pages, or by a column's values. */
 const fanOutFactorFor = (splitByValues: boolean) => (splitByValues ? 'valueSplitScale' : 'fanOutScale');
 
-/** How far a statement's factor may move before a choice made with it is made again (`sameLessons`). */
-const LESSON_TOLERANCE = 0.1;
+/**
+ * Whether a figure a choice was made with (`then`) is still where it was (`now`), within a tenth:
+ * how far a statement's factor, or PostgreSQL's estimate of a split query, may move before the
+ * choice is made again.
+ */
+export function stillNear(then: number, now: number): boolean {
+  return then === 0 ? now === 0 : Math.abs(now / then - 1) <= 0.1;
+}
 
 /**
  * Whether a statement's lessons `now` are those a choice was made with (`then`): the same factors
- * learned, none moved by more than `LESSON_TOLERANCE`. Each of its runs moves a factor, mostly by
- * a few per cent, which would not change the choice. Whether it was tried as written does not
+ * learned, none moved by more than a tenth (`stillNear`). Each of its runs moves a factor, mostly
+ * by a few per cent, which would not change the choice. Whether it was tried as written does not
  * count: a split made before the try was noted was made where the try was not due, and the note
  * only keeps it from coming again.
  */
 export function sameLessons(then: StatementFactors, now: StatementFactors): boolean {
-  const close = (a: number | undefined, b: number | undefined) =>
-    a === undefined ? b === undefined : b !== undefined && Math.abs(b / a - 1) <= LESSON_TOLERANCE;
+  const close = (a: number | undefined, b: number | undefined) => (a === undefined ? b === undefined : b !== undefined && stillNear(a, b));
   return STATEMENT_FACTORS.every((f) => close(then[f], now[f]));
 }
 

@@ -33,6 +33,7 @@ export {
   learnFromFanOut,
   learnStatement,
   sameLessons,
+  stillNear,
   STATEMENT_FACTORS,
   type StatementFactors,
   MIN_LEARNING_MS,
