@@ -23,6 +23,11 @@ test('the quick and full plans: tables, rounds and clients the issue asks for', 
   expect(benchPlan(false).throughputUsers).toEqual([1, 20, 100]);
   expect(benchPlan(true, 5).rounds).toBe(5);
   expect(benchPlan(true).clickbench).toEqual({ table: 'bench_hits_1m', rows: 1_000_000 });
+  // What users meet first: the system idle a minute (the issue's words), a sample or three a side.
+  expect([benchPlan(true).afterPause, benchPlan(false).afterPause]).toEqual([
+    { seconds: 60, rounds: 1 },
+    { seconds: 60, rounds: 3 },
+  ]);
 });
 
 test("measures every query in every mode, gets PostgreSQL's answers through pgfan, and writes JSON, Markdown and SVG", async () => {
@@ -30,6 +35,7 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
     ...benchPlan(true, 1),
     tables: [{ table: 'bench_events_small', rows: 3000 }],
     overheadRounds: 2,
+    afterPause: { seconds: 1, rounds: 1 },
     throughputUsers: [1, 2],
     throughputSeconds: 1,
     clickbench: { table: 'bench_hits_small', rows: 3000 },
@@ -48,7 +54,9 @@ test("measures every query in every mode, gets PostgreSQL's answers through pgfa
   expect(results.cells.every((c) => c.summary.n === 1 && c.summary.median > 0)).toBe(true);
   expect(results.cells.find((c) => c.mode === 'pgfan-4' && c.query === 'count')?.partitions).toEqual([4]);
   // Measured, not judged: no timing threshold here.
-  expect(results.overhead).toMatchObject({ partitions: 4, direct: { n: 2 }, pgfan: { n: 2 }, overheadMs: expect.any(Number) });
+  expect(results.overhead).toMatchObject({ partitions: 4, direct: { n: 2 }, pgfan: { n: 2 }, overheadMs: expect.any(Number), workers: expect.any(Number) });
+  expect(results.overhead.afterPause).toMatchObject({ seconds: 1, direct: { n: 1 }, pgfan: { n: 1 }, overheadMs: expect.any(Number) });
+  expect(results.overhead.afterPause?.workers).toBeGreaterThan(0);
   expect(results.throughput.runs.map((r) => [r.users, r.errors, r.completed > 0])).toEqual([
     [1, 0, true],
     [2, 0, true],

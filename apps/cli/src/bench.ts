@@ -21,8 +21,8 @@ import { BENCH_QUERIES, distinctRewrite, HEADLINE } from './bench/queries';
 import { runScaleOut, type DatabaseServer } from './bench/scale-out';
 import { renderMarkdown, renderSvg } from './bench/report';
 import type { BenchResults, Cell, ThroughputRun } from './bench/results';
-import { directLoad, directRunner, measure, pgfanRunner, restLoad, type Mode } from './bench/runners';
-import { quantile, summarize } from './bench/stats';
+import { directLoad, directRunner, measure, measureAfterPauses, pgfanRunner, restLoad, type Mode } from './bench/runners';
+import { quantile, summarize, type Summary } from './bench/stats';
 import { loadEnv, redactUrl, runCommand } from './env';
 import { seedDemo } from './seed';
 
@@ -33,6 +33,12 @@ export interface BenchPlan {
   tables: { table: string; rows: number }[];
   rounds: number;
   overheadRounds: number;
+  /**
+   * The overhead again, each sample after this long without a query (the issue's "idle for a
+   * minute beforehand": what a dashboard's refresh, or a user's first query, meets), measured
+   * before anything else in the run.
+   */
+  afterPause: { seconds: number; rounds: number };
   throughputUsers: number[];
   throughputSeconds: number;
   /** ClickBench's queries on a generated `hits` table of this many rows. */
@@ -55,6 +61,7 @@ export function benchPlan(quick: boolean, rounds?: number): BenchPlan {
     ],
     rounds: rounds ?? (quick ? 3 : 7),
     overheadRounds: quick ? 30 : 100,
+    afterPause: { seconds: 60, rounds: quick ? 1 : 3 },
     throughputUsers: [1, 20, 100],
     throughputSeconds: quick ? 3 : 10,
     clickbench: { table: 'bench_hits_1m', rows: 1_000_000 },
@@ -63,6 +70,15 @@ export function benchPlan(quick: boolean, rounds?: number): BenchPlan {
 }
 
 const TINY = { table: 'bench_events_tiny', rows: 100 };
+
+/** The overhead's two sides, summarized: direct first, pgfan forced into fragments second. */
+function overheadOf(measured: Map<string, { samples: { ms: number }[]; mismatch: boolean }>): { direct: Summary; pgfan: Summary } {
+  const [direct, pgfan] = [...measured.entries()].map(([mode, { samples, mismatch }]) => {
+    if (mismatch) throw new Error(`the overhead's ${mode} answered differently from PostgreSQL`);
+    return summarize(samples.map((s) => s.ms));
+  }) as [Summary, Summary];
+  return { direct, pgfan };
+}
 
 function log(message: string): void {
   process.stdout.write(`${message}\n`);
@@ -163,8 +179,17 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
     { name: 'pgfan-8', kind: 'pgfan', partitions: 8 },
   ];
   const runners = await Promise.all(modes.map((m) => (m.kind === 'direct' ? directRunner(databaseUrl, m) : pgfanRunner(api, m))));
+  const forced = pgfanRunner(api, { name: 'pgfan-4', kind: 'pgfan', partitions: 4 });
   const cells: Cell[] = [];
   try {
+    const { seconds, rounds: pauses } = plan.afterPause;
+    log(`overhead after ${seconds} s without a query, ${pauses} time(s) each side (${((2 * pauses * seconds) / 60).toFixed(0)} min)…`);
+    const workersIdle = await liveWorkers(api);
+    const paused = overheadOf(await measureAfterPauses([runners[0]!, forced], HEADLINE(TINY.table), plan.afterPause));
+    log(
+      `overhead after ${seconds} s idle: pgfan p50 ${paused.pgfan.median.toFixed(2)} ms, direct ${paused.direct.median.toFixed(2)} ms (${workersIdle} worker(s) live)`,
+    );
+
     for (const { table, rows } of plan.tables) {
       for (const query of BENCH_QUERIES) {
         const sql = query.sql(table);
@@ -192,16 +217,9 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
         log(`${table} ${query.name.padEnd(18)} ms: ${line.join(' · ')}`);
       }
     }
-    const overhead = await measure(
-      [runners[0]!, pgfanRunner(api, { name: 'pgfan-4', kind: 'pgfan', partitions: 4 })],
-      HEADLINE(TINY.table),
-      plan.overheadRounds,
-    );
-    const [direct, pgfan] = [...overhead.values()].map((v) => summarize(v.samples.map((s) => s.ms))) as [
-      ReturnType<typeof summarize>,
-      ReturnType<typeof summarize>,
-    ];
-    log(`overhead: pgfan p50 ${pgfan.median.toFixed(2)} ms, direct ${direct.median.toFixed(2)} ms`);
+    const workersWarm = await liveWorkers(api);
+    const { direct, pgfan } = overheadOf(await measure([runners[0]!, forced], HEADLINE(TINY.table), plan.overheadRounds));
+    log(`overhead: pgfan p50 ${pgfan.median.toFixed(2)} ms, direct ${direct.median.toFixed(2)} ms (${workersWarm} worker(s) live)`);
 
     const headline = HEADLINE(plan.tables[0]!.table);
     const runs: ThroughputRun[] = [];
@@ -249,7 +267,15 @@ export async function runBench(databaseUrl: string, api: PgfanClient, plan: Benc
       rounds: plan.rounds,
       modes: modes.map((m) => m.name),
       cells,
-      overhead: { table: TINY.table, direct, pgfan, partitions: 4, overheadMs: pgfan.median - direct.median },
+      overhead: {
+        table: TINY.table,
+        direct,
+        pgfan,
+        partitions: 4,
+        overheadMs: pgfan.median - direct.median,
+        workers: workersWarm,
+        afterPause: { seconds, ...paused, overheadMs: paused.pgfan.median - paused.direct.median, workers: workersIdle },
+      },
       throughput: { sql: headline, runs, direct: baselines },
       ...(protocol ? { protocol } : {}),
       clickbench,

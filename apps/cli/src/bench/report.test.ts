@@ -82,6 +82,22 @@ test("the expert's rewrite is a direct mode: when it is the fastest, it is the b
   expect(renderMarkdown(rewritten)).toMatch(/\| count-distinct \|.*\| 0\.67× \|$/m);
 });
 
+test('the overhead after a pause is its own target, judged alike; older results without it judge only the warm one', () => {
+  const afterPause = { seconds: 60, direct: { n: 3, median: 5, p95: 6, min: 4 }, pgfan: { n: 3, median: 40, p95: 50, min: 35 }, overheadMs: 35, workers: 1 };
+  const paused = { ...results, overhead: { ...results.overhead, workers: 2, afterPause } };
+  expect(
+    judgeTargets(paused)
+      .filter((t) => t.name.startsWith('dispatch'))
+      .map((t) => [t.name, t.measured, t.met]),
+  ).toEqual([
+    ['dispatch overhead, 4 forced fragments', 'p50 4.0 ms, p95 4.8 ms', true],
+    ['dispatch overhead, 4 forced fragments, after 60 s idle', 'p50 35.0 ms, p95 44.0 ms (of 3)', false],
+  ]);
+  const markdown = renderMarkdown(paused);
+  expect(markdown).toContain('**4.00 ms** of overhead at the median, with 2 workers live.');
+  expect(markdown).toContain('pgfan p50 40 ms (max 50 ms), direct p50 5.00 ms (max 6.00 ms): **35 ms** of overhead at the median, with 1 worker live.');
+});
+
 test('the Markdown has the targets, a row per query with medians, p95s and ratios, and flags wrong answers', () => {
   const markdown = renderMarkdown(results);
   expect(markdown).toContain('| dispatch overhead, 4 forced fragments | p50 ≤ 10 ms, p95 ≤ 25 ms | p50 4.0 ms, p95 4.8 ms | yes |');

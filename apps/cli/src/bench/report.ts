@@ -4,6 +4,8 @@ import { bestDirect, cellOf, judgeTargets, type BenchResults } from './results';
 import { scaleOutSpeedups, type ScaleOutResults } from './scale-out';
 import { formatTimes, speedup } from './stats';
 
+/** ", with 1 worker live", or nothing for older results. */
+const workersLive = (n: number | undefined) => (n === undefined ? '' : `, with ${n} worker${n === 1 ? '' : 's'} live`);
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 10 ? `${n.toFixed(2)} ms` : n < 1000 ? `${n.toFixed(0)} ms` : `${(n / 1000).toFixed(2)} s`);
 const rowsLabel = (rows: number) => (rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}K`);
 
@@ -65,7 +67,15 @@ export function renderMarkdown(results: BenchResults): string {
     '## Dispatch overhead',
     '',
     `\`SELECT count(*)\` on a one-page table (\`${overhead.table}\`), pgfan forced to ${overhead.partitions} fragments, against the same query direct:`,
-    `pgfan p50 ${ms(overhead.pgfan.median)} (p95 ${ms(overhead.pgfan.p95)}), direct p50 ${ms(overhead.direct.median)} (p95 ${ms(overhead.direct.p95)}): **${ms(overhead.overheadMs)}** of overhead at the median.`,
+    `pgfan p50 ${ms(overhead.pgfan.median)} (p95 ${ms(overhead.pgfan.p95)}), direct p50 ${ms(overhead.direct.median)} (p95 ${ms(overhead.direct.p95)}): **${ms(overhead.overheadMs)}** of overhead at the median${workersLive(overhead.workers)}.`,
+    ...(overhead.afterPause
+      ? [
+          '',
+          `After ${overhead.afterPause.seconds} s without a query, before anything else in the run (what a dashboard's refresh meets; ${overhead.afterPause.pgfan.n} sample(s) a side): ` +
+            `pgfan p50 ${ms(overhead.afterPause.pgfan.median)} (max ${ms(overhead.afterPause.pgfan.p95)}), direct p50 ${ms(overhead.afterPause.direct.median)} (max ${ms(overhead.afterPause.direct.p95)}): ` +
+            `**${ms(overhead.afterPause.overheadMs)}** of overhead at the median${workersLive(overhead.afterPause.workers)}.`,
+        ]
+      : []),
     '',
     '## Throughput',
     '',

@@ -90,6 +90,22 @@ export function pgfanRunner(api: PgfanClient, mode: Extract<Mode, { kind: 'pgfan
 }
 
 /**
+ * Runs every mode on `sql` once to warm up and check the answer, as `measure` does, then `rounds`
+ * times each after `seconds` in which the bench sends nothing, in an order rotated each round:
+ * what a dashboard's refresh meets, each side woken from the same pause (sessions idle, caches
+ * cooled, the autoscaler at rest), not the back-to-back runs of `measure`.
+ */
+export async function measureAfterPauses(
+  runners: Runner[],
+  sql: string,
+  { seconds, rounds }: { seconds: number; rounds: number },
+  same: (expected: Row[], actual: Row[]) => boolean = sameRows,
+): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return runRounds(runners, sql, interleave(runners, rounds), same, pause);
+}
+
+/**
  * Runs every mode on `sql`: once to warm up and check the answer, then `rounds` interleaved rounds.
  * The first runner's answer is the one every other must match, by `same` (the same rows in the same order unless told).
  */
@@ -99,6 +115,17 @@ export async function measure(
   rounds: number,
   same: (expected: Row[], actual: Row[]) => boolean = sameRows,
 ): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
+  return runRounds(runners, sql, interleave(runners, rounds), same);
+}
+
+/** Every runner once to warm up, the first's answer the reference; then the rounds, each run after `before`. */
+async function runRounds(
+  runners: Runner[],
+  sql: string,
+  rounds: Runner[][],
+  same: (expected: Row[], actual: Row[]) => boolean,
+  before: () => Promise<unknown> = async () => undefined,
+): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
   const byMode = new Map(runners.map((r) => [r.mode.name, { samples: [] as Sample[], mismatch: false }]));
   let reference: Sample | undefined;
   for (const runner of runners) {
@@ -106,8 +133,9 @@ export async function measure(
     reference ??= warm;
     if (!same(reference.rows, warm.rows)) byMode.get(runner.mode.name)!.mismatch = true;
   }
-  for (const round of interleave(runners, rounds)) {
+  for (const round of rounds) {
     for (const runner of round) {
+      await before();
       const sample = await runner.run(sql);
       const entry = byMode.get(runner.mode.name)!;
       entry.samples.push(sample);
