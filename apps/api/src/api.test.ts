@@ -170,73 +170,72 @@ describe('errors are JSON with a stable code, never a 500', () => {
   });
 });
 
-describe('split plans reused for the same text', () => {
-  /** `pgfan_plans_total` for fan-outs, by source, from the API's /metrics. */
-  async function fanOutPlans(): Promise<{ planned: number; reused: number; replanned: number }> {
-    const text = await (await fetch(`${system.url}/metrics`)).text();
-    const count = (source: string) => metricSample(text, 'pgfan_plans_total', `mode="fan-out",source="${source}"`);
-    return { planned: count('planned'), reused: count('reused'), replanned: count('replanned') };
-  }
+/** `pgfan_plans_total` for plans of `mode`, by source, from the API's /metrics. */
+async function plansOf(mode: 'fan-out' | 'as-written'): Promise<{ planned: number; reused: number; replanned: number }> {
+  const text = await (await fetch(`${system.url}/metrics`)).text();
+  const count = (source: string) => metricSample(text, 'pgfan_plans_total', `mode="${mode}",source="${source}"`);
+  return { planned: count('planned'), reused: count('reused'), replanned: count('replanned') };
+}
 
+const pastCacheLife = () => new Promise((resolve) => setTimeout(resolve, PLAN_CACHE_MS + 100));
+
+/** Runs `body` with `table` made by `create`, as the database's owner, and drops it after. */
+async function withTable(table: string, create: string, body: (admin: Client) => Promise<void>): Promise<void> {
+  const admin = new Client({ connectionString: system.db.url });
+  await admin.connect();
+  try {
+    await admin.query(create);
+    await body(admin);
+  } finally {
+    await admin.query(`DROP TABLE IF EXISTS ${table}`);
+    await admin.end();
+  }
+}
+
+describe('split plans reused for the same text', () => {
   test("are checked first: after a column changes type, the answer is PostgreSQL's, in its types", async () => {
-    const admin = new Client({ connectionString: system.db.url });
-    await admin.connect();
     const sql = 'SELECT g, sum(x), max(x) FROM reused_split GROUP BY g ORDER BY g';
-    try {
-      await admin.query('CREATE TABLE reused_split AS SELECT g % 3 AS g, g AS x FROM generate_series(1, 3000) g');
-      const before = await fanOutPlans();
+    await withTable('reused_split', 'CREATE TABLE reused_split AS SELECT g % 3 AS g, g AS x FROM generate_series(1, 3000) g', async (admin) => {
+      const before = await plansOf('fan-out');
       const first = await submit({ sql, partitions: 2 }, 10_000);
       const second = await submit({ sql, partitions: 2 }, 10_000);
       expect([first.body.status, second.body.status]).toEqual(['completed', 'completed']);
       expect(second.body.result).toEqual(first.body.result);
-      const reused = await fanOutPlans();
+      const reused = await plansOf('fan-out');
       expect(reused.reused - before.reused).toBe(1);
       // EXPLAIN reads the query as before (it names no types); the plan made for integers would sum as one.
       await admin.query('ALTER TABLE reused_split ALTER x TYPE numeric USING x + 0.25');
       const third = await submit({ sql, partitions: 2 }, 10_000);
       expect(third.body).toMatchObject({ status: 'completed', result: { columns: [{ type: 'integer' }, { type: 'numeric' }, { type: 'numeric' }] } });
       expect(third.body.result?.rows).toEqual(await directRows(sql));
-      expect((await fanOutPlans()).replanned - reused.replanned).toBe(1);
-    } finally {
-      await admin.query('DROP TABLE IF EXISTS reused_split');
-      await admin.end();
-    }
+      expect((await plansOf('fan-out')).replanned - reused.replanned).toBe(1);
+    });
   });
 
   test("are reused past the cache's life while they stand, and made afresh once the table has grown past a tenth", async () => {
-    const admin = new Client({ connectionString: system.db.url });
-    await admin.connect();
     const sql = 'SELECT g, count(*) FROM growing_split GROUP BY g ORDER BY g';
-    try {
-      await admin.query('CREATE TABLE growing_split AS SELECT g % 3 AS g FROM generate_series(1, 3000) g; ANALYZE growing_split');
-      const before = await fanOutPlans();
-      const first = await submit({ sql, partitions: 2 }, 10_000);
-      await new Promise((resolve) => setTimeout(resolve, PLAN_CACHE_MS + 100));
-      const second = await submit({ sql, partitions: 2 }, 10_000);
-      expect([first.body.status, second.body.status]).toEqual(['completed', 'completed']);
-      const reused = await fanOutPlans();
-      expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
-      // Twice the rows: the fragments cut for 3,000 would still be exact, but no longer even.
-      await admin.query('INSERT INTO growing_split SELECT g % 3 FROM generate_series(1, 3000) g');
-      const third = await submit({ sql, partitions: 2 }, 10_000);
-      expect(third.body).toMatchObject({ status: 'completed', result: { rows: await directRows(sql) } });
-      expect((await fanOutPlans()).replanned - reused.replanned).toBe(1);
-    } finally {
-      await admin.query('DROP TABLE IF EXISTS growing_split');
-      await admin.end();
-    }
+    await withTable(
+      'growing_split',
+      'CREATE TABLE growing_split AS SELECT g % 3 AS g FROM generate_series(1, 3000) g; ANALYZE growing_split',
+      async (admin) => {
+        const before = await plansOf('fan-out');
+        const first = await submit({ sql, partitions: 2 }, 10_000);
+        await pastCacheLife();
+        const second = await submit({ sql, partitions: 2 }, 10_000);
+        expect([first.body.status, second.body.status]).toEqual(['completed', 'completed']);
+        const reused = await plansOf('fan-out');
+        expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
+        // Twice the rows: the fragments cut for 3,000 would still be exact, but no longer even.
+        await admin.query('INSERT INTO growing_split SELECT g % 3 FROM generate_series(1, 3000) g');
+        const third = await submit({ sql, partitions: 2 }, 10_000);
+        expect(third.body).toMatchObject({ status: 'completed', result: { rows: await directRows(sql) } });
+        expect((await plansOf('fan-out')).replanned - reused.replanned).toBe(1);
+      },
+    );
   });
 });
 
 describe("decisions to run as written, past the cache's life", () => {
-  /** `pgfan_plans_total` for plans to run as written, by source. */
-  async function asWrittenPlans(): Promise<{ planned: number; reused: number; replanned: number }> {
-    const text = await (await fetch(`${system.url}/metrics`)).text();
-    const count = (source: string) => metricSample(text, 'pgfan_plans_total', `mode="as-written",source="${source}"`);
-    return { planned: count('planned'), reused: count('reused'), replanned: count('replanned') };
-  }
-  const pastCacheLife = () => new Promise((resolve) => setTimeout(resolve, PLAN_CACHE_MS + 100));
-
   test("are reused while the statement's lessons stand, and made afresh once they move", async () => {
     const sql = 'SELECT count(*) FROM single_event AS lessons_checked';
     const key = statementKey(sql);
@@ -249,20 +248,20 @@ describe("decisions to run as written, past the cache's life", () => {
       pinned = costScale;
     };
     await system.redis.hset(key, 'costScale', pinned);
-    const before = await asWrittenPlans();
+    const before = await plansOf('as-written');
     const first = await submit({ sql }, 10_000);
     expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written', prediction: { asWrittenMs: expect.any(Number) } } });
     await lessonsAt('2');
     await pastCacheLife();
     const second = await submit({ sql }, 10_000);
     expect(second.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
-    const reused = await asWrittenPlans();
+    const reused = await plansOf('as-written');
     expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
     // Moved past the tolerance: the decision is made again, from what they teach now.
     await lessonsAt('3');
     const third = await submit({ sql }, 10_000);
     expect(third.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
-    expect((await asWrittenPlans()).replanned - reused.replanned).toBe(1);
+    expect((await plansOf('as-written')).replanned - reused.replanned).toBe(1);
   });
 });
 

@@ -397,23 +397,25 @@ export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partiti
 }
 
 /**
- * Whether a recent plan may run again: one that runs as written always within the cache's life,
- * past it only while what the statement's runs taught the model stands (`sameLessons`); a split
- * one, within the cache's life or past it, while PostgreSQL reads the query as it did and
- * estimates it about as it did, and the probe's types are the same (`planStillStands`), and, when
- * the model chose it, while its lessons stand too, read beside that check. Else a choice its first run proved wrong held for the cache's whole life: ClickBench's
- * COUNT(DISTINCT UserID) fanned out in all 8 rounds, each twice its prediction. (Within the
- * cache's life a choice to run as written is not checked: it runs at PostgreSQL's own speed, and
- * checking it would cost every small query a round trip.)
+ * Whether a recent plan may run again. A split one is checked before every reuse, within the
+ * cache's life or past it: PostgreSQL reads the query as it did and estimates it about as it did,
+ * the probe's types are the same (`planStillStands`), and, when the model chose it, its lessons
+ * stand too, read beside that check. Else a choice its first run proved wrong held for the cache's
+ * whole life: ClickBench's COUNT(DISTINCT UserID) fanned out in all 8 rounds, each twice its
+ * prediction. One that runs as written is not checked within the cache's life (it runs at
+ * PostgreSQL's own speed, and checking it would cost every small query a round trip); past it,
+ * only while what the statement's runs taught the model stands (`sameLessons`), and then it is
+ * unchecked again for another cache's life.
  */
 async function stillStands(ctx: ApiContext, sql: string, key: string, recent: CachedPlan): Promise<boolean> {
   const { recheck } = recent;
-  const stands =
-    recheck === undefined
-      ? !recent.aged || (await lessonsStand(ctx, sql, recent.statement))
-      : (await Promise.all([planStillStands(ctx.queryPool, sql, recheck, ctx.typeNames, ctx.policy), lessonsStand(ctx, sql, recent.statement)])).every(Boolean);
-  // Found standing past the cache's life: unchecked again for another.
-  if (stands && recent.aged) ctx.plans.confirm(key);
+  if (recheck !== undefined) {
+    const checks = await Promise.all([planStillStands(ctx.queryPool, sql, recheck, ctx.typeNames, ctx.policy), lessonsStand(ctx, sql, recent.statement)]);
+    return checks.every(Boolean);
+  }
+  if (!recent.aged) return true;
+  const stands = await lessonsStand(ctx, sql, recent.statement);
+  if (stands) ctx.plans.confirm(key);
   return stands;
 }
 

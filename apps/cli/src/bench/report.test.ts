@@ -95,7 +95,7 @@ test('the overhead after a pause is its own target, judged alike; older results 
   ]);
   const markdown = renderMarkdown(paused);
   expect(markdown).toContain('**4.00 ms** of overhead at the median, with 2 workers live.');
-  expect(markdown).toContain('pgfan p50 40 ms (max 50 ms), direct p50 5.00 ms (max 6.00 ms): **35 ms** of overhead at the median, with 1 worker live.');
+  expect(markdown).toContain('pgfan p50 40 ms (p95 50 ms), direct p50 5.00 ms (p95 6.00 ms): **35 ms** of overhead at the median, with 1 worker live.');
 });
 
 test('the Markdown has the targets, a row per query with medians, p95s and ratios, and flags wrong answers', () => {

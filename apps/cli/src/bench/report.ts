@@ -72,7 +72,7 @@ export function renderMarkdown(results: BenchResults): string {
       ? [
           '',
           `After ${overhead.afterPause.seconds} s without a query, before anything else in the run (what a dashboard's refresh meets; ${overhead.afterPause.pgfan.n} sample(s) a side): ` +
-            `pgfan p50 ${ms(overhead.afterPause.pgfan.median)} (max ${ms(overhead.afterPause.pgfan.p95)}), direct p50 ${ms(overhead.afterPause.direct.median)} (max ${ms(overhead.afterPause.direct.p95)}): ` +
+            `pgfan p50 ${ms(overhead.afterPause.pgfan.median)} (p95 ${ms(overhead.afterPause.pgfan.p95)}), direct p50 ${ms(overhead.afterPause.direct.median)} (p95 ${ms(overhead.afterPause.direct.p95)}): ` +
             `**${ms(overhead.afterPause.overheadMs)}** of overhead at the median${workersLive(overhead.afterPause.workers)}.`,
         ]
       : []),

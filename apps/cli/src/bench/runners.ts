@@ -4,6 +4,7 @@
  * REST API, auto-partitioned or forced to N fragments. Both time what a client waits for.
  */
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Pool, types as pgTypes } from 'pg';
 import { PgfanApiError, type PgfanClient } from '@pgfan/client';
 import type { QueryView } from '@pgfan/contracts';
@@ -101,8 +102,7 @@ export async function measureAfterPauses(
   { seconds, rounds }: { seconds: number; rounds: number },
   same: (expected: Row[], actual: Row[]) => boolean = sameRows,
 ): Promise<Map<string, { samples: Sample[]; mismatch: boolean }>> {
-  const pause = () => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  return runRounds(runners, sql, interleave(runners, rounds), same, pause);
+  return runRounds(runners, sql, interleave(runners, rounds), same, () => sleep(seconds * 1000));
 }
 
 /**
