@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
-import { readStatementFactors, statementKey } from '@pgfan/runtime';
+import { MEASUREMENT_LOCK, readStatementFactors, statementKey } from '@pgfan/runtime';
 import { validate } from '@readme/openapi-parser';
 import { eventually, metricSample, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
@@ -192,6 +192,29 @@ async function withTable(table: string, create: string, body: (admin: Client) =>
   }
 }
 
+/**
+ * Runs `body` with the API's measurement of the database held off: its lock taken, and any
+ * measurement under way over (its sessions close once it has written), so that only the test
+ * moves the measured figures, and a plan the model made is not made again for a measurement the
+ * test did not take.
+ */
+async function withoutMeasurement<T>(body: (db: Client) => Promise<T>): Promise<T> {
+  await system.redis.set(MEASUREMENT_LOCK, 'api.test', 'PX', 60_000);
+  const db = new Client({ connectionString: system.db.url });
+  await db.connect();
+  const measuring = async () =>
+    (await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'pgfan database measurement'")).rows[0]?.n;
+  try {
+    await eventually(async () => ((await measuring()) === '0' ? true : undefined), 20_000, 'no measurement under way');
+    // And the API's copy of the model (read at most once a second) no older than what it wrote.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    return await body(db);
+  } finally {
+    await system.redis.del(MEASUREMENT_LOCK);
+    await db.end();
+  }
+}
+
 describe('split plans reused for the same text', () => {
   test("are checked first: after a column changes type, the answer is PostgreSQL's, in its types", async () => {
     const sql = 'SELECT g, sum(x), max(x) FROM reused_split GROUP BY g ORDER BY g';
@@ -236,33 +259,59 @@ describe('split plans reused for the same text', () => {
 });
 
 describe("decisions to run as written, past the cache's life", () => {
-  test("are reused while the statement's lessons stand, and made afresh once they move", async () => {
-    const sql = 'SELECT count(*) FROM single_event AS lessons_checked';
-    const key = statementKey(sql);
-    // The statement's lessons held where the test puts them. Each run's own observation moves
-    // them, just after its answer: that first, then the test's.
-    let pinned = '2';
-    const lessonsAt = async (costScale: string) => {
-      for (let i = 0; i < 60 && (await system.redis.hget(key, 'costScale')) === pinned; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      await system.redis.hset(key, 'costScale', costScale);
-      pinned = costScale;
-    };
-    await system.redis.hset(key, 'costScale', pinned);
-    const before = await plansOf('as-written');
-    const first = await submit({ sql }, 10_000);
-    expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written', prediction: { asWrittenMs: expect.any(Number) } } });
-    await lessonsAt('2');
-    await pastCacheLife();
-    const second = await submit({ sql }, 10_000);
-    expect(second.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
-    const reused = await plansOf('as-written');
-    expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
-    // Moved past the tolerance: the decision is made again, from what they teach now.
-    await lessonsAt('3');
-    const third = await submit({ sql }, 10_000);
-    expect(third.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
-    expect((await plansOf('as-written')).replanned - reused.replanned).toBe(1);
-  });
+  test("are reused while the statement's lessons stand, and made afresh once they move", () =>
+    withoutMeasurement(async () => {
+      const sql = 'SELECT count(*) FROM single_event AS lessons_checked';
+      const key = statementKey(sql);
+      // The statement's lessons held where the test puts them. Each run's own observation moves
+      // them, just after its answer: that first, then the test's.
+      let pinned = '2';
+      const lessonsAt = async (costScale: string) => {
+        for (let i = 0; i < 60 && (await system.redis.hget(key, 'costScale')) === pinned; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        await system.redis.hset(key, 'costScale', costScale);
+        pinned = costScale;
+      };
+      await system.redis.hset(key, 'costScale', pinned);
+      const before = await plansOf('as-written');
+      const first = await submit({ sql }, 10_000);
+      expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written', prediction: { asWrittenMs: expect.any(Number) } } });
+      await lessonsAt('2');
+      await pastCacheLife();
+      const second = await submit({ sql }, 10_000);
+      expect(second.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
+      const reused = await plansOf('as-written');
+      expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
+      // Moved past the tolerance: the decision is made again, from what they teach now.
+      await lessonsAt('3');
+      const third = await submit({ sql }, 10_000);
+      expect(third.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
+      expect((await plansOf('as-written')).replanned - reused.replanned).toBe(1);
+    }));
+});
+
+describe('choices the cost model made', () => {
+  test("are made again once the database is measured anew, within the cache's life too", () =>
+    withoutMeasurement(async () => {
+      const sql = 'SELECT count(*) FROM single_event AS measured_anew';
+      const inForce = await system.redis.hget('pgfan:cost-model', 'msPerCost');
+      try {
+        const before = await plansOf('as-written');
+        const first = await submit({ sql }, 10_000);
+        expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written', prediction: { asWrittenMs: expect.any(Number) } } });
+        await submit({ sql }, 10_000);
+        const reused = await plansOf('as-written');
+        expect([reused.planned - before.planned, reused.reused - before.reused, reused.replanned - before.replanned]).toEqual([1, 1, 0]);
+        // A measurement that finds the database a third as fast: the API reads the model at most once a second.
+        await system.redis.hset('pgfan:cost-model', 'msPerCost', String(3 * Number(inForce ?? 0.0015)));
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        const third = await submit({ sql }, 10_000);
+        expect(third.body).toMatchObject({ status: 'completed', result: { rows: [['1']] } });
+        expect((await plansOf('as-written')).replanned - reused.replanned).toBe(1);
+      } finally {
+        if (inForce === null) await system.redis.hdel('pgfan:cost-model', 'msPerCost');
+        else await system.redis.hset('pgfan:cost-model', 'msPerCost', inForce);
+      }
+    }));
 });
 
 describe('quick queries that run as written', () => {
@@ -353,27 +402,20 @@ test("health says whether the database's measurement is confirmed: a first one, 
     (await system.request<{ costModel: { measurementConfirmed?: boolean } }>('GET', '/api/health')).body.costModel.measurementConfirmed;
   const figures = { databaseParallelism: 2, msPerCost: 0.0012, parallelStartMs: 3.5, parallelWorkerStartMs: 0.3 };
   const inForce = Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, String(value)]));
-  const db = new Client({ connectionString: system.db.url });
-  await db.connect();
-  // The API measures the database too: held off by its lock, and any measurement under way over
-  // (its sessions close once it has written), so that only this test writes the figures.
-  await system.redis.set('pgfan:cost-model:measurement', 'api.test', 'PX', 60_000);
-  const measuring = async () =>
-    (await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'pgfan database measurement'")).rows[0]?.n;
-  try {
-    await eventually(async () => ((await measuring()) === '0' ? true : undefined), 20_000, 'no measurement under way');
-    await system.redis.del('pgfan:cost-model:measurement:pending');
-    await system.redis.hdel('pgfan:cost-model', ...Object.keys(inForce));
-    // Not measured: nothing to say.
-    expect(await confirmed()).toBeUndefined();
-    await system.redis.hset('pgfan:cost-model', inForce);
-    expect(await confirmed()).toBe(true);
-    await system.redis.set('pgfan:cost-model:measurement:pending', JSON.stringify({ ...figures, databaseParallelism: 1.4 }), 'PX', 60_000);
-    expect(await confirmed()).toBe(false);
-  } finally {
-    await system.redis.del('pgfan:cost-model:measurement:pending', 'pgfan:cost-model:measurement');
-    await db.end();
-  }
+  await withoutMeasurement(async () => {
+    try {
+      await system.redis.del('pgfan:cost-model:measurement:pending');
+      await system.redis.hdel('pgfan:cost-model', ...Object.keys(inForce));
+      // Not measured: nothing to say.
+      expect(await confirmed()).toBeUndefined();
+      await system.redis.hset('pgfan:cost-model', inForce);
+      expect(await confirmed()).toBe(true);
+      await system.redis.set('pgfan:cost-model:measurement:pending', JSON.stringify({ ...figures, databaseParallelism: 1.4 }), 'PX', 60_000);
+      expect(await confirmed()).toBe(false);
+    } finally {
+      await system.redis.del('pgfan:cost-model:measurement:pending');
+    }
+  });
 });
 
 test("each finished fan-out teaches the model a fan-out's fixed cost, which health reports", async () => {
@@ -394,25 +436,27 @@ test("each finished fan-out teaches the model a fan-out's fixed cost, which heal
   expect(health.body.costModel.fanOutMs).toBe(after);
 });
 
-test("a statement's run teaches its own factor, which its next plan predicts with", async () => {
-  const sql = 'SELECT count(*) FROM generate_series(1, 3000000) AS g';
-  const first = await submit({ sql }, 30_000);
-  expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written' } });
-  const predicted = first.body.plan?.prediction?.asWrittenMs as number;
-  const ran = first.body.fragments[0]?.ms as number;
-  // PostgreSQL's estimate of counting 3M generated rows is far below what it takes here.
-  expect(ran).toBeGreaterThan(predicted * 1.2);
-  const learned = async () => (await readStatementFactors(system.redis, sql)).costScale;
-  for (let i = 0; i < 100 && (await learned()) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(await learned()).toBeGreaterThan(1);
-  // Planned afresh once the plan cache lets go of the first plan (PLAN_CACHE_MS).
-  let next = first.body;
-  for (let i = 0; i < 100 && next.plan?.prediction?.asWrittenMs === predicted; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    next = (await submit({ sql }, 30_000)).body;
-  }
-  expect(next.plan?.prediction?.asWrittenMs).toBeGreaterThan(predicted * 1.05);
-});
+// Its next plan is told from the first by the prediction alone: no new measurement may make it.
+test("a statement's run teaches its own factor, which its next plan predicts with", () =>
+  withoutMeasurement(async () => {
+    const sql = 'SELECT count(*) FROM generate_series(1, 3000000) AS g';
+    const first = await submit({ sql }, 30_000);
+    expect(first.body).toMatchObject({ status: 'completed', plan: { mode: 'as-written' } });
+    const predicted = first.body.plan?.prediction?.asWrittenMs as number;
+    const ran = first.body.fragments[0]?.ms as number;
+    // PostgreSQL's estimate of counting 3M generated rows is far below what it takes here.
+    expect(ran).toBeGreaterThan(predicted * 1.2);
+    const learned = async () => (await readStatementFactors(system.redis, sql)).costScale;
+    for (let i = 0; i < 100 && (await learned()) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await learned()).toBeGreaterThan(1);
+    // Planned afresh once the plan cache lets go of the first plan (PLAN_CACHE_MS).
+    let next = first.body;
+    for (let i = 0; i < 100 && next.plan?.prediction?.asWrittenMs === predicted; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      next = (await submit({ sql }, 30_000)).body;
+    }
+    expect(next.plan?.prediction?.asWrittenMs).toBeGreaterThan(predicted * 1.05);
+  }));
 
 test('openapi.json describes every endpoint', async () => {
   const { status, body } = await system.request<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('GET', '/api/openapi.json');

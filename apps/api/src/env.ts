@@ -94,7 +94,10 @@ export const ApiEnv = z.object({
    * rather than handed over as text; 0 stores every fan-out's.
    */
   STORED_PARTIAL_ROWS: envInteger(10_000, 0, 1_000_000_000),
-  /** How long a plan is reused for the same SQL text (a split one checked first); 0 plans every query afresh. */
+  /**
+   * How long a plan is reused for the same SQL text (a split one checked first; one the cost model
+   * made only while the database's measurement it was made with stands); 0 plans every query afresh.
+   */
   PLAN_CACHE_MS: envInteger(5_000, 0, 3_600_000),
   /**
    * How long, from when it was made, a plan that can be checked again is reused past

@@ -32,13 +32,14 @@ test('keeps split plans only with what to recheck them by, and keeps nothing wit
   expect(off.get('b')).toBeUndefined();
 });
 
-test("a run as written to learn the statement's time is not kept; a split the model chose keeps the lessons it was made with", () => {
+test("a run as written to learn the statement's time is not kept; a split the model chose keeps the lessons and the measurement it was made with", () => {
   const cache = new PlanCache({ ttlMs: 5_000 });
   const explores = { ...plan('as-written').plan, prediction: { asWrittenMs: 106, fanOutMs: 78, automatic: true, queryClass: 'scan', explores: true } } as Plan;
   cache.remember('explores', { plan: explores });
   expect(cache.get('explores')).toBeUndefined();
-  cache.remember('split', { ...plan('fan-out'), recheck, statement: { fanOutScale: 1.5 } });
-  expect(cache.get('split')).toEqual({ ...plan('fan-out'), recheck, statement: { fanOutScale: 1.5 }, aged: false });
+  const measurement = { databaseParallelism: 2, msPerCost: 0.0013, parallelStartMs: 4.6, parallelWorkerStartMs: 0.5 };
+  cache.remember('split', { ...plan('fan-out'), recheck, statement: { fanOutScale: 1.5 }, measurement });
+  expect(cache.get('split')).toEqual({ ...plan('fan-out'), recheck, statement: { fanOutScale: 1.5 }, measurement, aged: false });
 });
 
 test('the text, the requested partitions and the worker slots all make the key', () => {

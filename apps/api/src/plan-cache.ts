@@ -18,7 +18,7 @@
  * A run as written that the model plans to learn a statement's time (`explores`) is not kept.
  */
 import type { PlanRecheck } from '@pgfan/engine';
-import type { Plan, StatementFactors } from '@pgfan/planner';
+import type { DatabaseMeasurement, Plan, StatementFactors } from '@pgfan/planner';
 
 export interface RecentPlan {
   plan: Plan;
@@ -26,6 +26,8 @@ export interface RecentPlan {
   recheck?: PlanRecheck;
   /** A plan the model made: what the statement's runs had taught it then, to check too. */
   statement?: StatementFactors;
+  /** A plan the model made: the database's measurement it planned with, to check too (a new one replans). */
+  measurement?: DatabaseMeasurement;
 }
 
 /** A recent plan, and whether it is past the cache's life (then a decision to run as written is reused only while its lessons stand). */
@@ -81,7 +83,7 @@ export class PlanCache {
    * behind one (made behind one, it may not once the workers are free), and a decision to fan out
    * made without one is reused only without one.
    */
-  remember(key: string, { plan, recheck, statement }: RecentPlan, backlog = 0): void {
+  remember(key: string, { plan, recheck, statement, measurement }: RecentPlan, backlog = 0): void {
     if (this.ttlMs <= 0 || (plan.mode !== 'as-written' && recheck === undefined) || backlog > 0) return;
     // A run as written to learn the statement's time is tried once, not for the cache's life.
     if (plan.prediction?.explores) return;
@@ -89,7 +91,8 @@ export class PlanCache {
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     // Only what a reuse needs: not the parse a planned query comes with.
     const now = this.now();
-    this.entries.set(key, { recent: { plan, ...(recheck ? { recheck } : {}), ...(statement ? { statement } : {}) }, made: now, checked: now });
+    const recent = { plan, ...(recheck ? { recheck } : {}), ...(statement ? { statement } : {}), ...(measurement ? { measurement } : {}) };
+    this.entries.set(key, { recent, made: now, checked: now });
   }
 
   /** An aged plan's lessons stand: it is reused unchecked for the cache's life again, up to its horizon. */

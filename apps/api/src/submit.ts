@@ -42,7 +42,16 @@ import {
   type WholeQueryContext,
 } from '@pgfan/runtime';
 import { LOCK_NOT_AVAILABLE, planOnDatabase, planRecord, planStillStands, QueryFailedError, type PlannedQuery } from '@pgfan/engine';
-import { DEFAULT_PARTITION_POLICY, QueryRejectedError, sameLessons, type CostModel, type Plan, type StatementFactors } from '@pgfan/planner';
+import {
+  DEFAULT_PARTITION_POLICY,
+  measurementOf,
+  QueryRejectedError,
+  sameLessons,
+  sameMeasurement,
+  type CostModel,
+  type Plan,
+  type StatementFactors,
+} from '@pgfan/planner';
 import { cancelQuery, finishQuery, getQuery, insertQuery, queryStatus, type Owner } from '@pgfan/store';
 import type { Caller } from './auth';
 import { collectOutputs, combineHere } from './combine-here';
@@ -116,7 +125,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
   const cacheKey = PlanCache.key(sql, partitions, capacity.slots);
   const recent = ctx.plans.get(cacheKey, capacity.backlog);
-  const stands = recent !== undefined && (await stillStands(ctx, sql, cacheKey, recent));
+  const stands = recent !== undefined && (await stillStands(ctx, sql, cacheKey, recent, costModel));
   let plan: Plan;
   if (stands) {
     plan = recent.plan;
@@ -385,15 +394,15 @@ async function coordinateAndCombineHere(
 /**
  * Whether a recent plan of `sql` (for these partitions) runs the user's text as written: a front
  * end with a session of its own runs it there without asking the submit service, which would
- * decline it. Plans nothing and reads nothing but the worker slots (at most once a second) and,
- * for a plan past the cache's life, the statement's lessons.
+ * decline it. Plans nothing and reads nothing but the worker slots and the cost model (each at
+ * most once a second) and, for a plan past the cache's life, the statement's lessons.
  */
 export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partitions: number | undefined): Promise<boolean> {
   // Unknown without Redis: the submit service then decides, and says what is wrong.
-  const capacity = await ctx.fragmentCapacity.get().catch(() => null);
+  const [capacity, costModel] = await Promise.all([ctx.fragmentCapacity.get().catch(() => null), ctx.costModel.get()]);
   const key = capacity && PlanCache.key(sql, partitions, capacity.slots);
   const recent = key && ctx.plans.get(key);
-  return !!key && !!recent && runsUsersText(recent.plan) && (await stillStands(ctx, sql, key, recent));
+  return !!key && !!recent && runsUsersText(recent.plan) && (await stillStands(ctx, sql, key, recent, costModel));
 }
 
 /**
@@ -405,10 +414,13 @@ export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partiti
  * prediction. One that runs as written is not checked within the cache's life (it runs at
  * PostgreSQL's own speed, and checking it would cost every small query a round trip); past it,
  * only while what the statement's runs taught the model stands (`sameLessons`), and then it is
- * unchecked again for another cache's life.
+ * unchecked again for another cache's life. Any choice the model made stands only while the
+ * database's measurement it was made with does (`sameMeasurement`, no round trip): a new one, such
+ * as the confirmation of a measurement taken under load, is made again at once, not after minutes.
  */
-async function stillStands(ctx: ApiContext, sql: string, key: string, recent: CachedPlan): Promise<boolean> {
+async function stillStands(ctx: ApiContext, sql: string, key: string, recent: CachedPlan, costModel: CostModel): Promise<boolean> {
   const { recheck } = recent;
+  if (recent.measurement !== undefined && !sameMeasurement(recent.measurement, costModel)) return false;
   if (recheck !== undefined) {
     const checks = await Promise.all([planStillStands(ctx.queryPool, sql, recheck, ctx.typeNames, ctx.policy), lessonsStand(ctx, sql, recent.statement)]);
     return checks.every(Boolean);
@@ -535,7 +547,7 @@ async function planQuery(
   partitions: number | undefined,
   { slots, backlog }: { slots: number; backlog: number },
   costModel: CostModel,
-): Promise<PlannedQuery & Pick<RecentPlan, 'statement'>> {
+): Promise<PlannedQuery & Pick<RecentPlan, 'statement' | 'measurement'>> {
   const policy = { ...DEFAULT_PARTITION_POLICY, maxPartitions: ctx.env.MAX_PARTITIONS };
   // What this statement's own runs taught, if it ran before: without Redis, its class's factors serve.
   const statement = await readStatementFactors(ctx.redis, sql).catch(() => ({}));
@@ -543,7 +555,7 @@ async function planQuery(
   const planned = await planOnDatabase(ctx.queryPool, sql, options, ctx.typeNames, ctx.policy).catch((error) => {
     throw planningError(error, ctx.env.PLANNING_TIMEOUT_MS);
   });
-  return planned.plan.prediction?.automatic ? { ...planned, statement } : planned;
+  return planned.plan.prediction?.automatic ? { ...planned, statement, measurement: measurementOf(costModel) } : planned;
 }
 
 /**

@@ -21,6 +21,8 @@ import {
   queryClass,
   queueWaitMs,
   sameLessons,
+  sameMeasurement,
+  measurementOf,
   type CostModel,
   type Observation,
   type QueryClass,
@@ -684,5 +686,20 @@ describe('running as written once, to learn it', () => {
     expect(sameLessons({ valueSplitScale: 1 }, { valueSplitScale: 0.8 })).toBe(false);
     // The note of a try as written alone changes no choice.
     expect(sameLessons({ fanOutScale: 1.5 }, { fanOutScale: 1.5, explored: true })).toBe(true);
+  });
+
+  test('a choice is made again once the database was measured anew: a figure measured, or moved by more than a tenth', () => {
+    const measured = { databaseParallelism: 2, msPerCost: 0.0013, parallelStartMs: 4.6, parallelWorkerStartMs: 0.5 };
+    const then = measurementOf({ ...DEFAULT_COST_MODEL, ...measured });
+    expect(then).toEqual(measured);
+    expect(sameMeasurement(then, { ...DEFAULT_COST_MODEL, ...measured, msPerCost: 0.0014 })).toBe(true);
+    // The learned factors are the statement's lessons' to judge, not the measurement's.
+    expect(sameMeasurement(then, { ...DEFAULT_COST_MODEL, ...measured, fanOutMs: 40, costScales: { ...DEFAULT_COST_MODEL.costScales, scan: 3 } })).toBe(true);
+    // Under load the first measurement saw 1.5 sessions and 5.8 ms; confirmed idle, 2.0 and 3.4.
+    expect(sameMeasurement(then, { ...DEFAULT_COST_MODEL, ...measured, databaseParallelism: 1.5 })).toBe(false);
+    expect(sameMeasurement(then, { ...DEFAULT_COST_MODEL, ...measured, parallelStartMs: 23 })).toBe(false);
+    // Made before any measurement: the first one is news.
+    expect(sameMeasurement(measurementOf(DEFAULT_COST_MODEL), { ...DEFAULT_COST_MODEL, ...measured })).toBe(false);
+    expect(sameMeasurement(measurementOf(DEFAULT_COST_MODEL), DEFAULT_COST_MODEL)).toBe(true);
   });
 });

@@ -161,6 +161,29 @@ export function sameLessons(then: StatementFactors, now: StatementFactors): bool
   return STATEMENT_FACTORS.every((f) => close(then[f], now[f]));
 }
 
+/** The figures the API measures on the database itself (`measureParallelism`, `msPerCostOf`, `measureParallelStart` in the engine), not learned from runs. */
+export const MEASURED_FIGURES = ['databaseParallelism', 'msPerCost', 'parallelStartMs', 'parallelWorkerStartMs'] as const;
+export type DatabaseMeasurement = Pick<CostModel, (typeof MEASURED_FIGURES)[number]>;
+
+/** What `model` holds of the database's measurement: what a choice made with it is kept with. */
+export function measurementOf(model: CostModel): DatabaseMeasurement {
+  return Object.fromEntries(MEASURED_FIGURES.map((f) => [f, model[f]])) as DatabaseMeasurement;
+}
+
+/**
+ * Whether the database's measurement in `now` is the one a choice was made with (`then`): every
+ * figure measured then and now, none moved by more than a tenth (`stillNear`), or unmeasured both
+ * times. A new measurement moves them at once (the first, or one confirmed after a start under
+ * load, which had seen 1.5 sessions at full speed and parallel workers starting in 5.8 ms where
+ * the idle machine measured 2.0 and 3.4), and every choice made with the old one is made again.
+ */
+export function sameMeasurement(then: DatabaseMeasurement, now: CostModel): boolean {
+  return MEASURED_FIGURES.every((f) => {
+    const [a, b] = [then[f], now[f]];
+    return a === null || b === null ? a === b : stillNear(a, b);
+  });
+}
+
 /** The factor that scales what PostgreSQL estimates, as written, for a query of `cls`: its statement's own, else its class's. */
 export const costScaleOf = (model: CostModel, cls: QueryClass) => model.statement?.costScale ?? model.costScales[cls];
 /** The factor on a fan-out's predicted speed-up for a query of `cls`: its statement's own, else its class's. */

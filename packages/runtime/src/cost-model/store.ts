@@ -10,6 +10,7 @@ import {
   DEFAULT_COST_MODEL,
   learnFromFanOut,
   learnStatement,
+  MEASURED_FIGURES,
   QUERY_CLASSES,
   STATEMENT_FACTORS,
   statementText,
@@ -35,13 +36,15 @@ const FIELD_PREFIX: Record<LearnedFactors, string> = { costScales: 'costScale', 
 const FIELDS = Object.values(TAUGHT_BY).flatMap((factors) => QUERY_CLASSES.map((cls) => ({ factors, cls })));
 const field = (factors: LearnedFactors, cls: QueryClass) => `${FIELD_PREFIX[factors]}:${cls}`;
 
-/** Measured by the API (`measureParallelism`, `msPerCostOf`, `measureParallelStart`), not learned: field and model name, and what a sensible value is. */
-const MEASURED = [
-  { name: 'databaseParallelism', sensible: (v: number) => v >= 1 },
-  { name: 'msPerCost', sensible: (v: number) => v > 0 },
-  { name: 'parallelStartMs', sensible: (v: number) => v >= 0 },
-  { name: 'parallelWorkerStartMs', sensible: (v: number) => v >= 0 },
-] as const;
+/** What a sensible value is for each figure the API measures (`MEASURED_FIGURES`), not learned. */
+const SENSIBLE: Record<(typeof MEASURED_FIGURES)[number], (v: number) => boolean> = {
+  databaseParallelism: (v) => v >= 1,
+  msPerCost: (v) => v > 0,
+  parallelStartMs: (v) => v >= 0,
+  parallelWorkerStartMs: (v) => v >= 0,
+};
+/** The measured figures: field and model name, and what a sensible value is. */
+const MEASURED = MEASURED_FIGURES.map((name) => ({ name, sensible: SENSIBLE[name] }));
 /** Learned from finished fan-outs (`learnFromFanOut`), one field each beside the scales. */
 const LEARNED = [
   { name: 'fanOutMs', sensible: (v: number) => v > 0 },
