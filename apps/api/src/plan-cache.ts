@@ -15,6 +15,8 @@
  *   and never for a query that reads the transaction time. One the cost model chose is also
  *   reused only while the statement's own lessons stand. A dashboard's fanned-out panel after a
  *   15 s pause spent 17–28 ms of its 62–72 planning afresh.
+ * Any plan the cost model made, of either kind, is reused only while the database's measurement
+ * it was made with stands (`sameMeasurement`, in memory).
  * A run as written that the model plans to learn a statement's time (`explores`) is not kept.
  */
 import type { PlanRecheck } from '@pgfan/engine';
