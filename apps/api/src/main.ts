@@ -112,6 +112,8 @@ async function main(): Promise<void> {
     inlineRuns: new InlineRuns(env.INLINE_CONCURRENCY),
     kubernetes: inClusterAccess(process.env),
   };
+  // Read ahead, so that a query after a pause finds its planning inputs without a round trip to Redis.
+  const planningInputs = [ctx.fragmentCapacity.keepFresh(), ctx.costModel.keepFresh()];
   const postgres = await startPostgresPort(ctx);
   const server = createApp(ctx).listen(env.PORT, env.HOST, () => {
     const address = server.address();
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
     logger.info(`shutting down: no new connections; ${inFlight.size} requests in flight get up to ${env.SHUTDOWN_TIMEOUT_MS} ms to finish`);
     keys.stop();
     measurement.stop();
+    for (const stop of planningInputs) stop();
     server.close();
     server.closeIdleConnections();
     await Promise.all([postgres?.close(deadline), untilFinished(inFlight, deadline)]);

@@ -3,7 +3,8 @@
  * Every submission needs the cost model and the workers' fragment slots, which change over
  * seconds; read from Redis for each query they were four round trips (about 0.9 ms of the
  * headline query's 13 ms). The dashboard's worker scale, from the Kubernetes API, is read the same
- * way.
+ * way. The cost model and the slots the API also keeps fresh (`keepFresh`): read only on demand,
+ * they made the first query after a pause of a second or more wait for them.
  */
 export class Recent<T> {
   private last: { at: number; value: Promise<T> } | null = null;
@@ -20,5 +21,27 @@ export class Recent<T> {
     const now = this.now();
     if (!this.last || now - this.last.at >= this.maxAgeMs) this.last = { at: now, value: this.read() };
     return this.last.value;
+  }
+
+  /**
+   * Reads again in the background twice every `maxAgeMs`, each read taking the last's place once
+   * it has settled, so that `get` finds one young enough without waiting: a query sent after a
+   * pause does not wait on the read. Returns what stops it.
+   */
+  keepFresh(): () => void {
+    // One at a time: a source slow to answer (Redis reconnecting) is not asked again meanwhile.
+    let reading = false;
+    const timer = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      const read = { at: this.now(), value: this.read() };
+      const settled = () => {
+        reading = false;
+        if (!this.last || this.last.at < read.at) this.last = read;
+      };
+      read.value.then(settled, settled);
+    }, this.maxAgeMs / 2);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }

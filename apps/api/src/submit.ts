@@ -116,7 +116,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   checkServers(ctx, servers);
   const submittedAt = Date.now();
   const planningStarted = performance.now();
-  // Redis round trips all: taken together (the slots and the model only when last read a while ago).
+  // Redis round trips all: taken together (the slots and the model read ahead in the background, so rarely waited for).
   const [capacity, withinLimit, costModel] = await Promise.all([
     ctx.fragmentCapacity.get(),
     caller.client === null ? true : withinRate(ctx.redis, caller.client, ctx.env.RATE_LIMIT_PER_SECOND),
