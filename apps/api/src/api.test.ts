@@ -198,7 +198,7 @@ async function withTable(table: string, create: string, body: (admin: Client) =>
  * moves the measured figures, and a plan the model made is not made again for a measurement the
  * test did not take.
  */
-async function withoutMeasurement<T>(body: (db: Client) => Promise<T>): Promise<T> {
+async function withoutMeasurement<T>(body: () => Promise<T>): Promise<T> {
   await system.redis.set(MEASUREMENT_LOCK, 'api.test', 'PX', 60_000);
   const db = new Client({ connectionString: system.db.url });
   await db.connect();
@@ -208,7 +208,7 @@ async function withoutMeasurement<T>(body: (db: Client) => Promise<T>): Promise<
     await eventually(async () => ((await measuring()) === '0' ? true : undefined), 20_000, 'no measurement under way');
     // And the API's copy of the model (read at most once a second) no older than what it wrote.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    return await body(db);
+    return await body();
   } finally {
     await system.redis.del(MEASUREMENT_LOCK);
     await db.end();

@@ -125,7 +125,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
   const cacheKey = PlanCache.key(sql, partitions, capacity.slots);
   const recent = ctx.plans.get(cacheKey, capacity.backlog);
-  const stands = recent !== undefined && (await stillStands(ctx, sql, cacheKey, recent, costModel));
+  const stands = recent !== undefined && (await stillStands(ctx, sql, cacheKey, recent));
   let plan: Plan;
   if (stands) {
     plan = recent.plan;
@@ -395,14 +395,15 @@ async function coordinateAndCombineHere(
  * Whether a recent plan of `sql` (for these partitions) runs the user's text as written: a front
  * end with a session of its own runs it there without asking the submit service, which would
  * decline it. Plans nothing and reads nothing but the worker slots and the cost model (each at
- * most once a second) and, for a plan past the cache's life, the statement's lessons.
+ * most once a second, and kept fresh in the background) and, for a plan past the cache's life, the
+ * statement's lessons.
  */
 export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partitions: number | undefined): Promise<boolean> {
   // Unknown without Redis: the submit service then decides, and says what is wrong.
-  const [capacity, costModel] = await Promise.all([ctx.fragmentCapacity.get().catch(() => null), ctx.costModel.get()]);
+  const capacity = await ctx.fragmentCapacity.get().catch(() => null);
   const key = capacity && PlanCache.key(sql, partitions, capacity.slots);
   const recent = key && ctx.plans.get(key);
-  return !!key && !!recent && runsUsersText(recent.plan) && (await stillStands(ctx, sql, key, recent, costModel));
+  return !!key && !!recent && runsUsersText(recent.plan) && (await stillStands(ctx, sql, key, recent));
 }
 
 /**
@@ -418,9 +419,10 @@ export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partiti
  * database's measurement it was made with does (`sameMeasurement`, no round trip): a new one, such
  * as the confirmation of a measurement taken under load, is made again at once, not after minutes.
  */
-async function stillStands(ctx: ApiContext, sql: string, key: string, recent: CachedPlan, costModel: CostModel): Promise<boolean> {
+async function stillStands(ctx: ApiContext, sql: string, key: string, recent: CachedPlan): Promise<boolean> {
   const { recheck } = recent;
-  if (recent.measurement !== undefined && !sameMeasurement(recent.measurement, costModel)) return false;
+  // The model as the API last read it (kept fresh in the background): no round trip.
+  if (recent.measurement !== undefined && !sameMeasurement(recent.measurement, await ctx.costModel.get())) return false;
   if (recheck !== undefined) {
     const checks = await Promise.all([planStillStands(ctx.queryPool, sql, recheck, ctx.typeNames, ctx.policy), lessonsStand(ctx, sql, recent.statement)]);
     return checks.every(Boolean);

@@ -11,14 +11,10 @@
  * is used at once (better than none) and confirmed the same way. One as good, or within the
  * noise, replaces the figures at once.
  */
+import type { MEASURED_FIGURES } from '@pgfan/planner';
 
-/** What the API measures of a database for the cost model (`measureParallelism`, `msPerCostOf`, `measureParallelStart`). */
-export interface DatabaseFigures {
-  databaseParallelism: number;
-  msPerCost: number;
-  parallelStartMs: number;
-  parallelWorkerStartMs: number;
-}
+/** What the API measures of a database for the cost model (`measureParallelism`, `msPerCostOf`, `measureParallelStart`), every figure measured. */
+export type DatabaseFigures = Record<(typeof MEASURED_FIGURES)[number], number>;
 
 /** The figures in force, and a measurement waiting for a second one to confirm it. */
 export interface SettledFigures {

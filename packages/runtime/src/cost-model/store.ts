@@ -11,6 +11,7 @@ import {
   learnFromFanOut,
   learnStatement,
   MEASURED_FIGURES,
+  measurementOf,
   QUERY_CLASSES,
   STATEMENT_FACTORS,
   statementText,
@@ -152,9 +153,8 @@ const PENDING_KEY = `${KEY}:measurement:pending`;
 
 /** The database's figures the model plans with, or null until the API has measured them. */
 export function measuredFigures(model: CostModel): DatabaseFigures | null {
-  const { databaseParallelism, msPerCost, parallelStartMs, parallelWorkerStartMs } = model;
-  if (databaseParallelism === null || parallelStartMs === null || parallelWorkerStartMs === null) return null;
-  return { databaseParallelism, msPerCost, parallelStartMs, parallelWorkerStartMs };
+  const measurement = measurementOf(model);
+  return MEASURED_FIGURES.every((f) => measurement[f] !== null) ? (measurement as DatabaseFigures) : null;
 }
 
 /** The measurement waiting to be confirmed, if any (a damaged one reads as none). */
