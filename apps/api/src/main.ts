@@ -82,6 +82,15 @@ async function main(): Promise<void> {
     );
   }
   const queues = openQueues(redis, new JobSigner(env.JOB_SIGNING_KEY));
+  // The workers' fragment slots: a worker list that cannot be read plans as if idle, on one slot at least.
+  const workerSlots = new Recent(
+    async () =>
+      Math.max(
+        1,
+        (await liveWorkers(redis).catch(() => [])).reduce((sum, w) => sum + w.concurrency, 0),
+      ),
+    PLANNING_INPUTS_MAX_AGE_MS,
+  );
   const ctx: ApiContext = {
     env,
     logger,
@@ -96,15 +105,10 @@ async function main(): Promise<void> {
     typeNames: new TypeNames(),
     plans: new PlanCache({ ttlMs: env.PLAN_CACHE_MS, checkedReuseMs: env.PLAN_CHECKED_REUSE_MS }),
     fragmentCapacity: new Recent(async () => {
-      // A worker list or a count that cannot be read plans as if idle, on one slot at least.
-      const [workers, backlog] = await Promise.all([liveWorkers(redis).catch(() => []), fragmentBacklog(queues.fragments).catch(() => 0)]);
-      return {
-        slots: Math.max(
-          1,
-          workers.reduce((sum, w) => sum + w.concurrency, 0),
-        ),
-        backlog,
-      };
+      // A backlog that cannot be read plans as if idle. Read when asked for, never ahead: read
+      // ahead, it caught a fan-out's own fragments and held them for the next query as a backlog.
+      const [slots, backlog] = await Promise.all([workerSlots.get(), fragmentBacklog(queues.fragments).catch(() => 0)]);
+      return { slots, backlog };
     }, PLANNING_INPUTS_MAX_AGE_MS),
     costModel: new Recent(() => readCostModel(redis).catch(() => DEFAULT_COST_MODEL), PLANNING_INPUTS_MAX_AGE_MS),
     executions: new Executions(),
@@ -112,8 +116,8 @@ async function main(): Promise<void> {
     inlineRuns: new InlineRuns(env.INLINE_CONCURRENCY),
     kubernetes: inClusterAccess(process.env),
   };
-  // Read ahead, so that a query after a pause finds its planning inputs without a round trip to Redis.
-  const planningInputs = [ctx.fragmentCapacity.keepFresh(), ctx.costModel.keepFresh()];
+  // Read ahead, so that a query after a pause does not wait on them: they change over seconds.
+  const planningInputs = [workerSlots.keepFresh(), ctx.costModel.keepFresh()];
   const postgres = await startPostgresPort(ctx);
   const server = createApp(ctx).listen(env.PORT, env.HOST, () => {
     const address = server.address();

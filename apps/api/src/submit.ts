@@ -116,7 +116,7 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   checkServers(ctx, servers);
   const submittedAt = Date.now();
   const planningStarted = performance.now();
-  // Redis round trips all: taken together (the slots and the model read ahead in the background, so rarely waited for).
+  // Redis round trips all: taken together (the slots and the model read ahead in the background, the backlog at most once a second).
   const [capacity, withinLimit, costModel] = await Promise.all([
     ctx.fragmentCapacity.get(),
     caller.client === null ? true : withinRate(ctx.redis, caller.client, ctx.env.RATE_LIMIT_PER_SECOND),
@@ -394,9 +394,9 @@ async function coordinateAndCombineHere(
 /**
  * Whether a recent plan of `sql` (for these partitions) runs the user's text as written: a front
  * end with a session of its own runs it there without asking the submit service, which would
- * decline it. Plans nothing and reads nothing but the worker slots and the cost model (each at
- * most once a second, and kept fresh in the background) and, for a plan past the cache's life, the
- * statement's lessons.
+ * decline it. Plans nothing and reads nothing but the fragment backlog (at most once a second;
+ * the worker slots and the cost model are kept fresh in the background) and, for a plan past the
+ * cache's life, the statement's lessons.
  */
 export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partitions: number | undefined): Promise<boolean> {
   // Unknown without Redis: the submit service then decides, and says what is wrong.
