@@ -19,7 +19,9 @@ export interface PgfanClientOptions {
   /** Called with every error answer before it is thrown (the dashboard asks for a key again on 401). */
   onError?: (error: PgfanApiError) => void;
   /** The `fetch` to use; the global one by default. */
-  fetch?: typeof fetch;
+  fetch?: (request: Request) => Promise<Response>;
+  /** The class requests are built with (openapi-fetch's option); the global one by default. `nodeTransport()` from `@pgfan/client/node` gives both. */
+  Request?: typeof Request;
 }
 
 /** The API answered with an error: its HTTP status, its `{ code, message, position? }` and the request's id in its logs. */
@@ -60,7 +62,7 @@ export class PgfanClient {
     this.onError = options.onError;
     // The global fetch as it is when a request is sent, not when the client was made (a page's or a test's may replace it).
     const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-    this.http = createClient<paths>({ baseUrl: this.baseUrl, fetch: send });
+    this.http = createClient<paths>({ baseUrl: this.baseUrl, fetch: send, ...(options.Request ? { Request: options.Request } : {}) });
     const { apiKey } = options;
     this.http.use({
       onRequest({ request }) {
