@@ -9,6 +9,11 @@ import { nodeTransport } from '@pgfan/client/node';
 import { openApiDocument } from '@pgfan/contracts';
 import { freePort, startSystem, type System } from '@pgfan/testing';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VERSION } from './version';
 
@@ -84,6 +89,33 @@ describe.each(TRANSPORTS)('over %s', (_, transport) => {
     await expect(connect({ baseUrl: url }).list()).rejects.toThrow(PgfanUnreachableError);
     await expect(connect({ baseUrl: url }).list()).rejects.toThrow(`cannot reach the API at ${url}`);
   });
+});
+
+test('over node:https, through a proxy that ends TLS: a certificate given to trust', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgfan-client-tls-'));
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  const subject = ['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', ...subject], { stdio: 'ignore' });
+  const proxy = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, (request, response) => {
+    const upstream = httpRequest(new URL(request.url ?? '/', system.url), { method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    });
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    const baseUrl = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const client = new PgfanClient({ baseUrl, apiKey: KEY, ...nodeTransport({ tls: { ca: readFileSync(cert) } }) });
+    const { query, finished } = await client.submit({ sql: 'SELECT count(*) AS n FROM events', partitions: 2 }, { waitMs: 30_000 });
+    expect([finished, query.result?.rows]).toEqual([true, [['6799']]]);
+    // Not trusted without it: no answer, as when the address is wrong.
+    await expect(new PgfanClient({ baseUrl, ...nodeTransport() }).list()).rejects.toThrow(PgfanUnreachableError);
+  } finally {
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('over node:http, what openapi-fetch may read of an answer: text, JSON, bytes, a Blob, a stream', async () => {

@@ -10,7 +10,7 @@
  * JSON. Those, an ArrayBuffer, a Blob and a stream are what these have.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from 'node:https';
 
 /** What `PgfanClientOptions` takes to send requests another way: openapi-fetch's own two options. */
 export interface Transport {
@@ -18,9 +18,15 @@ export interface Transport {
   Request: typeof Request;
 }
 
-/** Requests over node:http(s), each connection kept alive for the next (idle, it keeps no process alive). */
-export function nodeTransport(): Transport {
-  const agents: Record<string, HttpAgent> = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+/**
+ * Requests over node:http(s), each connection kept alive for the next (idle, it keeps no process alive).
+ * @param options.tls for an https address: e.g. `ca`, a certificate to trust beside the system's.
+ */
+export function nodeTransport(options: { tls?: Pick<AgentOptions, 'ca' | 'cert' | 'key' | 'servername'> } = {}): Transport {
+  const agents: Record<string, HttpAgent> = {
+    'http:': new HttpAgent({ keepAlive: true }),
+    'https:': new HttpsAgent({ ...options.tls, keepAlive: true }),
+  };
   return {
     fetch: (request) => exchange(request as unknown as PlainRequest, agents) as unknown as Promise<Response>,
     Request: PlainRequest as unknown as typeof Request,
