@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryPage, QueryView } from '@pgfan/contracts';
-import { MEASUREMENT_LOCK, readStatementFactors, statementKey } from '@pgfan/runtime';
+import { MEASUREMENT_APPLICATION_NAME, MEASUREMENT_LOCK, readStatementFactors, statementKey } from '@pgfan/runtime';
 import { validate } from '@readme/openapi-parser';
 import { eventually, metricSample, startSystem, type System } from '@pgfan/testing';
 import { Client } from 'pg';
@@ -203,7 +203,7 @@ async function withoutMeasurement<T>(body: () => Promise<T>): Promise<T> {
   const db = new Client({ connectionString: system.db.url });
   await db.connect();
   const measuring = async () =>
-    (await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'pgfan database measurement'")).rows[0]?.n;
+    (await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [MEASUREMENT_APPLICATION_NAME])).rows[0]?.n;
   try {
     await eventually(async () => ((await measuring()) === '0' ? true : undefined), 20_000, 'no measurement under way');
     // And the API's copy of the model (read at most once a second) no older than what it wrote.

@@ -32,11 +32,13 @@ export interface ApiContext {
   typeNames: TypeNames;
   /** Recent decisions to run a query as written (PLAN_CACHE_MS). */
   plans: PlanCache;
+  /** What automatic partitioning plans for: every fragment slot of every live worker (at least 1); kept fresh in the background. */
+  workerSlots: Recent<number>;
   /**
-   * What automatic partitioning plans for: every fragment slot of every live worker (at least 1),
-   * and the fragment jobs queued or running, which a new fan-out waits for.
+   * The fragment jobs queued or running, which a new fan-out waits for; read when a query asks,
+   * never ahead: read ahead, it caught a fan-out's own fragments and held them for the next query.
    */
-  fragmentCapacity: Recent<{ slots: number; backlog: number }>;
+  fragmentBacklog: Recent<number>;
   /** What finished queries taught and the API measured (Redis), or the defaults when Redis fails. */
   costModel: Recent<CostModel>;
   /** Queries the API runs itself; only those that ran alone teach the cost model. */

@@ -82,15 +82,6 @@ async function main(): Promise<void> {
     );
   }
   const queues = openQueues(redis, new JobSigner(env.JOB_SIGNING_KEY));
-  // The workers' fragment slots: a worker list that cannot be read plans as if idle, on one slot at least.
-  const workerSlots = new Recent(
-    async () =>
-      Math.max(
-        1,
-        (await liveWorkers(redis).catch(() => [])).reduce((sum, w) => sum + w.concurrency, 0),
-      ),
-    PLANNING_INPUTS_MAX_AGE_MS,
-  );
   const ctx: ApiContext = {
     env,
     logger,
@@ -104,12 +95,16 @@ async function main(): Promise<void> {
     events,
     typeNames: new TypeNames(),
     plans: new PlanCache({ ttlMs: env.PLAN_CACHE_MS, checkedReuseMs: env.PLAN_CHECKED_REUSE_MS }),
-    fragmentCapacity: new Recent(async () => {
-      // A backlog that cannot be read plans as if idle. Read when asked for, never ahead: read
-      // ahead, it caught a fan-out's own fragments and held them for the next query as a backlog.
-      const [slots, backlog] = await Promise.all([workerSlots.get(), fragmentBacklog(queues.fragments).catch(() => 0)]);
-      return { slots, backlog };
-    }, PLANNING_INPUTS_MAX_AGE_MS),
+    // A worker list or a backlog that cannot be read plans as if idle, on one slot at least.
+    workerSlots: new Recent(
+      async () =>
+        Math.max(
+          1,
+          (await liveWorkers(redis).catch(() => [])).reduce((sum, w) => sum + w.concurrency, 0),
+        ),
+      PLANNING_INPUTS_MAX_AGE_MS,
+    ),
+    fragmentBacklog: new Recent(() => fragmentBacklog(queues.fragments).catch(() => 0), PLANNING_INPUTS_MAX_AGE_MS),
     costModel: new Recent(() => readCostModel(redis).catch(() => DEFAULT_COST_MODEL), PLANNING_INPUTS_MAX_AGE_MS),
     executions: new Executions(),
     coordinations: new Coordinations(env.COORDINATE_CONCURRENCY),
@@ -117,7 +112,7 @@ async function main(): Promise<void> {
     kubernetes: inClusterAccess(process.env),
   };
   // Read ahead, so that a query after a pause does not wait on them: they change over seconds.
-  const planningInputs = [workerSlots.keepFresh(), ctx.costModel.keepFresh()];
+  const planningInputs = [ctx.workerSlots.keepFresh(), ctx.costModel.keepFresh()];
   const postgres = await startPostgresPort(ctx);
   const server = createApp(ctx).listen(env.PORT, env.HOST, () => {
     const address = server.address();

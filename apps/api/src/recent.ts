@@ -4,9 +4,8 @@
  * seconds; read from Redis for each query they were four round trips (about 0.9 ms of the
  * headline query's 13 ms). The dashboard's worker scale, from the Kubernetes API, is read the same
  * way. The cost model and the worker slots the API also keeps fresh (`keepFresh`): read only on
- * demand, they made the first query after a pause of a second or more wait for them. Not the
- * fragment backlog: read ahead, it caught a fan-out's own fragments and held them for the next
- * query as a backlog.
+ * demand, they made the first query after a pause of a second or more wait for them (not the
+ * fragment backlog: `ApiContext.fragmentBacklog` says why).
  */
 export class Recent<T> {
   private last: { at: number; value: Promise<T> } | null = null;

@@ -117,25 +117,26 @@ export async function submit(ctx: ApiContext, submission: Submission): Promise<S
   const submittedAt = Date.now();
   const planningStarted = performance.now();
   // Redis round trips all: taken together (the slots and the model read ahead in the background, the backlog at most once a second).
-  const [capacity, withinLimit, costModel] = await Promise.all([
-    ctx.fragmentCapacity.get(),
+  const [slots, backlog, withinLimit, costModel] = await Promise.all([
+    ctx.workerSlots.get(),
+    ctx.fragmentBacklog.get(),
     caller.client === null ? true : withinRate(ctx.redis, caller.client, ctx.env.RATE_LIMIT_PER_SECOND),
     ctx.costModel.get(),
   ]);
   if (!withinLimit) throw rateLimited(ctx.env.RATE_LIMIT_PER_SECOND);
-  const cacheKey = PlanCache.key(sql, partitions, capacity.slots);
-  const recent = ctx.plans.get(cacheKey, capacity.backlog);
+  const cacheKey = PlanCache.key(sql, partitions, slots);
+  const recent = ctx.plans.get(cacheKey, backlog);
   const stands = recent !== undefined && (await stillStands(ctx, sql, cacheKey, recent));
   let plan: Plan;
   if (stands) {
     plan = recent.plan;
   } else {
-    const planned = await planQuery(ctx, sql, partitions, capacity, costModel);
+    const planned = await planQuery(ctx, sql, partitions, { slots, backlog }, costModel);
     plan = planned.plan;
     // Tried once per statement: noted before it runs, so the next plan knows.
     if (plan.prediction?.explores) void recordExplored(ctx.redis, sql).catch(() => undefined);
     // From when it was made, not last used: a query sent all day is still planned afresh, at the latest every PLAN_CHECKED_REUSE_MS.
-    ctx.plans.remember(cacheKey, planned, capacity.backlog);
+    ctx.plans.remember(cacheKey, planned, backlog);
   }
   metrics.plans.inc({ mode: plan.mode, source: stands ? 'reused' : recent ? 'replanned' : 'planned' });
   if (submission.declineAsWritten && runsUsersText(plan)) return { declined: 'as-written' };
@@ -394,16 +395,14 @@ async function coordinateAndCombineHere(
 /**
  * Whether a recent plan of `sql` (for these partitions) runs the user's text as written: a front
  * end with a session of its own runs it there without asking the submit service, which would
- * decline it. Plans nothing and reads nothing but the fragment backlog (at most once a second;
- * the worker slots and the cost model are kept fresh in the background) and, for a plan past the
- * cache's life, the statement's lessons.
+ * decline it. Plans nothing, and makes no round trip but, for a plan past the cache's life, the
+ * statement's lessons: the worker slots and the cost model are kept fresh in the background, and
+ * the fragment backlog does not bear on a run as written.
  */
 export async function declinedByRecentPlan(ctx: ApiContext, sql: string, partitions: number | undefined): Promise<boolean> {
-  // Unknown without Redis: the submit service then decides, and says what is wrong.
-  const capacity = await ctx.fragmentCapacity.get().catch(() => null);
-  const key = capacity && PlanCache.key(sql, partitions, capacity.slots);
-  const recent = key && ctx.plans.get(key);
-  return !!key && !!recent && runsUsersText(recent.plan) && (await stillStands(ctx, sql, key, recent));
+  const key = PlanCache.key(sql, partitions, await ctx.workerSlots.get());
+  const recent = ctx.plans.get(key);
+  return !!recent && runsUsersText(recent.plan) && (await stillStands(ctx, sql, key, recent));
 }
 
 /**

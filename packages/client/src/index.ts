@@ -62,7 +62,7 @@ export class PgfanClient {
     this.onError = options.onError;
     // The global fetch as it is when a request is sent, not when the client was made (a page's or a test's may replace it).
     const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-    this.http = createClient<paths>({ baseUrl: this.baseUrl, fetch: send, ...(options.Request ? { Request: options.Request } : {}) });
+    this.http = createClient<paths>({ baseUrl: this.baseUrl, fetch: send, Request: options.Request });
     const { apiKey } = options;
     this.http.use({
       onRequest({ request }) {

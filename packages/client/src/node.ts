@@ -3,20 +3,18 @@
  * user's script. `new PgfanClient({ baseUrl, ...nodeTransport() })`.
  *
  * Node's `fetch` (undici) builds WHATWG requests, responses and streams around every exchange:
- * following a forced fan-out back to back, the client spent 4.3 ms of CPU a query on it here,
- * against 2.1 ms over node:http with the plain request and response below (docs/benchmarks.md,
+ * following a forced fan-out back to back, the client spent 4.4–4.5 ms of CPU a query on it here,
+ * against 2.3–2.5 ms over node:http with the plain request and response below (docs/benchmarks.md,
  * run 27). openapi-fetch builds each request with the `Request` class it is given and reads only
  * its url, method, headers and body; of a response, its status, ok, headers and body as text or
  * JSON. Those, an ArrayBuffer, a Blob and a stream are what these have.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions } from 'node:https';
+import type { PgfanClientOptions } from './index';
 
 /** What `PgfanClientOptions` takes to send requests another way: openapi-fetch's own two options. */
-export interface Transport {
-  fetch: (request: Request) => Promise<Response>;
-  Request: typeof Request;
-}
+export type Transport = Required<Pick<PgfanClientOptions, 'fetch' | 'Request'>>;
 
 /**
  * Requests over node:http(s), each connection kept alive for the next (idle, it keeps no process alive).

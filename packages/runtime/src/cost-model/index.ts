@@ -17,4 +17,4 @@ export {
   recordServerParallelism,
   readServerParallelism,
 } from './store';
-export { startDatabaseMeasurement, measureDatabaseOnce, MEASUREMENT_LOCK, type MeasurementOptions } from './measure';
+export { startDatabaseMeasurement, measureDatabaseOnce, MEASUREMENT_APPLICATION_NAME, MEASUREMENT_LOCK, type MeasurementOptions } from './measure';

@@ -28,6 +28,8 @@ const PROBE_SESSIONS = 8;
 
 /** Held by whoever measures, for the interval: the next measurement is one interval later. */
 export const MEASUREMENT_LOCK = 'pgfan:cost-model:measurement';
+/** The measurement's sessions, as pg_stat_activity names them: they close once it has written. */
+export const MEASUREMENT_APPLICATION_NAME = 'pgfan database measurement';
 
 export interface MeasurementOptions {
   /** Where users' queries run: the database measured. */
@@ -57,7 +59,7 @@ export interface MeasurementOptions {
 export async function measureDatabaseOnce(options: MeasurementOptions): Promise<boolean> {
   const taken = await options.redis.set(MEASUREMENT_LOCK, options.holder, 'PX', options.everyMs, 'NX');
   if (taken !== 'OK') return false;
-  const pool = createQueryPool({ connectionString: options.connectionString, max: PROBE_SESSIONS, applicationName: 'pgfan database measurement' });
+  const pool = createQueryPool({ connectionString: options.connectionString, max: PROBE_SESSIONS, applicationName: MEASUREMENT_APPLICATION_NAME });
   try {
     const m = await measureParallelism(pool, PROBE_SESSIONS);
     const start = await measureParallelStart(pool);
@@ -114,7 +116,7 @@ function describe(f: DatabaseFigures): string {
 /** Each replica's parallelism, one after another (a replica may be down: the others still are). */
 async function measureReplicas(options: MeasurementOptions): Promise<void> {
   for (const replica of options.replicas ?? []) {
-    const pool = createQueryPool({ connectionString: replica.url, max: PROBE_SESSIONS, applicationName: 'pgfan database measurement' });
+    const pool = createQueryPool({ connectionString: replica.url, max: PROBE_SESSIONS, applicationName: MEASUREMENT_APPLICATION_NAME });
     try {
       const m = await measureParallelism(pool, PROBE_SESSIONS);
       await recordServerParallelism(options.redis, replica.name, m.parallelism);
