@@ -67,20 +67,25 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Submits `body` and waits for its record; with no answer at all, what npm start printed says why. */
 const submit = (body: object) =>
   fetch(`http://127.0.0.1:${port}/api/queries?wait=20000`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
-  }).then(
-    (r) =>
-      r.json() as Promise<{
-        status: string;
-        result: { rows: unknown[][] };
-        plan: { cut?: { servers: string[]; guarantee: string } };
-        fragments: { server?: string }[];
-      }>,
-  );
+  })
+    .catch((error: Error) => {
+      throw new Error(`${error.message} (${(error.cause as Error | undefined)?.message}); npm start printed:\n${printed().slice(-6000)}`, { cause: error });
+    })
+    .then(
+      (r) =>
+        r.json() as Promise<{
+          status: string;
+          result: { rows: unknown[][] };
+          plan: { cut?: { servers: string[]; guarantee: string } };
+          fragments: { server?: string }[];
+        }>,
+    );
 
 test('it says where the primary and replicas are, and queries spread over the replicas give the exact answer', async () => {
   const replicas = [1, 2].map((i) => `127.0.0.1:${clusterPort + i}`);
